@@ -1,0 +1,49 @@
+# The two set-up commands of the README: `make run` (the main job) and `make test` (the tests).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv build serve lint typecheck neo4j-install neo4j-stop clean
+
+$(BIN)/graphkit: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+venv: $(BIN)/graphkit
+
+## The main job: environment, install, build the graph from seeds/ (embedded store), summary, serve the API.
+run: venv
+	$(BIN)/graphkit build
+	$(BIN)/graphkit serve --host $(HOST) --port $(PORT)
+
+## The tests: environment, install, fetch Neo4j, run pytest (it starts and stops Neo4j), leave nothing running.
+test: venv
+	$(BIN)/graphkit neo4j install
+	status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	  $(BIN)/graphkit neo4j stop >/dev/null; exit $$status
+
+build: venv
+	$(BIN)/graphkit build
+
+serve: venv
+	$(BIN)/graphkit serve --host $(HOST) --port $(PORT)
+
+lint: venv
+	$(BIN)/ruff check graphkit api tests
+
+typecheck: venv
+	$(BIN)/mypy
+
+neo4j-install: venv
+	$(BIN)/graphkit neo4j install
+
+neo4j-stop: venv
+	$(BIN)/graphkit neo4j stop
+
+clean:
+	rm -rf build $(VENV)

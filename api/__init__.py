@@ -1,0 +1,1 @@
+"""The HTTP query layer (FastAPI). Build the app with :func:`api.app.create_app`."""

@@ -1,0 +1,33 @@
+"""One error envelope for every error, from one place."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graphkit.errors import GraphkitError
+
+
+def envelope(status: int, code: str, message: str, details: dict | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status,
+                        content={"error": {"status": status, "code": code, "message": message, "details": details or {}}})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(GraphkitError)
+    async def _graphkit(_: Request, exc: GraphkitError) -> JSONResponse:
+        return envelope(exc.http_status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        params = [".".join(str(p) for p in e.get("loc", ())[1:]) or str(e.get("loc")) for e in errors]
+        message = "bad parameter " + ", ".join(params) + ": " + "; ".join(str(e.get("msg")) for e in errors)
+        return envelope(422, "bad_parameter", message, {"parameters": params})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = "not_found" if exc.status_code == 404 else "http_error"
+        return envelope(exc.status_code, code, str(exc.detail))

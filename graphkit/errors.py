@@ -1,0 +1,98 @@
+"""The one error hierarchy of the project.
+
+The API maps every :class:`GraphkitError` to one JSON error envelope; the CLI prints a one-line
+message and exits non-zero. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class GraphkitError(Exception):
+    """Base class of every error a user can cause or meet."""
+
+    code = "error"
+    http_status = 400
+    exit_code = 1
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class NotFound(GraphkitError):
+    code = "not_found"
+    http_status = 404
+    exit_code = 3
+
+
+class BadParameter(GraphkitError):
+    code = "bad_parameter"
+    http_status = 422
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One problem in one input file: where it is and what is wrong."""
+
+    file: str
+    line: int | None
+    field: str | None
+    reason: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field:
+            where += f" [{self.field}]"
+        text = f"{where}: {self.reason}"
+        if self.value is not None:
+            text += f" (value {self.value!r})"
+        return text
+
+
+class InputError(GraphkitError):
+    """Bad input: names the file, line and field. Nothing is written when it is raised."""
+
+    code = "bad_input"
+    http_status = 400
+    exit_code = 4
+
+    def __init__(self, problems: list[InputProblem] | InputProblem, message: str | None = None) -> None:
+        if isinstance(problems, InputProblem):
+            problems = [problems]
+        self.problems = problems
+        first = str(problems[0]) if problems else "bad input"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(message or first + more, details={"problems": [p.__dict__ for p in problems]})
+
+
+class StoreUnavailable(GraphkitError):
+    code = "store_unavailable"
+    http_status = 503
+    exit_code = 5
+
+
+class QueryRefused(GraphkitError):
+    code = "query_refused"
+    http_status = 400
+    exit_code = 2
+
+
+@dataclass
+class Neo4jRuntimeError(GraphkitError):
+    """The project's local Neo4j could not be installed, started or stopped."""
+
+    message: str
+    log_tail: list[str] = field(default_factory=list)
+    code = "neo4j_runtime"
+    exit_code = 6
+
+    def __post_init__(self) -> None:
+        GraphkitError.__init__(self, self.message, details={"log_tail": self.log_tail})

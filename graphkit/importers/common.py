@@ -1,0 +1,60 @@
+"""Helpers shared by importers: opening (gzip-aware), hashing, dates."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+OGL = "Open Government Licence v3.0"
+NHS_ENGLAND = "NHS England (formerly NHS Digital)"
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """Open a CSV file as text, un-gzipping it when needed and dropping a UTF-8 BOM."""
+    raw = path.open("rb")
+    head = raw.read(2)
+    raw.seek(0)
+    stream = gzip.open(raw) if head == b"\x1f\x8b" else raw
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, cells) for every row; line numbers are 1-based file lines."""
+    with open_text(path) as fh:
+        reader = csv.reader(fh)
+        for cells in reader:
+            yield reader.line_num, cells
+
+
+def stem(path: Path) -> str:
+    name = path.name
+    for ext in (".gz", ".csv", ".xlsx"):
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+    return name
+
+
+_DMY = [("%d%b%Y", re.compile(r"^\d{2}[A-Za-z]{3}\d{4}$")), ("%d-%b-%y", re.compile(r"^\d{2}-[A-Za-z]{3}-\d{2}$"))]
+
+
+def parse_extract_date(text: str) -> dt.date:
+    """Dates as written in the EXTRACT_DATE column: '01Aug2026', '01-Sep-20', '01Jan2022'."""
+    text = text.strip()
+    for fmt, pattern in _DMY:
+        if pattern.match(text):
+            return dt.datetime.strptime(text, fmt).date()
+    raise ValueError(f"unrecognised extract date {text!r}")

@@ -1,0 +1,74 @@
+"""Namespaces and the IRIs of instance data. Identity is derived from ODS codes (rule 8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import quote
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+
+BASE = "https://w3id.org/pcgraph/"
+PCG_NS = Namespace(BASE + "def#")
+ODSROLE_NS = Namespace(BASE + "ods/role/")
+ODSREL_NS = Namespace(BASE + "ods/rel/")
+ID = Namespace(BASE + "id/")
+
+PREFIXES: dict[str, str] = {
+    "pcg": str(PCG_NS),
+    "odsrole": str(ODSROLE_NS),
+    "odsrel": str(ODSREL_NS),
+    "id": str(ID),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "time": str(TIME),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+}
+
+SPARQL_PREFIXES = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
+
+_SAFE = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def _segment(text: str) -> str:
+    return text if _SAFE.match(text) else quote(text, safe="")
+
+
+def org_iri(code: str) -> URIRef:
+    return ID[f"org/{_segment(code)}"]
+
+
+def code_from_org_iri(iri: str) -> str:
+    prefix = str(ID) + "org/"
+    if not iri.startswith(prefix):
+        raise ValueError(f"not an organisation IRI: {iri}")
+    from urllib.parse import unquote
+
+    return unquote(iri[len(prefix):])
+
+
+def source_iri(slug: str) -> URIRef:
+    return ID[f"source/{_segment(slug)}"]
+
+
+def instant_iri(day: dt.date) -> URIRef:
+    return ID[f"instant/{day.isoformat()}"]
+
+
+def interval_iri(start: dt.date | None, end: dt.date | None) -> URIRef:
+    s = start.isoformat() if start else ""
+    e = end.isoformat() if end else ""
+    return ID[f"interval/{s}_{e}"]
+
+
+def fact_iri(kind: str, *parts: str | dt.date | None) -> URIRef:
+    """IRI of a dated fact (membership, role holding, contract...), stable across vintages."""
+    segs = [_segment(p.isoformat() if isinstance(p, dt.date) else (p or "_")) for p in parts]
+    return ID[f"{kind}/" + "/".join(segs)]

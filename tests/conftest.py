@@ -1,0 +1,84 @@
+"""Shared fixtures.
+
+Neo4j: one real server per test session (started here from the project's own Maven-fetched jars,
+or the one named by GRAPHKIT_TEST_NEO4J_URI), and a clean database for every test that asks for
+``neo4j_db``. A server that cannot be started or reached fails the tests that need it: they never
+skip, in CI or elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graphkit.config import PROJECT_ROOT
+
+SEEDS = PROJECT_ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("GRAPHKIT_TEST_NEO4J_URI")
+    if external:
+        yield external
+        return
+    from graphkit import neo4j_runtime
+    from graphkit.errors import Neo4jRuntimeError
+
+    home = PROJECT_ROOT / "build" / "neo4j" / f"test-{os.getpid()}"
+    try:
+        server = neo4j_runtime.start(home, port=None, heap_mb=1024, pagecache_mb=256)
+    except Neo4jRuntimeError as exc:
+        pytest.fail(f"the test Neo4j server could not be started: {exc.message}\n" + "\n".join(exc.log_tail),
+                    pytrace=False)
+    try:
+        yield server.uri
+    finally:
+        neo4j_runtime.stop(server)
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_uri: str) -> Iterator[object]:
+    import neo4j
+
+    driver = neo4j.GraphDatabase.driver(neo4j_uri, auth=None)
+    try:
+        driver.verify_connectivity()
+    except Exception as exc:  # pragma: no cover - reported as a failure, never a skip
+        pytest.fail(f"Neo4j at {neo4j_uri} is unreachable over Bolt: {exc}", pytrace=False)
+    yield driver
+    driver.close()
+
+
+@pytest.fixture
+def neo4j_db(neo4j_driver: object) -> object:
+    """The driver, with database `neo4j` emptied (nodes, constraints, indexes) before the test."""
+    driver = neo4j_driver
+    with driver.session(database="neo4j") as session:  # type: ignore[attr-defined]
+        # an auto-commit transaction, as CALL ... IN TRANSACTIONS requires
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    for kind, plural in (("CONSTRAINT", "CONSTRAINTS"), ("INDEX", "INDEXES")):
+        records, _, _ = driver.execute_query(f"SHOW {plural} YIELD name, type RETURN name, type",  # type: ignore[attr-defined]
+                                             database_="neo4j")
+        for r in records:
+            if kind == "INDEX" and r["type"] == "LOOKUP":
+                continue
+            driver.execute_query(f"DROP {kind} `{r['name']}` IF EXISTS", database_="neo4j")  # type: ignore[attr-defined]
+    return driver
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded store built from seeds/ once per session (read-only for tests)."""
+    from graphkit.build import build
+
+    path = tmp_path_factory.mktemp("store") / "store"
+    build(SEEDS, path)
+    return path

@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PYTEST_ARGS ?= -v --durations=10
 
 .PHONY: run test venv build serve lint typecheck neo4j-install neo4j-stop clean
 

@@ -45,3 +45,15 @@ def test_bad_as_of_is_422_naming_the_parameter(app, value: str) -> None:
     r = get(app, "/organisations/A81001", params={"as_of": value})
     assert r.status_code == 422
     assert "as_of" in r.json()["error"]["message"]
+
+
+def test_build_creates_missing_parent_directories(tmp_path) -> None:
+    from graphkit.build import build
+    from graphkit.store.oxigraph import OxigraphStore
+    from tests.conftest import SEEDS
+
+    target = tmp_path / "not" / "yet" / "store"
+    build(SEEDS, target)
+    store = OxigraphStore(target)
+    assert store.count_organisations() == 7575
+    store.close()

@@ -43,6 +43,7 @@ def to_ox_quads(quads: Iterable[Quad]) -> Iterable[ox.Quad]:
 def build_store(path: Path, quads: Iterable[Quad]) -> None:
     """Write a complete new store at ``path`` from ``quads``; the old one is replaced only on success."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(path.name + ".building")
     old = path.with_name(path.name + ".old")
     for leftover in (staging, old):

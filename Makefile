@@ -24,6 +24,8 @@ run: venv
 
 ## The tests: environment, install, fetch Neo4j, run pytest (it starts and stops Neo4j), leave nothing running.
 test: venv
+	$(BIN)/ruff check graphkit api tests
+	$(BIN)/mypy
 	$(BIN)/graphkit neo4j install
 	status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	  $(BIN)/graphkit neo4j stop >/dev/null; exit $$status

@@ -29,8 +29,9 @@ def open_store(settings: Settings) -> GraphStore:
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
     """Build the app over ``store`` (or the store the settings name)."""
     settings = settings or Settings.from_env()
-    app = FastAPI(title="graphkit: primary-care organisations of England", version=graphkit.__version__,
-                  description=DESCRIPTION)
+    app = FastAPI(
+        title="graphkit: primary-care organisations of England", version=graphkit.__version__, description=DESCRIPTION
+    )
     app.state.store = store if store is not None else open_store(settings)
     app.state.settings = settings
     install_error_handlers(app)

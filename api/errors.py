@@ -11,8 +11,10 @@ from graphkit.errors import GraphkitError
 
 
 def envelope(status: int, code: str, message: str, details: dict | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status,
-                        content={"error": {"status": status, "code": code, "message": message, "details": details or {}}})
+    return JSONResponse(
+        status_code=status,
+        content={"error": {"status": status, "code": code, "message": message, "details": details or {}}},
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

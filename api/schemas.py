@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 class ErrorBody(BaseModel):
     status: int = Field(description="HTTP status code.", examples=[404])
     code: str = Field(description="Machine-readable error code.", examples=["not_found"])
-    message: str = Field(description="What went wrong, for a person.", examples=["no organisation with ODS code 'A00000'"])
+    message: str = Field(
+        description="What went wrong, for a person.", examples=["no organisation with ODS code 'A00000'"]
+    )
     details: dict[str, Any] = Field(default_factory=dict, description="Extra facts, e.g. the parameter at fault.")
 
 
@@ -33,8 +35,9 @@ class Parent(BaseModel):
     kinds: list[str] = Field(description="Ontology classes of the parent.", examples=[["PrimaryCareNetwork"]])
     start: dt.date | None = Field(None, description="First day of the tie, if known.")
     end: dt.date | None = Field(None, description="Last day of the tie (inclusive), if ended.")
-    observed_on: list[dt.date] = Field(default_factory=list,
-                                       description="Extract dates of the sources that saw the tie hold.")
+    observed_on: list[dt.date] = Field(
+        default_factory=list, description="Extract dates of the sources that saw the tie hold."
+    )
 
 
 class Organisation(BaseModel):

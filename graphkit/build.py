@@ -10,7 +10,7 @@ from pathlib import Path
 from graphkit.errors import InputError, InputProblem
 from graphkit.importers import gp_reg_map
 from graphkit.model import ImportResult
-from graphkit.rdf import dedupe, import_result_quads
+from graphkit.rdf import Quad, dedupe, import_result_quads
 from graphkit.store.oxigraph import build_store
 
 Reader = Callable[[Path], ImportResult]
@@ -26,8 +26,10 @@ class BuildReport:
         for r in self.results:
             kinds = Counter(k for o in r.organisations for k in o.kinds)
             rels = Counter(x.kind for x in r.relations)
-            out.append(f"{r.source.file_name} ({r.source.kind}, vintage {r.source.vintage}): {r.rows} rows, "
-                       f"{len(r.organisations)} organisations, {len(r.relations)} relations, {len(r.rejects)} reported")
+            out.append(
+                f"{r.source.file_name} ({r.source.kind}, vintage {r.source.vintage}): {r.rows} rows, "
+                f"{len(r.organisations)} organisations, {len(r.relations)} relations, {len(r.rejects)} reported"
+            )
             out.append("  organisations: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
             out.append("  relations: " + ", ".join(f"{k} {n}" for k, n in sorted(rels.items())))
         out.append(f"quads written: {self.quads}")
@@ -53,7 +55,7 @@ def seed_files(seeds_dir: Path) -> list[Path]:
 
 def build(seeds_dir: Path, store_path: Path) -> BuildReport:
     report = BuildReport()
-    quads = []
+    quads: list[Quad] = []
     for path in seed_files(seeds_dir):
         result = reader_for(path)(path)
         report.results.append(result)

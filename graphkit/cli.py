@@ -30,8 +30,13 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(graphkit.__version__, prog_name="graphkit")
-@click.option("--store-path", type=click.Path(path_type=Path), envvar="GRAPHKIT_STORE_PATH", default=None,
-              help="Directory of the embedded (Oxigraph) store [default: build/store].")
+@click.option(
+    "--store-path",
+    type=click.Path(path_type=Path),
+    envvar="GRAPHKIT_STORE_PATH",
+    default=None,
+    help="Directory of the embedded (Oxigraph) store [default: build/store].",
+)
 @click.pass_context
 def cli(ctx: click.Context, store_path: Path | None) -> None:
     """graphkit: the open knowledge graph of England's primary-care organisations."""
@@ -42,8 +47,12 @@ def cli(ctx: click.Context, store_path: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--seeds", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
-              help="Seeds directory [default: seeds/].")
+@click.option(
+    "--seeds",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Seeds directory [default: seeds/].",
+)
 @click.pass_obj
 def build(settings: Settings, seeds: Path | None) -> None:
     """Build the graph from seeds/ into the embedded store and print a summary."""
@@ -56,8 +65,10 @@ def build(settings: Settings, seeds: Path | None) -> None:
     store = OxigraphStore(settings.store_path)
     s = store.summary()
     store.close()
-    click.echo(f"store {s.kind} at {settings.store_path}: {s.organisations} organisations, {s.facts} quads, "
-               f"{len(s.sources)} sources")
+    click.echo(
+        f"store {s.kind} at {settings.store_path}: {s.organisations} organisations, {s.facts} quads, "
+        f"{len(s.sources)} sources"
+    )
     click.echo("  " + ", ".join(f"{k} {n}" for k, n in s.organisations_by_kind.items()))
 
 
@@ -107,8 +118,13 @@ def neo4j_install() -> None:
 
 
 @neo4j.command("start")
-@click.option("--home", type=click.Path(path_type=Path), default=Path("build/neo4j/home"), show_default=True,
-              help="Data directory of this server (inside the ignored build area).")
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    default=Path("build/neo4j/home"),
+    show_default=True,
+    help="Data directory of this server (inside the ignored build area).",
+)
 @click.option("--port", type=int, default=7687, show_default=True, help="Bolt port on 127.0.0.1 (0: any free port).")
 @click.option("--heap-mb", type=int, default=1024, show_default=True)
 @click.option("--pagecache-mb", type=int, default=256, show_default=True)
@@ -117,8 +133,9 @@ def neo4j_start(home: Path, port: int, heap_mb: int, pagecache_mb: int, keep_dat
     """Start a server in the background and wait until Bolt answers."""
     from graphkit import neo4j_runtime
 
-    server = neo4j_runtime.start(home, port=port or None, heap_mb=heap_mb, pagecache_mb=pagecache_mb,
-                                 fresh=not keep_data)
+    server = neo4j_runtime.start(
+        home, port=port or None, heap_mb=heap_mb, pagecache_mb=pagecache_mb, fresh=not keep_data
+    )
     click.echo(f"Neo4j running: {server.uri} (pid {server.pid}, data {server.home})")
 
 

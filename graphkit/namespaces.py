@@ -51,7 +51,7 @@ def code_from_org_iri(iri: str) -> str:
         raise ValueError(f"not an organisation IRI: {iri}")
     from urllib.parse import unquote
 
-    return unquote(iri[len(prefix):])
+    return unquote(iri[len(prefix) :])
 
 
 def source_iri(slug: str) -> URIRef:

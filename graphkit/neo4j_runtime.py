@@ -83,8 +83,12 @@ def install(*, quiet: bool = True) -> Path:
     if not compiled.exists() or compiled.stat().st_mtime < LAUNCHER.stat().st_mtime:
         javac = _need("javac")
         CLASSES.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run([javac, "-nowarn", "-cp", f"{LIB}/*", "-d", str(CLASSES), str(LAUNCHER)],
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [javac, "-nowarn", "-cp", f"{LIB}/*", "-d", str(CLASSES), str(LAUNCHER)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if proc.returncode != 0:
             raise Neo4jRuntimeError("javac could not compile neo4j/Launcher.java", proc.stderr.splitlines()[-20:])
     return LIB
@@ -118,8 +122,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def start(home: Path, *, port: int | None = None, heap_mb: int = 1024, pagecache_mb: int = 256,
-          timeout: float = 240.0, fresh: bool = True) -> Neo4jServer:
+def start(
+    home: Path,
+    *,
+    port: int | None = None,
+    heap_mb: int = 1024,
+    pagecache_mb: int = 256,
+    timeout: float = 240.0,
+    fresh: bool = True,
+) -> Neo4jServer:
     """Start a server whose data lives in ``home``; returns once Bolt answers on 127.0.0.1."""
     install()
     java = _need("java")
@@ -130,11 +141,22 @@ def start(home: Path, *, port: int | None = None, heap_mb: int = 1024, pagecache
     RUN.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     log = home / "launcher.log"
-    cmd = [java, f"-Xms{min(heap_mb, 512)}m", f"-Xmx{heap_mb}m", *JVM_FLAGS,
-           "-cp", f"{CLASSES}:{LIB}/*", "Launcher", str(home / "dbms"), str(port), str(pagecache_mb)]
+    cmd = [
+        java,
+        f"-Xms{min(heap_mb, 512)}m",
+        f"-Xmx{heap_mb}m",
+        *JVM_FLAGS,
+        "-cp",
+        f"{CLASSES}:{LIB}/*",
+        "Launcher",
+        str(home / "dbms"),
+        str(port),
+        str(pagecache_mb),
+    ]
     with log.open("w") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
     server = Neo4jServer(pid=proc.pid, port=port, home=str(home), log=str(log))
     (RUN / f"{proc.pid}.json").write_text(json.dumps(asdict(server)))
     deadline = time.monotonic() + timeout

@@ -28,7 +28,7 @@ def load_ontology(root: Path = ROOT) -> Graph:
 def terms_in(graph: Graph, namespace: str) -> list[str]:
     """Local names of every term that the ontology *defines* (is the subject of a triple) in namespace."""
     names = {
-        str(s)[len(namespace):]
+        str(s)[len(namespace) :]
         for s in graph.subjects()
         if isinstance(s, URIRef) and str(s).startswith(namespace) and len(str(s)) > len(namespace)
     }

@@ -33,8 +33,9 @@ def neo4j_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         server = neo4j_runtime.start(home, port=None, heap_mb=1024, pagecache_mb=256)
     except Neo4jRuntimeError as exc:
-        pytest.fail(f"the test Neo4j server could not be started: {exc.message}\n" + "\n".join(exc.log_tail),
-                    pytrace=False)
+        pytest.fail(
+            f"the test Neo4j server could not be started: {exc.message}\n" + "\n".join(exc.log_tail), pytrace=False
+        )
     try:
         yield server.uri
     finally:
@@ -65,8 +66,10 @@ def neo4j_db(neo4j_driver: object) -> object:
         # an auto-commit transaction, as CALL ... IN TRANSACTIONS requires
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     for kind, plural in (("CONSTRAINT", "CONSTRAINTS"), ("INDEX", "INDEXES")):
-        records, _, _ = driver.execute_query(f"SHOW {plural} YIELD name, type RETURN name, type",  # type: ignore[attr-defined]
-                                             database_="neo4j")
+        records, _, _ = driver.execute_query(
+            f"SHOW {plural} YIELD name, type RETURN name, type",  # type: ignore[attr-defined]
+            database_="neo4j",
+        )
         for r in records:
             if kind == "INDEX" and r["type"] == "LOOKUP":
                 continue

@@ -27,8 +27,13 @@ def test_every_row_is_loaded_or_reported(aug_2026) -> None:
     assert r.rows == 6129
     assert r.source.vintage == dt.date(2026, 8, 1)
     kinds = Counter(o.kinds[0] for o in r.organisations)
-    assert kinds == {"GPPractice": 6129, "PrimaryCareNetwork": 1297, "SubICBLocation": 106,
-                     "IntegratedCareBoard": 36, "NHSEnglandRegion": 7}
+    assert kinds == {
+        "GPPractice": 6129,
+        "PrimaryCareNetwork": 1297,
+        "SubICBLocation": 106,
+        "IntegratedCareBoard": 36,
+        "NHSEnglandRegion": 7,
+    }
     memberships = [x for x in r.relations if x.kind == "PCNMembership"]
     placeholder = [x for x in r.rejects if x.field == "PCN_CODE"]
     # every practice row gives a PCN membership or a reported placeholder (52 'U' + 5 'U00000')

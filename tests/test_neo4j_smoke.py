@@ -12,7 +12,11 @@ def test_write_two_organisations_and_a_membership_then_read_back(neo4j_db) -> No
         """CREATE (p:Organisation:GPPractice {odsCode: $practice, name: $pname})
            CREATE (n:Organisation:PrimaryCareNetwork {odsCode: $pcn, name: $nname})
            CREATE (p)-[:PCN_MEMBERSHIP {start: date($start), end: null}]->(n)""",
-        practice="A81001", pname="THE DENSHAM SURGERY", pcn="U89141", nname="STOCKTON PCN", start="2019-07-01",
+        practice="A81001",
+        pname="THE DENSHAM SURGERY",
+        pcn="U89141",
+        nname="STOCKTON PCN",
+        start="2019-07-01",
         database_="neo4j",
     )
     records, _, _ = neo4j_db.execute_query(
@@ -35,7 +39,8 @@ def test_each_test_starts_with_an_empty_database(neo4j_db) -> None:
 def test_server_speaks_neo4j_5_over_bolt(neo4j_db) -> None:
     records, _, _ = neo4j_db.execute_query(
         "CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition",
-        database_="neo4j")
+        database_="neo4j",
+    )
     row = records[0]
     assert row["name"] == "Neo4j Kernel"
     assert row["version"].startswith("5.26")

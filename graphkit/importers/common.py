@@ -28,7 +28,8 @@ def open_text(path: Path) -> io.TextIOBase:
     raw = path.open("rb")
     head = raw.read(2)
     raw.seek(0)
-    stream = gzip.open(raw) if head == b"\x1f\x8b" else raw
+    # the returned wrapper owns both streams and closes them
+    stream = gzip.open(raw) if head == b"\x1f\x8b" else raw  # noqa: SIM115
     return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
 
 

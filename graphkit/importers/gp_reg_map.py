@@ -19,18 +19,48 @@ from graphkit.model import ImportResult, Organisation, Rejected, Relation, Sourc
 
 KIND = "gp-reg-pat-prac-map"
 
-CCG_ERA = ["PUBLICATION", "EXTRACT_DATE", "PRACTICE_CODE", "PRACTICE_NAME", "PRACTICE_POSTCODE", "PCN_CODE",
-           "PCN_NAME", "ONS_CCG_CODE", "CCG_CODE", "CCG_NAME", "ONS_STP_CODE", "STP_CODE", "STP_NAME",
-           "ONS_COMM_REGION_CODE", "COMM_REGION_CODE", "COMM_REGION_NAME"]
-ICB_ERA = ["PUBLICATION", "EXTRACT_DATE", "PRACTICE_CODE", "PRACTICE_NAME", "PRACTICE_POSTCODE", "PCN_CODE",
-           "PCN_NAME", "ONS_SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_NAME",
-           "ONS_ICB_CODE", "ICB_CODE", "ICB_NAME", "ONS_COMM_REGION_CODE", "COMM_REGION_CODE",
-           "COMM_REGION_NAME", "SUPPLIER_NAME"]
+CCG_ERA = [
+    "PUBLICATION",
+    "EXTRACT_DATE",
+    "PRACTICE_CODE",
+    "PRACTICE_NAME",
+    "PRACTICE_POSTCODE",
+    "PCN_CODE",
+    "PCN_NAME",
+    "ONS_CCG_CODE",
+    "CCG_CODE",
+    "CCG_NAME",
+    "ONS_STP_CODE",
+    "STP_CODE",
+    "STP_NAME",
+    "ONS_COMM_REGION_CODE",
+    "COMM_REGION_CODE",
+    "COMM_REGION_NAME",
+]
+ICB_ERA = [
+    "PUBLICATION",
+    "EXTRACT_DATE",
+    "PRACTICE_CODE",
+    "PRACTICE_NAME",
+    "PRACTICE_POSTCODE",
+    "PCN_CODE",
+    "PCN_NAME",
+    "ONS_SUB_ICB_LOCATION_CODE",
+    "SUB_ICB_LOCATION_CODE",
+    "SUB_ICB_LOCATION_NAME",
+    "ONS_ICB_CODE",
+    "ICB_CODE",
+    "ICB_NAME",
+    "ONS_COMM_REGION_CODE",
+    "COMM_REGION_CODE",
+    "COMM_REGION_NAME",
+    "SUPPLIER_NAME",
+]
 
 
 def recognise(header: list[str]) -> bool:
     h = [c.strip().upper() for c in header]
-    return h == CCG_ERA or h == ICB_ERA
+    return h in (CCG_ERA, ICB_ERA)
 
 
 def is_placeholder_pcn(code: str) -> bool:
@@ -49,7 +79,9 @@ def read(path: Path) -> ImportResult:
         raise InputError(InputProblem(str(path), 1, None, "not a gp-reg-pat-prac-map header"))
     icb_era = header == ICB_ERA
     area_kind, area_col = ("SubICBLocation", "SUB_ICB_LOCATION") if icb_era else ("ClinicalCommissioningGroup", "CCG")
-    sys_kind, sys_col = ("IntegratedCareBoard", "ICB") if icb_era else ("SustainabilityAndTransformationPartnership", "STP")
+    sys_kind, sys_col = (
+        ("IntegratedCareBoard", "ICB") if icb_era else ("SustainabilityAndTransformationPartnership", "STP")
+    )
 
     orgs: dict[str, Organisation] = {}
     relations: dict[tuple[str, str, str], Relation] = {}
@@ -59,8 +91,14 @@ def read(path: Path) -> ImportResult:
 
     def add_org(code: str, name: str, kind: str, line: int, **extra: str | None) -> None:
         if code not in orgs:
-            orgs[code] = Organisation(code=code, name=name.strip(), kinds=(kind,), line=line,
-                                      postcode=extra.get("postcode"), ons_code=extra.get("ons_code"))
+            orgs[code] = Organisation(
+                code=code,
+                name=name.strip(),
+                kinds=(kind,),
+                line=line,
+                postcode=extra.get("postcode"),
+                ons_code=extra.get("ons_code"),
+            )
 
     def add_rel(kind: str, member: str, org: str, line: int) -> None:
         key = (kind, member, org)
@@ -83,8 +121,9 @@ def read(path: Path) -> ImportResult:
         if vintage is None:
             vintage = row_date
         elif row_date != vintage:
-            rejects.append(Rejected(line, f"extract date differs from the file's {vintage}", "EXTRACT_DATE",
-                                    row["EXTRACT_DATE"]))
+            rejects.append(
+                Rejected(line, f"extract date differs from the file's {vintage}", "EXTRACT_DATE", row["EXTRACT_DATE"])
+            )
             continue
         practice = row["PRACTICE_CODE"]
         if not practice:
@@ -102,21 +141,32 @@ def read(path: Path) -> ImportResult:
             if area:
                 add_rel("AreaInSystem", area, system, line)
         if region:
-            add_org(region, row["COMM_REGION_NAME"], "NHSEnglandRegion", line,
-                    ons_code=row["ONS_COMM_REGION_CODE"] or None)
+            add_org(
+                region, row["COMM_REGION_NAME"], "NHSEnglandRegion", line, ons_code=row["ONS_COMM_REGION_CODE"] or None
+            )
             if system:
                 add_rel("SystemInRegion", system, region, line)
         pcn = row["PCN_CODE"]
         if is_placeholder_pcn(pcn):
-            rejects.append(Rejected(line, "placeholder PCN code (practice in no PCN); membership not loaded",
-                                    "PCN_CODE", pcn))
+            rejects.append(
+                Rejected(line, "placeholder PCN code (practice in no PCN); membership not loaded", "PCN_CODE", pcn)
+            )
         else:
             add_org(pcn, row["PCN_NAME"], "PrimaryCareNetwork", line)
             add_rel("PCNMembership", practice, pcn, line)
 
     if vintage is None:
         raise InputError(InputProblem(str(path), 2, "EXTRACT_DATE", "no data rows"))
-    source = Source(slug=stem(path), file_name=path.name, kind=KIND, vintage=vintage, sha256=sha256_of(path),
-                    publisher=NHS_ENGLAND, licence=OGL, title="Patients Registered at a GP Practice: mapping")
-    return ImportResult(source=source, organisations=list(orgs.values()), relations=list(relations.values()),
-                        rejects=rejects, rows=n)
+    source = Source(
+        slug=stem(path),
+        file_name=path.name,
+        kind=KIND,
+        vintage=vintage,
+        sha256=sha256_of(path),
+        publisher=NHS_ENGLAND,
+        licence=OGL,
+        title="Patients Registered at a GP Practice: mapping",
+    )
+    return ImportResult(
+        source=source, organisations=list(orgs.values()), relations=list(relations.values()), rejects=rejects, rows=n
+    )

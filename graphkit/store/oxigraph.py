@@ -11,6 +11,7 @@ import shutil
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -67,7 +68,7 @@ def build_store(path: Path, quads: Iterable[Quad]) -> None:
 
 def _local(iri: str) -> str:
     ns = str(PCG_NS)
-    return iri[len(ns):] if iri.startswith(ns) else iri
+    return iri[len(ns) :] if iri.startswith(ns) else iri
 
 
 def _date(term: ox.Literal | None) -> dt.date | None:
@@ -86,16 +87,18 @@ class OxigraphStore:
         self._store = ox.Store.read_only(str(self.path)) if read_only else ox.Store(str(self.path))
 
     # -- plumbing -------------------------------------------------------------------------------
-    def select(self, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, object]]:
+    def select(self, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
         """Run a SELECT with values bound as parameters (never pasted into the text)."""
-        subs = {ox.Variable(k): v for k, v in bindings.items()}
-        result = self._store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True,
-                                   substitutions=subs or None)
-        names = [v.value for v in result.variables]  # type: ignore[union-attr]
-        rows = []
-        for sol in result:  # type: ignore[union-attr]
-            rows.append({n: sol[n] for n in names})
-        return rows
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in bindings.items()
+        }
+        result = self._store.query(
+            query, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None
+        )
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("select() runs SELECT queries only")
+        names = [v.value for v in result.variables]
+        return [{n: sol[n] for n in names} for sol in result]
 
     # -- GraphStore -----------------------------------------------------------------------------
     def organisation(self, code: str, as_of: dt.date) -> OrganisationView:
@@ -109,12 +112,18 @@ class OxigraphStore:
         )
         if not rows:
             raise NotFound(f"no organisation with ODS code {code!r}", details={"code": code})
-        names = sorted({r["name"].value for r in rows})  # type: ignore[union-attr]
-        kinds = sorted({_local(r["kind"].value) for r in rows if str(r["kind"].value).startswith(str(PCG_NS))})  # type: ignore[union-attr]
-        sources = sorted({r["g"].value for r in rows})  # type: ignore[union-attr]
-        fictional = any(r["fictional"] is not None and r["fictional"].value == "true" for r in rows)  # type: ignore[union-attr]
-        return OrganisationView(code=code, names=tuple(names), kinds=tuple(kinds), parents=self._parents(node, as_of),
-                                sources=tuple(sources), fictional=fictional)
+        names = sorted({r["name"].value for r in rows})
+        kinds = sorted({_local(r["kind"].value) for r in rows if str(r["kind"].value).startswith(str(PCG_NS))})
+        sources = sorted({r["g"].value for r in rows})
+        fictional = any(r["fictional"] is not None and r["fictional"].value == "true" for r in rows)
+        return OrganisationView(
+            code=code,
+            names=tuple(names),
+            kinds=tuple(kinds),
+            parents=self._parents(node, as_of),
+            sources=tuple(sources),
+            fictional=fictional,
+        )
 
     def _parents(self, node: ox.NamedNode, as_of: dt.date) -> tuple[ParentView, ...]:
         rows = self.select(
@@ -129,37 +138,54 @@ class OxigraphStore:
                  OPTIONAL { ?m pcg:observedOn ?observed }
                  FILTER ((!BOUND(?start) || ?start <= ?day) && (!BOUND(?end) || ?end >= ?day))
                }""",
-            org=node, day=ox.Literal(as_of.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+            org=node,
+            day=ox.Literal(as_of.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
         )
-        grouped: dict[tuple[str, str, dt.date | None, dt.date | None], dict[str, set[object]]] = defaultdict(
-            lambda: {"names": set(), "kinds": set(), "observed": set()})
+        Key = tuple[str, str, dt.date | None, dt.date | None]
+        names: dict[Key, set[str]] = defaultdict(set)
+        kinds: dict[Key, set[str]] = defaultdict(set)
+        observed: dict[Key, set[dt.date]] = defaultdict(set)
         for r in rows:
-            key = (_local(r["cls"].value), r["pcode"].value, _date(r["start"]), _date(r["end"]))  # type: ignore[union-attr,arg-type]
-            grouped[key]["names"].add(r["pname"].value)  # type: ignore[union-attr]
-            grouped[key]["kinds"].add(_local(r["pkind"].value))  # type: ignore[union-attr]
+            key = (_local(r["cls"].value), r["pcode"].value, _date(r["start"]), _date(r["end"]))
+            names[key].add(r["pname"].value)
+            kinds[key].add(_local(r["pkind"].value))
             if r["observed"] is not None:
-                grouped[key]["observed"].add(_date(r["observed"]))  # type: ignore[arg-type]
+                observed[key].add(dt.date.fromisoformat(r["observed"].value))
         parents = [
-            ParentView(relation=rel, code=pcode, name=sorted(v["names"])[0], kinds=tuple(sorted(v["kinds"])),  # type: ignore[type-var]
-                       start=start, end=end, observed_on=tuple(sorted(v["observed"])))  # type: ignore[type-var]
-            for (rel, pcode, start, end), v in grouped.items()
+            ParentView(
+                relation=rel,
+                code=pcode,
+                name=sorted(names[k])[0],
+                kinds=tuple(sorted(kinds[k])),
+                start=start,
+                end=end,
+                observed_on=tuple(sorted(observed[k])),
+            )
+            for k in names
+            for (rel, pcode, start, end) in [k]
         ]
         return tuple(sorted(parents))
 
     def count_organisations(self) -> int:
         rows = self.select("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o pcg:odsCode ?c }")
-        return int(rows[0]["n"].value)  # type: ignore[union-attr]
+        return int(rows[0]["n"].value)
 
     def summary(self) -> StoreSummary:
         by_kind = {
-            _local(r["kind"].value): int(r["n"].value)  # type: ignore[union-attr]
+            _local(r["kind"].value): int(r["n"].value)
             for r in self.select(
                 """SELECT ?kind (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o pcg:odsCode ?c ; a ?kind .
-                   FILTER (STRSTARTS(STR(?kind), STR(pcg:))) } GROUP BY ?kind ORDER BY ?kind""")
+                   FILTER (STRSTARTS(STR(?kind), STR(pcg:))) } GROUP BY ?kind ORDER BY ?kind"""
+            )
         }
-        sources = tuple(sorted(str(g.value) for g in self._store.named_graphs()))  # type: ignore[union-attr]
-        return StoreSummary(kind=self.kind, organisations=self.count_organisations(), organisations_by_kind=by_kind,
-                            facts=len(self._store), sources=sources)
+        sources = tuple(sorted(str(g.value) for g in self._store.named_graphs()))
+        return StoreSummary(
+            kind=self.kind,
+            organisations=self.count_organisations(),
+            organisations_by_kind=by_kind,
+            facts=len(self._store),
+            sources=sources,
+        )
 
     def close(self) -> None:
         del self._store

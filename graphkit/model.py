@@ -35,6 +35,7 @@ class Organisation:
     start: dt.date | None = None
     end: dt.date | None = None
     fictional: bool = False
+    status: str | None = None  # ODS status as stated: ACTIVE / INACTIVE / DORMANT / PROPOSED
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,46 @@ class Relation:
     observed: dt.date | None = None  # the vintage date on which the source saw it hold
 
 
+@dataclass(frozen=True)
+class RoleHolding:
+    """An ODS role held by an organisation over a period (e.g. RO76 GP PRACTICE)."""
+
+    code: str
+    role: str  # ODS role code, e.g. "RO76"
+    line: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+    derived_from_rule: str | None = None  # set when the dates come from a stated rule, not the file
+
+
+@dataclass(frozen=True)
+class ContractFact:
+    """The contract a practice held in one financial year (NHS Payments to General Practice)."""
+
+    practice: str
+    financial_year: str  # "2019-20"
+    contract_type: str  # "GMS" | "PMS" | "APMS" | "Unknown"
+    commissioner: str | None
+    line: int
+    dispensing: bool | None = None
+    list_size: float | None = None
+    weighted_list_size: float | None = None
+    rurality: str | None = None
+    practice_type: str | None = None
+    total_paid: float | None = None
+
+
+@dataclass(frozen=True)
+class ServicePayment:
+    """Participation of a practice in an enhanced service in one financial year, with the amount paid."""
+
+    practice: str
+    financial_year: str
+    service: str  # local name of the service concept, e.g. "MinorSurgery"
+    amount: float
+    line: int
+
+
 @dataclass
 class Rejected:
     line: int
@@ -63,5 +104,8 @@ class ImportResult:
     source: Source
     organisations: list[Organisation] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+    roles: list[RoleHolding] = field(default_factory=list)
+    contracts: list[ContractFact] = field(default_factory=list)
+    payments: list[ServicePayment] = field(default_factory=list)
     rejects: list[Rejected] = field(default_factory=list)
     rows: int = 0

@@ -19,7 +19,7 @@ def app(seed_store):
 def test_health_names_the_store_and_counts_organisations(app) -> None:
     r = get(app, "/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "store": "oxigraph", "organisations": 7575, "version": "0.1.0"}
+    assert r.json() == {"status": "ok", "store": "oxigraph", "organisations": 7576, "version": "0.1.0"}
 
 
 def test_organisation_lookup_gives_pcn_and_sub_icb(app) -> None:
@@ -55,5 +55,5 @@ def test_build_creates_missing_parent_directories(tmp_path) -> None:
     target = tmp_path / "not" / "yet" / "store"
     build(SEEDS, target)
     store = OxigraphStore(target)
-    assert store.count_organisations() == 7575
+    assert store.count_organisations() == 7576
     store.close()

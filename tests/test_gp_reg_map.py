@@ -29,16 +29,18 @@ def test_every_row_is_loaded_or_reported(aug_2026) -> None:
     kinds = Counter(o.kinds[0] for o in r.organisations)
     assert kinds == {
         "GPPractice": 6129,
-        "PrimaryCareNetwork": 1297,
+        "PrimaryCareNetwork": 1298,
         "SubICBLocation": 106,
         "IntegratedCareBoard": 36,
         "NHSEnglandRegion": 7,
     }
     memberships = [x for x in r.relations if x.kind == "PCNMembership"]
     placeholder = [x for x in r.rejects if x.field == "PCN_CODE"]
-    # every practice row gives a PCN membership or a reported placeholder (52 'U' + 5 'U00000')
+    # every practice row gives a PCN membership or a reported placeholder ('U', "Unallocated")
     assert len(memberships) + len(placeholder) == 6129
-    assert Counter(x.value for x in placeholder) == {"U": 52, "U00000": 5}
+    assert Counter(x.value for x in placeholder) == {"U": 52}
+    # U00000 looks like a placeholder but is a real PCN (West Norwich, opened 2024-04-01)
+    assert {o.code: o.name for o in r.organisations}["U00000"] == "WEST NORWICH PCN"
 
 
 @pytest.mark.integration
@@ -46,10 +48,10 @@ def test_a_real_practice_hierarchy(aug_2026) -> None:
     rels = {(x.kind, x.member): x.organisation for x in aug_2026.relations}
     assert rels[("PCNMembership", "A81001")] == "U89141"
     assert rels[("CommissionerAssignment", "A81001")] == "16C"
-    assert rels[("AreaInSystem", "16C")] == "QHM"
-    assert rels[("SystemInRegion", "QHM")] == "Y63"
+    assert rels[("SystemMembership", "16C")] == "QHM"
+    assert rels[("RegionMembership", "QHM")] == "Y63"
     # the 2025/26 ICB mergers give new 5-character ICB codes
-    assert rels[("AreaInSystem", "26A")] == "T6Y0W"
+    assert rels[("SystemMembership", "26A")] == "T6Y0W"
 
 
 def test_ccg_era_layout_and_row_problems_are_reported(tmp_path: Path) -> None:

@@ -59,3 +59,35 @@ def parse_extract_date(text: str) -> dt.date:
         if pattern.match(text):
             return dt.datetime.strptime(text, fmt).date()
     raise ValueError(f"unrecognised extract date {text!r}")
+
+
+_VINTAGE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?!\d)")
+
+
+def vintage_from_name(path: Path) -> dt.date | None:
+    """The vintage a file name states as YYYY-MM (first day of that month), or None."""
+    m = _VINTAGE_IN_NAME.search(path.name)
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return dt.date(year, month, 1)
+
+
+def parse_ods_date(text: str) -> dt.date | None:
+    """ODS dates: YYYYMMDD, or empty. Raises ValueError for anything else."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError(text)
+    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+def parse_dmy(text: str) -> dt.date | None:
+    """DD/MM/YYYY as in the payments files, or empty."""
+    text = text.strip()
+    if not text:
+        return None
+    return dt.datetime.strptime(text, "%d/%m/%Y").date()

@@ -1,0 +1,204 @@
+"""ODS ePCN: the PCN list ("PCN Details") and practice -> PCN memberships with start and end
+dates ("PCN Core Partner Details"). Read from the published .xlsx (both sheets) or from CSV copies
+of either sheet. Column names say "CCG" before 2023 and "Sub ICB Loc" after; both are accepted.
+The vintage is not in the file: it comes from the file name (``_YYYY-MM``) or ``--vintage``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from graphkit.errors import InputError, InputProblem
+from graphkit.importers.common import NHS_ENGLAND, OGL, csv_rows, parse_ods_date, sha256_of, stem, vintage_from_name
+from graphkit.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
+
+PARTNER_COLS = ["partner organisation code", "partner name", "practice parent {a} code", "practice parent {a} name",
+                "pcn code", "pcn name", "pcn parent {a} code", "pcn parent {a} name",
+                "practice to pcn relationship start date", "practice to pcn relationship end date"]
+DETAILS_COLS = ["pcn code", "pcn name", "current {b} code", None, "open date", "close date"]
+_PCN = re.compile(r"^U[0-9]{5}$")
+
+
+def _norm(cell: object) -> str:
+    return re.sub(r"\s+", " ", str(cell or "")).strip().lower()
+
+
+def header_kind(header: Iterable[object]) -> str | None:
+    """'partners' or 'details' when the header is one of the two ePCN sheets, else None."""
+    h = [_norm(c) for c in header]
+    for area in ("ccg", "sub icb loc"):
+        want = [c.format(a=area) for c in PARTNER_COLS]
+        if h[: len(want)] == want:
+            return "partners"
+    if len(h) >= 6 and h[0] == "pcn code" and h[1] == "pcn name" and h[2] in (
+        "current clinical commissioning group code", "current sub icb loc code"
+    ) and h[4].startswith("open date") and h[5] == "close date":
+        return "details"
+    return None
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y%m%d")
+    return str(value).strip()
+
+
+def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several kinds for a broken workbook
+        raise InputError(InputProblem(str(path), None, None, f"not a readable .xlsx workbook: {exc}")) from None
+    for ws in wb.worksheets:
+        def rows(ws=ws) -> Iterator[tuple[int, list[str]]]:  # type: ignore[no-untyped-def]
+            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield i, [_cell_text(v) for v in row]
+        yield ws.title, rows()
+
+
+def is_xlsx(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(4) == b"PK\x03\x04" and path.suffix.lower() == ".xlsx"
+
+
+def recognise_xlsx(path: Path) -> bool:
+    try:
+        return any(header_kind(next(rows, (0, []))[1]) for _, rows in _xlsx_sheets(path))
+    except InputError:
+        return False
+
+
+def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
+    vintage = vintage or vintage_from_name(path)
+    if vintage is None:
+        raise InputError(InputProblem(str(path), None, None,
+                                      "the vintage of an ePCN file is not in the file: name it *_YYYY-MM.* "
+                                      "or pass --vintage YYYY-MM-DD"))
+    source = Source(slug=stem(path), file_name=path.name, kind="epcn", vintage=vintage, sha256=sha256_of(path),
+                    publisher=NHS_ENGLAND, licence=OGL, title="ODS ePCN: primary care networks and core partners")
+    result = ImportResult(source=source)
+    state = _State(result, vintage)
+    if is_xlsx(path):
+        found = False
+        for title, rows in _xlsx_sheets(path):
+            try:
+                _, header = next(rows)
+            except StopIteration:
+                continue
+            kind = header_kind(header)
+            if kind is None:
+                result.rejects.append(Rejected(1, f"sheet {title!r} is not an ePCN sheet; skipped"))
+                continue
+            found = True
+            state.sheet = title
+            state.read(kind, rows)
+        if not found:
+            raise InputError(InputProblem(str(path), 1, None, "no ePCN sheet (PCN Details / Core Partner Details)"))
+    else:
+        rows = csv_rows(path)
+        try:
+            _, header = next(rows)
+        except StopIteration:
+            raise InputError(InputProblem(str(path), 1, None, "empty file")) from None
+        kind = header_kind(header)
+        if kind is None:
+            raise InputError(InputProblem(str(path), 1, None, "not an ePCN sheet header"))
+        state.read(kind, rows)
+    return result
+
+
+class _State:
+    def __init__(self, result: ImportResult, vintage: dt.date) -> None:
+        self.result = result
+        self.vintage = vintage
+        self.sheet = ""
+        self.orgs: set[str] = set()
+        self.memberships: set[tuple[str, str, dt.date | None]] = set()
+
+    def reject(self, line: int, reason: str, field: str | None = None, value: str | None = None) -> None:
+        where = f"sheet {self.sheet!r}: " if self.sheet else ""
+        self.result.rejects.append(Rejected(line, where + reason, field, value))
+
+    def org(self, org: Organisation) -> None:
+        if org.code not in self.orgs:
+            self.orgs.add(org.code)
+            self.result.organisations.append(org)
+
+    def read(self, kind: str, rows: Iterator[tuple[int, list[str]]]) -> None:
+        for line, cells in rows:
+            if not any(c.strip() for c in cells):
+                continue
+            self.result.rows += 1
+            if kind == "partners":
+                self.partner(line, [c.strip() for c in cells])
+            else:
+                self.details(line, [c.strip() for c in cells])
+
+    def details(self, line: int, c: list[str]) -> None:
+        if len(c) < 6:
+            self.reject(line, f"expected at least 6 columns, found {len(c)}")
+            return
+        code, name, parent = c[0], c[1], c[2]
+        if not _PCN.match(code):
+            self.reject(line, "not a PCN code (U + 5 digits)", "PCN Code", code)
+            return
+        try:
+            opened, closed = parse_ods_date(c[4]), parse_ods_date(c[5])
+        except ValueError as exc:
+            self.reject(line, "not a YYYYMMDD date", "Open Date" if str(exc) == c[4] else "Close Date", str(exc))
+            return
+        if opened and closed and closed < opened:
+            self.reject(line, "close date before open date", "Close Date", c[5])
+            return
+        postcode = c[11] if len(c) > 11 and c[11] else None
+        self.org(Organisation(code=code, name=name, kinds=("PrimaryCareNetwork",), line=line, postcode=postcode,
+                              start=opened, end=closed,
+                              status="CLOSED" if closed and closed <= self.vintage else "ACTIVE"))
+        self.result.roles.append(RoleHolding(code, "RO272", line, opened, closed))
+        if parent and not closed:
+            self.result.relations.append(Relation("CommissionerAssignment", code, parent, line, observed=self.vintage))
+
+    def partner(self, line: int, c: list[str]) -> None:
+        if len(c) < 10:
+            self.reject(line, f"expected at least 10 columns, found {len(c)}")
+            return
+        practice, pname, pparent, pcn, pcn_name = c[0], c[1], c[2], c[4], c[5]
+        if not practice:
+            self.reject(line, "no partner organisation code", "Partner Organisation Code", "")
+            return
+        if not _PCN.match(pcn):
+            self.reject(line, "not a PCN code (U + 5 digits); membership not loaded", "PCN Code", pcn)
+            return
+        try:
+            start, end = parse_ods_date(c[8]), parse_ods_date(c[9])
+        except ValueError as exc:
+            field = "Practice to PCN Relationship Start Date" if str(exc) == c[8] else \
+                "Practice to PCN Relationship End Date"
+            self.reject(line, "not a YYYYMMDD date", field, str(exc))
+            return
+        if start and end and end < start:
+            self.reject(line, "end date before start date", "Practice to PCN Relationship End Date", c[9])
+            return
+        key = (practice, pcn, start)
+        if key in self.memberships:
+            self.reject(line, "the same membership (practice, PCN, start) is listed twice; first row kept",
+                        "Partner Organisation Code", practice)
+            return
+        self.memberships.add(key)
+        self.org(Organisation(code=practice, name=pname, kinds=("GPPractice",), line=line))
+        self.org(Organisation(code=pcn, name=pcn_name, kinds=("PrimaryCareNetwork",), line=line))
+        self.result.relations.append(Relation("PCNMembership", practice, pcn, line, start=start, end=end))
+        current = end is None or end >= self.vintage
+        if pparent and current:
+            self.result.relations.append(Relation("CommissionerAssignment", practice, pparent, line,
+                                                  observed=self.vintage))

@@ -1,0 +1,192 @@
+"""ODS headerless 27-column files: epraccur (GP practices and other prescribing cost centres),
+eccg (CCGs and sub-ICB locations) and etr (NHS trusts).
+
+Columns (1-based): 1 code, 2 name, 3 national grouping (NHS England region), 4 high level health
+geography (STP/ICB; in the 2019 epraccur an NHS England local office), 5-9 address, 10 postcode,
+11 open date, 12 close date, 13 status, 14 sub-type (eccg: role codes), 15 commissioner,
+16 join commissioner date, 17 left commissioner date, ..., 24 provider/purchaser (etr: trust
+type letter), 26 prescribing setting (legacy number, or a role code in the 2026 layout).
+
+The vintage is not in the file: it is taken from the file name (``_YYYY-MM``) or given with
+``--vintage``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from graphkit.errors import InputError, InputProblem
+from graphkit.importers.common import NHS_ENGLAND, OGL, csv_rows, parse_ods_date, sha256_of, stem, vintage_from_name
+from graphkit.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
+
+NCOLS = 27
+_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
+
+# Legacy numeric prescribing settings (epraccur before the 2026 API layout) and their role codes.
+LEGACY_SETTING_ROLE = {
+    "4": "RO76",  # GP practice
+    "1": "RO87",  # walk-in centre
+    "2": "RO80",  # out of hours
+    "3": "RO87",  # WIC + OOH (both; RO80 added below)
+}
+# Roles (from the prescribing setting) that give a class besides PrescribingCostCentre.
+ROLE_CLASS = {"RO76": "GPPractice", "RO87": "WalkInCentre"}
+# epraccur status codes, legacy letter and 2026 word.
+STATUS = {"A": "ACTIVE", "C": "CLOSED", "D": "DORMANT", "P": "PROPOSED",
+          "ACTIVE": "ACTIVE", "INACTIVE": "CLOSED", "DORMANT": "DORMANT", "PROPOSED": "PROPOSED"}
+# ICB and sub-ICB locations came into being on 1 July 2022 (Health and Care Act 2022).
+ICB_DAY = dt.date(2022, 7, 1)
+CCG_LAST_DAY = dt.date(2022, 6, 30)
+ICB_RULE = "Health and Care Act 2022: CCGs and STPs replaced by ICBs and sub-ICB locations on 2022-07-01"
+# etr column 24: trust type.
+TRUST_TYPE_CLASS = {"B": "AcuteTrust"}
+
+
+def sniff(path: Path, sample: int = 200) -> str | None:
+    """Which headerless ODS file this is: 'epraccur', 'eccg', 'etr', or None."""
+    rows = []
+    try:
+        for _, cells in csv_rows(path):
+            rows.append(cells)
+            if len(rows) >= sample:
+                break
+    except (UnicodeDecodeError, OSError, ValueError):
+        return None
+    if not rows or any(len(r) != NCOLS for r in rows):
+        return None
+    if not all(_CODE.match(r[0].strip()) for r in rows):
+        return None  # a header row, or not ODS codes
+    settings = [r[25].strip() for r in rows]
+    if sum(1 for s in settings if s) >= 0.9 * len(rows):
+        return "epraccur"
+    codes3 = sum(1 for r in rows if len(r[0].strip()) == 3 and r[0].strip()[0].isdigit())
+    if codes3 >= 0.5 * len(rows):
+        return "eccg"
+    if sum(1 for r in rows if len(r[23].strip()) == 1 and r[0].strip().startswith("R")) >= 0.5 * len(rows):
+        return "etr"
+    return None
+
+
+def _setting_roles(setting: str) -> tuple[list[str], bool]:
+    """Role codes for a prescribing setting; second value is False when the setting is not readable."""
+    s = setting.strip()
+    if not s:
+        return [], True
+    if s.startswith("RO"):
+        return [p for p in s.split("|") if p], all(re.match(r"^RO\d+$", p) for p in s.split("|"))
+    if s.isdigit():
+        roles = [LEGACY_SETTING_ROLE[s]] if s in LEGACY_SETTING_ROLE else []
+        if s == "3":
+            roles.append("RO80")
+        return roles, True
+    return [], False
+
+
+def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None) -> ImportResult:
+    kind = kind or sniff(path)
+    if kind not in ("epraccur", "eccg", "etr"):
+        raise InputError(InputProblem(str(path), 1, None, "not a headerless 27-column ODS file (epraccur/eccg/etr)"))
+    vintage = vintage or vintage_from_name(path)
+    if vintage is None:
+        raise InputError(InputProblem(str(path), None, None,
+                                      "the vintage of a headerless ODS file is not in the file: name it *_YYYY-MM.csv "
+                                      "or pass --vintage YYYY-MM-DD"))
+    titles = {"epraccur": "ODS epraccur: GP practices and prescribing cost centres",
+              "eccg": "ODS eccg: CCGs and sub-ICB locations", "etr": "ODS etr: NHS trusts"}
+    source = Source(slug=stem(path), file_name=path.name, kind=kind, vintage=vintage, sha256=sha256_of(path),
+                    publisher=NHS_ENGLAND, licence=OGL, title=titles[kind])
+    result = ImportResult(source=source)
+    seen: set[str] = set()
+    legacy_layout = False
+    for line, cells in csv_rows(path):
+        if not any(c.strip() for c in cells):
+            continue
+        result.rows += 1
+        if len(cells) != NCOLS:
+            result.rejects.append(Rejected(line, f"expected {NCOLS} columns, found {len(cells)}"))
+            continue
+        c = [x.strip() for x in cells]
+        code, name = c[0], c[1]
+        if not _CODE.match(code):
+            result.rejects.append(Rejected(line, "malformed ODS code", "Organisation Code", code))
+            continue
+        if code in seen:
+            result.rejects.append(Rejected(line, "code listed twice in the file; first row kept",
+                                           "Organisation Code", code))
+            continue
+        try:
+            opened, closed = parse_ods_date(c[10]), parse_ods_date(c[11])
+        except ValueError as exc:
+            field = "Open Date" if (c[10] and not c[10].isdigit()) or len(c[10]) not in (0, 8) else "Close Date"
+            result.rejects.append(Rejected(line, "not a YYYYMMDD date", field, str(exc)))
+            continue
+        if opened and closed and closed < opened:
+            result.rejects.append(Rejected(line, "close date before open date", "Close Date", c[11]))
+            continue
+        seen.add(code)
+        if kind == "epraccur":
+            roles, readable = _setting_roles(c[25])
+            if not readable:
+                result.rejects.append(Rejected(line, "unreadable prescribing setting; loaded as a prescribing "
+                                               "cost centre only", "Prescribing Setting", c[25]))
+            legacy_layout = legacy_layout or c[25].isdigit()
+            kinds = ("PrescribingCostCentre", *sorted({ROLE_CLASS[r] for r in roles if r in ROLE_CLASS}))
+            result.organisations.append(Organisation(code=code, name=name, kinds=kinds, line=line,
+                                                     postcode=c[9] or None, start=opened, end=closed,
+                                                     status=STATUS.get(c[12], c[12] or None)))
+            result.roles.append(RoleHolding(code, "RO177", line, opened, closed))
+            for r in roles:
+                result.roles.append(RoleHolding(code, r, line, opened, closed))
+            commissioner = c[14]
+            if commissioner:
+                try:
+                    joined, left = parse_ods_date(c[15]), parse_ods_date(c[16])
+                except ValueError as exc:
+                    result.rejects.append(Rejected(line, "commissioner dates not YYYYMMDD; tie not loaded",
+                                                   "Join Provider/Purchaser Date", str(exc)))
+                    continue
+                result.relations.append(Relation("CommissionerAssignment", code, commissioner, line,
+                                                 start=joined, end=left, observed=vintage if not left else None))
+        elif kind == "eccg":
+            roles = [r for r in c[13].split("|") if r]
+            sub_icb = "RO319" in roles
+            kinds = ("ClinicalCommissioningGroup", "SubICBLocation") if sub_icb else (
+                ("CommissioningHub",) if "RO218" in roles else ("ClinicalCommissioningGroup",))
+            if sub_icb and opened and opened >= ICB_DAY:
+                kinds = ("SubICBLocation",)
+            result.organisations.append(Organisation(code=code, name=name, kinds=kinds, line=line,
+                                                     postcode=c[9] or None, start=opened, end=closed,
+                                                     status="CLOSED" if closed and closed <= vintage else "ACTIVE"))
+            if "RO218" in roles:
+                result.roles.append(RoleHolding(code, "RO218", line, opened, closed))
+            else:
+                ccg_end = min(x for x in (closed, CCG_LAST_DAY) if x) if sub_icb else closed
+                if not (opened and opened >= ICB_DAY):
+                    result.roles.append(RoleHolding(code, "RO98", line, opened, ccg_end,
+                                                    derived_from_rule=ICB_RULE if sub_icb else None))
+                if sub_icb:
+                    result.roles.append(RoleHolding(code, "RO319", line, max(x for x in (opened, ICB_DAY) if x),
+                                                    closed, derived_from_rule=ICB_RULE))
+            for r in roles:
+                if r not in ("RO319", "RO218"):
+                    result.roles.append(RoleHolding(code, r, line, opened, closed))
+            if not closed and c[3]:
+                result.relations.append(Relation("SystemMembership", code, c[3], line, observed=vintage))
+        else:  # etr
+            trust_kinds = ["NHSTrust"]
+            if "FOUNDATION TRUST" in name.upper():
+                trust_kinds.append("FoundationTrust")
+            result.organisations.append(Organisation(code=code, name=name, kinds=tuple(trust_kinds), line=line,
+                                                     postcode=c[9] or None, start=opened, end=closed,
+                                                     status="CLOSED" if closed and closed <= vintage else "ACTIVE"))
+            result.roles.append(RoleHolding(code, "RO197", line, opened, closed))
+            if "FoundationTrust" in trust_kinds:
+                result.roles.append(RoleHolding(code, "RO57", line, opened, closed))
+            if not closed and c[3]:
+                result.relations.append(Relation("SystemMembership", code, c[3], line, observed=vintage))
+    if kind == "epraccur" and not legacy_layout:
+        source = Source(**{**source.__dict__, "title": source.title + " (2026 API layout)"})
+        result.source = source
+    return result

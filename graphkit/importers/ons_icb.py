@@ -1,0 +1,72 @@
+"""ONS Open Geography list of ICB names and codes (e.g. ICB24CD, ICB24CDH, ICB24NM).
+
+Gives each ICB's ODS code (the ``...CDH`` column), ONS code and name, as listed in that release.
+The vintage comes from the file name (``_dec_2024``, ``_2024-12``) or ``--vintage``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from graphkit.errors import InputError, InputProblem
+from graphkit.importers.common import OGL, csv_rows, sha256_of, stem, vintage_from_name
+from graphkit.importers.ods_legacy import ICB_DAY, ICB_RULE
+from graphkit.model import ImportResult, Organisation, Rejected, RoleHolding, Source
+
+_HEADER = re.compile(r"^ICB(\d{2})(CD|CDH|NM)$")
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), start=1)}
+
+
+def recognise(header: list[str]) -> bool:
+    h = [c.strip().upper() for c in header]
+    return len(h) >= 3 and all(_HEADER.match(x) for x in h[:3]) and {x[-3:] for x in h[:3]} >= {"3CD", "CDH"}
+
+
+def _vintage(path: Path) -> dt.date | None:
+    m = re.search(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[_-]?(20\d{2})", path.name.lower())
+    if m:
+        return dt.date(int(m.group(2)), _MONTHS[m.group(1)], 1)
+    return vintage_from_name(path)
+
+
+def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
+    vintage = vintage or _vintage(path)
+    if vintage is None:
+        raise InputError(InputProblem(str(path), None, None, "the release date of an ONS ICB list is not in its name "
+                                      "(e.g. *_dec_2024.csv); pass --vintage YYYY-MM-DD"))
+    rows = csv_rows(path)
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        raise InputError(InputProblem(str(path), 1, None, "empty file")) from None
+    if not recognise(header):
+        raise InputError(InputProblem(str(path), 1, None, "not an ONS ICB names and codes header"))
+    h = [c.strip().upper() for c in header]
+    i_ons = next(i for i, c in enumerate(h) if c.endswith("CD") and not c.endswith("CDH"))
+    i_ods = next(i for i, c in enumerate(h) if c.endswith("CDH"))
+    i_name = next(i for i, c in enumerate(h) if c.endswith("NM"))
+    source = Source(slug=stem(path), file_name=path.name, kind="ons-icb", vintage=vintage, sha256=sha256_of(path),
+                    publisher="Office for National Statistics (ONS Open Geography)", licence=OGL,
+                    title="ICB names and codes")
+    result = ImportResult(source=source)
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        result.rows += 1
+        if len(cells) != len(h):
+            result.rejects.append(Rejected(line, f"expected {len(h)} columns, found {len(cells)}"))
+            continue
+        ons, ods, name = cells[i_ons].strip(), cells[i_ods].strip(), cells[i_name].strip()
+        if not re.match(r"^E54\d{6}$", ons):
+            result.rejects.append(Rejected(line, "not an ONS ICB code (E54 + 6 digits)", h[i_ons], ons))
+            continue
+        if not re.match(r"^[A-Z0-9]{3,5}$", ods):
+            result.rejects.append(Rejected(line, "not an ODS ICB code", h[i_ods], ods))
+            continue
+        result.organisations.append(Organisation(code=ods, name=name, kinds=("IntegratedCareBoard",), line=line,
+                                                 ons_code=ons))
+        result.roles.append(RoleHolding(ods, "RO318", line, ICB_DAY, None, derived_from_rule=ICB_RULE))
+    return result

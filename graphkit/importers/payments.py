@@ -1,0 +1,191 @@
+"""NHS Payments to General Practice (practice level), one file per financial year.
+
+Gives, per practice and year: contract type (GMS / PMS / APMS / Unknown), commissioner (CCG or
+sub-ICB location), PCN, dispensing, practice type, rurality, list sizes, and the amount paid for
+each enhanced service and scheme. Known quirks, handled here:
+
+- the 2022-23 header is misaligned: columns 3-6 are headed "CCG Code, Sub ICB NAME, Code, CCG NAME"
+  but hold the sub-ICB code and name and the PCN code and name; columns are read by position
+  after the header has been matched against the known variants;
+- some headers start with a UTF-8 byte-order mark;
+- "Unknown" is spelled UNKNOWN in some years: kept, normalised to "Unknown", never dropped.
+
+The financial year is not in the file: it comes from the file name (``_2019-20``) or
+``--financial-year``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from graphkit.errors import InputError, InputProblem
+from graphkit.importers.common import NHS_ENGLAND, OGL, csv_rows, sha256_of, stem
+from graphkit.model import ContractFact, ImportResult, Organisation, Rejected, Relation, ServicePayment, Source
+
+# The first 17 columns, by position, as headed in the different years.
+LEADING = [
+    ("nhs england (region) code",),
+    ("nhs england (region) name",),
+    ("ccg code",),
+    ("ccg name", "sub icb name"),
+    ("pcn code", "code"),
+    ("pcn name", "ccg name"),
+    ("practice code",),
+    ("practice name",),
+    ("practice address",),
+    ("practice postcode",),
+    ("practice open date",),
+    ("practice close date",),
+    ("contract type",),
+    ("dispensing practice",),
+    ("practice type",),
+    ("practice rurality",),
+    ("atypical characteristics",),
+]
+LIST_SIZE = "number of registered patients (last known figure)"
+WEIGHTED = "number of weighted patients (last known figure)"
+TOTAL = "total nhs payments to general practice"
+# Enhanced services and schemes: column heading -> service concept (ontology local name).
+SERVICES = {
+    "total qof payments": "QualityAndOutcomesFramework",
+    "childhood vaccination and immunisation scheme": "ChildhoodImmunisationScheme",
+    "gp extended hours access": "ExtendedHoursAccessDES",
+    "influenza and pneumococcal immunisations": "InfluenzaPneumococcalImmunisation",
+    "learning disabilities": "LearningDisabilitiesHealthCheck",
+    "meningitis": "MeningitisImmunisation",
+    "minor surgery": "MinorSurgeryDES",
+    "out of area in hours urgent care": "OutOfAreaUrgentCare",
+    "pertussis": "PertussisImmunisation",
+    "rotavirus and shingles immunisation": "RotavirusShinglesImmunisation",
+    "services for violent patients": "ViolentPatientsScheme",
+    "medical assessment reviews": "MedicalAssessmentReviews",
+    "weight management service": "WeightManagementService",
+    "total local incentive schemes": "LocalIncentiveSchemes",
+    "local incentive schemes": "LocalIncentiveSchemes",
+    "pcn participation": "NetworkParticipation",
+    "pcn extended hours access": "PCNExtendedHoursAccess",
+    "pcn enhanced access": "PCNEnhancedAccess",
+    "pcn care home premium": "PCNCareHomePremium",
+    "pcn investment and impact fund": "InvestmentAndImpactFund",
+    "covid immunisation": "CovidImmunisation",
+}
+CONTRACT_TYPES = {"GMS": "GMS", "PMS": "PMS", "APMS": "APMS", "UNKNOWN": "Unknown"}
+_FY = re.compile(r"(?<!\d)(20\d{2})-(\d{2})(?!\d)")
+_PCN = re.compile(r"^U[0-9]{5}$")
+
+
+def _h(cell: str) -> str:
+    return re.sub(r"\s+", " ", cell.replace("\ufeff", "")).strip().lower()
+
+
+def recognise(header: list[str]) -> bool:
+    h = [_h(c) for c in header]
+    return len(h) >= len(LEADING) and all(h[i] in names for i, names in enumerate(LEADING)) and LIST_SIZE in h
+
+
+def financial_year_from_name(path: Path) -> str | None:
+    for m in _FY.finditer(path.name):
+        start, end = int(m.group(1)), int(m.group(2))
+        if (start + 1) % 100 == end:
+            return f"{start}-{end:02d}"
+    return None
+
+
+def _amount(text: str) -> float | None:
+    t = text.strip().replace(",", "").replace("£", "")
+    if not t:
+        return None
+    return float(t)
+
+
+def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
+    fy = financial_year or financial_year_from_name(path)
+    if fy is None:
+        raise InputError(InputProblem(str(path), None, None, "the financial year of a payments file is not in the "
+                                      "file: name it *_YYYY-YY.csv or pass --financial-year YYYY-YY"))
+    rows = csv_rows(path)
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        raise InputError(InputProblem(str(path), 1, None, "empty file")) from None
+    if not recognise(header):
+        raise InputError(InputProblem(str(path), 1, None, "not an NHS Payments to General Practice header"))
+    h = [_h(c) for c in header]
+    misaligned = h[3] == "sub icb name"
+    col = {name: i for i, name in enumerate(h)}
+    service_cols = [(i, SERVICES[name]) for i, name in enumerate(h) if name in SERVICES]
+    from graphkit.importers.common import parse_dmy
+
+    vintage_year = int(fy[:4]) + 1
+    import datetime as dt
+
+    source = Source(slug=stem(path), file_name=path.name, kind="nhs-payments-gp", vintage=dt.date(vintage_year, 3, 31),
+                    sha256=sha256_of(path), publisher=NHS_ENGLAND, licence=OGL,
+                    title=f"NHS Payments to General Practice {fy}" + (" (misaligned header read by position)"
+                                                                     if misaligned else ""))
+    result = ImportResult(source=source)
+    seen: set[str] = set()
+    orgs: set[str] = set()
+    year_end = source.vintage
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        result.rows += 1
+        if len(cells) != len(header):
+            result.rejects.append(Rejected(line, f"expected {len(header)} columns, found {len(cells)}"))
+            continue
+        c = [x.strip() for x in cells]
+        practice = c[6]
+        if not re.match(r"^[A-Z][0-9A-Z]{4,5}$", practice):
+            result.rejects.append(Rejected(line, "malformed practice code", "Practice Code", practice))
+            continue
+        if practice in seen:
+            result.rejects.append(Rejected(line, "practice listed twice in the year; first row kept", "Practice Code",
+                                           practice))
+            continue
+        ctype = CONTRACT_TYPES.get(c[12].upper())
+        if ctype is None:
+            result.rejects.append(Rejected(line, "unknown contract type", "Contract Type", c[12]))
+            continue
+        try:
+            opened, closed = parse_dmy(c[10]), parse_dmy(c[11])
+        except ValueError:
+            field = "Practice Open Date" if c[10] and not re.match(r"^\d{2}/\d{2}/\d{4}$", c[10]) else \
+                "Practice Close Date"
+            result.rejects.append(Rejected(line, "not a DD/MM/YYYY date", field, c[10] if "Open" in field else c[11]))
+            continue
+        try:
+            list_size = _amount(c[col[LIST_SIZE]])
+            weighted = _amount(c[col[WEIGHTED]]) if WEIGHTED in col else None
+            total = _amount(c[col[TOTAL]]) if TOTAL in col else None
+            amounts = [(svc, _amount(c[i]), i) for i, svc in service_cols]
+        except ValueError as exc:
+            result.rejects.append(Rejected(line, f"not a number: {exc}", None, None))
+            continue
+        seen.add(practice)
+        dispensing = {"yes": True, "no": False}.get(c[13].lower())
+        commissioner = c[2] or None
+        result.contracts.append(ContractFact(
+            practice=practice, financial_year=fy, contract_type=ctype, commissioner=commissioner, line=line,
+            dispensing=dispensing, list_size=list_size, weighted_list_size=weighted, rurality=c[15] or None,
+            practice_type=c[14] or None, total_paid=total))
+        kinds = ("GPPractice",) if c[14].lower() == "gp practice" else ("PrescribingCostCentre",)
+        if practice not in orgs:
+            orgs.add(practice)
+            result.organisations.append(Organisation(code=practice, name=c[7], kinds=kinds, line=line,
+                                                     postcode=c[9] or None, start=opened, end=closed))
+        for svc, amount, _ in amounts:
+            if amount:
+                result.payments.append(ServicePayment(practice, fy, svc, amount, line))
+        pcn = c[4]
+        observed_on = closed if closed and closed < year_end else year_end
+        if _PCN.match(pcn):
+            result.relations.append(Relation("PCNMembership", practice, pcn, line, observed=observed_on))
+            if pcn not in orgs:
+                orgs.add(pcn)
+                result.organisations.append(Organisation(code=pcn, name=c[5], kinds=("PrimaryCareNetwork",),
+                                                         line=line))
+        elif pcn:
+            result.rejects.append(Rejected(line, "not a PCN code; PCN membership not loaded", "PCN Code", pcn))
+    return result

@@ -28,24 +28,86 @@ class Health(BaseModel):
     version: str = Field(description="graphkit version.", examples=["0.1.0"])
 
 
-class Parent(BaseModel):
-    relation: str = Field(description="Kind of tie (ontology class), e.g. PCNMembership.", examples=["PCNMembership"])
-    code: str = Field(description="ODS code of the parent organisation.", examples=["U89141"])
-    name: str = Field(description="Name of the parent.", examples=["STOCKTON PCN"])
-    kinds: list[str] = Field(description="Ontology classes of the parent.", examples=[["PrimaryCareNetwork"]])
-    start: dt.date | None = Field(None, description="First day of the tie, if known.")
-    end: dt.date | None = Field(None, description="Last day of the tie (inclusive), if ended.")
-    observed_on: list[dt.date] = Field(
-        default_factory=list, description="Extract dates of the sources that saw the tie hold."
+class Tie(BaseModel):
+    kind: str = Field(
+        description="Kind of tie (ontology class), e.g. PCNMembership, CommissionerAssignment, "
+        "SystemMembership, RegionMembership.",
+        examples=["PCNMembership"],
     )
+    member: str = Field(description="ODS code of the member (the lower organisation).", examples=["A81001"])
+    member_name: str = Field(description="Current name of the member.", examples=["THE DENSHAM SURGERY"])
+    organisation: str = Field(description="ODS code of the organisation it belongs to.", examples=["U89141"])
+    organisation_name: str = Field(description="Current name of that organisation.", examples=["STOCKTON PCN"])
+    start: dt.date | None = Field(
+        None,
+        description="First day of the tie; for a tie seen only in snapshot files, the first day it was seen.",
+        examples=["2019-10-01"],
+    )
+    end: dt.date | None = Field(
+        None, description="Last day of the tie (inclusive); null while it holds.", examples=[None]
+    )
+    derived: bool = Field(
+        description="True when the period was derived: from snapshot observations, or closed by "
+        "a newer file that no longer lists the tie.",
+        examples=[False],
+    )
+    end_evidence: str | None = Field(None, description="The newer source file whose silence closed the tie.")
+    sources: list[str] = Field(
+        description="Source files (slugs) that state the tie.", examples=[["ePCN_2024-10_core_partner_details"]]
+    )
+
+
+class Name(BaseModel):
+    name: str = Field(description="A name a source gives the organisation.", examples=["THE DENSHAM SURGERY"])
+    source: str = Field(description="The source file (slug).", examples=["epraccur_2026-02"])
+    vintage: dt.date = Field(description="The vintage of that file.", examples=["2026-02-01"])
 
 
 class Organisation(BaseModel):
     code: str = Field(description="ODS code.", examples=["A81001"])
-    name: str = Field(description="Current name.", examples=["THE DENSHAM SURGERY"])
-    names: list[str] = Field(description="Every name the sources give.", examples=[["THE DENSHAM SURGERY"]])
-    kinds: list[str] = Field(description="Ontology classes.", examples=[["GPPractice"]])
+    name: str = Field(description="Name in the newest source.", examples=["THE DENSHAM SURGERY"])
+    kinds: list[str] = Field(
+        description="Ontology classes that hold on the as-of date (a CCG code is a SubICBLocation from 2022-07-01).",
+        examples=[["GPPractice", "PrescribingCostCentre"]],
+    )
+    all_kinds: list[str] = Field(description="Every class the organisation has had.", examples=[["GPPractice"]])
+    start: dt.date | None = Field(None, description="Open date (ODS operational start).", examples=["1974-04-01"])
+    end: dt.date | None = Field(None, description="Close date (inclusive), if closed.", examples=[None])
+    status: str | None = Field(
+        None, description="ODS status in the newest file: ACTIVE, CLOSED, DORMANT, PROPOSED.", examples=["ACTIVE"]
+    )
     fictional: bool = Field(description="True for the synthetic case-study organisations.", examples=[False])
-    as_of: dt.date = Field(description="The date the parents were taken at.")
-    parents: list[Parent] = Field(description="Organisations this one belongs to, as of the date.")
-    sources: list[str] = Field(description="IRIs of the source files that state this organisation.")
+    as_of: dt.date = Field(description="The date the kinds and parents were taken at.", examples=["2025-01-01"])
+    parents: list[Tie] = Field(description="Ties upwards (PCN, commissioner, ICB, region) holding on the date.")
+    names: list[Name] = Field(description="Every name the sources give, by vintage.")
+    sources: list[str] = Field(description="Source files (slugs) that describe the organisation.")
+
+
+class HierarchyOrganisation(BaseModel):
+    code: str = Field(description="ODS code.", examples=["16C"])
+    name: str = Field(description="Current name.", examples=["NHS North East and North Cumbria ICB - 16C"])
+    kinds: list[str] = Field(description="Classes on the as-of date.", examples=[["SubICBLocation"]])
+
+
+class HierarchyLevel(BaseModel):
+    level: str = Field(
+        description="practice, PCN, commissioner (CCG or sub-ICB location), system (STP or ICB) or region.",
+        examples=["commissioner"],
+    )
+    via: str | None = Field(
+        None, description="The kind of tie that leads to this level.", examples=["CommissionerAssignment"]
+    )
+    organisations: list[HierarchyOrganisation] = Field(
+        description="Usually one; two when the sources record two at once (reported as a data-quality warning)."
+    )
+
+
+class Hierarchy(BaseModel):
+    code: str = Field(description="ODS code asked for.", examples=["A81001"])
+    as_of: dt.date = Field(description="The date.", examples=["2021-06-01"])
+    levels: list[HierarchyLevel] = Field(description="From the organisation up to its NHS England region.")
+
+
+class TieList(BaseModel):
+    data: list[Tie] = Field(description="The ties.")
+    count: int = Field(description="Number of ties in data.", examples=[3])

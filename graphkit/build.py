@@ -1,66 +1,142 @@
-"""Build the graph from the files in ``seeds/`` into the embedded store."""
+"""Build the graph from input files into the embedded store: read, merge, map to RDF, write.
+
+The store's directory is replaced only when the new graph is complete (all or nothing); beside it,
+``<store>.imports.json`` lists the files it was built from (so ``graphkit import`` can add files and
+rebuild) and ``<store>.report.json`` is the data-quality report.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from graphkit.errors import InputError, InputProblem
-from graphkit.importers import gp_reg_map
+from graphkit.importers.registry import read_file
+from graphkit.merge import MergedGraph, merge
 from graphkit.model import ImportResult
-from graphkit.rdf import Quad, dedupe, import_result_quads
-from graphkit.store.oxigraph import build_store
+from graphkit.quality import QualityReport, report
+from graphkit.rdf import emit, unknown_roles
+from graphkit.store.oxigraph import load_nquads
 
-Reader = Callable[[Path], ImportResult]
+Progress = Callable[[str], None]
+SEED_DIRS = ("ods", "payments")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    vintage: dt.date | None = None
+    financial_year: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "path": str(self.path),
+            "vintage": self.vintage.isoformat() if self.vintage else None,
+            "financial_year": self.financial_year,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, str | None]) -> InputFile:
+        v = d.get("vintage")
+        return cls(Path(str(d["path"])), dt.date.fromisoformat(v) if v else None, d.get("financial_year"))
 
 
 @dataclass
 class BuildReport:
     results: list[ImportResult] = field(default_factory=list)
+    graph: MergedGraph | None = None
+    quality: QualityReport | None = None
     quads: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         out = []
         for r in self.results:
-            kinds = Counter(k for o in r.organisations for k in o.kinds)
-            rels = Counter(x.kind for x in r.relations)
             out.append(
-                f"{r.source.file_name} ({r.source.kind}, vintage {r.source.vintage}): {r.rows} rows, "
-                f"{len(r.organisations)} organisations, {len(r.relations)} relations, {len(r.rejects)} reported"
+                f"{r.source.file_name} [{r.source.kind}, {r.source.vintage}]: {r.rows} rows; "
+                f"{len(r.organisations)} organisations, {len(r.relations)} ties, {len(r.roles)} roles, "
+                f"{len(r.contracts)} contracts, {len(r.payments)} payments; {len(r.rejects)} reported"
             )
+        if self.graph is not None:
+            g = self.graph
+            kinds = Counter(k for o in g.organisations.values() for k in o.kinds)
+            ties = Counter(t.kind for t in g.ties)
+            out.append(f"merged: {len(g.organisations)} organisations, {len(g.ties)} ties, {len(g.roles)} roles")
             out.append("  organisations: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
-            out.append("  relations: " + ", ".join(f"{k} {n}" for k, n in sorted(rels.items())))
-        out.append(f"quads written: {self.quads}")
+            out.append("  ties: " + ", ".join(f"{k} {n}" for k, n in sorted(ties.items())))
+        if self.quality is not None:
+            out.append("data quality: " + ", ".join(f"{k} {n}" for k, n in sorted(self.quality.counts().items())))
+        out.append(f"quads written: {self.quads}; " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()))
         return out
 
 
-def reader_for(path: Path) -> Reader:
-    """Recognise a file's kind from its shape; refuse what is not recognised."""
-    from graphkit.importers.common import csv_rows
-
-    try:
-        _, header = next(csv_rows(path))
-    except (StopIteration, UnicodeDecodeError, OSError) as exc:
-        raise InputError(InputProblem(str(path), 1, None, f"cannot read as CSV: {exc}")) from None
-    if gp_reg_map.recognise(header):
-        return gp_reg_map.read
-    raise InputError(InputProblem(str(path), 1, None, "unrecognised file: its header matches no known NHS file kind"))
-
-
 def seed_files(seeds_dir: Path) -> list[Path]:
-    return sorted(p for p in (seeds_dir / "ods").glob("*.csv*") if p.is_file())
+    files: list[Path] = []
+    for sub in SEED_DIRS:
+        d = seeds_dir / sub
+        if d.is_dir():
+            files.extend(p for p in d.iterdir() if p.is_file() and not p.name.lower().startswith("readme"))
+    return sorted(files)
 
 
-def build(seeds_dir: Path, store_path: Path) -> BuildReport:
-    report = BuildReport()
-    quads: list[Quad] = []
-    for path in seed_files(seeds_dir):
-        result = reader_for(path)(path)
-        report.results.append(result)
-        quads.extend(import_result_quads(result))
-    unique = dedupe(quads)
-    build_store(store_path, unique)
-    report.quads = len(unique)
-    return report
+def manifest_path(store_path: Path) -> Path:
+    return store_path.with_name(store_path.name + ".imports.json")
+
+
+def report_path(store_path: Path) -> Path:
+    return store_path.with_name(store_path.name + ".report.json")
+
+
+def read_manifest(store_path: Path) -> list[InputFile]:
+    p = manifest_path(store_path)
+    if not p.exists():
+        return []
+    return [InputFile.from_json(d) for d in json.loads(p.read_text(encoding="utf-8"))]
+
+
+def read_all(files: Iterable[InputFile], progress: Progress | None = None) -> list[ImportResult]:
+    results = []
+    for f in files:
+        if progress:
+            progress(f.path.name)
+        results.append(read_file(f.path, vintage=f.vintage, financial_year=f.financial_year))
+    return results
+
+
+def build(inputs: list[InputFile], store_path: Path, *, progress: Progress | None = None) -> BuildReport:
+    """Read every input (raising InputError before anything is written), merge, and replace the store."""
+    out = BuildReport()
+    t0 = time.perf_counter()
+    out.results = read_all(inputs, progress)
+    t1 = time.perf_counter()
+    out.graph = merge(out.results)
+    out.quality = report(out.graph, unknown_roles(out.graph))
+    t2 = time.perf_counter()
+    text = emit(out.graph).text()
+    t3 = time.perf_counter()
+    out.quads = load_nquads(store_path, text)
+    t4 = time.perf_counter()
+    manifest_path(store_path).write_text(json.dumps([f.to_json() for f in inputs], indent=1), encoding="utf-8")
+    out.quality.write(report_path(store_path))
+    out.seconds = {"read": t1 - t0, "merge": t2 - t1, "rdf": t3 - t2, "store": t4 - t3}
+    return out
+
+
+def build_seeds(seeds_dir: Path, store_path: Path, *, progress: Progress | None = None) -> BuildReport:
+    return build([InputFile(p) for p in seed_files(seeds_dir)], store_path, progress=progress)
+
+
+def import_files(new: list[InputFile], store_path: Path, *, progress: Progress | None = None) -> BuildReport:
+    """Add files to those the store was built from and rebuild; a file already imported is not added twice."""
+    current = read_manifest(store_path)
+    known = {f.path.resolve() for f in current}
+    merged = current + [f for f in new if f.path.resolve() not in known]
+    return build(merged, store_path, progress=progress)
+
+
+def asdict_report(r: BuildReport) -> dict[str, object]:
+    return {"quads": r.quads, "seconds": r.seconds, "files": [asdict(x.source) for x in r.results]}

@@ -46,6 +46,33 @@ def cli(ctx: click.Context, store_path: Path | None) -> None:
     ctx.obj = settings
 
 
+def _run_build(settings: Settings, inputs: list[Any], *, adding: bool = False) -> None:
+    from graphkit.build import build as run_build
+    from graphkit.build import import_files
+    from graphkit.store.oxigraph import OxigraphStore
+
+    with click.progressbar(
+        length=len(inputs), label="reading", show_pos=True, file=sys.stderr, item_show_func=lambda name: name
+    ) as bar:
+
+        def progress(name: str) -> None:
+            bar.update(1, name)
+
+        if adding:
+            report = import_files(inputs, settings.store_path, progress=progress)
+        else:
+            report = run_build(inputs, settings.store_path, progress=progress)
+    for line in report.lines():
+        click.echo(line)
+    store = OxigraphStore(settings.store_path)
+    s = store.summary()
+    store.close()
+    click.echo(
+        f"store {s.kind} at {settings.store_path}: {s.organisations} organisations, {s.facts} quads, "
+        f"{len(s.sources)} named graphs; data-quality report: `graphkit report`"
+    )
+
+
 @cli.command()
 @click.option(
     "--seeds",
@@ -55,21 +82,64 @@ def cli(ctx: click.Context, store_path: Path | None) -> None:
 )
 @click.pass_obj
 def build(settings: Settings, seeds: Path | None) -> None:
-    """Build the graph from seeds/ into the embedded store and print a summary."""
-    from graphkit.build import build as run_build
-    from graphkit.store.oxigraph import OxigraphStore
+    """Build the graph from every file in seeds/ into the embedded store and print a summary."""
+    from graphkit.build import InputFile, seed_files
 
-    report = run_build(seeds or settings.seeds_dir, settings.store_path)
-    for line in report.lines():
-        click.echo(line)
-    store = OxigraphStore(settings.store_path)
-    s = store.summary()
-    store.close()
-    click.echo(
-        f"store {s.kind} at {settings.store_path}: {s.organisations} organisations, {s.facts} quads, "
-        f"{len(s.sources)} sources"
-    )
-    click.echo("  " + ", ".join(f"{k} {n}" for k, n in s.organisations_by_kind.items()))
+    _run_build(settings, [InputFile(p) for p in seed_files(seeds or settings.seeds_dir)])
+
+
+@cli.group(name="import")
+def import_() -> None:
+    """Import files into the embedded store (added to the files it holds; the graph is rebuilt, all or nothing)."""
+
+
+def _date_option(_: click.Context, __: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from graphkit.temporal import parse_as_of
+
+    return parse_as_of(value, name="--vintage")
+
+
+@import_.command("ods")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--vintage",
+    callback=_date_option,
+    default=None,
+    help="Vintage (YYYY-MM-DD) of files whose name does not state it (*_YYYY-MM.*).",
+)
+@click.option("--financial-year", default=None, help="Financial year (YYYY-YY) of payments files.")
+@click.pass_obj
+def import_ods(settings: Settings, paths: tuple[Path, ...], vintage: Any, financial_year: str | None) -> None:
+    """Import national NHS files: epraccur, eccg, etr, ePCN (xlsx or CSV sheets), practice mappings,
+    QOF mapping, ONS ICB list, NHS Payments to General Practice. Each file's kind is recognised from
+    its shape; an unrecognised file is refused."""
+    from graphkit.build import InputFile
+
+    _run_build(settings, [InputFile(p, vintage, financial_year) for p in paths], adding=True)
+
+
+@cli.command()
+@click.option("--rule", default=None, help="Show only issues of this rule (e.g. practice-in-two-pcns).")
+@click.option("--limit", default=50, show_default=True, help="Issues to print (0: all).")
+@click.pass_obj
+def report(settings: Settings, rule: str | None, limit: int) -> None:
+    """Print the data-quality report of the last build: counts per rule, then the issues."""
+    from graphkit.build import report_path
+    from graphkit.errors import StoreUnavailable
+    from graphkit.quality import QualityReport
+
+    path = report_path(settings.store_path)
+    if not path.exists():
+        raise StoreUnavailable(f"no data-quality report at {path}; run `graphkit build` first")
+    q = QualityReport.read(path)
+    for key, n in sorted(q.counts().items()):
+        click.echo(f"{n:7d}  {key}")
+    issues = q.by_rule(rule) if rule else q.issues
+    for i in issues[: limit or None]:
+        where = ":".join(str(x) for x in (i.file, i.line) if x is not None)
+        click.echo(f"{i.severity}\t{i.rule}\t{where}\t{i.field or ''}\t{i.message}")
 
 
 @cli.command()

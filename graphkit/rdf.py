@@ -1,106 +1,255 @@
-"""Records to RDF quads: one named graph per source file and vintage (PROV-O provenance).
+"""The merged graph to RDF: N-Quads, one named graph per source file and vintage, plus the
+resolved graph.
 
-The mapping is the single place where records meet ontology terms; every term comes from the
-generated, closed vocabulary (:mod:`graphkit.vocab`), so a mistyped term fails at import time.
+- ``id/source/<slug>`` (one per input file): what that file states and where: the name it gives an
+  organisation, the dates it states for a tie or role (or the day it observed the tie), its
+  contracts and payments, each with ``prov:wasDerivedFrom`` the file and ``pcg:sourceLine``.
+- ``id/graph/resolved``: one resolved statement per organisation, tie and role after the vintages
+  are merged (graphkit/merge.py): kinds, current name, resolved period, every source it was
+  derived from, and the evidence where a period was closed by a newer file's silence.
+
+Terms come only from the generated closed vocabulary, so a typo fails at import time. Quads are
+produced as N-Quads text, which Oxigraph parses natively (fast) and rdflib reads for SHACL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, TIME, XSD
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-from graphkit.model import ImportResult, Organisation, Relation, Source
-from graphkit.namespaces import fact_iri, instant_iri, interval_iri, org_iri, source_iri
-from graphkit.vocab import PCG
-
-Quad = tuple[URIRef, URIRef, URIRef | Literal, URIRef]
-
-# How each relation kind is reified: (class, IRI path segment).
-RELATION_CLASSES: dict[str, URIRef] = {
-    "PCNMembership": PCG.PCNMembership,
-    "CommissionerAssignment": PCG.CommissionerAssignment,
-    "AreaInSystem": PCG.SystemMembership,
-    "SystemInRegion": PCG.RegionMembership,
-}
+from graphkit.merge import MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
+from graphkit.model import ContractFact, ImportResult, ServicePayment, Source
+from graphkit.namespaces import ID, ODSROLE_NS, fact_iri, instant_iri, interval_iri, org_iri, source_iri
+from graphkit.vocab import ODSROLE, PCG
 
 
-def _date(day: dt.date) -> Literal:
-    return Literal(day.isoformat(), datatype=XSD.date)
+def unknown_roles(graph: MergedGraph) -> list[str]:
+    """Role codes in the data that the held ODS role list (ontology/ods-codes.ttl) does not define."""
+    unknown = set()
+    for code in {m.role for m in graph.roles}:
+        try:
+            ODSROLE[code]
+        except (KeyError, AttributeError):
+            unknown.add(code)
+    return sorted(unknown)
 
 
-def interval_quads(start: dt.date | None, end: dt.date | None, graph: URIRef) -> Iterator[Quad]:
-    """The shared OWL-Time interval and instants for [start, end] (either may be open)."""
-    iv = interval_iri(start, end)
-    yield iv, RDF.type, TIME.ProperInterval, graph
-    for prop, day in ((TIME.hasBeginning, start), (TIME.hasEnd, end)):
-        if day is not None:
-            inst = instant_iri(day)
-            yield iv, prop, inst, graph
-            yield inst, RDF.type, TIME.Instant, graph
-            yield inst, TIME.inXSDDate, _date(day), graph
+RESOLVED = ID["graph/resolved"]
+CONTRACT_CLASS = {"GMS": PCG.GMSContract, "PMS": PCG.PMSContract, "APMS": PCG.APMSContract}
 
 
-def source_quads(source: Source, graph: URIRef) -> Iterator[Quad]:
-    s = source_iri(source.slug)
-    yield s, RDF.type, PCG.SourceDocument, graph
-    yield s, RDF.type, PROV.Entity, graph
-    yield s, PCG.fileName, Literal(source.file_name), graph
-    yield s, PCG.sourceKind, Literal(source.kind), graph
-    yield s, PCG.vintage, _date(source.vintage), graph
-    yield s, PCG.sha256, Literal(source.sha256), graph
-    yield s, DCTERMS.publisher, Literal(source.publisher), graph
-    yield s, DCTERMS.license, Literal(source.licence), graph
-    if source.title:
-        yield s, DCTERMS.title, Literal(source.title), graph
+def _i(iri: object) -> str:
+    return f"<{iri}>"
 
 
-def _provenance(fact: URIRef, line: int, source: URIRef, graph: URIRef) -> Iterator[Quad]:
-    yield fact, PROV.wasDerivedFrom, source, graph
-    yield fact, PCG.sourceLine, Literal(line), graph
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
-def organisation_quads(org: Organisation, source: URIRef, graph: URIRef) -> Iterator[Quad]:
-    o = org_iri(org.code)
-    yield o, RDF.type, ORG.FormalOrganization, graph
-    for kind in org.kinds:
-        yield o, RDF.type, PCG[kind], graph
-    yield o, PCG.odsCode, Literal(org.code), graph
-    yield o, RDFS.label, Literal(org.name), graph
-    if org.postcode:
-        yield o, PCG.postcode, Literal(org.postcode), graph
-    if org.ons_code:
-        yield o, PCG.onsCode, Literal(org.ons_code), graph
-    if org.fictional:
-        yield o, PCG.fictional, Literal(True), graph
-    yield from _provenance(o, org.line, source, graph)
+def lit(value: object) -> str:
+    if isinstance(value, bool):
+        return f'"{"true" if value else "false"}"^^{_i(XSD.boolean)}'
+    if isinstance(value, int):
+        return f'"{value}"^^{_i(XSD.integer)}'
+    if isinstance(value, float):
+        return f'"{value:.2f}"^^{_i(XSD.decimal)}'
+    if isinstance(value, dt.date):
+        return f'"{value.isoformat()}"^^{_i(XSD.date)}'
+    return f'"{_escape(str(value))}"'
 
 
-def relation_quads(rel: Relation, source: URIRef, graph: URIRef) -> Iterator[Quad]:
-    cls = RELATION_CLASSES[rel.kind]
-    fact = fact_iri("membership", rel.kind, rel.member, rel.organisation, rel.start)
-    yield fact, RDF.type, ORG.Membership, graph
-    yield fact, RDF.type, cls, graph
-    yield fact, ORG.member, org_iri(rel.member), graph
-    yield fact, ORG.organization, org_iri(rel.organisation), graph
-    if rel.start is not None or rel.end is not None:
-        yield fact, ORG.memberDuring, interval_iri(rel.start, rel.end), graph
-        yield from interval_quads(rel.start, rel.end, graph)
-    if rel.observed is not None:
-        yield fact, PCG.observedOn, _date(rel.observed), graph
-    yield from _provenance(fact, rel.line, source, graph)
+# predicate and class IRIs, formatted once
+A = _i(RDF.type)
+LABEL, PREF = _i(RDFS.label), _i(SKOS.prefLabel)
+DERIVED_FROM, LINE = _i(PROV.wasDerivedFrom), _i(PCG.sourceLine)
+MEMBER, ORGANIZATION, MEMBER_DURING = _i(ORG.member), _i(ORG.organization), _i(ORG.memberDuring)
+VALID_DURING, OBSERVED_ON = _i(PCG.validDuring), _i(PCG.observedOn)
+BEGIN, END, IN_DATE = _i(TIME.hasBeginning), _i(TIME.hasEnd), _i(TIME.inXSDDate)
+MEMBERSHIP, FORMAL_ORG = _i(ORG.Membership), _i(ORG.FormalOrganization)
 
 
-def import_result_quads(result: ImportResult) -> Iterator[Quad]:
-    graph = source_iri(result.source.slug)
-    yield from source_quads(result.source, graph)
-    for org in result.organisations:
-        yield from organisation_quads(org, graph, graph)
-    for rel in result.relations:
-        yield from relation_quads(rel, graph, graph)
+class QuadSink:
+    """Collects N-Quads lines; shared intervals and instants are written once per graph."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._intervals: set[tuple[str, str]] = set()
+
+    def add(self, s: str, p: str, o: str, g: str) -> None:
+        self.lines.append(f"{s} {p} {o} {g} .\n")
+
+    def interval(self, start: dt.date | None, end: dt.date | None, g: str) -> str:
+        iv = _i(interval_iri(start, end))
+        if (iv, g) not in self._intervals:
+            self._intervals.add((iv, g))
+            self.add(iv, A, _i(TIME.ProperInterval), g)
+            for prop, day in ((BEGIN, start), (END, end)):
+                if day is not None:
+                    inst = _i(instant_iri(day))
+                    self.add(iv, prop, inst, g)
+                    if (inst, g) not in self._intervals:
+                        self._intervals.add((inst, g))
+                        self.add(inst, A, _i(TIME.Instant), g)
+                        self.add(inst, IN_DATE, lit(day), g)
+        return iv
+
+    def text(self) -> str:
+        return "".join(self.lines)
 
 
-def dedupe(quads: Iterable[Quad]) -> list[Quad]:
-    return list(dict.fromkeys(quads))
+def tie_iri(t: MergedTie) -> str:
+    return _i(fact_iri("membership", t.kind, t.member, t.organisation, t.start))
+
+
+def role_iri(r: MergedRole) -> str:
+    return _i(fact_iri("role", r.code, r.role, r.start))
+
+
+def contract_iri(c: ContractFact) -> str:
+    return _i(fact_iri("contract", c.practice, c.financial_year))
+
+
+def emit_source(src: Source, sink: QuadSink) -> str:
+    g = _i(source_iri(src.slug))
+    s = g
+    sink.add(s, A, _i(PCG.SourceDocument), g)
+    sink.add(s, A, _i(PROV.Entity), g)
+    sink.add(s, _i(PCG.fileName), lit(src.file_name), g)
+    sink.add(s, _i(PCG.sourceKind), lit(src.kind), g)
+    sink.add(s, _i(PCG.vintage), lit(src.vintage), g)
+    sink.add(s, _i(PCG.sha256), lit(src.sha256), g)
+    sink.add(s, _i(DCTERMS.publisher), lit(src.publisher), g)
+    sink.add(s, _i(DCTERMS.license), lit(src.licence), g)
+    if src.title:
+        sink.add(s, _i(DCTERMS.title), lit(src.title), g)
+    return g
+
+
+def _statement(fact: str, st: Statement, sink: QuadSink, during: str) -> None:
+    g = _i(source_iri(st.source.slug))
+    if st.start is not None or st.end is not None:
+        sink.add(fact, during, sink.interval(st.start, st.end, g), g)
+    if st.observed is not None:
+        sink.add(fact, OBSERVED_ON, lit(st.observed), g)
+    # the named graph is the source; the resolved graph says prov:wasDerivedFrom for each source
+    sink.add(fact, LINE, lit(st.line), g)
+
+
+def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
+    r = _i(RESOLVED)
+    s = _i(org_iri(o.code))
+    sink.add(s, A, FORMAL_ORG, r)
+    for kind in sorted(o.kinds):
+        sink.add(s, A, _i(PCG[kind]), r)
+    sink.add(s, _i(PCG.odsCode), lit(o.code), r)
+    sink.add(s, PREF, lit(o.name), r)
+    if o.start is not None or o.end is not None:
+        sink.add(s, VALID_DURING, sink.interval(o.start, o.end, r), r)
+    if o.status:
+        sink.add(s, _i(PCG.status), lit(o.status), r)
+    if o.postcode:
+        sink.add(s, _i(PCG.postcode), lit(o.postcode), r)
+    if o.ons_code:
+        sink.add(s, _i(PCG.onsCode), lit(o.ons_code), r)
+    if o.fictional:
+        sink.add(s, _i(PCG.fictional), lit(True), r)
+    for src, stated in o.statements:
+        g = _i(source_iri(src.slug))
+        sink.add(s, LABEL, lit(stated.name), g)
+        sink.add(s, LINE, lit(stated.line), g)
+        if stated.start is not None or stated.end is not None:
+            sink.add(s, VALID_DURING, sink.interval(stated.start, stated.end, g), g)
+
+
+def emit_tie(t: MergedTie, sink: QuadSink) -> None:
+    r = _i(RESOLVED)
+    s = tie_iri(t)
+    sink.add(s, A, MEMBERSHIP, r)
+    sink.add(s, A, _i(PCG[t.kind]), r)
+    sink.add(s, MEMBER, _i(org_iri(t.member)), r)
+    sink.add(s, ORGANIZATION, _i(org_iri(t.organisation)), r)
+    sink.add(s, MEMBER_DURING, sink.interval(t.start, t.end, r), r)
+    sink.add(s, _i(PCG.assertionType), lit("derived" if t.derived else "reported"), r)
+    if t.end_evidence is not None:
+        sink.add(s, _i(PCG.endEvidence), _i(source_iri(t.end_evidence.slug)), r)
+    for slug in sorted({st.source.slug for st in t.statements}):
+        sink.add(s, DERIVED_FROM, _i(source_iri(slug)), r)
+    for st in t.statements:
+        _statement(s, st, sink, MEMBER_DURING)
+
+
+def emit_role(m: MergedRole, sink: QuadSink) -> None:
+    r = _i(RESOLVED)
+    s = role_iri(m)
+    sink.add(s, A, _i(PCG.RoleHolding), r)
+    sink.add(s, _i(PCG.holder), _i(org_iri(m.code)), r)
+    # role codes are data: a code newer than the held ODS role list is loaded as given (and reported)
+    sink.add(s, _i(PCG.odsRole), _i(ODSROLE_NS[m.role]), r)
+    sink.add(s, VALID_DURING, sink.interval(m.start, m.end, r), r)
+    sink.add(s, _i(PCG.assertionType), lit("derived" if m.rule else "reported"), r)
+    if m.rule:
+        sink.add(s, _i(PCG.derivationRule), lit(m.rule), r)
+    for slug in sorted({st.source.slug for st in m.statements}):
+        sink.add(s, DERIVED_FROM, _i(source_iri(slug)), r)
+    for st in m.statements:
+        _statement(s, st, sink, VALID_DURING)
+
+
+def emit_contracts(result: ImportResult, sink: QuadSink) -> None:
+    g = _i(source_iri(result.source.slug))
+    by_practice: dict[str, str] = {}
+    for c in result.contracts:
+        s = contract_iri(c)
+        by_practice[c.practice] = s
+        sink.add(s, A, _i(PCG.Contract), g)
+        if c.contract_type in CONTRACT_CLASS:
+            sink.add(s, A, _i(CONTRACT_CLASS[c.contract_type]), g)
+        sink.add(s, _i(PCG.contractTypeStated), lit(c.contract_type), g)
+        sink.add(s, _i(PCG.contractHolder), _i(org_iri(c.practice)), g)
+        if c.commissioner:
+            sink.add(s, _i(PCG.commissioner), _i(org_iri(c.commissioner)), g)
+        sink.add(s, _i(PCG.financialYear), lit(c.financial_year), g)
+        if c.dispensing is not None:
+            sink.add(s, _i(PCG.dispensing), lit(c.dispensing), g)
+        if c.list_size is not None:
+            sink.add(s, _i(PCG.listSize), lit(round(c.list_size)), g)
+        if c.weighted_list_size is not None:
+            sink.add(s, _i(PCG.weightedListSize), lit(float(c.weighted_list_size)), g)
+        if c.rurality:
+            sink.add(s, _i(PCG.rurality), lit(c.rurality), g)
+        if c.total_paid is not None:
+            sink.add(s, _i(PCG.amountGBP), lit(float(c.total_paid)), g)
+        sink.add(s, DERIVED_FROM, g, g)
+        sink.add(s, LINE, lit(c.line), g)
+    for p in result.payments:
+        emit_payment(p, by_practice[p.practice], g, sink)
+
+
+def emit_payment(p: ServicePayment, contract: str, g: str, sink: QuadSink) -> None:
+    # typed pcg:ServicePayment by the domain of pcg:underContract (saves a quad per payment)
+    s = _i(fact_iri("payment", p.practice, p.financial_year, p.service))
+    sink.add(s, _i(PCG.underContract), contract, g)
+    sink.add(s, _i(PCG.forService), _i(PCG[p.service]), g)
+    sink.add(s, _i(PCG.amountGBP), lit(float(p.amount)), g)
+
+
+def emit(graph: MergedGraph) -> QuadSink:
+    sink = QuadSink()
+    for r in graph.results:
+        emit_source(r.source, sink)
+    for o in graph.organisations.values():
+        emit_organisation(o, sink)
+    for t in graph.ties:
+        emit_tie(t, sink)
+    for m in graph.roles:
+        emit_role(m, sink)
+    for r in graph.results:
+        if r.contracts:
+            emit_contracts(r, sink)
+    return sink
+
+
+def iter_lines(graph: MergedGraph) -> Iterator[str]:
+    yield from emit(graph).lines

@@ -78,10 +78,27 @@ def neo4j_db(neo4j_driver: object) -> object:
 
 
 @pytest.fixture(scope="session")
-def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The embedded store built from seeds/ once per session (read-only for tests)."""
-    from graphkit.build import build
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """The embedded store built from all of seeds/ once per session, and the build report."""
+    from graphkit.build import build_seeds
 
     path = tmp_path_factory.mktemp("store") / "store"
-    build(SEEDS, path)
-    return path
+    report = build_seeds(SEEDS, path)
+    return path, report
+
+
+@pytest.fixture(scope="session")
+def seed_store(seed_build: tuple[Path, object]) -> Path:
+    return seed_build[0]
+
+
+@pytest.fixture(scope="session")
+def seed_report(seed_build: tuple[Path, object]) -> object:
+    return seed_build[1]
+
+
+@pytest.fixture(scope="session")
+def oxigraph(seed_store: Path) -> object:
+    from graphkit.store.oxigraph import OxigraphStore
+
+    return OxigraphStore(seed_store)

@@ -1,4 +1,4 @@
-"""The API over the embedded store built from seeds/ (real data)."""
+"""The API over the embedded store built from all of seeds/ (real national files)."""
 
 from __future__ import annotations
 
@@ -16,21 +16,31 @@ def app(seed_store):
     return create_app(Settings(store_path=seed_store))
 
 
-def test_health_names_the_store_and_counts_organisations(app) -> None:
+def test_health_names_the_store_and_counts_organisations(app, seed_report) -> None:
     r = get(app, "/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "store": "oxigraph", "organisations": 7576, "version": "0.1.0"}
+    body = r.json()
+    assert body["store"] == "oxigraph" and body["status"] == "ok"
+    assert body["organisations"] == len(seed_report.graph.organisations) == 18891
 
 
-def test_organisation_lookup_gives_pcn_and_sub_icb(app) -> None:
-    r = get(app, "/organisations/A81001", params={"as_of": "2026-08-01"})
+def test_organisation_lookup_gives_kinds_parents_and_names(app) -> None:
+    r = get(app, "/organisations/a81001", params={"as_of": "2025-01-01"})
     assert r.status_code == 200
     body = r.json()
-    assert body["name"] == "THE DENSHAM SURGERY"
-    assert body["kinds"] == ["GPPractice"]
-    parents = {(p["relation"], p["code"]) for p in body["parents"]}
+    assert body["code"] == "A81001" and body["name"] == "THE DENSHAM SURGERY"
+    assert "GPPractice" in body["kinds"] and body["start"] == "1974-04-01"
+    parents = {(p["kind"], p["organisation"]) for p in body["parents"]}
     assert parents == {("PCNMembership", "U89141"), ("CommissionerAssignment", "16C")}
-    assert all(p["observed_on"] == ["2026-08-01"] for p in body["parents"])
+    assert {n["source"] for n in body["names"]} >= {"epraccur_2019-12", "epraccur_2026-02"}
+
+
+def test_kind_of_a_ccg_code_changes_on_1_july_2022(app) -> None:
+    before = get(app, "/organisations/16C", params={"as_of": "2022-06-30"}).json()
+    after = get(app, "/organisations/16C", params={"as_of": "2022-07-01"}).json()
+    assert before["kinds"] == ["ClinicalCommissioningGroup"]
+    assert after["kinds"] == ["SubICBLocation"]
+    assert set(before["all_kinds"]) == {"ClinicalCommissioningGroup", "SubICBLocation"}
 
 
 def test_unknown_code_is_404_naming_the_code(app) -> None:
@@ -47,13 +57,7 @@ def test_bad_as_of_is_422_naming_the_parameter(app, value: str) -> None:
     assert "as_of" in r.json()["error"]["message"]
 
 
-def test_build_creates_missing_parent_directories(tmp_path) -> None:
-    from graphkit.build import build
-    from graphkit.store.oxigraph import OxigraphStore
-    from tests.conftest import SEEDS
-
-    target = tmp_path / "not" / "yet" / "store"
-    build(SEEDS, target)
-    store = OxigraphStore(target)
-    assert store.count_organisations() == 7576
-    store.close()
+def test_bad_tie_kind_is_422_naming_the_parameter(app) -> None:
+    r = get(app, "/organisations/A81001/memberships", params={"kind": "Friendship"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["parameters"] == ["kind"]

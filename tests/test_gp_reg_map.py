@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graphkit.build import reader_for
 from graphkit.errors import InputError
 from graphkit.importers import gp_reg_map
+from graphkit.importers.registry import read_file, recognise
 from tests.conftest import SEEDS
 
 REAL = SEEDS / "ods" / "gp-reg-pat-prac-map_2026-08.csv.gz"
@@ -65,7 +65,8 @@ def test_ccg_era_layout_and_row_problems_are_reported(tmp_path: Path) -> None:
         "GP_PRAC_PAT_LIST,01-Sep-20,A81003\n",
         encoding="utf-8",
     )
-    r = reader_for(f)(f)
+    assert recognise(f) == "gp-reg-pat-prac-map"
+    r = read_file(f)
     assert r.rows == 3
     assert r.source.vintage == dt.date(2020, 9, 1)
     assert {o.code: o.kinds[0] for o in r.organisations}["16C"] == "ClinicalCommissioningGroup"
@@ -78,6 +79,6 @@ def test_unrecognised_file_is_refused_naming_file_and_line(tmp_path: Path) -> No
     f = tmp_path / "mystery.csv"
     f.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        reader_for(f)
+        recognise(f)
     assert "mystery.csv:1" in str(exc.value)
     assert "unrecognised" in str(exc.value)

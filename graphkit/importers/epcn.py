@@ -15,9 +15,18 @@ from graphkit.errors import InputError, InputProblem
 from graphkit.importers.common import NHS_ENGLAND, OGL, csv_rows, parse_ods_date, sha256_of, stem, vintage_from_name
 from graphkit.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
 
-PARTNER_COLS = ["partner organisation code", "partner name", "practice parent {a} code", "practice parent {a} name",
-                "pcn code", "pcn name", "pcn parent {a} code", "pcn parent {a} name",
-                "practice to pcn relationship start date", "practice to pcn relationship end date"]
+PARTNER_COLS = [
+    "partner organisation code",
+    "partner name",
+    "practice parent {a} code",
+    "practice parent {a} name",
+    "pcn code",
+    "pcn name",
+    "pcn parent {a} code",
+    "pcn parent {a} name",
+    "practice to pcn relationship start date",
+    "practice to pcn relationship end date",
+]
 DETAILS_COLS = ["pcn code", "pcn name", "current {b} code", None, "open date", "close date"]
 _PCN = re.compile(r"^U[0-9]{5}$")
 
@@ -33,9 +42,14 @@ def header_kind(header: Iterable[object]) -> str | None:
         want = [c.format(a=area) for c in PARTNER_COLS]
         if h[: len(want)] == want:
             return "partners"
-    if len(h) >= 6 and h[0] == "pcn code" and h[1] == "pcn name" and h[2] in (
-        "current clinical commissioning group code", "current sub icb loc code"
-    ) and h[4].startswith("open date") and h[5] == "close date":
+    if (
+        len(h) >= 6
+        and h[0] == "pcn code"
+        and h[1] == "pcn name"
+        and h[2] in ("current clinical commissioning group code", "current sub icb loc code")
+        and h[4].startswith("open date")
+        and h[5] == "close date"
+    ):
         return "details"
     return None
 
@@ -60,9 +74,11 @@ def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str
     except Exception as exc:  # openpyxl raises several kinds for a broken workbook
         raise InputError(InputProblem(str(path), None, None, f"not a readable .xlsx workbook: {exc}")) from None
     for ws in wb.worksheets:
-        def rows(ws=ws) -> Iterator[tuple[int, list[str]]]:  # type: ignore[no-untyped-def]
+
+        def rows(ws=ws) -> Iterator[tuple[int, list[str]]]:
             for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
                 yield i, [_cell_text(v) for v in row]
+
         yield ws.title, rows()
 
 
@@ -81,11 +97,24 @@ def recognise_xlsx(path: Path) -> bool:
 def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     vintage = vintage or vintage_from_name(path)
     if vintage is None:
-        raise InputError(InputProblem(str(path), None, None,
-                                      "the vintage of an ePCN file is not in the file: name it *_YYYY-MM.* "
-                                      "or pass --vintage YYYY-MM-DD"))
-    source = Source(slug=stem(path), file_name=path.name, kind="epcn", vintage=vintage, sha256=sha256_of(path),
-                    publisher=NHS_ENGLAND, licence=OGL, title="ODS ePCN: primary care networks and core partners")
+        raise InputError(
+            InputProblem(
+                str(path),
+                None,
+                None,
+                "the vintage of an ePCN file is not in the file: name it *_YYYY-MM.* or pass --vintage YYYY-MM-DD",
+            )
+        )
+    source = Source(
+        slug=stem(path),
+        file_name=path.name,
+        kind="epcn",
+        vintage=vintage,
+        sha256=sha256_of(path),
+        publisher=NHS_ENGLAND,
+        licence=OGL,
+        title="ODS ePCN: primary care networks and core partners",
+    )
     result = ImportResult(source=source)
     state = _State(result, vintage)
     if is_xlsx(path):
@@ -161,9 +190,18 @@ class _State:
             self.reject(line, "close date before open date", "Close Date", c[5])
             return
         postcode = c[11] if len(c) > 11 and c[11] else None
-        self.org(Organisation(code=code, name=name, kinds=("PrimaryCareNetwork",), line=line, postcode=postcode,
-                              start=opened, end=closed,
-                              status="CLOSED" if closed and closed <= self.vintage else "ACTIVE"))
+        self.org(
+            Organisation(
+                code=code,
+                name=name,
+                kinds=("PrimaryCareNetwork",),
+                line=line,
+                postcode=postcode,
+                start=opened,
+                end=closed,
+                status="CLOSED" if closed and closed <= self.vintage else "ACTIVE",
+            )
+        )
         self.result.roles.append(RoleHolding(code, "RO272", line, opened, closed))
         if parent and not closed:
             self.result.relations.append(Relation("CommissionerAssignment", code, parent, line, observed=self.vintage))
@@ -182,8 +220,11 @@ class _State:
         try:
             start, end = parse_ods_date(c[8]), parse_ods_date(c[9])
         except ValueError as exc:
-            field = "Practice to PCN Relationship Start Date" if str(exc) == c[8] else \
-                "Practice to PCN Relationship End Date"
+            field = (
+                "Practice to PCN Relationship Start Date"
+                if str(exc) == c[8]
+                else "Practice to PCN Relationship End Date"
+            )
             self.reject(line, "not a YYYYMMDD date", field, str(exc))
             return
         if start and end and end < start:
@@ -191,8 +232,12 @@ class _State:
             return
         key = (practice, pcn, start)
         if key in self.memberships:
-            self.reject(line, "the same membership (practice, PCN, start) is listed twice; first row kept",
-                        "Partner Organisation Code", practice)
+            self.reject(
+                line,
+                "the same membership (practice, PCN, start) is listed twice; first row kept",
+                "Partner Organisation Code",
+                practice,
+            )
             return
         self.memberships.add(key)
         self.org(Organisation(code=practice, name=pname, kinds=("GPPractice",), line=line))
@@ -200,5 +245,6 @@ class _State:
         self.result.relations.append(Relation("PCNMembership", practice, pcn, line, start=start, end=end))
         current = end is None or end >= self.vintage
         if pparent and current:
-            self.result.relations.append(Relation("CommissionerAssignment", practice, pparent, line,
-                                                  observed=self.vintage))
+            self.result.relations.append(
+                Relation("CommissionerAssignment", practice, pparent, line, observed=self.vintage)
+            )

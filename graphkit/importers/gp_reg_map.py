@@ -20,36 +20,114 @@ from graphkit.model import ImportResult, Organisation, Rejected, Relation, Sourc
 
 KIND = "gp-reg-pat-prac-map"
 
-CCG_ERA = ["PUBLICATION", "EXTRACT_DATE", "PRACTICE_CODE", "PRACTICE_NAME", "PRACTICE_POSTCODE", "PCN_CODE",
-           "PCN_NAME", "ONS_CCG_CODE", "CCG_CODE", "CCG_NAME", "ONS_STP_CODE", "STP_CODE", "STP_NAME",
-           "ONS_COMM_REGION_CODE", "COMM_REGION_CODE", "COMM_REGION_NAME"]
-ICB_ERA = ["PUBLICATION", "EXTRACT_DATE", "PRACTICE_CODE", "PRACTICE_NAME", "PRACTICE_POSTCODE", "PCN_CODE",
-           "PCN_NAME", "ONS_SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_NAME",
-           "ONS_ICB_CODE", "ICB_CODE", "ICB_NAME", "ONS_COMM_REGION_CODE", "COMM_REGION_CODE",
-           "COMM_REGION_NAME", "SUPPLIER_NAME"]
+CCG_ERA = [
+    "PUBLICATION",
+    "EXTRACT_DATE",
+    "PRACTICE_CODE",
+    "PRACTICE_NAME",
+    "PRACTICE_POSTCODE",
+    "PCN_CODE",
+    "PCN_NAME",
+    "ONS_CCG_CODE",
+    "CCG_CODE",
+    "CCG_NAME",
+    "ONS_STP_CODE",
+    "STP_CODE",
+    "STP_NAME",
+    "ONS_COMM_REGION_CODE",
+    "COMM_REGION_CODE",
+    "COMM_REGION_NAME",
+]
+ICB_ERA = [
+    "PUBLICATION",
+    "EXTRACT_DATE",
+    "PRACTICE_CODE",
+    "PRACTICE_NAME",
+    "PRACTICE_POSTCODE",
+    "PCN_CODE",
+    "PCN_NAME",
+    "ONS_SUB_ICB_LOCATION_CODE",
+    "SUB_ICB_LOCATION_CODE",
+    "SUB_ICB_LOCATION_NAME",
+    "ONS_ICB_CODE",
+    "ICB_CODE",
+    "ICB_NAME",
+    "ONS_COMM_REGION_CODE",
+    "COMM_REGION_CODE",
+    "COMM_REGION_NAME",
+    "SUPPLIER_NAME",
+]
 # The QOF "mapping NHS geographies" file: the same hierarchy, as at 31 March of the QOF year.
-QOF = ["NAT_ONS_CODE", "NAT_CODE", "COUNTRY", "REGION_ODS_CODE", "REGION_ONS_CODE", "REGION_NAME", "STP_ODS_CODE",
-       "STP_ONS_CODE", "STP_NAME", "CCG_ODS_CODE", "CCG_ONS_CODE", "CCG_NAME", "PCN_ODS_CODE", "PCN_NAME",
-       "PRACTICE_CODE", "PRACTICE_NAME"]
+QOF = [
+    "NAT_ONS_CODE",
+    "NAT_CODE",
+    "COUNTRY",
+    "REGION_ODS_CODE",
+    "REGION_ONS_CODE",
+    "REGION_NAME",
+    "STP_ODS_CODE",
+    "STP_ONS_CODE",
+    "STP_NAME",
+    "CCG_ODS_CODE",
+    "CCG_ONS_CODE",
+    "CCG_NAME",
+    "PCN_ODS_CODE",
+    "PCN_NAME",
+    "PRACTICE_CODE",
+    "PRACTICE_NAME",
+]
 
 # Per layout: column of each level's code, name and ONS code.
 Layout = dict[str, str | None]
 LAYOUTS: dict[str, Layout] = {
-    "ccg": {"area_kind": "ClinicalCommissioningGroup", "area": "CCG_CODE", "area_name": "CCG_NAME",
-            "area_ons": "ONS_CCG_CODE", "sys_kind": "SustainabilityAndTransformationPartnership", "sys": "STP_CODE",
-            "sys_name": "STP_NAME", "sys_ons": "ONS_STP_CODE", "region": "COMM_REGION_CODE",
-            "region_name": "COMM_REGION_NAME", "region_ons": "ONS_COMM_REGION_CODE", "pcn": "PCN_CODE",
-            "pcn_name": "PCN_NAME", "postcode": "PRACTICE_POSTCODE"},
-    "icb": {"area_kind": "SubICBLocation", "area": "SUB_ICB_LOCATION_CODE", "area_name": "SUB_ICB_LOCATION_NAME",
-            "area_ons": "ONS_SUB_ICB_LOCATION_CODE", "sys_kind": "IntegratedCareBoard", "sys": "ICB_CODE",
-            "sys_name": "ICB_NAME", "sys_ons": "ONS_ICB_CODE", "region": "COMM_REGION_CODE",
-            "region_name": "COMM_REGION_NAME", "region_ons": "ONS_COMM_REGION_CODE", "pcn": "PCN_CODE",
-            "pcn_name": "PCN_NAME", "postcode": "PRACTICE_POSTCODE"},
-    "qof": {"area_kind": "ClinicalCommissioningGroup", "area": "CCG_ODS_CODE", "area_name": "CCG_NAME",
-            "area_ons": "CCG_ONS_CODE", "sys_kind": "SustainabilityAndTransformationPartnership", "sys": "STP_ODS_CODE",
-            "sys_name": "STP_NAME", "sys_ons": "STP_ONS_CODE", "region": "REGION_ODS_CODE",
-            "region_name": "REGION_NAME", "region_ons": "REGION_ONS_CODE", "pcn": "PCN_ODS_CODE",
-            "pcn_name": "PCN_NAME", "postcode": None},
+    "ccg": {
+        "area_kind": "ClinicalCommissioningGroup",
+        "area": "CCG_CODE",
+        "area_name": "CCG_NAME",
+        "area_ons": "ONS_CCG_CODE",
+        "sys_kind": "SustainabilityAndTransformationPartnership",
+        "sys": "STP_CODE",
+        "sys_name": "STP_NAME",
+        "sys_ons": "ONS_STP_CODE",
+        "region": "COMM_REGION_CODE",
+        "region_name": "COMM_REGION_NAME",
+        "region_ons": "ONS_COMM_REGION_CODE",
+        "pcn": "PCN_CODE",
+        "pcn_name": "PCN_NAME",
+        "postcode": "PRACTICE_POSTCODE",
+    },
+    "icb": {
+        "area_kind": "SubICBLocation",
+        "area": "SUB_ICB_LOCATION_CODE",
+        "area_name": "SUB_ICB_LOCATION_NAME",
+        "area_ons": "ONS_SUB_ICB_LOCATION_CODE",
+        "sys_kind": "IntegratedCareBoard",
+        "sys": "ICB_CODE",
+        "sys_name": "ICB_NAME",
+        "sys_ons": "ONS_ICB_CODE",
+        "region": "COMM_REGION_CODE",
+        "region_name": "COMM_REGION_NAME",
+        "region_ons": "ONS_COMM_REGION_CODE",
+        "pcn": "PCN_CODE",
+        "pcn_name": "PCN_NAME",
+        "postcode": "PRACTICE_POSTCODE",
+    },
+    "qof": {
+        "area_kind": "ClinicalCommissioningGroup",
+        "area": "CCG_ODS_CODE",
+        "area_name": "CCG_NAME",
+        "area_ons": "CCG_ONS_CODE",
+        "sys_kind": "SustainabilityAndTransformationPartnership",
+        "sys": "STP_ODS_CODE",
+        "sys_name": "STP_NAME",
+        "sys_ons": "STP_ONS_CODE",
+        "region": "REGION_ODS_CODE",
+        "region_name": "REGION_NAME",
+        "region_ons": "REGION_ONS_CODE",
+        "pcn": "PCN_ODS_CODE",
+        "pcn_name": "PCN_NAME",
+        "postcode": None,
+    },
 }
 
 
@@ -82,8 +160,14 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         m = re.search(r"(?<!\d)(20\d{2})(?!\d)", path.name)
         vintage = vintage or (dt.date(int(m.group(1)), 3, 31) if m else None)
         if vintage is None:
-            raise InputError(InputProblem(str(path), None, None, "the QOF year is not in the file name "
-                                          "(e.g. *_2021.csv); pass --vintage YYYY-MM-DD"))
+            raise InputError(
+                InputProblem(
+                    str(path),
+                    None,
+                    None,
+                    "the QOF year is not in the file name (e.g. *_2021.csv); pass --vintage YYYY-MM-DD",
+                )
+            )
 
     orgs: dict[str, Organisation] = {}
     relations: dict[tuple[str, str, str], Relation] = {}
@@ -96,8 +180,14 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
 
     def add_org(code: str, name: str, kind: str, line: int, **extra: str | None) -> None:
         if code not in orgs:
-            orgs[code] = Organisation(code=code, name=name.strip(), kinds=(kind,), line=line,
-                                      postcode=extra.get("postcode"), ons_code=extra.get("ons_code"))
+            orgs[code] = Organisation(
+                code=code,
+                name=name.strip(),
+                kinds=(kind,),
+                line=line,
+                postcode=extra.get("postcode"),
+                ons_code=extra.get("ons_code"),
+            )
 
     def add_rel(kind: str, member: str, org: str, line: int) -> None:
         key = (kind, member, org)
@@ -121,8 +211,11 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
             if vintage is None:
                 vintage = row_date
             elif row_date != vintage:
-                rejects.append(Rejected(line, f"extract date differs from the file's {vintage}", "EXTRACT_DATE",
-                                        row["EXTRACT_DATE"]))
+                rejects.append(
+                    Rejected(
+                        line, f"extract date differs from the file's {vintage}", "EXTRACT_DATE", row["EXTRACT_DATE"]
+                    )
+                )
                 continue
         practice = row["PRACTICE_CODE"]
         if not practice:
@@ -145,19 +238,30 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
                 add_rel("RegionMembership", system, region, line)
         pcn, pcn_name = col(row, "pcn"), col(row, "pcn_name")
         if is_placeholder_pcn(pcn, pcn_name):
-            rejects.append(Rejected(line, "placeholder PCN code (practice in no PCN); membership not loaded",
-                                    lay["pcn"], pcn))
+            rejects.append(
+                Rejected(line, "placeholder PCN code (practice in no PCN); membership not loaded", lay["pcn"], pcn)
+            )
         else:
             add_org(pcn, pcn_name, "PrimaryCareNetwork", line)
             add_rel("PCNMembership", practice, pcn, line)
 
     if vintage is None:
         raise InputError(InputProblem(str(path), 2, "EXTRACT_DATE", "no data rows"))
-    titles = {"ccg": "Patients Registered at a GP Practice: mapping (CCG era)",
-              "icb": "Patients Registered at a GP Practice: mapping (ICB era)",
-              "qof": "QOF mapping of NHS geographies"}
-    source = Source(slug=stem(path), file_name=path.name, kind=KIND if layout_name != "qof" else "qof-mapping",
-                    vintage=vintage, sha256=sha256_of(path), publisher=NHS_ENGLAND, licence=OGL,
-                    title=titles[layout_name])
-    return ImportResult(source=source, organisations=list(orgs.values()), relations=list(relations.values()),
-                        rejects=rejects, rows=n)
+    titles = {
+        "ccg": "Patients Registered at a GP Practice: mapping (CCG era)",
+        "icb": "Patients Registered at a GP Practice: mapping (ICB era)",
+        "qof": "QOF mapping of NHS geographies",
+    }
+    source = Source(
+        slug=stem(path),
+        file_name=path.name,
+        kind=KIND if layout_name != "qof" else "qof-mapping",
+        vintage=vintage,
+        sha256=sha256_of(path),
+        publisher=NHS_ENGLAND,
+        licence=OGL,
+        title=titles[layout_name],
+    )
+    return ImportResult(
+        source=source, organisations=list(orgs.values()), relations=list(relations.values()), rejects=rejects, rows=n
+    )

@@ -20,6 +20,7 @@ from pathlib import Path
 from graphkit.errors import InputError, InputProblem
 from graphkit.importers.common import NHS_ENGLAND, OGL, csv_rows, parse_ods_date, sha256_of, stem, vintage_from_name
 from graphkit.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
+from graphkit.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE
 
 NCOLS = 27
 _CODE = re.compile(r"^[A-Z0-9]{3,10}$")
@@ -34,12 +35,16 @@ LEGACY_SETTING_ROLE = {
 # Roles (from the prescribing setting) that give a class besides PrescribingCostCentre.
 ROLE_CLASS = {"RO76": "GPPractice", "RO87": "WalkInCentre"}
 # epraccur status codes, legacy letter and 2026 word.
-STATUS = {"A": "ACTIVE", "C": "CLOSED", "D": "DORMANT", "P": "PROPOSED",
-          "ACTIVE": "ACTIVE", "INACTIVE": "CLOSED", "DORMANT": "DORMANT", "PROPOSED": "PROPOSED"}
-# ICB and sub-ICB locations came into being on 1 July 2022 (Health and Care Act 2022).
-ICB_DAY = dt.date(2022, 7, 1)
-CCG_LAST_DAY = dt.date(2022, 6, 30)
-ICB_RULE = "Health and Care Act 2022: CCGs and STPs replaced by ICBs and sub-ICB locations on 2022-07-01"
+STATUS = {
+    "A": "ACTIVE",
+    "C": "CLOSED",
+    "D": "DORMANT",
+    "P": "PROPOSED",
+    "ACTIVE": "ACTIVE",
+    "INACTIVE": "CLOSED",
+    "DORMANT": "DORMANT",
+    "PROPOSED": "PROPOSED",
+}
 # etr column 24: trust type.
 TRUST_TYPE_CLASS = {"B": "AcuteTrust"}
 
@@ -90,13 +95,30 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
         raise InputError(InputProblem(str(path), 1, None, "not a headerless 27-column ODS file (epraccur/eccg/etr)"))
     vintage = vintage or vintage_from_name(path)
     if vintage is None:
-        raise InputError(InputProblem(str(path), None, None,
-                                      "the vintage of a headerless ODS file is not in the file: name it *_YYYY-MM.csv "
-                                      "or pass --vintage YYYY-MM-DD"))
-    titles = {"epraccur": "ODS epraccur: GP practices and prescribing cost centres",
-              "eccg": "ODS eccg: CCGs and sub-ICB locations", "etr": "ODS etr: NHS trusts"}
-    source = Source(slug=stem(path), file_name=path.name, kind=kind, vintage=vintage, sha256=sha256_of(path),
-                    publisher=NHS_ENGLAND, licence=OGL, title=titles[kind])
+        raise InputError(
+            InputProblem(
+                str(path),
+                None,
+                None,
+                "the vintage of a headerless ODS file is not in the file: name it *_YYYY-MM.csv "
+                "or pass --vintage YYYY-MM-DD",
+            )
+        )
+    titles = {
+        "epraccur": "ODS epraccur: GP practices and prescribing cost centres",
+        "eccg": "ODS eccg: CCGs and sub-ICB locations",
+        "etr": "ODS etr: NHS trusts",
+    }
+    source = Source(
+        slug=stem(path),
+        file_name=path.name,
+        kind=kind,
+        vintage=vintage,
+        sha256=sha256_of(path),
+        publisher=NHS_ENGLAND,
+        licence=OGL,
+        title=titles[kind],
+    )
     result = ImportResult(source=source)
     seen: set[str] = set()
     legacy_layout = False
@@ -113,8 +135,9 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
             result.rejects.append(Rejected(line, "malformed ODS code", "Organisation Code", code))
             continue
         if code in seen:
-            result.rejects.append(Rejected(line, "code listed twice in the file; first row kept",
-                                           "Organisation Code", code))
+            result.rejects.append(
+                Rejected(line, "code listed twice in the file; first row kept", "Organisation Code", code)
+            )
             continue
         try:
             opened, closed = parse_ods_date(c[10]), parse_ods_date(c[11])
@@ -129,13 +152,28 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
         if kind == "epraccur":
             roles, readable = _setting_roles(c[25])
             if not readable:
-                result.rejects.append(Rejected(line, "unreadable prescribing setting; loaded as a prescribing "
-                                               "cost centre only", "Prescribing Setting", c[25]))
+                result.rejects.append(
+                    Rejected(
+                        line,
+                        "unreadable prescribing setting; loaded as a prescribing cost centre only",
+                        "Prescribing Setting",
+                        c[25],
+                    )
+                )
             legacy_layout = legacy_layout or c[25].isdigit()
             kinds = ("PrescribingCostCentre", *sorted({ROLE_CLASS[r] for r in roles if r in ROLE_CLASS}))
-            result.organisations.append(Organisation(code=code, name=name, kinds=kinds, line=line,
-                                                     postcode=c[9] or None, start=opened, end=closed,
-                                                     status=STATUS.get(c[12], c[12] or None)))
+            result.organisations.append(
+                Organisation(
+                    code=code,
+                    name=name,
+                    kinds=kinds,
+                    line=line,
+                    postcode=c[9] or None,
+                    start=opened,
+                    end=closed,
+                    status=STATUS.get(c[12], c[12] or None),
+                )
+            )
             result.roles.append(RoleHolding(code, "RO177", line, opened, closed))
             for r in roles:
                 result.roles.append(RoleHolding(code, r, line, opened, closed))
@@ -144,31 +182,69 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
                 try:
                     joined, left = parse_ods_date(c[15]), parse_ods_date(c[16])
                 except ValueError as exc:
-                    result.rejects.append(Rejected(line, "commissioner dates not YYYYMMDD; tie not loaded",
-                                                   "Join Provider/Purchaser Date", str(exc)))
+                    result.rejects.append(
+                        Rejected(
+                            line,
+                            "commissioner dates not YYYYMMDD; tie not loaded",
+                            "Join Provider/Purchaser Date",
+                            str(exc),
+                        )
+                    )
                     continue
-                result.relations.append(Relation("CommissionerAssignment", code, commissioner, line,
-                                                 start=joined, end=left, observed=vintage if not left else None))
+                result.relations.append(
+                    Relation(
+                        "CommissionerAssignment",
+                        code,
+                        commissioner,
+                        line,
+                        start=joined,
+                        end=left,
+                        observed=vintage if not left else None,
+                    )
+                )
         elif kind == "eccg":
             roles = [r for r in c[13].split("|") if r]
             sub_icb = "RO319" in roles
-            kinds = ("ClinicalCommissioningGroup", "SubICBLocation") if sub_icb else (
-                ("CommissioningHub",) if "RO218" in roles else ("ClinicalCommissioningGroup",))
+            kinds = (
+                ("ClinicalCommissioningGroup", "SubICBLocation")
+                if sub_icb
+                else (("CommissioningHub",) if "RO218" in roles else ("ClinicalCommissioningGroup",))
+            )
             if sub_icb and opened and opened >= ICB_DAY:
                 kinds = ("SubICBLocation",)
-            result.organisations.append(Organisation(code=code, name=name, kinds=kinds, line=line,
-                                                     postcode=c[9] or None, start=opened, end=closed,
-                                                     status="CLOSED" if closed and closed <= vintage else "ACTIVE"))
+            result.organisations.append(
+                Organisation(
+                    code=code,
+                    name=name,
+                    kinds=kinds,
+                    line=line,
+                    postcode=c[9] or None,
+                    start=opened,
+                    end=closed,
+                    status="CLOSED" if closed and closed <= vintage else "ACTIVE",
+                )
+            )
             if "RO218" in roles:
                 result.roles.append(RoleHolding(code, "RO218", line, opened, closed))
             else:
                 ccg_end = min(x for x in (closed, CCG_LAST_DAY) if x) if sub_icb else closed
                 if not (opened and opened >= ICB_DAY):
-                    result.roles.append(RoleHolding(code, "RO98", line, opened, ccg_end,
-                                                    derived_from_rule=ICB_RULE if sub_icb else None))
+                    result.roles.append(
+                        RoleHolding(
+                            code, "RO98", line, opened, ccg_end, derived_from_rule=ICB_RULE if sub_icb else None
+                        )
+                    )
                 if sub_icb:
-                    result.roles.append(RoleHolding(code, "RO319", line, max(x for x in (opened, ICB_DAY) if x),
-                                                    closed, derived_from_rule=ICB_RULE))
+                    result.roles.append(
+                        RoleHolding(
+                            code,
+                            "RO319",
+                            line,
+                            max(x for x in (opened, ICB_DAY) if x),
+                            closed,
+                            derived_from_rule=ICB_RULE,
+                        )
+                    )
             for r in roles:
                 if r not in ("RO319", "RO218"):
                     result.roles.append(RoleHolding(code, r, line, opened, closed))
@@ -178,9 +254,18 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
             trust_kinds = ["NHSTrust"]
             if "FOUNDATION TRUST" in name.upper():
                 trust_kinds.append("FoundationTrust")
-            result.organisations.append(Organisation(code=code, name=name, kinds=tuple(trust_kinds), line=line,
-                                                     postcode=c[9] or None, start=opened, end=closed,
-                                                     status="CLOSED" if closed and closed <= vintage else "ACTIVE"))
+            result.organisations.append(
+                Organisation(
+                    code=code,
+                    name=name,
+                    kinds=tuple(trust_kinds),
+                    line=line,
+                    postcode=c[9] or None,
+                    start=opened,
+                    end=closed,
+                    status="CLOSED" if closed and closed <= vintage else "ACTIVE",
+                )
+            )
             result.roles.append(RoleHolding(code, "RO197", line, opened, closed))
             if "FoundationTrust" in trust_kinds:
                 result.roles.append(RoleHolding(code, "RO57", line, opened, closed))

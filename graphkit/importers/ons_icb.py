@@ -12,17 +12,20 @@ from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
 from graphkit.importers.common import OGL, csv_rows, sha256_of, stem, vintage_from_name
-from graphkit.importers.ods_legacy import ICB_DAY, ICB_RULE
 from graphkit.model import ImportResult, Organisation, Rejected, RoleHolding, Source
+from graphkit.nhs import ICB_DAY, ICB_RULE
 
 _HEADER = re.compile(r"^ICB(\d{2})(CD|CDH|NM)$")
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 
 
 def recognise(header: list[str]) -> bool:
     h = [c.strip().upper() for c in header]
-    return len(h) >= 3 and all(_HEADER.match(x) for x in h[:3]) and {x[-3:] for x in h[:3]} >= {"3CD", "CDH"}
+    found = {m.group(2) for m in (_HEADER.match(x) for x in h) if m}
+    return found == {"CD", "CDH", "NM"}
 
 
 def _vintage(path: Path) -> dt.date | None:
@@ -35,8 +38,15 @@ def _vintage(path: Path) -> dt.date | None:
 def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     vintage = vintage or _vintage(path)
     if vintage is None:
-        raise InputError(InputProblem(str(path), None, None, "the release date of an ONS ICB list is not in its name "
-                                      "(e.g. *_dec_2024.csv); pass --vintage YYYY-MM-DD"))
+        raise InputError(
+            InputProblem(
+                str(path),
+                None,
+                None,
+                "the release date of an ONS ICB list is not in its name "
+                "(e.g. *_dec_2024.csv); pass --vintage YYYY-MM-DD",
+            )
+        )
     rows = csv_rows(path)
     try:
         _, header = next(rows)
@@ -45,12 +55,19 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     if not recognise(header):
         raise InputError(InputProblem(str(path), 1, None, "not an ONS ICB names and codes header"))
     h = [c.strip().upper() for c in header]
-    i_ons = next(i for i, c in enumerate(h) if c.endswith("CD") and not c.endswith("CDH"))
-    i_ods = next(i for i, c in enumerate(h) if c.endswith("CDH"))
-    i_name = next(i for i, c in enumerate(h) if c.endswith("NM"))
-    source = Source(slug=stem(path), file_name=path.name, kind="ons-icb", vintage=vintage, sha256=sha256_of(path),
-                    publisher="Office for National Statistics (ONS Open Geography)", licence=OGL,
-                    title="ICB names and codes")
+    i_ons = next(i for i, c in enumerate(h) if _HEADER.match(c) and c.endswith("CD"))
+    i_ods = next(i for i, c in enumerate(h) if _HEADER.match(c) and c.endswith("CDH"))
+    i_name = next(i for i, c in enumerate(h) if _HEADER.match(c) and c.endswith("NM"))
+    source = Source(
+        slug=stem(path),
+        file_name=path.name,
+        kind="ons-icb",
+        vintage=vintage,
+        sha256=sha256_of(path),
+        publisher="Office for National Statistics (ONS Open Geography)",
+        licence=OGL,
+        title="ICB names and codes",
+    )
     result = ImportResult(source=source)
     for line, cells in rows:
         if not any(c.strip() for c in cells):
@@ -66,7 +83,8 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         if not re.match(r"^[A-Z0-9]{3,5}$", ods):
             result.rejects.append(Rejected(line, "not an ODS ICB code", h[i_ods], ods))
             continue
-        result.organisations.append(Organisation(code=ods, name=name, kinds=("IntegratedCareBoard",), line=line,
-                                                 ons_code=ons))
+        result.organisations.append(
+            Organisation(code=ods, name=name, kinds=("IntegratedCareBoard",), line=line, ons_code=ons)
+        )
         result.roles.append(RoleHolding(ods, "RO318", line, ICB_DAY, None, derived_from_rule=ICB_RULE))
     return result

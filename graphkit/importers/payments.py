@@ -50,11 +50,11 @@ TOTAL = "total nhs payments to general practice"
 SERVICES = {
     "total qof payments": "QualityAndOutcomesFramework",
     "childhood vaccination and immunisation scheme": "ChildhoodImmunisationScheme",
-    "gp extended hours access": "ExtendedHoursAccessDES",
-    "influenza and pneumococcal immunisations": "InfluenzaPneumococcalImmunisation",
+    "gp extended hours access": "ExtendedHours",
+    "influenza and pneumococcal immunisations": "InfluenzaImmunisation",
     "learning disabilities": "LearningDisabilitiesHealthCheck",
     "meningitis": "MeningitisImmunisation",
-    "minor surgery": "MinorSurgeryDES",
+    "minor surgery": "MinorSurgery",
     "out of area in hours urgent care": "OutOfAreaUrgentCare",
     "pertussis": "PertussisImmunisation",
     "rotavirus and shingles immunisation": "RotavirusShinglesImmunisation",
@@ -63,7 +63,7 @@ SERVICES = {
     "weight management service": "WeightManagementService",
     "total local incentive schemes": "LocalIncentiveSchemes",
     "local incentive schemes": "LocalIncentiveSchemes",
-    "pcn participation": "NetworkParticipation",
+    "pcn participation": "PCNParticipation",
     "pcn extended hours access": "PCNExtendedHoursAccess",
     "pcn enhanced access": "PCNEnhancedAccess",
     "pcn care home premium": "PCNCareHomePremium",
@@ -102,8 +102,15 @@ def _amount(text: str) -> float | None:
 def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
     fy = financial_year or financial_year_from_name(path)
     if fy is None:
-        raise InputError(InputProblem(str(path), None, None, "the financial year of a payments file is not in the "
-                                      "file: name it *_YYYY-YY.csv or pass --financial-year YYYY-YY"))
+        raise InputError(
+            InputProblem(
+                str(path),
+                None,
+                None,
+                "the financial year of a payments file is not in the "
+                "file: name it *_YYYY-YY.csv or pass --financial-year YYYY-YY",
+            )
+        )
     rows = csv_rows(path)
     try:
         _, header = next(rows)
@@ -120,10 +127,17 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
     vintage_year = int(fy[:4]) + 1
     import datetime as dt
 
-    source = Source(slug=stem(path), file_name=path.name, kind="nhs-payments-gp", vintage=dt.date(vintage_year, 3, 31),
-                    sha256=sha256_of(path), publisher=NHS_ENGLAND, licence=OGL,
-                    title=f"NHS Payments to General Practice {fy}" + (" (misaligned header read by position)"
-                                                                     if misaligned else ""))
+    source = Source(
+        slug=stem(path),
+        file_name=path.name,
+        kind="nhs-payments-gp",
+        vintage=dt.date(vintage_year, 3, 31),
+        sha256=sha256_of(path),
+        publisher=NHS_ENGLAND,
+        licence=OGL,
+        title=f"NHS Payments to General Practice {fy}"
+        + (" (misaligned header read by position)" if misaligned else ""),
+    )
     result = ImportResult(source=source)
     seen: set[str] = set()
     orgs: set[str] = set()
@@ -141,8 +155,9 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
             result.rejects.append(Rejected(line, "malformed practice code", "Practice Code", practice))
             continue
         if practice in seen:
-            result.rejects.append(Rejected(line, "practice listed twice in the year; first row kept", "Practice Code",
-                                           practice))
+            result.rejects.append(
+                Rejected(line, "practice listed twice in the year; first row kept", "Practice Code", practice)
+            )
             continue
         ctype = CONTRACT_TYPES.get(c[12].upper())
         if ctype is None:
@@ -151,8 +166,9 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
         try:
             opened, closed = parse_dmy(c[10]), parse_dmy(c[11])
         except ValueError:
-            field = "Practice Open Date" if c[10] and not re.match(r"^\d{2}/\d{2}/\d{4}$", c[10]) else \
-                "Practice Close Date"
+            field = (
+                "Practice Open Date" if c[10] and not re.match(r"^\d{2}/\d{2}/\d{4}$", c[10]) else "Practice Close Date"
+            )
             result.rejects.append(Rejected(line, "not a DD/MM/YYYY date", field, c[10] if "Open" in field else c[11]))
             continue
         try:
@@ -166,15 +182,29 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
         seen.add(practice)
         dispensing = {"yes": True, "no": False}.get(c[13].lower())
         commissioner = c[2] or None
-        result.contracts.append(ContractFact(
-            practice=practice, financial_year=fy, contract_type=ctype, commissioner=commissioner, line=line,
-            dispensing=dispensing, list_size=list_size, weighted_list_size=weighted, rurality=c[15] or None,
-            practice_type=c[14] or None, total_paid=total))
+        result.contracts.append(
+            ContractFact(
+                practice=practice,
+                financial_year=fy,
+                contract_type=ctype,
+                commissioner=commissioner,
+                line=line,
+                dispensing=dispensing,
+                list_size=list_size,
+                weighted_list_size=weighted,
+                rurality=c[15] or None,
+                practice_type=c[14] or None,
+                total_paid=total,
+            )
+        )
         kinds = ("GPPractice",) if c[14].lower() == "gp practice" else ("PrescribingCostCentre",)
         if practice not in orgs:
             orgs.add(practice)
-            result.organisations.append(Organisation(code=practice, name=c[7], kinds=kinds, line=line,
-                                                     postcode=c[9] or None, start=opened, end=closed))
+            result.organisations.append(
+                Organisation(
+                    code=practice, name=c[7], kinds=kinds, line=line, postcode=c[9] or None, start=opened, end=closed
+                )
+            )
         for svc, amount, _ in amounts:
             if amount:
                 result.payments.append(ServicePayment(practice, fy, svc, amount, line))
@@ -184,8 +214,7 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
             result.relations.append(Relation("PCNMembership", practice, pcn, line, observed=observed_on))
             if pcn not in orgs:
                 orgs.add(pcn)
-                result.organisations.append(Organisation(code=pcn, name=c[5], kinds=("PrimaryCareNetwork",),
-                                                         line=line))
+                result.organisations.append(Organisation(code=pcn, name=c[5], kinds=("PrimaryCareNetwork",), line=line))
         elif pcn:
             result.rejects.append(Rejected(line, "not a PCN code; PCN membership not loaded", "PCN Code", pcn))
     return result

@@ -1,5 +1,5 @@
 """Stores behind one protocol: embedded Oxigraph (default) and Neo4j (scale)."""
 
-from graphkit.store.base import GraphStore, OrganisationView, ParentView, StoreSummary
+from graphkit.store.base import GraphStore, HierarchyLevel, NameView, OrganisationView, StoreSummary, TieView
 
-__all__ = ["GraphStore", "OrganisationView", "ParentView", "StoreSummary"]
+__all__ = ["GraphStore", "HierarchyLevel", "NameView", "OrganisationView", "StoreSummary", "TieView"]

@@ -1,39 +1,61 @@
 """The GraphStore protocol: the domain operations the API, CLI and analyses use.
 
-Implementations: :mod:`graphkit.store.oxigraph` (embedded, default) and Neo4j (issue 5).
-Views are plain dataclasses so that both stores can be compared for equality.
+Implementations: :mod:`graphkit.store.oxigraph` (embedded, default) and Neo4j (issue 5). Views are
+plain frozen dataclasses, so that the answers of both stores can be compared for equality.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
+
+Direction = Literal["up", "down"]
 
 
 @dataclass(frozen=True, order=True)
-class ParentView:
-    relation: str  # ontology class local name, e.g. "PCNMembership"
-    code: str
+class TieView:
+    """One resolved tie (membership) between two organisations."""
+
+    kind: str  # ontology class local name, e.g. "PCNMembership"
+    member: str  # ODS code
+    member_name: str
+    organisation: str  # ODS code
+    organisation_name: str
+    start: dt.date | None
+    end: dt.date | None
+    derived: bool = False  # the period was derived (from observations, or closed by a newer file)
+    end_evidence: str | None = None  # slug of the file whose silence closed the tie
+    sources: tuple[str, ...] = ()  # slugs of the files that state the tie
+
+
+@dataclass(frozen=True)
+class NameView:
     name: str
-    kinds: tuple[str, ...]
-    start: dt.date | None = None
-    end: dt.date | None = None
-    observed_on: tuple[dt.date, ...] = ()
+    source: str  # slug
+    vintage: dt.date
 
 
 @dataclass(frozen=True)
 class OrganisationView:
     code: str
-    names: tuple[str, ...]
-    kinds: tuple[str, ...]
-    parents: tuple[ParentView, ...]
+    name: str
+    kinds: tuple[str, ...]  # the kinds that hold on the as-of date
+    all_kinds: tuple[str, ...]  # every kind the organisation has had
+    start: dt.date | None
+    end: dt.date | None
+    status: str | None
+    names: tuple[NameView, ...]
+    parents: tuple[TieView, ...]  # ties upwards holding on the as-of date
     sources: tuple[str, ...]
     fictional: bool = False
 
-    @property
-    def name(self) -> str:
-        return self.names[0] if self.names else self.code
+
+@dataclass(frozen=True)
+class HierarchyLevel:
+    level: str  # "practice", "PCN", "commissioner", "system", "region"
+    organisations: tuple[tuple[str, str, tuple[str, ...]], ...]  # (code, name, kinds as of the date)
+    via: str | None = None  # the tie kind that leads here
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,17 @@ class GraphStore(Protocol):
 
     def organisation(self, code: str, as_of: dt.date) -> OrganisationView:
         """The organisation with this ODS code as seen on ``as_of``; NotFound when unknown."""
+        ...
+
+    def ties(
+        self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
+    ) -> list[TieView]:
+        """Ties of the organisation upwards (it is the member) or downwards (it is the organisation);
+        all of history when ``as_of`` is None."""
+        ...
+
+    def hierarchy(self, code: str, as_of: dt.date) -> list[HierarchyLevel]:
+        """practice -> PCN -> CCG/sub-ICB location -> STP/ICB -> region, as of the date."""
         ...
 
     def count_organisations(self) -> int: ...

@@ -8,41 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
 
 from graphkit.errors import NotFound, StoreUnavailable
-from graphkit.namespaces import PCG_NS, PREFIXES, code_from_org_iri, org_iri
-from graphkit.rdf import Quad
-from graphkit.store.base import OrganisationView, ParentView, StoreSummary
+from graphkit.namespaces import ID, PCG_NS, PREFIXES, org_iri
+from graphkit.nhs import ROLE_CLASS, TIME_BOUNDED_CLASSES
+from graphkit.rdf import RESOLVED
+from graphkit.store.base import Direction, HierarchyLevel, NameView, OrganisationView, StoreSummary, TieView
+from graphkit.temporal import holds_on
 
 KIND = "oxigraph"
 
 
-def to_ox(term: URIRef | Literal | BNode) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    return ox.BlankNode(str(term))
+def load_nquads(path: Path, text: str) -> int:
+    """Write a complete new store at ``path`` from N-Quads text; returns the number of quads.
 
-
-def to_ox_quads(quads: Iterable[Quad]) -> Iterable[ox.Quad]:
-    for s, p, o, g in quads:
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g))  # type: ignore[arg-type]
-
-
-def build_store(path: Path, quads: Iterable[Quad]) -> None:
-    """Write a complete new store at ``path`` from ``quads``; the old one is replaced only on success."""
+    All or nothing: the store is built beside the old one and swapped in only when complete.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(path.name + ".building")
@@ -52,9 +37,10 @@ def build_store(path: Path, quads: Iterable[Quad]) -> None:
             shutil.rmtree(leftover)
     store = ox.Store(str(staging))
     try:
-        store.bulk_extend(to_ox_quads(quads))
+        store.bulk_load(input=text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
         store.flush()
         store.optimize()
+        n = len(store)
     except BaseException:
         del store
         shutil.rmtree(staging, ignore_errors=True)
@@ -64,6 +50,7 @@ def build_store(path: Path, quads: Iterable[Quad]) -> None:
         path.rename(old)
     staging.rename(path)
     shutil.rmtree(old, ignore_errors=True)
+    return n
 
 
 def _local(iri: str) -> str:
@@ -71,20 +58,52 @@ def _local(iri: str) -> str:
     return iri[len(ns) :] if iri.startswith(ns) else iri
 
 
-def _date(term: ox.Literal | None) -> dt.date | None:
+def _date(term: Any) -> dt.date | None:
     return dt.date.fromisoformat(term.value) if term is not None else None
 
 
+def _slug(iri: str) -> str:
+    prefix = str(ID) + "source/"
+    return iri[len(prefix) :] if iri.startswith(prefix) else iri
+
+
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+RESOLVED_NODE = ox.NamedNode(str(RESOLVED))
+
+_TIES = """
+SELECT ?org ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
+       (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources)
+WHERE {
+  GRAPH <%(resolved)s> {
+    %(anchor)s
+    ?t org:member ?m ; org:organization ?o ; a ?cls ; org:memberDuring ?iv ; pcg:assertionType ?atype .
+    FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
+    ?m pcg:odsCode ?mcode ; skos:prefLabel ?mname .
+    ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
+    OPTIONAL { ?iv time:hasBeginning/time:inXSDDate ?start }
+    OPTIONAL { ?iv time:hasEnd/time:inXSDDate ?end }
+    OPTIONAL { ?t pcg:endEvidence ?ev }
+    OPTIONAL { ?t prov:wasDerivedFrom ?src }
+    %(kind)s
+  }
+  %(when)s
+}
+GROUP BY ?org ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
+"""
+_WHEN = "FILTER ((!BOUND(?start) || ?start <= ?day) && (!BOUND(?end) || ?end >= ?day))"
+
+
 class OxigraphStore:
-    """GraphStore over an Oxigraph directory (read-only by default)."""
+    """GraphStore over an Oxigraph directory, read-only. Queries read the resolved graph for what
+    holds when, and the source graphs for who said what."""
 
     kind = KIND
 
-    def __init__(self, path: Path, *, read_only: bool = True) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise StoreUnavailable(f"no embedded store at {self.path}; run `graphkit build` first")
-        self._store = ox.Store.read_only(str(self.path)) if read_only else ox.Store(str(self.path))
+        self._store = ox.Store.read_only(str(self.path))
 
     # -- plumbing -------------------------------------------------------------------------------
     def select(self, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
@@ -100,85 +119,172 @@ class OxigraphStore:
         names = [v.value for v in result.variables]
         return [{n: sol[n] for n in names} for sol in result]
 
-    # -- GraphStore -----------------------------------------------------------------------------
-    def organisation(self, code: str, as_of: dt.date) -> OrganisationView:
-        node = ox.NamedNode(str(org_iri(code)))
+    @staticmethod
+    def _day(day: dt.date) -> ox.Literal:
+        return ox.Literal(day.isoformat(), datatype=XSD_DATE)
+
+    def _node(self, code: str) -> ox.NamedNode:
+        return ox.NamedNode(str(org_iri(code)))
+
+    def _require(self, code: str) -> ox.NamedNode:
+        node = self._node(code)
+        if not self.select(f"SELECT ?org WHERE {{ GRAPH <{RESOLVED}> {{ ?org pcg:odsCode ?c }} }} LIMIT 1", org=node):
+            raise NotFound(f"no organisation with ODS code {code!r}", details={"code": code})
+        return node
+
+    def _kinds_as_of(self, node: ox.NamedNode, day: dt.date) -> tuple[tuple[str, ...], tuple[str, ...]]:
         rows = self.select(
-            """SELECT ?org ?g ?name ?kind ?fictional WHERE {
-                 GRAPH ?g { ?org pcg:odsCode ?code ; rdfs:label ?name ; a ?kind .
-                            OPTIONAL { ?org pcg:fictional ?fictional } }
-               }""",
+            f"""SELECT ?org ?kind WHERE {{ GRAPH <{RESOLVED}> {{ ?org a ?kind .
+                 FILTER (STRSTARTS(STR(?kind), STR(pcg:))) }} }}""",
             org=node,
         )
-        if not rows:
-            raise NotFound(f"no organisation with ODS code {code!r}", details={"code": code})
-        names = sorted({r["name"].value for r in rows})
-        kinds = sorted({_local(r["kind"].value) for r in rows if str(r["kind"].value).startswith(str(PCG_NS))})
-        sources = sorted({r["g"].value for r in rows})
-        fictional = any(r["fictional"] is not None and r["fictional"].value == "true" for r in rows)
+        all_kinds = sorted({_local(r["kind"].value) for r in rows})
+        bounded = [k for k in all_kinds if k in TIME_BOUNDED_CLASSES]
+        if not bounded:
+            return tuple(all_kinds), tuple(all_kinds)
+        holdings = self.select(
+            f"""SELECT ?org ?role ?start ?end WHERE {{ GRAPH <{RESOLVED}> {{
+                 ?h pcg:holder ?org ; pcg:odsRole ?role ; pcg:validDuring ?iv .
+                 OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                 OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}""",
+            org=node,
+        )
+        held = {
+            ROLE_CLASS.get(r["role"].value.rsplit("/", 1)[-1])
+            for r in holdings
+            if holds_on(_date(r["start"]), _date(r["end"]), day)
+        }
+        supported = {ROLE_CLASS.get(r["role"].value.rsplit("/", 1)[-1]) for r in holdings}
+        now = [k for k in all_kinds if k not in TIME_BOUNDED_CLASSES or k in held or k not in supported]
+        return tuple(now), tuple(all_kinds)
+
+    # -- GraphStore -----------------------------------------------------------------------------
+    def ties(
+        self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
+    ) -> list[TieView]:
+        node = self._require(code)
+        anchor = "?t org:member ?org ." if direction == "up" else "?t org:organization ?org ."
+        bindings: dict[str, ox.NamedNode | ox.Literal] = {"org": node}
+        kind_filter = ""
+        if kind is not None:
+            kind_filter = "?t a ?kindclass . FILTER (?cls = ?kindclass)"
+            bindings["kindclass"] = ox.NamedNode(str(PCG_NS) + kind)
+        if as_of is not None:
+            bindings["day"] = self._day(as_of)
+        query = _TIES % {
+            "resolved": RESOLVED,
+            "anchor": anchor,
+            "kind": kind_filter,
+            "when": _WHEN if as_of is not None else "",
+        }
+        if kind is not None:
+            query = query.replace("SELECT ?org ?day", "SELECT ?org ?day ?kindclass")
+            query = query.replace("GROUP BY ?org ?day", "GROUP BY ?org ?day ?kindclass")
+        rows = self.select(query, **bindings)
+        out = [
+            TieView(
+                kind=_local(r["cls"].value),
+                member=r["mcode"].value,
+                member_name=r["mname"].value,
+                organisation=r["ocode"].value,
+                organisation_name=r["oname"].value,
+                start=_date(r["start"]),
+                end=_date(r["end"]),
+                derived=r["atype"].value == "derived",
+                end_evidence=_slug(r["ev"].value) if r["ev"] is not None else None,
+                sources=tuple(sorted(_slug(x) for x in r["sources"].value.split())) if r["sources"] is not None else (),
+            )
+            for r in rows
+        ]
+        return sorted(out, key=lambda t: (t.kind, t.start or dt.date.min, t.organisation, t.member))
+
+    def organisation(self, code: str, as_of: dt.date) -> OrganisationView:
+        node = self._require(code)
+        rows = self.select(
+            f"""SELECT ?org ?name ?start ?end ?status ?fictional WHERE {{ GRAPH <{RESOLVED}> {{
+                 ?org skos:prefLabel ?name .
+                 OPTIONAL {{ ?org pcg:validDuring ?iv .
+                            OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                            OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
+                 OPTIONAL {{ ?org pcg:status ?status }}
+                 OPTIONAL {{ ?org pcg:fictional ?fictional }} }} }}""",
+            org=node,
+        )
+        r = rows[0]
+        names = self.select(
+            """SELECT ?org ?g ?name ?vintage WHERE { GRAPH ?g { ?org rdfs:label ?name }
+                 GRAPH ?g { ?g pcg:vintage ?vintage } }""",
+            org=node,
+        )
+        name_views = sorted(
+            {
+                NameView(n["name"].value, _slug(n["g"].value), _date(n["vintage"]))  # type: ignore[arg-type]
+                for n in names
+            },
+            key=lambda v: (v.vintage, v.source),
+        )
+        kinds, all_kinds = self._kinds_as_of(node, as_of)
         return OrganisationView(
             code=code,
-            names=tuple(names),
-            kinds=tuple(kinds),
-            parents=self._parents(node, as_of),
-            sources=tuple(sources),
-            fictional=fictional,
+            name=r["name"].value,
+            kinds=kinds,
+            all_kinds=all_kinds,
+            start=_date(r["start"]),
+            end=_date(r["end"]),
+            status=r["status"].value if r["status"] is not None else None,
+            names=tuple(name_views),
+            parents=tuple(self.ties(code, "up", as_of=as_of)),
+            sources=tuple(sorted({v.source for v in name_views})),
+            fictional=r["fictional"] is not None and r["fictional"].value == "true",
         )
 
-    def _parents(self, node: ox.NamedNode, as_of: dt.date) -> tuple[ParentView, ...]:
-        rows = self.select(
-            """SELECT ?org ?day ?cls ?parent ?pcode ?pname ?pkind ?start ?end ?observed WHERE {
-                 ?m org:member ?org ; org:organization ?parent ; a ?cls .
-                 FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
-                 ?parent pcg:odsCode ?pcode ; rdfs:label ?pname ; a ?pkind .
-                 FILTER (STRSTARTS(STR(?pkind), STR(pcg:)))
-                 OPTIONAL { ?m org:memberDuring ?iv .
-                            OPTIONAL { ?iv time:hasBeginning/time:inXSDDate ?start }
-                            OPTIONAL { ?iv time:hasEnd/time:inXSDDate ?end } }
-                 OPTIONAL { ?m pcg:observedOn ?observed }
-                 FILTER ((!BOUND(?start) || ?start <= ?day) && (!BOUND(?end) || ?end >= ?day))
-               }""",
-            org=node,
-            day=ox.Literal(as_of.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
-        )
-        Key = tuple[str, str, dt.date | None, dt.date | None]
-        names: dict[Key, set[str]] = defaultdict(set)
-        kinds: dict[Key, set[str]] = defaultdict(set)
-        observed: dict[Key, set[dt.date]] = defaultdict(set)
-        for r in rows:
-            key = (_local(r["cls"].value), r["pcode"].value, _date(r["start"]), _date(r["end"]))
-            names[key].add(r["pname"].value)
-            kinds[key].add(_local(r["pkind"].value))
-            if r["observed"] is not None:
-                observed[key].add(dt.date.fromisoformat(r["observed"].value))
-        parents = [
-            ParentView(
-                relation=rel,
-                code=pcode,
-                name=sorted(names[k])[0],
-                kinds=tuple(sorted(kinds[k])),
-                start=start,
-                end=end,
-                observed_on=tuple(sorted(observed[k])),
-            )
-            for k in names
-            for (rel, pcode, start, end) in [k]
-        ]
-        return tuple(sorted(parents))
+    def hierarchy(self, code: str, as_of: dt.date) -> list[HierarchyLevel]:
+        view = self.organisation(code, as_of)
+        levels = [HierarchyLevel(_level_of(view.kinds), ((code, view.name, view.kinds),))]
+        frontier = [code]
+        steps: list[tuple[str, str]] = []
+        if set(view.kinds) & {"GPPractice", "PrescribingCostCentre"}:
+            steps = [("PCNMembership", "PCN"), ("CommissionerAssignment", "commissioner")]
+        elif "PrimaryCareNetwork" in view.kinds:
+            steps = [("CommissionerAssignment", "commissioner")]
+        for tie_kind, level in steps:
+            found = [t for t in self.ties(code, "up", as_of=as_of, kind=tie_kind)]
+            if found:
+                levels.append(self._level(level, tie_kind, [t.organisation for t in found], as_of))
+                if tie_kind == "CommissionerAssignment":
+                    frontier = [t.organisation for t in found]
+        if not steps:
+            frontier = [code]
+        for tie_kind, level in (("SystemMembership", "system"), ("RegionMembership", "region")):
+            nxt = sorted({t.organisation for c in frontier for t in self.ties(c, "up", as_of=as_of, kind=tie_kind)})
+            if not nxt:
+                break
+            levels.append(self._level(level, tie_kind, nxt, as_of))
+            frontier = nxt
+        return levels
+
+    def _level(self, level: str, via: str, codes: list[str], as_of: dt.date) -> HierarchyLevel:
+        items = []
+        for c in sorted(set(codes)):
+            node = self._node(c)
+            kinds, _ = self._kinds_as_of(node, as_of)
+            name = self.select(f"SELECT ?org ?n WHERE {{ GRAPH <{RESOLVED}> {{ ?org skos:prefLabel ?n }} }}", org=node)
+            items.append((c, name[0]["n"].value if name else c, kinds))
+        return HierarchyLevel(level, tuple(items), via)
 
     def count_organisations(self) -> int:
-        rows = self.select("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o pcg:odsCode ?c }")
+        rows = self.select(f"SELECT (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o pcg:odsCode ?c }} }}")
         return int(rows[0]["n"].value)
 
     def summary(self) -> StoreSummary:
         by_kind = {
             _local(r["kind"].value): int(r["n"].value)
             for r in self.select(
-                """SELECT ?kind (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o pcg:odsCode ?c ; a ?kind .
-                   FILTER (STRSTARTS(STR(?kind), STR(pcg:))) } GROUP BY ?kind ORDER BY ?kind"""
+                f"""SELECT ?kind (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o pcg:odsCode ?c ; a ?kind .
+                   FILTER (STRSTARTS(STR(?kind), STR(pcg:))) }} }} GROUP BY ?kind ORDER BY ?kind"""
             )
         }
-        sources = tuple(sorted(str(g.value) for g in self._store.named_graphs()))
+        sources = tuple(sorted(_slug(str(g.value)) for g in self._store.named_graphs()))
         return StoreSummary(
             kind=self.kind,
             organisations=self.count_organisations(),
@@ -191,5 +297,18 @@ class OxigraphStore:
         del self._store
 
 
-def code_of(node: ox.NamedNode) -> str:
-    return code_from_org_iri(node.value)
+def _level_of(kinds: tuple[str, ...]) -> str:
+    order = [
+        ("GPPractice", "practice"),
+        ("PrescribingCostCentre", "practice"),
+        ("PrimaryCareNetwork", "PCN"),
+        ("ClinicalCommissioningGroup", "commissioner"),
+        ("SubICBLocation", "commissioner"),
+        ("IntegratedCareBoard", "system"),
+        ("SustainabilityAndTransformationPartnership", "system"),
+        ("NHSEnglandRegion", "region"),
+    ]
+    for k, level in order:
+        if k in kinds:
+            return level
+    return "organisation"

@@ -1,0 +1,72 @@
+"""Recognise an input file's kind from its shape, and read it with the right importer.
+
+A file that matches no known shape is refused with a clear message; nothing guesses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from graphkit.errors import InputError, InputProblem
+from graphkit.importers import epcn, gp_reg_map, ods_legacy, ons_icb, payments
+from graphkit.importers.common import csv_rows
+from graphkit.model import ImportResult
+
+KINDS = ("epraccur", "eccg", "etr", "epcn", "gp-reg-pat-prac-map", "qof-mapping", "nhs-payments-gp", "ons-icb")
+
+
+def recognise(path: Path) -> str:
+    """The kind of an input file, from its content (not its name)."""
+    if not path.exists():
+        raise InputError(InputProblem(str(path), None, None, "no such file"))
+    if path.stat().st_size == 0:
+        raise InputError(InputProblem(str(path), None, None, "empty file"))
+    if epcn.is_xlsx(path):
+        if epcn.recognise_xlsx(path):
+            return "epcn"
+        raise InputError(InputProblem(str(path), 1, None, "unrecognised workbook: no ePCN sheet"))
+    try:
+        _, header = next(csv_rows(path))
+    except StopIteration:
+        raise InputError(InputProblem(str(path), None, None, "empty file")) from None
+    except (UnicodeDecodeError, OSError, EOFError) as exc:
+        raise InputError(InputProblem(str(path), 1, None, f"not a UTF-8 CSV file ({exc.__class__.__name__})")) from None
+    layout = gp_reg_map.layout_of(header)
+    if layout is not None:
+        return "qof-mapping" if layout == "qof" else "gp-reg-pat-prac-map"
+    if epcn.header_kind(header):
+        return "epcn"
+    if payments.recognise(header):
+        return "nhs-payments-gp"
+    if ons_icb.recognise(header):
+        return "ons-icb"
+    legacy = ods_legacy.sniff(path)
+    if legacy:
+        return legacy
+    raise InputError(
+        InputProblem(
+            str(path), 1, None, f"unrecognised file: its shape matches no known NHS file kind ({', '.join(KINDS)})"
+        )
+    )
+
+
+def reader(
+    kind: str, *, vintage: dt.date | None = None, financial_year: str | None = None
+) -> Callable[[Path], ImportResult]:
+    if kind in ("epraccur", "eccg", "etr"):
+        return lambda p: ods_legacy.read(p, vintage=vintage, kind=kind)
+    if kind == "epcn":
+        return lambda p: epcn.read(p, vintage=vintage)
+    if kind in ("gp-reg-pat-prac-map", "qof-mapping"):
+        return lambda p: gp_reg_map.read(p, vintage=vintage)
+    if kind == "nhs-payments-gp":
+        return lambda p: payments.read(p, financial_year=financial_year)
+    if kind == "ons-icb":
+        return lambda p: ons_icb.read(p, vintage=vintage)
+    raise InputError(InputProblem(kind, None, None, "unknown file kind"))
+
+
+def read_file(path: Path, *, vintage: dt.date | None = None, financial_year: str | None = None) -> ImportResult:
+    return reader(recognise(path), vintage=vintage, financial_year=financial_year)(path)

@@ -1,0 +1,318 @@
+"""Merging vintages: one resolved view of every organisation, role and tie, with the statements
+of every source kept beside it.
+
+Rules (docs/import.md gives the worked examples):
+
+1. Identity. An organisation is its ODS code. A dated tie (ePCN membership, epraccur commissioner
+   with its join date) is (kind, member, organisation, start). A snapshot tie (a mapping file that
+   says "on this date the practice is in this PCN") has no dates; it is an *observation*.
+2. Newer wins. Where vintages disagree about a dated tie's end, the newest file's end is the
+   resolved end; every file's own statement stays in its named graph.
+3. Closed by absence. A tie an older file states open-ended and the next file of the same series
+   no longer lists is closed no later than the day before that newer file's vintage, or the day
+   before the member's next tie of that kind starts, whichever is earlier. The newer file is
+   recorded as the evidence (``pcg:endEvidence``) and the end is marked derived.
+4. Observations. An observation inside a dated tie's period corroborates it (its source is added).
+   Other observations of a member are put in date order; each run of the same organisation becomes
+   a tie from its first observation to the day before the member is first seen elsewhere (derived),
+   or open-ended.
+5. Time-bounded kinds. CCG codes that became sub-ICB locations, and STP codes that became ICBs, hold
+   role RO98/RO262 up to 2022-06-30 and RO319/RO318 from 2022-07-01 (Health and Care Act 2022).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from graphkit.model import ImportResult, Organisation, Relation, RoleHolding, Source
+from graphkit.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE, ROLE_CLASS
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass
+class Statement:
+    source: Source
+    line: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+    observed: dt.date | None = None
+
+
+@dataclass
+class MergedTie:
+    kind: str
+    member: str
+    organisation: str
+    start: dt.date | None
+    end: dt.date | None
+    statements: list[Statement] = field(default_factory=list)
+    dated: bool = True  # False: the period is derived from observations
+    end_evidence: Source | None = None  # the newer file whose silence closed the tie
+
+    @property
+    def derived(self) -> bool:
+        return not self.dated or self.end_evidence is not None
+
+
+@dataclass
+class MergedRole:
+    code: str
+    role: str
+    start: dt.date | None
+    end: dt.date | None
+    statements: list[Statement] = field(default_factory=list)
+    rule: str | None = None
+
+
+@dataclass
+class MergedOrganisation:
+    code: str
+    kinds: set[str] = field(default_factory=set)
+    names: list[tuple[dt.date, str, Source]] = field(default_factory=list)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    status: str | None = None
+    postcode: str | None = None
+    ons_code: str | None = None
+    fictional: bool = False
+    statements: list[tuple[Source, Organisation]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The name in the newest source (ties broken by the longer name)."""
+        if not self.names:
+            return self.code
+        return max(self.names, key=lambda n: (n[0], len(n[1])))[1]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A statement the merge did not follow, kept for the data-quality report."""
+
+    kind: str
+    member: str
+    organisation: str
+    day: dt.date
+    source: Source
+    line: int
+    reason: str
+
+
+@dataclass
+class MergedGraph:
+    organisations: dict[str, MergedOrganisation] = field(default_factory=dict)
+    ties: list[MergedTie] = field(default_factory=list)
+    roles: list[MergedRole] = field(default_factory=list)
+    results: list[ImportResult] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    undescribed: list[str] = field(default_factory=list)
+
+
+def _vintage_order(results: list[ImportResult]) -> list[ImportResult]:
+    return sorted(results, key=lambda r: (r.source.vintage, r.source.slug))
+
+
+def merge(results: list[ImportResult]) -> MergedGraph:
+    results = _vintage_order(results)
+    out = MergedGraph(results=results)
+    _merge_organisations(results, out)
+    _merge_ties(results, out)
+    _merge_roles(results, out)
+    _describe_referenced(out)
+    return out
+
+
+# -- organisations -------------------------------------------------------------------------------
+
+
+def _merge_organisations(results: list[ImportResult], out: MergedGraph) -> None:
+    for r in results:  # oldest first: later sources overwrite dates and status
+        for o in r.organisations:
+            m = out.organisations.setdefault(o.code, MergedOrganisation(o.code))
+            m.kinds.update(o.kinds)
+            m.names.append((r.source.vintage, o.name, r.source))
+            m.statements.append((r.source, o))
+            if o.start is not None or o.end is not None:
+                m.start, m.end = o.start or m.start, o.end
+            m.status = o.status or m.status
+            m.postcode = o.postcode or m.postcode
+            m.ons_code = o.ons_code or m.ons_code
+            m.fictional = m.fictional or o.fictional
+
+
+REFERENCED_KIND = {
+    "CommissionerAssignment": "CommissioningBody",
+    "SystemMembership": "StrategicPartnership",
+    "RegionMembership": "NHSEnglandRegion",
+    "PCNMembership": "PrimaryCareNetwork",
+}
+
+
+def _describe_referenced(out: MergedGraph) -> None:
+    """A tie's target that no loaded file describes (e.g. a Welsh health board, the 'Q99' unknown ICB)
+    is loaded under its code, typed by the tie, and listed in ``undescribed`` for the report."""
+    for t in out.ties:
+        if t.organisation not in out.organisations:
+            first = t.statements[0]
+            o = MergedOrganisation(t.organisation, kinds={REFERENCED_KIND[t.kind]})
+            o.names.append((first.source.vintage, t.organisation, first.source))
+            out.organisations[t.organisation] = o
+            out.undescribed.append(t.organisation)
+
+
+# -- ties ------------------------------------------------------------------------------------------
+
+
+def _merge_ties(results: list[ImportResult], out: MergedGraph) -> None:
+    dated: dict[tuple[str, str, str, dt.date | None], MergedTie] = {}
+    observations: list[tuple[Relation, Source]] = []
+    # vintages of each (series, tie kind): the files that state ties of that kind
+    series: dict[tuple[str, str], list[Source]] = defaultdict(list)
+    stated_in: dict[tuple[str, str, str, dt.date | None], set[str]] = defaultdict(set)
+    starts_by_member: dict[tuple[str, str, str], list[tuple[dt.date, str]]] = defaultdict(list)
+    for r in results:
+        kinds_here = set()
+        for rel in r.relations:
+            if rel.start is None and rel.end is None:
+                observations.append((rel, r.source))
+                continue
+            kinds_here.add(rel.kind)
+            key = (rel.kind, rel.member, rel.organisation, rel.start)
+            tie = dated.get(key)
+            if tie is None:
+                tie = dated[key] = MergedTie(rel.kind, rel.member, rel.organisation, rel.start, rel.end)
+            tie.statements.append(Statement(r.source, rel.line, rel.start, rel.end, rel.observed))
+            tie.end = rel.end  # results are oldest first: the newest statement wins
+            stated_in[key].add(r.source.slug)
+            if rel.start is not None:
+                starts_by_member[(r.source.slug, rel.kind, rel.member)].append((rel.start, rel.organisation))
+        for kind in kinds_here:
+            series[(r.source.kind, kind)].append(r.source)
+
+    # rule 3: closed by absence from the next file of the same series
+    for key, tie in dated.items():
+        if tie.end is not None:
+            continue
+        newest = max(tie.statements, key=lambda s: s.source.vintage).source
+        files = series[(newest.kind, tie.kind)]
+        later = [s for s in files if s.vintage > newest.vintage and s.slug not in stated_in[key]]
+        if not later:
+            continue
+        nxt = min(later, key=lambda s: s.vintage)
+        end = nxt.vintage - ONE_DAY
+        for start, org in starts_by_member.get((nxt.slug, tie.kind, tie.member), []):
+            if org != tie.organisation and tie.start is not None and start > tie.start:
+                end = min(end, start - ONE_DAY)
+        if tie.start is not None and end < tie.start:
+            end = tie.start
+        tie.end = end
+        tie.end_evidence = nxt
+
+    # rule 4: observations
+    by_member_kind: dict[tuple[str, str], list[MergedTie]] = defaultdict(list)
+    for tie in dated.values():
+        by_member_kind[(tie.kind, tie.member)].append(tie)
+    # the dated series speaks for a member up to its newest file; later snapshots may move it on
+    horizon: dict[tuple[str, str], dt.date] = {}
+    for mk, ties in by_member_kind.items():
+        horizon[mk] = max(s.source.vintage for t in ties for s in t.statements)
+    loose: dict[tuple[str, str], list[tuple[dt.date, str, Relation, Source]]] = defaultdict(list)
+    for rel, src in observations:
+        day = rel.observed or src.vintage
+        mk = (rel.kind, rel.member)
+        candidates = by_member_kind.get(mk, [])
+        covering = [t for t in candidates if t.organisation == rel.organisation and _holds(t.start, t.end, day)]
+        if covering:
+            covering[0].statements.append(Statement(src, rel.line, observed=day))
+        elif mk in horizon and day <= horizon[mk]:
+            out.conflicts.append(
+                Conflict(
+                    rel.kind,
+                    rel.member,
+                    rel.organisation,
+                    day,
+                    src,
+                    rel.line,
+                    "a snapshot file disagrees with the dated ties of a newer or equal file; the dated file wins",
+                )
+            )
+        else:
+            loose[mk].append((day, rel.organisation, rel, src))
+    observed_ties: list[MergedTie] = []
+    for (kind, member), obs in loose.items():
+        obs.sort(key=lambda o: (o[0], o[1]))
+        open_dated = [t for t in by_member_kind.get((kind, member), []) if t.end is None]
+        current: MergedTie | None = open_dated[-1] if len(open_dated) == 1 else None
+        for day, org, rel, src in obs:
+            if current is not None and current.organisation != org:
+                if current.start is None or day > current.start:
+                    current.end = day - ONE_DAY
+                    current.end_evidence = src
+                current = None
+            if current is None:
+                current = MergedTie(kind, member, org, day, None, dated=False)
+                observed_ties.append(current)
+            current.statements.append(Statement(src, rel.line, observed=day))
+    out.ties = sorted(
+        [*dated.values(), *observed_ties], key=lambda t: (t.kind, t.member, t.organisation, t.start or dt.date.min)
+    )
+
+
+def _holds(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool:
+    return (start is None or start <= day) and (end is None or end >= day)
+
+
+# -- roles -----------------------------------------------------------------------------------------
+
+
+def _merge_roles(results: list[ImportResult], out: MergedGraph) -> None:
+    roles: dict[tuple[str, str, dt.date | None], MergedRole] = {}
+
+    def add(h: RoleHolding, src: Source | None) -> None:
+        key = (h.code, h.role, h.start)
+        m = roles.get(key)
+        if m is None:
+            m = roles[key] = MergedRole(h.code, h.role, h.start, h.end, rule=h.derived_from_rule)
+        m.end = h.end
+        if src is not None:
+            m.statements.append(Statement(src, h.line, h.start, h.end))
+
+    for r in results:
+        for h in r.roles:
+            add(h, r.source)
+    has_role = {(m.code, m.role) for m in roles.values()}
+    # rule 5 for codes that no dated file describes: STP codes seen in CCG-era files, ICB codes after
+    for code, org in out.organisations.items():
+        for src, o in org.statements:
+            for kind in o.kinds:
+                if kind == "SustainabilityAndTransformationPartnership" and (code, "RO262") not in has_role:
+                    add(RoleHolding(code, "RO262", o.line, None, CCG_LAST_DAY, ICB_RULE), src)
+                    has_role.add((code, "RO262"))
+                elif kind == "IntegratedCareBoard" and (code, "RO318") not in has_role:
+                    first = min(v for v, _, s in org.names)
+                    add(
+                        RoleHolding(
+                            code,
+                            "RO318",
+                            o.line,
+                            ICB_DAY if first <= ICB_DAY + dt.timedelta(days=900) else first,
+                            None,
+                            ICB_RULE,
+                        ),
+                        src,
+                    )
+                    has_role.add((code, "RO318"))
+                elif kind == "ClinicalCommissioningGroup" and (code, "RO98") not in has_role:
+                    add(RoleHolding(code, "RO98", o.line, None, CCG_LAST_DAY, ICB_RULE), src)
+                    has_role.add((code, "RO98"))
+                elif kind == "SubICBLocation" and (code, "RO319") not in has_role:
+                    add(RoleHolding(code, "RO319", o.line, ICB_DAY, None, ICB_RULE), src)
+                    has_role.add((code, "RO319"))
+    for m in roles.values():
+        cls = ROLE_CLASS.get(m.role)
+        if cls and m.code in out.organisations:
+            out.organisations[m.code].kinds.add(cls)
+    out.roles = sorted(roles.values(), key=lambda m: (m.code, m.role, m.start or dt.date.min))

@@ -1,0 +1,35 @@
+"""Facts about the NHS that the code relies on, in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# ICBs and sub-ICB locations replaced STPs and CCGs on 1 July 2022 (Health and Care Act 2022).
+ICB_DAY = dt.date(2022, 7, 1)
+CCG_LAST_DAY = dt.date(2022, 6, 30)
+ICB_RULE = "Health and Care Act 2022: CCGs and STPs replaced by ICBs and sub-ICB locations on 2022-07-01"
+
+# ODS role code -> ontology class of an organisation holding the role (during the holding).
+ROLE_CLASS = {
+    "RO177": "PrescribingCostCentre",
+    "RO76": "GPPractice",
+    "RO87": "WalkInCentre",
+    "RO272": "PrimaryCareNetwork",
+    "RO98": "ClinicalCommissioningGroup",
+    "RO319": "SubICBLocation",
+    "RO262": "SustainabilityAndTransformationPartnership",
+    "RO318": "IntegratedCareBoard",
+    "RO197": "NHSTrust",
+    "RO57": "FoundationTrust",
+    "RO209": "NHSEnglandRegion",
+    "RO218": "CommissioningHub",
+}
+# Kinds an organisation holds only for a period (the same code changes kind in 2022).
+TIME_BOUNDED_CLASSES = frozenset(
+    {
+        "ClinicalCommissioningGroup",
+        "SubICBLocation",
+        "SustainabilityAndTransformationPartnership",
+        "IntegratedCareBoard",
+    }
+)

@@ -15,6 +15,7 @@ produced as N-Quads text, which Oxigraph parses natively (fast) and rdflib reads
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
@@ -44,11 +45,42 @@ def _i(iri: object) -> str:
     return f"<{iri}>"
 
 
+@functools.cache
+def _org(code: str) -> str:
+    return _i(org_iri(code))
+
+
+@functools.cache
+def _pcg(local: str) -> str:
+    """A pcg: term by local name, checked against the closed vocabulary once."""
+    return _i(PCG[local])
+
+
+@functools.cache
+def _graph(slug: str) -> str:
+    return _i(source_iri(slug))
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
+@functools.lru_cache(maxsize=65536)
+def _date_lit(day: dt.date) -> str:
+    return f'"{day.isoformat()}"^^<{XSD.date}>'
+
+
+_INT = f"^^<{XSD.integer}>"
+
+
 def lit(value: object) -> str:
+    t = type(value)
+    if t is int:
+        return f'"{value}"{_INT}'
+    if t is str:
+        return f'"{_escape(value)}"'  # type: ignore[arg-type]
+    if t is dt.date:
+        return _date_lit(value)  # type: ignore[arg-type]
     if isinstance(value, bool):
         return f'"{"true" if value else "false"}"^^{_i(XSD.boolean)}'
     if isinstance(value, int):
@@ -60,12 +92,44 @@ def lit(value: object) -> str:
     return f'"{_escape(str(value))}"'
 
 
-# predicate and class IRIs, formatted once
+CONTRACT_IRI = {k: f"<{v}>" for k, v in CONTRACT_CLASS.items()}
+# predicate and class IRIs, formatted once (and checked against the closed vocabulary at import)
+P_Contract = _i(PCG.Contract)
+P_RoleHolding = _i(PCG.RoleHolding)
+P_SourceDocument = _i(PCG.SourceDocument)
+P_amountGBP = _i(PCG.amountGBP)
+P_assertionType = _i(PCG.assertionType)
+P_commissioner = _i(PCG.commissioner)
+P_contractHolder = _i(PCG.contractHolder)
+P_contractTypeStated = _i(PCG.contractTypeStated)
+P_derivationRule = _i(PCG.derivationRule)
+P_dispensing = _i(PCG.dispensing)
+P_endEvidence = _i(PCG.endEvidence)
+P_fictional = _i(PCG.fictional)
+P_fileName = _i(PCG.fileName)
+P_financialYear = _i(PCG.financialYear)
+P_forService = _i(PCG.forService)
+P_holder = _i(PCG.holder)
+P_listSize = _i(PCG.listSize)
+P_observedOn = _i(PCG.observedOn)
+P_odsCode = _i(PCG.odsCode)
+P_odsRole = _i(PCG.odsRole)
+P_onsCode = _i(PCG.onsCode)
+P_postcode = _i(PCG.postcode)
+P_rurality = _i(PCG.rurality)
+P_sha256 = _i(PCG.sha256)
+P_sourceKind = _i(PCG.sourceKind)
+P_sourceLine = _i(PCG.sourceLine)
+P_status = _i(PCG.status)
+P_underContract = _i(PCG.underContract)
+P_validDuring = _i(PCG.validDuring)
+P_vintage = _i(PCG.vintage)
+P_weightedListSize = _i(PCG.weightedListSize)
 A = _i(RDF.type)
 LABEL, PREF = _i(RDFS.label), _i(SKOS.prefLabel)
-DERIVED_FROM, LINE = _i(PROV.wasDerivedFrom), _i(PCG.sourceLine)
+DERIVED_FROM, LINE = _i(PROV.wasDerivedFrom), P_sourceLine
 MEMBER, ORGANIZATION, MEMBER_DURING = _i(ORG.member), _i(ORG.organization), _i(ORG.memberDuring)
-VALID_DURING, OBSERVED_ON = _i(PCG.validDuring), _i(PCG.observedOn)
+VALID_DURING, OBSERVED_ON = P_validDuring, P_observedOn
 BEGIN, END, IN_DATE = _i(TIME.hasBeginning), _i(TIME.hasEnd), _i(TIME.inXSDDate)
 MEMBERSHIP, FORMAL_ORG = _i(ORG.Membership), _i(ORG.FormalOrganization)
 
@@ -112,14 +176,14 @@ def contract_iri(c: ContractFact) -> str:
 
 
 def emit_source(src: Source, sink: QuadSink) -> str:
-    g = _i(source_iri(src.slug))
+    g = _graph(src.slug)
     s = g
-    sink.add(s, A, _i(PCG.SourceDocument), g)
+    sink.add(s, A, P_SourceDocument, g)
     sink.add(s, A, _i(PROV.Entity), g)
-    sink.add(s, _i(PCG.fileName), lit(src.file_name), g)
-    sink.add(s, _i(PCG.sourceKind), lit(src.kind), g)
-    sink.add(s, _i(PCG.vintage), lit(src.vintage), g)
-    sink.add(s, _i(PCG.sha256), lit(src.sha256), g)
+    sink.add(s, P_fileName, lit(src.file_name), g)
+    sink.add(s, P_sourceKind, lit(src.kind), g)
+    sink.add(s, P_vintage, lit(src.vintage), g)
+    sink.add(s, P_sha256, lit(src.sha256), g)
     sink.add(s, _i(DCTERMS.publisher), lit(src.publisher), g)
     sink.add(s, _i(DCTERMS.license), lit(src.licence), g)
     if src.title:
@@ -128,7 +192,7 @@ def emit_source(src: Source, sink: QuadSink) -> str:
 
 
 def _statement(fact: str, st: Statement, sink: QuadSink, during: str) -> None:
-    g = _i(source_iri(st.source.slug))
+    g = _graph(st.source.slug)
     if st.start is not None or st.end is not None:
         sink.add(fact, during, sink.interval(st.start, st.end, g), g)
     if st.observed is not None:
@@ -139,24 +203,24 @@ def _statement(fact: str, st: Statement, sink: QuadSink, during: str) -> None:
 
 def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
     r = _i(RESOLVED)
-    s = _i(org_iri(o.code))
+    s = _org(o.code)
     sink.add(s, A, FORMAL_ORG, r)
     for kind in sorted(o.kinds):
-        sink.add(s, A, _i(PCG[kind]), r)
-    sink.add(s, _i(PCG.odsCode), lit(o.code), r)
+        sink.add(s, A, _pcg(kind), r)
+    sink.add(s, P_odsCode, lit(o.code), r)
     sink.add(s, PREF, lit(o.name), r)
     if o.start is not None or o.end is not None:
         sink.add(s, VALID_DURING, sink.interval(o.start, o.end, r), r)
     if o.status:
-        sink.add(s, _i(PCG.status), lit(o.status), r)
+        sink.add(s, P_status, lit(o.status), r)
     if o.postcode:
-        sink.add(s, _i(PCG.postcode), lit(o.postcode), r)
+        sink.add(s, P_postcode, lit(o.postcode), r)
     if o.ons_code:
-        sink.add(s, _i(PCG.onsCode), lit(o.ons_code), r)
+        sink.add(s, P_onsCode, lit(o.ons_code), r)
     if o.fictional:
-        sink.add(s, _i(PCG.fictional), lit(True), r)
+        sink.add(s, P_fictional, lit(True), r)
     for src, stated in o.statements:
-        g = _i(source_iri(src.slug))
+        g = _graph(src.slug)
         sink.add(s, LABEL, lit(stated.name), g)
         sink.add(s, LINE, lit(stated.line), g)
         if stated.start is not None or stated.end is not None:
@@ -167,15 +231,15 @@ def emit_tie(t: MergedTie, sink: QuadSink) -> None:
     r = _i(RESOLVED)
     s = tie_iri(t)
     sink.add(s, A, MEMBERSHIP, r)
-    sink.add(s, A, _i(PCG[t.kind]), r)
-    sink.add(s, MEMBER, _i(org_iri(t.member)), r)
-    sink.add(s, ORGANIZATION, _i(org_iri(t.organisation)), r)
+    sink.add(s, A, _pcg(t.kind), r)
+    sink.add(s, MEMBER, _org(t.member), r)
+    sink.add(s, ORGANIZATION, _org(t.organisation), r)
     sink.add(s, MEMBER_DURING, sink.interval(t.start, t.end, r), r)
-    sink.add(s, _i(PCG.assertionType), lit("derived" if t.derived else "reported"), r)
+    sink.add(s, P_assertionType, lit("derived" if t.derived else "reported"), r)
     if t.end_evidence is not None:
-        sink.add(s, _i(PCG.endEvidence), _i(source_iri(t.end_evidence.slug)), r)
+        sink.add(s, P_endEvidence, _graph(t.end_evidence.slug), r)
     for slug in sorted({st.source.slug for st in t.statements}):
-        sink.add(s, DERIVED_FROM, _i(source_iri(slug)), r)
+        sink.add(s, DERIVED_FROM, _graph(slug), r)
     for st in t.statements:
         _statement(s, st, sink, MEMBER_DURING)
 
@@ -183,44 +247,44 @@ def emit_tie(t: MergedTie, sink: QuadSink) -> None:
 def emit_role(m: MergedRole, sink: QuadSink) -> None:
     r = _i(RESOLVED)
     s = role_iri(m)
-    sink.add(s, A, _i(PCG.RoleHolding), r)
-    sink.add(s, _i(PCG.holder), _i(org_iri(m.code)), r)
+    sink.add(s, A, P_RoleHolding, r)
+    sink.add(s, P_holder, _org(m.code), r)
     # role codes are data: a code newer than the held ODS role list is loaded as given (and reported)
-    sink.add(s, _i(PCG.odsRole), _i(ODSROLE_NS[m.role]), r)
+    sink.add(s, P_odsRole, _i(ODSROLE_NS[m.role]), r)
     sink.add(s, VALID_DURING, sink.interval(m.start, m.end, r), r)
-    sink.add(s, _i(PCG.assertionType), lit("derived" if m.rule else "reported"), r)
+    sink.add(s, P_assertionType, lit("derived" if m.rule else "reported"), r)
     if m.rule:
-        sink.add(s, _i(PCG.derivationRule), lit(m.rule), r)
+        sink.add(s, P_derivationRule, lit(m.rule), r)
     for slug in sorted({st.source.slug for st in m.statements}):
-        sink.add(s, DERIVED_FROM, _i(source_iri(slug)), r)
+        sink.add(s, DERIVED_FROM, _graph(slug), r)
     for st in m.statements:
         _statement(s, st, sink, VALID_DURING)
 
 
 def emit_contracts(result: ImportResult, sink: QuadSink) -> None:
-    g = _i(source_iri(result.source.slug))
+    g = _graph(result.source.slug)
     by_practice: dict[str, str] = {}
     for c in result.contracts:
         s = contract_iri(c)
         by_practice[c.practice] = s
-        sink.add(s, A, _i(PCG.Contract), g)
+        sink.add(s, A, P_Contract, g)
         if c.contract_type in CONTRACT_CLASS:
-            sink.add(s, A, _i(CONTRACT_CLASS[c.contract_type]), g)
-        sink.add(s, _i(PCG.contractTypeStated), lit(c.contract_type), g)
-        sink.add(s, _i(PCG.contractHolder), _i(org_iri(c.practice)), g)
+            sink.add(s, A, CONTRACT_IRI[c.contract_type], g)
+        sink.add(s, P_contractTypeStated, lit(c.contract_type), g)
+        sink.add(s, P_contractHolder, _org(c.practice), g)
         if c.commissioner:
-            sink.add(s, _i(PCG.commissioner), _i(org_iri(c.commissioner)), g)
-        sink.add(s, _i(PCG.financialYear), lit(c.financial_year), g)
+            sink.add(s, P_commissioner, _org(c.commissioner), g)
+        sink.add(s, P_financialYear, lit(c.financial_year), g)
         if c.dispensing is not None:
-            sink.add(s, _i(PCG.dispensing), lit(c.dispensing), g)
+            sink.add(s, P_dispensing, lit(c.dispensing), g)
         if c.list_size is not None:
-            sink.add(s, _i(PCG.listSize), lit(round(c.list_size)), g)
+            sink.add(s, P_listSize, lit(round(c.list_size)), g)
         if c.weighted_list_size is not None:
-            sink.add(s, _i(PCG.weightedListSize), lit(float(c.weighted_list_size)), g)
+            sink.add(s, P_weightedListSize, lit(float(c.weighted_list_size)), g)
         if c.rurality:
-            sink.add(s, _i(PCG.rurality), lit(c.rurality), g)
+            sink.add(s, P_rurality, lit(c.rurality), g)
         if c.total_paid is not None:
-            sink.add(s, _i(PCG.amountGBP), lit(float(c.total_paid)), g)
+            sink.add(s, P_amountGBP, lit(float(c.total_paid)), g)
         sink.add(s, DERIVED_FROM, g, g)
         sink.add(s, LINE, lit(c.line), g)
     for p in result.payments:
@@ -230,9 +294,9 @@ def emit_contracts(result: ImportResult, sink: QuadSink) -> None:
 def emit_payment(p: ServicePayment, contract: str, g: str, sink: QuadSink) -> None:
     # typed pcg:ServicePayment by the domain of pcg:underContract (saves a quad per payment)
     s = _i(fact_iri("payment", p.practice, p.financial_year, p.service))
-    sink.add(s, _i(PCG.underContract), contract, g)
-    sink.add(s, _i(PCG.forService), _i(PCG[p.service]), g)
-    sink.add(s, _i(PCG.amountGBP), lit(float(p.amount)), g)
+    sink.add(s, P_underContract, contract, g)
+    sink.add(s, P_forService, _pcg(p.service), g)
+    sink.add(s, P_amountGBP, lit(float(p.amount)), g)
 
 
 def emit(graph: MergedGraph) -> QuadSink:

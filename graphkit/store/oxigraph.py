@@ -39,7 +39,6 @@ def load_nquads(path: Path, text: str) -> int:
     try:
         store.bulk_load(input=text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
         store.flush()
-        store.optimize()
         n = len(store)
     except BaseException:
         del store

@@ -14,12 +14,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
+from graphkit.errors import InputProblem, ValidationFailed
 from graphkit.importers.registry import read_file
 from graphkit.merge import MergedGraph, merge
 from graphkit.model import ImportResult
-from graphkit.quality import QualityReport, report
-from graphkit.rdf import emit, unknown_roles
+from graphkit.quality import Issue, QualityReport, report
+from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED, emit, unknown_roles
+from graphkit.shacl import Result, compile_shapes, validate_store
 from graphkit.store.oxigraph import load_nquads
 
 Progress = Callable[[str], None]
@@ -118,12 +121,85 @@ def build(inputs: list[InputFile], store_path: Path, *, progress: Progress | Non
     t2 = time.perf_counter()
     text = emit(out.graph).text()
     t3 = time.perf_counter()
-    out.quads = load_nquads(store_path, text)
+    timings: dict[str, float] = {}
+
+    def check(store: Any) -> None:
+        t = time.perf_counter()
+        results = validate_loaded(store)
+        timings["validate"] = time.perf_counter() - t
+        violations = [r for r in results if r.severity == "Violation"]
+        if violations:
+            raise ValidationFailed([_problem(store, r) for r in violations])
+        assert out.quality is not None
+        out.quality.issues.extend(
+            Issue(
+                "warning" if r.severity == "Warning" else "info",
+                f"shacl:{r.shape.rsplit('#', 1)[-1]}",
+                r.message,
+                *_where(store, r.focus),
+                field=r.path,
+                value=r.value,
+                subject=_code(r.focus),
+            )
+            for r in results
+        )
+
+    out.quads = load_nquads(store_path, text, check=check)
     t4 = time.perf_counter()
     manifest_path(store_path).write_text(json.dumps([f.to_json() for f in inputs], indent=1), encoding="utf-8")
     out.quality.write(report_path(store_path))
-    out.seconds = {"read": t1 - t0, "merge": t2 - t1, "rdf": t3 - t2, "store": t4 - t3}
+    out.seconds = {
+        "read": t1 - t0,
+        "merge": t2 - t1,
+        "rdf": t3 - t2,
+        "store": t4 - t3 - timings.get("validate", 0.0),
+        "validate (SHACL)": timings.get("validate", 0.0),
+    }
     return out
+
+
+def validate_loaded(store: Any) -> list[Result]:
+    """The shapes, compiled to SPARQL, over the resolved graph and the ontology of a loaded store."""
+    return validate_store(
+        store, default_graph=[str(RESOLVED), str(ONTOLOGY_GRAPH)], checks=compile_shapes(infer_from_domains=False)
+    )
+
+
+def _code(iri: str) -> str:
+    from graphkit.namespaces import ID
+
+    prefix = str(ID) + "org/"
+    return iri[len(prefix) :] if iri.startswith(prefix) else iri.rsplit("/id/", 1)[-1]
+
+
+def _where(store: Any, iri: str) -> tuple[str | None, int | None]:
+    """The first source file and line that state a fact (for messages)."""
+    import pyoxigraph as ox
+
+    from graphkit.namespaces import PREFIXES
+
+    rows = list(
+        store.query(
+            "SELECT ?f ?name ?line WHERE { GRAPH ?g { ?f pcg:sourceLine ?line } GRAPH ?g { ?g pcg:fileName ?name } } "
+            "ORDER BY ?name ?line LIMIT 1",
+            prefixes=PREFIXES,
+            substitutions={ox.Variable("f"): ox.NamedNode(iri)},
+        )
+    )
+    if not rows:
+        return None, None
+    return str(rows[0]["name"].value), int(rows[0]["line"].value)
+
+
+def _problem(store: Any, r: Result) -> InputProblem:
+    file, line = _where(store, r.focus)
+    return InputProblem(
+        file or "(derived)",
+        line,
+        r.path and r.path.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
+        f"{_code(r.focus)}: {r.message} [{r.shape.rsplit('#', 1)[-1]} {r.constraint}]",
+        r.value,
+    )
 
 
 def build_seeds(seeds_dir: Path, store_path: Path, *, progress: Progress | None = None) -> BuildReport:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,10 @@ def _run_build(settings: Settings, inputs: list[Any], *, adding: bool = False) -
     from graphkit.build import import_files
     from graphkit.store.oxigraph import OxigraphStore
 
-    with click.progressbar(
-        length=len(inputs), label="reading", show_pos=True, file=sys.stderr, item_show_func=lambda name: name
-    ) as bar:
+    # a progress bar on a terminal; nothing on a pipe (CI logs, tests)
+    sink = sys.stderr if sys.stderr.isatty() else open(os.devnull, "w")  # noqa: SIM115
+    with click.progressbar(length=len(inputs), label="reading", show_pos=True, file=sink,
+                           item_show_func=lambda name: name) as bar:
 
         def progress(name: str) -> None:
             bar.update(1, name)
@@ -118,6 +120,30 @@ def import_ods(settings: Settings, paths: tuple[Path, ...], vintage: Any, financ
     from graphkit.build import InputFile
 
     _run_build(settings, [InputFile(p, vintage, financial_year) for p in paths], adding=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--warnings/--no-warnings", default=True, show_default=True, help="Also print warnings.")
+def validate(paths: tuple[Path, ...], warnings: bool) -> None:
+    """Validate input files (Turtle, JSON-LD, CSV, xlsx) against ontology/shapes.ttl without loading them.
+
+    Prints one line per problem (file, subject, property, rule); exits 1 on any violation."""
+    from graphkit.validate import validate_file
+
+    bad = 0
+    for p in paths:
+        rep = validate_file(p)
+        for line, r in zip(rep.lines(), rep.results or [None] * len(rep.lines()), strict=False):
+            if warnings or r is None or r.severity == "Violation":
+                click.echo(line)
+        bad += rep.violations
+        if not rep.violations:
+            n_warn = sum(1 for r in rep.results if r.severity != "Violation")
+            click.echo(f"{p}: conforms ({n_warn} warnings)", err=True)
+    if bad:
+        click.echo(f"graphkit: {bad} violation(s)", err=True)
+        sys.exit(1)
 
 
 @cli.command()

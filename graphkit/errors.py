@@ -73,6 +73,12 @@ class InputError(GraphkitError):
         super().__init__(message or first + more, details={"problems": [p.__dict__ for p in problems]})
 
 
+class ValidationFailed(InputError):
+    """SHACL violations (ontology/shapes.ttl): the load is refused and nothing is written."""
+
+    code = "shacl_violation"
+
+
 class StoreUnavailable(GraphkitError):
     code = "store_unavailable"
     http_status = 503

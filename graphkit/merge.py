@@ -144,7 +144,7 @@ def _merge_organisations(results: list[ImportResult], out: MergedGraph) -> None:
 
 
 REFERENCED_KIND = {
-    "CommissionerAssignment": "CommissioningBody",
+    "CommissionerAssignment": "UndescribedCommissioner",
     "SystemMembership": "StrategicPartnership",
     "RegionMembership": "NHSEnglandRegion",
     "PCNMembership": "PrimaryCareNetwork",

@@ -38,6 +38,7 @@ def unknown_roles(graph: MergedGraph) -> list[str]:
 
 
 RESOLVED = ID["graph/resolved"]
+ONTOLOGY_GRAPH = ID["graph/ontology"]
 CONTRACT_CLASS = {"GMS": PCG.GMSContract, "PMS": PCG.PMSContract, "APMS": PCG.APMSContract}
 
 
@@ -80,7 +81,7 @@ def lit(value: object) -> str:
     if t is str:
         return f'"{_escape(value)}"'  # type: ignore[arg-type]
     if t is dt.date:
-        return _date_lit(value)  # type: ignore[arg-type]
+        return _date_lit(value)
     if isinstance(value, bool):
         return f'"{"true" if value else "false"}"^^{_i(XSD.boolean)}'
     if isinstance(value, int):
@@ -108,11 +109,11 @@ P_endEvidence = _i(PCG.endEvidence)
 P_fictional = _i(PCG.fictional)
 P_fileName = _i(PCG.fileName)
 P_financialYear = _i(PCG.financialYear)
-P_forService = _i(PCG.forService)
 P_holder = _i(PCG.holder)
 P_listSize = _i(PCG.listSize)
 P_observedOn = _i(PCG.observedOn)
 P_odsCode = _i(PCG.odsCode)
+P_paymentFor = _i(PCG.paymentFor)
 P_odsRole = _i(PCG.odsRole)
 P_onsCode = _i(PCG.onsCode)
 P_postcode = _i(PCG.postcode)
@@ -176,8 +177,15 @@ def contract_iri(c: ContractFact) -> str:
 
 
 def emit_source(src: Source, sink: QuadSink) -> str:
+    """The source's description, in its own graph and in the resolved graph (which cites it)."""
     g = _graph(src.slug)
-    s = g
+    for graph in (g, _i(RESOLVED)):
+        _describe_source(src, sink, graph)
+    return g
+
+
+def _describe_source(src: Source, sink: QuadSink, g: str) -> None:
+    s = _graph(src.slug)
     sink.add(s, A, P_SourceDocument, g)
     sink.add(s, A, _i(PROV.Entity), g)
     sink.add(s, P_fileName, lit(src.file_name), g)
@@ -188,7 +196,6 @@ def emit_source(src: Source, sink: QuadSink) -> str:
     sink.add(s, _i(DCTERMS.license), lit(src.licence), g)
     if src.title:
         sink.add(s, _i(DCTERMS.title), lit(src.title), g)
-    return g
 
 
 def _statement(fact: str, st: Statement, sink: QuadSink, during: str) -> None:
@@ -209,6 +216,7 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
         sink.add(s, A, _pcg(kind), r)
     sink.add(s, P_odsCode, lit(o.code), r)
     sink.add(s, PREF, lit(o.name), r)
+    sink.add(s, LABEL, lit(o.name), r)
     if o.start is not None or o.end is not None:
         sink.add(s, VALID_DURING, sink.interval(o.start, o.end, r), r)
     if o.status:
@@ -262,40 +270,43 @@ def emit_role(m: MergedRole, sink: QuadSink) -> None:
 
 
 def emit_contracts(result: ImportResult, sink: QuadSink) -> None:
+    """Practice-year contracts and their service payments: the facts in the resolved graph, the row
+    in the source's graph."""
     g = _graph(result.source.slug)
+    r = _i(RESOLVED)
     by_practice: dict[str, str] = {}
     for c in result.contracts:
         s = contract_iri(c)
         by_practice[c.practice] = s
-        sink.add(s, A, P_Contract, g)
-        if c.contract_type in CONTRACT_CLASS:
-            sink.add(s, A, CONTRACT_IRI[c.contract_type], g)
-        sink.add(s, P_contractTypeStated, lit(c.contract_type), g)
-        sink.add(s, P_contractHolder, _org(c.practice), g)
+        sink.add(s, A, P_Contract, r)
+        if c.contract_type in CONTRACT_IRI:
+            sink.add(s, A, CONTRACT_IRI[c.contract_type], r)
+        sink.add(s, P_contractTypeStated, lit(c.contract_type), r)
+        sink.add(s, P_contractHolder, _org(c.practice), r)
         if c.commissioner:
-            sink.add(s, P_commissioner, _org(c.commissioner), g)
-        sink.add(s, P_financialYear, lit(c.financial_year), g)
+            sink.add(s, P_commissioner, _org(c.commissioner), r)
+        sink.add(s, P_financialYear, lit(c.financial_year), r)
         if c.dispensing is not None:
-            sink.add(s, P_dispensing, lit(c.dispensing), g)
+            sink.add(s, P_dispensing, lit(c.dispensing), r)
         if c.list_size is not None:
-            sink.add(s, P_listSize, lit(round(c.list_size)), g)
+            sink.add(s, P_listSize, lit(round(c.list_size)), r)
         if c.weighted_list_size is not None:
-            sink.add(s, P_weightedListSize, lit(float(c.weighted_list_size)), g)
+            sink.add(s, P_weightedListSize, lit(float(c.weighted_list_size)), r)
         if c.rurality:
-            sink.add(s, P_rurality, lit(c.rurality), g)
+            sink.add(s, P_rurality, lit(c.rurality), r)
         if c.total_paid is not None:
-            sink.add(s, P_amountGBP, lit(float(c.total_paid)), g)
-        sink.add(s, DERIVED_FROM, g, g)
+            sink.add(s, P_amountGBP, lit(float(c.total_paid)), r)
+        sink.add(s, DERIVED_FROM, g, r)
         sink.add(s, LINE, lit(c.line), g)
     for p in result.payments:
-        emit_payment(p, by_practice[p.practice], g, sink)
+        emit_payment(p, by_practice[p.practice], r, sink)
 
 
 def emit_payment(p: ServicePayment, contract: str, g: str, sink: QuadSink) -> None:
     # typed pcg:ServicePayment by the domain of pcg:underContract (saves a quad per payment)
     s = _i(fact_iri("payment", p.practice, p.financial_year, p.service))
     sink.add(s, P_underContract, contract, g)
-    sink.add(s, P_forService, _pcg(p.service), g)
+    sink.add(s, P_paymentFor, _pcg(p.service), g)
     sink.add(s, P_amountGBP, lit(float(p.amount)), g)
 
 

@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from graphkit.namespaces import ODSREL_NS, ODSROLE_NS, PCG_NS
 
 ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_FILES = ("pcg.ttl", "pcg-import.ttl", "ods-codes.ttl")
+ONTOLOGY_FILES = ("pcg.ttl", "pcg-import.ttl", "ods-codes.ttl")  # also read by graphkit.shacl
 TARGET = Path(__file__).resolve().parent / "vocab.py"
 
 

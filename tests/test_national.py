@@ -81,7 +81,7 @@ def test_contract_types_per_financial_year_match_the_payments_files(oxigraph) ->
 
 def test_enhanced_service_payments_are_typed_facts(oxigraph) -> None:
     rows = oxigraph.select("""SELECT ?amount WHERE {
-        ?p pcg:underContract ?c ; pcg:forService pcg:MinorSurgery ; pcg:amountGBP ?amount .
+        ?p pcg:underContract ?c ; pcg:paymentFor pcg:MinorSurgery ; pcg:amountGBP ?amount .
         ?c pcg:contractHolder <https://w3id.org/pcgraph/id/org/A81001> ; pcg:financialYear "2022-23" }""")
     assert [float(r["amount"].value) for r in rows] == [441.10]
 
@@ -130,6 +130,20 @@ def test_every_input_row_is_loaded_or_reported(seed_report) -> None:
             r.source.file_name
 
 
+def _digest(store) -> tuple[int, int]:
+    """Order-independent digest of every quad outside the ontology graph (whose blank nodes are fresh
+    on every load), and the number of quads."""
+    import hashlib
+
+    total, n = 0, 0
+    for q in store.quads_for_pattern(None, None, None, None):
+        n += 1
+        if q.graph_name.value.endswith("/graph/ontology"):
+            continue
+        total = (total + int.from_bytes(hashlib.blake2b(str(q).encode(), digest_size=8).digest(), "big")) % 2**64
+    return total, n
+
+
 def test_reimporting_the_same_files_changes_nothing(tmp_path, seed_store) -> None:
     import shutil
 
@@ -140,13 +154,12 @@ def test_reimporting_the_same_files_changes_nothing(tmp_path, seed_store) -> Non
     shutil.copytree(seed_store, copy)
     shutil.copy(seed_store.with_name("store.imports.json"), copy.with_name("store.imports.json"))
     before = OxigraphStore(copy)
-    n_before, dump_before = len(before._store), sorted(str(q) for q in before._store.quads_for_pattern(
-        None, None, None, None))[:1000]
+    digest_before = _digest(before._store)
     before.close()
     report = import_files(read_manifest(copy)[:3], copy)
     after = OxigraphStore(copy)
-    assert report.quads == n_before == len(after._store)
-    assert sorted(str(q) for q in after._store.quads_for_pattern(None, None, None, None))[:1000] == dump_before
+    assert report.quads == digest_before[1]
+    assert _digest(after._store) == digest_before
 
 
 def test_epcn_xlsx_gives_the_same_records_as_its_csv_sheets() -> None:

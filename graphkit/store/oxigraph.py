@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +17,22 @@ import pyoxigraph as ox
 from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.namespaces import ID, PCG_NS, PREFIXES, org_iri
 from graphkit.nhs import ROLE_CLASS, TIME_BOUNDED_CLASSES
-from graphkit.rdf import RESOLVED
+from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
 from graphkit.store.base import Direction, HierarchyLevel, NameView, OrganisationView, StoreSummary, TieView
 from graphkit.temporal import holds_on
 
 KIND = "oxigraph"
 
 
-def load_nquads(path: Path, text: str) -> int:
-    """Write a complete new store at ``path`` from N-Quads text; returns the number of quads.
+def load_nquads(path: Path, text: str, *, check: Callable[[ox.Store], None] | None = None) -> int:
+    """Write a complete new store at ``path`` from N-Quads text, with the ontology in its own graph;
+    returns the number of quads.
 
-    All or nothing: the store is built beside the old one and swapped in only when complete.
+    All or nothing: the store is built beside the old one, ``check`` (e.g. SHACL validation) runs on
+    it, and it is swapped in only when both succeed. A failure leaves the old store untouched.
     """
+    from graphkit.shacl import load_ontology_into
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(path.name + ".building")
@@ -38,7 +43,10 @@ def load_nquads(path: Path, text: str) -> int:
     store = ox.Store(str(staging))
     try:
         store.bulk_load(input=text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        load_ontology_into(store, str(ONTOLOGY_GRAPH))
         store.flush()
+        if check is not None:
+            check(store)
         n = len(store)
     except BaseException:
         del store

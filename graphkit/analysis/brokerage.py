@@ -1,0 +1,381 @@
+"""Boundary spanners and brokerage (domain-model §3.6).
+
+* :func:`gould_fernandez`: Gould–Fernandez brokerage roles, written here (NetworkX has none; anchors.md §5).
+* The bipartite person–organisation graph ``B(t)`` (``PostHolding`` edges) and its two one-mode projections:
+  people linked by shared organisations, organisations linked by shared people (interlocks).
+* Betweenness in each projection, Burt's constraint and effective size (NetworkX built-ins), affiliation diversity,
+  and :func:`boundary_spanners`, a ranking of people and of organisations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from networkx.algorithms import bipartite
+
+from graphkit.analysis._common import POST_KIND, SCALE_LEVEL_BY_KIND, edge_kind, edges, is_person, scale_level
+
+COORDINATOR = "coordinator"
+ITINERANT = "itinerant"
+GATEKEEPER = "gatekeeper"
+REPRESENTATIVE = "representative"
+LIAISON = "liaison"
+ROLES: tuple[str, ...] = (COORDINATOR, ITINERANT, GATEKEEPER, REPRESENTATIVE, LIAISON)
+
+
+@dataclass(frozen=True)
+class BrokerageRoles:
+    """Counts of the five Gould–Fernandez roles a node plays as broker."""
+
+    coordinator: int = 0
+    itinerant: int = 0
+    gatekeeper: int = 0
+    representative: int = 0
+    liaison: int = 0
+
+    @property
+    def total(self) -> int:
+        """All brokered two-paths."""
+        return self.coordinator + self.itinerant + self.gatekeeper + self.representative + self.liaison
+
+
+def brokerage_role(source_group: Hashable, broker_group: Hashable, target_group: Hashable) -> str:
+    """The Gould–Fernandez role of broker b on a two-path a -> b -> c, from the three groups:
+
+    * coordinator (w_I): a, b, c all in one group;
+    * itinerant / consultant (w_O): a and c share a group, b is outside it;
+    * gatekeeper (b_OI): b and c share a group, a comes from another (b guards the receiving group);
+    * representative (b_IO): a and b share a group, c is in another (b speaks for the sending group);
+    * liaison (b_O): all three groups differ.
+
+    Basis: domain-model §3.6; Gould & Fernandez (1989) via anchors.md §5. Complexity: O(1).
+
+    >>> [brokerage_role(*g) for g in ("AAA", "ABA", "BAA", "AAB", "ABC")]
+    ['coordinator', 'itinerant', 'gatekeeper', 'representative', 'liaison']
+    """
+    if source_group == broker_group:
+        return COORDINATOR if broker_group == target_group else REPRESENTATIVE
+    if broker_group == target_group:
+        return GATEKEEPER
+    return ITINERANT if source_group == target_group else LIAISON
+
+
+def gould_fernandez(G: nx.Graph, groups: Mapping[Any, Hashable] | str) -> dict[str, BrokerageRoles]:
+    """Gould–Fernandez brokerage: for every node b, count the roles (see :func:`brokerage_role`) it plays over all
+    directed two-paths a -> b -> c with a, b, c distinct and **no edge a -> c** (an edge c -> a does not matter:
+    b still brokers the flow from a to c). This is the convention of Gould & Fernandez (1989) and of R's
+    ``sna::brokerage``.
+
+    ``groups``: a mapping node -> group, or the name of a node attribute. A node without a group is put in a group
+    of its own. Multi-edges collapse to one arc; self-loops are ignored; an undirected graph is read as having arcs
+    both ways. Returns counts for every node (zeros included).
+    Basis: domain-model §3.6 (Federation -> STP representation is "representative"; a council officer linking a
+    PCN to housing planning is "liaison", ``004:724``); anchors.md §5.
+    Complexity: O(Σ_b indeg(b) · outdeg(b)) with O(1) arc look-ups.
+
+    >>> D = nx.DiGraph([(1, 2), (1, 3), (2, 3), (2, 4), (3, 4), (4, 1)])   # the cograph/sna 4-node example
+    >>> roles = gould_fernandez(D, {1: "A", 2: "A", 3: "B", 4: "B"})
+    >>> roles["1"], roles["4"].total
+    (BrokerageRoles(coordinator=0, itinerant=1, gatekeeper=1, representative=0, liaison=0), 2)
+    """
+    D = nx.DiGraph()
+    D.add_nodes_from(G.nodes)
+    for u, v, _ in edges(G):
+        if u != v:
+            D.add_edge(u, v)
+            if not G.is_directed():
+                D.add_edge(v, u)
+
+    def group(n: Any) -> Hashable:
+        value = G.nodes[n].get(groups) if isinstance(groups, str) else groups.get(n)
+        return ("__own__", n) if value is None else value
+
+    out: dict[str, BrokerageRoles] = {}
+    for b in D.nodes:
+        counts: Counter[str] = Counter()
+        gb = group(b)
+        for a in D.predecessors(b):
+            for c in D.successors(b):
+                if a == c or D.has_edge(a, c):
+                    continue
+                counts[brokerage_role(group(a), gb, group(c))] += 1
+        out[str(b)] = BrokerageRoles(**{r: counts[r] for r in ROLES})
+    return out
+
+
+# --- the bipartite person-organisation graph --------------------------------------------------------------------
+
+
+def affiliation_graph(B: nx.Graph) -> tuple[nx.Graph, set[str], set[str]]:
+    """The simple person–organisation graph inside ``B``, with its two sides.
+
+    Kept: edges between a person (kind ``Person``, or ``bipartite=0`` without a kind) and a non-person whose kind is
+    ``PostHolding`` or missing. Every person and organisation node of ``B`` stays, tied or not.
+    Basis: the layer ``B(t)`` of domain-model §3 (R20-R22, R25). Complexity: O(V + E).
+
+    >>> from graphkit.analysis import examples
+    >>> A, people, orgs = affiliation_graph(examples.people())
+    >>> A.number_of_edges(), sorted(people)
+    (6, ['P-0001', 'P-0002', 'P-0003'])
+    """
+    A = nx.Graph()
+    people = {str(n) for n in B.nodes if is_person(B, n)}
+    orgs = {str(n) for n in B.nodes} - people
+    A.add_nodes_from(sorted(people), bipartite=0)
+    A.add_nodes_from(sorted(orgs), bipartite=1)
+    for u, v, data in edges(B):
+        a, b = str(u), str(v)
+        if edge_kind(data) in (POST_KIND, None) and (a in people) != (b in people):
+            A.add_edge(a, b)
+    return A, people, orgs
+
+
+def person_projection(B: nx.Graph) -> nx.Graph:
+    """People linked when they hold posts in a common organisation; ``weight`` = number of shared organisations.
+
+    Basis: domain-model §3 (one-mode projections of ``B(t)``).
+    Complexity: O(Σ_o deg(o)²) (``bipartite.weighted_projected_graph``).
+
+    >>> from graphkit.analysis import examples
+    >>> sorted(person_projection(examples.people()).edges(data="weight"))
+    [('P-0001', 'P-0002', 1), ('P-0001', 'P-0003', 1)]
+    """
+    A, people, _ = affiliation_graph(B)
+    return bipartite.weighted_projected_graph(A, sorted(people))
+
+
+def organisation_projection(B: nx.Graph) -> nx.Graph:
+    """Organisations linked when one person holds posts in both (board interlocks); ``weight`` = shared people.
+
+    Basis: domain-model §3.6 interlocks (a board member joining a CCG committee, ``004:739``).
+    Complexity: O(Σ_p deg(p)²).
+
+    >>> from graphkit.analysis import examples
+    >>> sorted(organisation_projection(examples.people()).edges(data="weight"))[:2]
+    [('ZZC001', 'ZZF001', 1), ('ZZC001', 'ZZS001', 1)]
+    """
+    A, _, orgs = affiliation_graph(B)
+    return bipartite.weighted_projected_graph(A, sorted(orgs))
+
+
+def projected_betweenness(B: nx.Graph, side: str = "person") -> dict[str, float]:
+    """Normalised betweenness centrality (unweighted shortest paths) in the person projection (``side="person"``)
+    or the interlock projection (``side="organisation"``).
+
+    Weights are not used as distances: more shared organisations means a stronger tie, not a longer one.
+    Basis: domain-model §3.6. Complexity: O(V·E) (Brandes).
+
+    >>> from graphkit.analysis import examples
+    >>> projected_betweenness(examples.people())   # P-0001 sits on the only path between P-0002 and P-0003
+    {'P-0001': 1.0, 'P-0002': 0.0, 'P-0003': 0.0}
+    """
+    if side not in ("person", "organisation"):
+        raise ValueError(f"side must be 'person' or 'organisation', not {side!r}")
+    P = person_projection(B) if side == "person" else organisation_projection(B)
+    return {str(k): float(v) for k, v in sorted(nx.betweenness_centrality(P, normalized=True).items())}
+
+
+@dataclass(frozen=True)
+class StructuralHoles:
+    """Burt's constraint (low = spans holes) and effective size (high = non-redundant contacts); None for isolates."""
+
+    constraint: float | None
+    effective_size: float | None
+
+
+def structural_holes(P: nx.Graph, *, weight: str | None = None) -> dict[str, StructuralHoles]:
+    """Burt's constraint and effective size of every node of a one-mode graph (``nx.constraint``,
+    ``nx.effective_size``; unweighted unless ``weight`` names an edge attribute). Isolates get None.
+
+    Basis: domain-model §3.6 ("structural holes"). Complexity: O(V · d²) for maximum degree d.
+
+    >>> h = structural_holes(nx.star_graph(3))   # centre: 3 unconnected contacts, constraint 3 * (1/3)**2
+    >>> round(h["0"].constraint, 4), h["0"].effective_size, h["1"].constraint
+    (0.3333, 3.0, 1.0)
+    """
+
+    def clean(x: Any) -> float | None:
+        return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+    constraint = nx.constraint(P, weight=weight)
+    size = nx.effective_size(P, weight=weight)
+    return {str(n): StructuralHoles(clean(constraint.get(n)), clean(size.get(n))) for n in sorted(P.nodes, key=str)}
+
+
+@dataclass(frozen=True)
+class AffiliationDiversity:
+    """The organisation kinds and scale levels a person's posts span."""
+
+    person: str
+    organisations: list[str]
+    types: dict[str, int]
+    n_types: int
+    scale_levels: list[int]
+    n_levels: int
+    blau: float
+
+
+def affiliation_diversity(
+    B: nx.Graph, person: str, *, fallback: Mapping[str, int] | None = None
+) -> AffiliationDiversity:
+    """How many kinds of organisation (node ``kind``) and scale levels a person's posts span, and the Blau index
+    ``1 − Σ_k p_k²`` over kinds (p_k = share of the person's organisations of kind k; 0 with no posts).
+
+    Basis: domain-model §3.6 (affiliation diversity, span across scales) and §3.5 (strata spanned).
+    Departure: "type" is the ontology kind of the organisation, not a sector grouping; pass a graph whose ``kind``
+    holds sectors to get the sector version. Complexity: O(deg(person)).
+
+    >>> from graphkit.analysis import examples
+    >>> d = affiliation_diversity(examples.people(), "P-0001")
+    >>> d.n_types, d.scale_levels, round(d.blau, 4)    # 3 kinds, 1/3 each: 1 - 3/9
+    (3, [3, 4], 0.6667)
+    """
+    A, _, _ = affiliation_graph(B)
+    table = SCALE_LEVEL_BY_KIND if fallback is None else fallback
+    orgs = sorted(A.neighbors(person)) if person in A else []
+    types = Counter(str(B.nodes[o].get("kind") or "unknown") for o in orgs)
+    levels = sorted({lvl for o in orgs if (lvl := scale_level(B, o, table)) is not None})
+    total = sum(types.values())
+    blau = 1 - sum((c / total) ** 2 for c in types.values()) if total else 0.0
+    return AffiliationDiversity(
+        person=person,
+        organisations=orgs,
+        types=dict(sorted(types.items())),
+        n_types=len(types),
+        scale_levels=levels,
+        n_levels=len(levels),
+        blau=blau,
+    )
+
+
+# --- the ranking ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpannerRank:
+    """One person or organisation in the boundary-spanner ranking, with the evidence."""
+
+    node: str
+    name: str | None
+    is_spanner: bool
+    criteria: list[str]
+    betweenness: float
+    n_types: int
+    n_levels: int
+    blau: float
+    liaison: int
+    brokerage: int
+    constraint: float | None
+    effective_size: float | None
+
+
+@dataclass(frozen=True)
+class BoundarySpanners:
+    """Rankings of people and of organisations, spanners first."""
+
+    people: list[SpannerRank] = field(default_factory=list)
+    organisations: list[SpannerRank] = field(default_factory=list)
+
+
+def _top(values: Mapping[str, float], fraction: float) -> set[str]:
+    k = math.ceil(fraction * len(values))
+    if k <= 0:
+        return set()
+    cut = sorted(values.values(), reverse=True)[k - 1]
+    return {n for n, v in values.items() if v >= cut and v > 0}
+
+
+def _rank(rows: list[SpannerRank]) -> list[SpannerRank]:
+    return sorted(rows, key=lambda r: (not r.is_spanner, -len(r.criteria), -r.betweenness, -r.n_types, r.node))
+
+
+def boundary_spanners(
+    B: nx.Graph,
+    *,
+    flows: nx.Graph | None = None,
+    group_attr: str = "group",
+    top_fraction: float = 0.1,
+    min_types: int = 3,
+    fallback: Mapping[str, int] | None = None,
+) -> BoundarySpanners:
+    """Rank people and organisations as boundary spanners.
+
+    A **person** is a spanner if any of: (``betweenness``) in the top ``top_fraction`` (default decile) of
+    betweenness in the person projection, i.e. among the ⌈top_fraction · N⌉ highest, with betweenness > 0 (ties at
+    the cut-off are all in); (``types``) posts
+    in ≥ ``min_types`` (3) kinds of organisation; (``liaison``) at least one liaison role in ``flows``.
+    An **organisation** (project extension of §3.6) is a spanner on the same three criteria, with betweenness in the
+    interlock projection and "types" = kinds of the organisations it shares people with.
+
+    ``flows``: an optional directed graph of ties among people and/or organisations (e.g. representation,
+    reporting); Gould–Fernandez roles are counted on it with groups from the node attribute ``group_attr`` (looked
+    up on ``flows`` and then on ``B``; missing = own group). Without ``flows`` nobody has a liaison role.
+    Rows carry all the evidence (betweenness, kinds, levels, Blau, liaison and total brokerage, constraint,
+    effective size) and are sorted: spanners first, then more criteria met, higher betweenness, more kinds, id.
+    Basis: domain-model §3.6 and §4.6 (the chair on the STP board ``004:232``, directors with CCG/trust/LMC roles
+    ``004:259``, the board member on a CCG committee ``004:739``).
+    Complexity: O(V·E) for betweenness plus the projections and brokerage.
+
+    >>> from graphkit.analysis import examples
+    >>> ranking = boundary_spanners(examples.people())
+    >>> [(r.node, r.criteria) for r in ranking.people]
+    [('P-0001', ['betweenness', 'types']), ('P-0002', []), ('P-0003', [])]
+    >>> ranking.organisations[0].node
+    'ZZF001'
+    """
+    table = SCALE_LEVEL_BY_KIND if fallback is None else fallback
+    _, people, orgs = affiliation_graph(B)
+    roles: dict[str, BrokerageRoles] = {}
+    if flows is not None:
+
+        def group_of(n: Any) -> Hashable:
+            for source in (flows, B):
+                if n in source and source.nodes[n].get(group_attr) is not None:
+                    return source.nodes[n][group_attr]
+            return ("__own__", n)
+
+        roles = gould_fernandez(flows, {n: group_of(n) for n in flows.nodes})
+    rows: dict[str, list[SpannerRank]] = {}
+    for side, nodes in (("person", people), ("organisation", orgs)):
+        P = person_projection(B) if side == "person" else organisation_projection(B)
+        between = {str(k): float(v) for k, v in nx.betweenness_centrality(P, normalized=True).items()}
+        holes = structural_holes(P)
+        top = _top(between, top_fraction)
+        side_rows: list[SpannerRank] = []
+        for n in sorted(nodes):
+            if side == "person":
+                div = affiliation_diversity(B, n, fallback=table)
+                n_types, n_levels, blau = div.n_types, div.n_levels, div.blau
+            else:
+                partners = sorted(P.neighbors(n))
+                kinds = Counter(str(B.nodes[o].get("kind") or "unknown") for o in partners)
+                total = sum(kinds.values())
+                n_types = len(kinds)
+                n_levels = len({lvl for o in partners if (lvl := scale_level(B, o, table)) is not None})
+                blau = 1 - sum((c / total) ** 2 for c in kinds.values()) if total else 0.0
+            r = roles.get(n, BrokerageRoles())
+            tests = (("betweenness", n in top), ("types", n_types >= min_types), ("liaison", r.liaison > 0))
+            criteria = [name for name, met in tests if met]
+            side_rows.append(
+                SpannerRank(
+                    node=n,
+                    name=B.nodes[n].get("name"),
+                    is_spanner=bool(criteria),
+                    criteria=criteria,
+                    betweenness=between.get(n, 0.0),
+                    n_types=n_types,
+                    n_levels=n_levels,
+                    blau=blau,
+                    liaison=r.liaison,
+                    brokerage=r.total,
+                    constraint=holes[n].constraint if n in holes else None,
+                    effective_size=holes[n].effective_size if n in holes else None,
+                )
+            )
+        rows[side] = _rank(side_rows)
+    return BoundarySpanners(people=rows["person"], organisations=rows["organisation"])

@@ -1,0 +1,252 @@
+"""The analysis registry: one entry per analysis, with JSON-ready metadata for the CLI (``graphkit analyse NAME``)
+and the API (``GET /analyses``, ``GET /analyses/{name}``).
+
+An entry records its name, a one-line description, its parameters (name, type, default, description, whether
+required), the graph it needs (layer, node and edge kinds and attributes) and what it returns. The registered
+function takes the projected graph first and the parameters as keywords, and returns JSON-ready data.
+
+>>> [a["name"] for a in list_analyses()]
+['boundary-spanners', 'competition', 'contract-chain', 'footprint', 'interdependence', 'style']
+>>> get("style").params[0].name
+'centre'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from graphkit.analysis._common import to_jsonable
+from graphkit.errors import BadParameter, NotFound
+
+#: Parameter types the registry understands. "graph" is a second projected graph (e.g. an earlier snapshot), passed
+#: by the caller, never parsed from text.
+PARAM_TYPES: frozenset[str] = frozenset({"str", "int", "float", "bool", "graph"})
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+class UnknownAnalysis(NotFound, KeyError):
+    """No analysis has that name (a :class:`graphkit.errors.NotFound`, and a ``KeyError`` for dict-like use)."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an analysis."""
+
+    name: str
+    type: str
+    default: Any = None
+    description: str = ""
+    required: bool = False
+
+    def __post_init__(self) -> None:
+        if self.type not in PARAM_TYPES:
+            raise ValueError(f"parameter {self.name!r}: unknown type {self.type!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description.
+
+        >>> Param("seed", "int", 0, "Louvain seed").to_dict()
+        {'name': 'seed', 'type': 'int', 'default': 0, 'description': 'Louvain seed', 'required': False}
+        """
+        return {
+            "name": self.name,
+            "type": self.type,
+            "default": None if self.type == "graph" else to_jsonable(self.default),
+            "description": self.description,
+            "required": self.required,
+        }
+
+    def coerce(self, value: Any) -> Any:
+        """Convert a value (possibly text from a command line or query string) to the parameter's type.
+
+        >>> Param("x", "float").coerce("0.25"), Param("b", "bool").coerce("yes"), Param("s", "str").coerce(None)
+        (0.25, True, None)
+        """
+        if value is None:
+            return None
+        try:
+            if self.type == "graph":
+                if not isinstance(value, nx.Graph):
+                    raise TypeError("a NetworkX graph is required")
+                return value
+            if self.type == "bool":
+                if isinstance(value, bool):
+                    return value
+                text = str(value).strip().lower()
+                if text in _TRUE | _FALSE:
+                    return text in _TRUE
+                raise ValueError(f"not a boolean: {value!r}")
+            if self.type == "int":
+                if isinstance(value, float) and not value.is_integer():
+                    raise ValueError(f"not an integer: {value!r}")
+                return int(value)
+            if self.type == "float":
+                return float(value)
+            return str(value)
+        except (TypeError, ValueError) as exc:
+            raise BadParameter(
+                f"parameter {self.name!r} ({self.type}): {exc}", details={"parameter": self.name, "type": self.type}
+            ) from exc
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A registered analysis."""
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    graph: Mapping[str, Any]
+    returns: str
+    func: Callable[..., Any] = field(repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready metadata (everything but the function).
+
+        >>> sorted(get("contract-chain").to_dict())
+        ['description', 'graph', 'name', 'params', 'returns']
+        """
+        return {
+            "name": self.name,
+            "description": self.description,
+            "params": [p.to_dict() for p in self.params],
+            "graph": to_jsonable(self.graph),
+            "returns": self.returns,
+        }
+
+    def bind(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Check and convert parameter values: unknown names and missing required ones raise
+        :class:`graphkit.errors.BadParameter`; absent ones take their default.
+
+        >>> get("interdependence").bind({"centre": "ZZF001", "seed": "7"})["seed"]
+        7
+        >>> get("interdependence").bind({"colour": "red"})
+        Traceback (most recent call last):
+        ...
+        graphkit.errors.BadParameter: analysis 'interdependence' has no parameter 'colour'
+        """
+        values = dict(values or {})
+        known = {p.name: p for p in self.params}
+        for name in values:
+            if name not in known:
+                raise BadParameter(
+                    f"analysis {self.name!r} has no parameter {name!r}",
+                    details={"analysis": self.name, "parameter": name, "known": sorted(known)},
+                )
+        bound: dict[str, Any] = {}
+        for p in self.params:
+            if p.name in values and values[p.name] is not None:
+                bound[p.name] = p.coerce(values[p.name])
+            elif p.required:
+                raise BadParameter(
+                    f"analysis {self.name!r} needs parameter {p.name!r}",
+                    details={"analysis": self.name, "parameter": p.name},
+                )
+            else:
+                bound[p.name] = p.default
+        return bound
+
+    def run(self, graph: nx.Graph, **values: Any) -> Any:
+        """Bind the parameters, run the analysis on ``graph`` and return JSON-ready data.
+
+        >>> from graphkit.analysis import examples
+        >>> get("interdependence").run(examples.star(4), centre="ZZF001")["classification"]
+        'unicentric'
+        """
+        return to_jsonable(self.func(graph, **self.bind(values)))
+
+
+REGISTRY: dict[str, Analysis] = {}
+
+
+def _params(params: Sequence[Param] | Mapping[str, Mapping[str, Any]]) -> tuple[Param, ...]:
+    if isinstance(params, Mapping):
+        return tuple(Param(name=n, **dict(spec)) for n, spec in params.items())
+    return tuple(params)
+
+
+def register(
+    name: str,
+    description: str,
+    *,
+    params: Sequence[Param] | Mapping[str, Mapping[str, Any]] = (),
+    graph: Mapping[str, Any] | None = None,
+    returns: str = "",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: register ``func(graph, **params)`` under ``name``.
+
+    ``params``: :class:`Param` objects, or a mapping name -> {"type", "default", "description", "required"}.
+    ``graph``: what the analysis needs from the projection (layer, kinds, attributes); must be JSON-serialisable.
+    Registering a name twice raises ``ValueError``.
+
+    >>> @register("demo-count", "Count the nodes.", params={"plus": {"type": "int", "default": 0}})
+    ... def _count(graph, plus=0):
+    ...     return graph.number_of_nodes() + plus
+    >>> get("demo-count").run(nx.path_graph(3), plus="2")
+    5
+    >>> del REGISTRY["demo-count"]
+    """
+    spec = _params(params)
+    meta = dict(graph or {})
+    json.dumps(to_jsonable(meta))  # fail early on metadata the API could not serve
+    if "\n" in description.strip():
+        raise ValueError("the description must be one line")
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        if name in REGISTRY:
+            raise ValueError(f"analysis {name!r} is already registered")
+        REGISTRY[name] = Analysis(name, description.strip(), spec, meta, returns, func)
+        return func
+
+    return decorate
+
+
+def get(name: str) -> Analysis:
+    """The analysis called ``name``; :class:`UnknownAnalysis` (a ``NotFound``) if there is none.
+
+    >>> get("footprint").name
+    'footprint'
+    >>> get("nope")
+    Traceback (most recent call last):
+    ...
+    graphkit.analysis.registry.UnknownAnalysis: no analysis called 'nope'
+    """
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise UnknownAnalysis(
+            f"no analysis called {name!r}", details={"analysis": name, "known": sorted(REGISTRY)}
+        ) from None
+
+
+def list_analyses() -> list[dict[str, Any]]:
+    """JSON-ready metadata of every analysis, sorted by name (see :meth:`Analysis.to_dict`).
+
+    >>> import json; len(json.dumps(list_analyses())) > 0
+    True
+    """
+    return [REGISTRY[n].to_dict() for n in sorted(REGISTRY)]
+
+
+def run(name: str, graph: nx.Graph, **values: Any) -> Any:
+    """Shortcut for ``get(name).run(graph, **values)``.
+
+    >>> from graphkit.analysis import examples
+    >>> run("style", examples.star(4), centre="ZZF001")["style"]
+    'neglectful'
+    """
+    return get(name).run(graph, **values)
+
+
+# The built-in analyses register themselves on import (kept last: runners imports this module).
+from graphkit.analysis import runners as _runners  # noqa: E402, F401

@@ -1,0 +1,285 @@
+"""The built-in analyses, registered in :mod:`graphkit.analysis.registry`.
+
+Each runner takes the projected graph and keyword parameters (already converted by the registry) and returns
+plain data; the registry turns it into JSON-ready values. The ``graph`` metadata tells the projection code what
+to put in the graph (see also ``docs/analyses.md``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import networkx as nx
+
+from graphkit.analysis import brokerage, competition, contracts, footprint, interdependence, style
+from graphkit.analysis._common import POST_KIND, edge_kind, edges, node_kind
+from graphkit.analysis.registry import Param, register
+
+_CENTRE = Param("centre", "str", None, "Id (ODS or synthetic code) of the federation or PCN centre node.", True)
+
+_FED_GRAPH: dict[str, Any] = {
+    "layer": "G_fed",
+    "description": "One meta-organisation as of a date: its centre, member practices and subfederation groups.",
+    "directed": True,
+    "multigraph": True,
+    "node_kinds": ["GPFederation", "PrimaryCareNetwork", "GPPractice", "SubfederationGroup"],
+    "edge_kinds": [
+        "FederationMembership",
+        "PCNMembership",
+        "SubfederationMembership",
+        "ServiceProvisionTie",
+        "CaretakingTie",
+        "ReferralTie",
+        "RiskSharingTie",
+        "CoverArrangement",
+        "StaffSharingTie",
+        "PeerNetworkTie",
+        "DeliversUnder",
+    ],
+    "node_attributes": ["kind", "name"],
+    "edge_attributes": ["kind", "mutual"],
+    "centre_param": "centre",
+}
+
+
+def _threshold_params() -> list[Param]:
+    out = []
+    for f in dataclasses.fields(interdependence.InterdependenceThresholds):
+        kind = "int" if f.type in (int, "int") else "float"
+        out.append(Param(f.name, kind, f.default, f"Classification threshold {f.name} (docs/analyses.md)."))
+    return out
+
+
+@register(
+    "interdependence",
+    "Unicentric vs pluricentric relationships in a federation or PCN (LTS, C_D, FR, ENC, local centres).",
+    params=[
+        _CENTRE,
+        Param("seed", "int", 0, "Seed of the Louvain run (results repeat for a given seed)."),
+        Param("min_members", "int", 3, "Members a Louvain community needs to count as a local centre."),
+        Param("hub_sd", "float", 1.0, "A hub's degree is at least mean + hub_sd standard deviations."),
+        *_threshold_params(),
+    ],
+    graph=_FED_GRAPH,
+    returns="InterdependenceResult: the measures, 'classification' and 'reason'.",
+)
+def _interdependence(
+    graph: nx.Graph, *, centre: str, seed: int, min_members: int, hub_sd: float, **thresholds: Any
+) -> interdependence.InterdependenceResult:
+    return interdependence.interdependence(
+        graph,
+        centre,
+        seed=seed,
+        min_members=min_members,
+        hub_sd=hub_sd,
+        thresholds=interdependence.InterdependenceThresholds(**thresholds),
+    )
+
+
+@register(
+    "style",
+    "Meta-organisation style from control and system proactivity (authoritative/indulgent/neglectful/authoritarian).",
+    params=[
+        _CENTRE,
+        Param("tau", "float", 0.5, "Threshold between low and high on both scores."),
+        Param("tau_low", "float", 0.3, "Proactivity threshold between neglectful and indulgent (<= tau)."),
+        Param("unmonitored_weight", "float", 0.5, "Directive coverage credit of a member with unmonitored rules."),
+    ],
+    graph={
+        "layer": "G_fed + B + external ties",
+        "description": "The meta-organisation with its directives, board members' posts and external ties.",
+        "directed": True,
+        "multigraph": True,
+        "node_kinds": ["GPFederation", "PrimaryCareNetwork", "GPPractice", "FederationBoard", "Person", "STPBoard"],
+        "edge_kinds": ["FederationMembership", "PCNMembership", "DirectsTie", "PostHolding", "CoProduces", "Initiates"],
+        "node_attributes": [
+            "kind",
+            "scale_level",
+            "central_functions",
+            "monitoring",
+            "governance_team",
+            "exit_cost",
+        ],
+        "edge_attributes": ["kind", "monitored", "sanction", "requirement", "role", "formal_seat",
+                            "initiated_by_centre", "horizon"],
+        "centre_param": "centre",
+    },
+    returns="StyleResult: ctrl, pro, style, their sub-indicators and the evidence.",
+)
+def _style(
+    graph: nx.Graph, *, centre: str, tau: float, tau_low: float, unmonitored_weight: float
+) -> style.StyleResult:
+    return style.style(
+        graph,
+        centre,
+        thresholds=style.StyleThresholds(tau=tau, tau_low=tau_low),
+        unmonitored_weight=unmonitored_weight,
+    )
+
+
+def _flows(graph: nx.Graph, kinds: str) -> nx.DiGraph | None:
+    wanted = {k.strip() for k in kinds.split(",") if k.strip()}
+    D = nx.DiGraph()
+    for u, v, data in edges(graph):
+        kind = edge_kind(data)
+        if kind == POST_KIND or (wanted and kind not in wanted):
+            continue
+        D.add_edge(u, v)
+        if not graph.is_directed() or data.get("mutual"):
+            D.add_edge(v, u)
+    for n in D.nodes:
+        D.nodes[n].update(graph.nodes[n])
+    return D if D.number_of_edges() else None
+
+
+@register(
+    "boundary-spanners",
+    "Rank people and organisations as boundary spanners (betweenness, affiliation diversity, brokerage).",
+    params=[
+        Param("top_fraction", "float", 0.1, "Share of highest-betweenness nodes that meet the betweenness test."),
+        Param("min_types", "int", 3, "Kinds of organisation that make a spanner on their own."),
+        Param("group_attr", "str", "group", "Node attribute giving Gould-Fernandez groups on the flow ties."),
+        Param("flow_kinds", "str", "", "Comma-separated edge kinds used as directed flow ties (empty: all but posts)."),
+    ],
+    graph={
+        "layer": "B (+ G_org)",
+        "description": "People and organisations with PostHolding edges; other edges are directed flow ties.",
+        "directed": True,
+        "multigraph": True,
+        "node_kinds": ["Person", "any organisation kind"],
+        "edge_kinds": ["PostHolding", "any directed tie (flows)"],
+        "node_attributes": ["kind", "name", "scale_level", "bipartite", "group"],
+        "edge_attributes": ["kind", "role", "mutual"],
+    },
+    returns="BoundarySpanners: 'people' and 'organisations', each a ranked list with the evidence.",
+)
+def _boundary_spanners(
+    graph: nx.Graph, *, top_fraction: float, min_types: int, group_attr: str, flow_kinds: str
+) -> brokerage.BoundarySpanners:
+    return brokerage.boundary_spanners(
+        graph,
+        flows=_flows(graph, flow_kinds),
+        group_attr=group_attr,
+        top_fraction=top_fraction,
+        min_types=min_types,
+    )
+
+
+def _practice_space(graph: nx.Graph) -> nx.Graph:
+    space = nx.Graph()
+    for u, v, data in edges(graph):
+        if edge_kind(data) == competition.ADJACENT_KIND and node_kind(graph, u) == node_kind(graph, v) == "GPPractice":
+            space.add_edge(str(u), str(v))
+    return space
+
+
+@register(
+    "footprint",
+    "Coterminosity of PCNs or federations with sub-ICB/CCG areas, boundary crossing and PCN population bands.",
+    params=[
+        Param("membership_kind", "str", "PCNMembership", "Membership edge kind (PCNMembership, FederationMembership)."),
+        Param("area_attr", "str", "area", "Practice attribute holding the area code (sub-ICB location or CCG)."),
+        Param("weighted", "bool", False, "Weight shares by practice list size instead of counting practices."),
+        Param("threshold", "float", 0.9, "Coverage and containment needed to call a footprint coterminous."),
+        Param("low", "int", footprint.PCN_LOW, "Lower bound of the population guidance."),
+        Param("high", "int", footprint.PCN_HIGH, "Upper bound of the population guidance."),
+    ],
+    graph={
+        "layer": "G_org",
+        "description": "Practices with area and list size, and their memberships of PCNs or federations.",
+        "directed": True,
+        "multigraph": True,
+        "node_kinds": ["GPPractice", "PrimaryCareNetwork", "GPFederation"],
+        "edge_kinds": ["PCNMembership", "FederationMembership", "AdjacentTo (optional, practice-practice)"],
+        "node_attributes": ["kind", "area", "list_size"],
+        "edge_attributes": ["kind"],
+    },
+    returns="{'footprints', 'multi_area', 'population', 'contiguity'} keyed by organisation.",
+)
+def _footprint(
+    graph: nx.Graph, *, membership_kind: str, area_attr: str, weighted: bool, threshold: float, low: int, high: int
+) -> dict[str, Any]:
+    members, area_of, sizes = footprint.inputs_from_graph(
+        graph, membership_kinds={membership_kind}, area_attr=area_attr
+    )
+    weight = {k: float(v) for k, v in sizes.items()} if weighted else None
+    space = _practice_space(graph)
+    return {
+        "footprints": footprint.footprints(members, area_of, weight=weight, threshold=threshold),
+        "multi_area": footprint.multi_area_organisations(members, area_of),
+        "population": footprint.population_bands(members, sizes, low=low, high=high),
+        "contiguity": {o: footprint.contiguity(m, space) for o, m in sorted(members.items())}
+        if space.number_of_edges()
+        else {},
+    }
+
+
+@register(
+    "competition",
+    "Competition for members: choice sets, contestability, membership HHI per area and churn between snapshots.",
+    params=[
+        Param("membership_kind", "str", "FederationMembership", "Membership edge kind."),
+        Param("area_attr", "str", "area", "Practice attribute holding the area code."),
+        Param("weighted", "bool", False, "Weight HHI shares by practice list size."),
+        Param("previous", "graph", None, "An earlier snapshot of the same layer, for churn (optional)."),
+    ],
+    graph={
+        "layer": "G_org",
+        "description": "Practices with area (and list size), their federation memberships, optional area adjacency.",
+        "directed": True,
+        "multigraph": True,
+        "node_kinds": ["GPPractice", "GPFederation", "SubICBLocation", "ClinicalCommissioningGroup"],
+        "edge_kinds": ["FederationMembership", "AdjacentTo (optional, area-area)"],
+        "node_attributes": ["kind", "area", "list_size"],
+        "edge_attributes": ["kind"],
+        "second_graph_param": "previous",
+    },
+    returns="{'choice_sets', 'choice_set_sizes', 'contestability', 'concentration', 'churn' (or null)}.",
+)
+def _competition(
+    graph: nx.Graph, *, membership_kind: str, area_attr: str, weighted: bool, previous: nx.Graph | None
+) -> dict[str, Any]:
+    members, area_of, sizes = footprint.inputs_from_graph(
+        graph, membership_kinds={membership_kind}, area_attr=area_attr
+    )
+    practices = {str(n) for n in graph.nodes if node_kind(graph, n) == "GPPractice"} | set(area_of)
+    choice = competition.choice_sets(
+        members, area_of, adjacency=competition.area_adjacency_from_graph(graph), practices=practices
+    )
+    churn = None
+    if previous is not None:
+        before, _, _ = footprint.inputs_from_graph(previous, membership_kinds={membership_kind}, area_attr=area_attr)
+        churn = competition.membership_churn(before, members)
+    return {
+        "choice_sets": choice,
+        "choice_set_sizes": {p: len(c) for p, c in choice.items()},
+        "contestability": competition.contestability(members, choice),
+        "concentration": competition.membership_hhi(
+            members, area_of, weight={k: float(v) for k, v in sizes.items()} if weighted else None
+        ),
+        "churn": churn,
+    }
+
+
+@register(
+    "contract-chain",
+    "Who holds a contract and who delivers under it, transitively (subcontracts of subcontracts).",
+    params=[
+        Param("contract", "str", None, "Only chains under this contract id (optional)."),
+        Param("holder", "str", None, "Only chains starting at this organisation (optional)."),
+    ],
+    graph={
+        "layer": "G_org + contracts",
+        "description": "Organisations and contracts with holding, delivery and parent-contract edges.",
+        "directed": True,
+        "multigraph": True,
+        "node_kinds": ["Contract", "Subcontract", "*Contract", "any organisation kind"],
+        "edge_kinds": ["ContractHolder", "DeliversUnder", "DeliveredBy", "ParentContract"],
+        "node_attributes": ["kind"],
+        "edge_attributes": ["kind", "contract"],
+    },
+    returns="A list of chains: {'contract', 'holder', 'path', 'contracts'}.",
+)
+def _contract_chain(graph: nx.Graph, *, contract: str | None, holder: str | None) -> list[contracts.ContractChain]:
+    return contracts.contract_chains(graph, contract=contract, holder=holder)

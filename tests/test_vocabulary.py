@@ -1,0 +1,65 @@
+"""The generated vocabulary and reference are current; the ontology loads into an OWL tool; the data
+uses no term the ontology does not define."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib.namespace import OWL, RDF, RDFS
+
+from graphkit import ontodoc, vocabgen
+
+
+def test_generated_vocabulary_is_current() -> None:
+    assert vocabgen.TARGET.read_text(encoding="utf-8") == vocabgen.render(vocabgen.load_ontology()), \
+        "graphkit/vocab.py is stale: run python -m graphkit.vocabgen"
+
+
+def test_generated_reference_is_current() -> None:
+    assert ontodoc.TARGET.read_text(encoding="utf-8") == ontodoc.render(vocabgen.load_ontology()), \
+        "docs/ontology-reference.md is stale: run python -m graphkit.ontodoc"
+
+
+def test_a_mistyped_term_fails_at_import() -> None:
+    from graphkit.vocab import ODSROLE, PCG
+
+    assert str(PCG.GPPractice).endswith("#GPPractice")
+    assert str(ODSROLE.RO76).endswith("/RO76")
+    with pytest.raises(AttributeError):
+        _ = PCG.GPPractise
+    with pytest.raises(AttributeError):
+        _ = ODSROLE.RO9999
+
+
+def test_every_term_of_every_ontology_file_has_a_label_and_a_comment() -> None:
+    g = vocabgen.load_ontology()
+    pcg = "https://w3id.org/pcgraph/def#"
+    terms = {s for t in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+             for s in g.subjects(RDF.type, t) if str(s).startswith(pcg)}
+    assert len(terms) > 150
+    missing = sorted(str(t) for t in terms if g.value(t, RDFS.label) is None or g.value(t, RDFS.comment) is None)
+    assert missing == []
+
+
+def test_the_ontology_loads_into_owlready2(tmp_path) -> None:
+    import owlready2
+    g = vocabgen.load_ontology()
+    path = tmp_path / "pcg.nt"
+    g.serialize(path, format="nt", encoding="utf-8")
+    world = owlready2.World()
+    onto = world.get_ontology(path.as_uri()).load()
+    classes = {c.iri for c in onto.classes()}
+    expected = {str(s) for s in g.subjects(RDF.type, OWL.Class) if str(s).startswith("https://w3id.org/pcgraph/")}
+    assert classes == expected
+    assert "https://w3id.org/pcgraph/def#GPPractice" in classes
+
+
+@pytest.mark.integration
+def test_no_term_used_in_the_seed_graph_is_undefined(oxigraph) -> None:
+    g = vocabgen.load_ontology()
+    defined = {str(s) for s in g.subjects()}
+    rows = oxigraph.select("""SELECT DISTINCT ?t WHERE {
+        { ?s ?t ?o } UNION { ?s a ?t }
+        FILTER (STRSTARTS(STR(?t), "https://w3id.org/pcgraph/def#")) }""")
+    used = {r["t"].value for r in rows}
+    assert len(used) > 30
+    assert sorted(used - defined) == []

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 import graphkit
 from api.errors import install_error_handlers
-from api.routers import health, organisations
+from api.routers import analyses, health, organisations
 from graphkit.config import Settings
 from graphkit.store.base import GraphStore
 
@@ -37,4 +37,5 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(organisations.router)
+    app.include_router(analyses.router)
     return app

@@ -111,3 +111,23 @@ class Hierarchy(BaseModel):
 class TieList(BaseModel):
     data: list[Tie] = Field(description="The ties.")
     count: int = Field(description="Number of ties in data.", examples=[3])
+
+
+class AnalysisInfo(BaseModel):
+    name: str = Field(description="Analysis name.", examples=["footprint"])
+    description: str = Field(description="What it measures, in one line.")
+    params: list[dict[str, Any]] = Field(description="Its parameters: name, type, default, description, required.")
+    graph: dict[str, Any] = Field(description="What the analysis needs from the projected graph.")
+    returns: str = Field(description="What it returns.")
+
+
+class AnalysisList(BaseModel):
+    data: list[AnalysisInfo] = Field(description="The registered analyses.")
+    count: int = Field(description="Number of analyses.", examples=[6])
+
+
+class AnalysisResult(BaseModel):
+    name: str = Field(description="The analysis run.", examples=["footprint"])
+    as_of: dt.date = Field(description="The date the graph was projected at.", examples=["2024-10-01"])
+    params: dict[str, Any] = Field(description="The analysis parameters given.")
+    result: Any = Field(description="The analysis's answer (plain data; see docs/analyses.md).")

@@ -54,8 +54,9 @@ def _run_build(settings: Settings, inputs: list[Any], *, adding: bool = False) -
 
     # a progress bar on a terminal; nothing on a pipe (CI logs, tests)
     sink = sys.stderr if sys.stderr.isatty() else open(os.devnull, "w")  # noqa: SIM115
-    with click.progressbar(length=len(inputs), label="reading", show_pos=True, file=sink,
-                           item_show_func=lambda name: name) as bar:
+    with click.progressbar(
+        length=len(inputs), label="reading", show_pos=True, file=sink, item_show_func=lambda name: name
+    ) as bar:
 
         def progress(name: str) -> None:
             bar.update(1, name)
@@ -134,8 +135,10 @@ def validate(paths: tuple[Path, ...], warnings: bool) -> None:
     bad = 0
     for p in paths:
         rep = validate_file(p)
-        for line, r in zip(rep.lines(), rep.results or [None] * len(rep.lines()), strict=False):
-            if warnings or r is None or r.severity == "Violation":
+        if rep.error:
+            click.echo(rep.error)
+        for line, r in zip(rep.lines(), rep.results, strict=False):
+            if warnings or r.severity == "Violation":
                 click.echo(line)
         bad += rep.violations
         if not rep.violations:
@@ -144,6 +147,40 @@ def validate(paths: tuple[Path, ...], warnings: bool) -> None:
     if bad:
         click.echo(f"graphkit: {bad} violation(s)", err=True)
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--as-of", "as_of", default=None, help="Date of the projected graph, YYYY-MM-DD [default: today].")
+@click.option("--list-size-year", default=None, help="Financial year of the list sizes (YYYY-YY), e.g. 2022-23.")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="An analysis parameter.")
+@click.pass_obj
+def analyse(
+    settings: Settings, name: str | None, as_of: str | None, list_size_year: str | None, params: tuple[str, ...]
+) -> None:
+    """Run an analysis on the graph as of a date (no NAME: list the analyses and their parameters)."""
+    from api.app import open_store
+    from graphkit.analysis import registry
+    from graphkit.errors import BadParameter
+    from graphkit.temporal import parse_as_of
+
+    if name is None:
+        for a in registry.list_analyses():
+            click.echo(f"{a['name']}: {a['description']}")
+            for p in a["params"]:
+                click.echo(f"    {p['name']} ({p['type']}, default {p['default']!r}): {p['description']}")
+        return
+    analysis = registry.get(name)
+    values: dict[str, str] = {}
+    for item in params:
+        if "=" not in item:
+            raise BadParameter(f"--param wants KEY=VALUE, got {item!r}", details={"parameter": "--param"})
+        k, v = item.split("=", 1)
+        values[k] = v
+    analysis.bind(values)
+    store = open_store(settings)
+    graph = store.project(parse_as_of(as_of, name="--as-of"), list_size_year=list_size_year)
+    click.echo(json.dumps(analysis.run(graph, **values), indent=1, ensure_ascii=False, default=str))
 
 
 @cli.command()

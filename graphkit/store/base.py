@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+import networkx as nx
+
 Direction = Literal["up", "down"]
 
 
@@ -84,6 +86,10 @@ class GraphStore(Protocol):
 
     def hierarchy(self, code: str, as_of: dt.date) -> list[HierarchyLevel]:
         """practice -> PCN -> CCG/sub-ICB location -> STP/ICB -> region, as of the date."""
+        ...
+
+    def project(self, as_of: dt.date, *, list_size_year: str | None = None) -> nx.MultiDiGraph:
+        """The organisation graph as of the date, for the analyses (docs/analyses.md)."""
         ...
 
     def count_organisations(self) -> int: ...

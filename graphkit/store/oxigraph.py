@@ -12,11 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pyoxigraph as ox
 
 from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.namespaces import ID, PCG_NS, PREFIXES, org_iri
-from graphkit.nhs import ROLE_CLASS, TIME_BOUNDED_CLASSES
+from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
 from graphkit.store.base import Direction, HierarchyLevel, NameView, OrganisationView, StoreSummary, TieView
 from graphkit.temporal import holds_on
@@ -278,6 +279,41 @@ class OxigraphStore:
             name = self.select(f"SELECT ?org ?n WHERE {{ GRAPH <{RESOLVED}> {{ ?org skos:prefLabel ?n }} }}", org=node)
             items.append((c, name[0]["n"].value if name else c, kinds))
         return HierarchyLevel(level, tuple(items), via)
+
+    def project(self, as_of: dt.date, *, list_size_year: str | None = None) -> nx.MultiDiGraph:
+        """The organisation graph G_org as of a date, for the analyses (docs/analyses.md §1): practices
+        (kind, name, ``area`` = commissioner on the date, ``list_size`` from the contract of
+        ``list_size_year``), PCNs, and the PCNMembership / CommissionerAssignment ties holding on the date."""
+        g = nx.MultiDiGraph()
+        day = self._day(as_of)
+        rows = self.select(
+            f"""SELECT ?day ?kind ?mcode ?mname ?ocode ?oname WHERE {{ GRAPH <{RESOLVED}> {{
+                 VALUES ?kind {{ pcg:PCNMembership pcg:CommissionerAssignment }}
+                 ?t a ?kind ; org:member ?m ; org:organization ?o ; org:memberDuring ?iv .
+                 ?m a pcg:PrescribingCostCentre ; pcg:odsCode ?mcode ; skos:prefLabel ?mname .
+                 ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
+                 OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                 OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
+                 {_WHEN} }}""", day=day)
+        for r in rows:
+            kind = _local(r["kind"].value)
+            practice, other = r["mcode"].value, r["ocode"].value
+            g.add_node(practice, kind="GPPractice", name=r["mname"].value, scale_level=1)
+            if kind == "PCNMembership":
+                g.add_node(other, kind="PrimaryCareNetwork", name=r["oname"].value, scale_level=2)
+            else:
+                g.nodes[practice]["area"] = other
+                g.add_node(other, kind="SubICBLocation" if as_of >= ICB_DAY else "ClinicalCommissioningGroup",
+                           name=r["oname"].value, scale_level=3)
+            g.add_edge(practice, other, kind=kind)
+        if list_size_year is not None:
+            for r in self.select(
+                f"""SELECT ?fy ?code ?size WHERE {{ GRAPH <{RESOLVED}> {{ ?c pcg:financialYear ?fy ;
+                     pcg:contractHolder ?p ; pcg:listSize ?size . ?p pcg:odsCode ?code }} }}""",
+                fy=ox.Literal(list_size_year)):
+                if r["code"].value in g:
+                    g.nodes[r["code"].value]["list_size"] = int(r["size"].value)
+        return g
 
     def count_organisations(self) -> int:
         rows = self.select(f"SELECT (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o pcg:odsCode ?c }} }}")

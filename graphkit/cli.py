@@ -183,6 +183,43 @@ def analyse(
     click.echo(json.dumps(analysis.run(graph, **values), indent=1, ensure_ascii=False, default=str))
 
 
+@cli.group()
+def load() -> None:
+    """Load the graph into another store."""
+
+
+@load.command("neo4j")
+@click.option("--uri", envvar="NEO4J_URI", default="bolt://127.0.0.1:7687", show_default=True)
+@click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True)
+@click.option("--password", envvar="NEO4J_PASSWORD", default="", help="Empty: no authentication.")
+@click.option("--database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True)
+@click.pass_obj
+def load_neo4j(settings: Settings, uri: str, user: str, password: str, database: str) -> None:
+    """Load the files the embedded store was built from into Neo4j (organisations, ties, roles, provenance)."""
+    import neo4j as neo4j_driver
+    from graphkit.build import read_all, read_manifest
+    from graphkit.errors import StoreUnavailable
+    from graphkit.merge import merge
+    from graphkit.store.neo4j import Neo4jStore
+
+    inputs = read_manifest(settings.store_path)
+    if not inputs:
+        raise StoreUnavailable(f"no embedded store at {settings.store_path}; run `graphkit build` first")
+    graph = merge(read_all(inputs))
+    auth = (user, password) if password else None
+    with neo4j_driver.GraphDatabase.driver(uri, auth=auth) as driver:
+        try:
+            driver.verify_connectivity()
+        except Exception as exc:
+            raise StoreUnavailable(f"Neo4j at {uri} is unreachable: {exc}") from None
+        store = Neo4jStore(driver, database=database)
+        store.load(graph)
+        s = store.summary()
+    click.echo(
+        f"loaded into {uri} (database {database}): {s.organisations} organisations, {len(s.sources)} source files"
+    )
+
+
 @cli.command()
 @click.option("--rule", default=None, help="Show only issues of this rule (e.g. practice-in-two-pcns).")
 @click.option("--limit", default=50, show_default=True, help="Issues to print (0: all).")

@@ -61,7 +61,11 @@ def neo4j_driver(neo4j_uri: str) -> Iterator[object]:
 @pytest.fixture
 def neo4j_db(neo4j_driver: object) -> object:
     """The driver, with database `neo4j` emptied (nodes, constraints, indexes) before the test."""
-    driver = neo4j_driver
+    empty_database(neo4j_driver)
+    return neo4j_driver
+
+
+def empty_database(driver: object) -> None:
     with driver.session(database="neo4j") as session:  # type: ignore[attr-defined]
         # an auto-commit transaction, as CALL ... IN TRANSACTIONS requires
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
@@ -74,7 +78,6 @@ def neo4j_db(neo4j_driver: object) -> object:
             if kind == "INDEX" and r["type"] == "LOOKUP":
                 continue
             driver.execute_query(f"DROP {kind} `{r['name']}` IF EXISTS", database_="neo4j")  # type: ignore[attr-defined]
-    return driver
 
 
 @pytest.fixture(scope="session")

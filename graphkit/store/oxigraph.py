@@ -294,7 +294,9 @@ class OxigraphStore:
                  ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
                  OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                  OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
-                 {_WHEN} }}""", day=day)
+                 {_WHEN} }}""",
+            day=day,
+        )
         for r in rows:
             kind = _local(r["kind"].value)
             practice, other = r["mcode"].value, r["ocode"].value
@@ -303,14 +305,19 @@ class OxigraphStore:
                 g.add_node(other, kind="PrimaryCareNetwork", name=r["oname"].value, scale_level=2)
             else:
                 g.nodes[practice]["area"] = other
-                g.add_node(other, kind="SubICBLocation" if as_of >= ICB_DAY else "ClinicalCommissioningGroup",
-                           name=r["oname"].value, scale_level=3)
+                g.add_node(
+                    other,
+                    kind="SubICBLocation" if as_of >= ICB_DAY else "ClinicalCommissioningGroup",
+                    name=r["oname"].value,
+                    scale_level=3,
+                )
             g.add_edge(practice, other, kind=kind)
         if list_size_year is not None:
             for r in self.select(
                 f"""SELECT ?fy ?code ?size WHERE {{ GRAPH <{RESOLVED}> {{ ?c pcg:financialYear ?fy ;
                      pcg:contractHolder ?p ; pcg:listSize ?size . ?p pcg:odsCode ?code }} }}""",
-                fy=ox.Literal(list_size_year)):
+                fy=ox.Literal(list_size_year),
+            ):
                 if r["code"].value in g:
                     g.nodes[r["code"].value]["list_size"] = int(r["size"].value)
         return g

@@ -1,0 +1,81 @@
+"""One contract suite: every store operation against both stores, on the same real data, with the
+same answers. (Neo4j: the real server, over Bolt.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from graphkit.errors import NotFound
+from graphkit.store.neo4j import Neo4jStore
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.integration]
+
+CODES = ["A81001", "H84031", "B81003", "16C", "QHM", "Y63", "U89141", "00K", "T6Y0W", "RVV"]
+DAYS = [dt.date(2019, 12, 1), dt.date(2021, 6, 1), dt.date(2022, 7, 1), dt.date(2024, 10, 1), dt.date(2026, 8, 1)]
+
+
+@pytest.fixture(scope="module")
+def neo4j_store(neo4j_driver, seed_report):
+    from tests.conftest import empty_database
+
+    empty_database(neo4j_driver)
+    store = Neo4jStore(neo4j_driver, database="neo4j")
+    store.load(seed_report.graph)
+    return store
+
+
+@pytest.fixture(params=["oxigraph", "neo4j"])
+def store(request, oxigraph, neo4j_store):
+    return oxigraph if request.param == "oxigraph" else neo4j_store
+
+
+def test_count_organisations(oxigraph, neo4j_store) -> None:
+    assert neo4j_store.count_organisations() == oxigraph.count_organisations() == 18891
+
+
+@pytest.mark.parametrize("code", CODES)
+@pytest.mark.parametrize("day", DAYS, ids=str)
+def test_organisation_is_the_same_in_both_stores(oxigraph, neo4j_store, code: str, day: dt.date) -> None:
+    assert neo4j_store.organisation(code, day) == oxigraph.organisation(code, day)
+
+
+@pytest.mark.parametrize("code", CODES)
+@pytest.mark.parametrize("direction", ["up", "down"])
+def test_ties_over_all_time_are_the_same(oxigraph, neo4j_store, code: str, direction: str) -> None:
+    assert neo4j_store.ties(code, direction) == oxigraph.ties(code, direction)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("code", ["A81001", "H84031", "U89141", "16C"])
+@pytest.mark.parametrize("day", DAYS, ids=str)
+def test_hierarchy_is_the_same(oxigraph, neo4j_store, code: str, day: dt.date) -> None:
+    assert neo4j_store.hierarchy(code, day) == oxigraph.hierarchy(code, day)
+
+
+def test_projection_is_the_same(oxigraph, neo4j_store) -> None:
+    day = dt.date(2024, 10, 1)
+    a, b = oxigraph.project(day), neo4j_store.project(day)
+    assert sorted(a.nodes(data=True)) == sorted(b.nodes(data=True))
+    assert sorted(a.edges(data="kind")) == sorted(b.edges(data="kind"))
+
+
+def test_unknown_code_is_not_found_in_both(store) -> None:
+    with pytest.raises(NotFound):
+        store.organisation("ZZZ999", dt.date(2024, 1, 1))
+
+
+def test_pcn_members_on_a_date(store) -> None:
+    members = store.ties("U89141", "down", as_of=dt.date(2024, 10, 1), kind="PCNMembership")
+    assert len(members) == 7 and all(t.organisation == "U89141" for t in members)
+
+
+def test_loading_twice_changes_nothing(neo4j_store, seed_report) -> None:
+    def counts():
+        nodes = neo4j_store._run("MATCH (n) RETURN count(n) AS n")[0]["n"]
+        rels = neo4j_store._run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+        return nodes, rels
+
+    before = counts()
+    neo4j_store.load(seed_report.graph)
+    assert counts() == before

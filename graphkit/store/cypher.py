@@ -114,7 +114,9 @@ RETURN r.code AS role, h.start AS start, h.end AS end
 PROJECT = f"""
 MATCH (p:{ORG_LABEL}:PrescribingCostCentre)-[t:PCN_MEMBERSHIP|COMMISSIONER_ASSIGNMENT]->(o:{ORG_LABEL})
 WHERE {_HOLDS}
-RETURN p.odsCode AS practice, p.name AS practice_name, type(t) AS type, o.odsCode AS other, o.name AS other_name
+RETURN p.odsCode AS practice, p.name AS practice_name, type(t) AS type, o.odsCode AS other, o.name AS other_name,
+       t.start AS start
+ORDER BY practice, coalesce(toString(t.start), ""), other
 """
 
 SUMMARY_KINDS = f"""

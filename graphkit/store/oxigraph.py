@@ -287,7 +287,7 @@ class OxigraphStore:
         g = nx.MultiDiGraph()
         day = self._day(as_of)
         rows = self.select(
-            f"""SELECT ?day ?kind ?mcode ?mname ?ocode ?oname WHERE {{ GRAPH <{RESOLVED}> {{
+            f"""SELECT ?day ?kind ?mcode ?mname ?ocode ?oname ?start WHERE {{ GRAPH <{RESOLVED}> {{
                  VALUES ?kind {{ pcg:PCNMembership pcg:CommissionerAssignment }}
                  ?t a ?kind ; org:member ?m ; org:organization ?o ; org:memberDuring ?iv .
                  ?m a pcg:PrescribingCostCentre ; pcg:odsCode ?mcode ; skos:prefLabel ?mname .
@@ -297,6 +297,8 @@ class OxigraphStore:
                  {_WHEN} }}""",
             day=day,
         )
+        # two commissioners on one day (reported as a conflict): ``area`` is the one whose tie began last
+        rows.sort(key=lambda r: (r["mcode"].value, str(_date(r["start"]) or ""), r["ocode"].value))
         for r in rows:
             kind = _local(r["kind"].value)
             practice, other = r["mcode"].value, r["ocode"].value

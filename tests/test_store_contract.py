@@ -79,3 +79,44 @@ def test_loading_twice_changes_nothing(neo4j_store, seed_report) -> None:
     before = counts()
     neo4j_store.load(seed_report.graph)
     assert counts() == before
+
+
+def _counts(store: Neo4jStore) -> tuple[int, int, int]:
+    nodes = store._run("MATCH (n:Organisation) RETURN count(n) AS n")[0]["n"]
+    rels = store._run("MATCH (:Organisation)-[r]->() RETURN count(r) AS n")[0]["n"]
+    staging = store._run("MATCH (n:StagingOrganisation) RETURN count(n) AS n")[0]["n"]
+    return nodes, rels, staging
+
+
+def test_a_load_killed_half_way_leaves_the_previous_graph_then_a_reload_is_clean(
+        neo4j_store, neo4j_uri, seed_store, seed_report, oxigraph) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    before = _counts(neo4j_store)
+    assert before[2] == 0
+    answer = neo4j_store.hierarchy("A81001", dt.date(2021, 6, 1))
+    env = {**os.environ, "GRAPHKIT_STORE_PATH": str(seed_store)}
+    proc = subprocess.Popen([sys.executable, "-m", "graphkit.cli", "load", "neo4j", "--uri", neo4j_uri],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and _counts(neo4j_store)[2] < 2000:
+            assert proc.poll() is None, "the load finished before it could be killed half-way"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    during = _counts(neo4j_store)
+    assert during[2] >= 2000  # the killed load had written part of a new graph...
+    assert during[:2] == before[:2]  # ...and the previous complete graph is untouched and queryable
+    assert neo4j_store.hierarchy("A81001", dt.date(2021, 6, 1)) == answer
+    neo4j_store.load(seed_report.graph)
+    assert _counts(neo4j_store) == before
+    assert neo4j_store.organisation("H84031", dt.date(2024, 10, 1)) == oxigraph.organisation("H84031",
+                                                                                            dt.date(2024, 10, 1))

@@ -22,6 +22,9 @@ import re
 from graphkit.vocab import PCG
 
 ORG_LABEL = "Organisation"
+# A load writes a complete new graph under staging labels, then one transaction swaps it in.
+STAGING_ORG = "StagingOrganisation"
+STAGING_SOURCE = "StagingSourceDocument"
 
 
 def label(kind: str) -> str:
@@ -43,11 +46,27 @@ CONSTRAINTS = [
     "CREATE CONSTRAINT source_iri IF NOT EXISTS FOR (n:SourceDocument) REQUIRE n.iri IS UNIQUE",
     "CREATE CONSTRAINT role_code IF NOT EXISTS FOR (n:OdsRole) REQUIRE n.code IS UNIQUE",
     f"CREATE INDEX org_name IF NOT EXISTS FOR (n:{ORG_LABEL}) ON (n.name)",
+    f"CREATE CONSTRAINT staging_org_iri IF NOT EXISTS FOR (n:{STAGING_ORG}) REQUIRE n.iri IS UNIQUE",
+    f"CREATE CONSTRAINT staging_org_code IF NOT EXISTS FOR (n:{STAGING_ORG}) REQUIRE n.odsCode IS UNIQUE",
+    f"CREATE CONSTRAINT staging_source_iri IF NOT EXISTS FOR (n:{STAGING_SOURCE}) REQUIRE n.iri IS UNIQUE",
 ]
 
-MERGE_SOURCES = """
+# Left over by an interrupted load: removed before the next one starts.
+DROP_STAGING = f"""
+MATCH (n) WHERE n:{STAGING_ORG} OR n:{STAGING_SOURCE}
+CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS
+"""
+# The swap, in one transaction: the previous graph goes, the staged one takes its labels.
+SWAP = [
+    f"MATCH (n) WHERE n:{ORG_LABEL} OR n:SourceDocument DETACH DELETE n",
+    f"MATCH (n:{STAGING_ORG}) REMOVE n:{STAGING_ORG} SET n:{ORG_LABEL}",
+    f"MATCH (n:{STAGING_SOURCE}) REMOVE n:{STAGING_SOURCE} SET n:SourceDocument",
+    "MATCH (r:OdsRole) WHERE NOT (r)<-[:HOLDS_ROLE]-() DELETE r",
+]
+
+MERGE_SOURCES = f"""
 UNWIND $rows AS row
-MERGE (s:SourceDocument {iri: row.iri})
+MERGE (s:{STAGING_SOURCE} {{iri: row.iri}})
 SET s += row.props
 """
 
@@ -55,7 +74,7 @@ SET s += row.props
 def merge_organisations(kind: str) -> str:
     return f"""
 UNWIND $rows AS row
-MERGE (o:{ORG_LABEL} {{iri: row.iri}})
+MERGE (o:{STAGING_ORG} {{iri: row.iri}})
 SET o += row.props, o:{label(kind)}
 """
 
@@ -63,8 +82,8 @@ SET o += row.props, o:{label(kind)}
 def merge_ties(kind: str) -> str:
     return f"""
 UNWIND $rows AS row
-MATCH (m:{ORG_LABEL} {{odsCode: row.member}})
-MATCH (o:{ORG_LABEL} {{odsCode: row.organisation}})
+MATCH (m:{STAGING_ORG} {{odsCode: row.member}})
+MATCH (o:{STAGING_ORG} {{odsCode: row.organisation}})
 MERGE (m)-[t:{rel_type(kind)} {{iri: row.iri}}]->(o)
 SET t += row.props
 """
@@ -72,7 +91,7 @@ SET t += row.props
 
 MERGE_ROLES = f"""
 UNWIND $rows AS row
-MATCH (o:{ORG_LABEL} {{odsCode: row.code}})
+MATCH (o:{STAGING_ORG} {{odsCode: row.code}})
 MERGE (r:OdsRole {{code: row.role}})
 MERGE (o)-[h:HOLDS_ROLE {{iri: row.iri}}]->(r)
 SET h += row.props

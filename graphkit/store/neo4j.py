@@ -2,9 +2,9 @@
 with Cypher (all of it in :mod:`graphkit.store.cypher`). The driver is injected, and the database is
 named on every call.
 
-Status: organisations, ties and role holdings with their provenance are loaded and answer the same
-questions as the embedded store (tests/test_store_contract.py). Contracts, payments, the
-all-or-nothing switch, the export back to RDF and the loader benchmark are the next steps (issue 5).
+Status: organisations, ties and role holdings with their provenance are loaded, all or nothing, and
+answer the same questions as the embedded store (tests/test_store_contract.py). Contracts, payments,
+the export back to RDF and the loader benchmark are the next steps (issue 5).
 """
 
 from __future__ import annotations
@@ -58,9 +58,14 @@ class Neo4jStore:
 
     # -- loading --------------------------------------------------------------------------------
     def load(self, graph: MergedGraph) -> None:
-        """Write the merged graph (idempotent: MERGE on IRIs; loading twice changes nothing)."""
+        """Write the merged graph, all or nothing: the new graph is written under staging labels in
+        batches, then one transaction replaces the previous graph with it. An interrupted load leaves
+        the previous complete graph queryable (its staging nodes are removed by the next load);
+        loading twice gives the same graph."""
         for c in cypher.CONSTRAINTS:
             self._run(c)
+        with self.driver.session(database=self.database) as session:  # auto-commit, as IN TRANSACTIONS needs
+            session.run(cypher.DROP_STAGING).consume()
         self._write(
             cypher.MERGE_SOURCES,
             [
@@ -92,6 +97,8 @@ class Neo4jStore:
         for kind, rows in sorted(ties.items()):
             self._write(cypher.merge_ties(kind), rows)
         self._write(cypher.MERGE_ROLES, [_role_row(m) for m in graph.roles if m.code in graph.organisations])
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(lambda tx: [tx.run(q).consume() for q in cypher.SWAP])
 
     # -- GraphStore -----------------------------------------------------------------------------
     def _require(self, code: str) -> dict[str, Any]:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from graphkit.errors import InputError, InputProblem
+
 OGL = "Open Government Licence v3.0"
 NHS_ENGLAND = "NHS England (formerly NHS Digital)"
 
@@ -91,3 +93,10 @@ def parse_dmy(text: str) -> dt.date | None:
     if not text:
         return None
     return dt.datetime.strptime(text, "%d/%m/%Y").date()
+
+
+def require_vintage(path: Path, vintage: dt.date | None, hint: str) -> dt.date:
+    """The vintage, or an InputError saying how to give it (``hint``) when the file does not state it."""
+    if vintage is None:
+        raise InputError(InputProblem(str(path), None, None, f"the vintage of this file is not in the file: {hint}"))
+    return vintage

@@ -12,7 +12,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import NHS_ENGLAND, OGL, csv_rows, parse_ods_date, sha256_of, stem, vintage_from_name
+from graphkit.importers.common import (
+    NHS_ENGLAND,
+    OGL,
+    csv_rows,
+    parse_ods_date,
+    require_vintage,
+    sha256_of,
+    stem,
+    vintage_from_name,
+)
 from graphkit.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
 
 PARTNER_COLS = [
@@ -96,15 +105,7 @@ def recognise_xlsx(path: Path) -> bool:
 
 def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     vintage = vintage or vintage_from_name(path)
-    if vintage is None:
-        raise InputError(
-            InputProblem(
-                str(path),
-                None,
-                None,
-                "the vintage of an ePCN file is not in the file: name it *_YYYY-MM.* or pass --vintage YYYY-MM-DD",
-            )
-        )
+    vintage = require_vintage(path, vintage, "name it *_YYYY-MM.* or pass --vintage YYYY-MM-DD")
     source = Source(
         slug=stem(path),
         file_name=path.name,

@@ -18,7 +18,16 @@ import re
 from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import NHS_ENGLAND, OGL, csv_rows, parse_ods_date, sha256_of, stem, vintage_from_name
+from graphkit.importers.common import (
+    NHS_ENGLAND,
+    OGL,
+    csv_rows,
+    parse_ods_date,
+    require_vintage,
+    sha256_of,
+    stem,
+    vintage_from_name,
+)
 from graphkit.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
 from graphkit.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE
 
@@ -94,16 +103,7 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
     if kind not in ("epraccur", "eccg", "etr"):
         raise InputError(InputProblem(str(path), 1, None, "not a headerless 27-column ODS file (epraccur/eccg/etr)"))
     vintage = vintage or vintage_from_name(path)
-    if vintage is None:
-        raise InputError(
-            InputProblem(
-                str(path),
-                None,
-                None,
-                "the vintage of a headerless ODS file is not in the file: name it *_YYYY-MM.csv "
-                "or pass --vintage YYYY-MM-DD",
-            )
-        )
+    vintage = require_vintage(path, vintage, "name it *_YYYY-MM.csv or pass --vintage YYYY-MM-DD")
     titles = {
         "epraccur": "ODS epraccur: GP practices and prescribing cost centres",
         "eccg": "ODS eccg: CCGs and sub-ICB locations",

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import OGL, csv_rows, sha256_of, stem, vintage_from_name
+from graphkit.importers.common import OGL, csv_rows, require_vintage, sha256_of, stem, vintage_from_name
 from graphkit.model import ImportResult, Organisation, Rejected, RoleHolding, Source
 from graphkit.nhs import ICB_DAY, ICB_RULE
 
@@ -37,16 +37,7 @@ def _vintage(path: Path) -> dt.date | None:
 
 def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     vintage = vintage or _vintage(path)
-    if vintage is None:
-        raise InputError(
-            InputProblem(
-                str(path),
-                None,
-                None,
-                "the release date of an ONS ICB list is not in its name "
-                "(e.g. *_dec_2024.csv); pass --vintage YYYY-MM-DD",
-            )
-        )
+    vintage = require_vintage(path, vintage, "name it *_dec_2024.csv (month and year) or pass --vintage YYYY-MM-DD")
     rows = csv_rows(path)
     try:
         _, header = next(rows)

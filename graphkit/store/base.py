@@ -97,3 +97,52 @@ class GraphStore(Protocol):
     def summary(self) -> StoreSummary: ...
 
     def close(self) -> None: ...
+
+
+def level_of(kinds: tuple[str, ...]) -> str:
+    """The level of an organisation in the commissioning hierarchy, from its kinds on a date."""
+    order = [
+        ("GPPractice", "practice"),
+        ("PrescribingCostCentre", "practice"),
+        ("PrimaryCareNetwork", "PCN"),
+        ("ClinicalCommissioningGroup", "commissioner"),
+        ("SubICBLocation", "commissioner"),
+        ("IntegratedCareBoard", "system"),
+        ("SustainabilityAndTransformationPartnership", "system"),
+        ("NHSEnglandRegion", "region"),
+    ]
+    for k, level in order:
+        if k in kinds:
+            return level
+    return "organisation"
+
+
+def build_hierarchy(store: GraphStore, code: str, as_of: dt.date) -> list[HierarchyLevel]:
+    """practice -> PCN and commissioner (CCG / sub-ICB location) -> system (STP / ICB) -> region, from the
+    ties that hold on the date; the same algorithm over any store."""
+
+    def level(name: str, via: str, codes: list[str]) -> HierarchyLevel:
+        views = [store.organisation(c, as_of) for c in sorted(set(codes))]
+        return HierarchyLevel(name, tuple((v.code, v.name, v.kinds) for v in views), via)
+
+    view = store.organisation(code, as_of)
+    levels = [HierarchyLevel(level_of(view.kinds), ((code, view.name, view.kinds),))]
+    frontier = [code]
+    steps: list[tuple[str, str]] = []
+    if set(view.kinds) & {"GPPractice", "PrescribingCostCentre"}:
+        steps = [("PCNMembership", "PCN"), ("CommissionerAssignment", "commissioner")]
+    elif "PrimaryCareNetwork" in view.kinds:
+        steps = [("CommissionerAssignment", "commissioner")]
+    for tie_kind, name in steps:
+        found = store.ties(code, "up", as_of=as_of, kind=tie_kind)
+        if found:
+            levels.append(level(name, tie_kind, [t.organisation for t in found]))
+            if tie_kind == "CommissionerAssignment":
+                frontier = [t.organisation for t in found]
+    for tie_kind, name in (("SystemMembership", "system"), ("RegionMembership", "region")):
+        nxt = sorted({t.organisation for c in frontier for t in store.ties(c, "up", as_of=as_of, kind=tie_kind)})
+        if not nxt:
+            break
+        levels.append(level(name, tie_kind, nxt))
+        frontier = nxt
+    return levels

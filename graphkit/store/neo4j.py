@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
@@ -22,8 +22,15 @@ from graphkit.namespaces import org_iri, source_iri
 from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.rdf import role_iri, tie_iri
 from graphkit.store import cypher
-from graphkit.store.base import Direction, HierarchyLevel, NameView, OrganisationView, StoreSummary, TieView
-from graphkit.store.oxigraph import _level_of
+from graphkit.store.base import (
+    Direction,
+    HierarchyLevel,
+    NameView,
+    OrganisationView,
+    StoreSummary,
+    TieView,
+    build_hierarchy,
+)
 from graphkit.temporal import holds_on
 
 KIND = "neo4j"
@@ -163,34 +170,7 @@ class Neo4jStore:
         )
 
     def hierarchy(self, code: str, as_of: dt.date) -> list[HierarchyLevel]:
-        view = self.organisation(code, as_of)
-        levels = [HierarchyLevel(_level_of(view.kinds), ((code, view.name, view.kinds),))]
-        frontier = [code]
-        steps: list[tuple[str, str]] = []
-        if set(view.kinds) & {"GPPractice", "PrescribingCostCentre"}:
-            steps = [("PCNMembership", "PCN"), ("CommissionerAssignment", "commissioner")]
-        elif "PrimaryCareNetwork" in view.kinds:
-            steps = [("CommissionerAssignment", "commissioner")]
-        for tie_kind, level in steps:
-            found = self.ties(code, "up", as_of=as_of, kind=tie_kind)
-            if found:
-                levels.append(self._level(level, tie_kind, [t.organisation for t in found], as_of))
-                if tie_kind == "CommissionerAssignment":
-                    frontier = [t.organisation for t in found]
-        for tie_kind, level in (("SystemMembership", "system"), ("RegionMembership", "region")):
-            nxt = sorted({t.organisation for c in frontier for t in self.ties(c, "up", as_of=as_of, kind=tie_kind)})
-            if not nxt:
-                break
-            levels.append(self._level(level, tie_kind, nxt, as_of))
-            frontier = nxt
-        return levels
-
-    def _level(self, level: str, via: str, codes: Iterable[str], as_of: dt.date) -> HierarchyLevel:
-        items = []
-        for c in sorted(set(codes)):
-            found = self._require(c)
-            items.append((c, found["org"]["name"], self._kinds_as_of(found["org"], found["roles"], as_of)))
-        return HierarchyLevel(level, tuple(items), via)
+        return build_hierarchy(self, code, as_of)
 
     def project(self, as_of: dt.date, *, list_size_year: str | None = None) -> nx.MultiDiGraph:
         if list_size_year is not None:

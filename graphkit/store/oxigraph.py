@@ -19,7 +19,15 @@ from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.namespaces import ID, PCG_NS, PREFIXES, org_iri
 from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
-from graphkit.store.base import Direction, HierarchyLevel, NameView, OrganisationView, StoreSummary, TieView
+from graphkit.store.base import (
+    Direction,
+    HierarchyLevel,
+    NameView,
+    OrganisationView,
+    StoreSummary,
+    TieView,
+    build_hierarchy,
+)
 from graphkit.temporal import holds_on
 
 KIND = "oxigraph"
@@ -247,38 +255,7 @@ class OxigraphStore:
         )
 
     def hierarchy(self, code: str, as_of: dt.date) -> list[HierarchyLevel]:
-        view = self.organisation(code, as_of)
-        levels = [HierarchyLevel(_level_of(view.kinds), ((code, view.name, view.kinds),))]
-        frontier = [code]
-        steps: list[tuple[str, str]] = []
-        if set(view.kinds) & {"GPPractice", "PrescribingCostCentre"}:
-            steps = [("PCNMembership", "PCN"), ("CommissionerAssignment", "commissioner")]
-        elif "PrimaryCareNetwork" in view.kinds:
-            steps = [("CommissionerAssignment", "commissioner")]
-        for tie_kind, level in steps:
-            found = [t for t in self.ties(code, "up", as_of=as_of, kind=tie_kind)]
-            if found:
-                levels.append(self._level(level, tie_kind, [t.organisation for t in found], as_of))
-                if tie_kind == "CommissionerAssignment":
-                    frontier = [t.organisation for t in found]
-        if not steps:
-            frontier = [code]
-        for tie_kind, level in (("SystemMembership", "system"), ("RegionMembership", "region")):
-            nxt = sorted({t.organisation for c in frontier for t in self.ties(c, "up", as_of=as_of, kind=tie_kind)})
-            if not nxt:
-                break
-            levels.append(self._level(level, tie_kind, nxt, as_of))
-            frontier = nxt
-        return levels
-
-    def _level(self, level: str, via: str, codes: list[str], as_of: dt.date) -> HierarchyLevel:
-        items = []
-        for c in sorted(set(codes)):
-            node = self._node(c)
-            kinds, _ = self._kinds_as_of(node, as_of)
-            name = self.select(f"SELECT ?org ?n WHERE {{ GRAPH <{RESOLVED}> {{ ?org skos:prefLabel ?n }} }}", org=node)
-            items.append((c, name[0]["n"].value if name else c, kinds))
-        return HierarchyLevel(level, tuple(items), via)
+        return build_hierarchy(self, code, as_of)
 
     def project(self, as_of: dt.date, *, list_size_year: str | None = None) -> nx.MultiDiGraph:
         """The organisation graph G_org as of a date, for the analyses (docs/analyses.md §1): practices
@@ -347,20 +324,3 @@ class OxigraphStore:
 
     def close(self) -> None:
         del self._store
-
-
-def _level_of(kinds: tuple[str, ...]) -> str:
-    order = [
-        ("GPPractice", "practice"),
-        ("PrescribingCostCentre", "practice"),
-        ("PrimaryCareNetwork", "PCN"),
-        ("ClinicalCommissioningGroup", "commissioner"),
-        ("SubICBLocation", "commissioner"),
-        ("IntegratedCareBoard", "system"),
-        ("SustainabilityAndTransformationPartnership", "system"),
-        ("NHSEnglandRegion", "region"),
-    ]
-    for k, level in order:
-        if k in kinds:
-            return level
-    return "organisation"

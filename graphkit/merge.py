@@ -16,6 +16,8 @@ Rules (docs/import.md gives the worked examples):
    Other observations of a member are put in date order; each run of the same organisation becomes
    a tie from its first observation to the day before the member is first seen elsewhere (derived),
    or open-ended.
+6. Change events. When a member's tie to X ends the day before its tie to Y starts, and on that day no
+   tie to X holds any more, X's role passed to Y: a merger (two or more such X) or a succession.
 5. Time-bounded kinds. CCG codes that became sub-ICB locations, and STP codes that became ICBs, hold
    role RO98/RO262 up to 2022-06-30 and RO319/RO318 from 2022-07-01 (Health and Care Act 2022).
 """
@@ -23,6 +25,7 @@ Rules (docs/import.md gives the worked examples):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -102,6 +105,20 @@ class Conflict:
 
 
 @dataclass
+class ChangeEvent:
+    """A merger or succession seen across vintages: the members of the originals moved to the result
+    on one day, and the originals kept none."""
+
+    kind: str  # "Merger" (two or more originals) or "Succession" (one)
+    originals: tuple[str, ...]
+    result: str
+    day: dt.date
+    tie_kind: str  # the ties whose moves show it (CommissionerAssignment, SystemMembership)
+    members_moved: int
+    sources: tuple[Source, ...]
+
+
+@dataclass
 class MergedGraph:
     organisations: dict[str, MergedOrganisation] = field(default_factory=dict)
     ties: list[MergedTie] = field(default_factory=list)
@@ -109,6 +126,7 @@ class MergedGraph:
     results: list[ImportResult] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     undescribed: list[str] = field(default_factory=list)
+    events: list[ChangeEvent] = field(default_factory=list)
 
 
 def _vintage_order(results: list[ImportResult]) -> list[ImportResult]:
@@ -122,7 +140,63 @@ def merge(results: list[ImportResult]) -> MergedGraph:
     _merge_ties(results, out)
     _merge_roles(results, out)
     _describe_referenced(out)
+    out.events = derive_events(out.ties, out.organisations)
     return out
+
+
+EVENT_TIES = ("CommissionerAssignment", "SystemMembership")
+
+
+def derive_events(ties: list[MergedTie], organisations: dict[str, MergedOrganisation]) -> list[ChangeEvent]:
+    """Mergers and successions as seen across vintages (rule 6): a member's tie to X ends the day
+    before its tie to Y starts; when, on that day, no tie to X holds any more, X's role passed to Y.
+    Two or more such X for one (Y, day) make a merger; one makes a succession. The day is that of the
+    first file showing the move, so for snapshot files it is "no later than". Ties of members that had
+    closed by the day do not count (closed practices keep their last commissioner in ODS files)."""
+
+    def open_on(code: str, day: dt.date) -> bool:
+        o = organisations.get(code)
+        return o is None or o.end is None or o.end >= day
+
+    def known_to_hold(t: MergedTie, day: dt.date) -> bool:
+        # a tie closed by a newer file's silence is known to hold only up to the last file stating it
+        end = t.end if t.end_evidence is None else max(st.source.vintage for st in t.statements)
+        return _holds(t.start, end, day) and open_on(t.member, day)
+
+    def kinds(code: str) -> set[str]:
+        o = organisations.get(code)
+        return set(o.kinds) if o else set()
+
+    by_member: dict[tuple[str, str], list[MergedTie]] = defaultdict(list)
+    holds_after: dict[tuple[str, str], list[MergedTie]] = defaultdict(list)
+    for t in ties:
+        if t.kind in EVENT_TIES:
+            by_member[(t.kind, t.member)].append(t)
+            holds_after[(t.kind, t.organisation)].append(t)
+    moves: dict[tuple[str, str, dt.date], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    evidence: dict[tuple[str, str, dt.date], set[Source]] = defaultdict(set)
+    for (kind, member), seq in by_member.items():
+        seq.sort(key=lambda t: (t.start or dt.date.min, t.organisation))
+        for a, b in itertools.pairwise(seq):
+            if a.organisation == b.organisation or a.end is None or b.start is None:
+                continue
+            if a.end + ONE_DAY != b.start:
+                continue
+            moves[(kind, b.organisation, b.start)][a.organisation].add(member)
+            evidence[(kind, b.organisation, b.start)].update(s.source for s in (*a.statements, *b.statements))
+    events: list[ChangeEvent] = []
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)  # (tie kind, result) -> originals already told
+    for (kind, result, day), originals in sorted(moves.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
+        movers = set().union(*(kinds(m) for x in originals for m in originals[x]))
+        gone = sorted(x for x in originals
+                      if not any(known_to_hold(t, day) and kinds(t.member) & movers for t in holds_after[(kind, x)]))
+        if not gone or set(gone) <= seen[(kind, result)]:
+            continue  # nothing new (e.g. PCNs seen moving later, in a coarser file, to the same result)
+        seen[(kind, result)].update(gone)
+        events.append(ChangeEvent("Merger" if len(gone) > 1 else "Succession", tuple(gone), result, day, kind,
+                                  sum(len(originals[x]) for x in gone),
+                                  tuple(sorted(evidence[(kind, result, day)], key=lambda s: s.slug))))
+    return sorted(events, key=lambda e: (e.day, e.result))
 
 
 # -- organisations -------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-from graphkit.merge import MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
+from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.model import ContractFact, ImportResult, ServicePayment, Source
 from graphkit.namespaces import ID, ODSROLE_NS, fact_iri, instant_iri, interval_iri, org_iri, source_iri
 from graphkit.vocab import ODSROLE, PCG
@@ -106,6 +106,7 @@ P_contractTypeStated = _i(PCG.contractTypeStated)
 P_derivationRule = _i(PCG.derivationRule)
 P_dispensing = _i(PCG.dispensing)
 P_endEvidence = _i(PCG.endEvidence)
+P_eventDate = _i(PCG.eventDate)
 P_fictional = _i(PCG.fictional)
 P_fileName = _i(PCG.fileName)
 P_financialYear = _i(PCG.financialYear)
@@ -310,6 +311,25 @@ def emit_payment(p: ServicePayment, contract: str, g: str, sink: QuadSink) -> No
     sink.add(s, P_amountGBP, lit(float(p.amount)), g)
 
 
+EVENT_RULE = ("derived across vintages: the members' ties moved from the originals to the result on this day "
+              "(the first file showing it), and the originals kept none")
+
+
+def emit_event(e: ChangeEvent, sink: QuadSink) -> None:
+    r = _i(RESOLVED)
+    s = _i(fact_iri("event", e.kind, e.result, e.day))
+    sink.add(s, A, _i(ORG.ChangeEvent), r)
+    sink.add(s, A, _pcg(e.kind), r)
+    for o in e.originals:
+        sink.add(s, _i(ORG.originalOrganization), _org(o), r)
+    sink.add(s, _i(ORG.resultingOrganization), _org(e.result), r)
+    sink.add(s, P_eventDate, lit(e.day), r)
+    sink.add(s, P_assertionType, lit("derived"), r)
+    sink.add(s, P_derivationRule, lit(EVENT_RULE), r)
+    for src in e.sources:
+        sink.add(s, DERIVED_FROM, _graph(src.slug), r)
+
+
 def emit(graph: MergedGraph) -> QuadSink:
     sink = QuadSink()
     for r in graph.results:
@@ -320,6 +340,8 @@ def emit(graph: MergedGraph) -> QuadSink:
         emit_tie(t, sink)
     for m in graph.roles:
         emit_role(m, sink)
+    for e in graph.events:
+        emit_event(e, sink)
     for r in graph.results:
         if r.contracts:
             emit_contracts(r, sink)

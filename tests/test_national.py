@@ -169,3 +169,16 @@ def test_epcn_xlsx_gives_the_same_records_as_its_csv_sheets() -> None:
     key = lambda r: (r.kind, r.member, r.organisation, r.start, r.end)  # noqa: E731
     assert sorted(map(key, x.relations)) == sorted(map(key, partners.relations + details.relations))
     assert sorted((h.code, h.start, h.end) for h in x.roles) == sorted((h.code, h.start, h.end) for h in details.roles)
+
+
+def test_ccg_and_icb_mergers_seen_across_vintages(oxigraph, seed_report) -> None:
+    events = {(e.result, e.day): e for e in seed_report.graph.events}
+    tees = events[("16C", dt.date(2020, 4, 1))]  # NHS Tees Valley CCG, April 2020
+    assert (tees.kind, tees.originals) == ("Merger", ("00C", "00K", "00M"))
+    norfolk_suffolk = [e for e in seed_report.graph.events if e.result == "T6Y0W"]
+    assert len(norfolk_suffolk) == 1 and "QMM" in norfolk_suffolk[0].originals  # the 2025/26 ICB mergers
+    rows = oxigraph.select("""SELECT ?o ?d WHERE { GRAPH <https://w3id.org/pcgraph/id/graph/resolved> {
+        ?e a pcg:Merger ; org:resultingOrganization <https://w3id.org/pcgraph/id/org/16C> ;
+           org:originalOrganization/pcg:odsCode ?o ; pcg:eventDate ?d } }""")
+    assert sorted((r["o"].value, r["d"].value) for r in rows) == [("00C", "2020-04-01"), ("00K", "2020-04-01"),
+                                                                  ("00M", "2020-04-01")]

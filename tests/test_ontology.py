@@ -1,0 +1,542 @@
+# mypy: disable-error-code="arg-type,attr-defined,union-attr"
+"""The ontology (ontology/pcg.ttl, ods-codes.ttl), its SHACL shapes (shapes.ttl) and the guide
+(docs/ontology.md).
+
+The shape tests validate the hand-written graphs in tests/data/shapes/: good.ttl conforms with no
+results at all; every bad_*.ttl / warn_*.ttl / ok_*.ttl is an *overlay*, validated together with
+good.ttl, that adds exactly the problem it is named after. They use the call the importers use,
+``pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs")``, and check that
+``inference="none"`` gives the same results.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY_DIR = ROOT / "ontology"
+SHAPES_DATA = Path(__file__).resolve().parent / "data" / "shapes"
+GUIDE = ROOT / "docs" / "ontology.md"
+
+PCG = Namespace("https://w3id.org/pcgraph/def#")
+ODSROLE = Namespace("https://w3id.org/pcgraph/ods/role/")
+ODSREL = Namespace("https://w3id.org/pcgraph/ods/rel/")
+PCGSH = Namespace("https://w3id.org/pcgraph/shapes#")
+ID = Namespace("https://w3id.org/pcgraph/id/")
+SCHEMA = Namespace("https://schema.org/")
+# plain namespaces: rdflib's closed TIME/XSD warn when pytest probes module attributes
+TIME = Namespace("http://www.w3.org/2006/time#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+ONTOLOGY_IRI = URIRef("https://w3id.org/pcgraph/def")
+
+
+# ---------------------------------------------------------------------------------------------
+# loading (cached: the files are read-only)
+
+
+@cache
+def pcg_graph() -> Graph:
+    return Graph().parse(ONTOLOGY_DIR / "pcg.ttl", format="turtle")
+
+
+@cache
+def codes_graph() -> Graph:
+    return Graph().parse(ONTOLOGY_DIR / "ods-codes.ttl", format="turtle")
+
+
+@cache
+def shapes_graph() -> Graph:
+    return Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
+
+
+@cache
+def all_term_graphs() -> Graph:
+    """Every ontology file that defines pcg: terms (pcg.ttl, ods-codes.ttl, and any sibling such as
+    pcg-import.ttl), without the shapes."""
+    g = Graph()
+    for f in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        if f.name != "shapes.ttl":
+            g.parse(f, format="turtle")
+    return g
+
+
+def defined_pcg_terms() -> set[URIRef]:
+    g = all_term_graphs()
+    return {s for s in g.subjects(RDF.type, None) if isinstance(s, URIRef) and s.startswith(str(PCG))}
+
+
+def data_graph(name: str) -> Graph:
+    g = Graph().parse(SHAPES_DATA / "good.ttl", format="turtle")
+    if name != "good.ttl":
+        g.parse(SHAPES_DATA / name, format="turtle")
+    return g
+
+
+Key = tuple[str, str, str | None, str]  # severity, focus, path, constraint component
+Row = tuple[Key, str, str | None]  # key, message, value
+
+
+@cache
+def validation(name: str, inference: str = "rdfs") -> tuple[bool, tuple[Key, ...], tuple[Row, ...]]:
+    """(conforms with allow_warnings=True, result keys, (key, message, value) per result)."""
+    conforms, report, _ = pyshacl.validate(
+        data_graph(name), shacl_graph=shapes_graph(), ont_graph=pcg_graph(), inference=inference,
+        allow_warnings=True,
+    )
+    rows: list[Row] = []
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        path = report.value(r, SH.resultPath)
+        key = (
+            str(report.value(r, SH.resultSeverity)).removeprefix(str(SH)),
+            str(report.value(r, SH.focusNode)),
+            None if path is None else str(path),
+            str(report.value(r, SH.sourceConstraintComponent)).removeprefix(str(SH)),
+        )
+        value = report.value(r, SH.value)
+        rows.append((key, str(report.value(r, SH.resultMessage) or ""), None if value is None else str(value)))
+    rows.sort(key=lambda x: (x[0][0], x[0][1], x[0][2] or "", x[0][3], x[1]))
+    return conforms, tuple(k for k, _, _ in rows), tuple(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# the ontology
+
+
+@pytest.mark.parametrize("name", ["pcg.ttl", "ods-codes.ttl", "shapes.ttl"])
+def test_files_parse(name: str) -> None:
+    g = Graph().parse(ONTOLOGY_DIR / name, format="turtle")
+    assert len(g) > 100
+
+
+def test_ontology_header() -> None:
+    g = pcg_graph()
+    assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in g
+    for p in (DCTERMS.title, DCTERMS.description, DCTERMS.license, RDFS.comment):
+        assert g.value(ONTOLOGY_IRI, p) is not None, p
+    assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == "1.0.0"
+
+
+TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual,
+              SKOS.Concept, SKOS.ConceptScheme)
+
+
+def _pcg_terms(g: Graph) -> set[URIRef]:
+    return {s for t in TERM_TYPES for s in g.subjects(RDF.type, t)
+            if isinstance(s, URIRef) and s.startswith(str(PCG))}
+
+
+def test_every_pcg_term_has_an_english_label_and_comment() -> None:
+    g = pcg_graph()
+    terms = _pcg_terms(g)
+    assert len(terms) > 150
+    missing = []
+    for t in sorted(terms):
+        for p in (RDFS.label, RDFS.comment):
+            if not any(isinstance(o, Literal) and o.language == "en" and str(o).strip() for o in g.objects(t, p)):
+                missing.append(f"{t.removeprefix(str(PCG))}: {p.n3(g.namespace_manager)}")
+    assert not missing, missing
+
+
+def test_size_is_that_of_a_useful_ontology() -> None:
+    g = pcg_graph()
+    classes = {s for s in g.subjects(RDF.type, OWL.Class) if s.startswith(str(PCG))}
+    props = {s for t in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+             for s in g.subjects(RDF.type, t) if s.startswith(str(PCG))}
+    assert 80 <= len(classes) <= 120
+    assert 45 <= len(props) <= 70
+
+
+def test_pcg_terms_used_anywhere_are_defined() -> None:
+    """A pcg: term mentioned in the ontology, the shapes, the test data or the guide must be defined."""
+    defined = defined_pcg_terms()
+    used: dict[str, set[URIRef]] = {}
+    graphs = {"pcg.ttl": pcg_graph(), "ods-codes.ttl": codes_graph(), "shapes.ttl": shapes_graph()}
+    graphs.update({p.name: Graph().parse(p, format="turtle") for p in sorted(SHAPES_DATA.glob("*.ttl"))})
+    for name, g in graphs.items():
+        for triple in g:
+            for term in triple:
+                if isinstance(term, URIRef) and term.startswith(str(PCG)) and term != PCG[""]:
+                    used.setdefault(name, set()).add(term)
+    # the guide and the SPARQL inside the shapes, by name
+    texts = {"docs/ontology.md": GUIDE.read_text(encoding="utf-8"),
+             "shapes.ttl (SPARQL)": " ".join(str(o) for o in shapes_graph().objects(None, SH.select))}
+    for name, text in texts.items():
+        for local in re.findall(r"\bpcg:([A-Za-z][A-Za-z0-9]*)", text):
+            used.setdefault(name, set()).add(PCG[local])
+    undefined = {name: sorted(t.removeprefix(str(PCG)) for t in terms - defined) for name, terms in used.items()}
+    assert not any(undefined.values()), {k: v for k, v in undefined.items() if v}
+
+
+def _superclasses(g: Graph, cls: URIRef) -> set[URIRef]:
+    return set(g.transitive_objects(cls, RDFS.subClassOf))
+
+
+REQUIRED_ORGANISATION_CLASSES = [
+    "GPPractice", "BranchSurgery", "PrescribingCostCentre", "WalkInCentre", "SuperPractice", "PrimaryCareNetwork",
+    "GPFederation", "MetaOrganisation", "SubfederationGroup", "GPProviderCollaborative", "JointVenture",
+    "ClinicalCommissioningGroup", "CCGLocality", "SubICBLocation", "IntegratedCareBoard",
+    "SustainabilityAndTransformationPartnership", "IntegratedCareSystem", "NHSEnglandRegion", "NHSEngland",
+    "PrimaryCareTrust", "NHSTrust", "FoundationTrust", "AcuteTrust", "CommunityTrust", "MentalHealthTrust",
+    "AmbulanceTrust", "LocalAuthority", "CareQualityCommission", "LocalMedicalCommittee", "CommissioningSupportUnit",
+]
+REQUIRED_BODIES = ["FederationBoard", "CCGGoverningBody", "CCGCommittee", "STPBoard"]
+
+
+@pytest.mark.parametrize("local", REQUIRED_ORGANISATION_CLASSES + REQUIRED_BODIES)
+def test_organisation_classes_are_w3c_organisations(local: str) -> None:
+    g = pcg_graph()
+    assert (PCG[local], RDF.type, OWL.Class) in g
+    supers = _superclasses(g, PCG[local])
+    assert ORG.Organization in supers
+    assert supers & {ORG.FormalOrganization, ORG.OrganizationalCollaboration, ORG.OrganizationalUnit}
+    if local in REQUIRED_BODIES:
+        assert ORG.OrganizationalUnit in supers
+
+
+@pytest.mark.parametrize(("local", "w3c"), [
+    ("PCNMembership", ORG.Membership), ("CommissionerAssignment", ORG.Membership),
+    ("FederationMembership", ORG.Membership), ("SubfederationMembership", ORG.Membership),
+    ("SystemMembership", ORG.Membership), ("RegionMembership", ORG.Membership),
+    ("Merger", ORG.ChangeEvent), ("Succession", ORG.ChangeEvent),
+    ("Contract", PROV.Entity), ("SourceDocument", PROV.Entity), ("Person", FOAF.Person),
+    ("GovernanceRole", ORG.Role),
+])
+def test_reuse_of_w3c_terms(local: str, w3c: URIRef) -> None:
+    assert w3c in _superclasses(pcg_graph(), PCG[local])
+
+
+def test_every_membership_class_names_the_shortcut_it_reifies() -> None:
+    g = pcg_graph()
+    membership_classes = [c for c in g.subjects(RDF.type, OWL.Class)
+                          if c.startswith(str(PCG)) and ORG.Membership in _superclasses(g, c)]
+    assert len(membership_classes) >= 10
+    for c in membership_classes:
+        assert any(g.objects(c, PCG.reifiesProperty)) or any(
+            g.objects(sup, PCG.reifiesProperty) for sup in _superclasses(g, c) if sup.startswith(str(PCG))
+        ), c
+
+
+def test_role_codes_are_complete_skos_concepts() -> None:
+    g = codes_graph()
+    scheme = ODSROLE.scheme
+    assert (scheme, RDF.type, SKOS.ConceptScheme) in g
+    roles = set(g.subjects(SKOS.inScheme, scheme))
+    assert len(roles) == 190
+    for r in roles:
+        assert (r, RDF.type, SKOS.Concept) in g
+        notation = str(g.value(r, SKOS.notation))
+        assert re.fullmatch(r"RO\d+", notation) and r == ODSROLE[notation]
+        assert g.value(r, SKOS.prefLabel).language == "en"
+        assert isinstance(g.value(r, PCG.canBePrimaryRole).toPython(), bool)
+
+
+@pytest.mark.parametrize("scheme", [ODSROLE.scheme, ODSREL.scheme])
+def test_mapped_codes_point_at_existing_classes(scheme: URIRef) -> None:
+    g, onto = codes_graph(), pcg_graph()
+    mapped = [(c, cls) for c in g.subjects(SKOS.inScheme, scheme) for cls in g.objects(c, PCG.mapsToClass)]
+    assert mapped
+    for concept, cls in mapped:
+        assert (cls, RDF.type, OWL.Class) in onto, (concept, cls)
+
+
+@pytest.mark.parametrize(("role", "cls"), [
+    ("RO76", "GPPractice"), ("RO272", "PrimaryCareNetwork"), ("RO319", "SubICBLocation"),
+    ("RO318", "IntegratedCareBoard"), ("RO98", "ClinicalCommissioningGroup"),
+    ("RO262", "SustainabilityAndTransformationPartnership"), ("RO261", "StrategicPartnership"),
+    ("RO209", "NHSEnglandRegion"), ("RO197", "NHSTrust"), ("RO57", "FoundationTrust"),
+    ("RO177", "PrescribingCostCentre"), ("RO96", "BranchSurgery"), ("RO87", "WalkInCentre"),
+    ("RO179", "PrimaryCareTrust"), ("RO213", "CommissioningSupportUnit"),
+])
+def test_key_role_mappings(role: str, cls: str) -> None:
+    assert list(codes_graph().objects(ODSROLE[role], PCG.mapsToClass)) == [PCG[cls]]
+
+
+@pytest.mark.parametrize(("rel", "prop", "cls"), [
+    ("RE4", PCG.commissionedBy, "CommissionerAssignment"), ("RE6", PCG.operatedBy, "OperatorAssignment"),
+    ("RE8", PCG.partnerTo, "PCNMembership"), ("RE9", PCG.nominatedPayeeFor, "NominatedPayeeAssignment"),
+    ("RE11", PCG.constituentOf, "ConstituentMembership"), ("RE2", ORG.unitOf, "UnitMembership"),
+])
+def test_relationship_codes_map_to_a_property_and_a_membership_class(rel: str, prop: URIRef, cls: str) -> None:
+    g, onto = codes_graph(), pcg_graph()
+    assert g.value(ODSREL[rel], SKOS.notation) == Literal(rel)
+    assert g.value(ODSREL[rel], PCG.mapsToProperty) == prop
+    assert g.value(ODSREL[rel], PCG.mapsToClass) == PCG[cls]
+    assert ORG.Membership in _superclasses(onto, PCG[cls])
+    if prop.startswith(str(PCG)):
+        assert (prop, RDF.type, OWL.ObjectProperty) in onto
+    assert onto.value(PCG[cls], PCG.reifiesProperty) == prop
+
+
+def test_relationship_scheme_has_the_ods_codes() -> None:
+    codes = {str(o) for o in codes_graph().objects(None, SKOS.notation) if str(o).startswith("RE")}
+    assert codes == {"RE1", "RE2", "RE3", "RE4", "RE5", "RE6", "RE8", "RE9", "RE10", "RE11"}
+
+
+@pytest.mark.parametrize(("local", "source"), [
+    ("Subcontract", "project"), ("Multiscalar", "project"), ("LimitedMultiscalar", "project"),
+    ("IntegratedCareBoard", "project"), ("Pluricentric", "seed+project"), ("Unicentric", "seed+project"),
+    ("Uniscalar", "seed+project"), ("GPFederation", "seed"), ("SubICBLocation", "ODS"),
+])
+def test_own_definitions_are_marked(local: str, source: str) -> None:
+    g = pcg_graph()
+    assert str(g.value(PCG[local], PCG.definitionSource)) == source
+    assert g.value(PCG[local], RDFS.comment) is not None
+
+
+def test_seed_citations_have_the_file_line_form() -> None:
+    g = pcg_graph()
+    cites = [str(o) for o in g.objects(None, DCTERMS.source)]
+    assert len(cites) > 100
+    malformed = [c for c in cites if not re.fullmatch(r"00[0-4]:\d+", c)]
+    assert not malformed, malformed
+
+
+def test_hood_modes_are_exactly_four() -> None:
+    g = pcg_graph()
+    one_of = g.value(PCG.HoodMode, OWL.oneOf)
+    members = set(Collection(g, one_of))
+    assert members == {PCG.Oversight, PCG.Competition, PCG.Mutuality, PCG.ContrivedRandomness}
+    assert set(g.subjects(RDF.type, PCG.HoodMode)) == members
+
+
+def test_checked_object_ranges_are_not_rdfs_ranges() -> None:
+    """Under RDFS inference an rdfs:range would infer the very type a shape checks."""
+    g = pcg_graph()
+    for p in (PCG.holderPerson, PCG.post, PCG.contractHolder, PCG.commissioner, PCG.holder, PCG.tieFrom,
+              PCG.tieTo, PCG.partnerTo, PCG.commissionedBy, PCG.odsCode):
+        assert g.value(p, RDFS.range) in (None, XSD.string), p
+    assert g.value(PCG.holderPerson, SCHEMA.rangeIncludes) == FOAF.Person
+
+
+# ---------------------------------------------------------------------------------------------
+# the shapes: well-formed
+
+
+def _node_shapes() -> list[URIRef]:
+    return sorted(shapes_graph().subjects(RDF.type, SH.NodeShape))
+
+
+def test_shapes_state_severity_names_and_messages() -> None:
+    g = shapes_graph()
+    problems = []
+    for ns in _node_shapes():
+        if g.value(ns, SH.severity) not in (SH.Violation, SH.Warning):
+            problems.append(f"{ns}: no severity")
+        for sparql in g.objects(ns, SH.sparql):
+            if g.value(sparql, SH.message) is None:
+                problems.append(f"{ns}: SPARQL constraint without message")
+        for ps in g.objects(ns, SH.property):
+            label = f"{ns} / {g.value(ps, SH.name) or g.value(ps, SH.path)}"
+            if g.value(ps, SH.name) is None:
+                problems.append(f"{label}: no sh:name")
+            if g.value(ps, SH.severity) not in (SH.Violation, SH.Warning):
+                problems.append(f"{label}: no severity")
+            sparqls = list(g.objects(ps, SH.sparql))
+            messages = [g.value(ps, SH.message)] if not sparqls else [g.value(s, SH.message) for s in sparqls]
+            if g.value(ps, SH.message) is None and None in messages:
+                problems.append(f"{label}: no message")
+            if sparqls and g.value(ps, SH.severity) != g.value(ns, SH.severity):
+                problems.append(f"{label}: SPARQL severity differs from its node shape")
+        has_parts = any(g.objects(ns, SH.property)) or any(g.objects(ns, SH.sparql))
+        if not has_parts and g.value(ns, SH.message) is None:
+            problems.append(f"{ns}: node-level constraint without message")
+    assert not problems, problems
+
+
+def test_every_shape_has_a_target() -> None:
+    g = shapes_graph()
+    targets = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
+    assert all(any(g.objects(ns, t) for t in targets) for ns in _node_shapes())
+
+
+@pytest.mark.parametrize(("shape", "good", "bad"), [
+    ("GPPracticeCodeShape", ["A81001", "W00005", "Y02345", "ZZF101"], ["A1234", "A812345", "AB1234", "U8914"]),
+    ("PCNCodeShape", ["U89141", "U00070", "ZZF300"], ["U8914", "V89141", "U891410"]),
+    ("CommissionerCodeShape", ["01K", "16C", "00C", "X2C4Y", "A3A8R", "ZZF201"], ["1K", "01KA", "X2C4", "01k"]),
+    ("SystemCodeShape", ["QHM", "QE1", "Z9B2Z", "S1Y5D", "ZZF900"], ["Q1", "RHM", "QHMM", "Z9B2"]),
+    ("RegionCodeShape", ["Y63", "Y56", "ZZF700"], ["Y6", "Q63", "Y630"]),
+    ("TrustCodeShape", ["RVV", "R1H", "TAD", "G6V2S", "ZZF500"], ["X24", "R", "RVVKCX1"]),
+])
+def test_code_patterns_fit_real_codes(shape: str, good: list[str], bad: list[str]) -> None:
+    """The per-kind patterns accept the code forms found in the real ODS files (2019-2026)."""
+    g = shapes_graph()
+    patterns = [str(g.value(ps, SH.pattern)) for ps in g.objects(PCGSH[shape], SH.property)
+                if g.value(ps, SH.path) == PCG.odsCode and g.value(ps, SH.pattern) is not None]
+    assert len(patterns) == 1
+    regex = re.compile(patterns[0])
+    assert [c for c in good if not regex.search(c)] == []
+    assert [c for c in bad if regex.search(c)] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# the shapes on the test data
+
+
+def test_good_graph_conforms_without_any_result() -> None:
+    conforms, keys, _ = validation("good.ttl")
+    assert conforms
+    assert keys == ()
+
+
+def _o(code: str) -> str:
+    return str(ID[f"org/{code}"])
+
+
+O_MEMBER, O_ORG = str(ORG.member), str(ORG.organization)
+
+# file -> the exact set of (focus node, path, constraint component) of its Violations
+EXPECTED_VIOLATIONS: dict[str, set[tuple[str, str | None, str]]] = {
+    "bad_missing_code.ttl": {(_o("A81002"), str(PCG.odsCode), "MinCountConstraintComponent")},
+    "bad_practice_code.ttl": {(_o("A1234"), str(PCG.odsCode), "PatternConstraintComponent")},
+    "bad_end_before_start.ttl": {
+        (str(ID["interval/2020-05-01_2020-04-30"]), str(TIME.hasEnd), "SPARQLConstraintComponent")},
+    "bad_pcn_membership_ccg.ttl": {
+        (str(ID["membership/PCNMembership-A81001-16C"]), O_ORG, "ClassConstraintComponent")},
+    "bad_commissioner_target.ttl": {
+        (str(ID["membership/CommissionerAssignment-A81001-QHM"]), O_ORG, "OrConstraintComponent")},
+    "bad_contract_no_holder.ttl": {
+        (str(ID["contract/unknown-2022-23"]), str(PCG.contractHolder), "MinCountConstraintComponent")},
+    "bad_contract_no_commissioner.ttl": {
+        (str(ID["contract/A81001-2021-22"]), str(PCG.commissioner), "SPARQLConstraintComponent")},
+    "bad_subcontract_commissioner.ttl": {
+        (str(ID["contract/ZZF101-iagp-sub"]), str(PCG.commissioner), "SPARQLConstraintComponent")},
+    "bad_post_holder_not_person.ttl": {
+        (str(ID["postholding/A81001-ZZF001-BOARD-chair"]), str(PCG.holderPerson), "ClassConstraintComponent")},
+    "bad_post_not_in_org.ttl": {
+        (str(ID["post/floating-director"]), str(ORG.postIn), "MinCountConstraintComponent")},
+    "bad_missing_provenance.ttl": {
+        (str(ID["membership/CommissionerAssignment-A81001-16C-2020"]), str(PROV.wasDerivedFrom),
+         "MinCountConstraintComponent")},
+    "bad_fictional_code.ttl": {
+        (_o("A99999"), str(PCG.odsCode), "PatternConstraintComponent"),
+        (_o("ZZF999"), str(PCG.odsCode), "SPARQLConstraintComponent")},
+    "bad_role_holding.ttl": {
+        (str(ID["roleholding/A81001-RO177"]), str(PCG.holder), "MinCountConstraintComponent"),
+        (str(ID["roleholding/A81001-RO177"]), str(PCG.odsRole), "NodeKindConstraintComponent"),
+        (str(ID["roleholding/A81001-RO177"]), str(PCG.odsRole), "PatternConstraintComponent")},
+    "bad_governance_tie.ttl": {
+        (str(ID["tie/ZZF001-ZZF101-bad"]), str(PCG.hoodMode), "InConstraintComponent")},
+    "bad_source_document.ttl": {
+        (str(ID["source/unlicensed"]), str(DCTERMS.license), "MinCountConstraintComponent"),
+        (str(ID["source/unlicensed"]), str(PCG.sha256), "PatternConstraintComponent")},
+    "bad_instant_date.ttl": {
+        (str(ID["instant/2021-13-01"]), str(TIME.inXSDDate), "DatatypeConstraintComponent")},
+}
+
+
+def test_every_bad_file_has_an_expectation() -> None:
+    assert {p.name for p in SHAPES_DATA.glob("bad_*.ttl")} == set(EXPECTED_VIOLATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_VIOLATIONS))
+def test_bad_file_fails_with_the_expected_violations(name: str) -> None:
+    conforms, _, rows = validation(name)
+    assert not conforms
+    violations = {(k[1], k[2], k[3]) for k, _, _ in rows if k[0] == "Violation"}
+    assert violations == EXPECTED_VIOLATIONS[name]
+    assert all(msg.strip() for k, msg, _ in rows if k[0] == "Violation")
+
+
+def test_overlapping_pcn_memberships_give_only_a_warning() -> None:
+    name = "warn_pcn_overlap.ttl"
+    strict, _, _ = pyshacl.validate(data_graph(name), shacl_graph=shapes_graph(), ont_graph=pcg_graph(),
+                                    inference="rdfs")
+    assert strict is False  # pyshacl counts warnings against conformance by default ...
+    conforms, keys, rows = validation(name)
+    assert conforms  # ... and not with allow_warnings=True
+    assert keys == (("Warning", _o("A81004"), O_MEMBER, "SPARQLConstraintComponent"),)
+    (_, message, value), = rows
+    assert value == _o("U89141")
+    assert "A81004" in message and "U00070" in message and "U89141" in message
+
+
+def test_a_clean_pcn_move_and_observed_only_memberships_give_no_warning() -> None:
+    conforms, keys, _ = validation("ok_pcn_move.ttl")
+    assert conforms
+    assert keys == ()
+
+
+def test_the_overlap_is_not_reported_when_the_target_is_not_a_pcn() -> None:
+    """bad_pcn_membership_ccg.ttl puts A81001 'in' 16C: that is a violation, not a PCN overlap."""
+    _, keys, _ = validation("bad_pcn_membership_ccg.ttl")
+    assert not [k for k in keys if k[0] == "Warning"]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SHAPES_DATA.glob("*.ttl")))
+def test_results_do_not_depend_on_rdfs_inference(name: str) -> None:
+    """pyshacl follows rdfs:subClassOf by itself; the shapes need no other entailment, so the
+    faster inference="none" is safe."""
+    assert validation(name, "none")[1] == validation(name, "rdfs")[1]
+
+
+def test_codes_ttl_can_be_mixed_into_the_ontology_graph() -> None:
+    ont = pcg_graph() + codes_graph()
+    conforms, _, text = pyshacl.validate(data_graph("good.ttl"), shacl_graph=shapes_graph(), ont_graph=ont,
+                                         inference="rdfs")
+    assert conforms, text
+
+
+def test_warnings_are_loaded_violations_block() -> None:
+    """The two severities in use, and nothing else."""
+    g = shapes_graph()
+    severities = {o for o in g.objects(None, SH.severity)}
+    assert severities == {SH.Violation, SH.Warning}
+    warnings = {ns for ns in _node_shapes() if g.value(ns, SH.severity) == SH.Warning}
+    assert PCGSH.PCNOverlapShape in warnings
+    assert PCGSH.FactProvenanceShape not in warnings
+
+
+# ---------------------------------------------------------------------------------------------
+# the guide's SPARQL examples run on the good graph
+
+
+def _guide_queries() -> list[str]:
+    return re.findall(r"```sparql\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
+
+
+def _good_with_ontology() -> Graph:
+    return data_graph("good.ttl") + pcg_graph()
+
+
+def test_guide_has_sparql_examples() -> None:
+    assert len(_guide_queries()) >= 3
+
+
+def test_guide_query_practices_in_pcn_as_of_a_date() -> None:
+    rows = list(_good_with_ontology().query(_guide_queries()[0]))
+    assert [(str(r.pcnCode), str(r.practiceCode)) for r in rows] == [("U89141", "A81001")]
+    assert str(rows[0].file).startswith("ePCN")
+
+
+def test_guide_query_commissioning_chain() -> None:
+    rows = list(_good_with_ontology().query(_guide_queries()[1]))
+    links = sorted((str(r.kind).removeprefix(str(PCG)), str(r.to)) for r in rows)
+    assert links == [("CommissionerAssignment", "16C"), ("RegionMembership", "Y63"), ("SystemMembership", "QHM")]
+
+
+def test_guide_query_effective_commissioner_of_a_subcontract() -> None:
+    rows = list(_good_with_ontology().query(_guide_queries()[2]))
+    by_contract = {str(r.contract).rsplit("/", 1)[1]: r for r in rows}
+    assert str(by_contract["ZZF002-iagp-sub"].commissionerCode) == "ZZF001"
+    assert str(by_contract["A81001-2022-23"].commissionerCode) == "16C"
+    assert str(by_contract["ZZF001-iagp"].deliveredByCode) == "ZZF002"
+
+
+def test_guide_query_posts() -> None:
+    rows = list(_good_with_ontology().query(_guide_queries()[3]))
+    assert [(r.role, str(r.parentOrganisation)) for r in rows] == [(PCG.BoardChair, "Expanding (fictional federation)")]
+
+
+def test_guide_lists_every_shape() -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    missing = [str(ns).removeprefix(str(PCGSH)) for ns in _node_shapes()
+               if not isinstance(ns, BNode) and str(ns).removeprefix(str(PCGSH)) not in text]
+    assert not missing, missing

@@ -12,7 +12,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +212,3 @@ def import_files(new: list[InputFile], store_path: Path, *, progress: Progress |
     known = {f.path.resolve() for f in current}
     merged = current + [f for f in new if f.path.resolve() not in known]
     return build(merged, store_path, progress=progress)
-
-
-def asdict_report(r: BuildReport) -> dict[str, object]:
-    return {"quads": r.quads, "seconds": r.seconds, "files": [asdict(x.source) for x in r.results]}

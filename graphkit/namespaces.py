@@ -45,15 +45,6 @@ def org_iri(code: str) -> URIRef:
     return ID[f"org/{_segment(code)}"]
 
 
-def code_from_org_iri(iri: str) -> str:
-    prefix = str(ID) + "org/"
-    if not iri.startswith(prefix):
-        raise ValueError(f"not an organisation IRI: {iri}")
-    from urllib.parse import unquote
-
-    return unquote(iri[len(prefix) :])
-
-
 def source_iri(slug: str) -> URIRef:
     return ID[f"source/{_segment(slug)}"]
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator
 
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
@@ -346,7 +345,3 @@ def emit(graph: MergedGraph) -> QuadSink:
         if r.contracts:
             emit_contracts(r, sink)
     return sink
-
-
-def iter_lines(graph: MergedGraph) -> Iterator[str]:
-    yield from emit(graph).lines

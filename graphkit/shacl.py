@@ -46,26 +46,6 @@ class Result:
     shape: str  # IRI of the node shape
     message: str
 
-    def line(self, file: str, code_of: Any = None) -> str:
-        subject = code_of(self.focus) if code_of else self.focus
-        prop = _short(self.path) if self.path else "-"
-        return f"{file}: {self.severity}: {subject} {prop}: {self.message} [{self.constraint}, {_short(self.shape)}]"
-
-
-def _short(iri: str) -> str:
-    for prefix, ns in (
-        ("pcg:", "https://w3id.org/pcgraph/def#"),
-        ("org:", "http://www.w3.org/ns/org#"),
-        ("prov:", "http://www.w3.org/ns/prov#"),
-        ("time:", "http://www.w3.org/2006/time#"),
-        ("pcgsh:", "https://w3id.org/pcgraph/shapes#"),
-        ("rdfs:", str(RDFS)),
-        ("rdf:", str(RDF)),
-    ):
-        if iri.startswith(ns):
-            return prefix + iri[len(ns) :]
-    return iri
-
 
 @functools.lru_cache(maxsize=1)
 def ontology_graph() -> Graph:
@@ -397,8 +377,8 @@ def _readable(iri: str) -> str:
 
     base = str(ID)
     if iri.startswith(base + "org/"):
-        return iri[len(base) + 4:]
-    return iri[len(base):] if iri.startswith(base) else iri
+        return iri[len(base) + 4 :]
+    return iri[len(base) :] if iri.startswith(base) else iri
 
 
 def validate_store(

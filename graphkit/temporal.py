@@ -31,22 +31,3 @@ def parse_as_of(value: str | dt.date | None, *, name: str = "as_of") -> dt.date:
 def holds_on(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool:
     """True when a fact valid from ``start`` to ``end`` (inclusive, either open) holds on ``day``."""
     return (start is None or start <= day) and (end is None or end >= day)
-
-
-def sparql_holds(interval_var: str, day_literal: str) -> str:
-    """The SPARQL group pattern that keeps interval ``?interval_var`` when it holds on ``day_literal``.
-
-    ``day_literal`` is an ``xsd:date`` literal in SPARQL syntax, built by the caller from a parsed
-    :class:`datetime.date`, never from user text.
-    """
-    v = interval_var
-    return (
-        f"OPTIONAL {{ ?{v} time:hasBeginning/time:inXSDDate ?{v}_start }} "
-        f"OPTIONAL {{ ?{v} time:hasEnd/time:inXSDDate ?{v}_end }} "
-        f"FILTER ((!BOUND(?{v}_start) || ?{v}_start <= {day_literal}) && "
-        f"(!BOUND(?{v}_end) || ?{v}_end >= {day_literal}))"
-    )
-
-
-def xsd_date_literal(day: dt.date) -> str:
-    return f'"{day.isoformat()}"^^xsd:date'

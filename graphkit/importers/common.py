@@ -43,6 +43,17 @@ def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, cells
 
 
+def read_header(path: Path, what: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header row and the rows after it; an empty file, or a header that is not ``what``, is refused
+    by the caller with the returned header (here only emptiness is checked)."""
+    rows = csv_rows(path)
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        raise InputError(InputProblem(str(path), 1, None, f"empty file (expected {what})")) from None
+    return header, rows
+
+
 def stem(path: Path) -> str:
     name = path.name
     for ext in (".gz", ".csv", ".xlsx"):

@@ -15,8 +15,8 @@ from graphkit.errors import InputError, InputProblem
 from graphkit.importers.common import (
     NHS_ENGLAND,
     OGL,
-    csv_rows,
     parse_ods_date,
+    read_header,
     require_vintage,
     sha256_of,
     stem,
@@ -135,11 +135,7 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         if not found:
             raise InputError(InputProblem(str(path), 1, None, "no ePCN sheet (PCN Details / Core Partner Details)"))
     else:
-        rows = csv_rows(path)
-        try:
-            _, header = next(rows)
-        except StopIteration:
-            raise InputError(InputProblem(str(path), 1, None, "empty file")) from None
+        header, rows = read_header(path, "an ePCN sheet")
         kind = header_kind(header)
         if kind is None:
             raise InputError(InputProblem(str(path), 1, None, "not an ePCN sheet header"))

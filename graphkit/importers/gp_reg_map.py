@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import NHS_ENGLAND, OGL, csv_rows, parse_extract_date, sha256_of, stem
+from graphkit.importers.common import NHS_ENGLAND, OGL, parse_extract_date, read_header, sha256_of, stem
 from graphkit.model import ImportResult, Organisation, Rejected, Relation, Source
 
 KIND = "gp-reg-pat-prac-map"
@@ -146,11 +146,7 @@ def is_placeholder_pcn(code: str, name: str = "") -> bool:
 
 
 def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
-    rows = csv_rows(path)
-    try:
-        _, header = next(rows)
-    except StopIteration:
-        raise InputError(InputProblem(str(path), 1, None, "empty file")) from None
+    header, rows = read_header(path, "a practice mapping file")
     header = [c.strip().upper() for c in header]
     layout_name = layout_of(header)
     if layout_name is None:

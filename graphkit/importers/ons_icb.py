@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import OGL, csv_rows, require_vintage, sha256_of, stem, vintage_from_name
+from graphkit.importers.common import OGL, read_header, require_vintage, sha256_of, stem, vintage_from_name
 from graphkit.model import ImportResult, Organisation, Rejected, RoleHolding, Source
 from graphkit.nhs import ICB_DAY, ICB_RULE
 
@@ -38,11 +38,7 @@ def _vintage(path: Path) -> dt.date | None:
 def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     vintage = vintage or _vintage(path)
     vintage = require_vintage(path, vintage, "name it *_dec_2024.csv (month and year) or pass --vintage YYYY-MM-DD")
-    rows = csv_rows(path)
-    try:
-        _, header = next(rows)
-    except StopIteration:
-        raise InputError(InputProblem(str(path), 1, None, "empty file")) from None
+    header, rows = read_header(path, "an ONS ICB list")
     if not recognise(header):
         raise InputError(InputProblem(str(path), 1, None, "not an ONS ICB names and codes header"))
     h = [c.strip().upper() for c in header]

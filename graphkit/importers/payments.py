@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import NHS_ENGLAND, OGL, csv_rows, sha256_of, stem
+from graphkit.importers.common import NHS_ENGLAND, OGL, read_header, sha256_of, stem
 from graphkit.model import ContractFact, ImportResult, Organisation, Rejected, Relation, ServicePayment, Source
 
 # The first 17 columns, by position, as headed in the different years.
@@ -111,11 +111,7 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
                 "file: name it *_YYYY-YY.csv or pass --financial-year YYYY-YY",
             )
         )
-    rows = csv_rows(path)
-    try:
-        _, header = next(rows)
-    except StopIteration:
-        raise InputError(InputProblem(str(path), 1, None, "empty file")) from None
+    header, rows = read_header(path, "an NHS Payments to General Practice file")
     if not recognise(header):
         raise InputError(InputProblem(str(path), 1, None, "not an NHS Payments to General Practice header"))
     h = [_h(c) for c in header]

@@ -188,36 +188,100 @@ def load() -> None:
     """Load the graph into another store."""
 
 
+def _neo4j_options(f: Any) -> Any:
+    for option in reversed(
+        [
+            click.option("--uri", envvar="NEO4J_URI", default="bolt://127.0.0.1:7687", show_default=True),
+            click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True),
+            click.option("--password", envvar="NEO4J_PASSWORD", default="", help="Empty: no authentication."),
+            click.option("--database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def _neo4j_driver(uri: str, user: str, password: str) -> Any:
+    import neo4j as neo4j_driver
+    from graphkit.errors import StoreUnavailable
+
+    driver = neo4j_driver.GraphDatabase.driver(uri, auth=(user, password) if password else None)
+    try:
+        driver.verify_connectivity()
+    except Exception as exc:
+        driver.close()
+        raise StoreUnavailable(f"Neo4j at {uri} is unreachable: {exc}") from None
+    return driver
+
+
+def _embedded_graph(settings: Settings) -> Any:
+    """The merged-graph records the embedded store holds (read from its quads)."""
+    from graphkit.rdf_read import read_dataset
+    from graphkit.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore(settings.store_path)  # StoreUnavailable when there is none
+    try:
+        return read_dataset(store._store)
+    finally:
+        store.close()
+
+
 @load.command("neo4j")
-@click.option("--uri", envvar="NEO4J_URI", default="bolt://127.0.0.1:7687", show_default=True)
-@click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True)
-@click.option("--password", envvar="NEO4J_PASSWORD", default="", help="Empty: no authentication.")
-@click.option("--database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True)
+@_neo4j_options
 @click.pass_obj
 def load_neo4j(settings: Settings, uri: str, user: str, password: str, database: str) -> None:
-    """Load the files the embedded store was built from into Neo4j (organisations, ties, roles, provenance)."""
-    import neo4j as neo4j_driver
-    from graphkit.build import read_all, read_manifest
-    from graphkit.errors import StoreUnavailable
-    from graphkit.merge import merge
+    """Load the embedded store's content into Neo4j, all or nothing (the previous graph stays until the new
+    one is complete; loading twice changes nothing)."""
     from graphkit.store.neo4j import Neo4jStore
 
-    inputs = read_manifest(settings.store_path)
-    if not inputs:
-        raise StoreUnavailable(f"no embedded store at {settings.store_path}; run `graphkit build` first")
-    graph = merge(read_all(inputs))
-    auth = (user, password) if password else None
-    with neo4j_driver.GraphDatabase.driver(uri, auth=auth) as driver:
-        try:
-            driver.verify_connectivity()
-        except Exception as exc:
-            raise StoreUnavailable(f"Neo4j at {uri} is unreachable: {exc}") from None
+    graph = _embedded_graph(settings)
+    with _neo4j_driver(uri, user, password) as driver:
         store = Neo4jStore(driver, database=database)
         store.load(graph)
         s = store.summary()
     click.echo(
         f"loaded into {uri} (database {database}): {s.organisations} organisations, {len(s.sources)} source files"
     )
+
+
+@cli.command()
+@click.option(
+    "--from", "source", type=click.Choice(["embedded", "neo4j"]), default="embedded", show_default=True,
+    help="The store to export from.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "ntriples"]), default="trig",
+    show_default=True, help="trig and nquads hold every named graph; turtle and ntriples hold one (--graph).",
+)
+@click.option(
+    "--graph", "graph_name", default=None,
+    help="One graph: 'resolved', 'ontology' or a source slug [turtle/ntriples default: resolved].",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write [default: stdout].")
+@_neo4j_options
+@click.pass_obj
+def export(
+    settings: Settings, source: str, fmt: str, graph_name: str | None, output: Path | None,
+    uri: str, user: str, password: str, database: str,
+) -> None:
+    """Export the graph as RDF, rebuilt from either store: the resolved graph, one graph per source file
+    with each statement's line (provenance), and the ontology."""
+    from graphkit import export as exporter
+    from graphkit.store.neo4j import Neo4jStore
+
+    if source == "neo4j":
+        with _neo4j_driver(uri, user, password) as driver:
+            graph = Neo4jStore(driver, database=database).read_graph()
+    else:
+        graph = _embedded_graph(settings)
+    if fmt in ("turtle", "ntriples") and graph_name is None:
+        click.echo(f"graphkit: {fmt} holds one graph: writing 'resolved' (--format trig for all graphs)", err=True)
+    data = exporter.dataset(graph)
+    if output is not None:
+        exporter.write(data, output, fmt, graph=graph_name)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        exporter.write(data, sys.stdout.buffer, fmt, graph=graph_name)
 
 
 @cli.command()

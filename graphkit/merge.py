@@ -82,10 +82,13 @@ class MergedOrganisation:
     ons_code: str | None = None
     fictional: bool = False
     statements: list[tuple[Source, Organisation]] = field(default_factory=list)
+    resolved_name: str | None = None  # set when read back from a store, which holds the resolved name
 
     @property
     def name(self) -> str:
         """The name in the newest source (ties broken by the longer name)."""
+        if self.resolved_name is not None:
+            return self.resolved_name
         if not self.names:
             return self.code
         return max(self.names, key=lambda n: (n[0], len(n[1])))[1]

@@ -23,8 +23,16 @@ from graphkit.vocab import PCG
 
 ORG_LABEL = "Organisation"
 # A load writes a complete new graph under staging labels, then one transaction swaps it in.
-STAGING_ORG = "StagingOrganisation"
-STAGING_SOURCE = "StagingSourceDocument"
+STAGING = {
+    "Organisation": "StagingOrganisation",
+    "SourceDocument": "StagingSourceDocument",
+    "Contract": "StagingContract",
+    "ChangeEvent": "StagingChangeEvent",
+}
+STAGING_ORG = STAGING[ORG_LABEL]
+STAGING_SOURCE = STAGING["SourceDocument"]
+# W3C ORG properties used as relationship types (the ontology reuses them)
+W3C_ORG_RELS = {"originalOrganization": "ORIGINAL_ORGANIZATION", "resultingOrganization": "RESULTING_ORGANIZATION"}
 
 
 def label(kind: str) -> str:
@@ -44,23 +52,28 @@ CONSTRAINTS = [
     f"CREATE CONSTRAINT org_iri IF NOT EXISTS FOR (n:{ORG_LABEL}) REQUIRE n.iri IS UNIQUE",
     f"CREATE CONSTRAINT org_code IF NOT EXISTS FOR (n:{ORG_LABEL}) REQUIRE n.odsCode IS UNIQUE",
     "CREATE CONSTRAINT source_iri IF NOT EXISTS FOR (n:SourceDocument) REQUIRE n.iri IS UNIQUE",
+    "CREATE CONSTRAINT contract_iri IF NOT EXISTS FOR (n:Contract) REQUIRE n.iri IS UNIQUE",
+    "CREATE CONSTRAINT event_iri IF NOT EXISTS FOR (n:ChangeEvent) REQUIRE n.iri IS UNIQUE",
     "CREATE CONSTRAINT role_code IF NOT EXISTS FOR (n:OdsRole) REQUIRE n.code IS UNIQUE",
     f"CREATE INDEX org_name IF NOT EXISTS FOR (n:{ORG_LABEL}) ON (n.name)",
-    f"CREATE CONSTRAINT staging_org_iri IF NOT EXISTS FOR (n:{STAGING_ORG}) REQUIRE n.iri IS UNIQUE",
+    "CREATE INDEX contract_year IF NOT EXISTS FOR (n:Contract) ON (n.financialYear)",
+    "CREATE INDEX contract_holder IF NOT EXISTS FOR (n:Contract) ON (n.holderCode)",
+    *(
+        f"CREATE CONSTRAINT {staging.lower()}_iri IF NOT EXISTS FOR (n:{staging}) REQUIRE n.iri IS UNIQUE"
+        for staging in STAGING.values()
+    ),
     f"CREATE CONSTRAINT staging_org_code IF NOT EXISTS FOR (n:{STAGING_ORG}) REQUIRE n.odsCode IS UNIQUE",
-    f"CREATE CONSTRAINT staging_source_iri IF NOT EXISTS FOR (n:{STAGING_SOURCE}) REQUIRE n.iri IS UNIQUE",
 ]
 
 # Left over by an interrupted load: removed before the next one starts.
 DROP_STAGING = f"""
-MATCH (n) WHERE n:{STAGING_ORG} OR n:{STAGING_SOURCE}
+MATCH (n) WHERE {" OR ".join(f"n:{s}" for s in STAGING.values())}
 CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS
 """
 # The swap, in one transaction: the previous graph goes, the staged one takes its labels.
 SWAP = [
-    f"MATCH (n) WHERE n:{ORG_LABEL} OR n:SourceDocument DETACH DELETE n",
-    f"MATCH (n:{STAGING_ORG}) REMOVE n:{STAGING_ORG} SET n:{ORG_LABEL}",
-    f"MATCH (n:{STAGING_SOURCE}) REMOVE n:{STAGING_SOURCE} SET n:SourceDocument",
+    f"MATCH (n) WHERE {' OR '.join(f'n:{live}' for live in STAGING)} DETACH DELETE n",
+    *(f"MATCH (n:{staging}) REMOVE n:{staging} SET n:{live}" for live, staging in STAGING.items()),
     "MATCH (r:OdsRole) WHERE NOT (r)<-[:HOLDS_ROLE]-() DELETE r",
 ]
 
@@ -96,6 +109,58 @@ MERGE (r:OdsRole {{code: row.role}})
 MERGE (o)-[h:HOLDS_ROLE {{iri: row.iri}}]->(r)
 SET h += row.props
 """
+
+
+def merge_events(kind: str) -> str:
+    original, resulting = W3C_ORG_RELS["originalOrganization"], W3C_ORG_RELS["resultingOrganization"]
+    return f"""
+UNWIND $rows AS row
+MERGE (e:{STAGING["ChangeEvent"]} {{iri: row.iri}})
+SET e += row.props, e:{label(kind)}
+WITH e, row
+CALL (e, row) {{
+  MATCH (r:{STAGING_ORG} {{odsCode: row.result}})
+  MERGE (e)-[:{resulting}]->(r)
+}}
+CALL (e, row) {{
+  UNWIND row.originals AS code
+  MATCH (o:{STAGING_ORG} {{odsCode: code}})
+  MERGE (e)-[:{original}]->(o)
+}}
+"""
+
+
+def merge_contracts(kind: str | None) -> str:
+    """Contracts of one class (GMSContract ...; None: type not stated), with their holder and commissioner."""
+    extra = f", c:{label(kind)}" if kind else ""
+    return f"""
+UNWIND $rows AS row
+MERGE (c:{STAGING["Contract"]} {{iri: row.iri}})
+SET c += row.props{extra}
+WITH c, row
+CALL (c, row) {{
+  MATCH (h:{STAGING_ORG} {{odsCode: row.props.holderCode}})
+  MERGE (c)-[:{rel_type("contractHolder")}]->(h)
+}}
+CALL (c, row) {{
+  MATCH (o:{STAGING_ORG} {{odsCode: row.props.commissionerCode}})
+  MERGE (c)-[:{rel_type("commissioner")}]->(o)
+}}
+"""
+
+
+# -- reading the whole graph back (export) ---------------------------------------------------------
+ALL_SOURCES = "MATCH (s:SourceDocument) RETURN s {.*} AS s ORDER BY s.slug"
+ALL_ORGS = f"MATCH (o:{ORG_LABEL}) RETURN o {{.*}} AS o"
+ALL_TIES = f"""
+MATCH (m:{ORG_LABEL})-[t]->(o:{ORG_LABEL}) WHERE t.kind IS NOT NULL
+RETURN m.odsCode AS member, o.odsCode AS organisation, t {{.*}} AS t
+"""
+ALL_ROLES = f"""
+MATCH (o:{ORG_LABEL})-[h:HOLDS_ROLE]->(r:OdsRole) RETURN o.odsCode AS code, r.code AS role, h {{.*}} AS h
+"""
+ALL_EVENTS = "MATCH (e:ChangeEvent) RETURN e {.*} AS e"
+ALL_CONTRACTS = "MATCH (c:Contract) RETURN c {.*} AS c"
 
 COUNT_ORGS = f"MATCH (o:{ORG_LABEL}) RETURN count(o) AS n"
 

@@ -2,9 +2,10 @@
 with Cypher (all of it in :mod:`graphkit.store.cypher`). The driver is injected, and the database is
 named on every call.
 
-Status: organisations, ties and role holdings with their provenance are loaded, all or nothing, and
-answer the same questions as the embedded store (tests/test_store_contract.py). Contracts, payments,
-the export back to RDF and the loader benchmark are the next steps (issue 5).
+Everything the embedded store holds is loaded, all or nothing: organisations, ties, role holdings,
+change events, contracts with their service payments, and the source files with every statement's
+line, so that :meth:`Neo4jStore.read_graph` gives back the records and ``graphkit export --from neo4j``
+the same RDF (tests/test_roundtrip.py). docs/neo4j-store.md gives the mapping and the reasons.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from typing import Any
 import networkx as nx
 
 from graphkit.errors import NotFound
-from graphkit.merge import MergedGraph, MergedOrganisation, MergedRole, MergedTie
-from graphkit.namespaces import org_iri, source_iri
+from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
+from graphkit.model import ContractFact, ImportResult, Organisation, ServicePayment, Source
+from graphkit.namespaces import fact_iri, org_iri, source_iri
 from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
-from graphkit.rdf import role_iri, tie_iri
+from graphkit.rdf import EVENT_RULE, contract_iri, role_iri, tie_iri
 from graphkit.store import cypher
 from graphkit.store.base import (
     Direction,
@@ -34,6 +36,7 @@ from graphkit.store.base import (
 from graphkit.temporal import holds_on
 
 KIND = "neo4j"
+CONTRACT_CLASS = {"GMS": "GMSContract", "PMS": "PMSContract", "APMS": "APMSContract"}
 BATCH = 5000
 
 
@@ -104,8 +107,113 @@ class Neo4jStore:
         for kind, rows in sorted(ties.items()):
             self._write(cypher.merge_ties(kind), rows)
         self._write(cypher.MERGE_ROLES, [_role_row(m) for m in graph.roles if m.code in graph.organisations])
+        events: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for e in graph.events:
+            events[e.kind].append(_event_row(e))
+        for kind, rows in sorted(events.items()):
+            self._write(cypher.merge_events(kind), rows)
+        contracts: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+        for r in graph.results:
+            paid: dict[str, list[ServicePayment]] = defaultdict(list)
+            for p in r.payments:
+                paid[p.practice].append(p)
+            for fact in r.contracts:
+                contracts[CONTRACT_CLASS.get(fact.contract_type)].append(
+                    _contract_row(fact, r.source, paid[fact.practice])
+                )
+        for contract_kind, rows in sorted(contracts.items(), key=lambda kv: kv[0] or ""):
+            self._write(cypher.merge_contracts(contract_kind), rows)
         with self.driver.session(database=self.database) as session:
             session.execute_write(lambda tx: [tx.run(q).consume() for q in cypher.SWAP])
+
+    # -- reading everything back ------------------------------------------------------------------
+    def read_graph(self) -> MergedGraph:
+        """The merged-graph records the database holds (the inverse of :meth:`load`), for the export."""
+        sources = {r["s"]["slug"]: _source(r["s"]) for r in self._run(cypher.ALL_SOURCES)}
+        graph = MergedGraph()
+        for r in self._run(cypher.ALL_ORGS):
+            o = r["o"]
+            m = MergedOrganisation(
+                code=o["odsCode"],
+                kinds=set(o.get("kinds") or ()),
+                start=_date(o.get("start")),
+                end=_date(o.get("end")),
+                status=o.get("status"),
+                postcode=o.get("postcode"),
+                ons_code=o.get("onsCode"),
+                fictional=bool(o.get("fictional")),
+                resolved_name=o["name"],
+            )
+            for slug, line, name, start, end in zip(
+                o["stSources"], o["stLines"], o["stNames"], o["stStarts"], o["stEnds"], strict=True
+            ):
+                src = sources[slug]
+                m.statements.append((src, Organisation(m.code, name, (), line, start=_day(start), end=_day(end))))
+                m.names.append((src.vintage, name, src))
+            graph.organisations[m.code] = m
+        for r in self._run(cypher.ALL_TIES):
+            t = r["t"]
+            ev = t.get("endEvidence")
+            graph.ties.append(
+                MergedTie(
+                    kind=t["kind"],
+                    member=r["member"],
+                    organisation=r["organisation"],
+                    start=_date(t.get("start")),
+                    end=_date(t.get("end")),
+                    statements=_statements(t, sources),
+                    dated=not t["derived"] or ev is not None,
+                    end_evidence=sources[ev] if ev else None,
+                )
+            )
+        for r in self._run(cypher.ALL_ROLES):
+            h = r["h"]
+            graph.roles.append(
+                MergedRole(
+                    code=r["code"],
+                    role=r["role"],
+                    start=_date(h.get("start")),
+                    end=_date(h.get("end")),
+                    statements=_statements(h, sources),
+                    rule=h.get("rule"),
+                )
+            )
+        for r in self._run(cypher.ALL_EVENTS):
+            e = r["e"]
+            graph.events.append(
+                ChangeEvent(
+                    kind=e["kind"],
+                    originals=tuple(e["originals"]),
+                    result=e["result"],
+                    day=_date(e["eventDate"]),  # type: ignore[arg-type]
+                    tie_kind=e.get("tieKind") or "",
+                    members_moved=int(e.get("membersMoved") or 0),
+                    sources=tuple(sources[s] for s in e["sources"]),
+                )
+            )
+        results = {slug: ImportResult(source=src) for slug, src in sources.items()}
+        for r in self._run(cypher.ALL_CONTRACTS):
+            c = r["c"]
+            fact = ContractFact(
+                practice=c["holderCode"],
+                financial_year=c["financialYear"],
+                contract_type=c["contractTypeStated"],
+                commissioner=c.get("commissionerCode"),
+                line=int(c["line"]),
+                dispensing=c.get("dispensing"),
+                list_size=c.get("listSize"),
+                weighted_list_size=c.get("weightedListSize"),
+                rurality=c.get("rurality"),
+                total_paid=c.get("amountGBP"),
+            )
+            result = results[c["source"]]
+            result.contracts.append(fact)
+            for service, amount in zip(c.get("services") or (), c.get("serviceAmounts") or (), strict=True):
+                result.payments.append(
+                    ServicePayment(fact.practice, fact.financial_year, service, float(amount), fact.line)
+                )
+        graph.results = [results[slug] for slug in sorted(results)]
+        return graph
 
     # -- GraphStore -----------------------------------------------------------------------------
     def _require(self, code: str) -> dict[str, Any]:
@@ -220,9 +328,15 @@ def _org_row(o: MergedOrganisation) -> dict[str, Any]:
             "postcode": o.postcode,
             "onsCode": o.ons_code,
             "fictional": o.fictional,
-            "names": [n for _, n, _ in o.names],
-            "nameSources": [s.slug for _, _, s in o.names],
-            "nameVintages": [v for v, _, _ in o.names],
+            # what each file states: aligned lists (Neo4j lists hold no nulls: an absent date is "")
+            "stSources": [src.slug for src, _ in o.statements],
+            "stLines": [st.line for _, st in o.statements],
+            "stNames": [st.name for _, st in o.statements],
+            "stStarts": [_iso(st.start) for _, st in o.statements],
+            "stEnds": [_iso(st.end) for _, st in o.statements],
+            "names": [st.name for _, st in o.statements],
+            "nameSources": [src.slug for src, _ in o.statements],
+            "nameVintages": [src.vintage for src, _ in o.statements],
         },
     }
 
@@ -239,18 +353,89 @@ def _tie_row(t: MergedTie) -> dict[str, Any]:
             "derived": t.derived,
             "endEvidence": t.end_evidence.slug if t.end_evidence else None,
             "sources": sorted({s.source.slug for s in t.statements}),
-            "stSources": [s.source.slug for s in t.statements],
-            "stLines": [s.line for s in t.statements],
-            # Neo4j lists hold no nulls: an absent date is ""
-            "stStarts": [_iso(s.start) for s in t.statements],
-            "stEnds": [_iso(s.end) for s in t.statements],
-            "stObserved": [_iso(s.observed) for s in t.statements],
+            **_statement_lists(t.statements),
         },
     }
 
 
 def _iso(d: dt.date | None) -> str:
     return d.isoformat() if d else ""
+
+
+def _day(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _statement_lists(statements: list[Statement]) -> dict[str, list[Any]]:
+    return {
+        "stSources": [s.source.slug for s in statements],
+        "stLines": [s.line for s in statements],
+        "stStarts": [_iso(s.start) for s in statements],
+        "stEnds": [_iso(s.end) for s in statements],
+        "stObserved": [_iso(s.observed) for s in statements],
+    }
+
+
+def _statements(props: dict[str, Any], sources: dict[str, Source]) -> list[Statement]:
+    return [
+        Statement(sources[slug], int(line), _day(start), _day(end), _day(seen))
+        for slug, line, start, end, seen in zip(
+            props["stSources"], props["stLines"], props["stStarts"], props["stEnds"], props["stObserved"], strict=True
+        )
+    ]
+
+
+def _source(p: dict[str, Any]) -> Source:
+    return Source(
+        slug=p["slug"],
+        file_name=p["fileName"],
+        kind=p["sourceKind"],
+        vintage=_date(p["vintage"]),  # type: ignore[arg-type]
+        sha256=p["sha256"],
+        publisher=p["publisher"],
+        licence=p["license"],
+        title=p.get("title") or "",
+    )
+
+
+def _event_row(e: ChangeEvent) -> dict[str, Any]:
+    return {
+        "iri": str(fact_iri("event", e.kind, e.result, e.day)),
+        "result": e.result,
+        "originals": list(e.originals),
+        "props": {
+            "kind": e.kind,
+            "result": e.result,
+            "originals": list(e.originals),
+            "eventDate": e.day,
+            "tieKind": e.tie_kind or None,
+            "membersMoved": e.members_moved or None,
+            "derivationRule": EVENT_RULE,
+            "sources": [s.slug for s in e.sources],
+        },
+    }
+
+
+def _contract_row(c: ContractFact, source: Source, payments: list[ServicePayment]) -> dict[str, Any]:
+    return {
+        "iri": contract_iri(c)[1:-1],
+        "props": {
+            "financialYear": c.financial_year,
+            "contractTypeStated": c.contract_type,
+            "holderCode": c.practice,
+            "commissionerCode": c.commissioner,
+            "dispensing": c.dispensing,
+            "listSize": round(c.list_size) if c.list_size is not None else None,
+            "weightedListSize": c.weighted_list_size,
+            "rurality": c.rurality,
+            "amountGBP": c.total_paid,
+            "source": source.slug,
+            "line": c.line,
+            # service payments: aligned lists (a payment is identified by contract and service)
+            "services": [p.service for p in payments],
+            "serviceAmounts": [p.amount for p in payments],
+        },
+    }
 
 
 def _role_row(m: MergedRole) -> dict[str, Any]:
@@ -263,5 +448,6 @@ def _role_row(m: MergedRole) -> dict[str, Any]:
             "end": m.end,
             "rule": m.rule,
             "sources": sorted({s.source.slug for s in m.statements}),
+            **_statement_lists(m.statements),
         },
     }

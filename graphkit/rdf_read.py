@@ -1,0 +1,267 @@
+"""The inverse of :mod:`graphkit.rdf`: a dataset (the embedded store, or any quads in our model) read
+back into the merged-graph records, so that other stores are loaded from the embedded store's content
+and ``emit(read(dataset))`` gives the dataset again.
+
+What the RDF says is all that comes back: where the mapping keeps less than the records (a statement's
+pairing of line and dates when one file states the same fact on several lines, an event's tie kind and
+member count), the records rebuilt here emit the same quads, which is what a round trip needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
+
+from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
+from graphkit.model import ContractFact, ImportResult, Organisation, ServicePayment, Source
+from graphkit.namespaces import ID, ODSROLE_NS, PCG_NS
+from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
+from graphkit.vocab import PCG
+
+_PCG = str(PCG_NS)
+_ORG_PREFIX = str(ID) + "org/"
+_SOURCE_PREFIX = str(ID) + "source/"
+
+# predicates, as plain strings
+TYPE, LABEL, PREF = str(RDF.type), str(RDFS.label), str(SKOS.prefLabel)
+DERIVED_FROM = str(PROV.wasDerivedFrom)
+MEMBER, ORGANIZATION, MEMBER_DURING = str(ORG.member), str(ORG.organization), str(ORG.memberDuring)
+ORIGINAL, RESULTING = str(ORG.originalOrganization), str(ORG.resultingOrganization)
+BEGIN, END, IN_DATE = str(TIME.hasBeginning), str(TIME.hasEnd), str(TIME.inXSDDate)
+VALID_DURING, LINE, OBSERVED_ON = str(PCG.validDuring), str(PCG.sourceLine), str(PCG.observedOn)
+
+
+class UnreadableDataset(ValueError):
+    """The dataset holds a fact the model cannot place (named in the message)."""
+
+
+def _value(term: Any) -> Any:
+    """A Python value from an Oxigraph term: IRIs as strings, typed literals as their values."""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        dtype = term.datatype.value
+        if dtype == str(XSD.date):
+            return dt.date.fromisoformat(term.value)
+        if dtype == str(XSD.integer):
+            return int(term.value)
+        if dtype == str(XSD.decimal):
+            return float(term.value)
+        if dtype == str(XSD.boolean):
+            return term.value in ("true", "1")
+        return term.value
+    raise UnreadableDataset(f"blank nodes are not part of the model: {term}")
+
+
+Subjects = dict[str, dict[str, list[Any]]]
+
+
+def _subjects(quads: Iterable[Any]) -> Subjects:
+    out: Subjects = defaultdict(lambda: defaultdict(list))
+    for q in quads:
+        out[q.subject.value][q.predicate.value].append(_value(q.object))
+    return out
+
+
+def _one(props: dict[str, list[Any]], pred: str, default: Any = None) -> Any:
+    values = props.get(pred)
+    return values[0] if values else default
+
+
+def _intervals(subjects: Subjects) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    def day(instant: str | None) -> dt.date | None:
+        return _one(subjects[instant], IN_DATE) if instant is not None and instant in subjects else None
+
+    return {
+        s: (day(_one(p, BEGIN)), day(_one(p, END)))
+        for s, p in subjects.items()
+        if str(TIME.ProperInterval) in p.get(TYPE, ())
+    }
+
+
+def _pcg_kinds(props: dict[str, list[Any]]) -> list[str]:
+    return sorted(t[len(_PCG) :] for t in props.get(TYPE, ()) if isinstance(t, str) and t.startswith(_PCG))
+
+
+def code_of(iri: str) -> str:
+    if not iri.startswith(_ORG_PREFIX):
+        raise UnreadableDataset(f"not an organisation IRI: {iri}")
+    from urllib.parse import unquote
+
+    return unquote(iri[len(_ORG_PREFIX) :])
+
+
+def _source(iri: str, p: dict[str, list[Any]]) -> Source:
+    return Source(
+        slug=_slug(iri),
+        file_name=_one(p, str(PCG.fileName)),
+        kind=_one(p, str(PCG.sourceKind)),
+        vintage=_one(p, str(PCG.vintage)),
+        sha256=_one(p, str(PCG.sha256)),
+        publisher=_one(p, "http://purl.org/dc/terms/publisher"),
+        licence=_one(p, "http://purl.org/dc/terms/license"),
+        title=_one(p, "http://purl.org/dc/terms/title", ""),
+    )
+
+
+def _slug(iri: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(iri[len(_SOURCE_PREFIX) :]) if iri.startswith(_SOURCE_PREFIX) else iri
+
+
+def _pad(values: list[Any], n: int) -> list[Any]:
+    """``n`` values from a list (None when empty, the last one repeated when short)."""
+    values = sorted(values, key=lambda v: (v is None, str(v)))
+    return [values[min(i, len(values) - 1)] if values else None for i in range(n)]
+
+
+def read_dataset(store: ox.Store) -> MergedGraph:
+    """The merged graph a dataset in our model holds (resolved graph + one graph per source)."""
+    resolved = _subjects(store.quads_for_pattern(None, None, None, ox.NamedNode(str(RESOLVED))))
+    intervals = _intervals(resolved)
+    sources: dict[str, Source] = {}
+    for s, p in resolved.items():
+        if str(PCG.SourceDocument) in p.get(TYPE, ()):
+            sources[s] = _source(s, p)
+
+    graph = MergedGraph()
+    contracts: dict[str, ContractFact] = {}
+    contract_source: dict[str, str] = {}
+    payments: list[tuple[str, dict[str, list[Any]], str]] = []
+    facts: dict[str, Any] = {}  # fact IRI -> the record its source statements attach to
+    for s, p in resolved.items():
+        types = p.get(TYPE, ())
+        if str(ORG.FormalOrganization) in types:
+            code = _one(p, str(PCG.odsCode))
+            start, end = intervals.get(_one(p, VALID_DURING), (None, None))
+            o = MergedOrganisation(
+                code=code,
+                kinds=set(_pcg_kinds(p)),
+                start=start,
+                end=end,
+                status=_one(p, str(PCG.status)),
+                postcode=_one(p, str(PCG.postcode)),
+                ons_code=_one(p, str(PCG.onsCode)),
+                fictional=bool(_one(p, str(PCG.fictional), False)),
+                resolved_name=_one(p, PREF),
+            )
+            graph.organisations[code] = o
+            facts[s] = o
+        elif str(ORG.Membership) in types:
+            kinds = _pcg_kinds(p)
+            start, end = intervals[_one(p, MEMBER_DURING)]
+            ev = _one(p, str(PCG.endEvidence))
+            derived = _one(p, str(PCG.assertionType)) == "derived"
+            t = MergedTie(
+                kind=kinds[0],
+                member=code_of(_one(p, MEMBER)),
+                organisation=code_of(_one(p, ORGANIZATION)),
+                start=start,
+                end=end,
+                dated=not derived or ev is not None,
+                end_evidence=sources[ev] if ev is not None else None,
+            )
+            graph.ties.append(t)
+            facts[s] = t
+        elif str(PCG.RoleHolding) in types:
+            start, end = intervals[_one(p, VALID_DURING)]
+            m = MergedRole(
+                code=code_of(_one(p, str(PCG.holder))),
+                role=_one(p, str(PCG.odsRole))[len(str(ODSROLE_NS)) :],
+                start=start,
+                end=end,
+                rule=_one(p, str(PCG.derivationRule)),
+            )
+            graph.roles.append(m)
+            facts[s] = m
+        elif str(ORG.ChangeEvent) in types:
+            graph.events.append(
+                ChangeEvent(
+                    kind=_pcg_kinds(p)[0],
+                    originals=tuple(sorted(code_of(o) for o in p[ORIGINAL])),
+                    result=code_of(_one(p, RESULTING)),
+                    day=_one(p, str(PCG.eventDate)),
+                    tie_kind="",
+                    members_moved=0,
+                    sources=tuple(sources[g] for g in sorted(p.get(DERIVED_FROM, ()))),
+                )
+            )
+        elif str(PCG.Contract) in types:
+            commissioner = _one(p, str(PCG.commissioner))
+            contracts[s] = ContractFact(
+                practice=code_of(_one(p, str(PCG.contractHolder))),
+                financial_year=_one(p, str(PCG.financialYear)),
+                contract_type=_one(p, str(PCG.contractTypeStated)),
+                commissioner=code_of(commissioner) if commissioner else None,
+                line=0,  # from the source graph, below
+                dispensing=_one(p, str(PCG.dispensing)),
+                list_size=_one(p, str(PCG.listSize)),
+                weighted_list_size=_one(p, str(PCG.weightedListSize)),
+                rurality=_one(p, str(PCG.rurality)),
+                total_paid=_one(p, str(PCG.amountGBP)),
+            )
+            contract_source[s] = _one(p, DERIVED_FROM)
+        elif str(PCG.underContract) in p:
+            payments.append((s, p, _one(p, str(PCG.underContract))))
+
+    # who said what: each source's own graph
+    lines_of_contract: dict[str, int] = {}
+    for g, src in sources.items():
+        stated = _subjects(store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        g_intervals = _intervals(stated)
+        for s, p in stated.items():
+            if s == g or s in g_intervals or str(TIME.Instant) in p.get(TYPE, ()):
+                continue
+            if s in contracts:
+                lines_of_contract[s] = _one(p, LINE)
+                continue
+            fact = facts.get(s)
+            if fact is None:
+                raise UnreadableDataset(f"{src.file_name}: a statement about {s}, which the resolved graph lacks")
+            periods = [g_intervals[i] for i in p.get(VALID_DURING, []) + p.get(MEMBER_DURING, [])]
+            lines, observed = p.get(LINE, []), p.get(OBSERVED_ON, [])
+            if isinstance(fact, MergedOrganisation):
+                labels = p.get(LABEL, [])
+                n = max(len(lines), len(labels), len(periods), 1)
+                for line, label, period in zip(_pad(lines, n), _pad(labels, n), _pad(periods, n), strict=True):
+                    start, end = period or (None, None)
+                    fact.statements.append(
+                        (src, Organisation(fact.code, label, (), line, start=start, end=end))
+                    )
+                    fact.names.append((src.vintage, label, src))
+            else:
+                n = max(len(lines), len(periods), len(observed), 1)
+                for line, period, seen in zip(_pad(lines, n), _pad(periods, n), _pad(observed, n), strict=True):
+                    start, end = period or (None, None)
+                    fact.statements.append(Statement(src, line, start, end, seen))
+
+    by_source: dict[str, ImportResult] = {g: ImportResult(source=src) for g, src in sorted(sources.items())}
+    for s, c in contracts.items():
+        c = ContractFact(**{**c.__dict__, "line": lines_of_contract.get(s, 0)})
+        contracts[s] = c
+        by_source[contract_source[s]].contracts.append(c)
+    for _, p, under in payments:
+        c = contracts[under]
+        by_source[contract_source[under]].payments.append(
+            ServicePayment(
+                practice=c.practice,
+                financial_year=c.financial_year,
+                service=_one(p, str(PCG.paymentFor))[len(_PCG) :],
+                amount=_one(p, str(PCG.amountGBP)),
+                line=c.line,
+            )
+        )
+    graph.results = list(by_source.values())
+    return graph
+
+
+def dataset_graphs(store: ox.Store) -> list[str]:
+    """The named graphs of a dataset, the ontology's last."""
+    names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    return [n for n in names if n != str(ONTOLOGY_GRAPH)] + [n for n in names if n == str(ONTOLOGY_GRAPH)]

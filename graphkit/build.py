@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphkit.errors import InputProblem, ValidationFailed
+from graphkit.curated import check_references
+from graphkit.errors import InputError, InputProblem, ValidationFailed
 from graphkit.importers.registry import read_file
 from graphkit.merge import MergedGraph, merge
 from graphkit.model import ImportResult
@@ -59,10 +60,16 @@ class BuildReport:
     def lines(self) -> list[str]:
         out = []
         for r in self.results:
+            counts = [
+                (len(r.organisations), "organisations"), (len(r.relations), "ties"), (len(r.roles), "roles"),
+                (len(r.contracts), "contracts"), (len(r.payments), "payments"), (len(r.people), "people"),
+                (len(r.posts), "posts"), (len(r.agreements), "curated contracts"),
+                (len(r.deliveries), "deliveries"), (len(r.lateral_ties), "lateral ties"),
+            ]
+            shown = ", ".join(f"{n} {what}" for n, what in counts if n) or "nothing"
             out.append(
-                f"{r.source.file_name} [{r.source.kind}, {r.source.vintage}]: {r.rows} rows; "
-                f"{len(r.organisations)} organisations, {len(r.relations)} ties, {len(r.roles)} roles, "
-                f"{len(r.contracts)} contracts, {len(r.payments)} payments; {len(r.rejects)} reported"
+                f"{r.source.file_name} [{r.source.kind}, {r.source.vintage}]: {r.rows} rows; {shown}; "
+                f"{len(r.rejects)} reported"
             )
         if self.graph is not None:
             g = self.graph
@@ -102,11 +109,16 @@ def read_manifest(store_path: Path) -> list[InputFile]:
 
 
 def read_all(files: Iterable[InputFile], progress: Progress | None = None) -> list[ImportResult]:
+    from graphkit.curated import is_curated_table, read_curated
+
     results = []
     for f in files:
         if progress:
             progress(f.path.name)
-        results.append(read_file(f.path, vintage=f.vintage, financial_year=f.financial_year))
+        if f.path.is_dir() or is_curated_table(f.path):
+            results.extend(read_curated(f.path))
+        else:
+            results.append(read_file(f.path, vintage=f.vintage, financial_year=f.financial_year))
     return results
 
 
@@ -116,6 +128,9 @@ def build(inputs: list[InputFile], store_path: Path, *, progress: Progress | Non
     t0 = time.perf_counter()
     out.results = read_all(inputs, progress)
     t1 = time.perf_counter()
+    problems = check_references(out.results)
+    if problems:
+        raise InputError(problems)
     out.graph = merge(out.results)
     out.quality = report(out.graph, unknown_roles(out.graph))
     t2 = time.perf_counter()

@@ -123,6 +123,31 @@ def import_ods(settings: Settings, paths: tuple[Path, ...], vintage: Any, financ
     _run_build(settings, [InputFile(p, vintage, financial_year) for p in paths], adding=True)
 
 
+@import_.command("curated")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.pass_obj
+def import_curated(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Import curated tables (a directory written by `graphkit template`, or single tables): federations,
+    boards, people and posts, contracts and deliveries, lateral ties (docs/curated.md). Every row is
+    checked (file, line and column named in errors), codes are joined to the ODS organisations already
+    imported, the shapes are checked, and only then is the store replaced."""
+    from graphkit.build import InputFile
+
+    _run_build(settings, [InputFile(p) for p in paths], adding=True)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite tables that exist.")
+def template(directory: Path, force: bool) -> None:
+    """Write the empty curated tables (organisations, memberships, people, posts, contracts, deliveries,
+    ties) into DIRECTORY, each with comment lines explaining its columns."""
+    from graphkit.curated import write_templates
+
+    for path in write_templates(directory, overwrite=force):
+        click.echo(str(path))
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--warnings/--no-warnings", default=True, show_default=True, help="Also print warnings.")

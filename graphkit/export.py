@@ -53,6 +53,7 @@ def write(store: ox.Store, output: IO[bytes] | Path, fmt: str, *, graph: str | N
     if fmt not in FORMATS:
         raise BadParameter(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     rdf_format, named = FORMATS[fmt]
+    node: ox.NamedNode | None = None
     if graph is not None:
         node = graph_node(graph)
         if node not in set(store.named_graphs()):

@@ -42,6 +42,7 @@ class Statement:
     start: dt.date | None = None
     end: dt.date | None = None
     observed: dt.date | None = None
+    citations: tuple[str, ...] = ()
 
 
 @dataclass
@@ -81,6 +82,7 @@ class MergedOrganisation:
     postcode: str | None = None
     ons_code: str | None = None
     fictional: bool = False
+    list_size: int | None = None  # curated: the newest stated list size
     statements: list[tuple[Source, Organisation]] = field(default_factory=list)
     resolved_name: str | None = None  # set when read back from a store, which holds the resolved name
 
@@ -218,6 +220,7 @@ def _merge_organisations(results: list[ImportResult], out: MergedGraph) -> None:
             m.postcode = o.postcode or m.postcode
             m.ons_code = o.ons_code or m.ons_code
             m.fictional = m.fictional or o.fictional
+            m.list_size = o.list_size if o.list_size is not None else m.list_size
 
 
 REFERENCED_KIND = {
@@ -261,7 +264,7 @@ def _merge_ties(results: list[ImportResult], out: MergedGraph) -> None:
             tie = dated.get(key)
             if tie is None:
                 tie = dated[key] = MergedTie(rel.kind, rel.member, rel.organisation, rel.start, rel.end)
-            tie.statements.append(Statement(r.source, rel.line, rel.start, rel.end, rel.observed))
+            tie.statements.append(Statement(r.source, rel.line, rel.start, rel.end, rel.observed, rel.citations))
             tie.end = rel.end  # results are oldest first: the newest statement wins
             stated_in[key].add(r.source.slug)
             if rel.start is not None:

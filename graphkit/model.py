@@ -36,6 +36,8 @@ class Organisation:
     end: dt.date | None = None
     fictional: bool = False
     status: str | None = None  # ODS status as stated: ACTIVE / INACTIVE / DORMANT / PROPOSED
+    list_size: int | None = None  # curated inputs: registered patients as the source states them
+    citations: tuple[str, ...] = ()  # curated inputs: where the fact comes from ("004:190-198", a URL)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Relation:
     start: dt.date | None = None
     end: dt.date | None = None
     observed: dt.date | None = None  # the vintage date on which the source saw it hold
+    citations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,79 @@ class ServicePayment:
     line: int
 
 
+@dataclass(frozen=True)
+class Person:
+    """A person who holds posts (curated). Identified by a stable id: GMC-nnnnnnn, or a project id."""
+
+    person_id: str
+    name: str
+    line: int
+    fictional: bool = False
+    citations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PostHolding:
+    """A person holds a post (a role, e.g. BoardChair) in an organisation over a period (curated)."""
+
+    person_id: str
+    organisation: str
+    role: str  # a role individual of the ontology, e.g. "BoardChair"
+    line: int
+    title: str | None = None  # the post as the source names it
+    start: dt.date | None = None
+    end: dt.date | None = None
+    represents: str | None = None
+    appointment: str | None = None  # Elected / CoOpted / Appointed
+    voting: bool | None = None
+    citations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A curated contract or subcontract (the payments files give the practice-year contracts)."""
+
+    contract_id: str
+    kind: str  # contract class, e.g. "ServiceContract", "Subcontract"
+    holder: str
+    line: int
+    commissioner: str | None = None
+    service: str | None = None
+    parent: str | None = None  # contract_id of the parent contract (subcontracts)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    amount: float | None = None
+    citations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An organisation delivers a service under a contract another organisation holds (curated)."""
+
+    provider: str
+    contract_id: str
+    holder: str  # the holder of the contract (filled by the reader from the contracts table)
+    line: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+    citations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LateralTie:
+    """A lateral or governance tie between two organisations, e.g. risk sharing (curated)."""
+
+    kind: str  # tie class, e.g. "RiskSharingTie"
+    tie_from: str
+    tie_to: str
+    line: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+    hood_mode: str | None = None
+    mechanism: str | None = None
+    citations: tuple[str, ...] = ()
+
+
 @dataclass
 class Rejected:
     line: int
@@ -107,5 +183,10 @@ class ImportResult:
     roles: list[RoleHolding] = field(default_factory=list)
     contracts: list[ContractFact] = field(default_factory=list)
     payments: list[ServicePayment] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    posts: list[PostHolding] = field(default_factory=list)
+    agreements: list[Agreement] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+    lateral_ties: list[LateralTie] = field(default_factory=list)
     rejects: list[Rejected] = field(default_factory=list)
     rows: int = 0

@@ -118,6 +118,31 @@ def report(graph: MergedGraph, unknown_role_codes: list[str] | None = None) -> Q
                 value=code,
             )
         )
+    for o in graph.organisations.values():
+        by_source: dict[str, list[Any]] = {}
+        for said_in, said_what in o.statements:
+            if said_in.kind.startswith("curated"):
+                by_source.setdefault(said_in.file_name, []).append(said_what)
+        for file_name, stated in by_source.items():
+            for attr in ("name", "list_size", "start", "end"):
+                values = {getattr(st, attr) for st in stated if getattr(st, attr) is not None}
+                if len(values) > 1:
+                    both = "; ".join(
+                        f"{getattr(st, attr)} (line {st.line}, {', '.join(st.citations) or 'no citation'})"
+                        for st in sorted(stated, key=lambda st: st.line)
+                        if getattr(st, attr) is not None
+                    )
+                    q.issues.append(
+                        Issue(
+                            "conflict",
+                            "curated-contradiction",
+                            f"{o.code}: the sources disagree on {attr}, both kept: {both}",
+                            file_name,
+                            min(st.line for st in stated),
+                            attr,
+                            subject=o.code,
+                        )
+                    )
     for a, b, start, end in overlapping(graph.ties, "PCNMembership"):
         days = f"from {start}" + (f" to {end}" if end else " onwards")
         src = sorted({s.source.file_name for s in (*a.statements, *b.statements)})

@@ -16,11 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
-from graphkit.model import ContractFact, ImportResult, ServicePayment, Source
+from graphkit.model import (
+    Agreement,
+    ContractFact,
+    Delivery,
+    ImportResult,
+    LateralTie,
+    Person,
+    PostHolding,
+    ServicePayment,
+    Source,
+)
 from graphkit.namespaces import ID, ODSROLE_NS, fact_iri, instant_iri, interval_iri, org_iri, source_iri
 from graphkit.vocab import ODSROLE, PCG
 
@@ -126,6 +137,10 @@ P_underContract = _i(PCG.underContract)
 P_validDuring = _i(PCG.validDuring)
 P_vintage = _i(PCG.vintage)
 P_weightedListSize = _i(PCG.weightedListSize)
+P_citation = _i(PCG.citation)
+DC_SOURCE = _i(DCTERMS.source)
+DC_IDENTIFIER = _i(DCTERMS.identifier)
+SEED_CITATION = re.compile(r"^[0-9]{3}:[0-9]+(-[0-9]+)?$")
 A = _i(RDF.type)
 LABEL, PREF = _i(RDFS.label), _i(SKOS.prefLabel)
 DERIVED_FROM, LINE = _i(PROV.wasDerivedFrom), P_sourceLine
@@ -206,6 +221,14 @@ def _statement(fact: str, st: Statement, sink: QuadSink, during: str) -> None:
         sink.add(fact, OBSERVED_ON, lit(st.observed), g)
     # the named graph is the source; the resolved graph says prov:wasDerivedFrom for each source
     sink.add(fact, LINE, lit(st.line), g)
+    _cite(fact, st.citations, g, sink)
+
+
+def _cite(fact: str, citations: tuple[str, ...], g: str, sink: QuadSink) -> None:
+    """Where a curated fact comes from: a seed citation ("004:190-198") as pcg:citation, anything else
+    (a URL, a reference) as dcterms:source."""
+    for c in citations:
+        sink.add(fact, P_citation if SEED_CITATION.match(c) else DC_SOURCE, lit(c), g)
 
 
 def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
@@ -227,12 +250,17 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
         sink.add(s, P_onsCode, lit(o.ons_code), r)
     if o.fictional:
         sink.add(s, P_fictional, lit(True), r)
+    if o.list_size is not None:
+        sink.add(s, P_listSize, lit(o.list_size), r)
     for src, stated in o.statements:
         g = _graph(src.slug)
         sink.add(s, LABEL, lit(stated.name), g)
         sink.add(s, LINE, lit(stated.line), g)
         if stated.start is not None or stated.end is not None:
             sink.add(s, VALID_DURING, sink.interval(stated.start, stated.end, g), g)
+        if stated.list_size is not None:
+            sink.add(s, P_listSize, lit(stated.list_size), g)
+        _cite(s, stated.citations, g, sink)
 
 
 def emit_tie(t: MergedTie, sink: QuadSink) -> None:
@@ -329,6 +357,140 @@ def emit_event(e: ChangeEvent, sink: QuadSink) -> None:
         sink.add(s, DERIVED_FROM, _graph(src.slug), r)
 
 
+# -- curated facts (graphkit/curated.py): people, posts, contracts, deliveries, lateral ties --------
+
+
+def person_iri(person_id: str) -> str:
+    return _i(ID[f"person/{person_id}"])
+
+
+def post_iri(p: PostHolding) -> str:
+    return _i(fact_iri("post", p.organisation, p.role, p.person_id))
+
+
+def post_holding_iri(p: PostHolding) -> str:
+    return _i(fact_iri("postholding", p.person_id, p.organisation, p.role, p.start))
+
+
+def agreement_iri(contract_id: str) -> str:
+    return _i(fact_iri("agreement", contract_id))
+
+
+def delivery_iri(d: Delivery) -> str:
+    return _i(fact_iri("delivery", d.provider, d.contract_id, d.start))
+
+
+def lateral_tie_iri(t: LateralTie) -> str:
+    return _i(fact_iri("tie", t.kind, t.tie_from, t.tie_to, t.start))
+
+
+def _sourced(s: str, line: int, citations: tuple[str, ...], g: str, sink: QuadSink) -> None:
+    """The resolved fact cites its source; the source's graph holds the line and the citations."""
+    sink.add(s, DERIVED_FROM, g, _i(RESOLVED))
+    sink.add(s, LINE, lit(line), g)
+    _cite(s, citations, g, sink)
+
+
+def _dated(s: str, start: dt.date | None, end: dt.date | None, sink: QuadSink) -> None:
+    if start is not None or end is not None:
+        sink.add(s, VALID_DURING, sink.interval(start, end, _i(RESOLVED)), _i(RESOLVED))
+
+
+def emit_person(p: Person, g: str, sink: QuadSink) -> None:
+    r, s = _i(RESOLVED), person_iri(p.person_id)
+    sink.add(s, A, _i(PCG.Person), r)
+    sink.add(s, A, _i(FOAF.Person), r)
+    sink.add(s, _i(PCG.personId), lit(p.person_id), r)
+    sink.add(s, LABEL, lit(p.name), r)
+    if p.fictional:
+        sink.add(s, P_fictional, lit(True), r)
+    _sourced(s, p.line, p.citations, g, sink)
+
+
+def emit_post(p: PostHolding, g: str, sink: QuadSink) -> None:
+    r, post, s = _i(RESOLVED), post_iri(p), post_holding_iri(p)
+    sink.add(post, A, _i(ORG.Post), r)
+    sink.add(post, _i(ORG.postIn), _org(p.organisation), r)
+    sink.add(post, _i(ORG.role), _pcg(p.role), r)
+    if p.title:
+        sink.add(post, LABEL, lit(p.title), r)
+    if p.voting is not None:
+        sink.add(post, _i(PCG.voting), lit(p.voting), r)
+    sink.add(s, A, _i(PCG.PostHolding), r)
+    sink.add(s, _i(PCG.post), post, r)
+    sink.add(s, _i(PCG.holderPerson), person_iri(p.person_id), r)
+    if p.represents:
+        sink.add(s, _i(PCG.represents), _org(p.represents), r)
+    if p.appointment:
+        sink.add(s, _i(PCG.appointmentMode), _pcg(p.appointment), r)
+    sink.add(s, P_assertionType, lit("reported"), r)
+    _dated(s, p.start, p.end, sink)
+    _sourced(s, p.line, p.citations, g, sink)
+
+
+def emit_agreement(a: Agreement, g: str, sink: QuadSink) -> None:
+    r, s = _i(RESOLVED), agreement_iri(a.contract_id)
+    sink.add(s, A, P_Contract, r)
+    if a.kind != "Contract":
+        sink.add(s, A, _pcg(a.kind), r)
+    sink.add(s, DC_IDENTIFIER, lit(a.contract_id), r)
+    sink.add(s, P_contractHolder, _org(a.holder), r)
+    if a.commissioner:
+        sink.add(s, P_commissioner, _org(a.commissioner), r)
+    if a.service:
+        sink.add(s, _i(PCG.forService), _pcg(a.service), r)
+    if a.parent:
+        sink.add(s, _i(PCG.parentContract), agreement_iri(a.parent), r)
+    if a.amount is not None:
+        sink.add(s, P_amountGBP, lit(float(a.amount)), r)
+    _dated(s, a.start, a.end, sink)
+    _sourced(s, a.line, a.citations, g, sink)
+
+
+def emit_delivery(d: Delivery, g: str, sink: QuadSink) -> None:
+    """The contract is delivered by the provider (pcg:deliveredBy); the dated fact is a service-provision
+    tie from the provider to the holder, under the contract."""
+    r, s, contract = _i(RESOLVED), delivery_iri(d), agreement_iri(d.contract_id)
+    sink.add(contract, _i(PCG.deliveredBy), _org(d.provider), r)
+    sink.add(s, A, _i(PCG.Tie), r)
+    sink.add(s, A, _i(PCG.ServiceProvisionTie), r)
+    sink.add(s, _i(PCG.tieFrom), _org(d.provider), r)
+    sink.add(s, _i(PCG.tieTo), _org(d.holder), r)
+    sink.add(s, _i(PCG.deliversUnder), contract, r)
+    sink.add(s, P_assertionType, lit("reported"), r)
+    _dated(s, d.start, d.end, sink)
+    _sourced(s, d.line, d.citations, g, sink)
+
+
+def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink) -> None:
+    r, s = _i(RESOLVED), lateral_tie_iri(t)
+    sink.add(s, A, _i(PCG.Tie), r)
+    sink.add(s, A, _pcg(t.kind), r)
+    sink.add(s, _i(PCG.tieFrom), _org(t.tie_from), r)
+    sink.add(s, _i(PCG.tieTo), _org(t.tie_to), r)
+    if t.hood_mode:
+        sink.add(s, _i(PCG.hoodMode), _pcg(t.hood_mode), r)
+    if t.mechanism:
+        sink.add(s, _i(PCG.mechanism), lit(t.mechanism), r)
+    sink.add(s, P_assertionType, lit("reported"), r)
+    _dated(s, t.start, t.end, sink)
+    _sourced(s, t.line, t.citations, g, sink)
+
+
+def emit_curated(result: ImportResult, sink: QuadSink) -> None:
+    g = _graph(result.source.slug)
+    for p in result.people:
+        emit_person(p, g, sink)
+    for post in result.posts:
+        emit_post(post, g, sink)
+    for a in result.agreements:
+        emit_agreement(a, g, sink)
+    for d in result.deliveries:
+        emit_delivery(d, g, sink)
+    for t in result.lateral_ties:
+        emit_lateral_tie(t, g, sink)
+
+
 def emit(graph: MergedGraph) -> QuadSink:
     sink = QuadSink()
     for r in graph.results:
@@ -344,4 +506,5 @@ def emit(graph: MergedGraph) -> QuadSink:
     for r in graph.results:
         if r.contracts:
             emit_contracts(r, sink)
+        emit_curated(r, sink)
     return sink

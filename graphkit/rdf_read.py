@@ -15,10 +15,21 @@ from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
-from graphkit.model import ContractFact, ImportResult, Organisation, ServicePayment, Source
+from graphkit.model import (
+    Agreement,
+    ContractFact,
+    Delivery,
+    ImportResult,
+    LateralTie,
+    Organisation,
+    Person,
+    PostHolding,
+    ServicePayment,
+    Source,
+)
 from graphkit.namespaces import ID, ODSROLE_NS, PCG_NS
 from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
 from graphkit.vocab import PCG
@@ -34,6 +45,9 @@ MEMBER, ORGANIZATION, MEMBER_DURING = str(ORG.member), str(ORG.organization), st
 ORIGINAL, RESULTING = str(ORG.originalOrganization), str(ORG.resultingOrganization)
 BEGIN, END, IN_DATE = str(TIME.hasBeginning), str(TIME.hasEnd), str(TIME.inXSDDate)
 VALID_DURING, LINE, OBSERVED_ON = str(PCG.validDuring), str(PCG.sourceLine), str(PCG.observedOn)
+CITATION, DC_SOURCE, DC_IDENTIFIER = str(PCG.citation), str(DCTERMS.source), str(DCTERMS.identifier)
+LIST_SIZE = str(PCG.listSize)
+_PERSON_PREFIX = str(ID) + "person/"
 
 
 class UnreadableDataset(ValueError):
@@ -134,6 +148,9 @@ def read_dataset(store: ox.Store) -> MergedGraph:
     contracts: dict[str, ContractFact] = {}
     contract_source: dict[str, str] = {}
     payments: list[tuple[str, dict[str, list[Any]], str]] = []
+    curated: dict[str, tuple[str, dict[str, list[Any]]]] = {}  # fact IRI -> (what, resolved properties)
+    posts: dict[str, dict[str, list[Any]]] = {}
+    curated_lines: dict[str, tuple[int, tuple[str, ...]]] = {}
     facts: dict[str, Any] = {}  # fact IRI -> the record its source statements attach to
     for s, p in resolved.items():
         types = p.get(TYPE, ())
@@ -149,6 +166,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
                 postcode=_one(p, str(PCG.postcode)),
                 ons_code=_one(p, str(PCG.onsCode)),
                 fictional=bool(_one(p, str(PCG.fictional), False)),
+                list_size=_one(p, LIST_SIZE),
                 resolved_name=_one(p, PREF),
             )
             graph.organisations[code] = o
@@ -192,6 +210,16 @@ def read_dataset(store: ox.Store) -> MergedGraph:
                     sources=tuple(sources[g] for g in sorted(p.get(DERIVED_FROM, ()))),
                 )
             )
+        elif str(PCG.Person) in types:
+            curated[s] = ("person", p)
+        elif str(ORG.Post) in types:
+            posts[s] = p
+        elif str(PCG.PostHolding) in types:
+            curated[s] = ("post", p)
+        elif str(PCG.Contract) in types and DC_IDENTIFIER in p:
+            curated[s] = ("agreement", p)
+        elif str(PCG.Tie) in types:
+            curated[s] = ("delivery" if str(PCG.deliversUnder) in p else "tie", p)
         elif str(PCG.Contract) in types:
             commissioner = _one(p, str(PCG.commissioner))
             contracts[s] = ContractFact(
@@ -221,25 +249,32 @@ def read_dataset(store: ox.Store) -> MergedGraph:
             if s in contracts:
                 lines_of_contract[s] = _one(p, LINE)
                 continue
+            citations = _citations(p)
+            if s in curated:
+                curated_lines[s] = (_one(p, LINE), citations)
+                continue
             fact = facts.get(s)
             if fact is None:
                 raise UnreadableDataset(f"{src.file_name}: a statement about {s}, which the resolved graph lacks")
             periods = [g_intervals[i] for i in p.get(VALID_DURING, []) + p.get(MEMBER_DURING, [])]
             lines, observed = p.get(LINE, []), p.get(OBSERVED_ON, [])
             if isinstance(fact, MergedOrganisation):
-                labels = p.get(LABEL, [])
-                n = max(len(lines), len(labels), len(periods), 1)
-                for line, label, period in zip(_pad(lines, n), _pad(labels, n), _pad(periods, n), strict=True):
+                labels, sizes = p.get(LABEL, []), p.get(LIST_SIZE, [])
+                n = max(len(lines), len(labels), len(periods), len(sizes), 1)
+                for line, label, period, size in zip(
+                    _pad(lines, n), _pad(labels, n), _pad(periods, n), _pad(sizes, n), strict=True
+                ):
                     start, end = period or (None, None)
                     fact.statements.append(
-                        (src, Organisation(fact.code, label, (), line, start=start, end=end))
+                        (src, Organisation(fact.code, label, (), line, start=start, end=end, list_size=size,
+                                           citations=citations))
                     )
                     fact.names.append((src.vintage, label, src))
             else:
                 n = max(len(lines), len(periods), len(observed), 1)
                 for line, period, seen in zip(_pad(lines, n), _pad(periods, n), _pad(observed, n), strict=True):
                     start, end = period or (None, None)
-                    fact.statements.append(Statement(src, line, start, end, seen))
+                    fact.statements.append(Statement(src, line, start, end, seen, citations))
 
     by_source: dict[str, ImportResult] = {g: ImportResult(source=src) for g, src in sorted(sources.items())}
     for s, c in contracts.items():
@@ -257,8 +292,103 @@ def read_dataset(store: ox.Store) -> MergedGraph:
                 line=c.line,
             )
         )
+    _read_curated(curated, posts, curated_lines, intervals, by_source)
     graph.results = list(by_source.values())
     return graph
+
+
+def _citations(p: dict[str, list[Any]]) -> tuple[str, ...]:
+    return tuple(sorted(p.get(CITATION, []) + p.get(DC_SOURCE, [])))
+
+
+def _local_pcg(iri: str | None) -> str | None:
+    return iri[len(_PCG) :] if iri is not None else None
+
+
+def _read_curated(
+    curated: dict[str, tuple[str, dict[str, list[Any]]]],
+    posts: dict[str, dict[str, list[Any]]],
+    lines: dict[str, tuple[int, tuple[str, ...]]],
+    intervals: dict[str, tuple[dt.date | None, dt.date | None]],
+    by_source: dict[str, ImportResult],
+) -> None:
+    """People, post holdings, curated contracts, deliveries and lateral ties back into their tables."""
+    ids = {s: _one(p, DC_IDENTIFIER) for s, (what, p) in curated.items() if what == "agreement"}
+
+    def code(iri: str | None) -> str | None:
+        return code_of(iri) if iri is not None else None
+
+    for s, (what, p) in sorted(curated.items()):
+        result = by_source[_one(p, DERIVED_FROM)]
+        line, citations = lines.get(s, (0, ()))
+        start, end = intervals.get(_one(p, VALID_DURING), (None, None))
+        if what == "person":
+            result.people.append(
+                Person(_one(p, str(PCG.personId)), _one(p, LABEL), line, bool(_one(p, str(PCG.fictional), False)),
+                       citations)
+            )
+        elif what == "post":
+            post = posts[_one(p, str(PCG.post))]
+            result.posts.append(
+                PostHolding(
+                    person_id=_one(p, str(PCG.holderPerson))[len(_PERSON_PREFIX) :],
+                    organisation=code_of(_one(post, str(ORG.postIn))),
+                    role=_local_pcg(_one(post, str(ORG.role))) or "",
+                    line=line,
+                    title=_one(post, LABEL),
+                    start=start,
+                    end=end,
+                    represents=code(_one(p, str(PCG.represents))),
+                    appointment=_local_pcg(_one(p, str(PCG.appointmentMode))),
+                    voting=_one(post, str(PCG.voting)),
+                    citations=citations,
+                )
+            )
+        elif what == "agreement":
+            kinds = [k for k in _pcg_kinds(p) if k != "Contract"]
+            parent = _one(p, str(PCG.parentContract))
+            result.agreements.append(
+                Agreement(
+                    contract_id=ids[s],
+                    kind=kinds[0] if kinds else "Contract",
+                    holder=code_of(_one(p, str(PCG.contractHolder))),
+                    line=line,
+                    commissioner=code(_one(p, str(PCG.commissioner))),
+                    service=_local_pcg(_one(p, str(PCG.forService))),
+                    parent=ids[parent] if parent is not None else None,
+                    start=start,
+                    end=end,
+                    amount=_one(p, str(PCG.amountGBP)),
+                    citations=citations,
+                )
+            )
+        elif what == "delivery":
+            result.deliveries.append(
+                Delivery(
+                    provider=code_of(_one(p, str(PCG.tieFrom))),
+                    contract_id=ids[_one(p, str(PCG.deliversUnder))],
+                    holder=code_of(_one(p, str(PCG.tieTo))),
+                    line=line,
+                    start=start,
+                    end=end,
+                    citations=citations,
+                )
+            )
+        else:
+            kinds = [k for k in _pcg_kinds(p) if k != "Tie"]
+            result.lateral_ties.append(
+                LateralTie(
+                    kind=kinds[0],
+                    tie_from=code_of(_one(p, str(PCG.tieFrom))),
+                    tie_to=code_of(_one(p, str(PCG.tieTo))),
+                    line=line,
+                    start=start,
+                    end=end,
+                    hood_mode=_local_pcg(_one(p, str(PCG.hoodMode))),
+                    mechanism=_one(p, str(PCG.mechanism)),
+                    citations=citations,
+                )
+            )
 
 
 def dataset_graphs(store: ox.Store) -> list[str]:

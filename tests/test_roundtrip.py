@@ -3,7 +3,9 @@
 graph by named graph: the resolved graph, each source file's graph with its lines (provenance), and the
 ontology. A smaller build than the national one, so that rdflib can compare every graph: two ePCN
 vintages (ties closed by a newer file's silence, derived ties, change events), the trust file, and the
-first 300 rows of the real 2022-23 payments file (contracts and service payments)."""
+first 300 rows of the real 2022-23 payments file (contracts and service payments), and a curated set
+(tests/data/curated/good: a fictional federation around real practices, with people, posts,
+contracts, a subcontract, a delivery, lateral ties and citations)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from tests.conftest import SEEDS
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.integration]
 
+CURATED = Path(__file__).resolve().parent / "data" / "curated" / "good"
+
 
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -33,13 +37,16 @@ def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with gzip.open(payments, "wt", encoding="utf-8") as f:
         f.writelines(head)
     files = sorted((SEEDS / "ods").glob("ePCN_2019-12_*")) + sorted((SEEDS / "ods").glob("ePCN_2022-05_*"))
-    files += [SEEDS / "ods" / "etr_2022-03.csv", payments]
+    files += [SEEDS / "ods" / "etr_2022-03.csv", payments, CURATED]
     report = build([InputFile(p) for p in files], tmp / "store")
     g = report.graph
     assert g is not None
     # the build holds every kind of fact the round trip must carry
     assert g.events and any(t.end_evidence for t in g.ties) and any(not t.dated for t in g.ties)
     assert sum(len(r.contracts) for r in g.results) == 300 and sum(len(r.payments) for r in g.results) > 1000
+    # and the curated kinds: people, posts, contracts and subcontracts, deliveries, lateral ties, citations
+    assert all(sum(len(getattr(r, k)) for r in g.results) for k in
+               ("people", "posts", "agreements", "deliveries", "lateral_ties"))
     return tmp / "store"
 
 
@@ -65,7 +72,7 @@ def test_embedded_to_neo4j_to_rdf_is_isomorphic(small_store: Path, neo4j_db: obj
     back = _dataset(out.read_bytes(), "trig")
     names = {g.identifier for g in original.graphs() if len(g)}
     assert names == {g.identifier for g in back.graphs() if len(g)}
-    assert len(names) == 8  # resolved, ontology, six source files
+    assert len(names) == 15  # resolved, ontology, six national files, seven curated tables
     for name in names:
         a, b = original.graph(name), back.graph(name)
         assert len(a) == len(b) > 0, name
@@ -86,7 +93,9 @@ def test_turtle_export_of_the_resolved_graph(small_store: Path, tmp_path: Path) 
     )
     assert isomorphic(g, resolved)
     cited = {str(o) for o in g.objects(None, rdflib.URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))}
-    assert len(cited) == 6
+    # every file but the curated organisations table, whose statements are in its own graph only
+    # (organisations carry no prov:wasDerivedFrom; their names and lines are in each source's graph)
+    assert len(cited) == 12 and not any(c.endswith("curated-good-organisations") for c in cited)
 
 
 def test_export_of_an_unknown_graph_names_it(small_store: Path) -> None:

@@ -168,3 +168,95 @@ def test_the_national_graph_comes_back_from_neo4j_as_the_same_rdf(oxigraph, neo4
         prefixes=PREFIXES,
     )
     assert [int(r["line"].value) for r in line]
+
+
+# -- search, contracts, provenance, economy: same answers, and the right ones ------------------------
+
+SEARCHES = [
+    ("norwich", "PrimaryCareNetwork", None, dt.date(2024, 10, 1)),
+    (None, "IntegratedCareBoard", None, dt.date(2024, 10, 1)),
+    (None, "SustainabilityAndTransformationPartnership", None, dt.date(2021, 6, 1)),
+    (None, "GPPractice", "QHM", dt.date(2025, 1, 1)),
+    ("A8100", None, None, dt.date(2021, 6, 1)),
+    (None, "PrimaryCareNetwork", "16C", dt.date(2024, 10, 1)),
+]
+
+
+@pytest.mark.parametrize(("q", "kind", "within", "day"), SEARCHES)
+def test_search_is_the_same(oxigraph, neo4j_store, q, kind, within, day) -> None:
+    a = oxigraph.search(q, kind=kind, within=within, as_of=day, limit=10_000)
+    assert a == neo4j_store.search(q, kind=kind, within=within, as_of=day, limit=10_000)
+    assert a[1] == len(a[0]) > 0
+
+
+def test_search_answers(store) -> None:
+    icbs = store.search(None, kind="IntegratedCareBoard", as_of=dt.date(2024, 10, 1), limit=100)
+    assert icbs[1] == 42
+    assert store.search(None, kind="IntegratedCareBoard", as_of=dt.date(2021, 6, 1))[1] == 0
+    assert store.search(None, kind="SustainabilityAndTransformationPartnership", as_of=dt.date(2021, 6, 1))[1] == 42
+    hits, _ = store.search("norwich", kind="PrimaryCareNetwork", as_of=dt.date(2024, 10, 1))
+    assert "U00000" in {h.code for h in hits} and all("NORWICH" in h.name.upper() for h in hits)
+    in_icb, n = store.search(None, kind="GPPractice", within="QHM", as_of=dt.date(2025, 1, 1), limit=5000)
+    assert "A81001" in {h.code for h in in_icb} and n > 100
+    page, same_total = store.search(None, kind="GPPractice", within="QHM", as_of=dt.date(2025, 1, 1), limit=10,
+                                    offset=10)
+    assert same_total == n and page == in_icb[10:20]
+
+
+def test_search_refuses_an_unknown_type(store) -> None:
+    from graphkit.errors import BadParameter
+
+    with pytest.raises(BadParameter) as err:
+        store.search(None, kind="Hospital", as_of=dt.date(2024, 1, 1))
+    assert err.value.details == {"parameter": "type"}
+
+
+CONTRACT_QUERIES = [
+    {"year": "2022-23", "contract_type": "APMS"},
+    {"holder": "A81001"},
+    {"year": "2022-23", "within": "QHM"},
+    {"year": "2019-20", "commissioner": "00K"},
+]
+
+
+@pytest.mark.parametrize("query", CONTRACT_QUERIES, ids=lambda q: ",".join(f"{k}={v}" for k, v in q.items()))
+def test_contracts_are_the_same(oxigraph, neo4j_store, query) -> None:
+    a = oxigraph.contracts(**query)
+    assert a and a == neo4j_store.contracts(**query)
+
+
+def test_contract_answers(store) -> None:
+    apms = store.contracts(year="2022-23", contract_type="APMS")
+    assert len(apms) == 235 and {c.contract_type for c in apms} == {"APMS"}
+    a81001 = store.contracts(holder="A81001")
+    assert [c.financial_year for c in a81001] == ["2019-20", "2020-21", "2021-22", "2022-23"]
+    assert all(c.services and c.list_size for c in a81001)
+    in_icb = store.contracts(year="2022-23", within="QHM")
+    assert "A81001" in {c.holder for c in in_icb} and len({c.holder for c in in_icb}) == len(in_icb)
+
+
+def test_provenance_is_the_same(oxigraph, neo4j_store) -> None:
+    for code in ("A81001", "U89141", "16C"):
+        a = oxigraph.provenance(code)
+        assert a == neo4j_store.provenance(code)
+    a = oxigraph.provenance("A81001")
+    kinds = {s.fact_kind for s in a}
+    assert {"Organisation", "PCNMembership", "CommissionerAssignment", "RoleHolding", "Contract"} <= kinds
+    assert {s.file_name for s in a if s.fact_kind == "Contract"} == {
+        f"nhspaymentsgp_{y}.csv.gz" for y in ("2019-20", "2020-21", "2021-22", "2022-23")
+    }
+
+
+@pytest.mark.parametrize(("code", "depth"), [("U89141", 1), ("A81001", 2), ("16C", 1)])
+def test_economy_is_the_same(oxigraph, neo4j_store, code, depth) -> None:
+    day = dt.date(2024, 10, 1)
+    a, b = oxigraph.economy(code, day, depth=depth), neo4j_store.economy(code, day, depth=depth)
+    assert sorted(a.nodes(data=True)) == sorted(b.nodes(data=True))
+    assert sorted(a.edges(data="kind")) == sorted(b.edges(data="kind"))
+    assert a.nodes[code]["centre"]
+
+
+def test_economy_of_a_pcn(store) -> None:
+    g = store.economy("U89141", dt.date(2024, 10, 1), depth=1)
+    practices = [n for n, d in g.nodes(data=True) if d["level"] == "practice"]
+    assert len(practices) == 7 and all(g.has_edge(p, "U89141") for p in practices)

@@ -7,10 +7,15 @@ plain frozen dataclasses, so that the answers of both stores can be compared for
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
 import networkx as nx
+
+from graphkit.errors import BadParameter
+from graphkit.nhs import ROLE_CLASS, TIME_BOUNDED_CLASSES
+from graphkit.temporal import holds_on
 
 Direction = Literal["up", "down"]
 
@@ -60,6 +65,67 @@ class HierarchyLevel:
     via: str | None = None  # the tie kind that leads here
 
 
+@dataclass(frozen=True, order=True)
+class OrganisationHit:
+    """One organisation in a search answer, with its kinds on the as-of date."""
+
+    name: str
+    code: str
+    kinds: tuple[str, ...]
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True, order=True)
+class ContractView:
+    """A practice-year contract (NHS Payments to General Practice), with its enhanced-service payments."""
+
+    financial_year: str
+    holder: str
+    holder_name: str
+    contract_type: str  # as stated: GMS / PMS / APMS / Unknown
+    commissioner: str | None
+    list_size: int | None
+    weighted_list_size: float | None
+    dispensing: bool | None
+    rurality: str | None
+    amount_gbp: float | None
+    services: tuple[tuple[str, float], ...]  # (service class local name, amount paid), sorted
+    source: str  # slug of the file
+    line: int
+
+
+@dataclass(frozen=True, order=True)
+class StatementView:
+    """Provenance: a file and line that state a fact about an organisation."""
+
+    fact_kind: str  # "Organisation", a tie class (e.g. "PCNMembership"), "RoleHolding" or "Contract"
+    fact: str  # IRI of the fact
+    source: str  # slug
+    file_name: str
+    vintage: dt.date
+    line: int
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    """What both stores return for the bulk lookups: an organisation with every kind it has had."""
+
+    code: str
+    name: str
+    all_kinds: tuple[str, ...]
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    code: str
+    role: str
+    start: dt.date | None
+    end: dt.date | None
+
+
 @dataclass(frozen=True)
 class StoreSummary:
     kind: str
@@ -93,6 +159,41 @@ class GraphStore(Protocol):
         ...
 
     def count_organisations(self) -> int: ...
+
+    def ties_of_many(
+        self, codes: Iterable[str], direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
+    ) -> list[TieView]:
+        """:meth:`ties` for many organisations at once (unknown codes give nothing)."""
+        ...
+
+    def org_rows(
+        self, *, q: str | None = None, kind: str | None = None, codes: Iterable[str] | None = None
+    ) -> tuple[list[OrgRow], list[RoleRow]]:
+        """Organisations whose name contains ``q`` (any case) or whose code starts with it, that have had
+        ``kind``, among ``codes``; with the role holdings that decide their dated kinds."""
+        ...
+
+    def search(
+        self, q: str | None, *, kind: str | None = None, within: str | None = None, as_of: dt.date,
+        limit: int = 50, offset: int = 0,
+    ) -> tuple[list[OrganisationHit], int]:
+        """Organisations by name or code, kind and containing area, as of a date; a page and the total."""
+        ...
+
+    def contracts(
+        self, *, holder: str | None = None, contract_type: str | None = None, commissioner: str | None = None,
+        within: str | None = None, year: str | None = None, as_of: dt.date | None = None,
+    ) -> list[ContractView]:
+        """Practice-year contracts by holder, type as stated, commissioner, containing area and financial year."""
+        ...
+
+    def provenance(self, code: str) -> list[StatementView]:
+        """Every file and line stating the organisation, its ties (both directions), roles and contracts."""
+        ...
+
+    def economy(self, code: str, as_of: dt.date, *, depth: int = 2) -> nx.MultiDiGraph:
+        """The local health economy: organisations within ``depth`` ties of ``code`` on the date."""
+        ...
 
     def summary(self) -> StoreSummary: ...
 
@@ -146,3 +247,111 @@ def build_hierarchy(store: GraphStore, code: str, as_of: dt.date) -> list[Hierar
         levels.append(level(name, tie_kind, nxt))
         frontier = nxt
     return levels
+
+
+def kinds_on(all_kinds: Iterable[str], roles: Iterable[RoleRow], day: dt.date) -> tuple[str, ...]:
+    """The kinds an organisation has on a day: a time-bounded kind (CCG, sub-ICB location, STP, ICB)
+    only while a role holding that supports it holds; other kinds always."""
+    roles = list(roles)
+    held = {ROLE_CLASS.get(r.role) for r in roles if holds_on(r.start, r.end, day)}
+    supported = {ROLE_CLASS.get(r.role) for r in roles}
+    return tuple(
+        k for k in sorted(all_kinds) if k not in TIME_BOUNDED_CLASSES or k in held or k not in supported
+    )
+
+
+MAX_AREA_DEPTH = 4  # region -> system -> commissioner -> PCN / practice
+
+
+def descendants(store: GraphStore, code: str, as_of: dt.date) -> set[str]:
+    """Every organisation below ``code`` through ties holding on the date (practices of a PCN, sub-ICB
+    locations, PCNs and practices of an ICB, ...), ``code`` included."""
+    seen, frontier = {code}, {code}
+    for _ in range(MAX_AREA_DEPTH):
+        found = {t.member for t in store.ties_of_many(sorted(frontier), "down", as_of=as_of)} - seen
+        if not found:
+            break
+        seen |= found
+        frontier = found
+    return seen
+
+
+def search(
+    store: GraphStore, q: str | None, *, kind: str | None, within: str | None, as_of: dt.date, limit: int,
+    offset: int,
+) -> tuple[list[OrganisationHit], int]:
+    """The search every store answers the same way: bulk rows from the store, the as-of rules here."""
+    if limit < 1 or offset < 0:
+        raise BadParameter("limit must be at least 1 and offset at least 0", details={"parameter": "limit"})
+    if kind is not None:
+        from graphkit.vocab import PCG
+
+        try:
+            PCG[kind]
+        except (KeyError, AttributeError):
+            raise BadParameter(
+                f"unknown organisation type {kind!r} (a class of the ontology, e.g. GPPractice, "
+                "PrimaryCareNetwork, SubICBLocation)",
+                details={"parameter": "type"},
+            ) from None
+    codes = None
+    if within is not None:
+        store.organisation(within, as_of)  # NotFound names the code
+        codes = descendants(store, within, as_of)
+    rows, roles = store.org_rows(q=q or None, kind=kind, codes=codes)
+    by_code: dict[str, list[RoleRow]] = {}
+    for r in roles:
+        by_code.setdefault(r.code, []).append(r)
+    hits = []
+    for row in rows:
+        if not holds_on(row.start, row.end, as_of):
+            continue
+        now = kinds_on(row.all_kinds, by_code.get(row.code, ()), as_of)
+        if kind is not None and kind not in now:
+            continue
+        hits.append(OrganisationHit(row.name, row.code, now, row.start, row.end))
+    hits.sort()
+    return hits[offset : offset + limit], len(hits)
+
+
+def financial_year_end(year: str) -> dt.date:
+    """The last day of a financial year written "2022-23"."""
+    try:
+        first = int(year[:4])
+        if len(year) != 7 or year[4] != "-" or int(year[5:]) != (first + 1) % 100:
+            raise ValueError(year)
+    except ValueError:
+        raise BadParameter(f"year must be a financial year written like 2022-23, got {year!r}",
+                           details={"parameter": "year"}) from None
+    return dt.date(first + 1, 3, 31)
+
+
+def economy(store: GraphStore, code: str, as_of: dt.date, depth: int) -> nx.MultiDiGraph:
+    """Organisations within ``depth`` ties (either direction) of ``code`` on the date, with the ties."""
+    if not 0 <= depth <= 4:
+        raise BadParameter("depth must be between 0 and 4", details={"parameter": "depth"})
+    store.organisation(code, as_of)
+    g = nx.MultiDiGraph()
+    seen, frontier = {code}, {code}
+    edges: dict[tuple[str, str, str, dt.date | None], TieView] = {}
+    for _ in range(depth):
+        found: set[str] = set()
+        for direction in ("up", "down"):
+            for t in store.ties_of_many(sorted(frontier), direction, as_of=as_of):
+                edges[(t.kind, t.member, t.organisation, t.start)] = t
+                found |= {t.member, t.organisation}
+        frontier = found - seen
+        seen |= found
+        if not frontier:
+            break
+    rows, roles = store.org_rows(codes=seen)
+    by_code: dict[str, list[RoleRow]] = {}
+    for r in roles:
+        by_code.setdefault(r.code, []).append(r)
+    for row in sorted(rows, key=lambda r: r.code):
+        now = kinds_on(row.all_kinds, by_code.get(row.code, ()), as_of)
+        g.add_node(row.code, name=row.name, kinds=list(now), level=level_of(now), centre=row.code == code)
+    for key in sorted(edges, key=lambda k: (k[0], k[1], k[2], str(k[3]))):
+        t = edges[key]
+        g.add_edge(t.member, t.organisation, kind=t.kind, start=t.start, end=t.end, derived=t.derived)
+    return g

@@ -28,6 +28,7 @@ STAGING = {
     "SourceDocument": "StagingSourceDocument",
     "Contract": "StagingContract",
     "ChangeEvent": "StagingChangeEvent",
+    "Person": "StagingPerson",
 }
 STAGING_ORG = STAGING[ORG_LABEL]
 STAGING_SOURCE = STAGING["SourceDocument"]
@@ -55,6 +56,8 @@ CONSTRAINTS = [
     "CREATE CONSTRAINT contract_iri IF NOT EXISTS FOR (n:Contract) REQUIRE n.iri IS UNIQUE",
     "CREATE CONSTRAINT event_iri IF NOT EXISTS FOR (n:ChangeEvent) REQUIRE n.iri IS UNIQUE",
     "CREATE CONSTRAINT role_code IF NOT EXISTS FOR (n:OdsRole) REQUIRE n.code IS UNIQUE",
+    "CREATE CONSTRAINT person_iri IF NOT EXISTS FOR (n:Person) REQUIRE n.iri IS UNIQUE",
+    "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:Person) REQUIRE n.personId IS UNIQUE",
     f"CREATE INDEX org_name IF NOT EXISTS FOR (n:{ORG_LABEL}) ON (n.name)",
     "CREATE INDEX contract_year IF NOT EXISTS FOR (n:Contract) ON (n.financialYear)",
     "CREATE INDEX contract_holder IF NOT EXISTS FOR (n:Contract) ON (n.holderCode)",
@@ -65,17 +68,24 @@ CONSTRAINTS = [
     f"CREATE CONSTRAINT staging_org_code IF NOT EXISTS FOR (n:{STAGING_ORG}) REQUIRE n.odsCode IS UNIQUE",
 ]
 
-# Left over by an interrupted load: removed before the next one starts.
+RETIRED = {live: "Retired" + live for live in STAGING}
+
+# Left over by an interrupted load (staging) or swap clean-up (retired): removed before the next load.
 DROP_STAGING = f"""
-MATCH (n) WHERE {" OR ".join(f"n:{s}" for s in STAGING.values())}
+MATCH (n) WHERE {" OR ".join(f"n:{s}" for s in (*STAGING.values(), *RETIRED.values()))}
 CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS
 """
-# The swap, in one transaction: the previous graph goes, the staged one takes its labels.
+# The swap, in one small transaction of label changes: the previous graph is retired (no query reads
+# it), the staged one takes the live labels. The retired graph is deleted afterwards, in batches.
 SWAP = [
-    f"MATCH (n) WHERE {' OR '.join(f'n:{live}' for live in STAGING)} DETACH DELETE n",
+    *(f"MATCH (n:{live}) REMOVE n:{live} SET n:{retired}" for live, retired in RETIRED.items()),
     *(f"MATCH (n:{staging}) REMOVE n:{staging} SET n:{live}" for live, staging in STAGING.items()),
-    "MATCH (r:OdsRole) WHERE NOT (r)<-[:HOLDS_ROLE]-() DELETE r",
 ]
+DROP_RETIRED = f"""
+MATCH (n) WHERE {" OR ".join(f"n:{r}" for r in RETIRED.values())}
+CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS
+"""
+DROP_ORPHAN_ROLES = "MATCH (r:OdsRole) WHERE NOT (r)<-[:HOLDS_ROLE]-() DELETE r"
 
 MERGE_SOURCES = f"""
 UNWIND $rows AS row
@@ -149,6 +159,66 @@ CALL (c, row) {{
 """
 
 
+# -- curated facts ---------------------------------------------------------------------------------
+MERGE_PEOPLE = f"""
+UNWIND $rows AS row
+MERGE (p:{STAGING["Person"]} {{iri: row.iri}})
+SET p += row.props
+"""
+
+MERGE_POSTS = f"""
+UNWIND $rows AS row
+MATCH (p:{STAGING["Person"]} {{personId: row.person}})
+MATCH (o:{STAGING_ORG} {{odsCode: row.organisation}})
+MERGE (p)-[h:HOLDS_POST {{iri: row.iri}}]->(o)
+SET h += row.props
+"""
+
+
+def merge_agreements(kind: str | None) -> str:
+    extra = f", c:{label(kind)}" if kind else ""
+    return f"""
+UNWIND $rows AS row
+MERGE (c:{STAGING["Contract"]} {{iri: row.iri}})
+SET c += row.props{extra}
+WITH c, row
+CALL (c, row) {{
+  MATCH (h:{STAGING_ORG} {{odsCode: row.props.holderCode}})
+  MERGE (c)-[:{rel_type("contractHolder")}]->(h)
+}}
+CALL (c, row) {{
+  MATCH (o:{STAGING_ORG} {{odsCode: row.props.commissionerCode}})
+  MERGE (c)-[:{rel_type("commissioner")}]->(o)
+}}
+"""
+
+
+LINK_PARENT_CONTRACTS = f"""
+UNWIND $rows AS row
+MATCH (c:{STAGING["Contract"]} {{iri: row.iri}})
+MATCH (p:{STAGING["Contract"]} {{iri: row.parent}})
+MERGE (c)-[:{rel_type("parentContract")}]->(p)
+"""
+
+MERGE_DELIVERIES = f"""
+UNWIND $rows AS row
+MATCH (o:{STAGING_ORG} {{odsCode: row.provider}})
+MATCH (c:{STAGING["Contract"]} {{iri: row.contract}})
+MERGE (o)-[d:{rel_type("deliversUnder")} {{iri: row.iri}}]->(c)
+SET d += row.props
+"""
+
+
+def merge_lateral_ties(kind: str) -> str:
+    return f"""
+UNWIND $rows AS row
+MATCH (a:{STAGING_ORG} {{odsCode: row.tieFrom}})
+MATCH (b:{STAGING_ORG} {{odsCode: row.tieTo}})
+MERGE (a)-[t:{rel_type(kind)} {{iri: row.iri}}]->(b)
+SET t += row.props
+"""
+
+
 # -- reading the whole graph back (export) ---------------------------------------------------------
 ALL_SOURCES = "MATCH (s:SourceDocument) RETURN s {.*} AS s ORDER BY s.slug"
 ALL_ORGS = f"MATCH (o:{ORG_LABEL}) RETURN o {{.*}} AS o"
@@ -161,6 +231,18 @@ MATCH (o:{ORG_LABEL})-[h:HOLDS_ROLE]->(r:OdsRole) RETURN o.odsCode AS code, r.co
 """
 ALL_EVENTS = "MATCH (e:ChangeEvent) RETURN e {.*} AS e"
 ALL_CONTRACTS = "MATCH (c:Contract) RETURN c {.*} AS c"
+ALL_PEOPLE = "MATCH (p:Person) RETURN p {.*} AS p"
+ALL_POSTS = f"""
+MATCH (p:Person)-[h:HOLDS_POST]->(o:{ORG_LABEL}) RETURN p.personId AS person, o.odsCode AS organisation, h {{.*}} AS h
+"""
+ALL_DELIVERIES = f"""
+MATCH (o:{ORG_LABEL})-[d:{rel_type("deliversUnder")}]->(c:Contract)
+RETURN o.odsCode AS provider, d {{.*}} AS d
+"""
+ALL_LATERAL_TIES = f"""
+MATCH (a:{ORG_LABEL})-[t]->(b:{ORG_LABEL}) WHERE t.tieKind IS NOT NULL
+RETURN a.odsCode AS tie_from, b.odsCode AS tie_to, t {{.*}} AS t
+"""
 
 COUNT_ORGS = f"MATCH (o:{ORG_LABEL}) RETURN count(o) AS n"
 
@@ -174,16 +256,18 @@ _HOLDS = "($day IS NULL OR ((t.start IS NULL OR t.start <= $day) AND (t.end IS N
 
 
 def ties(direction: str, kind: str | None) -> str:
-    types = rel_type(kind) if kind else "|".join(rel_type(k) for k in TIE_KINDS)
+    """Ties of the organisations whose codes are in ``$codes``, upwards or downwards, holding on ``$day``
+    (every tie when ``$day`` is null)."""
+    types = f":{rel_type(kind)}" if kind else ""  # every membership kind: its relationships carry `kind`
     pattern = (
-        f"(a:{ORG_LABEL} {{odsCode: $code}})-[t:{types}]->(b:{ORG_LABEL})"
+        f"(a:{ORG_LABEL})-[t{types}]->(b:{ORG_LABEL})"
         if direction == "up"
-        else f"(b:{ORG_LABEL})-[t:{types}]->(a:{ORG_LABEL} {{odsCode: $code}})"
+        else f"(b:{ORG_LABEL})-[t{types}]->(a:{ORG_LABEL})"
     )
     member, organisation = ("a", "b") if direction == "up" else ("b", "a")
     return f"""
 MATCH {pattern}
-WHERE {_HOLDS}
+WHERE a.odsCode IN $codes AND t.kind IS NOT NULL AND {_HOLDS}
 RETURN t.kind AS kind, {member}.odsCode AS member, {member}.name AS member_name,
        {organisation}.odsCode AS organisation, {organisation}.name AS organisation_name,
        t.start AS start, t.end AS end, t.derived AS derived, t.endEvidence AS end_evidence, t.sources AS sources
@@ -208,3 +292,44 @@ MATCH (o:{ORG_LABEL}) UNWIND o.kinds AS kind RETURN kind, count(*) AS n ORDER BY
 """
 
 SOURCES = "MATCH (s:SourceDocument) RETURN s.slug AS slug ORDER BY slug"
+
+ORG_ROWS = f"""
+MATCH (o:{ORG_LABEL})
+WHERE ($codes IS NULL OR o.odsCode IN $codes) AND ($kind IS NULL OR $kind IN o.kinds)
+  AND ($q IS NULL OR toLower(o.name) CONTAINS toLower($q) OR o.odsCode STARTS WITH toUpper($q))
+RETURN o.odsCode AS code, o.name AS name, o.kinds AS kinds, o.start AS start, o.end AS end
+"""
+
+ROLES_OF_MANY = f"""
+MATCH (o:{ORG_LABEL})-[h:HOLDS_ROLE]->(r:OdsRole) WHERE o.odsCode IN $codes
+RETURN o.odsCode AS code, r.code AS role, h.start AS start, h.end AS end
+"""
+
+CONTRACTS = f"""
+MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL})
+WHERE c.financialYear IS NOT NULL AND ($year IS NULL OR c.financialYear = $year)
+  AND ($holder IS NULL OR p.odsCode = $holder)
+  AND ($ctype IS NULL OR c.contractTypeStated = $ctype) AND ($area IS NULL OR p.odsCode IN $area)
+  AND ($comm IS NULL OR EXISTS {{ (c)-[:{rel_type("commissioner")}]->(:{ORG_LABEL} {{odsCode: $comm}}) }})
+OPTIONAL MATCH (c)-[:{rel_type("commissioner")}]->(k:{ORG_LABEL})
+RETURN c {{.*}} AS c, p.odsCode AS holder, p.name AS holder_name, k.odsCode AS commissioner
+"""
+
+PROVENANCE = f"""
+MATCH (o:{ORG_LABEL} {{odsCode: $code}})
+CALL (o) {{
+  RETURN "Organisation" AS kind, o.iri AS fact, o.stSources AS sources, o.stLines AS lines
+  UNION ALL
+  MATCH (o)-[t]-(:{ORG_LABEL}) WHERE t.kind IS NOT NULL
+  RETURN t.kind AS kind, t.iri AS fact, t.stSources AS sources, t.stLines AS lines
+  UNION ALL
+  MATCH (o)-[h:HOLDS_ROLE]->(:OdsRole)
+  RETURN "RoleHolding" AS kind, h.iri AS fact, h.stSources AS sources, h.stLines AS lines
+  UNION ALL
+  MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(o)
+  RETURN "Contract" AS kind, c.iri AS fact, [c.source] AS sources, [c.line] AS lines
+}}
+RETURN kind, fact, sources, lines
+"""
+
+SOURCE_DETAILS = "MATCH (s:SourceDocument) RETURN s.slug AS slug, s.fileName AS file, s.vintage AS vintage"

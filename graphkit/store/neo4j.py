@@ -12,31 +12,63 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import networkx as nx
 
 from graphkit.errors import NotFound
 from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
-from graphkit.model import ContractFact, ImportResult, Organisation, ServicePayment, Source
+from graphkit.model import (
+    Agreement,
+    ContractFact,
+    Delivery,
+    ImportResult,
+    LateralTie,
+    Organisation,
+    Person,
+    PostHolding,
+    ServicePayment,
+    Source,
+)
 from graphkit.namespaces import fact_iri, org_iri, source_iri
 from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
-from graphkit.rdf import EVENT_RULE, contract_iri, role_iri, tie_iri
+from graphkit.rdf import (
+    EVENT_RULE,
+    agreement_iri,
+    contract_iri,
+    delivery_iri,
+    lateral_tie_iri,
+    person_iri,
+    post_holding_iri,
+    post_iri,
+    role_iri,
+    tie_iri,
+)
 from graphkit.store import cypher
 from graphkit.store.base import (
+    ContractView,
     Direction,
     HierarchyLevel,
     NameView,
+    OrganisationHit,
     OrganisationView,
+    OrgRow,
+    RoleRow,
+    StatementView,
     StoreSummary,
     TieView,
     build_hierarchy,
+    descendants,
+    economy,
+    financial_year_end,
+    search,
 )
 from graphkit.temporal import holds_on
 
 KIND = "neo4j"
 CONTRACT_CLASS = {"GMS": "GMSContract", "PMS": "PMSContract", "APMS": "APMSContract"}
+CONTRACT_LABEL: dict[str, str | None] = {"Contract": None}  # the base class is the :Contract label itself
 BATCH = 5000
 
 
@@ -123,8 +155,105 @@ class Neo4jStore:
                 )
         for contract_kind, rows in sorted(contracts.items(), key=lambda kv: kv[0] or ""):
             self._write(cypher.merge_contracts(contract_kind), rows)
+        self._load_curated(graph)
         with self.driver.session(database=self.database) as session:
             session.execute_write(lambda tx: [tx.run(q).consume() for q in cypher.SWAP])
+            session.run(cypher.DROP_RETIRED).consume()  # auto-commit, as IN TRANSACTIONS needs
+            session.run(cypher.DROP_ORPHAN_ROLES).consume()
+
+    def _load_curated(self, graph: MergedGraph) -> None:
+        """People and their posts, curated contracts and subcontracts, deliveries, lateral ties."""
+        people, posts, deliveries = [], [], []
+        agreements: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        parents: list[dict[str, Any]] = []
+        lateral: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in graph.results:
+            src = {"source": r.source.slug}
+            for p in r.people:
+                people.append({"iri": person_iri(p.person_id)[1:-1], "props": {
+                    "personId": p.person_id, "name": p.name, "fictional": p.fictional or None, "line": p.line,
+                    "citations": list(p.citations), **src}})
+            for h in r.posts:
+                posts.append({"iri": post_holding_iri(h)[1:-1], "person": h.person_id, "organisation": h.organisation,
+                              "props": {"postIri": post_iri(h)[1:-1], "role": h.role, "title": h.title,
+                                        "start": h.start, "end": h.end, "represents": h.represents,
+                                        "appointment": h.appointment, "voting": h.voting, "line": h.line,
+                                        "citations": list(h.citations), **src}})
+            for a in r.agreements:
+                iri = agreement_iri(a.contract_id)[1:-1]
+                agreements[a.kind].append({"iri": iri, "props": {
+                    "contractId": a.contract_id, "kind": a.kind, "holderCode": a.holder,
+                    "commissionerCode": a.commissioner, "service": a.service, "parentId": a.parent,
+                    "start": a.start, "end": a.end, "amountGBP": a.amount, "line": a.line,
+                    "citations": list(a.citations), **src}})
+                if a.parent:
+                    parents.append({"iri": iri, "parent": agreement_iri(a.parent)[1:-1]})
+            for d in r.deliveries:
+                deliveries.append({"iri": delivery_iri(d)[1:-1], "provider": d.provider,
+                                   "contract": agreement_iri(d.contract_id)[1:-1],
+                                   "props": {"contractId": d.contract_id, "holderCode": d.holder,
+                                             "start": d.start, "end": d.end, "line": d.line,
+                                             "citations": list(d.citations), **src}})
+            for t in r.lateral_ties:
+                lateral[t.kind].append({"iri": lateral_tie_iri(t)[1:-1], "tieFrom": t.tie_from, "tieTo": t.tie_to,
+                                        "props": {"tieKind": t.kind, "hoodMode": t.hood_mode,
+                                                  "mechanism": t.mechanism, "start": t.start, "end": t.end,
+                                                  "line": t.line, "citations": list(t.citations), **src}})
+        self._write(cypher.MERGE_PEOPLE, people)
+        self._write(cypher.MERGE_POSTS, posts)
+        for kind, rows in sorted(agreements.items()):
+            self._write(cypher.merge_agreements(CONTRACT_LABEL.get(kind, kind)), rows)
+        self._write(cypher.LINK_PARENT_CONTRACTS, parents)
+        self._write(cypher.MERGE_DELIVERIES, deliveries)
+        for kind, rows in sorted(lateral.items()):
+            self._write(cypher.merge_lateral_ties(kind), rows)
+
+    def _read_curated(self, results: dict[str, ImportResult]) -> None:
+        for r in self._run(cypher.ALL_PEOPLE):
+            p = r["p"]
+            results[p["source"]].people.append(
+                Person(p["personId"], p["name"], int(p["line"]), bool(p.get("fictional")), tuple(p["citations"]))
+            )
+        for r in self._run(cypher.ALL_POSTS):
+            h = r["h"]
+            results[h["source"]].posts.append(
+                PostHolding(
+                    person_id=r["person"], organisation=r["organisation"], role=h["role"], line=int(h["line"]),
+                    title=h.get("title"), start=_date(h.get("start")), end=_date(h.get("end")),
+                    represents=h.get("represents"), appointment=h.get("appointment"), voting=h.get("voting"),
+                    citations=tuple(h["citations"]),
+                )
+            )
+        for r in self._run(cypher.ALL_CONTRACTS):
+            c = r["c"]
+            if "contractId" not in c:
+                continue
+            results[c["source"]].agreements.append(
+                Agreement(
+                    contract_id=c["contractId"], kind=c["kind"], holder=c["holderCode"], line=int(c["line"]),
+                    commissioner=c.get("commissionerCode"), service=c.get("service"), parent=c.get("parentId"),
+                    start=_date(c.get("start")), end=_date(c.get("end")), amount=c.get("amountGBP"),
+                    citations=tuple(c["citations"]),
+                )
+            )
+        for r in self._run(cypher.ALL_DELIVERIES):
+            d = r["d"]
+            results[d["source"]].deliveries.append(
+                Delivery(
+                    provider=r["provider"], contract_id=d["contractId"], holder=d["holderCode"], line=int(d["line"]),
+                    start=_date(d.get("start")), end=_date(d.get("end")),
+                    citations=tuple(d["citations"]),
+                )
+            )
+        for r in self._run(cypher.ALL_LATERAL_TIES):
+            t = r["t"]
+            results[t["source"]].lateral_ties.append(
+                LateralTie(
+                    kind=t["tieKind"], tie_from=r["tie_from"], tie_to=r["tie_to"], line=int(t["line"]),
+                    start=_date(t.get("start")), end=_date(t.get("end")), hood_mode=t.get("hoodMode"),
+                    mechanism=t.get("mechanism"), citations=tuple(t["citations"]),
+                )
+            )
 
     # -- reading everything back ------------------------------------------------------------------
     def read_graph(self) -> MergedGraph:
@@ -142,13 +271,17 @@ class Neo4jStore:
                 postcode=o.get("postcode"),
                 ons_code=o.get("onsCode"),
                 fictional=bool(o.get("fictional")),
+                list_size=o.get("listSize"),
                 resolved_name=o["name"],
             )
-            for slug, line, name, start, end in zip(
-                o["stSources"], o["stLines"], o["stNames"], o["stStarts"], o["stEnds"], strict=True
+            for slug, line, name, start, end, size, cited in zip(
+                o["stSources"], o["stLines"], o["stNames"], o["stStarts"], o["stEnds"], o["stListSizes"],
+                o["stCitations"], strict=True
             ):
                 src = sources[slug]
-                m.statements.append((src, Organisation(m.code, name, (), line, start=_day(start), end=_day(end))))
+                m.statements.append((src, Organisation(m.code, name, (), line, start=_day(start), end=_day(end),
+                                                       list_size=size if size >= 0 else None,
+                                                       citations=_cited(cited))))
                 m.names.append((src.vintage, name, src))
             graph.organisations[m.code] = m
         for r in self._run(cypher.ALL_TIES):
@@ -194,6 +327,8 @@ class Neo4jStore:
         results = {slug: ImportResult(source=src) for slug, src in sources.items()}
         for r in self._run(cypher.ALL_CONTRACTS):
             c = r["c"]
+            if "contractId" in c:  # a curated contract: below
+                continue
             fact = ContractFact(
                 practice=c["holderCode"],
                 financial_year=c["financialYear"],
@@ -212,6 +347,7 @@ class Neo4jStore:
                 result.payments.append(
                     ServicePayment(fact.practice, fact.financial_year, service, float(amount), fact.line)
                 )
+        self._read_curated(results)
         graph.results = [results[slug] for slug in sorted(results)]
         return graph
 
@@ -233,7 +369,12 @@ class Neo4jStore:
         self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
         self._require(code)
-        rows = self._run(cypher.ties(direction, kind), code=code, day=as_of)
+        return self.ties_of_many([code], direction, as_of=as_of, kind=kind)
+
+    def ties_of_many(
+        self, codes: Iterable[str], direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
+    ) -> list[TieView]:
+        rows = self._run(cypher.ties(direction, kind), codes=list(codes), day=as_of)
         out = [
             TieView(
                 kind=r["kind"],
@@ -301,6 +442,79 @@ class Neo4jStore:
                 g.add_edge(practice, other, kind="CommissionerAssignment")
         return g
 
+    def org_rows(
+        self, *, q: str | None = None, kind: str | None = None, codes: Iterable[str] | None = None
+    ) -> tuple[list[OrgRow], list[RoleRow]]:
+        rows = self._run(cypher.ORG_ROWS, q=q or None, kind=kind, codes=None if codes is None else list(codes))
+        out = [
+            OrgRow(r["code"], r["name"], tuple(sorted(r["kinds"] or ())), _date(r["start"]), _date(r["end"]))
+            for r in rows
+        ]
+        bounded = [r.code for r in out if set(r.all_kinds) & TIME_BOUNDED_CLASSES]
+        roles = [
+            RoleRow(r["code"], r["role"], _date(r["start"]), _date(r["end"]))
+            for r in self._run(cypher.ROLES_OF_MANY, codes=bounded)
+        ] if bounded else []
+        return out, roles
+
+    def search(
+        self, q: str | None, *, kind: str | None = None, within: str | None = None, as_of: dt.date,
+        limit: int = 50, offset: int = 0,
+    ) -> tuple[list[OrganisationHit], int]:
+        return search(self, q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset)
+
+    def contracts(
+        self, *, holder: str | None = None, contract_type: str | None = None, commissioner: str | None = None,
+        within: str | None = None, year: str | None = None, as_of: dt.date | None = None,
+    ) -> list[ContractView]:
+        if year is not None:
+            financial_year_end(year)
+        for code in (holder, commissioner):
+            if code is not None:
+                self._require(code)
+        area = None
+        if within is not None:
+            day = as_of or (financial_year_end(year) if year else dt.date.today())
+            self.organisation(within, day)
+            area = sorted(descendants(self, within, day))
+        rows = self._run(
+            cypher.CONTRACTS, year=year, holder=holder, ctype=contract_type, comm=commissioner, area=area
+        )
+        out = []
+        for r in rows:
+            c = r["c"]
+            out.append(
+                ContractView(
+                    financial_year=c["financialYear"],
+                    holder=r["holder"],
+                    holder_name=r["holder_name"],
+                    contract_type=c["contractTypeStated"],
+                    commissioner=r["commissioner"],
+                    list_size=c.get("listSize"),
+                    weighted_list_size=c.get("weightedListSize"),
+                    dispensing=c.get("dispensing"),
+                    rurality=c.get("rurality"),
+                    amount_gbp=c.get("amountGBP"),
+                    services=tuple(sorted(zip(c.get("services") or (), c.get("serviceAmounts") or (), strict=True))),
+                    source=c["source"],
+                    line=int(c["line"]),
+                )
+            )
+        return sorted(out)
+
+    def provenance(self, code: str) -> list[StatementView]:
+        self._require(code)
+        files = {r["slug"]: (r["file"], _date(r["vintage"])) for r in self._run(cypher.SOURCE_DETAILS)}
+        out = set()
+        for r in self._run(cypher.PROVENANCE, code=code):
+            for slug, line in zip(r["sources"] or (), r["lines"] or (), strict=True):
+                file_name, vintage = files[slug]
+                out.add(StatementView(r["kind"], r["fact"], slug, file_name, vintage, int(line)))  # type: ignore[arg-type]
+        return sorted(out)
+
+    def economy(self, code: str, as_of: dt.date, *, depth: int = 2) -> nx.MultiDiGraph:
+        return economy(self, code, as_of, depth)
+
     def count_organisations(self) -> int:
         return int(self._run(cypher.COUNT_ORGS)[0]["n"])
 
@@ -334,6 +548,9 @@ def _org_row(o: MergedOrganisation) -> dict[str, Any]:
             "stNames": [st.name for _, st in o.statements],
             "stStarts": [_iso(st.start) for _, st in o.statements],
             "stEnds": [_iso(st.end) for _, st in o.statements],
+            "stListSizes": [st.list_size if st.list_size is not None else -1 for _, st in o.statements],
+            "stCitations": ["\n".join(st.citations) for _, st in o.statements],
+            "listSize": o.list_size,
             "names": [st.name for _, st in o.statements],
             "nameSources": [src.slug for src, _ in o.statements],
             "nameVintages": [src.vintage for src, _ in o.statements],
@@ -373,16 +590,23 @@ def _statement_lists(statements: list[Statement]) -> dict[str, list[Any]]:
         "stStarts": [_iso(s.start) for s in statements],
         "stEnds": [_iso(s.end) for s in statements],
         "stObserved": [_iso(s.observed) for s in statements],
+        "stCitations": ["\n".join(s.citations) for s in statements],
     }
 
 
 def _statements(props: dict[str, Any], sources: dict[str, Source]) -> list[Statement]:
     return [
-        Statement(sources[slug], int(line), _day(start), _day(end), _day(seen))
-        for slug, line, start, end, seen in zip(
-            props["stSources"], props["stLines"], props["stStarts"], props["stEnds"], props["stObserved"], strict=True
+        Statement(sources[slug], int(line), _day(start), _day(end), _day(seen), _cited(cited))
+        for slug, line, start, end, seen, cited in zip(
+            props["stSources"], props["stLines"], props["stStarts"], props["stEnds"], props["stObserved"],
+            props["stCitations"], strict=True
         )
     ]
+
+
+def _cited(text: str) -> tuple[str, ...]:
+    """A statement's citations: one string per statement in Neo4j (lists of lists are not allowed)."""
+    return tuple(text.split("\n")) if text else ()
 
 
 def _source(p: dict[str, Any]) -> Source:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +20,22 @@ from graphkit.namespaces import ID, PCG_NS, PREFIXES, org_iri
 from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
 from graphkit.store.base import (
+    ContractView,
     Direction,
     HierarchyLevel,
     NameView,
+    OrganisationHit,
     OrganisationView,
+    OrgRow,
+    RoleRow,
+    StatementView,
     StoreSummary,
     TieView,
     build_hierarchy,
+    descendants,
+    economy,
+    financial_year_end,
+    search,
 )
 from graphkit.temporal import holds_on
 
@@ -178,9 +187,18 @@ class OxigraphStore:
     def ties(
         self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
-        node = self._require(code)
+        self._require(code)
+        return self.ties_of_many([code], direction, as_of=as_of, kind=kind)
+
+    def ties_of_many(
+        self, codes: Iterable[str], direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
+    ) -> list[TieView]:
+        codes = list(codes)
+        if not codes:
+            return []
         anchor = "?t org:member ?org ." if direction == "up" else "?t org:organization ?org ."
-        bindings: dict[str, ox.NamedNode | ox.Literal] = {"org": node}
+        anchor = f"VALUES ?org {{ {' '.join(f'<{org_iri(c)}>' for c in codes)} }} " + anchor
+        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
         kind_filter = ""
         if kind is not None:
             kind_filter = "?t a ?kindclass . FILTER (?cls = ?kindclass)"
@@ -300,6 +318,157 @@ class OxigraphStore:
                 if r["code"].value in g:
                     g.nodes[r["code"].value]["list_size"] = int(r["size"].value)
         return g
+
+    def org_rows(
+        self, *, q: str | None = None, kind: str | None = None, codes: Iterable[str] | None = None
+    ) -> tuple[list[OrgRow], list[RoleRow]]:
+        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+        where = []
+        if codes is not None:
+            codes = list(codes)
+            if not codes:
+                return [], []
+            where.append(f"VALUES ?o {{ {' '.join(f'<{org_iri(c)}>' for c in codes)} }}")
+        if kind is not None:
+            where.append("?o a ?kindclass .")
+            bindings["kindclass"] = ox.NamedNode(str(PCG_NS) + kind)
+        text = ""
+        if q:
+            text = "FILTER (CONTAINS(LCASE(?name), LCASE(?q)) || STRSTARTS(?code, UCASE(?q)))"
+            bindings["q"] = ox.Literal(q)
+        rows = self.select(
+            f"""SELECT ?q ?kindclass ?o ?code ?name ?start ?end
+                  (GROUP_CONCAT(STR(?kind); SEPARATOR=" ") AS ?kinds) WHERE {{ GRAPH <{RESOLVED}> {{
+                 {" ".join(where)}
+                 ?o pcg:odsCode ?code ; skos:prefLabel ?name ; a ?kind .
+                 FILTER (STRSTARTS(STR(?kind), STR(pcg:))) {text}
+                 OPTIONAL {{ ?o pcg:validDuring ?iv .
+                            OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                            OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }} }}
+               GROUP BY ?q ?kindclass ?o ?code ?name ?start ?end""",
+            **bindings,
+        )
+        out = [
+            OrgRow(
+                r["code"].value,
+                r["name"].value,
+                tuple(sorted({_local(k) for k in r["kinds"].value.split()})),
+                _date(r["start"]),
+                _date(r["end"]),
+            )
+            for r in rows
+        ]
+        bounded = [r.code for r in out if set(r.all_kinds) & TIME_BOUNDED_CLASSES]
+        roles: list[RoleRow] = []
+        for i in range(0, len(bounded), 500):
+            values = " ".join(f"<{org_iri(c)}>" for c in bounded[i : i + 500])
+            roles.extend(
+                RoleRow(h["code"].value, h["role"].value.rsplit("/", 1)[-1], _date(h["start"]), _date(h["end"]))
+                for h in self.select(
+                    f"""SELECT ?code ?role ?start ?end WHERE {{ GRAPH <{RESOLVED}> {{ VALUES ?o {{ {values} }}
+                         ?o pcg:odsCode ?code . ?h pcg:holder ?o ; pcg:odsRole ?role ; pcg:validDuring ?iv .
+                         OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                         OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}"""
+                )
+            )
+        return out, roles
+
+    def search(
+        self, q: str | None, *, kind: str | None = None, within: str | None = None, as_of: dt.date,
+        limit: int = 50, offset: int = 0,
+    ) -> tuple[list[OrganisationHit], int]:
+        return search(self, q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset)
+
+    def contracts(
+        self, *, holder: str | None = None, contract_type: str | None = None, commissioner: str | None = None,
+        within: str | None = None, year: str | None = None, as_of: dt.date | None = None,
+    ) -> list[ContractView]:
+        # codes go in as IRIs built by org_iri (escaped), text values as bound literals
+        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+        where = []
+        if year is not None:
+            financial_year_end(year)
+            where.append("?c pcg:financialYear ?fy .")
+            bindings["fy"] = ox.Literal(year)
+        if holder is not None:
+            self._require(holder)
+            where.append(f"?c pcg:contractHolder <{org_iri(holder)}> .")
+        if commissioner is not None:
+            self._require(commissioner)
+            where.append(f"?c pcg:commissioner <{org_iri(commissioner)}> .")
+        if contract_type is not None:
+            where.append("?c pcg:contractTypeStated ?ctype .")
+            bindings["ctype"] = ox.Literal(contract_type)
+        if within is not None:
+            day = as_of or (financial_year_end(year) if year else dt.date.today())
+            self.organisation(within, day)
+            area = descendants(self, within, day)
+            where.append(f"VALUES ?p {{ {' '.join(f'<{org_iri(c)}>' for c in sorted(area))} }}")
+        pattern = " ".join(where) + " ?c a pcg:Contract ; pcg:contractHolder ?p ."
+        rows = self.select(
+            f"""SELECT ?c ?fy ?ctype ?code ?name ?cc ?size ?wsize ?disp ?rur ?amount ?src ?line WHERE {{
+                 GRAPH <{RESOLVED}> {{ {pattern}
+                 ?c pcg:financialYear ?fy ; pcg:contractTypeStated ?ctype ; prov:wasDerivedFrom ?src .
+                 ?p pcg:odsCode ?code ; skos:prefLabel ?name .
+                 OPTIONAL {{ ?c pcg:commissioner/pcg:odsCode ?cc }}
+                 OPTIONAL {{ ?c pcg:listSize ?size }} OPTIONAL {{ ?c pcg:weightedListSize ?wsize }}
+                 OPTIONAL {{ ?c pcg:dispensing ?disp }} OPTIONAL {{ ?c pcg:rurality ?rur }}
+                 OPTIONAL {{ ?c pcg:amountGBP ?amount }} }}
+                 GRAPH ?src {{ ?c pcg:sourceLine ?line }} }}""",
+            **bindings,
+        )
+        services: dict[str, list[tuple[str, float]]] = {}
+        for r in self.select(
+            f"""SELECT ?c ?fy ?ctype ?svc ?paid WHERE {{ GRAPH <{RESOLVED}> {{ {pattern}
+                 ?pay pcg:underContract ?c ; pcg:paymentFor ?svc ; pcg:amountGBP ?paid }} }}""",
+            **bindings,
+        ):
+            services.setdefault(r["c"].value, []).append((_local(r["svc"].value), float(r["paid"].value)))
+        out = [
+            ContractView(
+                financial_year=r["fy"].value,
+                holder=r["code"].value,
+                holder_name=r["name"].value,
+                contract_type=r["ctype"].value,
+                commissioner=r["cc"].value if r["cc"] is not None else None,
+                list_size=int(r["size"].value) if r["size"] is not None else None,
+                weighted_list_size=float(r["wsize"].value) if r["wsize"] is not None else None,
+                dispensing=r["disp"].value == "true" if r["disp"] is not None else None,
+                rurality=r["rur"].value if r["rur"] is not None else None,
+                amount_gbp=float(r["amount"].value) if r["amount"] is not None else None,
+                services=tuple(sorted(services.get(r["c"].value, ()))),
+                source=_slug(r["src"].value),
+                line=int(r["line"].value),
+            )
+            for r in rows
+        ]
+        return sorted(out)
+
+    def provenance(self, code: str) -> list[StatementView]:
+        self._require(code)
+        org = f"<{org_iri(code)}>"  # an IRI built from the code (unsafe characters escaped), not user text
+        rows = self.select(
+            f"""SELECT ?fact ?cls ?g ?file ?vintage ?line WHERE {{
+                 {{ VALUES (?fact ?cls) {{ ({org} pcg:Organisation) }} }}
+                 UNION {{ GRAPH <{RESOLVED}> {{ ?fact org:member|org:organization {org} ; a ?cls .
+                          FILTER (STRSTARTS(STR(?cls), STR(pcg:))) }} }}
+                 UNION {{ GRAPH <{RESOLVED}> {{ ?fact pcg:holder {org} . BIND (pcg:RoleHolding AS ?cls) }} }}
+                 UNION {{ GRAPH <{RESOLVED}> {{ ?fact pcg:contractHolder {org} . BIND (pcg:Contract AS ?cls) }} }}
+                 GRAPH ?g {{ ?fact pcg:sourceLine ?line }}
+                 GRAPH ?g {{ ?g pcg:fileName ?file ; pcg:vintage ?vintage }} }}"""
+        )
+        return sorted(
+            {
+                StatementView(
+                    _local(r["cls"].value), r["fact"].value, _slug(r["g"].value), r["file"].value,
+                    _date(r["vintage"]), int(r["line"].value),  # type: ignore[arg-type]
+                )
+                for r in rows
+            }
+        )
+
+    def economy(self, code: str, as_of: dt.date, *, depth: int = 2) -> nx.MultiDiGraph:
+        return economy(self, code, as_of, depth)
 
     def count_organisations(self) -> int:
         rows = self.select(f"SELECT (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o pcg:odsCode ?c }} }}")

@@ -1,0 +1,212 @@
+"""Curated tables (docs/curated.md): templates, a filled set joined to real practices by ODS code,
+and bad inputs, each refused with the file, line and column of the problem, leaving the store as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graphkit.cli import cli
+from graphkit.curated import TABLES, read_curated, write_templates
+from graphkit.errors import InputError
+from tests.conftest import DATA, SEEDS
+
+GOOD = DATA / "curated" / "good"
+EPCN_2019 = sorted((SEEDS / "ods").glob("ePCN_2019-12_*"))
+
+
+def test_templates_have_every_column_explained(tmp_path: Path) -> None:
+    written = write_templates(tmp_path)
+    assert sorted(p.stem for p in written) == sorted(TABLES)
+    posts = (tmp_path / "posts.csv").read_text().splitlines()
+    header = [line for line in posts if not line.startswith("#")]
+    assert header == ["person_id,organisation,post,role,represents,appointment,voting,start,end,source,note"]
+    for column in header[0].split(","):
+        assert any(line.startswith(f"#   {column}") for line in posts), column
+
+
+def test_empty_templates_are_refused_for_want_of_a_vintage(tmp_path: Path) -> None:
+    write_templates(tmp_path)
+    with pytest.raises(InputError) as err:
+        read_curated(tmp_path)
+    assert {p.field for p in err.value.problems} == {"vintage"}
+
+
+def test_template_then_import_joins_real_practices(tmp_path: Path) -> None:
+    """`graphkit template`, a few rows filled in, `graphkit import curated`: the federation's members are
+    real practices from the ePCN file, with the dates, posts, contracts and ties of the rows."""
+    runner = CliRunner()
+    store = tmp_path / "store"
+    env = {"GRAPHKIT_STORE_PATH": str(store)}
+    result = runner.invoke(cli, ["import", "ods", *map(str, EPCN_2019)], env=env)
+    assert result.exit_code == 0, result.output
+    tables = tmp_path / "federation"
+    result = runner.invoke(cli, ["template", str(tables)])
+    assert result.exit_code == 0, result.output
+    for table in TABLES:  # fill the templates with the rows of the good set (keeping the comment lines)
+        rows = [line for line in (GOOD / f"{table}.csv").read_text().splitlines() if not line.startswith("#")][1:]
+        with (tables / f"{table}.csv").open("a") as f:
+            f.write("".join(r + "\n" for r in rows))
+    result = runner.invoke(cli, ["import", "curated", str(tables)], env=env)
+    assert result.exit_code == 0, result.output
+    # no '# vintage:' line in these tables: the vintage is the latest date they state
+    assert "federation/posts.csv [curated-posts, 2020-03-31]: 3 rows; 3 posts; 0 reported" in result.output
+
+    from graphkit.store.oxigraph import OxigraphStore
+
+    s = OxigraphStore(store)
+    members = s.ties("ZZF-TEES", "down", as_of=dt.date(2018, 1, 1), kind="FederationMembership")
+    assert [(t.member, t.member_name) for t in members] == [
+        ("A81001", s.organisation("A81001", dt.date(2018, 1, 1)).name),
+        ("A81002", s.organisation("A81002", dt.date(2018, 1, 1)).name),
+        ("ZZF-TEES-P01", "Fictional practice one"),
+    ]
+    later = s.ties("ZZF-TEES", "down", as_of=dt.date(2020, 1, 1), kind="FederationMembership")
+    assert [t.member for t in later] == ["A81001", "ZZF-TEES-P01"]
+    fed = s.organisation("ZZF-TEES", dt.date(2020, 1, 1))
+    assert fed.fictional and fed.kinds == ("GPFederation",)
+    # both statements of the contradictory list size are kept, each with its citation
+    rows = s.select(
+        """SELECT ?size ?cite WHERE { GRAPH ?g { <https://w3id.org/pcgraph/id/org/ZZF-TEES-P01> pcg:listSize ?size ;
+                                                 pcg:citation ?cite } }"""
+    )
+    assert {int(r["size"].value) for r in rows} == {5200, 5400}
+    assert {r["cite"].value for r in rows} == {"004:190-198", "004:214"}
+    report = runner.invoke(cli, ["report", "--rule", "curated-contradiction"], env=env)
+    assert "ZZF-TEES-P01: the sources disagree on list_size, both kept: 5200 (line 16, 004:190-198); " \
+           "5400 (line 17, 004:214)" in report.output  # 14 comment lines and the header come first
+
+
+def _write(directory: Path, table: str, text: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{table}.csv").write_text(text)
+
+
+VINTAGE = "# vintage: 2024-10-01\n"
+ORG_HEADER = "code,name,kind,start,end,fictional,list_size,source,note\n"
+FED = "ZZF-FED,Fed (fictional),GPFederation,2016-04-01,,true,,004:190,\n"
+PEOPLE = "person_id,name,fictional,source\nZZP-A,Person A,true,004:212\n"
+POSTS_HEADER = "person_id,organisation,post,role,represents,appointment,voting,start,end,source,note\n"
+CONTRACTS_HEADER = "contract_id,kind,holder,commissioner,service,parent_contract,start,end,amount_gbp,source,note\n"
+CONTRACT = "EA-1,ServiceContract,ZZF-FED,ZZF-CCG,ExtendedAccessService,,2018-10-01,,,004:580,\n"
+TIES_HEADER = "from,to,kind,hood_mode,mechanism,start,end,source\n"
+CCG = "ZZF-CCG,CCG (fictional),ClinicalCommissioningGroup,2013-04-01,,true,,004:100,\n"
+
+# (what is wrong, {table: text}, (file, line, column) of the first problem)
+BAD: list[tuple[str, dict[str, str], tuple[str, int | None, str | None]]] = [
+    ("unknown column", {"organisations": VINTAGE + "code,name,kind,colour,source\n"},
+     ("organisations.csv", 2, "colour")),
+    ("required column missing", {"organisations": "code,name,start,source\nZZF-X,X,2019-01-01,004:1\n"},
+     ("organisations.csv", 1, "kind")),
+    ("date not ISO", {"organisations": ORG_HEADER + FED.replace("2016-04-01", "01/04/2016")},
+     ("organisations.csv", 2, "start")),
+    ("impossible date", {"organisations": ORG_HEADER + FED.replace("2016-04-01", "2019-02-30")},
+     ("organisations.csv", 2, "start")),
+    ("ends before it starts", {"organisations": ORG_HEADER + FED.replace(",,true", ",2015-01-01,true")},
+     ("organisations.csv", 2, "end")),
+    ("kind not in the ontology", {"organisations": ORG_HEADER + FED.replace("GPFederation", "Hospital")},
+     ("organisations.csv", 2, "kind")),
+    ("fictional organisation with a real-looking code",
+     {"organisations": ORG_HEADER + FED.replace("ZZF-FED", "ABC123")}, ("organisations.csv", 2, "code")),
+    ("ZZF code not marked fictional", {"organisations": ORG_HEADER + FED.replace(",true,", ",false,")},
+     ("organisations.csv", 2, "fictional")),
+    ("list size not a number", {"organisations": ORG_HEADER + FED.replace(",true,,", ",true,about 5000,")},
+     ("organisations.csv", 2, "list_size")),
+    ("malformed citation", {"organisations": ORG_HEADER + FED.replace("004:190", "004:19a")},
+     ("organisations.csv", 2, "source")),
+    ("wrong number of values", {"organisations": ORG_HEADER + FED + "ZZF-B,B,GPFederation\n"},
+     ("organisations.csv", 3, None)),
+    ("membership kind unknown",
+     {"organisations": ORG_HEADER + FED + FED.replace("ZZF-FED,Fed", "ZZF-P1,P1").replace("GPFederation", "GPPractice"),
+      "memberships": "member,organisation,kind,start,end,source\nZZF-P1,ZZF-FED,Friendship,2017-01-01,,004:190\n"},
+     ("memberships.csv", 2, "kind")),
+    ("membership without a start",
+     {"organisations": ORG_HEADER + FED,
+      "memberships": "member,organisation,kind,start,end,source\nZZF-FED,ZZF-FED2,FederationMembership,,,004:190\n"},
+     ("memberships.csv", 2, "start")),
+    ("malformed person id", {"people": VINTAGE + "person_id,name,fictional,source\nP1,Person,true,004:212\n"},
+     ("people.csv", 3, "person_id")),
+    ("post of an unknown person",
+     {"organisations": ORG_HEADER + FED, "people": PEOPLE,
+      "posts": POSTS_HEADER + "ZZP-B,ZZF-FED,chair,BoardChair,,,,2017-01-01,,004:212,\n"},
+     ("posts.csv", 2, "person_id")),
+    ("role not in the ontology",
+     {"organisations": ORG_HEADER + FED, "people": PEOPLE,
+      "posts": POSTS_HEADER + "ZZP-A,ZZF-FED,chair,Chairman,,,,2017-01-01,,004:212,\n"},
+     ("posts.csv", 2, "role")),
+    ("subcontract without a parent",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "contracts": CONTRACTS_HEADER + CONTRACT + "EA-2,Subcontract,ZZF-CCG,,,,2018-10-01,,,004:580,\n"},
+     ("contracts.csv", 3, "parent_contract")),
+    ("subcontract commissioned by someone other than the parent's holder",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "contracts": CONTRACTS_HEADER + CONTRACT + "EA-2,Subcontract,ZZF-CCG,ZZF-CCG,,EA-1,2018-10-01,,,004:580,\n"},
+     ("contracts.csv", 3, "commissioner")),
+    ("contract id used twice",
+     {"organisations": ORG_HEADER + FED + CCG, "contracts": CONTRACTS_HEADER + CONTRACT + CONTRACT},
+     ("contracts.csv", 3, "contract_id")),
+    ("delivery under an unknown contract",
+     {"organisations": ORG_HEADER + FED + CCG, "contracts": CONTRACTS_HEADER + CONTRACT,
+      "deliveries": "provider,contract_id,start,end,source\nZZF-CCG,EA-9,2019-01-01,,004:580\n"},
+     ("deliveries.csv", 2, "contract_id")),
+    ("governance tie without a Hood mode",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER + "ZZF-CCG,ZZF-FED,GovernanceTie,,,2019-01-01,,004:446\n"},
+     ("ties.csv", 2, "hood_mode")),
+    ("Hood mode on a tie that is not a governance tie",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER + "ZZF-CCG,ZZF-FED,PeerNetworkTie,Mutuality,,2019-01-01,,004:1\n"},
+     ("ties.csv", 2, "hood_mode")),
+    ("header problem in the posts table (the rows are not read)",
+     {"organisations": ORG_HEADER + FED, "people": PEOPLE,
+      "posts": "person_id,organisation,post,role_kind,source\nZZP-A,ZZF-FED,chair,GovernanceRole,004:212\n"},
+     ("posts.csv", 1, "role_kind")),
+    ("tie from an organisation to itself",
+     {"organisations": ORG_HEADER + FED,
+      "ties": TIES_HEADER + "ZZF-FED,ZZF-FED,PeerNetworkTie,,,2019-01-01,,004:1\n"},
+     ("ties.csv", 2, "to")),
+]
+
+
+@pytest.mark.parametrize(("problem", "tables", "where"), BAD, ids=[b[0] for b in BAD])
+def test_bad_curated_input_names_file_line_and_column(tmp_path: Path, problem: str, tables: dict[str, str],
+                                                      where: tuple[str, int | None, str | None]) -> None:
+    for table, text in tables.items():
+        _write(tmp_path / "set", table, text)
+    with pytest.raises(InputError) as err:
+        read_curated(tmp_path / "set")
+    first = err.value.problems[0]
+    assert (Path(first.file).name, first.line, first.field) == where, str(first)
+
+
+def test_a_file_that_is_not_a_curated_table_is_refused(tmp_path: Path) -> None:
+    _write(tmp_path / "set", "organisations", ORG_HEADER + FED)
+    _write(tmp_path / "set", "boards", "code,name\n")
+    with pytest.raises(InputError) as err:
+        read_curated(tmp_path / "set")
+    assert Path(err.value.problems[0].file).name == "boards.csv"
+
+
+def test_unknown_ods_code_is_refused_and_the_store_is_unchanged(tmp_path: Path) -> None:
+    """A membership naming a practice that no loaded file describes: exit 4, the file, line and column,
+    and the store as it was (same quads)."""
+    runner = CliRunner()
+    store = tmp_path / "store"
+    env = {"GRAPHKIT_STORE_PATH": str(store)}
+    assert runner.invoke(cli, ["import", "ods", *map(str, EPCN_2019)], env=env).exit_code == 0
+    import pyoxigraph as ox
+
+    before = len(ox.Store.read_only(str(store)))
+    bad = tmp_path / "set"
+    shutil.copytree(GOOD, bad)
+    with (bad / "memberships.csv").open("a") as f:
+        f.write("Z99999,ZZF-TEES,FederationMembership,2017-01-01,,004:190,\n")
+    result = runner.invoke(cli, ["import", "curated", str(bad)], env=env)
+    assert result.exit_code == 4
+    assert "set/memberships.csv:6 [member]: unknown organisation code" in result.output
+    assert "Z99999" in result.output
+    assert len(ox.Store.read_only(str(store))) == before

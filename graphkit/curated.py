@@ -42,6 +42,7 @@ SEED_CITATION = re.compile(r"^[0-9]{3}:[0-9]+(-[0-9]+)?$")
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 CONTRACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 APPOINTMENT = ("Elected", "CoOpted", "Appointed")
+ARENAS = ("members", "contracts", "staff", "leadership")
 HOOD_MODES = ("Oversight", "Competition", "Mutuality", "ContrivedRandomness")
 
 
@@ -150,7 +151,7 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
             _c("person_id", "person", True, "a person_id of people.csv"),
             _c("organisation", "code", True, "code of the organisation (board, committee, federation...)"),
             _c("post", "text", False, "the post as the source names it, e.g. 'chair'"),
-            _c("role", "role", True, "a role of the ontology, e.g. BoardChair, CCGGoverningBodyMember"),
+            _c("role", "role", False, "an ontology role, e.g. BoardChair, CCGGoverningBodyMember (empty: none fits)"),
             _c("represents", "code", False, "code of the organisation the post-holder represents"),
             _c("appointment", "appointment", False, "Elected, CoOpted or Appointed"),
             _c("voting", "bool", False, "true or false: the post carries a vote"),
@@ -197,6 +198,7 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
             _c("hood_mode", "hood_mode", False, "Oversight, Competition, Mutuality or ContrivedRandomness: "
                "only and always for a GovernanceTie"),
             _c("mechanism", "text", False, "the concrete mechanism, free text"),
+            _c("arena", "arena", False, "what a CompetitionTie competes for: members, contracts, staff or leadership"),
             START,
             END,
             SOURCE,
@@ -408,6 +410,8 @@ def _parse(column: Column, value: str, file: str, line: int, problems: list[Inpu
         allowed = APPOINTMENT
     elif kind == "hood_mode":
         allowed = HOOD_MODES
+    elif kind == "arena":
+        allowed = ARENAS
     elif kind in vocabulary():
         allowed = vocabulary()[kind]
     if allowed is not None:
@@ -526,7 +530,7 @@ def _person(result: ImportResult, line: int, row: dict[str, Any], problem: Calla
 def _post(result: ImportResult, line: int, row: dict[str, Any], problem: Callable[..., None]) -> None:
     result.posts.append(
         PostHolding(
-            person_id=row["person_id"], organisation=row["organisation"], role=row["role"], line=line,
+            person_id=row["person_id"], organisation=row["organisation"], role=row.get("role"), line=line,
             title=row.get("post"), start=row.get("start"), end=row.get("end"), represents=row.get("represents"),
             appointment=row.get("appointment"), voting=row.get("voting"), citations=row["source"],
         )
@@ -575,10 +579,13 @@ def _tie(result: ImportResult, line: int, row: dict[str, Any], problem: Callable
         problem("hood_mode", "only a GovernanceTie has a Hood mode (the ontology's pcg:hoodMode is a governance "
                 "tie's); describe other ties with mechanism", row["hood_mode"])
         return
+    if row["kind"] != "CompetitionTie" and row.get("arena") is not None:
+        problem("arena", "only a CompetitionTie has an arena", row["arena"])
+        return
     result.lateral_ties.append(
         LateralTie(kind=row["kind"], tie_from=row["from"], tie_to=row["to"], line=line, start=row.get("start"),
                    end=row.get("end"), hood_mode=row.get("hood_mode"), mechanism=row.get("mechanism"),
-                   citations=row["source"])
+                   arena=row.get("arena"), citations=row["source"])
     )
 
 

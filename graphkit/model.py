@@ -111,7 +111,7 @@ class PostHolding:
 
     person_id: str
     organisation: str
-    role: str  # a role individual of the ontology, e.g. "BoardChair"
+    role: str | None  # a role individual of the ontology, e.g. "BoardChair" (None: no role fits)
     line: int
     title: str | None = None  # the post as the source names it
     start: dt.date | None = None
@@ -164,6 +164,7 @@ class LateralTie:
     end: dt.date | None = None
     hood_mode: str | None = None
     mechanism: str | None = None
+    arena: str | None = None  # CompetitionTie: members / contracts / staff / leadership
     citations: tuple[str, ...] = ()
 
 

@@ -364,12 +364,18 @@ def person_iri(person_id: str) -> str:
     return _i(ID[f"person/{person_id}"])
 
 
+def _post_kind(p: PostHolding) -> str:
+    """What tells two posts of one person in one organisation apart: the role, else the title."""
+    return p.role or p.title or "_"
+
+
 def post_iri(p: PostHolding) -> str:
-    return _i(fact_iri("post", p.organisation, p.role, p.person_id))
+    """One org:Post per holding (a seat held by this person from this day)."""
+    return _i(fact_iri("post", p.organisation, _post_kind(p), p.person_id, p.start))
 
 
 def post_holding_iri(p: PostHolding) -> str:
-    return _i(fact_iri("postholding", p.person_id, p.organisation, p.role, p.start))
+    return _i(fact_iri("postholding", p.person_id, p.organisation, _post_kind(p), p.start))
 
 
 def agreement_iri(contract_id: str) -> str:
@@ -411,7 +417,8 @@ def emit_post(p: PostHolding, g: str, sink: QuadSink) -> None:
     r, post, s = _i(RESOLVED), post_iri(p), post_holding_iri(p)
     sink.add(post, A, _i(ORG.Post), r)
     sink.add(post, _i(ORG.postIn), _org(p.organisation), r)
-    sink.add(post, _i(ORG.role), _pcg(p.role), r)
+    if p.role:
+        sink.add(post, _i(ORG.role), _pcg(p.role), r)
     if p.title:
         sink.add(post, LABEL, lit(p.title), r)
     if p.voting is not None:
@@ -472,6 +479,8 @@ def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink) -> None:
         sink.add(s, _i(PCG.hoodMode), _pcg(t.hood_mode), r)
     if t.mechanism:
         sink.add(s, _i(PCG.mechanism), lit(t.mechanism), r)
+    if t.arena:
+        sink.add(s, _i(PCG.competitionArena), lit(t.arena), r)
     sink.add(s, P_assertionType, lit("reported"), r)
     _dated(s, t.start, t.end, sink)
     _sourced(s, t.line, t.citations, g, sink)

@@ -333,7 +333,7 @@ def _read_curated(
                 PostHolding(
                     person_id=_one(p, str(PCG.holderPerson))[len(_PERSON_PREFIX) :],
                     organisation=code_of(_one(post, str(ORG.postIn))),
-                    role=_local_pcg(_one(post, str(ORG.role))) or "",
+                    role=_local_pcg(_one(post, str(ORG.role))),
                     line=line,
                     title=_one(post, LABEL),
                     start=start,
@@ -386,6 +386,7 @@ def _read_curated(
                     end=end,
                     hood_mode=_local_pcg(_one(p, str(PCG.hoodMode))),
                     mechanism=_one(p, str(PCG.mechanism)),
+                    arena=_one(p, str(PCG.competitionArena)),
                     citations=citations,
                 )
             )

@@ -108,6 +108,51 @@ class StatementView:
 
 
 @dataclass(frozen=True)
+class PostView:
+    """A post held by a person in an organisation over a period (curated), with its source."""
+
+    person_id: str
+    person_name: str
+    organisation: str
+    organisation_name: str
+    role: str | None  # an ontology role, e.g. "BoardChair"
+    title: str | None  # the post as the source names it
+    start: dt.date | None
+    end: dt.date | None
+    represents: str | None
+    appointment: str | None
+    voting: bool | None
+    source: str  # slug of the table
+    line: int
+    citations: tuple[str, ...]
+
+
+def post_key(p: PostView) -> tuple[str, str, dt.date, str, int]:
+    return (p.person_id, p.organisation, p.start or dt.date.min, p.source, p.line)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    person_id: str
+    name: str
+    fictional: bool
+    source: str
+    line: int
+    citations: tuple[str, ...]
+    posts: tuple[PostView, ...] = ()
+
+
+@dataclass(frozen=True)
+class BoundarySpanner:
+    """A person holding, over overlapping periods, posts on both sides of a boundary."""
+
+    person_id: str
+    name: str
+    side_a: tuple[PostView, ...]
+    side_b: tuple[PostView, ...]
+
+
+@dataclass(frozen=True)
 class OrgRow:
     """What both stores return for the bulk lookups: an organisation with every kind it has had."""
 
@@ -193,6 +238,16 @@ class GraphStore(Protocol):
 
     def economy(self, code: str, as_of: dt.date, *, depth: int = 2) -> nx.MultiDiGraph:
         """The local health economy: organisations within ``depth`` ties of ``code`` on the date."""
+        ...
+
+    def posts(
+        self, *, organisation: str | None = None, person: str | None = None, as_of: dt.date | None = None
+    ) -> list[PostView]:
+        """Posts held in an organisation, or by a person, holding on ``as_of`` (all of history when None)."""
+        ...
+
+    def person(self, person_id: str) -> PersonView:
+        """A person with every post they have held; NotFound when unknown."""
         ...
 
     def summary(self) -> StoreSummary: ...
@@ -355,3 +410,46 @@ def economy(store: GraphStore, code: str, as_of: dt.date, depth: int) -> nx.Mult
         t = edges[key]
         g.add_edge(t.member, t.organisation, kind=t.kind, start=t.start, end=t.end, derived=t.derived)
     return g
+
+
+# The two sides of the boundary the report's boundary spanners cross (domain-model §3.6, §4.6).
+FEDERATION_SIDE = frozenset({"GPFederation", "FederationBoard", "SubfederationGroup"})
+COMMISSIONER_SIDE = frozenset(
+    {
+        "ClinicalCommissioningGroup", "CCGGoverningBody", "CCGCommittee", "SubICBLocation",
+        "SustainabilityAndTransformationPartnership", "STPBoard", "IntegratedCareBoard", "IntegratedCareSystem",
+    }
+)
+
+
+def _overlap(a: PostView, b: PostView) -> bool:
+    """Two periods overlap; an unknown start or end is read as unbounded."""
+    a_before_b_ends = a.start is None or b.end is None or a.start <= b.end
+    b_before_a_ends = b.start is None or a.end is None or b.start <= a.end
+    return a_before_b_ends and b_before_a_ends
+
+
+def boundary_spanners(
+    store: GraphStore, *, as_of: dt.date | None = None, side_a: frozenset[str] = FEDERATION_SIDE,
+    side_b: frozenset[str] = COMMISSIONER_SIDE,
+) -> list[BoundarySpanner]:
+    """People who hold a post in an organisation of a kind in ``side_a`` (by default a federation, its board
+    or a subfederation group) and, over an overlapping period, a post in one of ``side_b`` (a CCG or STP,
+    their governing bodies, boards and committees, or their successors). With ``as_of``, both posts hold
+    on that day. Each spanner comes with the posts that make them one."""
+    every = store.posts(as_of=as_of)
+    rows, _ = store.org_rows(codes=sorted({p.organisation for p in every}))
+    kinds = {r.code: set(r.all_kinds) for r in rows}
+    by_person: dict[str, list[PostView]] = {}
+    for p in every:
+        by_person.setdefault(p.person_id, []).append(p)
+    out = []
+    for pid, posts in sorted(by_person.items()):
+        a = [p for p in posts if kinds.get(p.organisation, set()) & side_a]
+        b = [p for p in posts if kinds.get(p.organisation, set()) & side_b]
+        pairs = [(x, y) for x in a for y in b if _overlap(x, y)]
+        if pairs:
+            firsts = sorted({x for x, _ in pairs}, key=post_key)
+            seconds = sorted({y for _, y in pairs}, key=post_key)
+            out.append(BoundarySpanner(pid, posts[0].person_name, tuple(firsts), tuple(seconds)))
+    return out

@@ -333,3 +333,12 @@ RETURN kind, fact, sources, lines
 """
 
 SOURCE_DETAILS = "MATCH (s:SourceDocument) RETURN s.slug AS slug, s.fileName AS file, s.vintage AS vintage"
+
+POSTS = f"""
+MATCH (p:Person)-[h:HOLDS_POST]->(o:{ORG_LABEL})
+WHERE ($organisation IS NULL OR o.odsCode = $organisation) AND ($person IS NULL OR p.personId = $person)
+  AND ($day IS NULL OR ((h.start IS NULL OR h.start <= $day) AND (h.end IS NULL OR h.end >= $day)))
+RETURN p.personId AS pid, p.name AS pname, o.odsCode AS ocode, o.name AS oname, h {{.*}} AS h
+"""
+
+PERSON = "MATCH (p:Person {personId: $person}) RETURN p {.*} AS p"

@@ -54,6 +54,8 @@ from graphkit.store.base import (
     OrganisationHit,
     OrganisationView,
     OrgRow,
+    PersonView,
+    PostView,
     RoleRow,
     StatementView,
     StoreSummary,
@@ -62,6 +64,7 @@ from graphkit.store.base import (
     descendants,
     economy,
     financial_year_end,
+    post_key,
     search,
 )
 from graphkit.temporal import holds_on
@@ -170,35 +173,99 @@ class Neo4jStore:
         for r in graph.results:
             src = {"source": r.source.slug}
             for p in r.people:
-                people.append({"iri": person_iri(p.person_id)[1:-1], "props": {
-                    "personId": p.person_id, "name": p.name, "fictional": p.fictional or None, "line": p.line,
-                    "citations": list(p.citations), **src}})
+                people.append(
+                    {
+                        "iri": person_iri(p.person_id)[1:-1],
+                        "props": {
+                            "personId": p.person_id,
+                            "name": p.name,
+                            "fictional": p.fictional or None,
+                            "line": p.line,
+                            "citations": list(p.citations),
+                            **src,
+                        },
+                    }
+                )
             for h in r.posts:
-                posts.append({"iri": post_holding_iri(h)[1:-1], "person": h.person_id, "organisation": h.organisation,
-                              "props": {"postIri": post_iri(h)[1:-1], "role": h.role, "title": h.title,
-                                        "start": h.start, "end": h.end, "represents": h.represents,
-                                        "appointment": h.appointment, "voting": h.voting, "line": h.line,
-                                        "citations": list(h.citations), **src}})
+                posts.append(
+                    {
+                        "iri": post_holding_iri(h)[1:-1],
+                        "person": h.person_id,
+                        "organisation": h.organisation,
+                        "props": {
+                            "postIri": post_iri(h)[1:-1],
+                            "role": h.role,
+                            "title": h.title,
+                            "start": h.start,
+                            "end": h.end,
+                            "represents": h.represents,
+                            "appointment": h.appointment,
+                            "voting": h.voting,
+                            "line": h.line,
+                            "citations": list(h.citations),
+                            **src,
+                        },
+                    }
+                )
             for a in r.agreements:
                 iri = agreement_iri(a.contract_id)[1:-1]
-                agreements[a.kind].append({"iri": iri, "props": {
-                    "contractId": a.contract_id, "kind": a.kind, "holderCode": a.holder,
-                    "commissionerCode": a.commissioner, "service": a.service, "parentId": a.parent,
-                    "start": a.start, "end": a.end, "amountGBP": a.amount, "line": a.line,
-                    "citations": list(a.citations), **src}})
+                agreements[a.kind].append(
+                    {
+                        "iri": iri,
+                        "props": {
+                            "contractId": a.contract_id,
+                            "kind": a.kind,
+                            "holderCode": a.holder,
+                            "commissionerCode": a.commissioner,
+                            "service": a.service,
+                            "parentId": a.parent,
+                            "start": a.start,
+                            "end": a.end,
+                            "amountGBP": a.amount,
+                            "line": a.line,
+                            "citations": list(a.citations),
+                            **src,
+                        },
+                    }
+                )
                 if a.parent:
                     parents.append({"iri": iri, "parent": agreement_iri(a.parent)[1:-1]})
             for d in r.deliveries:
-                deliveries.append({"iri": delivery_iri(d)[1:-1], "provider": d.provider,
-                                   "contract": agreement_iri(d.contract_id)[1:-1],
-                                   "props": {"contractId": d.contract_id, "holderCode": d.holder,
-                                             "start": d.start, "end": d.end, "line": d.line,
-                                             "citations": list(d.citations), **src}})
+                deliveries.append(
+                    {
+                        "iri": delivery_iri(d)[1:-1],
+                        "provider": d.provider,
+                        "contract": agreement_iri(d.contract_id)[1:-1],
+                        "props": {
+                            "contractId": d.contract_id,
+                            "holderCode": d.holder,
+                            "start": d.start,
+                            "end": d.end,
+                            "line": d.line,
+                            "citations": list(d.citations),
+                            **src,
+                        },
+                    }
+                )
             for t in r.lateral_ties:
-                lateral[t.kind].append({"iri": lateral_tie_iri(t)[1:-1], "tieFrom": t.tie_from, "tieTo": t.tie_to,
-                                        "props": {"tieKind": t.kind, "hoodMode": t.hood_mode,
-                                                  "mechanism": t.mechanism, "start": t.start, "end": t.end,
-                                                  "line": t.line, "citations": list(t.citations), **src}})
+                lateral[t.kind].append(
+                    {
+                        "iri": lateral_tie_iri(t)[1:-1],
+                        "tieFrom": t.tie_from,
+                        "tieTo": t.tie_to,
+                        "props": {
+                            "tieKind": t.kind,
+                            "hoodMode": t.hood_mode,
+                            "mechanism": t.mechanism,
+                            "arena": t.arena,
+                            "start": t.start,
+                            "end": t.end,
+                            "line": t.line,
+                            "citations": list(t.citations),
+                            **src,
+                        },
+                    }
+                )
         self._write(cypher.MERGE_PEOPLE, people)
         self._write(cypher.MERGE_POSTS, posts)
         for kind, rows in sorted(agreements.items()):
@@ -218,9 +285,16 @@ class Neo4jStore:
             h = r["h"]
             results[h["source"]].posts.append(
                 PostHolding(
-                    person_id=r["person"], organisation=r["organisation"], role=h["role"], line=int(h["line"]),
-                    title=h.get("title"), start=_date(h.get("start")), end=_date(h.get("end")),
-                    represents=h.get("represents"), appointment=h.get("appointment"), voting=h.get("voting"),
+                    person_id=r["person"],
+                    organisation=r["organisation"],
+                    role=h.get("role"),
+                    line=int(h["line"]),
+                    title=h.get("title"),
+                    start=_date(h.get("start")),
+                    end=_date(h.get("end")),
+                    represents=h.get("represents"),
+                    appointment=h.get("appointment"),
+                    voting=h.get("voting"),
                     citations=tuple(h["citations"]),
                 )
             )
@@ -230,9 +304,16 @@ class Neo4jStore:
                 continue
             results[c["source"]].agreements.append(
                 Agreement(
-                    contract_id=c["contractId"], kind=c["kind"], holder=c["holderCode"], line=int(c["line"]),
-                    commissioner=c.get("commissionerCode"), service=c.get("service"), parent=c.get("parentId"),
-                    start=_date(c.get("start")), end=_date(c.get("end")), amount=c.get("amountGBP"),
+                    contract_id=c["contractId"],
+                    kind=c["kind"],
+                    holder=c["holderCode"],
+                    line=int(c["line"]),
+                    commissioner=c.get("commissionerCode"),
+                    service=c.get("service"),
+                    parent=c.get("parentId"),
+                    start=_date(c.get("start")),
+                    end=_date(c.get("end")),
+                    amount=c.get("amountGBP"),
                     citations=tuple(c["citations"]),
                 )
             )
@@ -240,8 +321,12 @@ class Neo4jStore:
             d = r["d"]
             results[d["source"]].deliveries.append(
                 Delivery(
-                    provider=r["provider"], contract_id=d["contractId"], holder=d["holderCode"], line=int(d["line"]),
-                    start=_date(d.get("start")), end=_date(d.get("end")),
+                    provider=r["provider"],
+                    contract_id=d["contractId"],
+                    holder=d["holderCode"],
+                    line=int(d["line"]),
+                    start=_date(d.get("start")),
+                    end=_date(d.get("end")),
                     citations=tuple(d["citations"]),
                 )
             )
@@ -249,9 +334,16 @@ class Neo4jStore:
             t = r["t"]
             results[t["source"]].lateral_ties.append(
                 LateralTie(
-                    kind=t["tieKind"], tie_from=r["tie_from"], tie_to=r["tie_to"], line=int(t["line"]),
-                    start=_date(t.get("start")), end=_date(t.get("end")), hood_mode=t.get("hoodMode"),
-                    mechanism=t.get("mechanism"), citations=tuple(t["citations"]),
+                    kind=t["tieKind"],
+                    tie_from=r["tie_from"],
+                    tie_to=r["tie_to"],
+                    line=int(t["line"]),
+                    start=_date(t.get("start")),
+                    end=_date(t.get("end")),
+                    hood_mode=t.get("hoodMode"),
+                    mechanism=t.get("mechanism"),
+                    arena=t.get("arena"),
+                    citations=tuple(t["citations"]),
                 )
             )
 
@@ -275,13 +367,31 @@ class Neo4jStore:
                 resolved_name=o["name"],
             )
             for slug, line, name, start, end, size, cited in zip(
-                o["stSources"], o["stLines"], o["stNames"], o["stStarts"], o["stEnds"], o["stListSizes"],
-                o["stCitations"], strict=True
+                o["stSources"],
+                o["stLines"],
+                o["stNames"],
+                o["stStarts"],
+                o["stEnds"],
+                o["stListSizes"],
+                o["stCitations"],
+                strict=True,
             ):
                 src = sources[slug]
-                m.statements.append((src, Organisation(m.code, name, (), line, start=_day(start), end=_day(end),
-                                                       list_size=size if size >= 0 else None,
-                                                       citations=_cited(cited))))
+                m.statements.append(
+                    (
+                        src,
+                        Organisation(
+                            m.code,
+                            name,
+                            (),
+                            line,
+                            start=_day(start),
+                            end=_day(end),
+                            list_size=size if size >= 0 else None,
+                            citations=_cited(cited),
+                        ),
+                    )
+                )
                 m.names.append((src.vintage, name, src))
             graph.organisations[m.code] = m
         for r in self._run(cypher.ALL_TIES):
@@ -451,21 +561,37 @@ class Neo4jStore:
             for r in rows
         ]
         bounded = [r.code for r in out if set(r.all_kinds) & TIME_BOUNDED_CLASSES]
-        roles = [
-            RoleRow(r["code"], r["role"], _date(r["start"]), _date(r["end"]))
-            for r in self._run(cypher.ROLES_OF_MANY, codes=bounded)
-        ] if bounded else []
+        roles = (
+            [
+                RoleRow(r["code"], r["role"], _date(r["start"]), _date(r["end"]))
+                for r in self._run(cypher.ROLES_OF_MANY, codes=bounded)
+            ]
+            if bounded
+            else []
+        )
         return out, roles
 
     def search(
-        self, q: str | None, *, kind: str | None = None, within: str | None = None, as_of: dt.date,
-        limit: int = 50, offset: int = 0,
+        self,
+        q: str | None,
+        *,
+        kind: str | None = None,
+        within: str | None = None,
+        as_of: dt.date,
+        limit: int = 50,
+        offset: int = 0,
     ) -> tuple[list[OrganisationHit], int]:
         return search(self, q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset)
 
     def contracts(
-        self, *, holder: str | None = None, contract_type: str | None = None, commissioner: str | None = None,
-        within: str | None = None, year: str | None = None, as_of: dt.date | None = None,
+        self,
+        *,
+        holder: str | None = None,
+        contract_type: str | None = None,
+        commissioner: str | None = None,
+        within: str | None = None,
+        year: str | None = None,
+        as_of: dt.date | None = None,
     ) -> list[ContractView]:
         if year is not None:
             financial_year_end(year)
@@ -477,9 +603,7 @@ class Neo4jStore:
             day = as_of or (financial_year_end(year) if year else dt.date.today())
             self.organisation(within, day)
             area = sorted(descendants(self, within, day))
-        rows = self._run(
-            cypher.CONTRACTS, year=year, holder=holder, ctype=contract_type, comm=commissioner, area=area
-        )
+        rows = self._run(cypher.CONTRACTS, year=year, holder=holder, ctype=contract_type, comm=commissioner, area=area)
         out = []
         for r in rows:
             c = r["c"]
@@ -514,6 +638,50 @@ class Neo4jStore:
 
     def economy(self, code: str, as_of: dt.date, *, depth: int = 2) -> nx.MultiDiGraph:
         return economy(self, code, as_of, depth)
+
+    def posts(
+        self, *, organisation: str | None = None, person: str | None = None, as_of: dt.date | None = None
+    ) -> list[PostView]:
+        if organisation is not None:
+            self._require(organisation)
+        rows = self._run(cypher.POSTS, organisation=organisation, person=person, day=as_of)
+        return sorted(
+            (
+                PostView(
+                    person_id=r["pid"],
+                    person_name=r["pname"],
+                    organisation=r["ocode"],
+                    organisation_name=r["oname"],
+                    role=r["h"].get("role"),
+                    title=r["h"].get("title"),
+                    start=_date(r["h"].get("start")),
+                    end=_date(r["h"].get("end")),
+                    represents=r["h"].get("represents"),
+                    appointment=r["h"].get("appointment"),
+                    voting=r["h"].get("voting"),
+                    source=r["h"]["source"],
+                    line=int(r["h"]["line"]),
+                    citations=tuple(sorted(r["h"]["citations"])),
+                )
+                for r in rows
+            ),
+            key=post_key,
+        )
+
+    def person(self, person_id: str) -> PersonView:
+        rows = self._run(cypher.PERSON, person=person_id)
+        if not rows:
+            raise NotFound(f"no person with id {person_id!r}", details={"person_id": person_id})
+        p = rows[0]["p"]
+        return PersonView(
+            person_id=person_id,
+            name=p["name"],
+            fictional=bool(p.get("fictional")),
+            source=p["source"],
+            line=int(p["line"]),
+            citations=tuple(sorted(p["citations"])),
+            posts=tuple(self.posts(person=person_id)),
+        )
 
     def count_organisations(self) -> int:
         return int(self._run(cypher.COUNT_ORGS)[0]["n"])
@@ -598,8 +766,13 @@ def _statements(props: dict[str, Any], sources: dict[str, Source]) -> list[State
     return [
         Statement(sources[slug], int(line), _day(start), _day(end), _day(seen), _cited(cited))
         for slug, line, start, end, seen, cited in zip(
-            props["stSources"], props["stLines"], props["stStarts"], props["stEnds"], props["stObserved"],
-            props["stCitations"], strict=True
+            props["stSources"],
+            props["stLines"],
+            props["stStarts"],
+            props["stEnds"],
+            props["stObserved"],
+            props["stCitations"],
+            strict=True,
         )
     ]
 

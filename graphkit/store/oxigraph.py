@@ -27,6 +27,8 @@ from graphkit.store.base import (
     OrganisationHit,
     OrganisationView,
     OrgRow,
+    PersonView,
+    PostView,
     RoleRow,
     StatementView,
     StoreSummary,
@@ -35,6 +37,7 @@ from graphkit.store.base import (
     descendants,
     economy,
     financial_year_end,
+    post_key,
     search,
 )
 from graphkit.temporal import holds_on
@@ -76,6 +79,12 @@ def load_nquads(path: Path, text: str, *, check: Callable[[ox.Store], None] | No
     staging.rename(path)
     shutil.rmtree(old, ignore_errors=True)
     return n
+
+
+def _person_segment(person_id: str) -> str:
+    from graphkit.namespaces import _segment
+
+    return _segment(person_id)
 
 
 def _local(iri: str) -> str:
@@ -374,14 +383,26 @@ class OxigraphStore:
         return out, roles
 
     def search(
-        self, q: str | None, *, kind: str | None = None, within: str | None = None, as_of: dt.date,
-        limit: int = 50, offset: int = 0,
+        self,
+        q: str | None,
+        *,
+        kind: str | None = None,
+        within: str | None = None,
+        as_of: dt.date,
+        limit: int = 50,
+        offset: int = 0,
     ) -> tuple[list[OrganisationHit], int]:
         return search(self, q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset)
 
     def contracts(
-        self, *, holder: str | None = None, contract_type: str | None = None, commissioner: str | None = None,
-        within: str | None = None, year: str | None = None, as_of: dt.date | None = None,
+        self,
+        *,
+        holder: str | None = None,
+        contract_type: str | None = None,
+        commissioner: str | None = None,
+        within: str | None = None,
+        year: str | None = None,
+        as_of: dt.date | None = None,
     ) -> list[ContractView]:
         # codes go in as IRIs built by org_iri (escaped), text values as bound literals
         bindings: dict[str, ox.NamedNode | ox.Literal] = {}
@@ -460,8 +481,12 @@ class OxigraphStore:
         return sorted(
             {
                 StatementView(
-                    _local(r["cls"].value), r["fact"].value, _slug(r["g"].value), r["file"].value,
-                    _date(r["vintage"]), int(r["line"].value),  # type: ignore[arg-type]
+                    _local(r["cls"].value),
+                    r["fact"].value,
+                    _slug(r["g"].value),
+                    r["file"].value,
+                    _date(r["vintage"]),  # type: ignore[arg-type]
+                    int(r["line"].value),
                 )
                 for r in rows
             }
@@ -469,6 +494,88 @@ class OxigraphStore:
 
     def economy(self, code: str, as_of: dt.date, *, depth: int = 2) -> nx.MultiDiGraph:
         return economy(self, code, as_of, depth)
+
+    def posts(
+        self, *, organisation: str | None = None, person: str | None = None, as_of: dt.date | None = None
+    ) -> list[PostView]:
+        where, bindings = [], {}
+        if organisation is not None:
+            self._require(organisation)
+            where.append(f"?post org:postIn <{org_iri(organisation)}> .")
+        if person is not None:
+            where.append(f"?h pcg:holderPerson <{ID}person/{_person_segment(person)}> .")
+        when = ""
+        if as_of is not None:
+            when = _WHEN
+            bindings["day"] = self._day(as_of)
+        rows = self.select(
+            f"""SELECT ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?src ?line
+                  (GROUP_CONCAT(?cite; SEPARATOR="\u001f") AS ?cites) WHERE {{
+                 GRAPH <{RESOLVED}> {{ {" ".join(where)}
+                   ?h a pcg:PostHolding ; pcg:holderPerson ?person ; pcg:post ?post ; prov:wasDerivedFrom ?src .
+                   ?person pcg:personId ?pid ; rdfs:label ?pname .
+                   ?post org:postIn ?o . ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
+                   OPTIONAL {{ ?post org:role ?role }} OPTIONAL {{ ?post rdfs:label ?title }}
+                   OPTIONAL {{ ?post pcg:voting ?voting }}
+                   OPTIONAL {{ ?h pcg:represents/pcg:odsCode ?rep }} OPTIONAL {{ ?h pcg:appointmentMode ?app }}
+                   OPTIONAL {{ ?h pcg:validDuring ?iv .
+                              OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                              OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
+                 GRAPH ?src {{ ?h pcg:sourceLine ?line OPTIONAL {{ ?h pcg:citation|dcterms:source ?cite }} }}
+                 {when} }}
+               GROUP BY ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?src ?line""",
+            **bindings,
+        )
+
+        def text(term: Any) -> str | None:
+            return term.value if term is not None else None
+
+        return sorted(
+            (
+                PostView(
+                    person_id=r["pid"].value,
+                    person_name=r["pname"].value,
+                    organisation=r["ocode"].value,
+                    organisation_name=r["oname"].value,
+                    role=_local(r["role"].value) if r["role"] is not None else None,
+                    title=text(r["title"]),
+                    start=_date(r["start"]),
+                    end=_date(r["end"]),
+                    represents=text(r["rep"]),
+                    appointment=_local(r["app"].value) if r["app"] is not None else None,
+                    voting=r["voting"].value == "true" if r["voting"] is not None else None,
+                    source=_slug(r["src"].value),
+                    line=int(r["line"].value),
+                    citations=tuple(sorted(r["cites"].value.split("\u001f")))
+                    if r["cites"] and r["cites"].value
+                    else (),
+                )
+                for r in rows
+            ),
+            key=post_key,
+        )
+
+    def person(self, person_id: str) -> PersonView:
+        node = f"<{ID}person/{_person_segment(person_id)}>"
+        rows = self.select(
+            f"""SELECT ?name ?fictional ?src ?line (GROUP_CONCAT(?cite; SEPARATOR="\u001f") AS ?cites) WHERE {{
+                 GRAPH <{RESOLVED}> {{ {node} pcg:personId ?pid ; rdfs:label ?name ; prov:wasDerivedFrom ?src .
+                   OPTIONAL {{ {node} pcg:fictional ?fictional }} }}
+                 GRAPH ?src {{ {node} pcg:sourceLine ?line OPTIONAL {{ {node} pcg:citation|dcterms:source ?cite }} }}
+               }} GROUP BY ?name ?fictional ?src ?line"""
+        )
+        if not rows:
+            raise NotFound(f"no person with id {person_id!r}", details={"person_id": person_id})
+        r = rows[0]
+        return PersonView(
+            person_id=person_id,
+            name=r["name"].value,
+            fictional=r["fictional"] is not None and r["fictional"].value == "true",
+            source=_slug(r["src"].value),
+            line=int(r["line"].value),
+            citations=tuple(sorted(r["cites"].value.split("\u001f"))) if r["cites"] and r["cites"].value else (),
+            posts=tuple(self.posts(person=person_id)),
+        )
 
     def count_organisations(self) -> int:
         rows = self.select(f"SELECT (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o pcg:odsCode ?c }} }}")

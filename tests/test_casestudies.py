@@ -1,0 +1,161 @@
+"""The case-study economy of the federation report (seeds/casestudies, fictional): it loads, passes the
+shapes, comes back from Neo4j as the same RDF, both stores answer alike, and the boundary spanners the
+report names are found with the posts and dates that make them so (domain-model §4.6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from graphkit.store.base import boundary_spanners
+from graphkit.store.neo4j import Neo4jStore
+from graphkit.store.oxigraph import OxigraphStore
+from tests.conftest import SEEDS
+
+CASES = SEEDS / "casestudies"
+
+# person -> (federation-side posts, CCG/STP-side posts) as (organisation, start, end); seeds/casestudies/README.md
+SPANNERS = {
+    "ZZP-EXP-CHAIR": (
+        {("ZZF-EXPANDING-BOARD", "2015-11-01", None)},
+        {("ZZF-STP-EXP-BOARD", "2017-09-01", None)},
+    ),
+    "ZZP-EXP-DIR-B": ({("ZZF-EXPANDING-BOARD", "2015-11-01", None)}, {("ZZF-CCG-EXP", None, None)}),
+    "ZZP-EMB-SHONA": (
+        {("ZZF-EMBEDDED-BOARD", "2016-07-01", None)},
+        {("ZZF-CCG-EMB-COMMITTEE", "2018-01-01", None)},
+    ),
+    "ZZP-EMB-MIKE": ({("ZZF-EMBEDDED-BOARD", "2016-07-01", None)}, {("ZZF-STP-EMB-CABINET", None, None)}),
+    "ZZP-EMB-COOPT-SALGP": ({("ZZF-EMBEDDED-BOARD", "2016-07-01", None)}, {("ZZF-STP-EMB-CABINET", None, None)}),
+    "ZZP-EMB-PMDIR-B": ({("ZZF-EMBEDDED-BOARD", "2016-07-01", None)}, {("ZZF-CCG-EMB-TRIUMVIRATE", None, None)}),
+    "ZZP-VAN-CHAIR": ({("ZZF-VANGUARD-BOARD", None, None)}, {("ZZF-STP-EMB-PCPG", None, None)}),
+    "ZZP-STR-CHAIR": ({("ZZF-STRUGGLING-BOARD", "2015-01-01", "2018-06-30")}, {("ZZF-CCG-STR-GB", None, "2016-12-31")}),
+    "ZZP-STR-CEO": ({("ZZF-STRUGGLING-BOARD", "2015-01-01", None)}, {("ZZF-CCG-STR-GB", None, "2016-12-31")}),
+    "ZZP-STR-CLINDIR": (
+        {("ZZF-STRUGGLING-BOARD", "2015-01-01", "2016-06-30")},
+        {("ZZF-CCG-STR", None, "2016-12-31")},
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def case_build(tmp_path_factory: pytest.TempPathFactory):
+    from graphkit.build import InputFile, build
+
+    path = tmp_path_factory.mktemp("cases") / "store"
+    report = build([InputFile(CASES)], path)  # raises on any SHACL violation: nothing would be written
+    return path, report
+
+
+@pytest.fixture(scope="module")
+def embedded(case_build) -> OxigraphStore:
+    return OxigraphStore(case_build[0])
+
+
+@pytest.fixture(scope="module")
+def neo4j_cases(neo4j_driver, embedded):
+    from graphkit.rdf_read import read_dataset
+    from tests.conftest import empty_database
+
+    empty_database(neo4j_driver)
+    store = Neo4jStore(neo4j_driver, database="neo4j")
+    store.load(read_dataset(embedded._store))
+    return store
+
+
+def test_the_case_studies_load_and_pass_the_shapes(case_build) -> None:
+    report = case_build[1]
+    assert report.quality is not None
+    rules = report.quality.counts()
+    assert not [r for r in rules if r.startswith("reject") or "Violation" in r]
+    g = report.graph
+    assert all(o.fictional for o in g.organisations.values())
+    assert sum(1 for o in g.organisations.values() if "GPFederation" in o.kinds) == 10
+    assert sum(len(r.people) for r in g.results) == 57 and sum(len(r.posts) for r in g.results) == 121
+
+
+def test_every_curated_row_cites_the_report(case_build) -> None:
+    g = case_build[1].graph
+    rows = [x for r in g.results for k in ("people", "posts", "agreements", "deliveries", "lateral_ties")
+            for x in getattr(r, k)]
+    rows += [st for o in g.organisations.values() for _, st in o.statements]
+    assert rows and all(x.citations and all(c[:4] in ("004:", "000:") for c in x.citations) for x in rows)
+
+
+def test_contradictions_are_held_with_their_sources(embedded) -> None:
+    small = embedded.select(
+        """SELECT ?size ?cite WHERE { GRAPH ?g { <https://w3id.org/pcgraph/id/org/ZZF-SMALL> pcg:listSize ?size ;
+                                                 pcg:citation ?cite } }"""
+    )
+    assert {int(r["size"].value) for r in small} == {90_000, 96_000}
+    assert {r["cite"].value for r in small} >= {"004:419"}
+    apms = embedded.select(
+        """SELECT ?id ?holder ?cite WHERE { GRAPH ?g { ?c pcg:citation ?cite }
+             GRAPH <https://w3id.org/pcgraph/id/graph/resolved> { ?c dcterms:identifier ?id ;
+             pcg:contractHolder/pcg:odsCode ?holder . FILTER (STRSTARTS(?id, "ZZC-STR-APMS-12")) } }"""
+    )
+    assert {(r["id"].value, r["holder"].value, r["cite"].value) for r in apms} == {
+        ("ZZC-STR-APMS-12", "ZZF-STR-P01", "004:357"),
+        ("ZZC-STR-APMS-12-ALT", "ZZF-JV-STR-APMS", "004:376"),
+    }
+
+
+def _as_rows(posts) -> set[tuple[str, str | None, str | None]]:
+    return {(p.organisation, p.start and p.start.isoformat(), p.end and p.end.isoformat()) for p in posts}
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("which", ["oxigraph", "neo4j"])
+def test_boundary_spanners_are_the_people_the_report_names(which, embedded, neo4j_cases) -> None:
+    store = embedded if which == "oxigraph" else neo4j_cases
+    found = {b.person_id: (_as_rows(b.side_a), _as_rows(b.side_b)) for b in boundary_spanners(store)}
+    assert found == SPANNERS
+    # as of a day, only the posts holding then: in 2018 the Struggling trio had left the CCG
+    in_2018 = {b.person_id for b in boundary_spanners(store, as_of=dt.date(2018, 6, 1))}
+    assert not in_2018 & {"ZZP-STR-CHAIR", "ZZP-STR-CEO", "ZZP-STR-CLINDIR"}
+    assert {"ZZP-EXP-CHAIR", "ZZP-EMB-SHONA"} <= in_2018
+
+
+@pytest.mark.neo4j
+def test_both_stores_answer_alike_on_the_case_studies(embedded, neo4j_cases) -> None:
+    day = dt.date(2018, 6, 1)
+    for code in ("ZZF-EXPANDING", "ZZF-EMBEDDED", "ZZF-STRUGGLING", "ZZF-SMALL", "ZZF-EXP-P01", "ZZF-CCG-EXP"):
+        assert neo4j_cases.organisation(code, day) == embedded.organisation(code, day)
+        for direction in ("up", "down"):
+            assert neo4j_cases.ties(code, direction) == embedded.ties(code, direction)
+        assert neo4j_cases.provenance(code) == embedded.provenance(code)
+    assert neo4j_cases.posts() == embedded.posts() and len(embedded.posts()) == 121
+    assert neo4j_cases.person("ZZP-EXP-CHAIR") == embedded.person("ZZP-EXP-CHAIR")
+    assert neo4j_cases.search("expanding", as_of=day) == embedded.search("expanding", as_of=day)
+    a, b = embedded.economy("ZZF-EXPANDING", day, depth=2), neo4j_cases.economy("ZZF-EXPANDING", day, depth=2)
+    assert sorted(a.nodes(data=True)) == sorted(b.nodes(data=True)) and a.number_of_nodes() > 50
+
+
+@pytest.mark.neo4j
+def test_the_case_studies_come_back_from_neo4j_as_the_same_rdf(embedded, neo4j_cases) -> None:
+    import pyoxigraph as ox
+
+    from graphkit import export
+
+    back = export.dataset(neo4j_cases.read_graph())
+    data = [g for g in embedded._store.named_graphs() if "ontology" not in g.value]
+    assert set(back.named_graphs()) == set(embedded._store.named_graphs())
+    for g in data:
+        a = set(embedded._store.quads_for_pattern(None, None, None, g))
+        assert a == set(back.quads_for_pattern(None, None, None, g)), g.value
+    assert isinstance(back, ox.Store)
+
+
+def test_the_federation_members_and_list_sizes_follow_table_3(embedded) -> None:
+    """Table 3 (004:190-198): Expanding 330,000 patients, Embedded 335,000, Struggling 500,000."""
+    day = dt.date(2018, 6, 1)
+    for code, population in (("ZZF-EXPANDING", 330_000), ("ZZF-EMBEDDED", 335_000), ("ZZF-STRUGGLING", 500_000)):
+        members = embedded.ties(code, "down", as_of=day, kind="FederationMembership")
+        sizes = embedded.select(
+            "SELECT ?size WHERE { GRAPH <https://w3id.org/pcgraph/id/graph/resolved> { VALUES ?o { "
+            + " ".join(f"<https://w3id.org/pcgraph/id/org/{t.member}>" for t in members)
+            + " } ?o pcg:listSize ?size } }"
+        )
+        assert sum(int(r["size"].value) for r in sizes) == population, code
+

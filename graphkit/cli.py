@@ -83,12 +83,22 @@ def _run_build(settings: Settings, inputs: list[Any], *, adding: bool = False) -
     default=None,
     help="Seeds directory [default: seeds/].",
 )
+@click.option(
+    "--case-studies",
+    is_flag=True,
+    help="Also load the fictional case-study economy of the federation report (seeds/casestudies).",
+)
 @click.pass_obj
-def build(settings: Settings, seeds: Path | None) -> None:
-    """Build the graph from every file in seeds/ into the embedded store and print a summary."""
+def build(settings: Settings, seeds: Path | None, case_studies: bool) -> None:
+    """Build the graph from the national files in seeds/ (ods/, payments/) into the embedded store and print
+    a summary."""
     from graphkit.build import InputFile, seed_files
 
-    _run_build(settings, [InputFile(p) for p in seed_files(seeds or settings.seeds_dir)])
+    root = seeds or settings.seeds_dir
+    inputs = [InputFile(p) for p in seed_files(root)]
+    if case_studies:
+        inputs.append(InputFile(root / "casestudies"))
+    _run_build(settings, inputs)
 
 
 @cli.group(name="import")

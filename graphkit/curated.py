@@ -76,6 +76,11 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
         return tuple(sorted(str(t)[len(ns) :] for t in terms if str(t).startswith(ns)))
 
     role_classes = below(org_ns.Role)
+    skos = Namespace("http://www.w3.org/2004/02/skos/core#")
+    functions = {
+        str(n): str(c)[len(str(PCG_NS)) :] for c in g.subjects(skos.inScheme, PCG_NS.CentralFunctionScheme)
+        for n in g.objects(c, skos.notation)
+    }
     return {
         "organisation": local(below(org_ns.Organization, org_ns.FormalOrganization, org_ns.OrganizationalUnit)),
         "membership": local(below(org_ns.Membership)),
@@ -83,7 +88,19 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
         "tie": tuple(k for k in local(below(PCG_NS.Tie)) if k != "Tie"),
         "service": local(below(PCG_NS.Service)),
         "role": local({s for c in role_classes for s in g.subjects(RDF.type, c)}),
+        "function_notations": tuple(sorted(functions)),
+        "function_concepts": tuple(functions[n] for n in sorted(functions)),
     }
+
+
+def function_concept(notation: str) -> str:
+    v = vocabulary()
+    return dict(zip(v["function_notations"], v["function_concepts"], strict=True))[notation]
+
+
+def function_notation(concept: str) -> str:
+    v = vocabulary()
+    return dict(zip(v["function_concepts"], v["function_notations"], strict=True))[concept]
 
 
 # -- the tables ------------------------------------------------------------------------------------
@@ -119,6 +136,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
             END,
             _c("fictional", "bool", False, "true for a fictional (case-study) organisation; its code is ZZF-..."),
             _c("list_size", "int", False, "registered patients, as the source states them"),
+            _c("central_functions", "functions", False, "functions the centre runs for its members, separated by ';': "
+               "cqc_registration, payroll, accounting, intranet, hr, clinical_system, monitoring, governance_team"),
             SOURCE,
             NOTE,
         ),
@@ -199,6 +218,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
                "only and always for a GovernanceTie"),
             _c("mechanism", "text", False, "the concrete mechanism, free text"),
             _c("arena", "arena", False, "what a CompetitionTie competes for: members, contracts, staff or leadership"),
+            _c("initiated_by", "code", False, "which side started the tie (the code of from or to)"),
+            _c("horizon", "horizon", False, "future (builds for the medium or long term) or operational"),
             START,
             END,
             SOURCE,
@@ -412,6 +433,15 @@ def _parse(column: Column, value: str, file: str, line: int, problems: list[Inpu
         allowed = HOOD_MODES
     elif kind == "arena":
         allowed = ARENAS
+    elif kind == "horizon":
+        allowed = ("future", "operational")
+    elif kind == "functions":
+        parts = tuple(p.strip() for p in value.split(";") if p.strip())
+        known = vocabulary()["function_notations"]
+        for p in parts:
+            if p not in known:
+                return bad(f"not a central function; one of: {', '.join(known)}")
+        return tuple(function_concept(p) for p in parts)
     elif kind in vocabulary():
         allowed = vocabulary()[kind]
     if allowed is not None:
@@ -502,6 +532,7 @@ def _organisation(result: ImportResult, line: int, row: dict[str, Any], problem:
         Organisation(
             code=code, name=row["name"], kinds=(row["kind"],), line=line, start=row.get("start"),
             end=row.get("end"), fictional=fictional, list_size=row.get("list_size"), citations=row["source"],
+            central_functions=row.get("central_functions") or (),
         )
     )
 
@@ -582,10 +613,14 @@ def _tie(result: ImportResult, line: int, row: dict[str, Any], problem: Callable
     if row["kind"] != "CompetitionTie" and row.get("arena") is not None:
         problem("arena", "only a CompetitionTie has an arena", row["arena"])
         return
+    if row.get("initiated_by") is not None and row["initiated_by"] not in (row["from"], row["to"]):
+        problem("initiated_by", "the side that started a tie is its from or its to", row["initiated_by"])
+        return
     result.lateral_ties.append(
         LateralTie(kind=row["kind"], tie_from=row["from"], tie_to=row["to"], line=line, start=row.get("start"),
                    end=row.get("end"), hood_mode=row.get("hood_mode"), mechanism=row.get("mechanism"),
-                   arena=row.get("arena"), citations=row["source"])
+                   arena=row.get("arena"), initiated_by=row.get("initiated_by"), horizon=row.get("horizon"),
+                   citations=row["source"])
     )
 
 

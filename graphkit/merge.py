@@ -83,6 +83,7 @@ class MergedOrganisation:
     ons_code: str | None = None
     fictional: bool = False
     list_size: int | None = None  # curated: the newest stated list size
+    central_functions: set[str] = field(default_factory=set)  # curated: every stated central function
     statements: list[tuple[Source, Organisation]] = field(default_factory=list)
     resolved_name: str | None = None  # set when read back from a store, which holds the resolved name
 
@@ -221,6 +222,7 @@ def _merge_organisations(results: list[ImportResult], out: MergedGraph) -> None:
             m.ons_code = o.ons_code or m.ons_code
             m.fictional = m.fictional or o.fictional
             m.list_size = o.list_size if o.list_size is not None else m.list_size
+            m.central_functions.update(o.central_functions)
 
 
 REFERENCED_KIND = {

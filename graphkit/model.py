@@ -37,6 +37,7 @@ class Organisation:
     fictional: bool = False
     status: str | None = None  # ODS status as stated: ACTIVE / INACTIVE / DORMANT / PROPOSED
     list_size: int | None = None  # curated inputs: registered patients as the source states them
+    central_functions: tuple[str, ...] = ()  # curated: concepts of pcg:CentralFunctionScheme (local names)
     citations: tuple[str, ...] = ()  # curated inputs: where the fact comes from ("004:190-198", a URL)
 
 
@@ -165,6 +166,8 @@ class LateralTie:
     hood_mode: str | None = None
     mechanism: str | None = None
     arena: str | None = None  # CompetitionTie: members / contracts / staff / leadership
+    initiated_by: str | None = None  # the code of the side that started the tie
+    horizon: str | None = None  # "future" or "operational"
     citations: tuple[str, ...] = ()
 
 

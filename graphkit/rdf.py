@@ -252,6 +252,8 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
         sink.add(s, P_fictional, lit(True), r)
     if o.list_size is not None:
         sink.add(s, P_listSize, lit(o.list_size), r)
+    for f in sorted(o.central_functions):
+        sink.add(s, _i(PCG.centralFunction), _pcg(f), r)
     for src, stated in o.statements:
         g = _graph(src.slug)
         sink.add(s, LABEL, lit(stated.name), g)
@@ -260,6 +262,8 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
             sink.add(s, VALID_DURING, sink.interval(stated.start, stated.end, g), g)
         if stated.list_size is not None:
             sink.add(s, P_listSize, lit(stated.list_size), g)
+        for f in stated.central_functions:
+            sink.add(s, _i(PCG.centralFunction), _pcg(f), g)
         _cite(s, stated.citations, g, sink)
 
 
@@ -481,6 +485,10 @@ def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink) -> None:
         sink.add(s, _i(PCG.mechanism), lit(t.mechanism), r)
     if t.arena:
         sink.add(s, _i(PCG.competitionArena), lit(t.arena), r)
+    if t.initiated_by:
+        sink.add(s, _i(PCG.initiatedBy), _org(t.initiated_by), r)
+    if t.horizon:
+        sink.add(s, _i(PCG.horizon), lit(t.horizon), r)
     sink.add(s, P_assertionType, lit("reported"), r)
     _dated(s, t.start, t.end, sink)
     _sourced(s, t.line, t.citations, g, sink)

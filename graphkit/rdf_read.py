@@ -167,6 +167,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
                 ons_code=_one(p, str(PCG.onsCode)),
                 fictional=bool(_one(p, str(PCG.fictional), False)),
                 list_size=_one(p, LIST_SIZE),
+                central_functions={_local_pcg(f) or "" for f in p.get(str(PCG.centralFunction), [])},
                 resolved_name=_one(p, PREF),
             )
             graph.organisations[code] = o
@@ -260,6 +261,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
             lines, observed = p.get(LINE, []), p.get(OBSERVED_ON, [])
             if isinstance(fact, MergedOrganisation):
                 labels, sizes = p.get(LABEL, []), p.get(LIST_SIZE, [])
+                functions = tuple(sorted(_local_pcg(f) or "" for f in p.get(str(PCG.centralFunction), [])))
                 n = max(len(lines), len(labels), len(periods), len(sizes), 1)
                 for line, label, period, size in zip(
                     _pad(lines, n), _pad(labels, n), _pad(periods, n), _pad(sizes, n), strict=True
@@ -267,7 +269,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
                     start, end = period or (None, None)
                     fact.statements.append(
                         (src, Organisation(fact.code, label, (), line, start=start, end=end, list_size=size,
-                                           citations=citations))
+                                           citations=citations, central_functions=functions))
                     )
                     fact.names.append((src.vintage, label, src))
             else:
@@ -387,6 +389,8 @@ def _read_curated(
                     hood_mode=_local_pcg(_one(p, str(PCG.hoodMode))),
                     mechanism=_one(p, str(PCG.mechanism)),
                     arena=_one(p, str(PCG.competitionArena)),
+                    initiated_by=code(_one(p, str(PCG.initiatedBy))),
+                    horizon=_one(p, str(PCG.horizon)),
                     citations=citations,
                 )
             )

@@ -72,6 +72,7 @@ def test_the_case_studies_load_and_pass_the_shapes(case_build) -> None:
     g = report.graph
     assert all(o.fictional for o in g.organisations.values())
     assert sum(1 for o in g.organisations.values() if "GPFederation" in o.kinds) == 10
+    assert len(g.organisations) == 259
     assert sum(len(r.people) for r in g.results) == 57 and sum(len(r.posts) for r in g.results) == 121
 
 
@@ -159,3 +160,51 @@ def test_the_federation_members_and_list_sizes_follow_table_3(embedded) -> None:
         )
         assert sum(int(r["size"].value) for r in sizes) == population, code
 
+
+
+EXPECTED = {
+    "ZZF-EXPANDING": ("pluricentric", "authoritative"),
+    "ZZF-EMBEDDED": ("unicentric", "indulgent"),
+    "ZZF-STRUGGLING": ("low interdependence", "neglectful"),
+    "ZZF-SMALL": ("low interdependence", "neglectful"),
+}
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("which", ["oxigraph", "neo4j"])
+def test_the_federations_classify_as_the_report_finds(which, embedded, neo4j_cases) -> None:
+    """domain-model §3.1-3.2 on the case studies as of mid-2018 (the fieldwork): Expanding pluricentric and
+    authoritative, Embedded unicentric and indulgent, Struggling and Small low interdependence and neglectful;
+    no federation authoritarian."""
+    from graphkit.analysis import interdependence, style
+
+    store = embedded if which == "oxigraph" else neo4j_cases
+    g = store.project(dt.date(2018, 6, 30))
+    found = {fed: (interdependence.interdependence(g, fed).classification, style.style(g, fed).style)
+             for fed in EXPECTED}
+    assert found == EXPECTED
+    federations = [n for n, d in g.nodes(data=True) if d.get("kind") == "GPFederation"]
+    assert len(federations) == 9  # all ten but Small's CCG-wide clinical federation (2016-09 to 2017-05)
+    assert "ZZF-SMALL-CLINFED" not in federations
+    assert not [f for f in federations if style.style(g, f).style == "authoritarian"]
+
+
+def test_projections_of_both_stores_are_the_same(embedded, neo4j_cases) -> None:
+    day = dt.date(2018, 6, 30)
+    a, b = embedded.project(day), neo4j_cases.project(day)
+    assert sorted(a.nodes(data=True)) == sorted(b.nodes(data=True))
+    key = lambda e: (e[0], e[1], sorted((k, str(v)) for k, v in e[2].items()))  # noqa: E731
+    assert sorted(map(key, a.edges(data=True))) == sorted(map(key, b.edges(data=True)))
+
+
+def test_a_controlling_centre_that_does_not_engage_is_authoritarian(embedded) -> None:
+    """The synthetic counter-case: Expanding's control, without its engagements and STP seat."""
+    from graphkit.analysis import style
+
+    g = embedded.project(dt.date(2018, 6, 30))
+    drop = [(u, v, k) for u, v, k, d in g.edges(keys=True, data=True)
+            if d["kind"] in ("Initiates", "CoProduces")
+            or (d["kind"] == "PostHolding" and str(v).startswith("ZZF-STP"))]
+    g.remove_edges_from(drop)
+    result = style.style(g, "ZZF-EXPANDING")
+    assert result.ctrl >= 0.5 > result.pro and result.style == "authoritarian"

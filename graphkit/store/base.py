@@ -161,6 +161,44 @@ class OrgRow:
     all_kinds: tuple[str, ...]
     start: dt.date | None
     end: dt.date | None
+    list_size: int | None = None
+    central_functions: tuple[str, ...] = ()  # concepts of pcg:CentralFunctionScheme
+
+
+@dataclass(frozen=True)
+class LateralTieView:
+    """A lateral or governance tie between two organisations (curated)."""
+
+    kind: str
+    tie_from: str
+    tie_to: str
+    start: dt.date | None
+    end: dt.date | None
+    hood_mode: str | None
+    mechanism: str | None
+    arena: str | None
+    source: str
+    line: int
+    initiated_by: str | None = None
+    horizon: str | None = None
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    """A curated contract or subcontract, with who delivers under it."""
+
+    contract_id: str
+    kind: str
+    holder: str
+    commissioner: str | None
+    service: str | None
+    parent: str | None
+    start: dt.date | None
+    end: dt.date | None
+    amount_gbp: float | None
+    delivered_by: tuple[str, ...]
+    source: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -244,6 +282,18 @@ class GraphStore(Protocol):
         self, *, organisation: str | None = None, person: str | None = None, as_of: dt.date | None = None
     ) -> list[PostView]:
         """Posts held in an organisation, or by a person, holding on ``as_of`` (all of history when None)."""
+        ...
+
+    def ties_of_kinds(self, kinds: Iterable[str], *, as_of: dt.date | None = None) -> list[TieView]:
+        """Every tie of these kinds (e.g. FederationMembership), holding on ``as_of``."""
+        ...
+
+    def lateral_ties(self, *, as_of: dt.date | None = None) -> list[LateralTieView]:
+        """Every lateral or governance tie (curated), holding on ``as_of``."""
+        ...
+
+    def agreements(self, *, as_of: dt.date | None = None) -> list[AgreementView]:
+        """Every curated contract and subcontract, holding on ``as_of``, with who delivers under it."""
         ...
 
     def person(self, person_id: str) -> PersonView:
@@ -453,3 +503,98 @@ def boundary_spanners(
             seconds = sorted({y for _, y in pairs}, key=post_key)
             out.append(BoundarySpanner(pid, posts[0].person_name, tuple(firsts), tuple(seconds)))
     return out
+
+
+# -- the curated layers of the projection (docs/analyses.md §1) ------------------------------------
+
+CURATED_MEMBERSHIPS = (
+    "FederationMembership", "SubfederationMembership", "UnitMembership", "CollaborationMembership",
+    "SystemMembership", "CommissionerAssignment", "LocalityMembership",
+)
+# the kind a node shows the analyses, most specific first
+_KIND_ORDER = (
+    "GPFederation", "SubfederationGroup", "FederationBoard", "GPProviderCollaborative", "JointVenture",
+    "GPPractice", "PrimaryCareNetwork", "CCGGoverningBody", "CCGCommittee", "ClinicalCommissioningGroup",
+    "SubICBLocation", "STPBoard", "SustainabilityAndTransformationPartnership", "IntegratedCareBoard",
+    "NHSEnglandRegion", "LocalMedicalCommittee",
+)
+STP_BODIES = frozenset({"STPBoard", "SustainabilityAndTransformationPartnership", "IntegratedCareBoard",
+                        "IntegratedCareSystem"})
+ENGAGEMENT_TIES = frozenset({"PartnershipTie", "LearningTie", "FundingTie"})
+FORMAL_STP_ROLES = frozenset({"STPBoardMember", "BoardChair", "BoardDirector", "NonExecutiveDirector"})
+
+
+def main_kind(kinds: Iterable[str]) -> str:
+    ks = set(kinds)
+    return next((k for k in _KIND_ORDER if k in ks), sorted(ks)[0] if ks else "Organisation")
+
+
+def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) -> nx.MultiDiGraph:
+    """Federations and what ODS does not hold, as of the date, added to a projection: curated memberships,
+    lateral ties (a governance tie in Hood's oversight mode is a monitored directive, ``DirectsTie``),
+    people and their posts (``PostHolding``, ``formal_seat`` for board seats on STP/ICS bodies), contracts
+    (``ContractHolder``, ``ParentContract``, ``DeliveredBy``) and deliveries (``DeliversUnder``)."""
+    # national commissioner assignments are in the projection already; the curated ones are added
+    memberships = [t for t in store.ties_of_kinds(CURATED_MEMBERSHIPS, as_of=as_of)
+                   if t.kind != "CommissionerAssignment" or t.member not in g or t.organisation not in g]
+    lateral = store.lateral_ties(as_of=as_of)
+    posts = store.posts(as_of=as_of)
+    agreements = store.agreements(as_of=as_of)
+    curated_only = [t for t in memberships if t.kind != "CommissionerAssignment"]
+    if not (curated_only or lateral or posts or agreements):
+        return g
+    codes = {c for t in memberships for c in (t.member, t.organisation)}
+    codes |= {c for t in lateral for c in (t.tie_from, t.tie_to)}
+    codes |= {p.organisation for p in posts} | {a.holder for a in agreements}
+    codes |= {c for a in agreements for c in (a.commissioner, *a.delivered_by) if c}
+    rows, roles = store.org_rows(codes=sorted(codes))
+    by_code: dict[str, list[RoleRow]] = {}
+    for r in roles:
+        by_code.setdefault(r.code, []).append(r)
+    kind_of: dict[str, str] = {}
+    for row in sorted(rows, key=lambda r: r.code):
+        kind = main_kind(kinds_on(row.all_kinds, by_code.get(row.code, ()), as_of))
+        kind_of[row.code] = kind
+        if row.code not in g:
+            g.add_node(row.code, kind=kind, name=row.name)
+        if row.list_size is not None and "list_size" not in g.nodes[row.code]:
+            g.nodes[row.code]["list_size"] = row.list_size
+        if row.central_functions:
+            from graphkit.curated import function_notation
+
+            notations = {function_notation(f) for f in row.central_functions}
+            g.nodes[row.code]["central_functions"] = sorted(notations - {"monitoring", "governance_team"})
+            g.nodes[row.code]["monitoring"] = "monitoring" in notations
+            g.nodes[row.code]["governance_team"] = "governance_team" in notations
+    for t in sorted(memberships, key=lambda t: (t.kind, t.member, t.organisation, str(t.start))):
+        if t.kind == "CommissionerAssignment":
+            g.nodes[t.member].setdefault("area", t.organisation)
+        g.add_edge(t.member, t.organisation, kind=t.kind)
+    for lt in sorted(lateral, key=lambda t: (t.kind, t.tie_from, t.tie_to, str(t.start))):
+        if lt.kind == "GovernanceTie" and lt.hood_mode == "Oversight":
+            g.add_edge(lt.tie_from, lt.tie_to, kind="DirectsTie", requirement=lt.mechanism, monitored=True)
+        elif lt.kind in ENGAGEMENT_TIES and (lt.initiated_by or lt.horizon):
+            # an engagement of a meta-organisation with a partner: started by one side, for a horizon
+            starter = lt.initiated_by or lt.tie_from
+            other = lt.tie_to if starter == lt.tie_from else lt.tie_from
+            kind = "Initiates" if lt.initiated_by else "CoProduces"
+            g.add_edge(starter, other, kind=kind, initiated_by=lt.initiated_by, horizon=lt.horizon,
+                       mechanism=lt.mechanism)
+            g.add_edge(lt.tie_from, lt.tie_to, kind=lt.kind, mechanism=lt.mechanism)
+        else:
+            g.add_edge(lt.tie_from, lt.tie_to, kind=lt.kind, mechanism=lt.mechanism, hood_mode=lt.hood_mode)
+    for p in sorted(posts, key=post_key):
+        g.add_node(p.person_id, kind="Person", name=p.person_name, bipartite=0)
+        formal = kind_of.get(p.organisation) in STP_BODIES and p.role in FORMAL_STP_ROLES
+        g.add_edge(p.person_id, p.organisation, kind="PostHolding", role=p.role or p.title, formal_seat=formal)
+    for a in sorted(agreements, key=lambda a: a.contract_id):
+        g.add_node(f"contract:{a.contract_id}", kind=a.kind, name=a.contract_id)
+    for a in sorted(agreements, key=lambda a: a.contract_id):
+        node = f"contract:{a.contract_id}"
+        g.add_edge(node, a.holder, kind="ContractHolder")
+        if a.parent and f"contract:{a.parent}" in g:
+            g.add_edge(node, f"contract:{a.parent}", kind="ParentContract")
+        for provider in a.delivered_by:
+            g.add_edge(node, provider, kind="DeliveredBy")
+            g.add_edge(provider, a.holder, kind="DeliversUnder", contract=a.contract_id)
+    return g

@@ -297,7 +297,8 @@ ORG_ROWS = f"""
 MATCH (o:{ORG_LABEL})
 WHERE ($codes IS NULL OR o.odsCode IN $codes) AND ($kind IS NULL OR $kind IN o.kinds)
   AND ($q IS NULL OR toLower(o.name) CONTAINS toLower($q) OR o.odsCode STARTS WITH toUpper($q))
-RETURN o.odsCode AS code, o.name AS name, o.kinds AS kinds, o.start AS start, o.end AS end
+RETURN o.odsCode AS code, o.name AS name, o.kinds AS kinds, o.start AS start, o.end AS end, o.listSize AS size,
+       o.centralFunctions AS functions
 """
 
 ROLES_OF_MANY = f"""
@@ -342,3 +343,35 @@ RETURN p.personId AS pid, p.name AS pname, o.odsCode AS ocode, o.name AS oname, 
 """
 
 PERSON = "MATCH (p:Person {personId: $person}) RETURN p {.*} AS p"
+
+
+def ties_of_kinds(kinds: list[str]) -> str:
+    types = "|".join(rel_type(k) for k in kinds)
+    return f"""
+MATCH (a:{ORG_LABEL})-[t:{types}]->(b:{ORG_LABEL})
+WHERE {_HOLDS}
+RETURN t.kind AS kind, a.odsCode AS member, a.name AS member_name, b.odsCode AS organisation,
+       b.name AS organisation_name, t.start AS start, t.end AS end, t.derived AS derived,
+       t.endEvidence AS end_evidence, t.sources AS sources
+"""
+
+
+LATERAL_TIES = f"""
+MATCH (a:{ORG_LABEL})-[t]->(b:{ORG_LABEL}) WHERE t.tieKind IS NOT NULL AND {_HOLDS}
+RETURN a.odsCode AS tie_from, b.odsCode AS tie_to, t {{.*}} AS t
+"""
+
+AGREEMENTS = f"""
+MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(h:{ORG_LABEL})
+WHERE c.contractId IS NOT NULL
+  AND ($day IS NULL OR ((c.start IS NULL OR c.start <= $day) AND (c.end IS NULL OR c.end >= $day)))
+OPTIONAL MATCH (c)-[:{rel_type("commissioner")}]->(k:{ORG_LABEL})
+OPTIONAL MATCH (d:{ORG_LABEL})-[:{rel_type("deliversUnder")}]->(c)
+RETURN c {{.*}} AS c, h.odsCode AS holder, k.odsCode AS commissioner, collect(d.odsCode) AS delivered_by
+"""
+
+LIST_SIZES = f"""
+MATCH (c:Contract {{financialYear: $year}})-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL})
+WHERE c.listSize IS NOT NULL
+RETURN p.odsCode AS code, c.listSize AS size
+"""

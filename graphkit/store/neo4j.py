@@ -47,9 +47,11 @@ from graphkit.rdf import (
 )
 from graphkit.store import cypher
 from graphkit.store.base import (
+    AgreementView,
     ContractView,
     Direction,
     HierarchyLevel,
+    LateralTieView,
     NameView,
     OrganisationHit,
     OrganisationView,
@@ -60,6 +62,7 @@ from graphkit.store.base import (
     StatementView,
     StoreSummary,
     TieView,
+    add_curated_layers,
     build_hierarchy,
     descendants,
     economy,
@@ -258,6 +261,8 @@ class Neo4jStore:
                             "hoodMode": t.hood_mode,
                             "mechanism": t.mechanism,
                             "arena": t.arena,
+                            "initiatedBy": t.initiated_by,
+                            "horizon": t.horizon,
                             "start": t.start,
                             "end": t.end,
                             "line": t.line,
@@ -343,6 +348,8 @@ class Neo4jStore:
                     hood_mode=t.get("hoodMode"),
                     mechanism=t.get("mechanism"),
                     arena=t.get("arena"),
+                    initiated_by=t.get("initiatedBy"),
+                    horizon=t.get("horizon"),
                     citations=tuple(t["citations"]),
                 )
             )
@@ -364,9 +371,10 @@ class Neo4jStore:
                 ons_code=o.get("onsCode"),
                 fictional=bool(o.get("fictional")),
                 list_size=o.get("listSize"),
+                central_functions=set(o.get("centralFunctions") or ()),
                 resolved_name=o["name"],
             )
-            for slug, line, name, start, end, size, cited in zip(
+            for slug, line, name, start, end, size, cited, functions in zip(
                 o["stSources"],
                 o["stLines"],
                 o["stNames"],
@@ -374,6 +382,7 @@ class Neo4jStore:
                 o["stEnds"],
                 o["stListSizes"],
                 o["stCitations"],
+                o["stCentralFunctions"],
                 strict=True,
             ):
                 src = sources[slug]
@@ -389,6 +398,7 @@ class Neo4jStore:
                             end=_day(end),
                             list_size=size if size >= 0 else None,
                             citations=_cited(cited),
+                            central_functions=_cited(functions),
                         ),
                     )
                 )
@@ -484,7 +494,10 @@ class Neo4jStore:
     def ties_of_many(
         self, codes: Iterable[str], direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
-        rows = self._run(cypher.ties(direction, kind), codes=list(codes), day=as_of)
+        return self._tie_views(self._run(cypher.ties(direction, kind), codes=list(codes), day=as_of))
+
+    @staticmethod
+    def _tie_views(rows: list[Any]) -> list[TieView]:
         out = [
             TieView(
                 kind=r["kind"],
@@ -533,7 +546,7 @@ class Neo4jStore:
 
     def project(self, as_of: dt.date, *, list_size_year: str | None = None) -> nx.MultiDiGraph:
         if list_size_year is not None:
-            raise NotImplementedError("list sizes (contracts) are not loaded into Neo4j yet")
+            financial_year_end(list_size_year)
         g = nx.MultiDiGraph()
         for r in self._run(cypher.PROJECT, day=as_of):
             practice, other = r["practice"], r["other"]
@@ -550,14 +563,22 @@ class Neo4jStore:
                     scale_level=3,
                 )
                 g.add_edge(practice, other, kind="CommissionerAssignment")
-        return g
+        if list_size_year is not None:
+            for r in self._run(cypher.LIST_SIZES, year=list_size_year):
+                if r["code"] in g:
+                    g.nodes[r["code"]]["list_size"] = int(r["size"])
+        return add_curated_layers(self, g, as_of)
 
     def org_rows(
         self, *, q: str | None = None, kind: str | None = None, codes: Iterable[str] | None = None
     ) -> tuple[list[OrgRow], list[RoleRow]]:
         rows = self._run(cypher.ORG_ROWS, q=q or None, kind=kind, codes=None if codes is None else list(codes))
         out = [
-            OrgRow(r["code"], r["name"], tuple(sorted(r["kinds"] or ())), _date(r["start"]), _date(r["end"]))
+            OrgRow(
+                r["code"], r["name"], tuple(sorted(r["kinds"] or ())), _date(r["start"]), _date(r["end"]),
+                r["size"],
+                tuple(sorted(r["functions"] or ())),
+            )
             for r in rows
         ]
         bounded = [r.code for r in out if set(r.all_kinds) & TIME_BOUNDED_CLASSES]
@@ -668,6 +689,53 @@ class Neo4jStore:
             key=post_key,
         )
 
+    def ties_of_kinds(self, kinds: Iterable[str], *, as_of: dt.date | None = None) -> list[TieView]:
+        return self._tie_views(self._run(cypher.ties_of_kinds(list(kinds)), day=as_of))
+
+    def lateral_ties(self, *, as_of: dt.date | None = None) -> list[LateralTieView]:
+        return sorted(
+            (
+                LateralTieView(
+                    kind=r["t"]["tieKind"],
+                    tie_from=r["tie_from"],
+                    tie_to=r["tie_to"],
+                    start=_date(r["t"].get("start")),
+                    end=_date(r["t"].get("end")),
+                    hood_mode=r["t"].get("hoodMode"),
+                    mechanism=r["t"].get("mechanism"),
+                    arena=r["t"].get("arena"),
+                    source=r["t"]["source"],
+                    line=int(r["t"]["line"]),
+                    initiated_by=r["t"].get("initiatedBy"),
+                    horizon=r["t"].get("horizon"),
+                )
+                for r in self._run(cypher.LATERAL_TIES, day=as_of)
+            ),
+            key=lambda t: (t.kind, t.tie_from, t.tie_to, t.start or dt.date.min, t.line),
+        )
+
+    def agreements(self, *, as_of: dt.date | None = None) -> list[AgreementView]:
+        out = []
+        for r in self._run(cypher.AGREEMENTS, day=as_of):
+            c = r["c"]
+            out.append(
+                AgreementView(
+                    contract_id=c["contractId"],
+                    kind=c["kind"],
+                    holder=r["holder"],
+                    commissioner=r["commissioner"],
+                    service=c.get("service"),
+                    parent=c.get("parentId"),
+                    start=_date(c.get("start")),
+                    end=_date(c.get("end")),
+                    amount_gbp=c.get("amountGBP"),
+                    delivered_by=tuple(sorted(set(r["delivered_by"]))),
+                    source=c["source"],
+                    line=int(c["line"]),
+                )
+            )
+        return sorted(out, key=lambda a: a.contract_id)
+
     def person(self, person_id: str) -> PersonView:
         rows = self._run(cypher.PERSON, person=person_id)
         if not rows:
@@ -717,6 +785,8 @@ def _org_row(o: MergedOrganisation) -> dict[str, Any]:
             "stStarts": [_iso(st.start) for _, st in o.statements],
             "stEnds": [_iso(st.end) for _, st in o.statements],
             "stListSizes": [st.list_size if st.list_size is not None else -1 for _, st in o.statements],
+            "stCentralFunctions": ["\n".join(st.central_functions) for _, st in o.statements],
+            "centralFunctions": sorted(o.central_functions),
             "stCitations": ["\n".join(st.citations) for _, st in o.statements],
             "listSize": o.list_size,
             "names": [st.name for _, st in o.statements],

@@ -20,9 +20,11 @@ from graphkit.namespaces import ID, PCG_NS, PREFIXES, org_iri
 from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
 from graphkit.store.base import (
+    AgreementView,
     ContractView,
     Direction,
     HierarchyLevel,
+    LateralTieView,
     NameView,
     OrganisationHit,
     OrganisationView,
@@ -33,6 +35,7 @@ from graphkit.store.base import (
     StatementView,
     StoreSummary,
     TieView,
+    add_curated_layers,
     build_hierarchy,
     descendants,
     economy,
@@ -223,7 +226,10 @@ class OxigraphStore:
         if kind is not None:
             query = query.replace("SELECT ?org ?day", "SELECT ?org ?day ?kindclass")
             query = query.replace("GROUP BY ?org ?day", "GROUP BY ?org ?day ?kindclass")
-        rows = self.select(query, **bindings)
+        return self._tie_views(self.select(query, **bindings))
+
+    @staticmethod
+    def _tie_views(rows: list[dict[str, Any]]) -> list[TieView]:
         out = [
             TieView(
                 kind=_local(r["cls"].value),
@@ -326,7 +332,7 @@ class OxigraphStore:
             ):
                 if r["code"].value in g:
                     g.nodes[r["code"].value]["list_size"] = int(r["size"].value)
-        return g
+        return add_curated_layers(self, g, as_of)
 
     def org_rows(
         self, *, q: str | None = None, kind: str | None = None, codes: Iterable[str] | None = None
@@ -346,15 +352,17 @@ class OxigraphStore:
             text = "FILTER (CONTAINS(LCASE(?name), LCASE(?q)) || STRSTARTS(?code, UCASE(?q)))"
             bindings["q"] = ox.Literal(q)
         rows = self.select(
-            f"""SELECT ?q ?kindclass ?o ?code ?name ?start ?end
-                  (GROUP_CONCAT(STR(?kind); SEPARATOR=" ") AS ?kinds) WHERE {{ GRAPH <{RESOLVED}> {{
+            f"""SELECT ?q ?kindclass ?o ?code ?name ?start ?end ?size
+                  (GROUP_CONCAT(DISTINCT STR(?kind); SEPARATOR=" ") AS ?kinds)
+                  (GROUP_CONCAT(DISTINCT STR(?fn); SEPARATOR=" ") AS ?fns) WHERE {{ GRAPH <{RESOLVED}> {{
                  {" ".join(where)}
                  ?o pcg:odsCode ?code ; skos:prefLabel ?name ; a ?kind .
                  FILTER (STRSTARTS(STR(?kind), STR(pcg:))) {text}
                  OPTIONAL {{ ?o pcg:validDuring ?iv .
                             OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
-                            OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }} }}
-               GROUP BY ?q ?kindclass ?o ?code ?name ?start ?end""",
+                            OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
+                 OPTIONAL {{ ?o pcg:listSize ?size }} OPTIONAL {{ ?o pcg:centralFunction ?fn }} }} }}
+               GROUP BY ?q ?kindclass ?o ?code ?name ?start ?end ?size""",
             **bindings,
         )
         out = [
@@ -364,6 +372,8 @@ class OxigraphStore:
                 tuple(sorted({_local(k) for k in r["kinds"].value.split()})),
                 _date(r["start"]),
                 _date(r["end"]),
+                int(r["size"].value) if r["size"] is not None else None,
+                tuple(sorted(_local(f) for f in r["fns"].value.split())) if r["fns"] is not None else (),
             )
             for r in rows
         ]
@@ -554,6 +564,99 @@ class OxigraphStore:
             ),
             key=post_key,
         )
+
+    def ties_of_kinds(self, kinds: Iterable[str], *, as_of: dt.date | None = None) -> list[TieView]:
+        classes = " ".join(f"<{PCG_NS}{k}>" for k in kinds)
+        anchor = f"VALUES ?cls {{ {classes} }} ?t a ?cls ; org:member ?org ."
+        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+        if as_of is not None:
+            bindings["day"] = self._day(as_of)
+        query = _TIES % {"resolved": RESOLVED, "anchor": anchor, "kind": "", "when": _WHEN if as_of else ""}
+        return self._tie_views(self.select(query, **bindings))
+
+    def lateral_ties(self, *, as_of: dt.date | None = None) -> list[LateralTieView]:
+        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+        if as_of is not None:
+            bindings["day"] = self._day(as_of)
+        rows = self.select(
+            f"""SELECT ?day ?t ?cls ?from ?to ?start ?end ?mode ?mech ?arena ?by ?horizon ?src ?line WHERE {{
+                 GRAPH <{RESOLVED}> {{ ?t a pcg:Tie, ?cls ; pcg:tieFrom/pcg:odsCode ?from ; pcg:tieTo/pcg:odsCode ?to ;
+                      prov:wasDerivedFrom ?src .
+                   FILTER (?cls != pcg:Tie && STRSTARTS(STR(?cls), STR(pcg:)))
+                   FILTER NOT EXISTS {{ ?t pcg:deliversUnder ?c }}
+                   OPTIONAL {{ ?t pcg:hoodMode ?mode }} OPTIONAL {{ ?t pcg:mechanism ?mech }}
+                   OPTIONAL {{ ?t pcg:competitionArena ?arena }} OPTIONAL {{ ?t pcg:initiatedBy/pcg:odsCode ?by }}
+                   OPTIONAL {{ ?t pcg:horizon ?horizon }}
+                   OPTIONAL {{ ?t pcg:validDuring ?iv .
+                              OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                              OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
+                 GRAPH ?src {{ ?t pcg:sourceLine ?line }}
+                 {_WHEN if as_of else ""} }}""",
+            **bindings,
+        )
+        return sorted(
+            (
+                LateralTieView(
+                    kind=_local(r["cls"].value),
+                    tie_from=r["from"].value,
+                    tie_to=r["to"].value,
+                    start=_date(r["start"]),
+                    end=_date(r["end"]),
+                    hood_mode=_local(r["mode"].value) if r["mode"] is not None else None,
+                    mechanism=r["mech"].value if r["mech"] is not None else None,
+                    arena=r["arena"].value if r["arena"] is not None else None,
+                    source=_slug(r["src"].value),
+                    line=int(r["line"].value),
+                    initiated_by=r["by"].value if r["by"] is not None else None,
+                    horizon=r["horizon"].value if r["horizon"] is not None else None,
+                )
+                for r in rows
+            ),
+            key=lambda t: (t.kind, t.tie_from, t.tie_to, t.start or dt.date.min, t.line),
+        )
+
+    def agreements(self, *, as_of: dt.date | None = None) -> list[AgreementView]:
+        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+        if as_of is not None:
+            bindings["day"] = self._day(as_of)
+        rows = self.select(
+            f"""SELECT ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src ?line
+                  (GROUP_CONCAT(?by; SEPARATOR=" ") AS ?delivered) (GROUP_CONCAT(STR(?cls); SEPARATOR=" ") AS ?classes)
+                WHERE {{
+                 GRAPH <{RESOLVED}> {{ ?c a pcg:Contract, ?cls ; dcterms:identifier ?id ;
+                      pcg:contractHolder/pcg:odsCode ?holder ; prov:wasDerivedFrom ?src .
+                   FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
+                   OPTIONAL {{ ?c pcg:commissioner/pcg:odsCode ?comm }} OPTIONAL {{ ?c pcg:forService ?svc }}
+                   OPTIONAL {{ ?c pcg:parentContract/dcterms:identifier ?parent }}
+                   OPTIONAL {{ ?c pcg:amountGBP ?amount }} OPTIONAL {{ ?c pcg:deliveredBy/pcg:odsCode ?by }}
+                   OPTIONAL {{ ?c pcg:validDuring ?iv .
+                              OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                              OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
+                 GRAPH ?src {{ ?c pcg:sourceLine ?line }}
+                 {_WHEN if as_of else ""} }}
+               GROUP BY ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src ?line""",
+            **bindings,
+        )
+        out = []
+        for r in rows:
+            classes = {_local(c) for c in r["classes"].value.split()} - {"Contract"}
+            out.append(
+                AgreementView(
+                    contract_id=r["id"].value,
+                    kind=sorted(classes)[0] if classes else "Contract",
+                    holder=r["holder"].value,
+                    commissioner=r["comm"].value if r["comm"] is not None else None,
+                    service=_local(r["svc"].value) if r["svc"] is not None else None,
+                    parent=r["parent"].value if r["parent"] is not None else None,
+                    start=_date(r["start"]),
+                    end=_date(r["end"]),
+                    amount_gbp=float(r["amount"].value) if r["amount"] is not None else None,
+                    delivered_by=tuple(sorted(set(r["delivered"].value.split()))) if r["delivered"] else (),
+                    source=_slug(r["src"].value),
+                    line=int(r["line"].value),
+                )
+            )
+        return sorted(out, key=lambda a: a.contract_id)
 
     def person(self, person_id: str) -> PersonView:
         node = f"<{ID}person/{_person_segment(person_id)}>"

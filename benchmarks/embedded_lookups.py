@@ -19,7 +19,10 @@ and etr: practices, PCNs, sub-ICB locations, ICBs and regions), which rdflib loa
 ``--store PATH`` uses an existing store for both sides instead, and ``--reference-store PATH`` also
 times our layer on a bigger store (e.g. the full national build) for comparison. Run:
 
-    .venv/bin/python benchmarks/embedded_lookups.py [--codes 50] [--reference-store build/store] [--write FILE.md]
+    .venv/bin/python benchmarks/embedded_lookups.py [--codes 20] [--reference-store build/store] [--write FILE.md]
+
+20 practices and 20 PCNs by default, each at 3 dates (210 calls): rdflib takes 4 to 8 s for one PCN or
+hierarchy call on the subset, so 50 of each would take rdflib alone about half an hour.
 """
 
 from __future__ import annotations
@@ -214,6 +217,7 @@ class Run:
     queries_checked: int = 0
     mismatches: list[str] = field(default_factory=list)
     by_op: dict[str, Timings] = field(default_factory=dict)
+    per_query: dict[str, list[float]] = field(default_factory=dict)  # bare pyoxigraph seconds by query text
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
@@ -257,9 +261,12 @@ def measure(args: argparse.Namespace, r: Run, store_path: Path) -> None:
         recorded = record(ours, call)  # untimed: which SPARQL this call sends
         tm = r.by_op.setdefault(call.op, Timings())
         tm.ours.append(clock(lambda call=call: invoke(ours, call)))  # type: ignore[misc]
-        t = time.perf_counter()
-        ox_answers = [run_oxigraph(bare, q, b) for q, b in recorded]
-        tm.bare.append(time.perf_counter() - t)
+        ox_answers = []
+        for q, b in recorded:
+            t = time.perf_counter()
+            ox_answers.append(run_oxigraph(bare, q, b))
+            r.per_query.setdefault(_shape(q), []).append(time.perf_counter() - t)
+        tm.bare.append(sum(r.per_query[_shape(q)][-1] for q, _ in recorded))
         t = time.perf_counter()
         rdf_answers = [side.run(q, b) for q, b in recorded]
         tm.rdflib.append(time.perf_counter() - t)
@@ -273,6 +280,14 @@ def measure(args: argparse.Namespace, r: Run, store_path: Path) -> None:
                 r.mismatches.append(f"{call}: {len(rows_o)} rows from Oxigraph, {len(rows_r)} from rdflib: {q[:80]!r}")
 
 
+def _shape(query: str) -> str:
+    """A short name for a SPARQL text: its SELECT clause and first pattern, whitespace folded."""
+    text = " ".join(query.split())
+    head = text.split(" WHERE", 1)[0]
+    body = text.split("{", 2)[-1].strip()
+    return (head[:70] + (" …" if len(head) > 70 else "") + " WHERE … " + body[:40] + " …").replace("|", "/")
+
+
 def report(args: argparse.Namespace, r: Run) -> str:
     med = statistics.median
     ms = 1000.0
@@ -282,7 +297,8 @@ def report(args: argparse.Namespace, r: Run) -> str:
         f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
         f"{os.cpu_count() or 0} cores; load average {_fmt_load(r.load_before)} at the start, "
         f"{_fmt_load(r.load_after)} at the end. Command: `{r.command}`.",
-        f"pyoxigraph {_version('pyoxigraph')}, rdflib {_version('rdflib')}. Data, the same on both sides: "
+        f"Code: {code_version()}; pyoxigraph {_version('pyoxigraph')}, rdflib {_version('rdflib')}. "
+        "Data, the same on both sides: "
         f"{r.data_note}; {r.quads:,} quads. rdflib (`Dataset`, in memory) loaded their N-Quads dump in "
         f"{r.rdflib_load:.1f} s (+{r.rdflib_rss_mb:,.0f} MB resident); Oxigraph reads the store on disk.",
         f"Calls: {args.codes} practices and {args.codes} PCNs drawn with seed {args.seed}, dates "
@@ -324,8 +340,31 @@ def report(args: argparse.Namespace, r: Run) -> str:
         lines.append(f"- rdflib gave the same answers as Oxigraph to all {r.queries_checked:,} queries.")
     if r.reference_note:
         lines.append(f"- Reference store: {r.reference_note}; only our layer runs on it (same calls).")
+    lines += [
+        "",
+        "Where Oxigraph's time goes: the SPARQL texts our calls send, by total bare pyoxigraph time "
+        "(one row per text; bindings vary):",
+        "",
+        "| SPARQL text | runs | median ms | total s |",
+        "|---|---|---|---|",
+    ]
+    for shape, times in sorted(r.per_query.items(), key=lambda kv: -sum(kv[1]))[:6]:
+        lines.append(f"| `{shape}` | {len(times)} | {med(times) * ms:.2f} | {sum(times):.2f} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def code_version() -> str:
+    """The commit this ran on, and whether graphkit/ had uncommitted changes."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "graphkit")
+    return f"commit {head}" + (" with uncommitted changes in graphkit/" if dirty else "")
 
 
 def _fmt_load(avg: tuple[float, float, float]) -> str:
@@ -342,7 +381,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--store", type=Path, default=None, help="an existing embedded store for both sides")
     ap.add_argument("--reference-store", type=Path, default=None, help="also time our layer on this store")
-    ap.add_argument("--codes", type=int, default=50, help="practices and PCNs drawn (default 50 each)")
+    ap.add_argument("--codes", type=int, default=20, help="practices and PCNs drawn (default 20 each)")
     ap.add_argument("--dates", type=dt.date.fromisoformat, nargs="+", default=list(DATES))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--write", type=Path, default=None, help="append the Markdown section to this file")

@@ -509,7 +509,7 @@ def boundary_spanners(
 
 CURATED_MEMBERSHIPS = (
     "FederationMembership", "SubfederationMembership", "UnitMembership", "CollaborationMembership",
-    "SystemMembership", "CommissionerAssignment", "LocalityMembership",
+    "LocalityMembership",
 )
 # the kind a node shows the analyses, most specific first
 _KIND_ORDER = (
@@ -534,14 +534,18 @@ def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) ->
     lateral ties (a governance tie in Hood's oversight mode is a monitored directive, ``DirectsTie``),
     people and their posts (``PostHolding``, ``formal_seat`` for board seats on STP/ICS bodies), contracts
     (``ContractHolder``, ``ParentContract``, ``DeliveredBy``) and deliveries (``DeliversUnder``)."""
-    # national commissioner assignments are in the projection already; the curated ones are added
-    memberships = [t for t in store.ties_of_kinds(CURATED_MEMBERSHIPS, as_of=as_of)
-                   if t.kind != "CommissionerAssignment" or t.member not in g or t.organisation not in g]
+    # kinds only curated tables state; then, for the organisations they bring in that the projection lacks,
+    # their commissioner and that commissioner's system (national ones are in the projection already)
+    memberships = store.ties_of_kinds(CURATED_MEMBERSHIPS, as_of=as_of)
+    brought = sorted({c for t in memberships for c in (t.member, t.organisation)} - set(g))
+    if brought:
+        assigned = store.ties_of_many(brought, "up", as_of=as_of, kind="CommissionerAssignment")
+        commissioners = sorted({t.organisation for t in assigned} - set(g))
+        memberships += assigned + store.ties_of_many(commissioners, "up", as_of=as_of, kind="SystemMembership")
     lateral = store.lateral_ties(as_of=as_of)
     posts = store.posts(as_of=as_of)
     agreements = store.agreements(as_of=as_of)
-    curated_only = [t for t in memberships if t.kind != "CommissionerAssignment"]
-    if not (curated_only or lateral or posts or agreements):
+    if not (memberships or lateral or posts or agreements):
         return g
     codes = {c for t in memberships for c in (t.member, t.organisation)}
     codes |= {c for t in lateral for c in (t.tie_from, t.tie_to)}

@@ -156,6 +156,29 @@ class OxigraphStore:
         names = [v.value for v in result.variables]
         return [{n: sol[n] for n in names} for sol in result]
 
+    def _stated(self, facts: dict[str, str]) -> dict[str, tuple[int, tuple[str, ...]]]:
+        """Line and citations of each fact in the graph of the source it was derived from (fact IRI -> source
+        graph IRI). Asked separately, with the facts bound first: Oxigraph otherwise scans every source
+        graph's lines before the join."""
+        out: dict[str, tuple[int, tuple[str, ...]]] = {}
+        by_graph: dict[str, list[str]] = {}
+        for fact, graph in facts.items():
+            by_graph.setdefault(graph, []).append(fact)
+        for graph, in_graph in sorted(by_graph.items()):
+            in_graph.sort()
+            for i in range(0, len(in_graph), 400):
+                values = " ".join(f"<{f}>" for f in in_graph[i : i + 400])
+                found: dict[str, tuple[int, set[str]]] = {}
+                for r in self.select(
+                    f"""SELECT ?h ?line ?cite WHERE {{ GRAPH <{graph}> {{ VALUES ?h {{ {values} }}
+                         ?h pcg:sourceLine ?line OPTIONAL {{ ?h pcg:citation|dcterms:source ?cite }} }} }}"""
+                ):
+                    _, cites = found.setdefault(r["h"].value, (int(r["line"].value), set()))
+                    if r["cite"] is not None:
+                        cites.add(r["cite"].value)
+                out.update({h: (line, tuple(sorted(c))) for h, (line, c) in found.items()})
+        return out
+
     @staticmethod
     def _day(day: dt.date) -> ox.Literal:
         return ox.Literal(day.isoformat(), datatype=XSD_DATE)
@@ -437,17 +460,17 @@ class OxigraphStore:
             where.append(f"VALUES ?p {{ {' '.join(f'<{org_iri(c)}>' for c in sorted(area))} }}")
         pattern = " ".join(where) + " ?c a pcg:Contract ; pcg:contractHolder ?p ."
         rows = self.select(
-            f"""SELECT ?c ?fy ?ctype ?code ?name ?cc ?size ?wsize ?disp ?rur ?amount ?src ?line WHERE {{
+            f"""SELECT ?c ?fy ?ctype ?code ?name ?cc ?size ?wsize ?disp ?rur ?amount ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ {pattern}
                  ?c pcg:financialYear ?fy ; pcg:contractTypeStated ?ctype ; prov:wasDerivedFrom ?src .
                  ?p pcg:odsCode ?code ; skos:prefLabel ?name .
                  OPTIONAL {{ ?c pcg:commissioner/pcg:odsCode ?cc }}
                  OPTIONAL {{ ?c pcg:listSize ?size }} OPTIONAL {{ ?c pcg:weightedListSize ?wsize }}
                  OPTIONAL {{ ?c pcg:dispensing ?disp }} OPTIONAL {{ ?c pcg:rurality ?rur }}
-                 OPTIONAL {{ ?c pcg:amountGBP ?amount }} }}
-                 GRAPH ?src {{ ?c pcg:sourceLine ?line }} }}""",
+                 OPTIONAL {{ ?c pcg:amountGBP ?amount }} }} }}""",
             **bindings,
         )
+        lines = self._stated({r["c"].value: r["src"].value for r in rows})
         services: dict[str, list[tuple[str, float]]] = {}
         for r in self.select(
             f"""SELECT ?c ?fy ?ctype ?svc ?paid WHERE {{ GRAPH <{RESOLVED}> {{ {pattern}
@@ -469,7 +492,7 @@ class OxigraphStore:
                 amount_gbp=float(r["amount"].value) if r["amount"] is not None else None,
                 services=tuple(sorted(services.get(r["c"].value, ()))),
                 source=_slug(r["src"].value),
-                line=int(r["line"].value),
+                line=lines[r["c"].value][0],
             )
             for r in rows
         ]
@@ -519,8 +542,7 @@ class OxigraphStore:
             when = _WHEN
             bindings["day"] = self._day(as_of)
         rows = self.select(
-            f"""SELECT ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?src ?line
-                  (GROUP_CONCAT(?cite; SEPARATOR="\u001f") AS ?cites) WHERE {{
+            f"""SELECT ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ {" ".join(where)}
                    ?h a pcg:PostHolding ; pcg:holderPerson ?person ; pcg:post ?post ; prov:wasDerivedFrom ?src .
                    ?person pcg:personId ?pid ; rdfs:label ?pname .
@@ -531,11 +553,10 @@ class OxigraphStore:
                    OPTIONAL {{ ?h pcg:validDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
-                 GRAPH ?src {{ ?h pcg:sourceLine ?line OPTIONAL {{ ?h pcg:citation|dcterms:source ?cite }} }}
-                 {when} }}
-               GROUP BY ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?src ?line""",
+                 {when} }}""",
             **bindings,
         )
+        stated = self._stated({r["h"].value: r["src"].value for r in rows})
 
         def text(term: Any) -> str | None:
             return term.value if term is not None else None
@@ -555,12 +576,10 @@ class OxigraphStore:
                     appointment=_local(r["app"].value) if r["app"] is not None else None,
                     voting=r["voting"].value == "true" if r["voting"] is not None else None,
                     source=_slug(r["src"].value),
-                    line=int(r["line"].value),
-                    citations=tuple(sorted(r["cites"].value.split("\u001f")))
-                    if r["cites"] and r["cites"].value
-                    else (),
+                    line=stated[r["h"].value][0],
+                    citations=stated[r["h"].value][1],
                 )
-                for r in rows
+            for r in rows
             ),
             key=post_key,
         )
@@ -579,7 +598,7 @@ class OxigraphStore:
         if as_of is not None:
             bindings["day"] = self._day(as_of)
         rows = self.select(
-            f"""SELECT ?day ?t ?cls ?from ?to ?start ?end ?mode ?mech ?arena ?by ?horizon ?src ?line WHERE {{
+            f"""SELECT ?day ?t ?cls ?from ?to ?start ?end ?mode ?mech ?arena ?by ?horizon ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ ?t a pcg:Tie, ?cls ; pcg:tieFrom/pcg:odsCode ?from ; pcg:tieTo/pcg:odsCode ?to ;
                       prov:wasDerivedFrom ?src .
                    FILTER (?cls != pcg:Tie && STRSTARTS(STR(?cls), STR(pcg:)))
@@ -590,10 +609,10 @@ class OxigraphStore:
                    OPTIONAL {{ ?t pcg:validDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
-                 GRAPH ?src {{ ?t pcg:sourceLine ?line }}
                  {_WHEN if as_of else ""} }}""",
             **bindings,
         )
+        stated = self._stated({r["t"].value: r["src"].value for r in rows})
         return sorted(
             (
                 LateralTieView(
@@ -606,7 +625,7 @@ class OxigraphStore:
                     mechanism=r["mech"].value if r["mech"] is not None else None,
                     arena=r["arena"].value if r["arena"] is not None else None,
                     source=_slug(r["src"].value),
-                    line=int(r["line"].value),
+                    line=stated[r["t"].value][0],
                     initiated_by=r["by"].value if r["by"] is not None else None,
                     horizon=r["horizon"].value if r["horizon"] is not None else None,
                 )
@@ -620,10 +639,10 @@ class OxigraphStore:
         if as_of is not None:
             bindings["day"] = self._day(as_of)
         rows = self.select(
-            f"""SELECT ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src ?line
+            f"""SELECT ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src
                   (GROUP_CONCAT(?by; SEPARATOR=" ") AS ?delivered) (GROUP_CONCAT(STR(?cls); SEPARATOR=" ") AS ?classes)
                 WHERE {{
-                 GRAPH <{RESOLVED}> {{ ?c a pcg:Contract, ?cls ; dcterms:identifier ?id ;
+                 GRAPH <{RESOLVED}> {{ ?c dcterms:identifier ?id ; a pcg:Contract, ?cls ;
                       pcg:contractHolder/pcg:odsCode ?holder ; prov:wasDerivedFrom ?src .
                    FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
                    OPTIONAL {{ ?c pcg:commissioner/pcg:odsCode ?comm }} OPTIONAL {{ ?c pcg:forService ?svc }}
@@ -632,11 +651,11 @@ class OxigraphStore:
                    OPTIONAL {{ ?c pcg:validDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
-                 GRAPH ?src {{ ?c pcg:sourceLine ?line }}
                  {_WHEN if as_of else ""} }}
-               GROUP BY ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src ?line""",
+               GROUP BY ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src""",
             **bindings,
         )
+        stated = self._stated({r["c"].value: r["src"].value for r in rows})
         out = []
         for r in rows:
             classes = {_local(c) for c in r["classes"].value.split()} - {"Contract"}
@@ -653,7 +672,7 @@ class OxigraphStore:
                     amount_gbp=float(r["amount"].value) if r["amount"] is not None else None,
                     delivered_by=tuple(sorted(set(r["delivered"].value.split()))) if r["delivered"] else (),
                     source=_slug(r["src"].value),
-                    line=int(r["line"].value),
+                    line=stated[r["c"].value][0],
                 )
             )
         return sorted(out, key=lambda a: a.contract_id)
@@ -661,22 +680,21 @@ class OxigraphStore:
     def person(self, person_id: str) -> PersonView:
         node = f"<{ID}person/{_person_segment(person_id)}>"
         rows = self.select(
-            f"""SELECT ?name ?fictional ?src ?line (GROUP_CONCAT(?cite; SEPARATOR="\u001f") AS ?cites) WHERE {{
+            f"""SELECT ?name ?fictional ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ {node} pcg:personId ?pid ; rdfs:label ?name ; prov:wasDerivedFrom ?src .
-                   OPTIONAL {{ {node} pcg:fictional ?fictional }} }}
-                 GRAPH ?src {{ {node} pcg:sourceLine ?line OPTIONAL {{ {node} pcg:citation|dcterms:source ?cite }} }}
-               }} GROUP BY ?name ?fictional ?src ?line"""
+                   OPTIONAL {{ {node} pcg:fictional ?fictional }} }} }}"""
         )
         if not rows:
             raise NotFound(f"no person with id {person_id!r}", details={"person_id": person_id})
         r = rows[0]
+        line, citations = self._stated({node[1:-1]: r["src"].value})[node[1:-1]]
         return PersonView(
             person_id=person_id,
             name=r["name"].value,
             fictional=r["fictional"] is not None and r["fictional"].value == "true",
             source=_slug(r["src"].value),
-            line=int(r["line"].value),
-            citations=tuple(sorted(r["cites"].value.split("\u001f"))) if r["cites"] and r["cites"].value else (),
+            line=line,
+            citations=citations,
             posts=tuple(self.posts(person=person_id)),
         )
 

@@ -48,7 +48,7 @@ def neighbourhood(g: nx.MultiDiGraph, centre: str) -> nx.MultiDiGraph:
         if g.nodes[node].get("kind") in ("FederationBoard", "Person"):
             keep.update(g.predecessors(node))
             keep.update(g.successors(node))
-    return g.subgraph(keep)
+    return g.subgraph(keep).copy()  # a small real graph: faster to walk than a view
 
 
 def run(store_path: Path, as_of: dt.date, list_size_year: str) -> dict[str, object]:

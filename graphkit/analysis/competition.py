@@ -87,7 +87,8 @@ def choice_sets(
     Basis: domain-model §3.8 ("number of federations with ≥1 member ... in p's CCG or locality"); Expanding facing
     three rivals ``004:203``, Small's CCG with three federations ``004:437``, ``004:457``.
     Departure: adjacency of areas stands in for §3.8's distance d, since practice locations are not in the graph.
-    Complexity: O(P · F) for P practices and F federations.
+    Complexity: O(F · m + P · r · k): an index from area to the federations with members there (F federations of
+    m members), then for each of P practices the union over its r reachable areas of their k federations.
 
     >>> feds = {"F1": ["p1"], "F2": ["p3"]}
     >>> area = {"p1": "A", "p2": "A", "p3": "B", "p4": "C"}
@@ -97,7 +98,11 @@ def choice_sets(
     ['F1', 'F2']
     """
     near = _neighbour_areas(adjacency)
-    fed_areas = {str(f): {str(area_of[m]) for m in ms if m in area_of} for f, ms in fed_members.items()}
+    feds_in_area: dict[str, set[str]] = {}
+    for f, ms in fed_members.items():
+        for m in ms:
+            if m in area_of:
+                feds_in_area.setdefault(str(area_of[m]), set()).add(str(f))
     own: dict[str, set[str]] = {}
     for f, ms in fed_members.items():
         for m in ms:
@@ -107,8 +112,8 @@ def choice_sets(
     for p in sorted(everyone):
         choice = set(own.get(p, ()))
         if p in area_of:
-            reach = {str(area_of[p])} | near.get(str(area_of[p]), set())
-            choice |= {f for f, areas in fed_areas.items() if areas & reach}
+            for a in {str(area_of[p])} | near.get(str(area_of[p]), set()):
+                choice |= feds_in_area.get(a, set())
         out[p] = sorted(choice)
     return out
 

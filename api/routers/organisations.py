@@ -23,11 +23,12 @@ router = APIRouter(prefix="/organisations", tags=["organisations"])
 Code = Annotated[
     str,
     Path(
-        description="ODS code of the organisation (case-insensitive).",
+        description="ODS code of the organisation (case-insensitive), or a project code for an organisation not in "
+        "ODS (ZZF-... fictional, ZZN-... real).",
         examples=["A81001"],
         min_length=2,
-        max_length=16,
-        pattern=r"^[A-Za-z0-9]+$",
+        max_length=40,
+        pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$",
     ),
 ]
 ERRORS: dict[int | str, dict[str, object]] = {

@@ -99,12 +99,6 @@ class RawGraph:
     nodes: list[NodeGroup]
     rels: list[RelGroup]
 
-    def node_count(self) -> int:
-        return sum(len(g.rows) for g in self.nodes)
-
-    def rel_count(self) -> int:
-        return sum(len(g.rows) for g in self.rels)
-
 
 class _Nodes:
     """Nodes keyed by IRI (or code), merged as repeated MERGE ... SET += would merge them."""

@@ -77,8 +77,8 @@ def test_template_then_import_joins_real_practices(tmp_path: Path) -> None:
     assert {int(r["size"].value) for r in rows} == {5200, 5400}
     assert {r["cite"].value for r in rows} == {"004:190-198", "004:214"}
     report = runner.invoke(cli, ["report", "--rule", "curated-contradiction"], env=env)
-    assert "ZZF-TEES-P01: the sources disagree on list_size, both kept: 5200 (line 16, 004:190-198); " \
-           "5400 (line 17, 004:214)" in report.output  # 14 comment lines and the header come first
+    assert "ZZF-TEES-P01: the sources disagree on list_size, both kept: 5200 (line 17, 004:190-198); " \
+           "5400 (line 18, 004:214)" in report.output  # 15 comment lines and the header come first
 
 
 def _write(directory: Path, table: str, text: str) -> None:

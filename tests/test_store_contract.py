@@ -162,7 +162,8 @@ def test_the_national_graph_comes_back_from_neo4j_as_the_same_rdf(oxigraph, neo4
     assert isomorphic(ontology_graph(original), ontology_graph(exported))
     # provenance came through: the line of a tie in its source graph, and the resolved graph citing it
     line = exported.query(
-        f"""SELECT ?line WHERE {{ GRAPH <{RESOLVED}> {{ ?t a pcg:PCNMembership ; org:member <https://w3id.org/pcgraph/id/org/B81003> ;
+        f"""SELECT ?line WHERE {{ GRAPH <{RESOLVED}> {{ ?t a pcg:PCNMembership ;
+                                                        org:member <https://w3id.org/pcgraph/id/org/B81003> ;
                                                         prov:wasDerivedFrom ?g }}
                                  GRAPH ?g {{ ?t pcg:sourceLine ?line }} }} LIMIT 1""",
         prefixes=PREFIXES,

@@ -108,7 +108,7 @@ XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 RESOLVED_NODE = ox.NamedNode(str(RESOLVED))
 
 _TIES = """
-SELECT ?org ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
+SELECT ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
        (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources)
 WHERE {
   GRAPH <%(resolved)s> {
@@ -125,7 +125,7 @@ WHERE {
   }
   %(when)s
 }
-GROUP BY ?org ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
+GROUP BY ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
 """
 _WHEN = "FILTER ((!BOUND(?start) || ?start <= ?day) && (!BOUND(?end) || ?end >= ?day))"
 
@@ -231,24 +231,21 @@ class OxigraphStore:
         codes = list(codes)
         if not codes:
             return []
-        anchor = "?t org:member ?org ." if direction == "up" else "?t org:organization ?org ."
-        anchor = f"VALUES ?org {{ {' '.join(f'<{org_iri(c)}>' for c in codes)} }} " + anchor
-        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
-        kind_filter = ""
+        # the organisations bound first, as the member (up) or the organisation (down): Oxigraph then starts
+        # from them (binding them after the tie pattern made it scan, ~40x slower)
+        side = "?m" if direction == "up" else "?o"
+        anchor = f"VALUES {side} {{ {' '.join(f'<{org_iri(c)}>' for c in codes)} }}"
         if kind is not None:
-            kind_filter = "?t a ?kindclass . FILTER (?cls = ?kindclass)"
-            bindings["kindclass"] = ox.NamedNode(str(PCG_NS) + kind)
+            anchor += f" VALUES ?cls {{ <{PCG_NS}{kind}> }}"
+        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
         if as_of is not None:
             bindings["day"] = self._day(as_of)
         query = _TIES % {
             "resolved": RESOLVED,
             "anchor": anchor,
-            "kind": kind_filter,
+            "kind": "",
             "when": _WHEN if as_of is not None else "",
         }
-        if kind is not None:
-            query = query.replace("SELECT ?org ?day", "SELECT ?org ?day ?kindclass")
-            query = query.replace("GROUP BY ?org ?day", "GROUP BY ?org ?day ?kindclass")
         return self._tie_views(self.select(query, **bindings))
 
     @staticmethod
@@ -586,7 +583,7 @@ class OxigraphStore:
 
     def ties_of_kinds(self, kinds: Iterable[str], *, as_of: dt.date | None = None) -> list[TieView]:
         classes = " ".join(f"<{PCG_NS}{k}>" for k in kinds)
-        anchor = f"VALUES ?cls {{ {classes} }} ?t a ?cls ; org:member ?org ."
+        anchor = f"VALUES ?cls {{ {classes} }}"
         bindings: dict[str, ox.NamedNode | ox.Literal] = {}
         if as_of is not None:
             bindings["day"] = self._day(as_of)

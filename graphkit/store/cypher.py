@@ -175,22 +175,8 @@ SET h += row.props
 """
 
 
-def merge_agreements(kind: str | None) -> str:
-    extra = f", c:{label(kind)}" if kind else ""
-    return f"""
-UNWIND $rows AS row
-MERGE (c:{STAGING["Contract"]} {{iri: row.iri}})
-SET c += row.props{extra}
-WITH c, row
-CALL (c, row) {{
-  MATCH (h:{STAGING_ORG} {{odsCode: row.props.holderCode}})
-  MERGE (c)-[:{rel_type("contractHolder")}]->(h)
-}}
-CALL (c, row) {{
-  MATCH (o:{STAGING_ORG} {{odsCode: row.props.commissionerCode}})
-  MERGE (c)-[:{rel_type("commissioner")}]->(o)
-}}
-"""
+# curated contracts: the same write as the payments' contracts (holder and commissioner by code)
+merge_agreements = merge_contracts
 
 
 LINK_PARENT_CONTRACTS = f"""

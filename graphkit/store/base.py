@@ -431,6 +431,14 @@ def financial_year_end(year: str) -> dt.date:
     return dt.date(first + 1, 3, 31)
 
 
+def contract_area(store: GraphStore, within: str, year: str | None, as_of: dt.date | None) -> set[str]:
+    """The organisations within an area for a contracts query: as of ``as_of``, else the last day of the
+    financial year asked for, else today (NotFound names an unknown area)."""
+    day = as_of or (financial_year_end(year) if year else dt.date.today())
+    store.organisation(within, day)
+    return descendants(store, within, day)
+
+
 def economy(store: GraphStore, code: str, as_of: dt.date, depth: int) -> nx.MultiDiGraph:
     """Organisations within ``depth`` ties (either direction) of ``code`` on the date, with the ties."""
     if not 0 <= depth <= 4:

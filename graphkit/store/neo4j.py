@@ -32,7 +32,7 @@ from graphkit.model import (
     Source,
 )
 from graphkit.namespaces import fact_iri, org_iri, source_iri
-from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
+from graphkit.nhs import ICB_DAY, TIME_BOUNDED_CLASSES
 from graphkit.rdf import (
     EVENT_RULE,
     agreement_iri,
@@ -64,13 +64,13 @@ from graphkit.store.base import (
     TieView,
     add_curated_layers,
     build_hierarchy,
-    descendants,
+    contract_area,
     economy,
     financial_year_end,
+    kinds_on,
     post_key,
     search,
 )
-from graphkit.temporal import holds_on
 
 KIND = "neo4j"
 CONTRACT_CLASS = {"GMS": "GMSContract", "PMS": "PMSContract", "APMS": "APMSContract"}
@@ -480,10 +480,8 @@ class Neo4jStore:
 
     @staticmethod
     def _kinds_as_of(org: dict[str, Any], roles: list[dict[str, Any]], day: dt.date) -> tuple[str, ...]:
-        all_kinds = sorted(org.get("kinds") or [])
-        held = {ROLE_CLASS.get(r["role"]) for r in roles if holds_on(_date(r["start"]), _date(r["end"]), day)}
-        supported = {ROLE_CLASS.get(r["role"]) for r in roles}
-        return tuple(k for k in all_kinds if k not in TIME_BOUNDED_CLASSES or k in held or k not in supported)
+        rows = [RoleRow(org["odsCode"], r["role"], _date(r["start"]), _date(r["end"])) for r in roles]
+        return kinds_on(org.get("kinds") or (), rows, day)
 
     def ties(
         self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
@@ -619,11 +617,7 @@ class Neo4jStore:
         for code in (holder, commissioner):
             if code is not None:
                 self._require(code)
-        area = None
-        if within is not None:
-            day = as_of or (financial_year_end(year) if year else dt.date.today())
-            self.organisation(within, day)
-            area = sorted(descendants(self, within, day))
+        area = sorted(contract_area(self, within, year, as_of)) if within is not None else None
         rows = self._run(cypher.CONTRACTS, year=year, holder=holder, ctype=contract_type, comm=commissioner, area=area)
         out = []
         for r in rows:

@@ -37,7 +37,7 @@ from graphkit.store.base import (
     TieView,
     add_curated_layers,
     build_hierarchy,
-    descendants,
+    contract_area,
     economy,
     financial_year_end,
     post_key,
@@ -451,9 +451,7 @@ class OxigraphStore:
             where.append("?c pcg:contractTypeStated ?ctype .")
             bindings["ctype"] = ox.Literal(contract_type)
         if within is not None:
-            day = as_of or (financial_year_end(year) if year else dt.date.today())
-            self.organisation(within, day)
-            area = descendants(self, within, day)
+            area = contract_area(self, within, year, as_of)
             where.append(f"VALUES ?p {{ {' '.join(f'<{org_iri(c)}>' for c in sorted(area))} }}")
         pattern = " ".join(where) + " ?c a pcg:Contract ; pcg:contractHolder ?p ."
         rows = self.select(

@@ -86,7 +86,17 @@ class StoreUnavailable(GraphkitError):
 
 
 class QueryRefused(GraphkitError):
+    """A query the read-only endpoints will not run: an update, a syntax error, the wrong store."""
+
     code = "query_refused"
+    http_status = 400
+    exit_code = 2
+
+
+class QueryTimeout(GraphkitError):
+    """A read-only query that ran past its time limit and was stopped."""
+
+    code = "query_timeout"
     http_status = 400
     exit_code = 2
 

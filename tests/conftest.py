@@ -105,3 +105,30 @@ def oxigraph(seed_store: Path) -> object:
     from graphkit.store.oxigraph import OxigraphStore
 
     return OxigraphStore(seed_store)
+
+
+@pytest.fixture(scope="session")
+def seed_graph(oxigraph: object) -> object:
+    """What the embedded seed store holds, read back from its quads (what `graphkit load neo4j` loads)."""
+    from graphkit.rdf_read import read_dataset
+
+    return read_dataset(oxigraph._store)  # type: ignore[attr-defined]
+
+
+_SEED_MARKER = "MATCH (m:TestSeedMarker {token: $token}) RETURN count(m) AS n"
+
+
+@pytest.fixture
+def neo4j_seed(neo4j_driver: object, seed_graph: object) -> object:
+    """A Neo4jStore holding the seed store's graph. Loaded once and reused while the database still holds
+    it: tests that empty the database (neo4j_db) make the next user of this fixture load it again."""
+    from graphkit.store.neo4j import Neo4jStore
+
+    store = Neo4jStore(neo4j_driver, database="neo4j")
+    token = f"seed-{os.getpid()}"
+    loaded = store._run(_SEED_MARKER, token=token)[0]["n"] == 1
+    if not loaded or store.count_organisations() != len(seed_graph.organisations):  # type: ignore[attr-defined]
+        empty_database(neo4j_driver)
+        store.load(seed_graph)  # type: ignore[arg-type]
+        store._run("CREATE (:TestSeedMarker {token: $token})", token=token)
+    return store

@@ -16,22 +16,14 @@ CODES = ["A81001", "H84031", "B81003", "16C", "QHM", "Y63", "U89141", "00K", "T6
 DAYS = [dt.date(2019, 12, 1), dt.date(2021, 6, 1), dt.date(2022, 7, 1), dt.date(2024, 10, 1), dt.date(2026, 8, 1)]
 
 
-@pytest.fixture(scope="module")
-def embedded_graph(oxigraph):
-    """What the embedded store holds, read back from its quads (what `graphkit load neo4j` loads)."""
-    from graphkit.rdf_read import read_dataset
-
-    return read_dataset(oxigraph._store)
+@pytest.fixture
+def embedded_graph(seed_graph):
+    return seed_graph
 
 
-@pytest.fixture(scope="module")
-def neo4j_store(neo4j_driver, embedded_graph):
-    from tests.conftest import empty_database
-
-    empty_database(neo4j_driver)
-    store = Neo4jStore(neo4j_driver, database="neo4j")
-    store.load(embedded_graph)
-    return store
+@pytest.fixture
+def neo4j_store(neo4j_seed):
+    return neo4j_seed
 
 
 @pytest.fixture(params=["oxigraph", "neo4j"])

@@ -2,40 +2,96 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 import graphkit
 from api.errors import install_error_handlers
-from api.routers import analyses, health, organisations
+from api.routers import analyses, contracts, economy, export, health, organisations, people, query
 from graphkit.config import Settings
+from graphkit.errors import BadParameter
 from graphkit.store.base import GraphStore
 
 DESCRIPTION = """The open knowledge graph of England's primary-care organisations: GP practices, PCNs,
 federations, sub-ICB locations (formerly CCGs), ICBs (formerly STPs) and NHS England regions, with
-their ties over time and the source of every fact. Every list answer takes `as_of=YYYY-MM-DD`.
-Contains public sector information licensed under the Open Government Licence v3.0."""
+their ties over time, their contracts, the people in their posts, and the source file and line of every fact.
+
+- Everything is answered *as of* a date: `as_of=YYYY-MM-DD`, today when omitted.
+- Lists come as `{"data": [...], "count": N}`, `count` being every match and `data` the page
+  (`limit`, `offset`).
+- Every error has one shape: `{"error": {"status", "code", "message", "details"}}`; 404 names the
+  unknown code, 422 names the parameter at fault.
+- The same API serves the embedded store (Oxigraph, with `POST /sparql`) or Neo4j (with `POST /cypher`),
+  with the same answers.
+
+Contains public sector information licensed under the Open Government Licence v3.0 (NHS England,
+Organisation Data Service). The case-study federations (codes `ZZF-...`) are fictional."""
+
+TAGS = [
+    {"name": "organisations", "description": "Search, one organisation, members, ties, hierarchy, history, sources."},
+    {"name": "contracts", "description": "Practice contracts with their service payments; curated contracts, "
+     "subcontracts and who delivers under whom."},
+    {"name": "people", "description": "People and their posts (curated tables)."},
+    {"name": "economy", "description": "The local health economy around an organisation, as a graph."},
+    {"name": "analyses", "description": "Network analyses of the graph as of a date (docs/analyses.md)."},
+    {"name": "query", "description": "Read-only SPARQL (embedded store) and Cypher (Neo4j)."},
+    {"name": "export", "description": "An area as of a date as Turtle, JSON-LD, GraphML or CSV."},
+    {"name": "health", "description": "Liveness and what is loaded."},
+]
 
 
 def open_store(settings: Settings) -> GraphStore:
+    """The store the settings name: the embedded directory, or a Neo4j server (checked at once)."""
     if settings.store == "oxigraph":
         from graphkit.store.oxigraph import OxigraphStore
 
         return OxigraphStore(settings.store_path)
-    from graphkit.errors import BadParameter
+    if settings.store == "neo4j":
+        import neo4j
+        from graphkit.errors import StoreUnavailable
+        from graphkit.store.neo4j import Neo4jStore
 
-    raise BadParameter(f"unknown store kind {settings.store!r}; expected 'oxigraph'")
+        auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+        driver = neo4j.GraphDatabase.driver(settings.neo4j_uri, auth=auth)
+        try:
+            driver.verify_connectivity()
+        except Exception as exc:
+            driver.close()
+            raise StoreUnavailable(f"Neo4j at {settings.neo4j_uri} is unreachable: {exc}") from None
+        return Neo4jStore(driver, database=settings.neo4j_database)
+    raise BadParameter(f"unknown store kind {settings.store!r}; expected 'oxigraph' or 'neo4j'",
+                       details={"parameter": "store"})
 
 
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
-    """Build the app over ``store`` (or the store the settings name)."""
+    """Build the app over ``store`` (or the store the settings name; the app then closes it on shutdown)."""
     settings = settings or Settings.from_env()
+    owned = store is None
+    the_store = store if store is not None else open_store(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            the_store.close()
+            driver = getattr(the_store, "driver", None)
+            if driver is not None:
+                driver.close()
+
     app = FastAPI(
-        title="graphkit: primary-care organisations of England", version=graphkit.__version__, description=DESCRIPTION
+        title="graphkit: primary-care organisations of England",
+        version=graphkit.__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        license_info={"name": "Code: see README; data: Open Government Licence v3.0",
+                      "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"},
     )
-    app.state.store = store if store is not None else open_store(settings)
+    app.state.store = the_store
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(organisations.router)
-    app.include_router(analyses.router)
+    for r in (health, organisations, contracts, people, economy, analyses, query, export):
+        app.include_router(r.router)
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -51,7 +51,7 @@ class Tie(BaseModel):
         "a newer file that no longer lists the tie.",
         examples=[False],
     )
-    end_evidence: str | None = Field(None, description="The newer source file whose silence closed the tie.")
+    end_evidence: str | None = Field(default=None, description="The newer source file whose silence closed the tie.")
     sources: list[str] = Field(
         description="Source files (slugs) that state the tie.", examples=[["ePCN_2024-10_core_partner_details"]]
     )
@@ -71,8 +71,10 @@ class Organisation(BaseModel):
         examples=[["GPPractice", "PrescribingCostCentre"]],
     )
     all_kinds: list[str] = Field(description="Every class the organisation has had.", examples=[["GPPractice"]])
-    start: dt.date | None = Field(None, description="Open date (ODS operational start).", examples=["1974-04-01"])
-    end: dt.date | None = Field(None, description="Close date (inclusive), if closed.", examples=[None])
+    start: dt.date | None = Field(
+        default=None, description="Open date (ODS operational start).", examples=["1974-04-01"]
+    )
+    end: dt.date | None = Field(default=None, description="Close date (inclusive), if closed.", examples=[None])
     status: str | None = Field(
         None, description="ODS status in the newest file: ACTIVE, CLOSED, DORMANT, PROPOSED.", examples=["ACTIVE"]
     )
@@ -131,3 +133,224 @@ class AnalysisResult(BaseModel):
     as_of: dt.date = Field(description="The date the graph was projected at.", examples=["2024-10-01"])
     params: dict[str, Any] = Field(description="The analysis parameters given.")
     result: Any = Field(description="The analysis's answer (plain data; see docs/analyses.md).")
+
+
+class Page(BaseModel):
+    count: int = Field(description="Number of items matching the query; `data` holds the page asked for.", examples=[7])
+
+
+class OrganisationHit(BaseModel):
+    code: str = Field(description="ODS code (or project code for an organisation outside ODS).", examples=["A81001"])
+    name: str = Field(description="Name in the newest source.", examples=["THE DENSHAM SURGERY"])
+    kinds: list[str] = Field(description="Ontology classes that hold on the as-of date.", examples=[["GPPractice"]])
+    start: dt.date | None = Field(default=None, description="Open date.", examples=["1974-04-01"])
+    end: dt.date | None = Field(default=None, description="Close date (inclusive), if closed.", examples=[None])
+
+
+class OrganisationList(Page):
+    data: list[OrganisationHit] = Field(description="Organisations ordered by name, then code.")
+
+
+class RoleHolding(BaseModel):
+    role: str = Field(description="ODS role code, e.g. RO98 (CCG) or RO319 (sub-ICB location).", examples=["RO98"])
+    kind: str | None = Field(
+        default=None,
+        description="The ontology class this role makes the organisation, if any.",
+        examples=["ClinicalCommissioningGroup"],
+    )
+    start: dt.date | None = Field(default=None, description="First day the role holds.", examples=["2013-04-01"])
+    end: dt.date | None = Field(
+        default=None, description="Last day the role holds (inclusive).", examples=["2022-06-30"]
+    )
+
+
+class ChangeEvent(BaseModel):
+    day: dt.date = Field(description="The day the change took effect.", examples=["2020-04-01"])
+    kind: str = Field(description="Merger (several originals) or Succession (one).", examples=["Merger"])
+    originals: list[str] = Field(
+        description="ODS codes of the organisations that ended.", examples=[["00C", "00K", "00M"]]
+    )
+    result: str = Field(description="ODS code of the organisation that took their members.", examples=["16C"])
+    sources: list[str] = Field(description="Source files (slugs) whose comparison shows the change.")
+
+
+class History(BaseModel):
+    code: str = Field(description="ODS code.", examples=["16C"])
+    name: str = Field(description="Name in the newest source.", examples=["NHS NORTH EAST AND NORTH CUMBRIA ICB - 16C"])
+    start: dt.date | None = Field(default=None, description="Open date.", examples=["2020-04-01"])
+    end: dt.date | None = Field(default=None, description="Close date (inclusive), if closed.", examples=[None])
+    names: list[Name] = Field(description="Every name the sources give, by vintage.")
+    roles: list[RoleHolding] = Field(
+        description="ODS roles over time (a CCG code turns sub-ICB location on 2022-07-01)."
+    )
+    events: list[ChangeEvent] = Field(description="Mergers and successions it took part in, by day.")
+    memberships: list[Tie] = Field(description="Every tie over time, upwards and downwards, by start date.")
+
+
+class Statement(BaseModel):
+    fact_kind: str = Field(
+        description="Organisation, a tie class, RoleHolding or Contract.", examples=["PCNMembership"]
+    )
+    fact: str = Field(description="IRI of the fact in the graph.")
+    source: str = Field(description="Source file (slug).", examples=["ePCN_2024-10_core_partner_details"])
+    file_name: str = Field(description="Name of the source file.", examples=["ePCN.xlsx"])
+    vintage: dt.date = Field(description="Vintage of the file.", examples=["2024-10-01"])
+    line: int = Field(description="Line (row) of the file that states the fact.", examples=[12])
+
+
+class StatementList(Page):
+    data: list[Statement] = Field(description="Every statement about the organisation, by source and line.")
+
+
+class ServiceAmount(BaseModel):
+    service: str = Field(description="Service (concept of the ontology's service scheme).", examples=["MinorSurgery"])
+    amount_gbp: float = Field(description="Amount paid for it in the year, GBP.", examples=[1234.56])
+
+
+class Contract(BaseModel):
+    id: str = Field(
+        description="Contract id: HOLDER/YEAR for a practice-year contract, the curated id otherwise.",
+        examples=["A81001/2022-23"],
+    )
+    origin: Literal["payments", "curated"] = Field(
+        description="payments: a practice's contract for a financial year (NHS Payments to General Practice); "
+        "curated: a contract, subcontract or service agreement from the curated tables.",
+        examples=["payments"],
+    )
+    kind: str = Field(
+        description="GMS, PMS, APMS or Unknown as stated (payments); the contract class (curated).", examples=["APMS"]
+    )
+    holder: str = Field(description="ODS code of the holder.", examples=["A81001"])
+    holder_name: str | None = Field(default=None, description="Name of the holder.", examples=["THE DENSHAM SURGERY"])
+    commissioner: str | None = Field(
+        default=None, description="ODS code of the commissioner as stated.", examples=["16C"]
+    )
+    financial_year: str | None = Field(
+        default=None, description="Financial year (payments), e.g. 2022-23.", examples=["2022-23"]
+    )
+    start: dt.date | None = Field(default=None, description="First day (curated contracts).", examples=[None])
+    end: dt.date | None = Field(default=None, description="Last day, inclusive (curated contracts).", examples=[None])
+    amount_gbp: float | None = Field(
+        default=None, description="Total paid in the year (payments) or the contract value.", examples=[1234567.89]
+    )
+    services: list[ServiceAmount] = Field(description="Enhanced and other services paid under it, with amounts.")
+    list_size: int | None = Field(default=None, description="Registered patients (payments).", examples=[7000])
+    weighted_list_size: float | None = Field(
+        default=None, description="Weighted list size (payments).", examples=[7400.5]
+    )
+    dispensing: bool | None = Field(default=None, description="A dispensing practice (payments).", examples=[False])
+    rurality: str | None = Field(default=None, description="Rurality as stated (payments).", examples=["Urban"])
+    service: str | None = Field(default=None, description="The service a curated contract is for.", examples=[None])
+    parent: str | None = Field(default=None, description="The contract a subcontract sits under.", examples=[None])
+    delivered_by: list[str] = Field(description="ODS codes of the organisations that deliver under it (curated).")
+    source: str = Field(description="Source file (slug).", examples=["nhs-payments-gp_2022-23"])
+    line: int = Field(description="Line of the source file.", examples=[42])
+
+
+class ContractList(Page):
+    data: list[Contract] = Field(description="Contracts ordered by origin, year, holder and id.")
+
+
+class Post(BaseModel):
+    person_id: str = Field(description="Person id (GMC-... or project id).", examples=["ZZP-EXP-CHAIR"])
+    person_name: str = Field(description="Name as the source gives it.", examples=["Chair of Expanding federation"])
+    organisation: str = Field(description="Code of the organisation the post is in.", examples=["ZZF-EXPANDING-BOARD"])
+    organisation_name: str = Field(description="Its name.", examples=["Expanding federation board"])
+    role: str | None = Field(
+        default=None, description="Role of the ontology, e.g. BoardChair.", examples=["BoardChair"]
+    )
+    title: str | None = Field(default=None, description="The post as the source names it.", examples=["Chair"])
+    start: dt.date | None = Field(default=None, description="First day in post.", examples=["2016-04-01"])
+    end: dt.date | None = Field(default=None, description="Last day in post (inclusive).", examples=[None])
+    represents: str | None = Field(
+        default=None, description="Code of the organisation the holder represents.", examples=[None]
+    )
+    appointment: str | None = Field(default=None, description="Elected, CoOpted or Appointed.", examples=["Elected"])
+    voting: bool | None = Field(default=None, description="A voting seat.", examples=[True])
+    source: str = Field(description="Curated table (slug).", examples=["casestudies"])
+    line: int = Field(description="Line of the table.", examples=[12])
+    citations: list[str] = Field(description="Where the fact comes from (report:line, URL).", examples=[["004:190"]])
+
+
+class PostList(Page):
+    data: list[Post] = Field(description="Posts ordered by person, organisation and start.")
+
+
+class Person(BaseModel):
+    person_id: str = Field(description="Person id.", examples=["ZZP-EXP-CHAIR"])
+    name: str = Field(description="Name as the source gives it.", examples=["Chair of Expanding federation"])
+    fictional: bool = Field(description="True for the case studies' people.", examples=[True])
+    source: str = Field(description="Curated table (slug).", examples=["casestudies"])
+    line: int = Field(description="Line of the people table.", examples=[3])
+    citations: list[str] = Field(description="Where the person comes from.", examples=[["004:190"]])
+    posts: list[Post] = Field(description="Every post the person has held.")
+
+
+class EconomyNode(BaseModel):
+    code: str = Field(description="ODS code.", examples=["U89141"])
+    name: str = Field(description="Name.", examples=["STOCKTON PCN"])
+    kinds: list[str] = Field(description="Classes on the date.", examples=[["PrimaryCareNetwork"]])
+    level: str = Field(description="practice, PCN, commissioner, system, region or other.", examples=["PCN"])
+    centre: bool = Field(description="True for the organisation asked about.", examples=[True])
+
+
+class EconomyEdge(BaseModel):
+    kind: str = Field(description="Kind of tie.", examples=["PCNMembership"])
+    member: str = Field(description="Code of the member.", examples=["A81001"])
+    organisation: str = Field(description="Code of the organisation.", examples=["U89141"])
+    start: dt.date | None = Field(default=None, description="First day of the tie.", examples=["2019-07-01"])
+    end: dt.date | None = Field(default=None, description="Last day (inclusive).", examples=[None])
+    derived: bool = Field(description="True when the period was derived.", examples=[False])
+
+
+class Economy(BaseModel):
+    code: str = Field(description="The centre asked about.", examples=["U89141"])
+    as_of: dt.date = Field(description="The date.", examples=["2024-10-01"])
+    depth: int = Field(description="Ties followed out from the centre.", examples=[2])
+    nodes: list[EconomyNode] = Field(description="Organisations within `depth` ties, by code.")
+    edges: list[EconomyEdge] = Field(description="Ties among them holding on the date.")
+
+
+class SparqlRequest(BaseModel):
+    query: str = Field(
+        description="A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE). The project prefixes (pcg:, org:, "
+        "skos:, time:, prov:, ...) are predeclared; the default graph is the union of all graphs.",
+        examples=["SELECT (COUNT(?p) AS ?n) WHERE { ?p a pcg:GPPractice }"],
+        min_length=1,
+        max_length=20000,
+    )
+    limit: int = Field(
+        default=1000, ge=1, le=10000, description="Row cap: at most this many rows come back.", examples=[1000]
+    )
+    timeout_s: float = Field(default=10.0, gt=0, le=60, description="Time limit in seconds.", examples=[10.0])
+
+
+class CypherRequest(BaseModel):
+    query: str = Field(
+        description="A read-only Cypher query.",
+        min_length=1,
+        max_length=20000,
+        examples=["MATCH (o:Organisation:GPPractice) RETURN count(o) AS n"],
+    )
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description="Query parameters ($name).", examples=[{"code": "A81001"}]
+    )
+    limit: int = Field(
+        default=1000, ge=1, le=10000, description="Row cap: at most this many rows come back.", examples=[1000]
+    )
+    timeout_s: float = Field(default=10.0, gt=0, le=60, description="Time limit in seconds.", examples=[10.0])
+
+
+class QueryResult(Page):
+    form: str = Field(
+        description="select, ask or graph (CONSTRUCT/DESCRIBE: rows of subject, predicate, object).",
+        examples=["select"],
+    )
+    columns: list[str] = Field(description="Column (variable) names.", examples=[["n"]])
+    data: list[dict[str, Any]] = Field(
+        description="Rows: SPARQL terms as in the SPARQL 1.1 JSON results format; "
+        "Cypher values as JSON (nodes as labels and properties)."
+    )
+    truncated: bool = Field(description="True when the row cap cut the answer.", examples=[False])
+    boolean: bool | None = Field(default=None, description="The answer of an ASK query.", examples=[None])
+    elapsed_ms: float = Field(description="Time the query took, in milliseconds.", examples=[12.5])

@@ -38,12 +38,22 @@ class _Group(click.Group):
     default=None,
     help="Directory of the embedded (Oxigraph) store [default: build/store].",
 )
+@click.option(
+    "--store",
+    type=click.Choice(["oxigraph", "neo4j"]),
+    envvar="GRAPHKIT_STORE",
+    default=None,
+    help="Store `serve` and `get` answer from: the embedded store (default) or Neo4j (NEO4J_URI, NEO4J_USER, "
+    "NEO4J_PASSWORD, NEO4J_DATABASE).",
+)
 @click.pass_context
-def cli(ctx: click.Context, store_path: Path | None) -> None:
+def cli(ctx: click.Context, store_path: Path | None, store: str | None) -> None:
     """graphkit: the open knowledge graph of England's primary-care organisations."""
     settings = Settings.from_env()
     if store_path is not None:
         settings = Settings(**{**settings.__dict__, "store_path": store_path})
+    if store is not None:
+        settings = Settings(**{**settings.__dict__, "store": store})
     ctx.obj = settings
 
 
@@ -360,14 +370,19 @@ def serve(settings: Settings, host: str, port: int) -> None:
 @click.argument("path")
 @click.pass_obj
 def get(settings: Settings, path: str) -> None:
-    """Print the JSON of an API GET made in-process, e.g. `graphkit get /health`."""
+    """Print the answer of an API GET made in-process (no server), e.g. `graphkit get /health`: the same JSON
+    as the HTTP server gives for the same path (or the file, for /export and GraphML)."""
     from api.app import create_app
     from api.inprocess import get as get_in_process
 
     if not path.startswith("/"):
         path = "/" + path
     response = get_in_process(create_app(settings), path)
-    click.echo(json.dumps(response.json(), indent=2, ensure_ascii=False))
+    if response.headers.get("content-type", "").startswith("application/json"):
+        click.echo(json.dumps(response.json(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.buffer.write(response.content)
+        sys.stdout.buffer.flush()
     if response.status_code >= 400:
         sys.exit(1)
 

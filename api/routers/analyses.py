@@ -1,60 +1,163 @@
+"""The analysis registry and one route per registered analysis, its parameters documented from the registry."""
+
 from __future__ import annotations
 
+import datetime as dt
+import inspect
+import threading
+from collections import OrderedDict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+import networkx as nx
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 
-from api.deps import AsOf, Store
-from api.schemas import AnalysisInfo, AnalysisList, AnalysisResult, ErrorEnvelope
+from api.deps import ERRORS, AsOf, Store
+from api.schemas import AnalysisInfo, AnalysisList, AnalysisResult
 from graphkit.analysis import registry
+from graphkit.errors import BadParameter, NotFound
+from graphkit.store.base import GraphStore
 
 router = APIRouter(prefix="/analyses", tags=["analyses"])
 RESERVED = {"as_of", "list_size_year"}
+PY_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
+EXAMPLES = {"centre": "U89141", "contract": "ZZF-EXP-APMS-1", "holder": "A81001", "flow_kinds": "PCNMembership"}
+LIST_SIZE_YEAR = Annotated[
+    str | None,
+    Query(
+        description="Financial year whose list sizes weight practices (YYYY-YY), from NHS Payments to General "
+        "Practice.",
+        examples=["2022-23"],
+        pattern=r"^20\d{2}-\d{2}$",
+    ),
+]
+
+
+class ProjectionCache:
+    """The last few projected graphs, by (as_of, list_size_year): projecting the national graph takes seconds,
+    and analyses read it without changing it."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._graphs: OrderedDict[tuple[dt.date, str | None], nx.MultiDiGraph] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store: GraphStore, as_of: dt.date, list_size_year: str | None) -> nx.MultiDiGraph:
+        key = (as_of, list_size_year)
+        with self._lock:  # one projection at a time: a second caller of the same date waits and reuses it
+            if key in self._graphs:
+                self._graphs.move_to_end(key)
+                return self._graphs[key]
+            graph = store.project(as_of, list_size_year=list_size_year)
+            self._graphs[key] = graph
+            while len(self._graphs) > self.size:
+                self._graphs.popitem(last=False)
+            return graph
+
+
+def projection(request: Request, store: GraphStore, as_of: dt.date, list_size_year: str | None) -> nx.MultiDiGraph:
+    app: FastAPI = request.app
+    if not hasattr(app.state, "projections"):
+        app.state.projections = ProjectionCache()
+    return app.state.projections.get(store, as_of, list_size_year)
+
+
+def run(request: Request, store: GraphStore, name: str, as_of: dt.date, list_size_year: str | None,
+        params: dict[str, Any]) -> AnalysisResult:
+    analysis = registry.get(name)
+    bound = analysis.bind(params)  # unknown or malformed parameters are refused before projecting
+    graph = projection(request, store, as_of, list_size_year)
+    for p in analysis.params:
+        if p.name in ("centre", "holder") and bound.get(p.name) is not None and bound[p.name] not in graph:
+            raise NotFound(
+                f"{bound[p.name]!r} is not in the graph as of {as_of.isoformat()}",
+                details={"parameter": p.name, "code": bound[p.name]},
+            )
+    try:
+        result = analysis.run(graph, **params)
+    except ValueError as exc:  # parameter values that contradict each other, e.g. tau_low above tau
+        raise BadParameter(f"analysis {name!r}: {exc}", details={"analysis": name}) from None
+    return AnalysisResult(name=name, as_of=as_of, params=params, result=result)
 
 
 @router.get(
     "",
     response_model=AnalysisList,
     summary="The analysis registry",
-    description="Every analysis with its parameters (name, type, default, description) and the graph "
-    "it needs. Run one with GET /analyses/{name}.",
+    description="Every analysis with its parameters (name, type, default, description) and the graph it needs. "
+    "Run one with GET /analyses/{name}.",
 )
 def list_analyses() -> AnalysisList:
     items = [AnalysisInfo(**a) for a in registry.list_analyses()]
     return AnalysisList(data=items, count=len(items))
 
 
+def _endpoint(analysis: registry.Analysis) -> Any:
+    """A route function whose signature declares the analysis's own parameters, so that the OpenAPI document
+    describes each of them (type, default, description, example)."""
+    own = [p for p in analysis.params if p.type in PY_TYPES]
+    names = {p.name for p in own}
+
+    def endpoint(request: Request, **kwargs: Any) -> AnalysisResult:
+        store, as_of, list_size_year = kwargs.pop("store"), kwargs.pop("as_of"), kwargs.pop("list_size_year")
+        unknown = sorted(set(request.query_params) - names - RESERVED)
+        if unknown:
+            raise BadParameter(
+                f"analysis {analysis.name!r} has no parameter {unknown[0]!r}",
+                details={"analysis": analysis.name, "parameter": unknown[0], "known": sorted(names)},
+            )
+        params = {k: v for k, v in kwargs.items() if v is not None}
+        return run(request, store, analysis.name, as_of, list_size_year, params)
+
+    sig = [
+        inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
+        inspect.Parameter("store", inspect.Parameter.KEYWORD_ONLY, annotation=Store),
+        inspect.Parameter("as_of", inspect.Parameter.KEYWORD_ONLY, annotation=AsOf),
+        inspect.Parameter("list_size_year", inspect.Parameter.KEYWORD_ONLY, annotation=LIST_SIZE_YEAR, default=None),
+    ]
+    for p in own:
+        example = p.default if p.default not in (None, "") else EXAMPLES.get(p.name, "")
+        kind = PY_TYPES[p.type]
+        query = Query(description=p.description + (f" Default {p.default}." if p.default not in (None, "") else ""),
+                      examples=[example], min_length=1 if kind is str else None)
+        sig.append(
+            inspect.Parameter(
+                p.name, inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[kind if p.required else kind | None, query],
+                default=inspect.Parameter.empty if p.required else None,
+            )
+        )
+    endpoint.__signature__ = inspect.Signature(sig, return_annotation=AnalysisResult)  # type: ignore[attr-defined]
+    endpoint.__name__ = "run_" + analysis.name.replace("-", "_")
+    return endpoint
+
+
+for _a in registry.REGISTRY.values():
+    router.add_api_route(
+        f"/{_a.name}",
+        _endpoint(_a),
+        methods=["GET"],
+        response_model=AnalysisResult,
+        responses=ERRORS,
+        summary=f"Run {_a.name}",
+        description=f"{_a.description} Projects the organisation graph as of `as_of` (with `list_size_year`, "
+        f"practices carry their list size of that year) and runs the analysis. Returns: {_a.returns}",
+        operation_id=f"analysis_{_a.name.replace('-', '_')}",
+    )
+
+
 @router.get(
     "/{name}",
     response_model=AnalysisResult,
-    responses={
-        404: {"model": ErrorEnvelope, "description": "No analysis of that name."},
-        422: {"model": ErrorEnvelope, "description": "An unknown or malformed parameter."},
-    },
-    summary="Run one analysis on the graph as of a date",
-    description="Projects the organisation graph as of `as_of` (practices with their sub-ICB location or "
-    "CCG and, with `list_size_year`, their list size; PCNs; ties holding on the date) and runs the "
-    "analysis. Any other query parameter is a parameter of the analysis (see GET /analyses).",
+    responses=ERRORS,
+    include_in_schema=False,
+    summary="Any analysis by name",
 )
-def run_analysis(
+def run_by_name(
     request: Request,
     store: Store,
     as_of: AsOf,
-    name: Annotated[
-        str,
-        Path(description="Analysis name, e.g. footprint.", examples=["footprint"], pattern=r"^[a-z][a-z0-9-]{1,40}$"),
-    ],
-    list_size_year: Annotated[
-        str | None,
-        Query(
-            description="Financial year whose list sizes weight practices (YYYY-YY).",
-            examples=["2022-23"],
-            pattern=r"^20\d{2}-\d{2}$",
-        ),
-    ] = None,
+    name: Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{1,40}$")],
+    list_size_year: LIST_SIZE_YEAR = None,
 ) -> AnalysisResult:
-    analysis = registry.get(name)
-    params: dict[str, Any] = {k: v for k, v in request.query_params.items() if k not in RESERVED}
-    analysis.bind(params)  # reject unknown or malformed parameters before projecting
-    graph = store.project(as_of, list_size_year=list_size_year)
-    return AnalysisResult(name=name, as_of=as_of, params=params, result=analysis.run(graph, **params))
+    params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+    return run(request, store, name, as_of, list_size_year, params)

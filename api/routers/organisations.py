@@ -1,40 +1,39 @@
+"""Organisations: search, one organisation, its members, ties, chain upwards, history and sources."""
+
 from __future__ import annotations
 
+import datetime as dt
+import enum
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
-from api.deps import AsOf, Store
+from api.deps import CODE_PATTERN, ERRORS, AsOf, Code, OptionalAsOf, Paging, Store
 from api.schemas import (
-    ErrorEnvelope,
+    ChangeEvent,
     Hierarchy,
     HierarchyLevel,
     HierarchyOrganisation,
+    History,
     Name,
     Organisation,
+    OrganisationHit,
+    OrganisationList,
+    RoleHolding,
+    Statement,
+    StatementList,
     Tie,
     TieList,
 )
+from graphkit.nhs import ROLE_CLASS
 from graphkit.store.base import TieView
-from graphkit.temporal import parse_as_of
+from graphkit.vocab import PCG
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
-Code = Annotated[
-    str,
-    Path(
-        description="ODS code of the organisation (case-insensitive), or a project code for an organisation not in "
-        "ODS (ZZF-... fictional, ZZN-... real).",
-        examples=["A81001"],
-        min_length=2,
-        max_length=40,
-        pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$",
-    ),
-]
-ERRORS: dict[int | str, dict[str, object]] = {
-    404: {"model": ErrorEnvelope, "description": "No organisation has this code."},
-    422: {"model": ErrorEnvelope, "description": "A parameter is malformed; the message names it."},
-}
+# the tie classes of the ontology: every membership, and a practice's commissioner
+TIE_KINDS = sorted(t for t in dir(PCG) if t.endswith("Membership") or t == "CommissionerAssignment")
+TieKind = enum.Enum("TieKind", {k: k for k in TIE_KINDS}, type=str)  # type: ignore[misc]
 
 
 def tie_schema(t: TieView) -> Tie:
@@ -49,6 +48,45 @@ def tie_schema(t: TieView) -> Tie:
         derived=t.derived,
         end_evidence=t.end_evidence,
         sources=list(t.sources),
+    )
+
+
+@router.get(
+    "",
+    response_model=OrganisationList,
+    responses=ERRORS,
+    summary="Search organisations by name, code, type and area",
+    description="Organisations open on `as_of` whose name contains `q` (any case) or whose code starts with it, "
+    "of `type` on that date (an ontology class: GPPractice, PrimaryCareNetwork, ClinicalCommissioningGroup, "
+    "SubICBLocation, SustainabilityAndTransformationPartnership, IntegratedCareBoard, NHSEnglandRegion, "
+    "GPFederation, ...), within the area `within` (every organisation below it on that date). Ordered by name.",
+)
+def search_organisations(
+    store: Store,
+    as_of: AsOf,
+    page: Paging,
+    q: Annotated[
+        str | None,
+        Query(description="Part of the name (any case) or the start of the code.", examples=["Stockton"],
+              min_length=1, max_length=100),
+    ] = None,
+    type: Annotated[
+        str | None,
+        Query(description="Ontology class the organisation has on the date.", examples=["PrimaryCareNetwork"],
+              pattern=r"^[A-Za-z]{2,60}$"),
+    ] = None,
+    within: Annotated[
+        str | None,
+        Query(description="Code of an area (PCN, sub-ICB location or CCG, ICB or STP, region): only organisations "
+              "below it on the date.", examples=["16C"], min_length=2, max_length=40, pattern=CODE_PATTERN),
+    ] = None,
+) -> OrganisationList:
+    hits, total = store.search(
+        q, kind=type, within=within.upper() if within else None, as_of=as_of, limit=page.limit, offset=page.offset
+    )
+    return OrganisationList(
+        data=[OrganisationHit(code=h.code, name=h.name, kinds=list(h.kinds), start=h.start, end=h.end) for h in hits],
+        count=total,
     )
 
 
@@ -80,6 +118,58 @@ def get_organisation(store: Store, as_of: AsOf, code: Code) -> Organisation:
 
 
 @router.get(
+    "/{code}/members",
+    response_model=TieList,
+    responses=ERRORS,
+    summary="The members of an organisation on a date",
+    description="The organisations directly below this one on `as_of`: a PCN's practices, a sub-ICB location's "
+    "(or CCG's) practices, an ICB's (or STP's) sub-ICB locations, a region's ICBs, a federation's members. "
+    "Ordered by member code.",
+)
+def get_members(
+    store: Store,
+    as_of: AsOf,
+    code: Code,
+    page: Paging,
+    kind: Annotated[TieKind | None, Query(description="Keep one kind of tie.", examples=["PCNMembership"])] = None,
+) -> TieList:
+    ties = sorted(
+        store.ties(code.upper(), "down", as_of=as_of, kind=kind.value if kind else None),
+        key=lambda t: (t.member, t.kind),
+    )
+    return TieList(data=[tie_schema(t) for t in page.cut(ties)], count=len(ties))
+
+
+@router.get(
+    "/{code}/memberships",
+    response_model=TieList,
+    responses=ERRORS,
+    summary="Every tie of an organisation over time",
+    description="The full history of the organisation's ties: upwards (it is the member: a practice's PCNs "
+    "and commissioners) and downwards (it is the organisation: a PCN's practices). Give `as_of` to keep "
+    "only the ties holding on that date, `kind` to keep one kind.",
+)
+def get_memberships(
+    store: Store,
+    code: Code,
+    as_of: OptionalAsOf,
+    page: Paging,
+    direction: Annotated[
+        Literal["up", "down", "both"],
+        Query(
+            description="up: ties where the organisation is the member; down: where it is the organisation; both.",
+            examples=["up"],
+        ),
+    ] = "both",
+    kind: Annotated[TieKind | None, Query(description="Keep one kind of tie.", examples=["PCNMembership"])] = None,
+) -> TieList:
+    ties: list[TieView] = []
+    for d in ("up", "down") if direction == "both" else (direction,):
+        ties.extend(store.ties(code.upper(), d, as_of=as_of, kind=kind.value if kind else None))
+    return TieList(data=[tie_schema(t) for t in page.cut(ties)], count=len(ties))
+
+
+@router.get(
     "/{code}/hierarchy",
     response_model=Hierarchy,
     responses=ERRORS,
@@ -104,39 +194,54 @@ def get_hierarchy(store: Store, as_of: AsOf, code: Code) -> Hierarchy:
 
 
 @router.get(
-    "/{code}/memberships",
-    response_model=TieList,
+    "/{code}/history",
+    response_model=History,
     responses=ERRORS,
-    summary="Every tie of an organisation over time",
-    description="The full history of the organisation's ties: upwards (it is the member: a practice's PCNs "
-    "and commissioners) and downwards (it is the organisation: a PCN's practices). Give `as_of` to keep "
-    "only the ties holding on that date, `kind` to keep one kind.",
+    summary="An organisation over time",
+    description="Every name the sources give, the ODS roles with their dates (a CCG code holds the CCG role until "
+    "2022-06-30 and the sub-ICB role from 2022-07-01), the mergers and successions it took part in (derived "
+    "across vintages, e.g. 00C, 00K and 00M into 16C on 2020-04-01), and every tie in both directions.",
 )
-def get_memberships(
-    store: Store,
-    code: Code,
-    direction: Annotated[
-        Literal["up", "down", "both"],
-        Query(
-            description="up: ties where the organisation is the member; down: where it is the organisation; both.",
-            examples=["up"],
-        ),
-    ] = "both",
-    kind: Annotated[
-        Literal["PCNMembership", "CommissionerAssignment", "SystemMembership", "RegionMembership"] | None,
-        Query(description="Keep one kind of tie.", examples=["PCNMembership"]),
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        Query(
-            description="Keep ties holding on this date (YYYY-MM-DD); all of history when omitted.",
-            examples=["2024-10-01"],
-            pattern=r"^\d{4}-\d{2}-\d{2}$",
-        ),
-    ] = None,
-) -> TieList:
-    day = parse_as_of(as_of) if as_of else None
-    ties: list[TieView] = []
-    for d in ("up", "down") if direction == "both" else (direction,):
-        ties.extend(store.ties(code.upper(), d, as_of=day, kind=kind))
-    return TieList(data=[tie_schema(t) for t in ties], count=len(ties))
+def get_history(store: Store, code: Code) -> History:
+    code = code.upper()
+    names = store.organisation(code, dt.date.today()).names  # NotFound names an unknown code
+    rows, roles = store.org_rows(codes=[code])
+    row = rows[0]
+    ties = [*store.ties(code, "up"), *store.ties(code, "down")]
+    ties.sort(key=lambda t: (str(t.start), t.kind, t.member, t.organisation))
+    return History(
+        code=row.code,
+        name=row.name,
+        start=row.start,
+        end=row.end,
+        names=[Name(name=n.name, source=n.source, vintage=n.vintage) for n in names],
+        roles=[
+            RoleHolding(role=r.role, kind=ROLE_CLASS.get(r.role), start=r.start, end=r.end)
+            for r in sorted(roles, key=lambda r: (str(r.start), r.role))
+        ],
+        events=[
+            ChangeEvent(day=e.day, kind=e.kind, originals=list(e.originals), result=e.result, sources=list(e.sources))
+            for e in store.events(code)
+        ],
+        memberships=[tie_schema(t) for t in ties],
+    )
+
+
+@router.get(
+    "/{code}/provenance",
+    response_model=StatementList,
+    responses=ERRORS,
+    summary="The source file and line of every fact about an organisation",
+    description="Every statement about the organisation, its ties in both directions, its ODS roles and its "
+    "contracts: the fact, the source file (slug, file name, vintage) and the line that states it.",
+)
+def get_provenance(store: Store, code: Code, page: Paging) -> StatementList:
+    statements = store.provenance(code.upper())
+    return StatementList(
+        data=[
+            Statement(fact_kind=s.fact_kind, fact=s.fact, source=s.source, file_name=s.file_name, vintage=s.vintage,
+                      line=s.line)
+            for s in page.cut(statements)
+        ],
+        count=len(statements),
+    )

@@ -201,6 +201,17 @@ class AgreementView:
     line: int
 
 
+@dataclass(frozen=True, order=True)
+class EventView:
+    """A merger or succession (derived across vintages): the originals' members moved to the result."""
+
+    day: dt.date
+    kind: str  # "Merger" or "Succession"
+    originals: tuple[str, ...]
+    result: str
+    sources: tuple[str, ...]  # slugs of the files whose comparison shows it
+
+
 @dataclass(frozen=True)
 class RoleRow:
     code: str
@@ -270,6 +281,14 @@ class GraphStore(Protocol):
         """Practice-year contracts by holder, type as stated, commissioner, containing area and financial year."""
         ...
 
+    def contracts_page(
+        self, *, holder: str | None = None, contract_type: str | None = None, commissioner: str | None = None,
+        within: str | None = None, year: str | None = None, as_of: dt.date | None = None, limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[list[ContractView], int]:
+        """:meth:`contracts` a page at a time (``limit`` from ``offset``, in the same order), and the total."""
+        ...
+
     def provenance(self, code: str) -> list[StatementView]:
         """Every file and line stating the organisation, its ties (both directions), roles and contracts."""
         ...
@@ -298,6 +317,10 @@ class GraphStore(Protocol):
 
     def person(self, person_id: str) -> PersonView:
         """A person with every post they have held; NotFound when unknown."""
+        ...
+
+    def events(self, code: str) -> list[EventView]:
+        """Mergers and successions the organisation took part in (as an original or the result), by day."""
         ...
 
     def summary(self) -> StoreSummary: ...

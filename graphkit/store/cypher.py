@@ -216,6 +216,10 @@ ALL_ROLES = f"""
 MATCH (o:{ORG_LABEL})-[h:HOLDS_ROLE]->(r:OdsRole) RETURN o.odsCode AS code, r.code AS role, h {{.*}} AS h
 """
 ALL_EVENTS = "MATCH (e:ChangeEvent) RETURN e {.*} AS e"
+_EVENT_RELS = "|".join(W3C_ORG_RELS.values())
+EVENTS_OF = f"""
+MATCH (e:ChangeEvent)-[:{_EVENT_RELS}]->(:{ORG_LABEL} {{odsCode: $code}})
+RETURN DISTINCT e {{.*}} AS e"""
 ALL_CONTRACTS = "MATCH (c:Contract) RETURN c {.*} AS c"
 ALL_PEOPLE = "MATCH (p:Person) RETURN p {.*} AS p"
 ALL_POSTS = f"""

@@ -50,6 +50,7 @@ from graphkit.store.base import (
     AgreementView,
     ContractView,
     Direction,
+    EventView,
     HierarchyLevel,
     LateralTieView,
     NameView,
@@ -641,6 +642,24 @@ class Neo4jStore:
             )
         return sorted(out)
 
+    def contracts_page(
+        self,
+        *,
+        holder: str | None = None,
+        contract_type: str | None = None,
+        commissioner: str | None = None,
+        within: str | None = None,
+        year: str | None = None,
+        as_of: dt.date | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[list[ContractView], int]:
+        found = self.contracts(
+            holder=holder, contract_type=contract_type, commissioner=commissioner, within=within, year=year,
+            as_of=as_of,
+        )
+        return found[offset : None if limit is None else offset + limit], len(found)
+
     def provenance(self, code: str) -> list[StatementView]:
         self._require(code)
         files = {r["slug"]: (r["file"], _date(r["vintage"])) for r in self._run(cypher.SOURCE_DETAILS)}
@@ -743,6 +762,19 @@ class Neo4jStore:
             line=int(p["line"]),
             citations=tuple(sorted(p["citations"])),
             posts=tuple(self.posts(person=person_id)),
+        )
+
+    def events(self, code: str) -> list[EventView]:
+        self._require(code)
+        return sorted(
+            EventView(
+                _date(e["eventDate"]),  # type: ignore[arg-type]
+                e["kind"],
+                tuple(sorted(e["originals"])),
+                e["result"],
+                tuple(sorted(e["sources"])),
+            )
+            for e in (r["e"] for r in self._run(cypher.EVENTS_OF, code=code))
         )
 
     def count_organisations(self) -> int:

@@ -23,6 +23,7 @@ from graphkit.store.base import (
     AgreementView,
     ContractView,
     Direction,
+    EventView,
     HierarchyLevel,
     LateralTieView,
     NameView,
@@ -434,6 +435,23 @@ class OxigraphStore:
         year: str | None = None,
         as_of: dt.date | None = None,
     ) -> list[ContractView]:
+        return self.contracts_page(
+            holder=holder, contract_type=contract_type, commissioner=commissioner, within=within, year=year,
+            as_of=as_of,
+        )[0]
+
+    def contracts_page(
+        self,
+        *,
+        holder: str | None = None,
+        contract_type: str | None = None,
+        commissioner: str | None = None,
+        within: str | None = None,
+        year: str | None = None,
+        as_of: dt.date | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[list[ContractView], int]:
         # codes go in as IRIs built by org_iri (escaped), text values as bound literals
         bindings: dict[str, ox.NamedNode | ox.Literal] = {}
         where = []
@@ -454,6 +472,23 @@ class OxigraphStore:
             area = contract_area(self, within, year, as_of)
             where.append(f"VALUES ?p {{ {' '.join(f'<{org_iri(c)}>' for c in sorted(area))} }}")
         pattern = " ".join(where) + " ?c a pcg:Contract ; pcg:contractHolder ?p ."
+        # the matching contracts' keys first (cheap), in the answer's order; the details for the page only
+        keys = sorted(
+            (r["fy"].value, r["code"].value, r["c"].value)
+            for r in self.select(
+                f"""SELECT ?c ?fy ?ctype ?code WHERE {{ GRAPH <{RESOLVED}> {{ {pattern}
+                     ?c pcg:financialYear ?fy . ?p pcg:odsCode ?code }} }}""",
+                **bindings,
+            )
+        )
+        chosen = keys[offset : None if limit is None else offset + limit]
+        out: list[ContractView] = []
+        for i in range(0, len(chosen), 2000):
+            values = " ".join(f"<{k[2]}>" for k in chosen[i : i + 2000])
+            out.extend(self._contract_views(f"VALUES ?c {{ {values} }} ?c pcg:contractHolder ?p ."))
+        return sorted(out), len(keys)
+
+    def _contract_views(self, pattern: str, **bindings: ox.NamedNode | ox.Literal) -> list[ContractView]:
         rows = self.select(
             f"""SELECT ?c ?fy ?ctype ?code ?name ?cc ?size ?wsize ?disp ?rur ?amount ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ {pattern}
@@ -491,7 +526,7 @@ class OxigraphStore:
             )
             for r in rows
         ]
-        return sorted(out)
+        return out
 
     def provenance(self, code: str) -> list[StatementView]:
         self._require(code)
@@ -691,6 +726,30 @@ class OxigraphStore:
             line=line,
             citations=citations,
             posts=tuple(self.posts(person=person_id)),
+        )
+
+    def events(self, code: str) -> list[EventView]:
+        self._require(code)
+        org = f"<{org_iri(code)}>"  # an IRI built from the code (unsafe characters escaped), not user text
+        rows = self.select(
+            f"""SELECT ?e ?cls ?day ?rcode (GROUP_CONCAT(DISTINCT ?ocode; SEPARATOR=" ") AS ?originals)
+                  (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources) WHERE {{ GRAPH <{RESOLVED}> {{
+                 {{ ?e org:originalOrganization {org} }} UNION {{ ?e org:resultingOrganization {org} }}
+                 ?e a org:ChangeEvent, ?cls ; pcg:eventDate ?day ; org:resultingOrganization/pcg:odsCode ?rcode ;
+                    org:originalOrganization/pcg:odsCode ?ocode .
+                 FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
+                 OPTIONAL {{ ?e prov:wasDerivedFrom ?src }} }} }}
+               GROUP BY ?e ?cls ?day ?rcode"""
+        )
+        return sorted(
+            EventView(
+                _date(r["day"]),  # type: ignore[arg-type]
+                _local(r["cls"].value),
+                tuple(sorted(r["originals"].value.split())),
+                r["rcode"].value,
+                tuple(sorted(_slug(s) for s in r["sources"].value.split())),
+            )
+            for r in rows
         )
 
     def count_organisations(self) -> int:

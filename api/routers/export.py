@@ -1,0 +1,67 @@
+"""Download an area (or the country) as of a date: RDF, GraphML or CSV."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import CODE_PATTERN, ERRORS, AsOf, Store
+
+router = APIRouter(tags=["export"])
+
+MEDIA = {
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "graphml": "application/graphml+xml",
+    "csv": "text/csv",
+}
+
+
+@router.get(
+    "/export",
+    responses={
+        **ERRORS,
+        200: {
+            "description": "The file, in the format asked for.",
+            "content": {media: {"schema": {"type": "string"}} for media in MEDIA.values()},
+        },
+    },
+    response_class=Response,
+    summary="Download an area as of a date",
+    description="The organisations open on `as_of` within `within` (the area and everything below it on that "
+    "date; the whole country without it), their ODS roles and the ties among them that hold on the date. "
+    "turtle and jsonld: the resolved-graph RDF, in the ontology's terms, with each tie's sources; graphml: the "
+    "graph for Gephi, yEd or NetworkX; csv: one table, `table=organisations` or `table=ties`.",
+)
+def export(
+    store: Store,
+    as_of: AsOf,
+    format: Annotated[
+        Literal["turtle", "jsonld", "graphml", "csv"], Query(description="File format.", examples=["turtle"])
+    ] = "turtle",
+    within: Annotated[
+        str | None,
+        Query(description="Code of an area (PCN, sub-ICB location or CCG, ICB or STP, region); the whole country "
+              "when omitted.", examples=["QHM"], min_length=2, max_length=40, pattern=CODE_PATTERN),
+    ] = None,
+    table: Annotated[
+        Literal["organisations", "ties"], Query(description="Which table, for format=csv.", examples=["ties"])
+    ] = "ties",
+) -> Response:
+    from graphkit import area_export
+
+    area = area_export.area_graph(store, within.upper() if within else None, as_of)
+    if format in ("turtle", "jsonld"):
+        body = area_export.to_rdf(area, format)
+    elif format == "graphml":
+        body = area_export.to_graphml(area_export.area_to_networkx(area))
+    else:
+        body = area_export.to_csv(area, table)
+    name = f"{within.upper() if within else 'england'}_{as_of.isoformat()}"
+    ext = {"turtle": "ttl", "jsonld": "jsonld", "graphml": "graphml", "csv": f"{table}.csv"}[format]
+    return Response(
+        content=body,
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'},
+    )

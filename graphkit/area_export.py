@@ -1,0 +1,375 @@
+"""Export an area of the graph as of a date: ``GET /export?format=...&within=CODE&as_of=DATE``.
+
+:func:`area_graph` asks any :class:`~graphkit.store.base.GraphStore` for the organisations open on the
+date inside an area (or in the whole country), their role holdings and the ties between them that hold
+on the date. The serialisers turn that one :class:`AreaGraph` into Turtle or JSON-LD (the resolved graph,
+written by the same mapping that built the embedded store, :mod:`graphkit.rdf`), GraphML or CSV.
+
+Every serialiser sorts what it writes, so the same area gives the same bytes from either store.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from graphkit.errors import BadParameter
+from graphkit.merge import MergedOrganisation, MergedRole, MergedTie, Statement
+from graphkit.model import Source
+from graphkit.namespaces import PREFIXES
+from graphkit.rdf import RESOLVED, QuadSink, emit_organisation, emit_role, emit_tie, role_iri
+from graphkit.store.base import GraphStore, OrgRow, RoleRow, TieView, descendants, kinds_on, level_of
+from graphkit.temporal import holds_on
+from graphkit.vocab import PCG
+
+MEDIA_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "turtle": "text/turtle",
+        "jsonld": "application/ld+json",
+        "graphml": "application/graphml+xml",
+        "csv": "text/csv",
+    }
+)
+RDF_FORMATS: Mapping[str, ox.RdfFormat] = MappingProxyType(
+    {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
+)
+CSV_TABLES = ("organisations", "ties")
+FICTIONAL_PREFIX = "ZZF"  # reserved for case-study organisations (ontology/shapes.ttl, ReservedCodeShape)
+
+
+# -- the area ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaOrganisation:
+    """An organisation of the area: what the store's bulk lookup gives (:class:`OrgRow`), with the kinds it
+    has on the export's date."""
+
+    code: str
+    name: str
+    kinds: tuple[str, ...]  # the kinds on the date (kinds_on)
+    all_kinds: tuple[str, ...]  # every kind it has had: the RDF types of the resolved graph
+    start: dt.date | None
+    end: dt.date | None
+    list_size: int | None = None
+    central_functions: tuple[str, ...] = ()
+    fictional: bool = False
+
+    @property
+    def level(self) -> str:
+        """Its level in the commissioning hierarchy on the date (practice, PCN, commissioner, ...)."""
+        return level_of(self.kinds)
+
+
+@dataclass(frozen=True)
+class AreaGraph:
+    """What an export holds: organisations open on ``as_of`` within ``within`` (everywhere when None),
+    every role holding of theirs (the history that decides their dated kinds), and the ties holding on
+    ``as_of`` with both ends among them. All sorted."""
+
+    within: str | None
+    as_of: dt.date
+    organisations: tuple[AreaOrganisation, ...]
+    roles: tuple[RoleRow, ...]
+    ties: tuple[TieView, ...]
+    role_sources: Mapping[RoleRow, tuple[str, ...]]  # slugs of the files stating each role holding
+
+
+def area_graph(store: GraphStore, within: str | None, as_of: dt.date) -> AreaGraph:
+    """The organisations, role holdings and ties of an area (or of the whole country) as of a date.
+    An unknown ``within`` raises NotFound naming the code."""
+    if within is None:
+        rows, roles = store.org_rows()
+    else:
+        store.organisation(within, as_of)  # NotFound names the code
+        rows, roles = store.org_rows(codes=sorted(descendants(store, within, as_of)))
+    open_rows = [r for r in rows if holds_on(r.start, r.end, as_of)]
+    codes = {r.code for r in open_rows}
+    roles = [r for r in roles if r.code in codes]
+    organisations = _organisations(store, open_rows, roles, as_of)
+    return AreaGraph(
+        within=within,
+        as_of=as_of,
+        organisations=organisations,
+        roles=tuple(sorted(roles, key=_role_key)),
+        ties=_ties_within(store, codes, as_of, whole_country=within is None),
+        role_sources=MappingProxyType(_role_sources(store, roles)),
+    )
+
+
+def _role_key(r: RoleRow) -> tuple[str, str, dt.date, dt.date]:
+    return (r.code, r.role, r.start or dt.date.min, r.end or dt.date.max)
+
+
+def _organisations(
+    store: GraphStore, rows: list[OrgRow], roles: list[RoleRow], as_of: dt.date
+) -> tuple[AreaOrganisation, ...]:
+    """Each row with its kinds on the date. OrgRow does not say whether an organisation is fictional; only
+    codes with the reserved prefix can be, so only they are asked (one lookup each, none in national data)."""
+    by_code: dict[str, list[RoleRow]] = {}
+    for r in roles:
+        by_code.setdefault(r.code, []).append(r)
+    out = []
+    for row in rows:
+        fictional = row.code.startswith(FICTIONAL_PREFIX) and store.organisation(row.code, as_of).fictional
+        out.append(
+            AreaOrganisation(
+                code=row.code,
+                name=row.name,
+                kinds=kinds_on(row.all_kinds, by_code.get(row.code, ()), as_of),
+                all_kinds=row.all_kinds,
+                start=row.start,
+                end=row.end,
+                list_size=row.list_size,
+                central_functions=row.central_functions,
+                fictional=fictional,
+            )
+        )
+    return tuple(sorted(out, key=lambda o: o.code))
+
+
+def _ties_within(store: GraphStore, codes: set[str], as_of: dt.date, *, whole_country: bool) -> tuple[TieView, ...]:
+    """Ties holding on the date with both ends in ``codes``: for an area, the ties up from each of its
+    organisations (a tie inside the area is found from its member); for the country, every tie of every
+    kind at once (one query instead of one per organisation)."""
+    found = (
+        store.ties_of_kinds(tie_kinds(), as_of=as_of)
+        if whole_country
+        else store.ties_of_many(sorted(codes), "up", as_of=as_of)
+    )
+    inside = {t for t in found if t.member in codes and t.organisation in codes}
+    return tuple(sorted(inside, key=_tie_key))
+
+
+def _tie_key(t: TieView) -> tuple[str, str, str, dt.date, dt.date]:
+    return (t.kind, t.member, t.organisation, t.start or dt.date.min, t.end or dt.date.max)
+
+
+@functools.cache
+def tie_kinds() -> tuple[str, ...]:
+    """Every tie kind: the ontology's subclasses of org:Membership (PCNMembership, CommissionerAssignment,
+    SystemMembership, FederationMembership, ...), read from the ontology so a new kind is not missed."""
+    from rdflib.namespace import ORG, RDFS
+
+    from graphkit.namespaces import PCG_NS
+    from graphkit.shacl import ontology_graph
+
+    ontology = ontology_graph()
+    below = set(ontology.transitive_subjects(RDFS.subClassOf, ORG.Membership)) - {ORG.Membership}
+    return tuple(sorted(str(c)[len(str(PCG_NS)) :] for c in below if str(c).startswith(str(PCG_NS))))
+
+
+def _role_sources(store: GraphStore, roles: list[RoleRow]) -> dict[RoleRow, tuple[str, ...]]:
+    """The files stating each role holding (its prov:wasDerivedFrom), from the store's provenance of each
+    holder: RoleRow does not carry them, and the shapes require every role holding to name its source."""
+    wanted = {_iri_of_role(r): r for r in roles}
+    found: dict[RoleRow, set[str]] = {r: set() for r in roles}
+    for code in sorted({r.code for r in roles}):
+        for st in store.provenance(code):
+            if st.fact_kind == "RoleHolding" and st.fact in wanted:
+                found[wanted[st.fact]].add(st.source)
+    return {r: tuple(sorted(slugs)) for r, slugs in found.items()}
+
+
+def _iri_of_role(r: RoleRow) -> str:
+    return role_iri(MergedRole(r.code, r.role, r.start, r.end)).strip("<>")
+
+
+# -- RDF ----------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _source(slug: str) -> Source:
+    """A source known only by its slug. The emit functions read only the slug for the resolved graph; the
+    other fields reach only the source graphs, which the export leaves out."""
+    return Source(slug=slug, file_name=slug, kind="", vintage=dt.date.min, sha256="", publisher="", licence="")
+
+
+def _statements(slugs: Iterable[str]) -> list[Statement]:
+    """One statement per source file, as :func:`graphkit.rdf.emit_tie` and ``emit_role`` cite them; the
+    line is a placeholder written only to the source graph, which is not exported."""
+    return [Statement(source=_source(s), line=1) for s in slugs]
+
+
+def merged_organisation(o: AreaOrganisation) -> MergedOrganisation:
+    return MergedOrganisation(
+        code=o.code,
+        kinds=set(o.all_kinds),
+        start=o.start,
+        end=o.end,
+        fictional=o.fictional,
+        list_size=o.list_size,
+        central_functions=set(o.central_functions),
+        resolved_name=o.name,
+    )
+
+
+def merged_tie(t: TieView) -> MergedTie:
+    """The tie as the mapping takes it. A derived tie closed by a newer file's silence names that file
+    (``end_evidence``); any other derived tie had its period derived from observations (``dated=False``)."""
+    return MergedTie(
+        kind=t.kind,
+        member=t.member,
+        organisation=t.organisation,
+        start=t.start,
+        end=t.end,
+        statements=_statements(t.sources),
+        dated=not t.derived or t.end_evidence is not None,
+        end_evidence=_source(t.end_evidence) if t.end_evidence is not None else None,
+    )
+
+
+def merged_role(r: RoleRow, sources: Iterable[str]) -> MergedRole:
+    return MergedRole(r.code, r.role, r.start, r.end, statements=_statements(sources))
+
+
+def resolved_triples(area: AreaGraph) -> list[ox.Triple]:
+    """The resolved-graph triples of the area, sorted. Written by :mod:`graphkit.rdf` and then filtered:
+    the source graphs are dropped, and so is the assertion type of role holdings, which the store's
+    RoleRow does not give (a period derived by merge rule 5 would otherwise be called reported)."""
+    sink = QuadSink()
+    for o in area.organisations:
+        emit_organisation(merged_organisation(o), sink)
+    for r in area.roles:
+        emit_role(merged_role(r, area.role_sources.get(r, ())), sink)
+    for t in area.ties:
+        emit_tie(merged_tie(t), sink)
+    resolved = ox.NamedNode(str(RESOLVED))
+    roles = {ox.NamedNode(_iri_of_role(r)) for r in area.roles}
+    assertion = ox.NamedNode(str(PCG.assertionType))
+    triples = {
+        q.triple
+        for q in ox.parse(sink.text().encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        if q.graph_name == resolved and not (q.predicate == assertion and q.subject in roles)
+    }
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def to_rdf(area: AreaGraph, fmt: str) -> bytes:
+    """The area's resolved graph as Turtle (with the project's prefixes) or JSON-LD, both by pyoxigraph."""
+    if fmt not in RDF_FORMATS:
+        raise BadParameter(
+            f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}", details={"parameter": "format"}
+        )
+    out = ox.serialize(resolved_triples(area), format=RDF_FORMATS[fmt], prefixes=dict(PREFIXES))
+    assert out is not None  # no output stream given: the bytes are returned
+    return out
+
+
+# -- GraphML ------------------------------------------------------------------------------------------
+
+
+def area_to_networkx(area: AreaGraph) -> nx.MultiDiGraph:
+    """The area as a graph: organisations (name, kinds on the date, level, start, end, list_size) and ties
+    from member to organisation (kind, start, end, derived, sources), the attribute names
+    :func:`graphkit.store.base.economy` uses."""
+    g = nx.MultiDiGraph(as_of=area.as_of, within=area.within)
+    for o in area.organisations:
+        g.add_node(o.code, name=o.name, kinds=list(o.kinds), level=o.level, start=o.start, end=o.end,
+                   list_size=o.list_size)
+    for t in area.ties:
+        g.add_edge(t.member, t.organisation, kind=t.kind, start=t.start, end=t.end, derived=t.derived,
+                   sources=list(t.sources))
+    return g
+
+
+def _scalar(value: Any) -> Any:
+    """A GraphML attribute value: lists joined with "; ", dates as ISO text, None left out (by the caller)."""
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return "; ".join(str(_scalar(v)) for v in items)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _scalars(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _scalar(v) for k, v in sorted(data.items()) if v is not None}
+
+
+def to_graphml(g: nx.Graph) -> bytes:
+    """Any networkx graph (the area's, or a store's ``economy``) as GraphML, UTF-8. GraphML holds only
+    scalar attributes, so they are converted first (see :func:`_scalar`) on a copy; nodes and edges are
+    written in sorted order so equal graphs give equal bytes."""
+    h = g.__class__()
+    h.graph.update(_scalars(g.graph))
+    for n in sorted(g.nodes):
+        h.add_node(n, **_scalars(g.nodes[n]))
+    edges = g.edges(data=True, keys=True) if g.is_multigraph() else ((u, v, None, d) for u, v, d in g.edges(data=True))
+    for u, v, _, data in sorted(edges, key=lambda e: (str(e[0]), str(e[1]), sorted(_scalars(e[3]).items()))):
+        h.add_edge(u, v, **_scalars(data))
+    return ("\n".join(nx.generate_graphml(h, encoding="utf-8")) + "\n").encode("utf-8")
+
+
+# -- CSV ----------------------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return "; ".join(value)
+    return str(value)
+
+
+ORGANISATION_COLUMNS = ("code", "name", "kinds", "level", "start", "end", "list_size")
+TIE_COLUMNS = ("kind", "member", "member_name", "organisation", "organisation_name", "start", "end", "derived",
+               "sources")
+
+
+def _organisation_rows(area: AreaGraph) -> Iterable[tuple[object, ...]]:
+    return ((o.code, o.name, o.kinds, o.level, o.start, o.end, o.list_size) for o in area.organisations)
+
+
+def _tie_rows(area: AreaGraph) -> Iterable[tuple[object, ...]]:
+    return ((t.kind, t.member, t.member_name, t.organisation, t.organisation_name, t.start, t.end, t.derived,
+             t.sources) for t in area.ties)
+
+
+_TABLES: Mapping[str, tuple[tuple[str, ...], Callable[[AreaGraph], Iterable[tuple[object, ...]]]]] = (
+    MappingProxyType({"organisations": (ORGANISATION_COLUMNS, _organisation_rows), "ties": (TIE_COLUMNS, _tie_rows)})
+)
+
+
+def to_csv(area: AreaGraph, table: str) -> bytes:
+    """One table of the area as CSV with a header row: ``organisations`` (one row each, kinds on the date)
+    or ``ties`` (one row each). Lists are "; "-joined, dates ISO, booleans true/false, unknowns empty."""
+    if table not in _TABLES:
+        raise BadParameter(
+            f"unknown table {table!r}; choose one of {', '.join(CSV_TABLES)}", details={"parameter": "table"}
+        )
+    columns, rows = _TABLES[table]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows([_cell(v) for v in row] for row in rows(area))
+    return buffer.getvalue().encode("utf-8")
+
+
+# -- one entry point for the API ---------------------------------------------------------------------
+
+
+def render(area: AreaGraph, fmt: str, *, table: str = "organisations") -> bytes:
+    """The area in one of :data:`MEDIA_TYPES`' formats (``table`` picks the CSV table)."""
+    if fmt in RDF_FORMATS:
+        return to_rdf(area, fmt)
+    if fmt == "graphml":
+        return to_graphml(area_to_networkx(area))
+    if fmt == "csv":
+        return to_csv(area, table)
+    raise BadParameter(
+        f"unknown export format {fmt!r}; choose one of {', '.join(MEDIA_TYPES)}", details={"parameter": "format"}
+    )

@@ -125,7 +125,9 @@ def neo4j_seed(neo4j_driver: object, seed_graph: object) -> object:
     from graphkit.store.neo4j import Neo4jStore
 
     store = Neo4jStore(neo4j_driver, database="neo4j")
-    token = f"seed-{os.getpid()}"
+    g = seed_graph
+    # the same graph gives the same token, in any test process (two sessions sharing a dev server agree)
+    token = f"seed-{len(g.organisations)}-{len(g.ties)}-{len(g.roles)}-{len(g.events)}"  # type: ignore[attr-defined]
     loaded = store._run(_SEED_MARKER, token=token)[0]["n"] == 1
     if not loaded or store.count_organisations() != len(seed_graph.organisations):  # type: ignore[attr-defined]
         empty_database(neo4j_driver)

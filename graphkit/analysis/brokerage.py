@@ -145,7 +145,9 @@ def person_projection(B: nx.Graph) -> nx.Graph:
     >>> sorted(person_projection(examples.people()).edges(data="weight"))
     [('P-0001', 'P-0002', 1), ('P-0001', 'P-0003', 1)]
     """
-    A, people, _ = affiliation_graph(B)
+    A, people, orgs = affiliation_graph(B)
+    if not orgs:  # nobody holds a post: people without links (networkx refuses to project onto every node)
+        return nx.Graph(sorted((p, {}) for p in people))
     return bipartite.weighted_projected_graph(A, sorted(people))
 
 
@@ -159,7 +161,9 @@ def organisation_projection(B: nx.Graph) -> nx.Graph:
     >>> sorted(organisation_projection(examples.people()).edges(data="weight"))[:2]
     [('ZZC001', 'ZZF001', 1), ('ZZC001', 'ZZS001', 1)]
     """
-    A, _, orgs = affiliation_graph(B)
+    A, people, orgs = affiliation_graph(B)
+    if not people:  # nobody holds a post: organisations without interlocks
+        return nx.Graph(sorted((o, {}) for o in orgs))
     return bipartite.weighted_projected_graph(A, sorted(orgs))
 
 

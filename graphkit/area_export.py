@@ -73,8 +73,9 @@ class AreaOrganisation:
 @dataclass(frozen=True)
 class AreaGraph:
     """What an export holds: organisations open on ``as_of`` within ``within`` (everywhere when None),
-    every role holding of theirs (the history that decides their dated kinds), and the ties holding on
-    ``as_of`` with both ends among them. All sorted."""
+    their role holdings as the stores' bulk lookup gives them (every holding, over all of history, of the
+    organisations whose kinds change with time: CCG / sub-ICB location, STP / ICB; it is what decides
+    their kinds on a date), and the ties holding on ``as_of`` with both ends among them. All sorted."""
 
     within: str | None
     as_of: dt.date
@@ -232,10 +233,11 @@ def merged_role(r: RoleRow, sources: Iterable[str]) -> MergedRole:
     return MergedRole(r.code, r.role, r.start, r.end, statements=_statements(sources))
 
 
-def resolved_triples(area: AreaGraph) -> list[ox.Triple]:
-    """The resolved-graph triples of the area, sorted. Written by :mod:`graphkit.rdf` and then filtered:
-    the source graphs are dropped, and so is the assertion type of role holdings, which the store's
-    RoleRow does not give (a period derived by merge rule 5 would otherwise be called reported)."""
+def resolved_ntriples(area: AreaGraph) -> bytes:
+    """The area's resolved graph as sorted, duplicate-free N-Triples. Written by :mod:`graphkit.rdf`, then
+    filtered: the source graphs are dropped, and so is the assertion type of role holdings, which the
+    store's RoleRow does not give (a period derived by merge rule 5 would otherwise be called reported).
+    Sorting whole lines keeps each subject's statements together, so Turtle can group them."""
     sink = QuadSink()
     for o in area.organisations:
         emit_organisation(merged_organisation(o), sink)
@@ -243,15 +245,15 @@ def resolved_triples(area: AreaGraph) -> list[ox.Triple]:
         emit_role(merged_role(r, area.role_sources.get(r, ())), sink)
     for t in area.ties:
         emit_tie(merged_tie(t), sink)
-    resolved = ox.NamedNode(str(RESOLVED))
-    roles = {ox.NamedNode(_iri_of_role(r)) for r in area.roles}
-    assertion = ox.NamedNode(str(PCG.assertionType))
-    triples = {
-        q.triple
-        for q in ox.parse(sink.text().encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-        if q.graph_name == resolved and not (q.predicate == assertion and q.subject in roles)
+    graph_end = f" <{RESOLVED}> .\n"
+    assertion = f" <{PCG.assertionType}> "
+    roles = {f"<{_iri_of_role(r)}>" for r in area.roles}
+    lines = {
+        line[: -len(graph_end)] + " .\n"
+        for line in sink.lines
+        if line.endswith(graph_end) and not (assertion in line and line.split(" ", 1)[0] in roles)
     }
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return "".join(sorted(lines)).encode("utf-8")
 
 
 def to_rdf(area: AreaGraph, fmt: str) -> bytes:
@@ -260,7 +262,8 @@ def to_rdf(area: AreaGraph, fmt: str) -> bytes:
         raise BadParameter(
             f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}", details={"parameter": "format"}
         )
-    out = ox.serialize(resolved_triples(area), format=RDF_FORMATS[fmt], prefixes=dict(PREFIXES))
+    triples = (q.triple for q in ox.parse(resolved_ntriples(area), format=ox.RdfFormat.N_TRIPLES))
+    out = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=dict(PREFIXES))
     assert out is not None  # no output stream given: the bytes are returned
     return out
 

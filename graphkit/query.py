@@ -10,7 +10,9 @@ outside it; a query that runs past its time limit is stopped and raises
   interrupted from Python, so the only sure way to stop one is to kill the process running it.
   Updates are recognised from the text and never handed to any store: pyoxigraph's ``LOAD`` fetches
   over HTTP even on a throw-away in-memory store. ``SERVICE`` is refused for the same reason: a
-  federated query would make the API host send requests wherever the caller points it.
+  federated query would make the API host send requests wherever the caller points it. Both checks
+  read the text with strings, IRIs and comments blanked out; whatever they let through, the child
+  only ever calls ``Store.query`` on a store opened read-only, so nothing can be written.
 - Cypher (:func:`run_cypher`) runs in a READ access-mode transaction with a server-side timeout;
   Neo4j itself refuses every write in it. A short deny list refuses, before anything is sent, the
   read-mode commands that still reach outside the graph or administer the server (``LOAD CSV``,
@@ -57,7 +59,8 @@ class QueryAnswer:
     ``rows`` map each column to a value: for SPARQL a term in the style of the SPARQL 1.1 JSON results
     format (``{"type": "uri"|"literal"|"bnode"|"triple", "value": ..., "datatype"?, "xml:lang"?}``) or
     None when unbound; for Cypher plain JSON-able data. ``truncated`` says more than the row cap
-    existed (``rows`` then holds exactly the cap); ``boolean`` is set for ASK only.
+    existed (``rows`` then holds exactly the cap); ``boolean`` is set for ASK only; ``elapsed_ms`` is
+    the wall-clock time of the whole call (for SPARQL it includes starting the child process).
     """
 
     form: Form
@@ -94,18 +97,22 @@ def _elapsed_ms(started: float) -> float:
 
 
 # -- SPARQL: what the text asks for -------------------------------------------------------------
-# Strings, IRIs and comments, whose content must never be read as keywords. IRIs and strings are
-# kept as empty `<>` / `""` so that the prologue can still be recognised; comments become a space.
+# Strings, IRIs, escapes in prefixed names (ex:a\#b) and comments, whose content must never be read
+# as keywords. IRIs and strings are kept as empty `<>` / `""` so that the prologue can still be
+# recognised, an escape becomes `_` (it stays part of its name), a comment a space. An unterminated
+# string runs to the end of its line (of the text for a long string): the parser rejects it anyway,
+# and matching it so keeps the scan linear.
 _SPARQL_OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r'"""(?:[^"\\]|\\.|"(?!""))*(?:""")?'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*(?:''')?"
+    r'|"(?:[^"\\\n\r]|\\.)*"?'
+    r"|'(?:[^'\\\n\r]|\\.)*'?"
+    r'|<(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>'  # oxigraph reads \u escapes in IRIs
+    r"|\\."
     r"|\#[^\n\r]*",
     re.DOTALL,
 )
-_PROLOGUE = re.compile(r'\s*(?:BASE\s*<>|PREFIX\s+[^\s:]*:\s*<>|VERSION\s*"")', re.IGNORECASE)
+_PROLOGUE = re.compile(r'\s*(?:BASE\s*<>|PREFIX\s*[^\s:]*:\s*<>|VERSION\s*"")', re.IGNORECASE)
 _KEYWORD = re.compile(r"\s*([A-Za-z]+)")
 _SERVICE = re.compile(r"(?<![\w?$:.\-])SERVICE(?![\w:\-])", re.IGNORECASE)
 _PARSER_POSITION = re.compile(r"error at (\d+):(\d+)")
@@ -118,6 +125,8 @@ def _mask_sparql(text: str) -> str:
         token = m.group(0)
         if token.startswith("#"):
             return " "
+        if token.startswith("\\"):
+            return "_"
         return "<>" if token.startswith("<") else '""'
 
     return _SPARQL_OPAQUE.sub(blank, text)
@@ -227,19 +236,21 @@ def _raise_child_error(kind: str, message: str) -> None:
         if m := _PARSER_POSITION.search(message):
             details.update(line=int(m.group(1)), column=int(m.group(2)))
         raise QueryRefused(f"the SPARQL query does not parse: {message}", details=details)
+    if kind == "evaluation":
+        raise QueryRefused(f"the SPARQL query could not be evaluated: {message}", details={"reason": "evaluation"})
     raise StoreUnavailable(f"the embedded store could not be read: {message}")
 
 
 def _child_main() -> int:
     """Entry point of the child: one JSON request on stdin, one JSON reply on stdout."""
     request = json.loads(sys.stdin.buffer.read())
-    reply = execute_sparql(request["store"], request["query"], request["prefixes"], request["limit"])
+    reply = _execute_sparql(request["store"], request["query"], request["prefixes"], request["limit"])
     sys.stdout.buffer.write(json.dumps(reply).encode("utf-8"))
     sys.stdout.buffer.flush()
     return 0
 
 
-def execute_sparql(store: str, query: str, prefixes: dict[str, str], limit: int) -> dict[str, Any]:
+def _execute_sparql(store: str, query: str, prefixes: dict[str, str], limit: int) -> dict[str, Any]:
     """Open the store read-only, run the query and encode at most ``limit`` results (the child's
     work, in-process: no time limit here). Errors come back as ``{"ok": False, "kind", "message"}``."""
     import pyoxigraph as ox
@@ -255,6 +266,8 @@ def execute_sparql(store: str, query: str, prefixes: dict[str, str], limit: int)
         return {"ok": False, "kind": "syntax", "message": str(exc)}
     except OSError as exc:
         return {"ok": False, "kind": "store", "message": str(exc)}
+    except (RuntimeError, ValueError) as exc:  # e.g. an unsupported function: the query's fault
+        return {"ok": False, "kind": "evaluation", "message": str(exc)}
 
 
 def _encode_result(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit: int) -> dict[str, Any]:
@@ -295,7 +308,7 @@ def _term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None
         if term.language:
             out["xml:lang"] = term.language
             if term.direction is not None:
-                out["its:dir"] = str(term.direction.value).lower()
+                out["its:dir"] = str(term.direction)  # "ltr" or "rtl"
         elif term.datatype.value not in (XSD_STRING, RDF_LANG_STRING, RDF_DIR_LANG_STRING):
             out["datatype"] = term.datatype.value
         return out
@@ -312,8 +325,13 @@ def _term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None
 # -- Cypher -------------------------------------------------------------------------------------
 # Comments become a space, strings an empty string; backquoted names lose their quotes, so that
 # CALL `dbms`.`listConfig`() reads as dbms.listConfig.
+# Unterminated ones run to the end of the text (the server rejects them anyway; the scan stays linear).
 _CYPHER_OPAQUE = re.compile(
-    r"//[^\n\r]*|/\*.*?\*/" r'|"(?:[^"\\]|\\.)*"' r"|'(?:[^'\\]|\\.)*'" r"|`(?:[^`]|``)*`",
+    r"//[^\n\r]*"
+    r"|/\*(?:.*?\*/|.*)"
+    r'|"(?:[^"\\]|\\.)*"?'
+    r"|'(?:[^'\\]|\\.)*'?"
+    r"|`(?:[^`]|``)*`?",
     re.DOTALL,
 )
 # What a READ transaction still lets through but an ad-hoc query endpoint must not run: reading
@@ -393,7 +411,7 @@ def run_cypher(
         raise _cypher_error(exc, timeout_s) from exc
     except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
         raise StoreUnavailable(f"Neo4j could not be reached: {exc}") from exc
-    rows = tuple({key: plain(record[key]) for key in columns} for record in records[:row_cap])
+    rows = tuple({key: plain_value(record[key]) for key in columns} for record in records[:row_cap])
     return QueryAnswer(
         form="select",
         columns=columns,
@@ -428,7 +446,7 @@ def _cypher_error(exc: neo4j.exceptions.Neo4jError, timeout_s: float) -> Excepti
     return StoreUnavailable(f"Neo4j could not run the query: {message}", details=details)
 
 
-def plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A Cypher value as JSON-able data: nodes as ``{"labels", "properties"}``, relationships as
     ``{"type", "properties"}``, a path as the list of its nodes and relationships in order, temporal
     values as ISO 8601 strings, points as ``{"srid", "coordinates"}``; lists and maps recursively."""
@@ -437,13 +455,13 @@ def plain(value: Any) -> Any:
     from neo4j.time import Date, DateTime, Duration, Time
 
     if isinstance(value, Node):
-        return {"labels": sorted(value.labels), "properties": plain(dict(value.items()))}
+        return {"labels": sorted(value.labels), "properties": plain_value(dict(value.items()))}
     if isinstance(value, Relationship):
-        return {"type": value.type, "properties": plain(dict(value.items()))}
+        return {"type": value.type, "properties": plain_value(dict(value.items()))}
     if isinstance(value, Path):
-        steps: list[Any] = [plain(value.nodes[0])]
+        steps: list[Any] = [plain_value(value.nodes[0])]
         for rel, node in zip(value.relationships, value.nodes[1:], strict=True):
-            steps += [plain(rel), plain(node)]
+            steps += [plain_value(rel), plain_value(node)]
         return steps
     if isinstance(value, Date | DateTime | Time | Duration):
         return value.iso_format()
@@ -452,9 +470,9 @@ def plain(value: Any) -> Any:
     if isinstance(value, Point):
         return {"srid": value.srid, "coordinates": list(value)}
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): plain_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
+        return [plain_value(v) for v in value]
     if isinstance(value, bytes | bytearray):
         return value.hex()
     return value

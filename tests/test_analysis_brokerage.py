@@ -174,3 +174,18 @@ def test_liaison_role_makes_a_spanner() -> None:
     # a larger fraction: ceil(0.5 * 3) = 2 highest, but P2 and P3 have betweenness 0 and never count
     wide = br.boundary_spanners(B, top_fraction=0.5, min_types=4)
     assert [(r.node, r.criteria) for r in wide.people if r.is_spanner] == [("P1", ["betweenness"])]
+
+
+def test_a_graph_without_posts_has_no_spanners() -> None:
+    # the national graph holds no posts: nobody to rank, and organisations without interlocks
+    G = nx.MultiDiGraph()
+    G.add_node("A81001", kind="GPPractice")
+    G.add_node("U89141", kind="PrimaryCareNetwork")
+    G.add_edge("A81001", "U89141", kind="PCNMembership")
+    ranking = br.boundary_spanners(G)
+    assert ranking.people == []
+    assert [(r.node, r.is_spanner, r.betweenness) for r in ranking.organisations] == [
+        ("A81001", False, 0.0), ("U89141", False, 0.0)
+    ]
+    assert br.person_projection(G).number_of_nodes() == 0
+    assert sorted(br.organisation_projection(G).nodes) == ["A81001", "U89141"]

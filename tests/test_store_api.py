@@ -66,7 +66,8 @@ def test_kind_of_a_ccg_code_changes_on_1_july_2022(app) -> None:
 
 def test_search_by_name_and_type(app) -> None:
     body = ok(app, "/organisations", q="stockton", type="PrimaryCareNetwork", as_of="2024-10-01")
-    assert [(h["code"], h["name"]) for h in body["data"]] == [("U07032", "NORTH STOCKTON PCN"), ("U89141", "STOCKTON PCN")]
+    found = [(h["code"], h["name"]) for h in body["data"]]
+    assert found == [("U07032", "NORTH STOCKTON PCN"), ("U89141", "STOCKTON PCN")]
     assert body["count"] == 2
 
 
@@ -216,7 +217,7 @@ def test_export_of_a_pcn_area_as_turtle_and_csv(app) -> None:
     assert csv.status_code == 200 and len(csv.text.strip().splitlines()) == 1 + 7
 
 
-# -- analyses -----------------------------------------------------------------------------------------------------------
+# -- analyses ----------------------------------------------------------------------------------------------------
 def test_the_analysis_registry(app) -> None:
     body = ok(app, "/analyses")
     names = [a["name"] for a in body["data"]]
@@ -241,7 +242,7 @@ def test_an_analysis_refuses_an_unknown_centre_and_parameter(app) -> None:
     assert "nosuch" in error(app, "/analyses/nosuch", 404)["message"]
 
 
-# -- ad-hoc queries -------------------------------------------------------------------------------------------------------
+# -- ad-hoc queries -----------------------------------------------------------------------------------------------
 def test_each_store_answers_its_own_query_language_and_refuses_the_other(app) -> None:
     sparql = {"query": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?p a pcg:PrimaryCareNetwork } }"}
     cypher = {"query": "MATCH (p:Organisation:PrimaryCareNetwork) RETURN count(p) AS n"}

@@ -24,7 +24,10 @@ MEDIA = {
         **ERRORS,
         200: {
             "description": "The file, in the format asked for.",
-            "content": {media: {"schema": {"type": "string"}} for media in MEDIA.values()},
+            "content": {
+                media: {"schema": {"type": "object"} if fmt == "jsonld" else {"type": "string"}}
+                for fmt, media in MEDIA.items()
+            },
         },
     },
     response_class=Response,

@@ -147,7 +147,9 @@ def person_projection(B: nx.Graph) -> nx.Graph:
     """
     A, people, orgs = affiliation_graph(B)
     if not orgs:  # nobody holds a post: people without links (networkx refuses to project onto every node)
-        return nx.Graph(sorted((p, {}) for p in people))
+        alone = nx.Graph()
+        alone.add_nodes_from(sorted(people))
+        return alone
     return bipartite.weighted_projected_graph(A, sorted(people))
 
 
@@ -163,7 +165,9 @@ def organisation_projection(B: nx.Graph) -> nx.Graph:
     """
     A, people, orgs = affiliation_graph(B)
     if not people:  # nobody holds a post: organisations without interlocks
-        return nx.Graph(sorted((o, {}) for o in orgs))
+        alone = nx.Graph()
+        alone.add_nodes_from(sorted(orgs))
+        return alone
     return bipartite.weighted_projected_graph(A, sorted(orgs))
 
 

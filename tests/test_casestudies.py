@@ -208,3 +208,70 @@ def test_a_controlling_centre_that_does_not_engage_is_authoritarian(embedded) ->
     g.remove_edges_from(drop)
     result = style.style(g, "ZZF-EXPANDING")
     assert result.ctrl >= 0.5 > result.pro and result.style == "authoritarian"
+
+
+# -- the curated routes of the API, over both stores ------------------------------------------------------------
+@pytest.fixture(params=["oxigraph", "neo4j"])
+def cases_app(request, embedded):
+    from api.app import create_app
+    from graphkit.config import Settings
+
+    store = embedded if request.param == "oxigraph" else request.getfixturevalue("neo4j_cases")
+    return create_app(Settings(store=request.param), store=store)
+
+
+def _ok(app, path: str, **params) -> dict:
+    from api.inprocess import get
+
+    r = get(app, path, params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.mark.neo4j
+def test_a_person_and_the_posts_over_http(cases_app) -> None:
+    chair = _ok(cases_app, "/people/ZZP-EXP-CHAIR")
+    assert chair["fictional"] is True and chair["citations"]
+    posts = {(p["organisation"], p["role"], p["start"]) for p in chair["posts"]}
+    assert ("ZZF-EXPANDING-BOARD", "BoardChair", "2015-11-01") in posts
+    assert ("ZZF-STP-EXP-BOARD", "STPBoardMember", "2017-09-01") in posts
+    assert _ok(cases_app, "/posts", person="ZZP-EXP-CHAIR")["data"] == chair["posts"]
+    board = _ok(cases_app, "/posts", organisation="ZZF-EXPANDING-BOARD", as_of="2018-06-01")
+    people = {p["person_id"] for p in board["data"]}
+    assert board["count"] == 20 and len(people) == 13 and {"ZZP-EXP-CHAIR", "ZZP-EXP-DIR-B"} <= people
+    assert _ok(cases_app, "/posts", limit=1000)["count"] == 121
+
+
+@pytest.mark.neo4j
+def test_curated_contracts_and_who_delivers_under_them_over_http(cases_app) -> None:
+    embedded = _ok(cases_app, "/contracts", holder="ZZF-EMBEDDED")
+    rows = {c["id"]: c for c in embedded["data"]}
+    assert embedded["count"] == 8 and all(c["origin"] == "curated" for c in embedded["data"])
+    assert rows["ZZC-EMB-LIS"]["kind"] == "EnhancedServiceAgreement"
+    assert rows["ZZC-EMB-LIS"]["delivered_by"] == ["ZZF-EMB-P10", "ZZF-EMB-P11"]
+    caretaker = rows["ZZC-EMB-CARETAKER"]
+    assert (caretaker["kind"], caretaker["start"], caretaker["end"]) == (
+        "CaretakerContract", "2018-04-01", "2019-03-31"
+    )
+    # the report contradicts itself on when IAGP started: both statements are kept
+    assert {"ZZC-EMB-IAGP", "ZZC-EMB-IAGP-ALT"} <= set(rows)
+    later = _ok(cases_app, "/contracts", holder="ZZF-EMBEDDED", as_of="2019-06-01")
+    assert "ZZC-EMB-CARETAKER" not in {c["id"] for c in later["data"]} and later["count"] == 7
+    subs = _ok(cases_app, "/contracts", type="Subcontract")["data"]
+    assert [(c["id"], c["holder"], c["parent"]) for c in subs] == [
+        ("ZZC-SMALL-IAGP-NORTH-SUB", "ZZF-SMALL", "ZZC-SMALL-IAGP-NORTH")
+    ]
+
+
+@pytest.mark.neo4j
+def test_the_analyses_over_http_classify_as_the_report_finds(cases_app) -> None:
+    style = _ok(cases_app, "/analyses/style", centre="ZZF-EXPANDING", as_of="2018-06-30")["result"]
+    assert style["style"] == "authoritative" and round(style["ctrl"], 2) == 0.73 and style["pro"] == 0.9
+    inter = _ok(cases_app, "/analyses/interdependence", centre="ZZF-EMBEDDED", as_of="2018-06-30")["result"]
+    assert inter["classification"] == "unicentric"
+    chains = _ok(cases_app, "/analyses/contract-chain", holder="ZZF-EMBEDDED", as_of="2018-12-01")["result"]
+    assert {tuple(c["path"]) for c in chains if c["contract"] == "ZZC-EMB-LIS"} == {
+        ("ZZF-EMBEDDED", "ZZF-EMB-P10"), ("ZZF-EMBEDDED", "ZZF-EMB-P11")
+    }
+    members = _ok(cases_app, "/organisations/ZZF-EXPANDING/members", as_of="2018-06-01")
+    assert members["count"] == 48

@@ -189,3 +189,16 @@ def test_a_graph_without_posts_has_no_spanners() -> None:
     ]
     assert br.person_projection(G).number_of_nodes() == 0
     assert sorted(br.organisation_projection(G).nodes) == ["A81001", "U89141"]
+
+
+def test_betweenness_skips_isolated_nodes_but_keeps_their_count_in_the_normalisation() -> None:
+    G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("b", "e")])
+    G.add_nodes_from(f"iso{i}" for i in range(20))
+    expected = {str(k): v for k, v in nx.betweenness_centrality(G, normalized=True).items()}
+    assert br.betweenness(G) == pytest.approx(expected)
+    assert br.betweenness(G)["b"] > 0 and br.betweenness(G)["iso3"] == 0.0
+    D = nx.DiGraph([("a", "b"), ("b", "c")])
+    D.add_node("z")
+    assert br.betweenness(D) == pytest.approx(
+        {str(k): v for k, v in nx.betweenness_centrality(D, normalized=True).items()}
+    )

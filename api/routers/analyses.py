@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import threading
-from collections import OrderedDict
 from typing import Annotated, Any
 
 import networkx as nx
-from fastapi import APIRouter, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
+from api.cache import recent
 from api.deps import ERRORS, AsOf, Store
 from api.schemas import AnalysisInfo, AnalysisList, AnalysisResult
 from graphkit.analysis import registry
@@ -32,33 +31,11 @@ LIST_SIZE_YEAR = Annotated[
 ]
 
 
-class ProjectionCache:
-    """The last few projected graphs, by (as_of, list_size_year): projecting the national graph takes seconds,
-    and analyses read it without changing it."""
-
-    def __init__(self, size: int = 4) -> None:
-        self.size = size
-        self._graphs: OrderedDict[tuple[dt.date, str | None], nx.MultiDiGraph] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, store: GraphStore, as_of: dt.date, list_size_year: str | None) -> nx.MultiDiGraph:
-        key = (as_of, list_size_year)
-        with self._lock:  # one projection at a time: a second caller of the same date waits and reuses it
-            if key in self._graphs:
-                self._graphs.move_to_end(key)
-                return self._graphs[key]
-            graph = store.project(as_of, list_size_year=list_size_year)
-            self._graphs[key] = graph
-            while len(self._graphs) > self.size:
-                self._graphs.popitem(last=False)
-            return graph
-
-
 def projection(request: Request, store: GraphStore, as_of: dt.date, list_size_year: str | None) -> nx.MultiDiGraph:
-    app: FastAPI = request.app
-    if not hasattr(app.state, "projections"):
-        app.state.projections = ProjectionCache()
-    return app.state.projections.get(store, as_of, list_size_year)
+    """The graph as of the date, projected once for the last few dates asked (the national graph takes seconds);
+    the analyses read it without changing it."""
+    graphs = recent(request, "projections")
+    return graphs.get((as_of, list_size_year), lambda: store.project(as_of, list_size_year=list_size_year))
 
 
 def run(request: Request, store: GraphStore, name: str, as_of: dt.date, list_size_year: str | None,

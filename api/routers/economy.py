@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import ERRORS, AsOf, Code, Store
 from api.schemas import Economy, EconomyEdge, EconomyNode
+from graphkit.area_export import MEDIA_TYPES, to_graphml
 
 router = APIRouter(tags=["economy"])
 
-GRAPHML = "application/graphml+xml"
+GRAPHML = MEDIA_TYPES["graphml"]
 
 
 @router.get(
@@ -43,8 +44,6 @@ def get_economy(
     code = code.upper()
     g = store.economy(code, as_of, depth=depth)
     if format == "graphml":
-        from graphkit.area_export import to_graphml
-
         return Response(content=to_graphml(g), media_type=GRAPHML)
     return Economy(
         code=code,

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from api.cache import recent
 from api.deps import CODE_PATTERN, ERRORS, AsOf, Store
+from graphkit import area_export
 
 router = APIRouter(tags=["export"])
 
-MEDIA = {
-    "turtle": "text/turtle",
-    "jsonld": "application/ld+json",
-    "graphml": "application/graphml+xml",
-    "csv": "text/csv",
-}
+MEDIA = area_export.MEDIA_TYPES
 
 
 @router.get(
@@ -38,6 +35,7 @@ MEDIA = {
     "graph for Gephi, yEd or NetworkX; csv: one table, `table=organisations` or `table=ties`.",
 )
 def export(
+    request: Request,
     store: Store,
     as_of: AsOf,
     format: Annotated[
@@ -52,9 +50,9 @@ def export(
         Literal["organisations", "ties"], Query(description="Which table, for format=csv.", examples=["ties"])
     ] = "ties",
 ) -> Response:
-    from graphkit import area_export
-
-    area = area_export.area_graph(store, within.upper() if within else None, as_of)
+    code = within.upper() if within else None
+    # the last few areas are kept: the same area is often fetched in several formats
+    area = recent(request, "areas").get((code, as_of), lambda: area_export.area_graph(store, code, as_of))
     if format in ("turtle", "jsonld"):
         body = area_export.to_rdf(area, format)
     elif format == "graphml":

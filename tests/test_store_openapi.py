@@ -74,6 +74,7 @@ def server(request, seed_store: Path, neo4j_uri: str, tmp_path: Path) -> Iterato
         log.close()
 
 
+@pytest.mark.timeout(2400)
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, tmp_path: Path) -> None:
     kind, url, _ = server
     spec = httpx.get(url + "/openapi.json").json()

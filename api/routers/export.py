@@ -13,6 +13,8 @@ from graphkit import area_export
 router = APIRouter(tags=["export"])
 
 MEDIA = area_export.MEDIA_TYPES
+# expanded JSON-LD: an array of node objects, each with its @id and full IRIs as keys
+JSONLD_SCHEMA = {"type": "array", "items": {"type": "object", "required": ["@id"]}}
 
 
 @router.get(
@@ -22,7 +24,7 @@ MEDIA = area_export.MEDIA_TYPES
         200: {
             "description": "The file, in the format asked for.",
             "content": {
-                media: {"schema": {"type": "object"} if fmt == "jsonld" else {"type": "string"}}
+                media: {"schema": JSONLD_SCHEMA if fmt == "jsonld" else {"type": "string"}}
                 for fmt, media in MEDIA.items()
             },
         },

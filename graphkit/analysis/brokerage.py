@@ -201,10 +201,8 @@ def betweenness(P: nx.Graph) -> dict[str, float]:
     n = P.number_of_nodes()
     linked = [v for v in P if P.degree(v) > 0]
     raw = nx.betweenness_centrality(P.subgraph(linked), normalized=False) if linked else {}
-    if n <= 2:
-        scale = 0.0
-    else:  # networkx: unnormalised halves undirected counts; normalised divides by (n-1)(n-2) instead
-        scale = (1.0 if P.is_directed() else 2.0) / ((n - 1) * (n - 2))
+    # networkx: unnormalised halves undirected counts; normalised divides them by (n-1)(n-2) instead
+    scale = 0.0 if n <= 2 else (1.0 if P.is_directed() else 2.0) / ((n - 1) * (n - 2))
     return {str(v): float(raw.get(v, 0.0)) * scale for v in P}
 
 

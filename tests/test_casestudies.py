@@ -236,6 +236,9 @@ def test_a_person_and_the_posts_over_http(cases_app) -> None:
     assert ("ZZF-EXPANDING-BOARD", "BoardChair", "2015-11-01") in posts
     assert ("ZZF-STP-EXP-BOARD", "STPBoardMember", "2017-09-01") in posts
     assert _ok(cases_app, "/posts", person="ZZP-EXP-CHAIR")["data"] == chair["posts"]
+    before_stp = _ok(cases_app, "/people/ZZP-EXP-CHAIR", as_of="2016-06-01")["posts"]
+    assert "ZZF-STP-EXP-BOARD" not in {p["organisation"] for p in before_stp}
+    assert ("ZZF-EXPANDING-BOARD", "BoardChair") in {(p["organisation"], p["role"]) for p in before_stp}
     board = _ok(cases_app, "/posts", organisation="ZZF-EXPANDING-BOARD", as_of="2018-06-01")
     people = {p["person_id"] for p in board["data"]}
     assert board["count"] == 20 and len(people) == 13 and {"ZZP-EXP-CHAIR", "ZZP-EXP-DIR-B"} <= people

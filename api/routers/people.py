@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from api.deps import CODE_PATTERN, ERRORS, OptionalAsOf, Paging, Store
 from api.schemas import Person, Post, PostList
 from graphkit.store.base import PostView, post_key
+from graphkit.temporal import holds_on
 
 router = APIRouter(tags=["people"])
 
@@ -40,10 +41,12 @@ def post_schema(p: PostView) -> Post:
     summary="A person and every post they have held",
     description="A person from the curated tables (GMC-... for a doctor with a GMC number, ZZP-.../ZZQ-... for "
     "the project's own ids), with every post: organisation, role, title, dates, whom the post represents, "
-    "how it was filled and whether it votes, each with its source line and citations.",
+    "how it was filled and whether it votes, each with its source line and citations. With `as_of`, only "
+    "the posts held on that date.",
 )
 def get_person(
     store: Store,
+    as_of: OptionalAsOf,
     person_id: Annotated[
         str,
         Path(description="Person id.", examples=["ZZP-EXP-CHAIR"], min_length=2, max_length=60,
@@ -58,7 +61,9 @@ def get_person(
         source=p.source,
         line=p.line,
         citations=list(p.citations),
-        posts=[post_schema(x) for x in sorted(p.posts, key=post_key)],
+        posts=[
+            post_schema(x) for x in sorted(p.posts, key=post_key) if as_of is None or holds_on(x.start, x.end, as_of)
+        ],
     )
 
 

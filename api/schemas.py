@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class View(BaseModel):
+    """A schema filled from the store's view of the same name and fields (graphkit.store.base)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class ErrorBody(BaseModel):
@@ -28,7 +34,7 @@ class Health(BaseModel):
     version: str = Field(description="graphkit version.", examples=["0.1.0"])
 
 
-class Tie(BaseModel):
+class Tie(View):
     kind: str = Field(
         description="Kind of tie (ontology class), e.g. PCNMembership, CommissionerAssignment, "
         "SystemMembership, RegionMembership.",
@@ -57,13 +63,13 @@ class Tie(BaseModel):
     )
 
 
-class Name(BaseModel):
+class Name(View):
     name: str = Field(description="A name a source gives the organisation.", examples=["THE DENSHAM SURGERY"])
     source: str = Field(description="The source file (slug).", examples=["epraccur_2026-02"])
     vintage: dt.date = Field(description="The vintage of that file.", examples=["2026-02-01"])
 
 
-class Organisation(BaseModel):
+class Organisation(View):
     code: str = Field(description="ODS code.", examples=["A81001"])
     name: str = Field(description="Name in the newest source.", examples=["THE DENSHAM SURGERY"])
     kinds: list[str] = Field(
@@ -139,7 +145,7 @@ class Page(BaseModel):
     count: int = Field(description="Number of items matching the query; `data` holds the page asked for.", examples=[7])
 
 
-class OrganisationHit(BaseModel):
+class OrganisationHit(View):
     code: str = Field(description="ODS code (or project code for an organisation outside ODS).", examples=["A81001"])
     name: str = Field(description="Name in the newest source.", examples=["THE DENSHAM SURGERY"])
     kinds: list[str] = Field(description="Ontology classes that hold on the as-of date.", examples=[["GPPractice"]])
@@ -162,9 +168,10 @@ class RoleHolding(BaseModel):
     end: dt.date | None = Field(
         default=None, description="Last day the role holds (inclusive).", examples=["2022-06-30"]
     )
+    sources: list[str] = Field(description="Source files (slugs) that state the role.", examples=[["eccg_2025-12"]])
 
 
-class ChangeEvent(BaseModel):
+class ChangeEvent(View):
     day: dt.date = Field(description="The day the change took effect.", examples=["2020-04-01"])
     kind: str = Field(description="Merger (several originals) or Succession (one).", examples=["Merger"])
     originals: list[str] = Field(
@@ -181,13 +188,13 @@ class History(BaseModel):
     end: dt.date | None = Field(default=None, description="Close date (inclusive), if closed.", examples=[None])
     names: list[Name] = Field(description="Every name the sources give, by vintage.")
     roles: list[RoleHolding] = Field(
-        description="ODS roles over time (a CCG code turns sub-ICB location on 2022-07-01)."
+        description="Every ODS role over time, with its sources (a CCG code turns sub-ICB location on 2022-07-01)."
     )
     events: list[ChangeEvent] = Field(description="Mergers and successions it took part in, by day.")
     memberships: list[Tie] = Field(description="Every tie over time, upwards and downwards, by start date.")
 
 
-class Statement(BaseModel):
+class Statement(View):
     fact_kind: str = Field(
         description="Organisation, a tie class, RoleHolding or Contract.", examples=["PCNMembership"]
     )
@@ -251,7 +258,7 @@ class ContractList(Page):
     data: list[Contract] = Field(description="Contracts ordered by origin, year, holder and id.")
 
 
-class Post(BaseModel):
+class Post(View):
     person_id: str = Field(description="Person id (GMC-... or project id).", examples=["ZZP-EXP-CHAIR"])
     person_name: str = Field(description="Name as the source gives it.", examples=["Chair of Expanding federation"])
     organisation: str = Field(description="Code of the organisation the post is in.", examples=["ZZF-EXPANDING-BOARD"])
@@ -276,7 +283,7 @@ class PostList(Page):
     data: list[Post] = Field(description="Posts ordered by person, organisation and start.")
 
 
-class Person(BaseModel):
+class Person(View):
     person_id: str = Field(description="Person id.", examples=["ZZP-EXP-CHAIR"])
     name: str = Field(description="Name as the source gives it.", examples=["Chair of Expanding federation"])
     fictional: bool = Field(description="True for the case studies' people.", examples=[True])

@@ -27,7 +27,17 @@ from graphkit.merge import MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.model import Source
 from graphkit.namespaces import PREFIXES
 from graphkit.rdf import RESOLVED, QuadSink, emit_organisation, emit_role, emit_tie, role_iri
-from graphkit.store.base import GraphStore, OrgRow, RoleRow, TieView, descendants, kinds_on, level_of
+from graphkit.store.base import (
+    GraphStore,
+    OrgRow,
+    RoleRow,
+    TieView,
+    descendants,
+    kinds_on,
+    level_of,
+    role_key,
+    tie_kinds,
+)
 from graphkit.temporal import holds_on
 from graphkit.vocab import PCG
 
@@ -82,7 +92,6 @@ class AreaGraph:
     organisations: tuple[AreaOrganisation, ...]
     roles: tuple[RoleRow, ...]
     ties: tuple[TieView, ...]
-    role_sources: Mapping[RoleRow, tuple[str, ...]]  # slugs of the files stating each role holding
 
 
 def area_graph(store: GraphStore, within: str | None, as_of: dt.date) -> AreaGraph:
@@ -101,14 +110,9 @@ def area_graph(store: GraphStore, within: str | None, as_of: dt.date) -> AreaGra
         within=within,
         as_of=as_of,
         organisations=organisations,
-        roles=tuple(sorted(roles, key=_role_key)),
+        roles=tuple(sorted(roles, key=role_key)),
         ties=_ties_within(store, codes, as_of, whole_country=within is None),
-        role_sources=MappingProxyType(_role_sources(store, roles)),
     )
-
-
-def _role_key(r: RoleRow) -> tuple[str, str, dt.date, dt.date]:
-    return (r.code, r.role, r.start or dt.date.min, r.end or dt.date.max)
 
 
 def _organisations(
@@ -153,32 +157,6 @@ def _ties_within(store: GraphStore, codes: set[str], as_of: dt.date, *, whole_co
 
 def _tie_key(t: TieView) -> tuple[str, str, str, dt.date, dt.date]:
     return (t.kind, t.member, t.organisation, t.start or dt.date.min, t.end or dt.date.max)
-
-
-@functools.cache
-def tie_kinds() -> tuple[str, ...]:
-    """Every tie kind: the ontology's subclasses of org:Membership (PCNMembership, CommissionerAssignment,
-    SystemMembership, FederationMembership, ...), read from the ontology so a new kind is not missed."""
-    from rdflib.namespace import ORG, RDFS
-
-    from graphkit.namespaces import PCG_NS
-    from graphkit.shacl import ontology_graph
-
-    ontology = ontology_graph()
-    below = set(ontology.transitive_subjects(RDFS.subClassOf, ORG.Membership)) - {ORG.Membership}
-    return tuple(sorted(str(c)[len(str(PCG_NS)) :] for c in below if str(c).startswith(str(PCG_NS))))
-
-
-def _role_sources(store: GraphStore, roles: list[RoleRow]) -> dict[RoleRow, tuple[str, ...]]:
-    """The files stating each role holding (its prov:wasDerivedFrom), from the store's provenance of each
-    holder: RoleRow does not carry them, and the shapes require every role holding to name its source."""
-    wanted = {_iri_of_role(r): r for r in roles}
-    found: dict[RoleRow, set[str]] = {r: set() for r in roles}
-    for code in sorted({r.code for r in roles}):
-        for st in store.provenance(code):
-            if st.fact_kind == "RoleHolding" and st.fact in wanted:
-                found[wanted[st.fact]].add(st.source)
-    return {r: tuple(sorted(slugs)) for r, slugs in found.items()}
 
 
 def _iri_of_role(r: RoleRow) -> str:
@@ -229,8 +207,8 @@ def merged_tie(t: TieView) -> MergedTie:
     )
 
 
-def merged_role(r: RoleRow, sources: Iterable[str]) -> MergedRole:
-    return MergedRole(r.code, r.role, r.start, r.end, statements=_statements(sources))
+def merged_role(r: RoleRow) -> MergedRole:
+    return MergedRole(r.code, r.role, r.start, r.end, statements=_statements(r.sources))
 
 
 def resolved_ntriples(area: AreaGraph) -> bytes:
@@ -242,7 +220,7 @@ def resolved_ntriples(area: AreaGraph) -> bytes:
     for o in area.organisations:
         emit_organisation(merged_organisation(o), sink)
     for r in area.roles:
-        emit_role(merged_role(r, area.role_sources.get(r, ())), sink)
+        emit_role(merged_role(r), sink)
     for t in area.ties:
         emit_tie(merged_tie(t), sink)
     graph_end = f" <{RESOLVED}> .\n"

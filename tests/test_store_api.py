@@ -145,6 +145,15 @@ def test_history_of_a_ccg_code(app) -> None:
     )
 
 
+def test_history_of_a_practice_gives_its_ods_roles_with_sources(app) -> None:
+    roles = ok(app, "/organisations/A81001/history")["roles"]
+    assert {(r["role"], r["kind"], r["start"], r["end"]) for r in roles} == {
+        ("RO76", "GPPractice", "1974-04-01", None),
+        ("RO177", "PrescribingCostCentre", "1974-04-01", None),
+    }
+    assert all("epraccur_2019-12" in r["sources"] for r in roles)
+
+
 def test_history_shows_the_2026_merger(app) -> None:
     events = ok(app, "/organisations/T6Y0W/history")["events"]
     assert [(e["day"], e["originals"]) for e in events] == [("2026-08-01", ["QJG", "QMM"])]

@@ -53,6 +53,13 @@ def test_hierarchy_is_the_same(oxigraph, neo4j_store, code: str, day: dt.date) -
     assert neo4j_store.hierarchy(code, day) == oxigraph.hierarchy(code, day)
 
 
+@pytest.mark.parametrize("code", CODES)
+def test_roles_with_their_sources_are_the_same(oxigraph, neo4j_store, code: str) -> None:
+    roles = oxigraph.roles(code)
+    assert neo4j_store.roles(code) == roles and all(r.sources for r in roles)
+    assert bool(roles) == (code != "Y63")  # regions carry no role holding in the files held
+
+
 def test_projection_is_the_same(oxigraph, neo4j_store) -> None:
     day = dt.date(2024, 10, 1)
     a, b = oxigraph.project(day), neo4j_store.project(day)

@@ -105,7 +105,7 @@ def test_area_roles_decide_the_kinds_on_the_date(store: Any) -> None:
     roles = {(r.role, r.start, r.end) for r in area.roles if r.code == "16C"}
     assert ("RO319", dt.date(2022, 7, 1), None) in roles
     assert any(role == "RO98" and end == dt.date(2022, 6, 30) for role, _, end in roles)
-    assert all(area.role_sources[r] for r in area.roles)
+    assert all(r.sources for r in area.roles)
 
 
 def test_unknown_area_is_not_found(store: Any) -> None:

@@ -19,7 +19,7 @@ from graphkit.store.base import GraphStore
 router = APIRouter(prefix="/analyses", tags=["analyses"])
 RESERVED = {"as_of", "list_size_year"}
 PY_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
-EXAMPLES = {"centre": "U89141", "contract": "ZZF-EXP-APMS-1", "holder": "A81001", "flow_kinds": "PCNMembership"}
+EXAMPLES = {"centre": "U89141", "contract": "ZZC-EMB-LIS", "holder": "A81001", "flow_kinds": "PCNMembership"}
 LIST_SIZE_YEAR = Annotated[
     str | None,
     Query(

@@ -101,10 +101,8 @@ def list_contracts(
     ] = None,
 ) -> ContractList:
     day = parse_as_of(as_of) if as_of else None
-    if year is not None:
-        financial_year_end(year)  # 422 naming `year` when it is not a financial year
     holder, commissioner, within = (c.upper() if c else None for c in (holder, commissioner, within))
-    payments, n_payments = store.contracts_page(
+    payments, n_payments = store.contracts_page(  # a year that is not a financial year: 422 naming `year`
         holder=holder, contract_type=type, commissioner=commissioner, within=within, year=year, as_of=day,
         limit=page.limit, offset=page.offset,
     )

@@ -55,13 +55,8 @@ def export(
     code = within.upper() if within else None
     # the last few areas are kept: the same area is often fetched in several formats
     area = recent(request, "areas").get((code, as_of), lambda: area_export.area_graph(store, code, as_of))
-    if format in ("turtle", "jsonld"):
-        body = area_export.to_rdf(area, format)
-    elif format == "graphml":
-        body = area_export.to_graphml(area_export.area_to_networkx(area))
-    else:
-        body = area_export.to_csv(area, table)
-    name = f"{within.upper() if within else 'england'}_{as_of.isoformat()}"
+    body = area_export.render(area, format, table=table)
+    name = f"{code or 'england'}_{as_of.isoformat()}"
     ext = {"turtle": "ttl", "jsonld": "jsonld", "graphml": "graphml", "csv": f"{table}.csv"}[format]
     return Response(
         content=body,

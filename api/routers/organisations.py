@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from typing import Annotated, Literal
@@ -26,29 +27,16 @@ from api.schemas import (
     TieList,
 )
 from graphkit.nhs import ROLE_CLASS
-from graphkit.store.base import TieView
-from graphkit.vocab import PCG
+from graphkit.store.base import TieView, tie_kinds
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
-# the tie classes of the ontology: every membership, and a practice's commissioner
-TIE_KINDS = sorted(t for t in dir(PCG) if t.endswith("Membership") or t == "CommissionerAssignment")
-TieKind = enum.Enum("TieKind", {k: k for k in TIE_KINDS}, type=str)  # type: ignore[misc]
+# the tie classes of the ontology (its subclasses of org:Membership)
+TieKind = enum.Enum("TieKind", {k: k for k in tie_kinds()}, type=str)  # type: ignore[misc]
 
 
 def tie_schema(t: TieView) -> Tie:
-    return Tie(
-        kind=t.kind,
-        member=t.member,
-        member_name=t.member_name,
-        organisation=t.organisation,
-        organisation_name=t.organisation_name,
-        start=t.start,
-        end=t.end,
-        derived=t.derived,
-        end_evidence=t.end_evidence,
-        sources=list(t.sources),
-    )
+    return Tie.model_validate(t)
 
 
 @router.get(
@@ -84,10 +72,7 @@ def search_organisations(
     hits, total = store.search(
         q, kind=type, within=within.upper() if within else None, as_of=as_of, limit=page.limit, offset=page.offset
     )
-    return OrganisationList(
-        data=[OrganisationHit(code=h.code, name=h.name, kinds=list(h.kinds), start=h.start, end=h.end) for h in hits],
-        count=total,
-    )
+    return OrganisationList(data=[OrganisationHit.model_validate(h) for h in hits], count=total)
 
 
 @router.get(
@@ -100,21 +85,7 @@ def search_organisations(
     "the sources.",
 )
 def get_organisation(store: Store, as_of: AsOf, code: Code) -> Organisation:
-    v = store.organisation(code.upper(), as_of)
-    return Organisation(
-        code=v.code,
-        name=v.name,
-        kinds=list(v.kinds),
-        all_kinds=list(v.all_kinds),
-        start=v.start,
-        end=v.end,
-        status=v.status,
-        fictional=v.fictional,
-        as_of=as_of,
-        parents=[tie_schema(t) for t in v.parents],
-        names=[Name(name=n.name, source=n.source, vintage=n.vintage) for n in v.names],
-        sources=list(v.sources),
-    )
+    return Organisation(**dataclasses.asdict(store.organisation(code.upper(), as_of)), as_of=as_of)
 
 
 @router.get(
@@ -123,8 +94,8 @@ def get_organisation(store: Store, as_of: AsOf, code: Code) -> Organisation:
     responses=ERRORS,
     summary="The members of an organisation on a date",
     description="The organisations directly below this one on `as_of`: a PCN's practices, a sub-ICB location's "
-    "(or CCG's) practices, an ICB's (or STP's) sub-ICB locations, a region's ICBs, a federation's members. "
-    "Ordered by member code.",
+    "(or CCG's) practices and other prescribing cost centres, an ICB's (or STP's) sub-ICB locations, a region's "
+    "ICBs, a federation's members. Ordered by member code.",
 )
 def get_members(
     store: Store,
@@ -198,31 +169,26 @@ def get_hierarchy(store: Store, as_of: AsOf, code: Code) -> Hierarchy:
     response_model=History,
     responses=ERRORS,
     summary="An organisation over time",
-    description="Every name the sources give, the ODS roles with their dates (a CCG code holds the CCG role until "
-    "2022-06-30 and the sub-ICB role from 2022-07-01), the mergers and successions it took part in (derived "
+    description="Every name the sources give, every ODS role with its dates and sources (a CCG code holds the CCG "
+    "role until 2022-06-30 and the sub-ICB role from 2022-07-01), the mergers and successions it took part in (derived "
     "across vintages, e.g. 00C, 00K and 00M into 16C on 2020-04-01), and every tie in both directions.",
 )
 def get_history(store: Store, code: Code) -> History:
     code = code.upper()
-    names = store.organisation(code, dt.date.today()).names  # NotFound names an unknown code
-    rows, roles = store.org_rows(codes=[code])
-    row = rows[0]
+    v = store.organisation(code, dt.date.today())  # NotFound names an unknown code
     ties = [*store.ties(code, "up"), *store.ties(code, "down")]
     ties.sort(key=lambda t: (str(t.start), t.kind, t.member, t.organisation))
     return History(
-        code=row.code,
-        name=row.name,
-        start=row.start,
-        end=row.end,
-        names=[Name(name=n.name, source=n.source, vintage=n.vintage) for n in names],
+        code=v.code,
+        name=v.name,
+        start=v.start,
+        end=v.end,
+        names=[Name.model_validate(n) for n in v.names],
         roles=[
-            RoleHolding(role=r.role, kind=ROLE_CLASS.get(r.role), start=r.start, end=r.end)
-            for r in sorted(roles, key=lambda r: (str(r.start), r.role))
+            RoleHolding(role=r.role, kind=ROLE_CLASS.get(r.role), start=r.start, end=r.end, sources=list(r.sources))
+            for r in sorted(store.roles(code), key=lambda r: (str(r.start), r.role))
         ],
-        events=[
-            ChangeEvent(day=e.day, kind=e.kind, originals=list(e.originals), result=e.result, sources=list(e.sources))
-            for e in store.events(code)
-        ],
+        events=[ChangeEvent.model_validate(e) for e in store.events(code)],
         memberships=[tie_schema(t) for t in ties],
     )
 
@@ -238,10 +204,6 @@ def get_history(store: Store, code: Code) -> History:
 def get_provenance(store: Store, code: Code, page: Paging) -> StatementList:
     statements = store.provenance(code.upper())
     return StatementList(
-        data=[
-            Statement(fact_kind=s.fact_kind, fact=s.fact, source=s.source, file_name=s.file_name, vintage=s.vintage,
-                      line=s.line)
-            for s in page.cut(statements)
-        ],
+        data=[Statement.model_validate(s) for s in page.cut(statements)],
         count=len(statements),
     )

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from api.deps import CODE_PATTERN, ERRORS, OptionalAsOf, Paging, Store
 from api.schemas import Person, Post, PostList
-from graphkit.store.base import PostView, post_key
+from graphkit.store.base import post_key
 from graphkit.temporal import holds_on
 
 router = APIRouter(tags=["people"])
-
-
-def post_schema(p: PostView) -> Post:
-    return Post(
-        person_id=p.person_id,
-        person_name=p.person_name,
-        organisation=p.organisation,
-        organisation_name=p.organisation_name,
-        role=p.role,
-        title=p.title,
-        start=p.start,
-        end=p.end,
-        represents=p.represents,
-        appointment=p.appointment,
-        voting=p.voting,
-        source=p.source,
-        line=p.line,
-        citations=list(p.citations),
-    )
 
 
 @router.get(
@@ -54,17 +35,8 @@ def get_person(
     ],
 ) -> Person:
     p = store.person(person_id.upper())
-    return Person(
-        person_id=p.person_id,
-        name=p.name,
-        fictional=p.fictional,
-        source=p.source,
-        line=p.line,
-        citations=list(p.citations),
-        posts=[
-            post_schema(x) for x in sorted(p.posts, key=post_key) if as_of is None or holds_on(x.start, x.end, as_of)
-        ],
-    )
+    held = [x for x in sorted(p.posts, key=post_key) if as_of is None or holds_on(x.start, x.end, as_of)]
+    return Person.model_validate(dataclasses.replace(p, posts=tuple(held)))
 
 
 @router.get(
@@ -90,16 +62,14 @@ def list_posts(
               max_length=60, pattern=CODE_PATTERN),
     ] = None,
 ) -> PostList:
-    if organisation is not None:
-        store.organisation(organisation.upper(), as_of or dt.date.today())  # NotFound names an unknown code
-    if person is not None:
-        store.person(person.upper())
     posts = sorted(
-        store.posts(
+        store.posts(  # an unknown organisation is NotFound, named
             organisation=organisation.upper() if organisation else None,
             person=person.upper() if person else None,
             as_of=as_of,
         ),
         key=post_key,
     )
-    return PostList(data=[post_schema(p) for p in page.cut(posts)], count=len(posts))
+    if person is not None and not posts:
+        store.person(person.upper())  # no posts: NotFound when nobody has the id
+    return PostList(data=[Post.model_validate(p) for p in page.cut(posts)], count=len(posts))

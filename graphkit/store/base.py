@@ -7,6 +7,7 @@ plain frozen dataclasses, so that the answers of both stores can be compared for
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
@@ -218,6 +219,12 @@ class RoleRow:
     role: str
     start: dt.date | None
     end: dt.date | None
+    sources: tuple[str, ...] = ()  # slugs of the files stating it (given by org_rows and roles)
+
+
+def role_key(r: RoleRow) -> tuple[str, str, dt.date, dt.date]:
+    """Role holdings in order: by holder, role code, then period."""
+    return (r.code, r.role, r.start or dt.date.min, r.end or dt.date.max)
 
 
 @dataclass(frozen=True)
@@ -319,6 +326,10 @@ class GraphStore(Protocol):
         """A person with every post they have held; NotFound when unknown."""
         ...
 
+    def roles(self, code: str) -> list[RoleRow]:
+        """Every ODS role holding of the organisation, with its dates and sources; NotFound when unknown."""
+        ...
+
     def events(self, code: str) -> list[EventView]:
         """Mergers and successions the organisation took part in (as an original or the result), by day."""
         ...
@@ -375,6 +386,19 @@ def build_hierarchy(store: GraphStore, code: str, as_of: dt.date) -> list[Hierar
         levels.append(level(name, tie_kind, nxt))
         frontier = nxt
     return levels
+
+
+@functools.cache
+def tie_kinds() -> tuple[str, ...]:
+    """Every tie kind: the ontology's subclasses of org:Membership (PCNMembership, CommissionerAssignment,
+    SystemMembership, FederationMembership, ...), read from the ontology so a new kind is not missed."""
+    from rdflib.namespace import ORG, RDFS
+
+    from graphkit.namespaces import PCG_NS
+    from graphkit.shacl import ontology_graph
+
+    below = set(ontology_graph().transitive_subjects(RDFS.subClassOf, ORG.Membership)) - {ORG.Membership}
+    return tuple(sorted(str(c)[len(str(PCG_NS)) :] for c in below if str(c).startswith(str(PCG_NS))))
 
 
 def kinds_on(all_kinds: Iterable[str], roles: Iterable[RoleRow], day: dt.date) -> tuple[str, ...]:

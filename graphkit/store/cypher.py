@@ -293,7 +293,7 @@ RETURN o.odsCode AS code, o.name AS name, o.kinds AS kinds, o.start AS start, o.
 
 ROLES_OF_MANY = f"""
 MATCH (o:{ORG_LABEL})-[h:HOLDS_ROLE]->(r:OdsRole) WHERE o.odsCode IN $codes
-RETURN o.odsCode AS code, r.code AS role, h.start AS start, h.end AS end
+RETURN o.odsCode AS code, r.code AS role, h.start AS start, h.end AS end, h.sources AS sources
 """
 
 CONTRACTS = f"""

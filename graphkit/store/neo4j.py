@@ -70,6 +70,7 @@ from graphkit.store.base import (
     financial_year_end,
     kinds_on,
     post_key,
+    role_key,
     search,
 )
 
@@ -581,15 +582,20 @@ class Neo4jStore:
             for r in rows
         ]
         bounded = [r.code for r in out if set(r.all_kinds) & TIME_BOUNDED_CLASSES]
-        roles = (
-            [
-                RoleRow(r["code"], r["role"], _date(r["start"]), _date(r["end"]))
-                for r in self._run(cypher.ROLES_OF_MANY, codes=bounded)
-            ]
-            if bounded
-            else []
-        )
-        return out, roles
+        return out, self._role_rows(bounded)
+
+    def _role_rows(self, codes: list[str]) -> list[RoleRow]:
+        """The ODS role holdings of these organisations, with the files stating each."""
+        if not codes:
+            return []
+        return [
+            RoleRow(r["code"], r["role"], _date(r["start"]), _date(r["end"]), tuple(sorted(r["sources"] or ())))
+            for r in self._run(cypher.ROLES_OF_MANY, codes=codes)
+        ]
+
+    def roles(self, code: str) -> list[RoleRow]:
+        self._require(code)
+        return sorted(self._role_rows([code]), key=role_key)
 
     def search(
         self,

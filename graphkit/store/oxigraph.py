@@ -42,6 +42,7 @@ from graphkit.store.base import (
     economy,
     financial_year_end,
     post_key,
+    role_key,
     search,
 )
 from graphkit.temporal import holds_on
@@ -399,19 +400,33 @@ class OxigraphStore:
             for r in rows
         ]
         bounded = [r.code for r in out if set(r.all_kinds) & TIME_BOUNDED_CLASSES]
+        return out, self._role_rows(bounded)
+
+    def _role_rows(self, codes: list[str]) -> list[RoleRow]:
+        """The ODS role holdings of these organisations, with the files stating each."""
         roles: list[RoleRow] = []
-        for i in range(0, len(bounded), 500):
-            values = " ".join(f"<{org_iri(c)}>" for c in bounded[i : i + 500])
+        for i in range(0, len(codes), 500):
+            values = " ".join(f"<{org_iri(c)}>" for c in codes[i : i + 500])
             roles.extend(
-                RoleRow(h["code"].value, h["role"].value.rsplit("/", 1)[-1], _date(h["start"]), _date(h["end"]))
+                RoleRow(
+                    h["code"].value, h["role"].value.rsplit("/", 1)[-1], _date(h["start"]), _date(h["end"]),
+                    tuple(sorted(_slug(s) for s in h["sources"].value.split())),
+                )
                 for h in self.select(
-                    f"""SELECT ?code ?role ?start ?end WHERE {{ GRAPH <{RESOLVED}> {{ VALUES ?o {{ {values} }}
+                    f"""SELECT ?h ?code ?role ?start ?end (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources)
+                        WHERE {{ GRAPH <{RESOLVED}> {{ VALUES ?o {{ {values} }}
                          ?o pcg:odsCode ?code . ?h pcg:holder ?o ; pcg:odsRole ?role ; pcg:validDuring ?iv .
                          OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
-                         OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}"""
+                         OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }}
+                         OPTIONAL {{ ?h prov:wasDerivedFrom ?src }} }} }}
+                        GROUP BY ?h ?code ?role ?start ?end"""
                 )
             )
-        return out, roles
+        return roles
+
+    def roles(self, code: str) -> list[RoleRow]:
+        self._require(code)
+        return sorted(self._role_rows([code]), key=role_key)
 
     def search(
         self,

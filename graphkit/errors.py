@@ -112,3 +112,25 @@ class Neo4jRuntimeError(GraphkitError):
 
     def __post_init__(self) -> None:
         GraphkitError.__init__(self, self.message, details={"log_tail": self.log_tail})
+
+
+class ResourceLimit(GraphkitError):
+    """A request that went past one of the server's resource limits (memory, response bytes, nesting depth):
+    stopped, with the limit named in the message and in ``details``."""
+
+    code = "resource_limit"
+    http_status = 400
+    exit_code = 2
+
+
+class Busy(GraphkitError):
+    """Too many expensive requests are running: try again after ``retry_after`` seconds (HTTP 429 with a
+    Retry-After header)."""
+
+    code = "busy"
+    http_status = 429
+    exit_code = 5
+
+    def __init__(self, message: str, *, retry_after: int = 1, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details={**(details or {}), "retry_after": retry_after})
+        self.retry_after = retry_after

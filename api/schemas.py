@@ -124,7 +124,11 @@ class TieList(BaseModel):
 class AnalysisInfo(BaseModel):
     name: str = Field(description="Analysis name.", examples=["footprint"])
     description: str = Field(description="What it measures, in one line.")
-    params: list[dict[str, Any]] = Field(description="Its parameters: name, type, default, description, required.")
+    params: list[dict[str, Any]] = Field(
+        description="Its parameters: name, type, default, description, required, and for numbers the allowed range "
+        "(minimum, exclusive_minimum, maximum; null where unbounded)."
+    )
+    checks: list[str] = Field(description="Rules between parameters, e.g. 'low must not exceed high'.")
     graph: dict[str, Any] = Field(description="What the analysis needs from the projected graph.")
     returns: str = Field(description="What it returns.")
 

@@ -294,6 +294,20 @@ def to_graphml(g: nx.Graph) -> bytes:
 # -- CSV ----------------------------------------------------------------------------------------------
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"): such a cell is
+#: written with a leading apostrophe, which spreadsheets show as text and never evaluate.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A CSV cell that no spreadsheet will evaluate: text starting with a formula character gets a leading ``'``.
+
+    >>> neutralise("=cmd|' /C calc'!A0"), neutralise("Stockton PCN"), neutralise("@SUM(A1)")
+    ("'=cmd|' /C calc'!A0", 'Stockton PCN', "'@SUM(A1)")
+    """
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""
@@ -301,9 +315,11 @@ def _cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, int | float):
+        return str(value)  # a number is a number, even a negative one
     if isinstance(value, tuple):
-        return "; ".join(value)
-    return str(value)
+        return neutralise("; ".join(str(v) for v in value))
+    return neutralise(str(value))
 
 
 ORGANISATION_COLUMNS = ("code", "name", "kinds", "level", "start", "end", "list_size")
@@ -327,7 +343,8 @@ _TABLES: Mapping[str, tuple[tuple[str, ...], Callable[[AreaGraph], Iterable[tupl
 
 def to_csv(area: AreaGraph, table: str) -> bytes:
     """One table of the area as CSV with a header row: ``organisations`` (one row each, kinds on the date)
-    or ``ties`` (one row each). Lists are "; "-joined, dates ISO, booleans true/false, unknowns empty."""
+    or ``ties`` (one row each). Lists are "; "-joined, dates ISO, booleans true/false, unknowns empty; text that
+    a spreadsheet would read as a formula is neutralised (:func:`neutralise`)."""
     if table not in _TABLES:
         raise BadParameter(
             f"unknown table {table!r}; choose one of {', '.join(CSV_TABLES)}", details={"parameter": "table"}

@@ -23,10 +23,11 @@ def test_all_six_analyses_are_listed_with_json_metadata() -> None:
     assert [a["name"] for a in listed] == NAMES
     assert json.loads(json.dumps(listed)) == listed  # JSON round trip, nothing lost
     for a in listed:
-        assert set(a) == {"name", "description", "params", "graph", "returns"}
+        assert set(a) == {"name", "description", "params", "checks", "graph", "returns"}
         assert a["description"] and "\n" not in a["description"]
         for p in a["params"]:
-            assert set(p) == {"name", "type", "default", "description", "required"}
+            assert set(p) == {"name", "type", "default", "description", "required", "minimum", "exclusive_minimum",
+                              "maximum"}
             assert p["type"] in registry.PARAM_TYPES and p["description"]
         assert a["graph"]["layer"] and a["graph"]["edge_kinds"]
 

@@ -94,8 +94,13 @@ def _endpoint(analysis: registry.Analysis) -> Any:
     for p in own:
         example = p.default if p.default not in (None, "") else EXAMPLES.get(p.name, "")
         kind = PY_TYPES[p.type]
-        query = Query(description=p.description + (f" Default {p.default}." if p.default not in (None, "") else ""),
-                      examples=[example], min_length=1 if kind is str else None)
+        numeric = kind in (int, float)
+        bottom = p.minimum if numeric else None
+        query = Query(description=p.description + (f" Default {p.default}." if p.default not in (None, "") else "")
+                      + (f" Allowed: {p.range_text()}." if numeric else ""),
+                      examples=[example], min_length=1 if kind is str else None,
+                      gt=bottom if p.exclusive_minimum else None, ge=None if p.exclusive_minimum else bottom,
+                      le=p.maximum if numeric else None, allow_inf_nan=False if kind is float else None)
         sig.append(
             inspect.Parameter(
                 p.name, inspect.Parameter.KEYWORD_ONLY,

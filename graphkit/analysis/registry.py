@@ -14,6 +14,7 @@ function takes the projected graph first and the parameters as keywords, and ret
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,23 +41,30 @@ class UnknownAnalysis(NotFound, KeyError):
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of an analysis."""
+    """One parameter of an analysis. Numbers are always finite; ``minimum``/``maximum`` bound them (inclusive, or
+    exclusive at the bottom with ``exclusive_minimum``), and both the CLI and the API refuse a value outside."""
 
     name: str
     type: str
     default: Any = None
     description: str = ""
     required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in PARAM_TYPES:
             raise ValueError(f"parameter {self.name!r}: unknown type {self.type!r}")
+        if self.default is not None and self.type in ("int", "float"):
+            self.check_range(self.default)  # a default outside its own range is a bug
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready description.
+        """JSON-ready description, with the bounds (null where there are none).
 
-        >>> Param("seed", "int", 0, "Louvain seed").to_dict()
-        {'name': 'seed', 'type': 'int', 'default': 0, 'description': 'Louvain seed', 'required': False}
+        >>> Param("seed", "int", 0, "Louvain seed").to_dict()  # doctest: +NORMALIZE_WHITESPACE
+        {'name': 'seed', 'type': 'int', 'default': 0, 'description': 'Louvain seed', 'required': False,
+         'minimum': None, 'exclusive_minimum': False, 'maximum': None}
         """
         return {
             "name": self.name,
@@ -64,7 +72,45 @@ class Param:
             "default": None if self.type == "graph" else to_jsonable(self.default),
             "description": self.description,
             "required": self.required,
+            "minimum": self.minimum,
+            "exclusive_minimum": self.exclusive_minimum,
+            "maximum": self.maximum,
         }
+
+    def range_text(self) -> str:
+        """The allowed range in words, e.g. ``0 < x <= 1``.
+
+        >>> Param("share", "float", minimum=0, maximum=1, exclusive_minimum=True).range_text()
+        'share > 0 and share <= 1'
+        """
+        parts = []
+        if self.minimum is not None:
+            parts.append(f"{self.name} {'>' if self.exclusive_minimum else '>='} {self.minimum:g}")
+        if self.maximum is not None:
+            parts.append(f"{self.name} <= {self.maximum:g}")
+        return " and ".join(parts) or "any finite number"
+
+    def check_range(self, value: float) -> None:
+        """Raise BadParameter for a value that is not finite or lies outside the bounds.
+
+        >>> Param("share", "float", minimum=0, maximum=1, exclusive_minimum=True).check_range(2.0)
+        Traceback (most recent call last):
+        ...
+        graphkit.errors.BadParameter: parameter 'share' (float) must satisfy share > 0 and share <= 1, got 2.0
+        """
+        low, high = self.minimum, self.maximum
+        too_low = low is not None and (value <= low if self.exclusive_minimum else value < low)
+        too_high = high is not None and value > high
+        if not math.isfinite(value):
+            problem = "must be a finite number"
+        elif too_low or too_high:
+            problem = f"must satisfy {self.range_text()}"
+        else:
+            return
+        raise BadParameter(
+            f"parameter {self.name!r} ({self.type}) {problem}, got {value!r}",
+            details={"parameter": self.name, "type": self.type, "value": str(value), "allowed": self.range_text()},
+        )
 
     def coerce(self, value: Any) -> Any:
         """Convert a value (possibly text from a command line or query string) to the parameter's type.
@@ -89,14 +135,36 @@ class Param:
             if self.type == "int":
                 if isinstance(value, float) and not value.is_integer():
                     raise ValueError(f"not an integer: {value!r}")
-                return int(value)
-            if self.type == "float":
-                return float(value)
-            return str(value)
-        except (TypeError, ValueError) as exc:
+                number: float = int(value)
+            elif self.type == "float":
+                number = float(value)
+            else:
+                return str(value)
+        except (TypeError, ValueError, OverflowError) as exc:
             raise BadParameter(
                 f"parameter {self.name!r} ({self.type}): {exc}", details={"parameter": self.name, "type": self.type}
             ) from exc
+        self.check_range(number)
+        return number
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule between parameters, e.g. ``low <= high``: ``holds`` gets the bound values; ``rule`` says it in words.
+
+    >>> Check(("low", "high"), lambda v: v["low"] <= v["high"], "low must not exceed high").holds({"low": 1, "high": 0})
+    False
+    """
+
+    params: tuple[str, ...]
+    holds: Callable[[Mapping[str, Any]], bool] = field(compare=False)
+    rule: str
+
+
+def at_most(lower: str, upper: str, why: str = "") -> Check:
+    """The check ``lower <= upper`` (two parameters of the same analysis)."""
+    text = f"{lower} must not exceed {upper}" + (f" ({why})" if why else "")
+    return Check((lower, upper), lambda v: v[lower] is None or v[upper] is None or v[lower] <= v[upper], text)
 
 
 @dataclass(frozen=True)
@@ -109,17 +177,19 @@ class Analysis:
     graph: Mapping[str, Any]
     returns: str
     func: Callable[..., Any] = field(repr=False, compare=False)
+    checks: tuple[Check, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready metadata (everything but the function).
 
         >>> sorted(get("contract-chain").to_dict())
-        ['description', 'graph', 'name', 'params', 'returns']
+        ['checks', 'description', 'graph', 'name', 'params', 'returns']
         """
         return {
             "name": self.name,
             "description": self.description,
             "params": [p.to_dict() for p in self.params],
+            "checks": [c.rule for c in self.checks],
             "graph": to_jsonable(self.graph),
             "returns": self.returns,
         }
@@ -154,6 +224,13 @@ class Analysis:
                 )
             else:
                 bound[p.name] = p.default
+        for check in self.checks:
+            if not check.holds(bound):
+                raise BadParameter(
+                    f"analysis {self.name!r}: {check.rule}, got "
+                    + ", ".join(f"{n}={bound[n]!r}" for n in check.params),
+                    details={"analysis": self.name, "parameters": list(check.params), "rule": check.rule},
+                )
         return bound
 
     def run(self, graph: nx.Graph, **values: Any) -> Any:
@@ -182,11 +259,13 @@ def register(
     params: Sequence[Param] | Mapping[str, Mapping[str, Any]] = (),
     graph: Mapping[str, Any] | None = None,
     returns: str = "",
+    checks: Sequence[Check] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: register ``func(graph, **params)`` under ``name``.
 
     ``params``: :class:`Param` objects, or a mapping name -> {"type", "default", "description", "required"}.
     ``graph``: what the analysis needs from the projection (layer, kinds, attributes); must be JSON-serialisable.
+    ``checks``: rules between parameters (:class:`Check`), refused with BadParameter when broken.
     Registering a name twice raises ``ValueError``.
 
     >>> @register("demo-count", "Count the nodes.", params={"plus": {"type": "int", "default": 0}})
@@ -205,7 +284,7 @@ def register(
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY:
             raise ValueError(f"analysis {name!r} is already registered")
-        REGISTRY[name] = Analysis(name, description.strip(), spec, meta, returns, func)
+        REGISTRY[name] = Analysis(name, description.strip(), spec, meta, returns, func, tuple(checks))
         return func
 
     return decorate

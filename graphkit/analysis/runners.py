@@ -14,7 +14,7 @@ import networkx as nx
 
 from graphkit.analysis import brokerage, competition, contracts, footprint, interdependence, style
 from graphkit.analysis._common import POST_KIND, edge_kind, edges, node_kind
-from graphkit.analysis.registry import Param, register
+from graphkit.analysis.registry import Param, at_most, register
 
 _CENTRE = Param("centre", "str", None, "Id (ODS or synthetic code) of the federation or PCN centre node.", True)
 
@@ -43,11 +43,26 @@ _FED_GRAPH: dict[str, Any] = {
 }
 
 
+#: Bounds of the classification thresholds. LTS, FR and the dependence index are shares, so their cut-offs lie in
+#: [0, 1]; a count of local centres and a mean lateral degree cannot be negative.
+_THRESHOLD_BOUNDS: dict[str, tuple[float, float | None]] = {
+    "pluricentric_min_lts": (0, 1),
+    "pluricentric_max_fragmentation": (0, 1),
+    "pluricentric_min_local_centres": (0, None),
+    "unicentric_max_lts": (0, 1),
+    "unicentric_min_fragmentation": (0, 1),
+    "low_max_lateral_degree": (0, None),
+    "low_max_dependence": (0, 1),
+}
+
+
 def _threshold_params() -> list[Param]:
     out = []
     for f in dataclasses.fields(interdependence.InterdependenceThresholds):
         kind = "int" if f.type in (int, "int") else "float"
-        out.append(Param(f.name, kind, f.default, f"Classification threshold {f.name} (docs/analyses.md)."))
+        low, high = _THRESHOLD_BOUNDS[f.name]
+        out.append(Param(f.name, kind, f.default, f"Classification threshold {f.name} (docs/analyses.md).",
+                         minimum=low, maximum=high))
     return out
 
 
@@ -56,10 +71,18 @@ def _threshold_params() -> list[Param]:
     "Unicentric vs pluricentric relationships in a federation or PCN (LTS, C_D, FR, ENC, local centres).",
     params=[
         _CENTRE,
-        Param("seed", "int", 0, "Seed of the Louvain run (results repeat for a given seed)."),
-        Param("min_members", "int", 3, "Members a Louvain community needs to count as a local centre."),
-        Param("hub_sd", "float", 1.0, "A hub's degree is at least mean + hub_sd standard deviations."),
+        Param("seed", "int", 0, "Seed of the Louvain run (results repeat for a given seed).",
+              minimum=0, maximum=2**32 - 1),
+        Param("min_members", "int", 3, "Members a Louvain community needs to count as a local centre.", minimum=1),
+        Param("hub_sd", "float", 1.0, "A hub's degree is at least mean + hub_sd standard deviations.",
+              minimum=0, maximum=100),
         *_threshold_params(),
+    ],
+    # the unicentric and pluricentric bands of §3.1 must not overlap, or one network could be both
+    checks=[
+        at_most("unicentric_max_lts", "pluricentric_min_lts", "the unicentric and pluricentric LTS bands"),
+        at_most("pluricentric_max_fragmentation", "unicentric_min_fragmentation",
+                "the pluricentric and unicentric FR bands"),
     ],
     graph=_FED_GRAPH,
     returns="InterdependenceResult: the measures, 'classification' and 'reason'.",
@@ -82,10 +105,13 @@ def _interdependence(
     "Meta-organisation style from control and system proactivity (authoritative/indulgent/neglectful/authoritarian).",
     params=[
         _CENTRE,
-        Param("tau", "float", 0.5, "Threshold between low and high on both scores."),
-        Param("tau_low", "float", 0.3, "Proactivity threshold between neglectful and indulgent (<= tau)."),
-        Param("unmonitored_weight", "float", 0.5, "Directive coverage credit of a member with unmonitored rules."),
+        Param("tau", "float", 0.5, "Threshold between low and high on both scores.", minimum=0, maximum=1),
+        Param("tau_low", "float", 0.3, "Proactivity threshold between neglectful and indulgent (<= tau).",
+              minimum=0, maximum=1),
+        Param("unmonitored_weight", "float", 0.5, "Directive coverage credit of a member with unmonitored rules.",
+              minimum=0, maximum=1),
     ],
+    checks=[at_most("tau_low", "tau")],
     graph={
         "layer": "G_fed + B + external ties",
         "description": "The meta-organisation with its directives, board members' posts and external ties.",
@@ -137,8 +163,9 @@ def _flows(graph: nx.Graph, kinds: str) -> nx.DiGraph | None:
     "boundary-spanners",
     "Rank people and organisations as boundary spanners (betweenness, affiliation diversity, brokerage).",
     params=[
-        Param("top_fraction", "float", 0.1, "Share of highest-betweenness nodes that meet the betweenness test."),
-        Param("min_types", "int", 3, "Kinds of organisation that make a spanner on their own."),
+        Param("top_fraction", "float", 0.1, "Share of highest-betweenness nodes that meet the betweenness test.",
+              minimum=0, maximum=1, exclusive_minimum=True),
+        Param("min_types", "int", 3, "Kinds of organisation that make a spanner on their own.", minimum=1),
         Param("group_attr", "str", "group", "Node attribute giving Gould-Fernandez groups on the flow ties."),
         Param("flow_kinds", "str", "", "Comma-separated edge kinds used as directed flow ties (empty: all but posts)."),
     ],
@@ -181,10 +208,12 @@ def _practice_space(graph: nx.Graph) -> nx.Graph:
         Param("membership_kind", "str", "PCNMembership", "Membership edge kind (PCNMembership, FederationMembership)."),
         Param("area_attr", "str", "area", "Practice attribute holding the area code (sub-ICB location or CCG)."),
         Param("weighted", "bool", False, "Weight shares by practice list size instead of counting practices."),
-        Param("threshold", "float", 0.9, "Coverage and containment needed to call a footprint coterminous."),
-        Param("low", "int", footprint.PCN_LOW, "Lower bound of the population guidance."),
-        Param("high", "int", footprint.PCN_HIGH, "Upper bound of the population guidance."),
+        Param("threshold", "float", 0.9, "Coverage and containment needed to call a footprint coterminous.",
+              minimum=0, maximum=1),
+        Param("low", "int", footprint.PCN_LOW, "Lower bound of the population guidance.", minimum=0),
+        Param("high", "int", footprint.PCN_HIGH, "Upper bound of the population guidance.", minimum=0),
     ],
+    checks=[at_most("low", "high")],
     graph={
         "layer": "G_org",
         "description": "Practices with area and list size, and their memberships of PCNs or federations.",

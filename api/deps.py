@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 
+from api.live import LiveStore
 from api.schemas import ErrorEnvelope
 from graphkit.store.base import GraphStore
 from graphkit.temporal import parse_as_of
@@ -15,8 +17,19 @@ CODE_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
-def get_store(request: Request) -> GraphStore:
-    return request.app.state.store
+async def get_store(request: Request) -> AsyncIterator[GraphStore]:
+    """The store of one request, held from its start to the end of its response: one generation of the
+    graph throughout, even if a rebuild switches the server to a new one meanwhile (api/live.py).
+    ``request.state.generation`` names it (caches key on it). Async, so that taking the store never waits
+    for a thread of the pool the routes run in."""
+    live = getattr(request.app.state, "live", None) or request.app.state.store
+    if not isinstance(live, LiveStore):  # a plain store, handed in
+        request.state.generation = getattr(live, "generation", live.kind)
+        yield live
+        return
+    with live.acquire() as store:
+        request.state.generation = live.generation_of(store)
+        yield store
 
 
 def as_of_param(

@@ -1,8 +1,12 @@
 """Build the graph from input files into the embedded store: read, merge, map to RDF, write.
 
-The store's directory is replaced only when the new graph is complete (all or nothing); beside it,
-``<store>.imports.json`` lists the files it was built from (so ``graphkit import`` can add files and
-rebuild) and ``<store>.report.json`` is the data-quality report.
+Each build writes a new generation of the store (graphkit/store/generations.py): the Oxigraph
+directory with, inside it, the manifest (the files it was built from, so that ``graphkit import`` can
+add files and rebuild) and the data-quality report. One rename then switches store, manifest and report
+together, so a kill at any point leaves a store whose manifest and report are its own. One build runs
+at a time per store (a second one is refused with StoreUnavailable). ``manifest_path`` and
+``report_path`` give the files of the current generation (``<store>.imports.json`` and
+``<store>.report.json`` are aliases of them).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from graphkit.model import ImportResult
 from graphkit.quality import Issue, QualityReport, report
 from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED, emit, unknown_roles
 from graphkit.shacl import Result, compile_shapes, validate_store
+from graphkit.store import generations
 from graphkit.store.oxigraph import load_nquads
 
 Progress = Callable[[str], None]
@@ -94,11 +99,13 @@ def seed_files(seeds_dir: Path) -> list[Path]:
 
 
 def manifest_path(store_path: Path) -> Path:
-    return store_path.with_name(store_path.name + ".imports.json")
+    """The manifest of the store's current generation (the files it was built from)."""
+    return generations.member(store_path, generations.MANIFEST)
 
 
 def report_path(store_path: Path) -> Path:
-    return store_path.with_name(store_path.name + ".report.json")
+    """The data-quality report of the store's current generation."""
+    return generations.member(store_path, generations.REPORT)
 
 
 def read_manifest(store_path: Path) -> list[InputFile]:
@@ -123,7 +130,13 @@ def read_all(files: Iterable[InputFile], progress: Progress | None = None) -> li
 
 
 def build(inputs: list[InputFile], store_path: Path, *, progress: Progress | None = None) -> BuildReport:
-    """Read every input (raising InputError before anything is written), merge, and replace the store."""
+    """Read every input (raising InputError before anything is written), merge, and replace the store, its
+    manifest and its report together. Holds the store's build lock throughout."""
+    with generations.build_lock(store_path):
+        return _build_locked(inputs, store_path, progress)
+
+
+def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress | None) -> BuildReport:
     out = BuildReport()
     t0 = time.perf_counter()
     out.results = read_all(inputs, progress)
@@ -159,10 +172,16 @@ def build(inputs: list[InputFile], store_path: Path, *, progress: Progress | Non
             for r in results
         )
 
-    out.quads = load_nquads(store_path, text, check=check)
+    def belongings(generation: Path) -> None:
+        """The manifest and the report, written into the new generation before it is switched in."""
+        (generation / generations.MANIFEST).write_text(
+            json.dumps([f.to_json() for f in inputs], indent=1), encoding="utf-8"
+        )
+        assert out.quality is not None
+        out.quality.write(generation / generations.REPORT)
+
+    out.quads = load_nquads(store_path, text, check=check, extras=belongings)
     t4 = time.perf_counter()
-    manifest_path(store_path).write_text(json.dumps([f.to_json() for f in inputs], indent=1), encoding="utf-8")
-    out.quality.write(report_path(store_path))
     out.seconds = {
         "read": t1 - t0,
         "merge": t2 - t1,
@@ -222,8 +241,10 @@ def build_seeds(seeds_dir: Path, store_path: Path, *, progress: Progress | None 
 
 
 def import_files(new: list[InputFile], store_path: Path, *, progress: Progress | None = None) -> BuildReport:
-    """Add files to those the store was built from and rebuild; a file already imported is not added twice."""
-    current = read_manifest(store_path)
-    known = {f.path.resolve() for f in current}
-    merged = current + [f for f in new if f.path.resolve() not in known]
-    return build(merged, store_path, progress=progress)
+    """Add files to those the store was built from and rebuild; a file already imported is not added twice.
+    The manifest is read under the build lock, so two imports never both start from the same one."""
+    with generations.build_lock(store_path):
+        current = read_manifest(store_path)
+        known = {f.path.resolve() for f in current}
+        merged = current + [f for f in new if f.path.resolve() not in known]
+        return build(merged, store_path, progress=progress)

@@ -1,7 +1,8 @@
 """The embedded store: Oxigraph on disk (pyoxigraph), SPARQL 1.1, one named graph per source.
 
-Loads are all-or-nothing: :func:`build_store` writes a complete new store beside the old one and
-swaps directories only when it is finished, so a failed build leaves the previous graph intact.
+Loads are all-or-nothing and crash-safe: :func:`load_nquads` writes a complete new generation of the
+store and switches to it only when it is finished (graphkit/store/generations.py), so a failed or
+killed build leaves the previous graph intact.
 """
 
 from __future__ import annotations
@@ -50,40 +51,58 @@ from graphkit.temporal import holds_on
 KIND = "oxigraph"
 
 
-def load_nquads(path: Path, text: str, *, check: Callable[[ox.Store], None] | None = None) -> int:
+def load_nquads(
+    path: Path,
+    text: str,
+    *,
+    check: Callable[[ox.Store], None] | None = None,
+    extras: Callable[[Path], None] | None = None,
+) -> int:
     """Write a complete new store at ``path`` from N-Quads text, with the ontology in its own graph;
     returns the number of quads.
 
-    All or nothing: the store is built beside the old one, ``check`` (e.g. SHACL validation) runs on
-    it, and it is swapped in only when both succeed. A failure leaves the old store untouched.
+    All or nothing, and crash-safe (graphkit/store/generations.py): under the store's build lock, the
+    store is written as a new generation directory, ``check`` (e.g. SHACL validation) runs on it,
+    ``extras`` writes the files that belong with it (the manifest and the report) into the directory,
+    and only then does one rename make it current. A failure, or a kill at any point, leaves the previous
+    store current; leftovers of killed runs and superseded generations are removed before and after.
     """
-    from graphkit.shacl import load_ontology_into
+    from graphkit.store import generations
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(path.name + ".building")
-    old = path.with_name(path.name + ".old")
-    for leftover in (staging, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    store = ox.Store(str(staging))
+    with generations.build_lock(path):
+        generations.clean(path)
+        gen = generations.new_generation(path)
+        try:
+            n = _write_generation(gen, text, check)
+            if extras is not None:
+                extras(gen)
+            generations.crash_point("before-switch")
+            generations.publish(path, gen)
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        generations.crash_point("after-switch")
+        generations.clean(path)
+    return n
+
+
+def _write_generation(directory: Path, text: str, check: Callable[[ox.Store], None] | None) -> int:
+    """Bulk-load the quads and the ontology into a new store in ``directory``, check it, and close it."""
+    from graphkit.shacl import load_ontology_into
+    from graphkit.store import generations
+
+    store = ox.Store(str(directory))
     try:
         store.bulk_load(input=text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
         load_ontology_into(store, str(ONTOLOGY_GRAPH))
         store.flush()
+        generations.crash_point("during-load")
         if check is not None:
             check(store)
-        n = len(store)
-    except BaseException:
+        return len(store)
+    finally:
         del store
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    del store
-    if path.exists():
-        path.rename(old)
-    staging.rename(path)
-    shutil.rmtree(old, ignore_errors=True)
-    return n
 
 
 def _person_segment(person_id: str) -> str:
@@ -139,10 +158,25 @@ class OxigraphStore:
     kind = KIND
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        if not self.path.exists():
-            raise StoreUnavailable(f"no embedded store at {self.path}; run `graphkit build` first")
-        self._store = ox.Store.read_only(str(self.path))
+        """Open the store ``path`` names now, read-only. ``path`` may be the store's symlink, one generation
+        or a store of the previous layout; ``self.path`` is the resolved directory, held (leased) until
+        :meth:`close` so that no build deletes it meanwhile (graphkit/store/generations.py)."""
+        from graphkit.store import generations
+
+        self._lease = generations.lease_current(Path(path))  # StoreUnavailable when there is none
+        self.path = self._lease.path
+        try:
+            self._store = ox.Store.read_only(str(self.path))
+        except OSError as exc:
+            self._lease.release()
+            raise StoreUnavailable(f"the embedded store at {path} cannot be opened: {exc}",
+                                   details={"store": str(path)}) from None
+
+    @property
+    def generation(self) -> str:
+        """The name of the directory this store reads (its generation id; the directory name for a store
+        of the previous layout)."""
+        return self.path.name
 
     # -- plumbing -------------------------------------------------------------------------------
     def select(self, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
@@ -789,4 +823,7 @@ class OxigraphStore:
         )
 
     def close(self) -> None:
-        del self._store
+        """Close the store and release its generation (a later clean may then delete it). Idempotent."""
+        if hasattr(self, "_store"):
+            del self._store
+        self._lease.release()

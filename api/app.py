@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 import graphkit
 from api.errors import install_error_handlers
+from api.guard import Gate, Guard
 from api.routers import analyses, contracts, economy, export, health, organisations, people, query
 from graphkit.config import Settings
 from graphkit.errors import BadParameter
@@ -91,7 +92,14 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     )
     app.state.store = the_store
     app.state.settings = settings
+    app.state.gate = Gate(settings.expensive_concurrency, settings.expensive_queue)
     install_error_handlers(app)
+    app.add_middleware(
+        Guard,
+        allowed_hosts=settings.allowed_hosts,
+        max_request_bytes=settings.max_request_bytes,
+        max_response_bytes=settings.max_response_bytes,
+    )
     for r in (health, organisations, contracts, people, economy, analyses, query, export):
         app.include_router(r.router)
     return app

@@ -19,6 +19,10 @@ class Recent:
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, key: Hashable, default: Any = None) -> Any:
+        """The answer kept for ``key``, or ``default``; never computes, never waits for a computation."""
+        return self._answers.get(key, default)
+
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._answers:
@@ -29,6 +33,13 @@ class Recent:
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
             return answer
+
+
+def store_key(store: object) -> Hashable:
+    """What tells one store from another in a cache key: the directory of an embedded store's generation (a new
+    build is a new directory), or the store object itself (Neo4j)."""
+    path = getattr(store, "path", None)
+    return str(path) if path is not None else id(store)
 
 
 def recent(request: Request, name: str, size: int = 4) -> Recent:

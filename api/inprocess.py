@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 async def _request(app: FastAPI, method: str, path: str, **kwargs: Any) -> httpx.Response:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://graphkit.local") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         return await client.request(method, path, **kwargs)
 
 

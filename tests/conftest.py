@@ -9,7 +9,12 @@ skip, in CI or elsewhere.
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -134,3 +139,43 @@ def neo4j_seed(neo4j_driver: object, seed_graph: object) -> object:
         store.load(seed_graph)  # type: ignore[arg-type]
         store._run("CREATE (:TestSeedMarker {token: $token})", token=token)
     return store
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server(env: dict[str, str], log_path: Path, *, what: str = "graphkit serve") -> Iterator[str]:
+    """A real `graphkit serve` on a free loopback port, with ``env`` (the store it serves, limits): yields its base
+    URL once /health answers, and stops it afterwards. A server that does not come up fails the test."""
+    import httpx
+
+    port = free_port()
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "graphkit"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"`{what}` did not come up:\n" + log_path.read_text())
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

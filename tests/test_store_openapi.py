@@ -10,26 +10,20 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.conftest import live_server
+
 pytestmark = [pytest.mark.integration, pytest.mark.neo4j]
 
 BIN = Path(sys.executable).parent
 CONFIG = Path(__file__).resolve().parent / "schemathesis" / "schemathesis.toml"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(kind: str, seed_store: Path, neo4j_uri: str) -> dict[str, str]:
@@ -46,32 +40,8 @@ def server(request, seed_store: Path, neo4j_uri: str, tmp_path: Path) -> Iterato
     if kind == "neo4j":
         request.getfixturevalue("neo4j_seed")  # the database holds the seed graph
     env = _env(kind, seed_store, neo4j_uri)
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [str(BIN / "graphkit"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"`graphkit serve` over {kind} did not come up:\n" + (tmp_path / "serve.log").read_text())
-            time.sleep(0.5)
+    with live_server(env, tmp_path / "serve.log", what=f"graphkit serve over {kind}") as url:
         yield kind, url, env
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.mark.timeout(2400)

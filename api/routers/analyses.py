@@ -9,8 +9,9 @@ from typing import Annotated, Any
 import networkx as nx
 from fastapi import APIRouter, Path, Query, Request
 
-from api.cache import recent
+from api.cache import recent, store_key
 from api.deps import ERRORS, AsOf, Store
+from api.guard import gate
 from api.schemas import AnalysisInfo, AnalysisList, AnalysisResult
 from graphkit.analysis import registry
 from graphkit.errors import BadParameter, NotFound
@@ -35,7 +36,8 @@ def projection(request: Request, store: GraphStore, as_of: dt.date, list_size_ye
     """The graph as of the date, projected once for the last few dates asked (the national graph takes seconds);
     the analyses read it without changing it."""
     graphs = recent(request, "projections")
-    return graphs.get((as_of, list_size_year), lambda: store.project(as_of, list_size_year=list_size_year))
+    return graphs.get((store_key(store), as_of, list_size_year),
+                      lambda: store.project(as_of, list_size_year=list_size_year))
 
 
 def run(request: Request, store: GraphStore, name: str, as_of: dt.date, list_size_year: str | None,
@@ -74,7 +76,7 @@ def _endpoint(analysis: registry.Analysis) -> Any:
     own = [p for p in analysis.params if p.type in PY_TYPES]
     names = {p.name for p in own}
 
-    def endpoint(request: Request, **kwargs: Any) -> AnalysisResult:
+    async def endpoint(request: Request, **kwargs: Any) -> AnalysisResult:
         store, as_of, list_size_year = kwargs.pop("store"), kwargs.pop("as_of"), kwargs.pop("list_size_year")
         unknown = sorted(set(request.query_params) - names - RESERVED)
         if unknown:
@@ -83,7 +85,7 @@ def _endpoint(analysis: registry.Analysis) -> Any:
                 details={"analysis": analysis.name, "parameter": unknown[0], "known": sorted(names)},
             )
         params = {k: v for k, v in kwargs.items() if v is not None}
-        return run(request, store, analysis.name, as_of, list_size_year, params)
+        return await gate(request).run_sync(run, request, store, analysis.name, as_of, list_size_year, params)
 
     sig = [
         inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
@@ -134,7 +136,7 @@ for _a in registry.REGISTRY.values():
     include_in_schema=False,
     summary="Any analysis by name",
 )
-def run_by_name(
+async def run_by_name(
     request: Request,
     store: Store,
     as_of: AsOf,
@@ -142,4 +144,4 @@ def run_by_name(
     list_size_year: LIST_SIZE_YEAR = None,
 ) -> AnalysisResult:
     params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
-    return run(request, store, name, as_of, list_size_year, params)
+    return await gate(request).run_sync(run, request, store, name, as_of, list_size_year, params)

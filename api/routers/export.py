@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.cache import recent
+from api.cache import recent, store_key
 from api.deps import CODE_PATTERN, ERRORS, AsOf, Store
+from api.guard import gate
 from graphkit import area_export
 
 router = APIRouter(tags=["export"])
@@ -36,7 +37,7 @@ JSONLD_SCHEMA = {"type": "array", "items": {"type": "object", "required": ["@id"
     "turtle and jsonld: the resolved-graph RDF, in the ontology's terms, with each tie's sources; graphml: the "
     "graph for Gephi, yEd or NetworkX; csv: one table, `table=organisations` or `table=ties`.",
 )
-def export(
+async def export(
     request: Request,
     store: Store,
     as_of: AsOf,
@@ -53,9 +54,15 @@ def export(
     ] = "ties",
 ) -> Response:
     code = within.upper() if within else None
-    # the last few areas are kept: the same area is often fetched in several formats
-    area = recent(request, "areas").get((code, as_of), lambda: area_export.area_graph(store, code, as_of))
-    body = area_export.render(area, format, table=table)
+
+    def build() -> bytes:
+        # the last few areas are kept: the same area is often fetched in several formats
+        area = recent(request, "areas").get(
+            (store_key(store), code, as_of), lambda: area_export.area_graph(store, code, as_of)
+        )
+        return area_export.render(area, format, table=table)
+
+    body = await gate(request).run_sync(build)
     name = f"{code or 'england'}_{as_of.isoformat()}"
     ext = {"turtle": "ttl", "jsonld": "jsonld", "graphml": "graphml", "csv": f"{table}.csv"}[format]
     return Response(

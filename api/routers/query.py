@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api.deps import Store
+from api.guard import gate
 from api.schemas import CypherRequest, ErrorEnvelope, QueryResult, SparqlRequest
 from graphkit.errors import QueryRefused
 
@@ -29,7 +30,7 @@ REFUSED: dict[int | str, dict[str, Any]] = {
     "default graph is the union of the resolved graph, one graph per source file and the ontology. Any SPARQL "
     "Update is refused with 400. Only when the API serves the embedded store; over Neo4j use POST /cypher.",
 )
-def post_sparql(store: Store, body: SparqlRequest) -> QueryResult:
+async def post_sparql(request: Request, store: Store, body: SparqlRequest) -> QueryResult:
     from graphkit.query import answer_json, run_sparql
 
     if store.kind != "oxigraph":
@@ -37,7 +38,9 @@ def post_sparql(store: Store, body: SparqlRequest) -> QueryResult:
             f"SPARQL runs on the embedded store; this API serves {store.kind} (use POST /cypher)",
             details={"store": store.kind},
         )
-    answer = run_sparql(store.path, body.query, timeout_s=body.timeout_s, row_cap=body.limit)  # type: ignore[attr-defined]
+    answer = await gate(request).run_sync(
+        lambda: run_sparql(store.path, body.query, timeout_s=body.timeout_s, row_cap=body.limit)  # type: ignore[attr-defined]
+    )
     return QueryResult(**answer_json(answer))
 
 
@@ -51,7 +54,7 @@ def post_sparql(store: Store, body: SparqlRequest) -> QueryResult:
     "Nodes come back as their labels and properties. Only when the API serves Neo4j; over the embedded store use "
     "POST /sparql. The mapping is in docs/neo4j-store.md.",
 )
-def post_cypher(store: Store, body: CypherRequest) -> QueryResult:
+async def post_cypher(request: Request, store: Store, body: CypherRequest) -> QueryResult:
     from graphkit.query import answer_json, run_cypher
 
     if store.kind != "neo4j":
@@ -59,8 +62,10 @@ def post_cypher(store: Store, body: CypherRequest) -> QueryResult:
             f"Cypher runs on Neo4j; this API serves the {store.kind} store (use POST /sparql)",
             details={"store": store.kind},
         )
-    answer = run_cypher(
-        store.driver, store.database, body.query, body.parameters,  # type: ignore[attr-defined]
-        timeout_s=body.timeout_s, row_cap=body.limit,
+    answer = await gate(request).run_sync(
+        lambda: run_cypher(
+            store.driver, store.database, body.query, body.parameters,  # type: ignore[attr-defined]
+            timeout_s=body.timeout_s, row_cap=body.limit,
+        )
     )
     return QueryResult(**answer_json(answer))

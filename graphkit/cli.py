@@ -12,21 +12,39 @@ import click
 
 import graphkit
 from graphkit.config import Settings
-from graphkit.errors import GraphkitError
+from graphkit.errors import GraphkitError, InputProblem
+
+INTERNAL_ERROR = 70  # sysexits EX_SOFTWARE: a bug in graphkit, not the user's input
+IO_ERROR = 74  # sysexits EX_IOERR: a file the command reads or writes could not be
 
 
 class _Group(click.Group):
-    """Turns user errors into one line on stderr and a non-zero exit (no traceback)."""
+    """Turns every error into one line on stderr and a non-zero exit, never a traceback: a GraphkitError
+    (the user's input or environment) with its own exit code, an OSError (a file that cannot be read or
+    written) with 74, and anything else, a bug, with 70 and a request to report it. click's own usage
+    errors, --help and --version pass through to click."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except GraphkitError as exc:
             click.echo(f"graphkit: error: {exc.message}", err=True)
             problems = exc.details.get("problems") if isinstance(exc.details, dict) else None
             for p in (problems or [])[1:20]:
-                click.echo(f"  {p}", err=True)
+                click.echo(f"  {InputProblem(**p) if isinstance(p, dict) else p}", err=True)
+            if problems and len(problems) > 20:
+                click.echo(f"  ... and {len(problems) - 20} more", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"graphkit: error: {exc.strerror or exc.__class__.__name__}{where}", err=True)
+            sys.exit(IO_ERROR)
+        except Exception as exc:  # a bug: one line, distinguishable by its exit code, never a traceback
+            message = " ".join(str(exc).split())[:300]
+            click.echo(f"graphkit: internal error ({exc.__class__.__name__}): {message}; please report", err=True)
+            sys.exit(INTERNAL_ERROR)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,6 +142,18 @@ def _date_option(_: click.Context, __: click.Parameter, value: str | None) -> An
     return parse_as_of(value, name="--vintage")
 
 
+def _financial_year_option(_: click.Context, __: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from graphkit.errors import BadParameter
+    from graphkit.importers.payments import check_financial_year
+
+    try:
+        return check_financial_year(value)
+    except ValueError as exc:
+        raise BadParameter(f"--financial-year: {exc}", details={"parameter": "--financial-year"}) from None
+
+
 @import_.command("ods")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option(
@@ -132,7 +162,12 @@ def _date_option(_: click.Context, __: click.Parameter, value: str | None) -> An
     default=None,
     help="Vintage (YYYY-MM-DD) of files whose name does not state it (*_YYYY-MM.*).",
 )
-@click.option("--financial-year", default=None, help="Financial year (YYYY-YY) of payments files.")
+@click.option(
+    "--financial-year",
+    callback=_financial_year_option,
+    default=None,
+    help="Financial year (YYYY-YY) of payments files.",
+)
 @click.pass_obj
 def import_ods(settings: Settings, paths: tuple[Path, ...], vintage: Any, financial_year: str | None) -> None:
     """Import national NHS files: epraccur, eccg, etr, ePCN (xlsx or CSV sheets), practice mappings,
@@ -169,25 +204,27 @@ def template(directory: Path, force: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--warnings/--no-warnings", default=True, show_default=True, help="Also print warnings.")
 def validate(paths: tuple[Path, ...], warnings: bool) -> None:
-    """Validate input files (Turtle, JSON-LD, CSV, xlsx) against ontology/shapes.ttl without loading them.
+    """Validate input files without loading them: national files (CSV, xlsx) and curated tables (a set's
+    directory, or single tables) by the importers' own rules, then RDF (Turtle, JSON-LD, N-Triples, N-Quads,
+    TriG) and the imported records against ontology/shapes.ttl. Nothing is fetched over the network.
 
-    Prints one line per problem (file, subject, property, rule); exits 1 on any violation."""
+    Prints one line per problem (file, line or subject, field or property, rule); exits 1 on any violation."""
     from graphkit.validate import validate_file
 
     bad = 0
     for p in paths:
         rep = validate_file(p)
-        if rep.error:
-            click.echo(rep.error)
-        for line, r in zip(rep.lines(), rep.results, strict=False):
-            if warnings or r.severity == "Violation":
+        for severity, line in rep.entries():
+            if warnings or severity == "Violation":
                 click.echo(line)
+        for note in rep.notes:
+            click.echo(note, err=True)
         bad += rep.violations
         if not rep.violations:
-            n_warn = sum(1 for r in rep.results if r.severity != "Violation")
+            n_warn = sum(1 for severity, _ in rep.entries() if severity != "Violation")
             click.echo(f"{p}: conforms ({n_warn} warnings)", err=True)
     if bad:
         click.echo(f"graphkit: {bad} violation(s)", err=True)
@@ -331,7 +368,7 @@ def export(
 
 @cli.command()
 @click.option("--rule", default=None, help="Show only issues of this rule (e.g. practice-in-two-pcns).")
-@click.option("--limit", default=50, show_default=True, help="Issues to print (0: all).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="Issues to print (0: all).")
 @click.pass_obj
 def report(settings: Settings, rule: str | None, limit: int) -> None:
     """Print the data-quality report of the last build: counts per rule, then the issues."""
@@ -353,7 +390,7 @@ def report(settings: Settings, rule: str | None, limit: int) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int) -> None:
     """Serve the HTTP API over the store."""
@@ -409,9 +446,10 @@ def neo4j_install() -> None:
     show_default=True,
     help="Data directory of this server (inside the ignored build area).",
 )
-@click.option("--port", type=int, default=7687, show_default=True, help="Bolt port on 127.0.0.1 (0: any free port).")
-@click.option("--heap-mb", type=int, default=1024, show_default=True)
-@click.option("--pagecache-mb", type=int, default=256, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=7687, show_default=True,
+              help="Bolt port on 127.0.0.1 (0: any free port).")
+@click.option("--heap-mb", type=click.IntRange(min=128), default=1024, show_default=True)
+@click.option("--pagecache-mb", type=click.IntRange(min=8), default=256, show_default=True)
 @click.option("--keep-data", is_flag=True, help="Reuse the data already in --home instead of starting empty.")
 def neo4j_start(home: Path, port: int, heap_mb: int, pagecache_mb: int, keep_data: bool) -> None:
     """Start a server in the background and wait until Bolt answers."""

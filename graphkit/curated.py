@@ -15,12 +15,13 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graphkit.errors import InputError, InputProblem
+from graphkit.importers.common import CONTROL, MAX_CELL, check_input_dir, check_input_path, excerpt, field_name
 from graphkit.model import (
     Agreement,
     Delivery,
@@ -29,6 +30,7 @@ from graphkit.model import (
     Organisation,
     Person,
     PostHolding,
+    Rejected,
     Relation,
     Source,
 )
@@ -40,7 +42,8 @@ ODS_CODE = re.compile(r"^[0-9A-Z]{3,10}$")
 PERSON_ID = re.compile(r"^(GMC-[0-9]{7}|ZZP(-[0-9A-Z]+)+|ZZQ(-[0-9A-Z]+)+)$")
 SEED_CITATION = re.compile(r"^[0-9]{3}:[0-9]+(-[0-9]+)?$")
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-CONTRACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+CONTRACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+AMOUNT = re.compile(r"^-?[0-9]{1,3}(,?[0-9]{3}){0,4}(\.[0-9]{1,4})?$")  # finite, under a thousand billion
 APPOINTMENT = ("Elected", "CoOpted", "Appointed")
 ARENAS = ("members", "contracts", "staff", "leadership")
 HOOD_MODES = ("Oversight", "Competition", "Mutuality", "ContrivedRandomness")
@@ -263,84 +266,109 @@ class _Table:
     meta: dict[str, str]
     sha256: str
     dates: list[dt.date]
+    repeats: list[Rejected] = field(default_factory=list)  # rows that repeat an earlier row exactly
 
 
 def is_curated_table(path: Path) -> bool:
-    """True when the file is named like a curated table and its header row is that table's."""
-    if path.suffix != ".csv" or path.stem not in TABLES:
-        return False
-    try:
-        with path.open(encoding="utf-8-sig") as f:
-            for line in f:
-                if line.strip() and not line.startswith("#"):
-                    return line.strip().split(",")[0] == TABLES[path.stem][1][0].name
-    except (OSError, UnicodeDecodeError):
-        return False
-    return False
+    """True when the file is named like a curated table (``organisations.csv``, ``posts.csv`` ...): it is
+    then read as one, and a wrong header is reported column by column rather than as an unknown file."""
+    return path.suffix == ".csv" and path.stem in TABLES
+
+
+def _not_a_table(path: Path) -> InputProblem:
+    return InputProblem(str(path), None, None, f"not a curated table; the tables are "
+                                               f"{', '.join(t + '.csv' for t in TABLES)}")
+
+
+def _set_files(path: Path, problems: list[InputProblem]) -> list[Path]:
+    """The tables of a set (a directory) or the one table named; every *.csv entry of a directory is a
+    table, and one that is not a regular file is a problem, not skipped."""
+    if path.is_dir():
+        check_input_dir(path)
+        entries = sorted(p for p in path.iterdir() if p.suffix == ".csv")
+        if not entries:
+            problems.append(InputProblem(str(path), None, None, "no curated tables (*.csv) in this directory"))
+        files = entries
+    elif path.exists() or path.is_symlink():
+        files = [path]
+    else:
+        raise InputError(InputProblem(str(path), None, None, "no such file or directory"))
+    problems.extend(_not_a_table(p) for p in files if p.stem not in TABLES)
+    return files
 
 
 def read_curated(path: Path) -> list[ImportResult]:
-    """One import result per table of a curated set (a directory of tables, or one table)."""
+    """One import result per table of a curated set (a directory of tables, or one table). Every problem
+    of every table is collected; any problem raises InputError with all of them and nothing is returned.
+    A row that repeats an earlier row of its table exactly is loaded once and reported (``rejects``)."""
     path = Path(path)
     problems: list[InputProblem] = []
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix == ".csv")
-        for p in files:
-            if p.stem not in TABLES:
-                problems.append(InputProblem(str(p), None, None, f"not a curated table; the tables are "
-                                             f"{', '.join(t + '.csv' for t in TABLES)}"))
-        if not files:
-            problems.append(InputProblem(str(path), None, None, "no curated tables (*.csv) in this directory"))
-    elif path.is_file():
-        files = [path]
-        if path.stem not in TABLES:
-            problems.append(InputProblem(str(path), None, None, f"not a curated table; the tables are "
-                                         f"{', '.join(t + '.csv' for t in TABLES)}"))
-    else:
-        raise InputError(InputProblem(str(path), None, None, "no such file or directory"))
+    files = _set_files(path, problems)
+    if problems:
+        raise InputError(problems)
+    return read_tables(files, path.name if path.is_dir() else path.parent.name)
+
+
+def read_tables(files: list[Path], set_name: str) -> list[ImportResult]:
+    """The tables ``files`` (each checked by :func:`check_input_path`) read as one set named ``set_name``:
+    the rules of :func:`read_curated`, every problem of every table raised at once."""
+    problems: list[InputProblem] = []
+    for p in files:
+        try:
+            check_input_path(p)
+        except InputError as err:
+            problems.extend(err.problems)
     if problems:
         raise InputError(problems)
     tables = [_read_table(p, problems) for p in files]
-    set_name = path.name if path.is_dir() else path.parent.name
     results = _records(tables, set_name, problems)
     if problems:
         raise InputError(problems)
     return results
 
 
+def _decode(path: Path, data: bytes) -> str | InputProblem:
+    """The table's text, or a problem naming the line of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return InputProblem(str(path), line, None, f"not UTF-8 text: byte 0x{data[exc.start]:02X} (offset "
+                                                   f"{exc.start}) is not UTF-8 (a Latin-1 or Windows file?); "
+                                                   "save it as UTF-8")
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) split at line feeds only (a CR LF ending is dropped), so that the numbers are
+    those an editor shows; other separators (form feed, U+2028 ...) stay in the line, to be refused."""
+    for number, raw in enumerate(text.split("\n"), start=1):
+        yield number, raw[:-1] if raw.endswith("\r") else raw
+
+
 def _read_table(path: Path, problems: list[InputProblem]) -> _Table:
     columns = {c.name: c for c in TABLES[path.stem][1]}
     data = path.read_bytes()
     table = _Table(path.stem, path, [], {}, hashlib.sha256(data).hexdigest(), [])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(InputProblem(str(path), None, None, f"not UTF-8 text ({exc.reason})"))
+    text = _decode(path, data)
+    if isinstance(text, InputProblem):
+        problems.append(text)
         return table
     header: list[str] | None = None
     header_line = 0
     problems_before = len(problems)
-    for number, raw in enumerate(text.splitlines(), start=1):
+    first_seen: dict[tuple[str, ...], int] = {}
+    for number, raw in _lines(text):
         if raw.startswith("#"):
-            m = re.match(r"^#\s*(vintage|publisher|licence)\s*:\s*(.+?)\s*$", raw)
-            if m:
-                table.meta[m.group(1)] = m.group(2)
+            _comment(path, number, raw, table.meta, problems)
             continue
         if not raw.strip():
             continue
-        values = next(csv.reader([raw]))
+        values = _values(path, number, raw, header, problems)
+        if values is None:
+            continue
         if header is None:
             header, header_line = [v.strip() for v in values], number
-            for name in header:
-                if name not in columns:
-                    problems.append(InputProblem(str(path), number, name, f"unknown column; the columns of "
-                                                 f"{path.name} are {', '.join(columns)}"))
-            for c in columns.values():
-                if c.required and c.name not in header:
-                    problems.append(InputProblem(str(path), number, c.name, "required column is missing"))
-            if len(set(header)) != len(header):
-                dup = sorted({h for h in header if header.count(h) > 1})
-                problems.append(InputProblem(str(path), number, dup[0], "column appears twice"))
+            _check_header(path, number, header, columns, problems)
             if len(problems) > problems_before:
                 return table  # the rows cannot be read against a wrong header
             continue
@@ -348,27 +376,101 @@ def _read_table(path: Path, problems: list[InputProblem]) -> _Table:
             problems.append(InputProblem(str(path), number, None,
                                          f"expected {len(header)} values (the header's columns), found {len(values)}"))
             continue
-        row: dict[str, Any] = {}
-        ok = True
-        for name, value in zip(header, values, strict=True):
-            column = columns.get(name)
-            if column is None:
-                continue
-            parsed = _parse(column, value.strip(), str(path), number, problems)
-            if parsed is _BAD:
-                ok = False
-                continue
-            row[name] = parsed
-            if isinstance(parsed, dt.date):
-                table.dates.append(parsed)
-        if ok:
+        key = tuple(v.strip() for v in values)
+        if key in first_seen:
+            table.repeats.append(Rejected(number, f"repeats line {first_seen[key]} exactly; loaded once"))
+            continue
+        first_seen[key] = number
+        row = _row(path, number, header, values, columns, problems)
+        if row is not None:
             table.rows.append((number, row))
+            table.dates.extend(v for v in row.values() if isinstance(v, dt.date))
     if header is None:
         problems.append(InputProblem(str(path), header_line or None, None, "no header row"))
-    if "vintage" in table.meta and not DATE.match(table.meta["vintage"]):
-        problems.append(InputProblem(str(path), None, "vintage", "the '# vintage:' comment must be a date YYYY-MM-DD",
-                                     table.meta["vintage"]))
     return table
+
+
+def _comment(path: Path, number: int, raw: str, meta: dict[str, str], problems: list[InputProblem]) -> None:
+    """A comment line: refused if it holds a control character; '# vintage|publisher|licence: ...' kept."""
+    bad = CONTROL.search(raw)
+    if bad:
+        problems.append(InputProblem(str(path), number, None, f"control character U+{ord(bad.group()):04X} in a "
+                                                              "comment line", excerpt(raw)))
+        return
+    m = re.match(r"^#\s*(vintage|publisher|licence)\s*:\s*(.+?)\s*$", raw)
+    if not m:
+        return
+    meta[m.group(1)] = m.group(2)
+    if m.group(1) == "vintage" and _iso_date(m.group(2)) is None:
+        problems.append(InputProblem(str(path), number, "vintage", "the '# vintage:' comment must be a real date "
+                                                                   "written YYYY-MM-DD", excerpt(m.group(2))))
+
+
+def _iso_date(text: str) -> dt.date | None:
+    """A real date written YYYY-MM-DD, or None."""
+    if not DATE.match(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _values(path: Path, number: int, raw: str, header: list[str] | None,
+            problems: list[InputProblem]) -> list[str] | None:
+    """The values of one line, or None (and a problem) when the line cannot be read: a CSV error, a cell
+    over the size limit, a control character (named by its column)."""
+    try:
+        values = next(csv.reader([raw]))
+    except csv.Error as exc:
+        reason = (f"a value longer than {MAX_CELL} characters" if "field limit" in str(exc)
+                  else f"not readable as CSV ({exc})")
+        problems.append(InputProblem(str(path), number, None, reason))
+        return None
+    for i, value in enumerate(values):
+        bad = CONTROL.search(value) or _SEPARATOR.search(value)
+        if bad:
+            problems.append(InputProblem(str(path), number, field_name(header, i),
+                                         f"control character U+{ord(bad.group()):04X} in a value (not allowed)",
+                                         excerpt(value)))
+            return None
+    return values
+
+
+# a carriage return inside a value, and characters that end a line for some readers (NEL, line and paragraph
+# separators): a table's row is one line
+_SEPARATOR = re.compile("[\r\u0085\u2028\u2029]")
+
+
+def _check_header(path: Path, number: int, header: list[str], columns: dict[str, Column],
+                  problems: list[InputProblem]) -> None:
+    for name in header:
+        if name not in columns:
+            problems.append(InputProblem(str(path), number, excerpt(name), f"unknown column; the columns of "
+                                         f"{path.name} are {', '.join(columns)}"))
+    for c in columns.values():
+        if c.required and c.name not in header:
+            problems.append(InputProblem(str(path), number, c.name, "required column is missing"))
+    if len(set(header)) != len(header):
+        dup = sorted({h for h in header if header.count(h) > 1})
+        problems.append(InputProblem(str(path), number, excerpt(dup[0]), "column appears twice"))
+
+
+def _row(path: Path, number: int, header: list[str], values: list[str], columns: dict[str, Column],
+         problems: list[InputProblem]) -> dict[str, Any] | None:
+    """The parsed values of a row by column name, or None when any value is bad (each one a problem)."""
+    row: dict[str, Any] = {}
+    ok = True
+    for name, value in zip(header, values, strict=True):
+        column = columns.get(name)
+        if column is None:
+            continue
+        parsed = _parse(column, value.strip(), str(path), number, problems)
+        if parsed is _BAD:
+            ok = False
+            continue
+        row[name] = parsed
+    return row if ok else None
 
 
 _BAD = object()
@@ -376,7 +478,7 @@ _BAD = object()
 
 def _parse(column: Column, value: str, file: str, line: int, problems: list[InputProblem]) -> Any:
     def bad(message: str) -> object:
-        problems.append(InputProblem(file, line, column.name, message, value))
+        problems.append(InputProblem(file, line, column.name, message, excerpt(value)))
         return _BAD
 
     if value == "":
@@ -394,15 +496,13 @@ def _parse(column: Column, value: str, file: str, line: int, problems: list[Inpu
             return bad("expected true or false")
         return value.lower() == "true"
     if kind == "int":
-        if not re.match(r"^[0-9]+$", value):
-            return bad("expected a whole number of 0 or more")
+        if not re.match(r"^[0-9]{1,12}$", value):
+            return bad("expected a whole number of 0 or more (at most 12 digits)")
         return int(value)
     if kind == "decimal":
-        try:
-            amount = float(value.replace(",", ""))
-        except ValueError:
-            return bad("expected an amount such as 125000 or 125000.50")
-        return amount
+        if not AMOUNT.match(value):
+            return bad("expected an amount such as 125000, 125,000 or 125000.50")
+        return float(value.replace(",", ""))
     if kind == "code":
         if not (FICTIONAL_CODE.match(value) or PROJECT_CODE.match(value) or ODS_CODE.match(value)):
             return bad("not an organisation code: an ODS code (upper-case letters and digits), ZZF-... or ZZN-...")
@@ -454,7 +554,7 @@ def _parse(column: Column, value: str, file: str, line: int, problems: list[Inpu
 
 def _records(tables: list[_Table], set_name: str, problems: list[InputProblem]) -> list[ImportResult]:
     every_date = [d for t in tables for d in t.dates]
-    stated = [t.meta["vintage"] for t in tables if DATE.match(t.meta.get("vintage", ""))]
+    stated = [d for d in (_iso_date(t.meta.get("vintage", "")) for t in tables) if d is not None]
     results = []
     by_table = {t.name: t for t in tables}
     people = {row["person_id"]: line for line, row in by_table["people"].rows} if "people" in by_table else {}
@@ -468,9 +568,9 @@ def _records(tables: list[_Table], set_name: str, problems: list[InputProblem]) 
                 continue
             contracts[row["contract_id"]] = (line, row)
     for t in tables:
-        vintage_text = t.meta.get("vintage") or (stated[0] if stated else None)
-        if vintage_text and DATE.match(vintage_text):
-            vintage = dt.date.fromisoformat(vintage_text)
+        own = _iso_date(t.meta.get("vintage", ""))
+        if own is not None or stated:
+            vintage = own or stated[0]
         elif every_date:
             vintage = max(every_date)
         else:
@@ -487,13 +587,13 @@ def _records(tables: list[_Table], set_name: str, problems: list[InputProblem]) 
             licence=t.meta.get("licence", "not stated"),
             title=TABLES[t.name][0],
         )
-        result = ImportResult(source=source, rows=len(t.rows))
+        result = ImportResult(source=source, rows=len(t.rows) + len(t.repeats), rejects=list(t.repeats))
         build_row: Callable[[ImportResult, int, dict[str, Any], Callable[[str, str, Any], None]], None]
         build_row = _BUILDERS[t.name]
         for line, row in t.rows:
             def problem(column: str, message: str, value: Any = None, _line: int = line, _t: _Table = t) -> None:
                 problems.append(InputProblem(str(_t.path), _line, column, message,
-                                             None if value is None else str(value)))
+                                             None if value is None else excerpt(str(value))))
 
             if row.get("start") and row.get("end") and row["end"] < row["start"]:
                 problem("end", f"ends before it starts ({row['start']})", row["end"])

@@ -3,6 +3,12 @@
 Nothing is silently fixed: rows that could not be loaded, statements the merge did not follow,
 organisations referenced but described by no file, role codes newer than the held ODS list, and
 facts that are suspicious but loaded (e.g. a practice in two PCNs at once) are all listed here.
+
+A reported row is ``row-not-loaded`` when nothing of its line was loaded, ``field-not-loaded`` when the
+rest of the row was (e.g. a practice whose placeholder PCN code was left out), and ``duplicate-row``
+(a warning) when a curated row repeats an earlier one exactly and was loaded once. Curated rows that
+state the same membership, post, tie or delivery for overlapping periods are ``curated-overlap``
+conflicts: both are kept, as ``curated-contradiction`` keeps both values of an organisation.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.merge import MergedGraph, MergedTie
+from graphkit.model import ImportResult, Rejected
 
 
 @dataclass(frozen=True)
@@ -72,23 +79,76 @@ def overlapping(ties: list[MergedTie], kind: str) -> list[tuple[MergedTie, Merge
     return out
 
 
+def loaded_lines(result: ImportResult) -> set[int]:
+    """The lines of an input file from which something (an organisation, a tie, a role, a payment ...) was
+    loaded."""
+    records: list[list[Any]] = [
+        result.organisations, result.relations, result.roles, result.contracts, result.payments, result.people,
+        result.posts, result.agreements, result.deliveries, result.lateral_ties,
+    ]
+    return {x.line for group in records for x in group}
+
+
+def reject_issue(result: ImportResult, reject: Rejected, loaded: set[int] | None = None) -> Issue:
+    """The report's issue for one reported row: ``duplicate-row`` (a warning: the row repeats an earlier one
+    and was loaded once), ``field-not-loaded`` (the rest of its line was loaded) or ``row-not-loaded``."""
+    if loaded is None:
+        loaded = loaded_lines(result)
+    if reject.reason.startswith("repeats line"):
+        severity, rule = "warning", "duplicate-row"
+    elif reject.line in loaded:
+        severity, rule = "reject", "field-not-loaded"
+    else:
+        severity, rule = "reject", "row-not-loaded"
+    return Issue(severity, rule, reject.reason, result.source.file_name, reject.line, reject.field, reject.value)
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> str:
+    return f"{start or 'no start'} to {end or 'open'}"
+
+
+def curated_overlaps(results: list[ImportResult]) -> list[Issue]:
+    """Rows of one curated table that state the same membership (member, organisation, kind), post
+    (person, organisation, role, title), tie (kind, from, to) or delivery (provider, contract) for
+    overlapping periods: each pair is a ``curated-overlap`` conflict naming both lines. Both rows are
+    loaded as stated; a source that says a thing twice is reported, not silently merged."""
+    out: list[Issue] = []
+    for r in results:
+        if not r.source.kind.startswith("curated"):
+            continue
+        facts: list[tuple[tuple[str | None, ...], dt.date | None, dt.date | None, int]] = [
+            *(((t.kind, t.member, t.organisation), t.start, t.end, t.line) for t in r.relations),
+            *(((p.person_id, p.organisation, p.role, p.title), p.start, p.end, p.line) for p in r.posts),
+            *(((t.kind, t.tie_from, t.tie_to), t.start, t.end, t.line) for t in r.lateral_ties),
+            *(((d.provider, d.contract_id), d.start, d.end, d.line) for d in r.deliveries),
+        ]
+        by_key: dict[tuple[str | None, ...], list[tuple[dt.date | None, dt.date | None, int]]] = {}
+        for key, start, end, line in facts:
+            by_key.setdefault(key, []).append((start, end, line))
+        for key, stated in by_key.items():
+            stated.sort(key=lambda s: s[2])
+            for i, (a_start, a_end, a_line) in enumerate(stated):
+                for b_start, b_end, b_line in stated[i + 1 :]:
+                    first = max(a_start or dt.date.min, b_start or dt.date.min)
+                    ends = [e for e in (a_end, b_end) if e is not None]
+                    if ends and first > min(ends):
+                        continue
+                    what = " / ".join(k for k in key if k)
+                    out.append(Issue(
+                        "conflict", "curated-overlap",
+                        f"{what}: stated on lines {a_line} and {b_line} for overlapping periods "
+                        f"({_period(a_start, a_end)}; {_period(b_start, b_end)}); both kept",
+                        r.source.file_name, b_line, "start", subject=key[1],
+                    ))
+    return out
+
+
 def report(graph: MergedGraph, unknown_role_codes: list[str] | None = None) -> QualityReport:
     q = QualityReport()
     for r in graph.results:
-        for x in r.rejects:
-            q.issues.append(
-                Issue(
-                    "reject",
-                    "row-not-loaded"
-                    if x.field is None or "not loaded" in x.reason or "first row kept" in x.reason
-                    else "field-not-loaded",
-                    x.reason,
-                    r.source.file_name,
-                    x.line,
-                    x.field,
-                    x.value,
-                )
-            )
+        loaded = loaded_lines(r)
+        q.issues.extend(reject_issue(r, x, loaded) for x in r.rejects)
+    q.issues.extend(curated_overlaps(graph.results))
     for c in graph.conflicts:
         q.issues.append(
             Issue(

@@ -10,11 +10,16 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from graphkit.errors import InputError, InputProblem
 from graphkit.importers.common import (
     NHS_ENGLAND,
     OGL,
+    BadCell,
+    check_cells,
+    excerpt,
+    no_data_rows,
     parse_ods_date,
     read_header,
     require_vintage,
@@ -75,32 +80,52 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    return InputError(InputProblem(str(path), None, None, f"not a readable .xlsx workbook ({exc.__class__.__name__}: "
+                                                          f"{excerpt(str(exc), 80)})"))
+
+
 def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
+    """Each sheet's title and its rows (1-based row numbers, cells as text, control characters refused).
+    A broken workbook or sheet raises InputError, whenever openpyxl meets the damage."""
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for a broken workbook
-        raise InputError(InputProblem(str(path), None, None, f"not a readable .xlsx workbook: {exc}")) from None
+        raise _unreadable(path, exc) from None
     for ws in wb.worksheets:
 
-        def rows(ws=ws) -> Iterator[tuple[int, list[str]]]:
-            for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                yield i, [_cell_text(v) for v in row]
+        def rows(ws: Any = ws) -> Iterator[tuple[int, list[str]]]:
+            names: list[str] | None = None
+            try:
+                for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                    cells = [_cell_text(v) for v in row]
+                    check_cells(path, i, cells, names)
+                    names = names or cells
+                    yield i, cells
+            except InputError:
+                raise
+            except Exception as exc:  # a damaged sheet (bad XML, a bad shared-string index...)
+                raise _unreadable(path, exc) from None
 
         yield ws.title, rows()
 
 
 def is_xlsx(path: Path) -> bool:
+    """True for a file named .xlsx; one that is not a zip archive (an .xlsx is one) is refused here."""
+    if path.suffix.lower() != ".xlsx":
+        return False
     with path.open("rb") as fh:
-        return fh.read(4) == b"PK\x03\x04" and path.suffix.lower() == ".xlsx"
+        if fh.read(4) != b"PK\x03\x04":
+            raise InputError(InputProblem(str(path), None, None, "named .xlsx but not an .xlsx workbook (not a zip "
+                                                                 "archive)"))
+    return True
 
 
 def recognise_xlsx(path: Path) -> bool:
-    try:
-        return any(header_kind(next(rows, (0, []))[1]) for _, rows in _xlsx_sheets(path))
-    except InputError:
-        return False
+    """True when a sheet of the workbook starts with an ePCN header; a broken workbook raises InputError."""
+    return any(header_kind(next(rows, (0, []))[1]) for _, rows in _xlsx_sheets(path))
 
 
 def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
@@ -140,6 +165,8 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         if kind is None:
             raise InputError(InputProblem(str(path), 1, None, "not an ePCN sheet header"))
         state.read(kind, rows)
+    if result.rows == 0:
+        raise no_data_rows(path, "an ePCN sheet")
     return result
 
 
@@ -179,9 +206,9 @@ class _State:
             self.reject(line, "not a PCN code (U + 5 digits)", "PCN Code", code)
             return
         try:
-            opened, closed = parse_ods_date(c[4]), parse_ods_date(c[5])
-        except ValueError as exc:
-            self.reject(line, "not a YYYYMMDD date", "Open Date" if str(exc) == c[4] else "Close Date", str(exc))
+            opened, closed = parse_ods_date(c[4], "Open Date"), parse_ods_date(c[5], "Close Date")
+        except BadCell as bad:
+            self.reject(line, bad.reason, bad.field, bad.value)
             return
         if opened and closed and closed < opened:
             self.reject(line, "close date before open date", "Close Date", c[5])
@@ -215,14 +242,10 @@ class _State:
             self.reject(line, "not a PCN code (U + 5 digits); membership not loaded", "PCN Code", pcn)
             return
         try:
-            start, end = parse_ods_date(c[8]), parse_ods_date(c[9])
-        except ValueError as exc:
-            field = (
-                "Practice to PCN Relationship Start Date"
-                if str(exc) == c[8]
-                else "Practice to PCN Relationship End Date"
-            )
-            self.reject(line, "not a YYYYMMDD date", field, str(exc))
+            start = parse_ods_date(c[8], "Practice to PCN Relationship Start Date")
+            end = parse_ods_date(c[9], "Practice to PCN Relationship End Date")
+        except BadCell as bad:
+            self.reject(line, bad.reason, bad.field, bad.value)
             return
         if start and end and end < start:
             self.reject(line, "end date before start date", "Practice to PCN Relationship End Date", c[9])

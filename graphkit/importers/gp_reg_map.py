@@ -15,7 +15,16 @@ import re
 from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import NHS_ENGLAND, OGL, parse_extract_date, read_header, sha256_of, stem
+from graphkit.importers.common import (
+    NHS_ENGLAND,
+    OGL,
+    BadCell,
+    no_data_rows,
+    parse_extract_date,
+    read_header,
+    sha256_of,
+    stem,
+)
 from graphkit.model import ImportResult, Organisation, Rejected, Relation, Source
 
 KIND = "gp-reg-pat-prac-map"
@@ -201,8 +210,8 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         if "EXTRACT_DATE" in row:
             try:
                 row_date = parse_extract_date(row["EXTRACT_DATE"])
-            except ValueError:
-                rejects.append(Rejected(line, "unreadable extract date", "EXTRACT_DATE", row["EXTRACT_DATE"]))
+            except BadCell as bad:
+                rejects.append(Rejected(line, bad.reason, bad.field, bad.value))
                 continue
             if vintage is None:
                 vintage = row_date
@@ -241,8 +250,10 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
             add_org(pcn, pcn_name, "PrimaryCareNetwork", line)
             add_rel("PCNMembership", practice, pcn, line)
 
+    if n == 0:
+        raise no_data_rows(path, "a practice mapping file")
     if vintage is None:
-        raise InputError(InputProblem(str(path), 2, "EXTRACT_DATE", "no data rows"))
+        raise InputError(InputProblem(str(path), 2, "EXTRACT_DATE", "no row with a readable extract date"))
     titles = {
         "ccg": "Patients Registered at a GP Practice: mapping (CCG era)",
         "icb": "Patients Registered at a GP Practice: mapping (ICB era)",

@@ -21,6 +21,7 @@ from graphkit.errors import InputError, InputProblem
 from graphkit.importers.common import (
     NHS_ENGLAND,
     OGL,
+    BadCell,
     csv_rows,
     parse_ods_date,
     require_vintage,
@@ -32,7 +33,16 @@ from graphkit.model import ImportResult, Organisation, Rejected, Relation, RoleH
 from graphkit.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE
 
 NCOLS = 27
+# The 27 columns as ODS names them, for messages.
+COLUMNS = (
+    "Organisation Code", "Name", "National Grouping", "High Level Health Geography", "Address Line 1",
+    "Address Line 2", "Address Line 3", "Address Line 4", "Address Line 5", "Postcode", "Open Date", "Close Date",
+    "Status Code", "Organisation Sub-Type Code", "Commissioner", "Join Provider/Purchaser Date",
+    "Left Provider/Purchaser Date", "Contact Telephone Number", "Null 19", "Null 20", "Null 21",
+    "Amended Record Indicator", "Null 23", "Provider/Purchaser", "Null 25", "Prescribing Setting", "Null 27",
+)
 _CODE = re.compile(r"^[A-Z0-9]{3,10}$")
+_ROLE = re.compile(r"^RO[0-9]+$")
 
 # Legacy numeric prescribing settings (epraccur before the 2026 API layout) and their role codes.
 LEGACY_SETTING_ROLE = {
@@ -61,13 +71,10 @@ TRUST_TYPE_CLASS = {"B": "AcuteTrust"}
 def sniff(path: Path, sample: int = 200) -> str | None:
     """Which headerless ODS file this is: 'epraccur', 'eccg', 'etr', or None."""
     rows = []
-    try:
-        for _, cells in csv_rows(path):
-            rows.append(cells)
-            if len(rows) >= sample:
-                break
-    except (UnicodeDecodeError, OSError, ValueError):
-        return None
+    for _, cells in csv_rows(path):  # unreadable content raises InputError: it is not any kind of file
+        rows.append(cells)
+        if len(rows) >= sample:
+            break
     if not rows or any(len(r) != NCOLS for r in rows):
         return None
     if not all(_CODE.match(r[0].strip()) for r in rows):
@@ -89,7 +96,9 @@ def _setting_roles(setting: str) -> tuple[list[str], bool]:
     if not s:
         return [], True
     if s.startswith("RO"):
-        return [p for p in s.split("|") if p], all(re.match(r"^RO\d+$", p) for p in s.split("|"))
+        parts = s.split("|")
+        readable = all(_ROLE.match(p) for p in parts)
+        return (parts if readable else []), readable
     if s.isdigit():
         roles = [LEGACY_SETTING_ROLE[s]] if s in LEGACY_SETTING_ROLE else []
         if s == "3":
@@ -122,7 +131,7 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
     result = ImportResult(source=source)
     seen: set[str] = set()
     legacy_layout = False
-    for line, cells in csv_rows(path):
+    for line, cells in csv_rows(path, names=COLUMNS):
         if not any(c.strip() for c in cells):
             continue
         result.rows += 1
@@ -140,10 +149,9 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
             )
             continue
         try:
-            opened, closed = parse_ods_date(c[10]), parse_ods_date(c[11])
-        except ValueError as exc:
-            field = "Open Date" if (c[10] and not c[10].isdigit()) or len(c[10]) not in (0, 8) else "Close Date"
-            result.rejects.append(Rejected(line, "not a YYYYMMDD date", field, str(exc)))
+            opened, closed = parse_ods_date(c[10], "Open Date"), parse_ods_date(c[11], "Close Date")
+        except BadCell as bad:
+            result.rejects.append(Rejected(line, bad.reason, bad.field, bad.value))
             continue
         if opened and closed and closed < opened:
             result.rejects.append(Rejected(line, "close date before open date", "Close Date", c[11]))
@@ -180,16 +188,15 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
             commissioner = c[14]
             if commissioner:
                 try:
-                    joined, left = parse_ods_date(c[15]), parse_ods_date(c[16])
-                except ValueError as exc:
-                    result.rejects.append(
-                        Rejected(
-                            line,
-                            "commissioner dates not YYYYMMDD; tie not loaded",
-                            "Join Provider/Purchaser Date",
-                            str(exc),
-                        )
-                    )
+                    joined = parse_ods_date(c[15], COLUMNS[15])
+                    left = parse_ods_date(c[16], COLUMNS[16])
+                except BadCell as bad:
+                    result.rejects.append(Rejected(line, f"{bad.reason}; commissioner tie not loaded", bad.field,
+                                                   bad.value))
+                    continue
+                if joined and left and left < joined:
+                    result.rejects.append(Rejected(line, "left the commissioner before joining it; commissioner tie "
+                                                   "not loaded", COLUMNS[16], c[16]))
                     continue
                 result.relations.append(
                     Relation(
@@ -204,6 +211,10 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
                 )
         elif kind == "eccg":
             roles = [r for r in c[13].split("|") if r]
+            if not all(_ROLE.match(r) for r in roles):
+                result.rejects.append(Rejected(line, "unreadable role codes (ROnnn separated by '|'); loaded "
+                                               "without them", COLUMNS[13], c[13]))
+                roles = [r for r in roles if _ROLE.match(r)]
             sub_icb = "RO319" in roles
             kinds = (
                 ("ClinicalCommissioningGroup", "SubICBLocation")

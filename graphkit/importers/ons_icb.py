@@ -11,7 +11,15 @@ import re
 from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import OGL, read_header, require_vintage, sha256_of, stem, vintage_from_name
+from graphkit.importers.common import (
+    OGL,
+    no_data_rows,
+    read_header,
+    require_vintage,
+    sha256_of,
+    stem,
+    vintage_from_name,
+)
 from graphkit.model import ImportResult, Organisation, Rejected, RoleHolding, Source
 from graphkit.nhs import ICB_DAY, ICB_RULE
 
@@ -74,4 +82,6 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
             Organisation(code=ods, name=name, kinds=("IntegratedCareBoard",), line=line, ons_code=ons)
         )
         result.roles.append(RoleHolding(ods, "RO318", line, ICB_DAY, None, derived_from_rule=ICB_RULE))
+    if result.rows == 0:
+        raise no_data_rows(path, "an ONS ICB list")
     return result

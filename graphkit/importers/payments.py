@@ -16,11 +16,23 @@ The financial year is not in the file: it comes from the file name (``_2019-20``
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import NHS_ENGLAND, OGL, read_header, sha256_of, stem
+from graphkit.importers.common import (
+    NHS_ENGLAND,
+    OGL,
+    BadCell,
+    excerpt,
+    no_data_rows,
+    parse_dmy,
+    read_header,
+    sha256_of,
+    stem,
+)
 from graphkit.model import ContractFact, ImportResult, Organisation, Rejected, Relation, ServicePayment, Source
 
 # The first 17 columns, by position, as headed in the different years.
@@ -92,14 +104,34 @@ def financial_year_from_name(path: Path) -> str | None:
     return None
 
 
-def _amount(text: str) -> float | None:
+def check_financial_year(text: str) -> str:
+    """A financial year written YYYY-YY with consecutive years (2019-20); ValueError otherwise."""
+    m = re.fullmatch(r"(20\d{2})-(\d{2})", text.strip())
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise ValueError(f"a financial year is written YYYY-YY with consecutive years, e.g. 2019-20, not {text!r}")
+    return text.strip()
+
+
+def _amount(text: str, field: str) -> float | None:
+    """An amount or count as the files write it ('1,234.50', '£12'), or None when empty; a finite number."""
     t = text.strip().replace(",", "").replace("£", "")
     if not t:
         return None
-    return float(t)
+    try:
+        value = float(t)
+    except ValueError:
+        raise BadCell(field, text, "not a number") from None
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        raise BadCell(field, text, "not a finite amount")
+    return value
 
 
 def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
+    if financial_year is not None:
+        try:
+            check_financial_year(financial_year)
+        except ValueError as exc:
+            raise InputError(InputProblem(str(path), None, "--financial-year", str(exc))) from None
     fy = financial_year or financial_year_from_name(path)
     if fy is None:
         raise InputError(
@@ -118,11 +150,8 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
     misaligned = h[3] == "sub icb name"
     col = {name: i for i, name in enumerate(h)}
     service_cols = [(i, SERVICES[name]) for i, name in enumerate(h) if name in SERVICES]
-    from graphkit.importers.common import parse_dmy
-
+    shown = [excerpt(c.replace("\ufeff", "").strip()) for c in header]  # column names for messages
     vintage_year = int(fy[:4]) + 1
-    import datetime as dt
-
     source = Source(
         slug=stem(path),
         file_name=path.name,
@@ -160,20 +189,15 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
             result.rejects.append(Rejected(line, "unknown contract type", "Contract Type", c[12]))
             continue
         try:
-            opened, closed = parse_dmy(c[10]), parse_dmy(c[11])
-        except ValueError:
-            field = (
-                "Practice Open Date" if c[10] and not re.match(r"^\d{2}/\d{2}/\d{4}$", c[10]) else "Practice Close Date"
-            )
-            result.rejects.append(Rejected(line, "not a DD/MM/YYYY date", field, c[10] if "Open" in field else c[11]))
-            continue
-        try:
-            list_size = _amount(c[col[LIST_SIZE]])
-            weighted = _amount(c[col[WEIGHTED]]) if WEIGHTED in col else None
-            total = _amount(c[col[TOTAL]]) if TOTAL in col else None
-            amounts = [(svc, _amount(c[i]), i) for i, svc in service_cols]
-        except ValueError as exc:
-            result.rejects.append(Rejected(line, f"not a number: {exc}", None, None))
+            opened, closed = parse_dmy(c[10], "Practice Open Date"), parse_dmy(c[11], "Practice Close Date")
+            if opened and closed and closed < opened:
+                raise BadCell("Practice Close Date", c[11], "close date before open date")
+            list_size = _amount(c[col[LIST_SIZE]], shown[col[LIST_SIZE]])
+            weighted = _amount(c[col[WEIGHTED]], shown[col[WEIGHTED]]) if WEIGHTED in col else None
+            total = _amount(c[col[TOTAL]], shown[col[TOTAL]]) if TOTAL in col else None
+            amounts = [(svc, _amount(c[i], shown[i]), i) for i, svc in service_cols]
+        except BadCell as bad:
+            result.rejects.append(Rejected(line, bad.reason, bad.field, bad.value))
             continue
         seen.add(practice)
         dispensing = {"yes": True, "no": False}.get(c[13].lower())
@@ -213,4 +237,6 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
                 result.organisations.append(Organisation(code=pcn, name=c[5], kinds=("PrimaryCareNetwork",), line=line))
         elif pcn:
             result.rejects.append(Rejected(line, "not a PCN code; PCN membership not loaded", "PCN Code", pcn))
+    if result.rows == 0:
+        raise no_data_rows(path, "an NHS Payments to General Practice file")
     return result

@@ -11,28 +11,31 @@ from pathlib import Path
 
 from graphkit.errors import InputError, InputProblem
 from graphkit.importers import epcn, gp_reg_map, ods_legacy, ons_icb, payments
-from graphkit.importers.common import csv_rows
+from graphkit.importers.common import check_input_path, check_text, csv_rows
 from graphkit.model import ImportResult
 
 KINDS = ("epraccur", "eccg", "etr", "epcn", "gp-reg-pat-prac-map", "qof-mapping", "nhs-payments-gp", "ons-icb")
 
 
 def recognise(path: Path) -> str:
-    """The kind of an input file, from its content (not its name)."""
-    if not path.exists():
-        raise InputError(InputProblem(str(path), None, None, "no such file"))
+    """The kind of an input file, from its content (not its name). The file is checked first (a regular
+    file, UTF-8 text, an intact gzip: :func:`check_input_path`, :func:`check_text`), so a damaged file is
+    reported as damaged, not as unrecognised; an unrecognised file's content is never quoted."""
+    check_input_path(path)
     if path.stat().st_size == 0:
         raise InputError(InputProblem(str(path), None, None, "empty file"))
     if epcn.is_xlsx(path):
         if epcn.recognise_xlsx(path):
             return "epcn"
         raise InputError(InputProblem(str(path), 1, None, "unrecognised workbook: no ePCN sheet"))
+    check_text(path)
     try:
         _, header = next(csv_rows(path))
     except StopIteration:
         raise InputError(InputProblem(str(path), None, None, "empty file")) from None
-    except (UnicodeDecodeError, OSError, EOFError) as exc:
-        raise InputError(InputProblem(str(path), 1, None, f"not a UTF-8 CSV file ({exc.__class__.__name__})")) from None
+    if not any(c.strip() for c in header):
+        raise InputError(InputProblem(str(path), 1, None, "the first line is blank: a header or a first row was "
+                                                          "expected"))
     layout = gp_reg_map.layout_of(header)
     if layout is not None:
         return "qof-mapping" if layout == "qof" else "gp-reg-pat-prac-map"

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 import graphkit
 from api.errors import install_error_handlers
 from api.guard import Gate, Guard
+from api.live import LiveStore
 from api.routers import analyses, contracts, economy, export, health, organisations, people, query
 from graphkit.config import Settings
 from graphkit.errors import BadParameter
@@ -67,17 +68,25 @@ def open_store(settings: Settings) -> GraphStore:
 
 
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
-    """Build the app over ``store`` (or the store the settings name; the app then closes it on shutdown)."""
+    """Build the app over ``store`` (or the store the settings name; the app then closes it on shutdown).
+
+    The embedded store the settings name is followed across rebuilds (api/live.py): a new build switches the
+    server to the new graph as a whole, and each request reads one graph from start to end."""
     settings = settings or Settings.from_env()
     owned = store is None
-    the_store = store if store is not None else open_store(settings)
+    if store is not None:
+        live = LiveStore.fixed(store)
+    elif settings.store == "oxigraph":
+        live = LiveStore(settings.store_path)
+    else:
+        live = LiveStore.fixed(open_store(settings))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         if owned:
-            the_store.close()
-            driver = getattr(the_store, "driver", None)
+            driver = getattr(live, "driver", None)
+            live.close()
             if driver is not None:
                 driver.close()
 
@@ -90,7 +99,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         license_info={"name": "Code: see README; data: Open Government Licence v3.0",
                       "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"},
     )
-    app.state.store = the_store
+    app.state.live = app.state.store = live
     app.state.settings = settings
     app.state.gate = Gate(settings.expensive_concurrency, settings.expensive_queue)
     install_error_handlers(app)

@@ -140,6 +140,15 @@ class Guard:
         )
 
 
+#: The OpenAPI description of the answers of a gated (expensive) route beyond its success.
+BUSY: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many expensive requests are running or waiting; the Retry-After header says when to "
+          "try again (error envelope, code busy).",
+          "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}},
+}
+
+
 def gate(request: Any) -> Gate:
     """The app's gate for expensive requests."""
     return request.app.state.gate

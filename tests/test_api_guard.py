@@ -220,3 +220,30 @@ def test_beyond_the_queue_expensive_requests_get_429_with_retry_after(seed_store
         assert a.headers["retry-after"] == "2"
         _error(a, 429, "busy")
     assert sorted(a.json()["error"]["code"] for a in answers if a.status_code != 429) == ["query_timeout"] * 2
+
+
+# -- a rebuild under a running server ----------------------------------------------------------------------------
+def test_the_server_switches_to_a_rebuilt_store_as_a_whole(tmp_path: Path) -> None:
+    """A running app answers from the old graph until a build publishes a new one, then from the new one: the
+    curated federation appears, the organisation count follows, and the old generation's directory goes."""
+    from graphkit.cli import cli
+    from graphkit.store import generations
+
+    store = tmp_path / "store"
+    env = {"GRAPHKIT_STORE_PATH": str(store)}
+    runner = CliRunner()
+    epcn = sorted((SEEDS / "ods").glob("ePCN_2019-12_*"))
+    assert runner.invoke(cli, ["import", "ods", *map(str, epcn)], env=env).exit_code == 0
+    first = generations.current(store)
+    with TestClient(create_app(Settings(store_path=store))) as c:
+        before = c.get("/health").json()["organisations"]
+        assert c.get("/organisations/ZZF-TEES").status_code == 404
+        result = runner.invoke(cli, ["import", "curated", str(DATA / "curated" / "good")], env=env)
+        assert result.exit_code == 0, result.output
+        assert generations.current(store) != first
+        time.sleep(0.6)  # the app looks for a new generation at most every 0.5 s
+        assert c.get("/organisations/ZZF-TEES", params={"as_of": "2020-01-01"}).status_code == 200
+        after = c.get("/health").json()["organisations"]
+        assert after > before
+        c.app.state.live.wait_for_cleaning()  # type: ignore[attr-defined]
+        assert first is not None and not first.exists()  # released and removed

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from api.cache import recent, store_key
 from api.deps import ERRORS, AsOf, Store
-from api.guard import gate
+from api.guard import BUSY, gate
 from api.schemas import AnalysisInfo, AnalysisList, AnalysisResult
 from graphkit.analysis import registry
 from graphkit.errors import BadParameter, NotFound
@@ -121,7 +121,7 @@ for _a in registry.REGISTRY.values():
         _endpoint(_a),
         methods=["GET"],
         response_model=AnalysisResult,
-        responses=ERRORS,
+        responses={**ERRORS, **BUSY},
         summary=f"Run {_a.name}",
         description=f"{_a.description} Projects the organisation graph as of `as_of` (with `list_size_year`, "
         f"practices carry their list size of that year) and runs the analysis. Returns: {_a.returns}",
@@ -132,7 +132,7 @@ for _a in registry.REGISTRY.values():
 @router.get(
     "/{name}",
     response_model=AnalysisResult,
-    responses=ERRORS,
+    responses={**ERRORS, **BUSY},
     include_in_schema=False,
     summary="Any analysis by name",
 )

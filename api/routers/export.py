@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.cache import recent, store_key
 from api.deps import CODE_PATTERN, ERRORS, AsOf, Store
-from api.guard import gate
+from api.guard import BUSY, gate
 from graphkit import area_export
 
 router = APIRouter(tags=["export"])
@@ -22,6 +22,7 @@ JSONLD_SCHEMA = {"type": "array", "items": {"type": "object", "required": ["@id"
     "/export",
     responses={
         **ERRORS,
+        **BUSY,
         200: {
             "description": "The file, in the format asked for.",
             "content": {

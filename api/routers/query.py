@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from api.deps import Store
-from api.guard import gate
+from api.guard import BUSY, gate
 from api.schemas import CypherRequest, ErrorEnvelope, QueryResult, SparqlRequest
 from graphkit.errors import QueryRefused
 
@@ -17,6 +17,7 @@ REFUSED: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorEnvelope, "description": "The query was refused (an update, a syntax error, or the other "
           "store's language) or ran past its time limit (code query_timeout)."},
     422: {"model": ErrorEnvelope, "description": "The request body is malformed; the message names the field."},
+    **BUSY,
 }
 
 

@@ -39,7 +39,8 @@ class _Group(click.Group):
             sys.exit(exc.exit_code)
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
-            click.echo(f"graphkit: error: {exc.strerror or exc.__class__.__name__}{where}", err=True)
+            reason = exc.strerror or " ".join(str(exc).split())[:300] or exc.__class__.__name__
+            click.echo(f"graphkit: error: {reason}{where}", err=True)
             sys.exit(IO_ERROR)
         except Exception as exc:  # a bug: one line, distinguishable by its exit code, never a traceback
             message = " ".join(str(exc).split())[:300]

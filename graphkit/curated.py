@@ -332,6 +332,9 @@ def _decode(path: Path, data: bytes) -> str | InputProblem:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return InputProblem(str(path), 1, None, "UTF-16 text (it starts with a UTF-16 byte-order mark): save it "
+                                                    "as UTF-8")
         line = data.count(b"\n", 0, exc.start) + 1
         return InputProblem(str(path), line, None, f"not UTF-8 text: byte 0x{data[exc.start]:02X} (offset "
                                                    f"{exc.start}) is not UTF-8 (a Latin-1 or Windows file?); "

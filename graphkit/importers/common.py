@@ -195,7 +195,7 @@ def _utf8_problem(path: Path) -> InputProblem:
 def field_name(names: Sequence[str] | None, index: int) -> str:
     """The name of column ``index`` (0-based) for messages: its header, or 'column N'."""
     if names and index < len(names) and names[index].strip():
-        return excerpt(names[index].strip())
+        return excerpt(names[index].strip(), 60)
     return f"column {index + 1}"
 
 
@@ -218,13 +218,15 @@ def check_cells(path: Path, line: int, cells: Sequence[str], names: Sequence[str
 
 
 def csv_rows(
-    path: Path, *, names: Sequence[str] | None = None, header: bool = False
+    path: Path, *, names: Sequence[str] | None = None, header: bool = False, check: bool = True
 ) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, cells) for every row; line numbers are 1-based file lines (the last line of a
     row that spans several). ``names`` name the columns in messages; with ``header`` the first row does.
 
     A file that is not UTF-8, a broken gzip, a cell longer than :data:`MAX_CELL`, a row the CSV reader
-    cannot parse, or a control character in a cell raise :class:`InputError` with the line."""
+    cannot parse, or (unless ``check`` is False: only a file's shape is being looked at, and its importer
+    checks the cells with their column names) a control character in a cell raise :class:`InputError`
+    with the line."""
     fields = list(names) if names is not None else None
     with open_text(path) as fh:
         reader = csv.reader(fh)
@@ -239,7 +241,8 @@ def csv_rows(
                 raise InputError(_utf8_problem(path)) from None
             except (EOFError, zlib.error, OSError) as exc:
                 raise InputError(read_problem(path, exc, reader.line_num + 1)) from None
-            check_cells(path, reader.line_num, cells, fields)
+            if check:
+                check_cells(path, reader.line_num, cells, fields)
             if header and fields is None:
                 fields = cells
             yield reader.line_num, cells

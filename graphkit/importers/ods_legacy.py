@@ -69,23 +69,24 @@ TRUST_TYPE_CLASS = {"B": "AcuteTrust"}
 
 
 def sniff(path: Path, sample: int = 200) -> str | None:
-    """Which headerless ODS file this is: 'epraccur', 'eccg', 'etr', or None."""
+    """Which headerless ODS file this is: 'epraccur', 'eccg', 'etr', or None. Judged on the first
+    ``sample`` non-blank rows, nine in ten of which must be 27 columns starting with an ODS code: a few
+    damaged rows do not make a file unrecognised (the importer reports them, line by line)."""
     rows = []
-    for _, cells in csv_rows(path):  # unreadable content raises InputError: it is not any kind of file
-        rows.append(cells)
+    for _, cells in csv_rows(path, check=False):  # the shape only: read() checks the cells
+        if any(c.strip() for c in cells):
+            rows.append(cells)
         if len(rows) >= sample:
             break
-    if not rows or any(len(r) != NCOLS for r in rows):
-        return None
-    if not all(_CODE.match(r[0].strip()) for r in rows):
+    good = [r for r in rows if len(r) == NCOLS and _CODE.match(r[0].strip())]
+    if not rows or len(good) < 0.9 * len(rows):
         return None  # a header row, or not ODS codes
-    settings = [r[25].strip() for r in rows]
-    if sum(1 for s in settings if s) >= 0.9 * len(rows):
+    if sum(1 for r in good if r[25].strip()) >= 0.9 * len(good):
         return "epraccur"
-    codes3 = sum(1 for r in rows if len(r[0].strip()) == 3 and r[0].strip()[0].isdigit())
-    if codes3 >= 0.5 * len(rows):
+    codes3 = sum(1 for r in good if len(r[0].strip()) == 3 and r[0].strip()[0].isdigit())
+    if codes3 >= 0.5 * len(good):
         return "eccg"
-    if sum(1 for r in rows if len(r[23].strip()) == 1 and r[0].strip().startswith("R")) >= 0.5 * len(rows):
+    if sum(1 for r in good if len(r[23].strip()) == 1 and r[0].strip().startswith("R")) >= 0.5 * len(good):
         return "etr"
     return None
 

@@ -30,7 +30,7 @@ def recognise(path: Path) -> str:
         raise InputError(InputProblem(str(path), 1, None, "unrecognised workbook: no ePCN sheet"))
     check_text(path)
     try:
-        _, header = next(csv_rows(path))
+        _, header = next(csv_rows(path, check=False))  # the importer checks the cells, naming columns
     except StopIteration:
         raise InputError(InputProblem(str(path), None, None, "empty file")) from None
     if not any(c.strip() for c in header):

@@ -211,3 +211,43 @@ def test_unknown_ods_code_is_refused_and_the_store_is_unchanged(tmp_path: Path) 
     assert "set/memberships.csv:6 [member]: unknown organisation code" in result.output
     assert "Z99999" in result.output
     assert len(ox.Store.read_only(str(store))) == before
+
+
+def test_repeated_rows_are_loaded_once_and_overlapping_rows_reported(tmp_path: Path) -> None:
+    """A membership row written three times is loaded once (two `duplicate-row` warnings, naming the first
+    line); a different row for an overlapping period of the same membership is kept and reported as a
+    `curated-overlap` conflict naming both lines. A set without the repeats gives the same graph."""
+    orgs = VINTAGE + "code,name,kind,start,fictional,source\nZZF-FED,Fed,GPFederation,2016-04-01,true,004:190\n" \
+        "ZZF-P1,P1,GPPractice,2000-01-01,true,004:190\n"
+    first = "ZZF-P1,ZZF-FED,FederationMembership,2016-04-01,2018-03-31,004:190\n"
+    overlapping = "ZZF-P1,ZZF-FED,FederationMembership,2017-01-01,,004:191\n"
+    header = "member,organisation,kind,start,end,source\n"
+    _write(tmp_path / "set", "organisations", orgs)
+    _write(tmp_path / "set", "memberships", header + first * 3 + overlapping)
+    _write(tmp_path / "once", "organisations", orgs)
+    _write(tmp_path / "once", "memberships", header + first + overlapping)
+    runner = CliRunner()
+    env = {"GRAPHKIT_STORE_PATH": str(tmp_path / "store")}
+    result = runner.invoke(cli, ["import", "curated", str(tmp_path / "set")], env=env)
+    assert result.exit_code == 0, result.output
+    assert "set/memberships.csv [curated-memberships, 2024-10-01]: 4 rows; 2 ties; 2 reported" in result.output
+    report = runner.invoke(cli, ["report"], env=env).output
+    assert "warning\tduplicate-row\tset/memberships.csv:3\t\trepeats line 2 exactly; loaded once" in report
+    assert "warning\tduplicate-row\tset/memberships.csv:4\t\trepeats line 2 exactly; loaded once" in report
+    assert ("conflict\tcurated-overlap\tset/memberships.csv:5\tstart\tFederationMembership / ZZF-P1 / ZZF-FED: "
+            "stated on lines 2 and 5 for overlapping periods (2016-04-01 to 2018-03-31; 2017-01-01 to open); "
+            "both kept") in report
+
+    from graphkit.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore(tmp_path / "store")
+    held = sorted((t.start, t.end) for t in store.ties("ZZF-FED", "down", as_of=dt.date(2017, 6, 1),
+                                                        kind="FederationMembership"))
+    store.close()
+    assert held == [(dt.date(2016, 4, 1), dt.date(2018, 3, 31)), (dt.date(2017, 1, 1), None)]
+    once = read_curated(tmp_path / "once")
+    repeated = read_curated(tmp_path / "set")
+    def facts(results: list) -> list:  # what is loaded, without the lines (which differ)
+        return [(x.kind, x.member, x.organisation, x.start, x.end) for r in results for x in r.relations]
+
+    assert facts(repeated) == facts(once) and len(facts(once)) == 2

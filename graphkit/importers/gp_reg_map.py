@@ -177,6 +177,7 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     orgs: dict[str, Organisation] = {}
     relations: dict[tuple[str, str, str], Relation] = {}
     rejects: list[Rejected] = []
+    practices: dict[str, int] = {}  # practice code -> the line that describes it
     n = 0
 
     def col(row: dict[str, str], key: str) -> str:
@@ -226,6 +227,11 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         if not practice:
             rejects.append(Rejected(line, "no practice code", "PRACTICE_CODE", ""))
             continue
+        if practice in practices:
+            rejects.append(Rejected(line, f"practice listed twice in the file (line {practices[practice]}); first "
+                                          "row kept", "PRACTICE_CODE", practice))
+            continue
+        practices[practice] = line
         area, system, region = col(row, "area"), col(row, "sys"), col(row, "region")
         add_org(practice, row["PRACTICE_NAME"], "GPPractice", line, postcode=col(row, "postcode") or None)
         if area:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphkit.errors import GraphkitError
+from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.store.base import GraphStore
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ class LiveStore:
         self._held = _held_oxigraph(OxigraphStore(self.store_path))
         self._checked = time.monotonic()
         self._cleaners: list[threading.Thread] = []
+        self._closed = False
 
     @classmethod
     def fixed(cls, store: GraphStore) -> LiveStore:
@@ -69,6 +70,7 @@ class LiveStore:
         live._held = _Held(store, getattr(store, "generation", store.kind), None)
         live._checked = time.monotonic()
         live._cleaners = []
+        live._closed = False
         return live
 
     @property
@@ -85,6 +87,8 @@ class LiveStore:
         """The current store, for one request: it stays open (and its generation on disk) until the block
         ends, even if a newer generation becomes current meanwhile."""
         with self._lock:
+            if self._closed:
+                raise StoreUnavailable("the server is shutting down: its store is closed")
             if self.store_path is not None and time.monotonic() - self._checked >= self.check_every:
                 self._switch_if_new()
             held = self._held
@@ -113,6 +117,7 @@ class LiveStore:
     def close(self) -> None:
         """Close the current store (at shutdown). A store still retiring is closed by its last request."""
         with self._lock:
+            self._closed = True
             held = self._held
             held.retired = True
             done = held.users == 0

@@ -293,7 +293,8 @@ def _neo4j_driver(uri: str, user: str, password: str) -> Any:
         driver.verify_connectivity()
     except Exception as exc:
         driver.close()
-        raise StoreUnavailable(f"Neo4j at {uri} is unreachable: {exc}") from None
+        reason = " ".join(str(exc).split())[:300] or exc.__class__.__name__  # one line
+        raise StoreUnavailable(f"Neo4j at {uri} is unreachable: {reason}") from None
     return driver
 
 

@@ -182,8 +182,8 @@ def test_curated_tables_load_or_report_every_row(tables: dict[str, list[str]]) -
         return
     for result in results:
         text = (directory / Path(result.source.file_name).name).read_text(encoding="utf-8")
-        lines = [n for n, line in enumerate(text.split("\n"), start=1) if n > 1 and line.strip()]
-        _every_row_loaded_or_reported(result, lines)
+        data_lines = [n for n, line in enumerate(text.split("\n"), start=1) if n > 1 and line.strip()]
+        _every_row_loaded_or_reported(result, data_lines)
 
 
 # -- dates, parameters, column kinds -------------------------------------------------------------------------

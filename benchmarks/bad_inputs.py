@@ -154,8 +154,10 @@ def tiny_store(workdir: Path) -> Path:
 
 
 def snapshot(store: Path) -> tuple[int, str, str, tuple[str, ...]]:
-    """What a refused import must leave as it was: the quads, the manifest, the report, and the names
-    beside the store (a leftover ``store.building`` would show)."""
+    """What a refused import must leave as it was: the quads, the manifest, the report, and what lies
+    beside the store: the names next to it and in its sibling directories (``store.generations/``), and
+    where ``store`` points when it is a link (a left-over ``store.building`` or half-built generation,
+    or a switched store, would show)."""
     import pyoxigraph as ox
 
     s = ox.Store.read_only(str(store))
@@ -163,7 +165,12 @@ def snapshot(store: Path) -> tuple[int, str, str, tuple[str, ...]]:
     del s
     manifest = store.with_name(store.name + ".imports.json").read_text(encoding="utf-8")
     report = store.with_name(store.name + ".report.json").read_text(encoding="utf-8")
-    return quads, manifest, report, tuple(sorted(p.name for p in store.parent.iterdir()))
+    beside = []
+    for p in sorted(store.parent.iterdir()):
+        beside.append(p.name + (f" -> {os.readlink(p)}" if p.is_symlink() else ""))
+        if p.is_dir() and not p.is_symlink() and p.name.startswith(store.name + "."):
+            beside.extend(f"{p.name}/{q.name}" for q in sorted(p.iterdir()))
+    return quads, manifest, report, tuple(beside)
 
 
 def run_case(case: Case, corpus: Path, workdir: Path, store: Path) -> Outcome:

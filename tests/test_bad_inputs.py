@@ -15,7 +15,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from benchmarks.bad_inputs import load_cases, run_corpus
+from benchmarks.bad_inputs import Case, load_cases, run_case, run_corpus, tiny_store
 from graphkit.cli import INTERNAL_ERROR, _Group, cli
 from graphkit.curated import TABLES
 from tests.conftest import DATA, SEEDS
@@ -60,6 +60,17 @@ def test_the_corpus_covers_every_format_and_table() -> None:
     assert any(n.endswith(".xlsx") for n in names)
     curated = {p.stem for p in (CORPUS / "curated").rglob("*.csv")}
     assert set(TABLES) <= curated
+
+
+def test_the_store_check_sees_an_import_that_is_written(tmp_path: Path) -> None:
+    """The check behind `partial_writes`: a good curated set, imported, shows as a change of the store."""
+    store = tiny_store(tmp_path / "work")
+    good = tmp_path / "corpus" / "good_set"
+    good.mkdir(parents=True)
+    (good / "organisations.csv").write_text("# vintage: 2024-10-01\ncode,name,kind,fictional,source\n"
+                                            "ZZF-FED,Fed,GPFederation,true,004:190\n", encoding="utf-8")
+    outcome = run_case(Case("good", "curated", "good_set", 0, ()), tmp_path / "corpus", tmp_path / "work", store)
+    assert outcome.exit == 0 and outcome.partial_write and not outcome.clear
 
 
 def test_validate_does_not_say_conforms_when_the_importer_rejects_rows(corpus: dict[str, Any]) -> None:

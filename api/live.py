@@ -46,32 +46,50 @@ class _Held:
 class LiveStore:
     """The current store of the API, switched to a newly built generation as a whole (see the module)."""
 
-    def __init__(self, store_path: Path, *, check_every: float = 0.5, clean_released: bool = True) -> None:
-        """Open the embedded store at ``store_path`` (StoreUnavailable when there is none) and follow it."""
+    _watcher: threading.Thread | None
+
+    def __init__(self, store_path: Path, *, check_every: float = 0.5, clean_released: bool = True,
+                 watch: bool = True) -> None:
+        """Open the embedded store at ``store_path`` (StoreUnavailable when there is none) and follow it.
+
+        ``watch`` also checks for a new generation in a background thread every ``check_every`` seconds (at
+        least every 0.5 s), so that an idle server still switches and releases the old generation's disk
+        space. What killed builds left is cleaned at once, in the background."""
         from graphkit.store.oxigraph import OxigraphStore
 
-        self.store_path: Path | None = Path(store_path)
-        self.check_every = check_every
-        self.clean_released = clean_released
-        self._lock = threading.Lock()
-        self._held = _held_oxigraph(OxigraphStore(self.store_path))
-        self._checked = time.monotonic()
-        self._cleaners: list[threading.Thread] = []
-        self._closed = False
+        self._setup(_held_oxigraph(OxigraphStore(store_path)), Path(store_path), check_every, clean_released)
+        if clean_released:
+            self._clean_in_background()
+        if watch:
+            watcher = threading.Thread(target=self._watch, daemon=True, name="store-watch")
+            self._watcher = watcher
+            watcher.start()
 
     @classmethod
     def fixed(cls, store: GraphStore) -> LiveStore:
         """A holder of one store that never switches (Neo4j, or a store the caller opened)."""
         live = cls.__new__(cls)
-        live.store_path = None
-        live.check_every = 0.0
-        live.clean_released = False
-        live._lock = threading.Lock()
-        live._held = _Held(store, getattr(store, "generation", store.kind), None)
-        live._checked = time.monotonic()
-        live._cleaners = []
-        live._closed = False
+        live._setup(_Held(store, getattr(store, "generation", store.kind), None), None, 0.0, False)
         return live
+
+    def _setup(self, held: _Held, store_path: Path | None, check_every: float, clean_released: bool) -> None:
+        self.store_path = store_path
+        self.check_every = check_every
+        self.clean_released = clean_released
+        self._lock = threading.Lock()
+        self._held = held
+        self._checked = time.monotonic()
+        self._cleaners: list[threading.Thread] = []
+        self._closed = False
+        self._stop = threading.Event()
+        self._watcher = None
+
+    def _watch(self) -> None:
+        while not self._stop.wait(min(max(self.check_every, 0.05), 0.5)):
+            try:
+                self.refresh()
+            except Exception as exc:  # the watcher must outlive any one failure; requests still check
+                log.warning("store watch: %s", exc)
 
     @property
     def kind(self) -> str:
@@ -110,12 +128,15 @@ class LiveStore:
         """Check now for a new generation and switch to it; True when it switched."""
         with self._lock:
             before = self._held
-            if self.store_path is not None:
+            if self.store_path is not None and not self._closed:
                 self._switch_if_new()
             return self._held is not before
 
     def close(self) -> None:
         """Close the current store (at shutdown). A store still retiring is closed by its last request."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
         with self._lock:
             self._closed = True
             held = self._held
@@ -174,10 +195,15 @@ class LiveStore:
     def _release(self, held: _Held, *, clean: bool = True) -> None:
         """Close a retired store (its lease goes with it), then clean its directory in the background."""
         held.store.close()
-        if clean and self.clean_released and self.store_path is not None:
-            t = threading.Thread(target=_clean_quietly, args=(self.store_path,), daemon=True, name="store-clean")
-            self._cleaners = [c for c in self._cleaners if c.is_alive()] + [t]
-            t.start()
+        if clean and self.clean_released:
+            self._clean_in_background()
+
+    def _clean_in_background(self) -> None:
+        if self.store_path is None:
+            return
+        t = threading.Thread(target=_clean_quietly, args=(self.store_path,), daemon=True, name="store-clean")
+        self._cleaners = [c for c in self._cleaners if c.is_alive()] + [t]
+        t.start()
 
 
 def _held_oxigraph(store: Any) -> _Held:

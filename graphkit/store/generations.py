@@ -54,6 +54,7 @@ REPORT = "graphkit-report.json"
 LEGACY_SIBLING = {MANIFEST: ".imports.json", REPORT: ".report.json"}
 CRASH_ENV = "GRAPHKIT_TEST_CRASH_AT"
 CRASH_POINTS = ("during-load", "before-switch", "after-switch", "during-clean")
+LOCK_WAIT = 2.0  # seconds a build waits for the lock before it is refused
 _SWITCH = ".switch-"  # temporary symlinks: <store>.switch-<pid>
 _DELETING = ".deleting"  # a generation being removed: <id>.deleting
 
@@ -107,21 +108,18 @@ _held_guard = threading.Lock()
 
 
 @contextlib.contextmanager
-def build_lock(store_path: Path) -> Iterator[None]:
+def build_lock(store_path: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
     """Hold the one build lock of ``store_path`` (re-entrant in the thread holding it). Raises
-    StoreUnavailable at once when another process or thread is building the same store."""
+    StoreUnavailable when another process or thread still holds it after ``wait`` seconds (a build holds it
+    for its whole run; a clean only for the moment it takes to pick what to delete)."""
     path = lock_path(Path(store_path))
     path.parent.mkdir(parents=True, exist_ok=True)
     key = str(path.resolve())
-    me = threading.get_ident()
-    with _held_guard:
-        if key in _held:
-            fd, owner, depth = _held[key]
-            if owner != me:
-                raise _busy(store_path, path)
-            _held[key] = (fd, owner, depth + 1)
-        else:
-            _held[key] = (_take(store_path, path), me, 1)
+    deadline = time.monotonic() + wait
+    while not _try_lock(key, path):
+        if time.monotonic() >= deadline:
+            raise _busy(store_path, path)
+        time.sleep(0.05)
     try:
         yield
     finally:
@@ -134,17 +132,26 @@ def build_lock(store_path: Path) -> Iterator[None]:
                 os.close(fd)  # releases the flock
 
 
-def _take(store_path: Path, path: Path) -> int:
-    """flock the lock file (exclusive, non-blocking) and write this pid into it (for the message of the next)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise _busy(store_path, path) from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())
-    return fd
+def _try_lock(key: str, path: Path) -> bool:
+    """Take the lock once, without waiting: True when this thread now holds it (again)."""
+    me = threading.get_ident()
+    with _held_guard:
+        if key in _held:
+            fd, owner, depth = _held[key]
+            if owner != me:
+                return False
+            _held[key] = (fd, owner, depth + 1)
+            return True
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())  # named in the message of the one refused
+        _held[key] = (fd, me, 1)
+        return True
 
 
 def _busy(store_path: Path, path: Path) -> StoreUnavailable:
@@ -250,25 +257,39 @@ def clean(store_path: Path) -> list[Path]:
     symlinks, the previous layout's ``.building``/``.old`` directories. Returns what was removed.
 
     Never touches the current generation, nor one a reader holds a lease on (it is removed by a later
-    clean). Runs under the build lock: when another process is building, it does nothing (that build
-    cleans when it ends)."""
+    clean). What to remove is picked, and renamed away, under the build lock; when a build holds it, the
+    clean does nothing (that build cleans when it ends). The deleting itself runs after the lock is
+    released, so that a build never waits for it."""
     store_path = Path(store_path)
     try:
-        with build_lock(store_path):
-            return _clean_locked(store_path)
+        with build_lock(store_path, wait=0.0):
+            removed, doomed = _pick_locked(store_path)
     except StoreUnavailable:
         return []
+    if doomed:
+        crash_point("during-clean")
+    for directory, fd in doomed:
+        try:
+            shutil.rmtree(directory, ignore_errors=True)
+            if not directory.exists():
+                removed.append(directory)
+        finally:
+            os.close(fd)
+    return removed
 
 
-def _clean_locked(store_path: Path) -> list[Path]:
+def _pick_locked(store_path: Path) -> tuple[list[Path], list[tuple[Path, int]]]:
+    """Under the build lock: restore an old-layout store a kill left aside, remove temporary symlinks, and
+    pick (locked and renamed) the directories to delete."""
     removed: list[Path] = []
+    doomed: list[tuple[Path, int]] = []
     old = _old(store_path)
     if not os.path.lexists(store_path) and old.is_dir():
         old.rename(store_path)  # a kill between moving the old-layout store aside and the switch
     building = store_path.with_name(store_path.name + ".building")
     for leftover in (building, old, *(d.with_name(d.name + _DELETING) for d in (building, old))):
-        if leftover.is_dir() and not leftover.is_symlink() and _remove_unleased(leftover):
-            removed.append(leftover)
+        if leftover.is_dir() and not leftover.is_symlink():
+            doomed += _claim(leftover)
     for tmp in store_path.parent.glob(f"{store_path.name}{_SWITCH}*"):
         if tmp.is_symlink():
             tmp.unlink()
@@ -280,38 +301,34 @@ def _clean_locked(store_path: Path) -> list[Path]:
             if live is not None and entry.resolve() == live:
                 continue
             if entry.is_dir() and not entry.is_symlink():
-                if _remove_unleased(entry):
-                    removed.append(entry)
+                doomed += _claim(entry)
             else:
                 entry.unlink()
                 removed.append(entry)
     if store_path.is_symlink() and live is not None:
         _ensure_aliases(store_path)
-    return removed
+    return removed, doomed
 
 
-def _remove_unleased(directory: Path) -> bool:
-    """Delete a directory unless a reader holds a lease on it. It is first renamed (``<name>.deleting``), so
-    that a reader that opened it just before can tell it is gone; a kill during the deletion leaves only
-    that renamed directory, which the next clean removes."""
+def _claim(directory: Path) -> list[tuple[Path, int]]:
+    """Take a directory for deletion unless a reader holds a lease on it: lock it (exclusive) and rename it
+    ``<name>.deleting``, so that a reader that opened it just before can tell it is gone, and a kill during
+    the deletion leaves only that renamed directory, which the next clean removes. Returns [(new path, the
+    locked fd)], or [] when it is leased or gone."""
     try:
         fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:
-        return False
+        return []
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        doomed = directory
-        if not directory.name.endswith(_DELETING):
-            doomed = directory.with_name(directory.name + _DELETING)
-            directory.rename(doomed)
-        crash_point("during-clean")
-        shutil.rmtree(doomed, ignore_errors=True)
-        return not doomed.exists()
-    finally:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         os.close(fd)
+        return []
+    doomed = directory
+    if not directory.name.endswith(_DELETING):
+        doomed = directory.with_name(directory.name + _DELETING)
+        directory.rename(doomed)
+    return [(doomed, fd)]
 
 
 # -- readers --------------------------------------------------------------------------------------

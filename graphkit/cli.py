@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 import graphkit
-from graphkit.config import Settings
+from graphkit.config import LOOPBACK_HOSTS, Settings
 from graphkit.errors import GraphkitError, InputProblem
 
 INTERNAL_ERROR = 70  # sysexits EX_SOFTWARE: a bug in graphkit, not the user's input
@@ -391,17 +391,31 @@ def report(settings: Settings, rule: str | None, limit: int) -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+    help="A host name the API answers to (repeatable) [default: GRAPHKIT_ALLOWED_HOSTS, or loopback names only]. "
+    "Needed when serving on a public interface; '*' accepts any (only behind a proxy that checks it).",
+)
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Serve the HTTP API over the store."""
+def serve(settings: Settings, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
+    """Serve the HTTP API over the store (docs/api.md, "Limits and safety")."""
+    import dataclasses
+
     import uvicorn
 
     from api.app import create_app
+    from graphkit.config import parse_hosts
 
+    if allowed_hosts:
+        settings = dataclasses.replace(settings, allowed_hosts=parse_hosts(",".join(allowed_hosts)))
     app = create_app(settings)
-    click.echo(f"serving the API on http://{host}:{port} (store {settings.store}); docs at /docs")
+    click.echo(f"serving the API on http://{host}:{port} (store {settings.store}); docs at /docs; answering to "
+               f"{', '.join(settings.allowed_hosts)}")
+    if host not in ("127.0.0.1", "localhost", "::1") and set(settings.allowed_hosts) <= set(LOOPBACK_HOSTS):
+        click.echo(f"note: listening on {host} but answering only to loopback names; name this machine with "
+                   "--allowed-host", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 

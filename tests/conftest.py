@@ -148,15 +148,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(env: dict[str, str], log_path: Path, *, what: str = "graphkit serve") -> Iterator[str]:
-    """A real `graphkit serve` on a free loopback port, with ``env`` (the store it serves, limits): yields its base
-    URL once /health answers, and stops it afterwards. A server that does not come up fails the test."""
+def live_server(env: dict[str, str], log_path: Path, *, what: str = "graphkit serve",
+                args: tuple[str, ...] = ()) -> Iterator[str]:
+    """A real `graphkit serve` on a free loopback port, with ``env`` (the store it serves, limits) and more ``args``:
+    yields its base URL once /health answers, and stops it afterwards. A server that does not come up fails the
+    test."""
     import httpx
 
     port = free_port()
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "graphkit"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(Path(sys.executable).parent / "graphkit"), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

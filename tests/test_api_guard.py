@@ -78,6 +78,15 @@ def test_allowed_hosts_come_from_the_environment(small_store: Path) -> None:
         _error(c.get("/health", headers={"Host": "127.0.0.1"}), 400, "bad_host")
 
 
+def test_serve_takes_the_host_names_to_answer_to(small_store: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "GRAPHKIT_STORE_PATH": str(small_store)}
+    with live_server(env, tmp_path / "serve.log", args=("--allowed-host", "graph.example.org",
+                                                        "--allowed-host", "127.0.0.1")) as url:
+        assert httpx.get(url + "/health", headers={"Host": "graph.example.org"}).status_code == 200
+        _error(httpx.get(url + "/health", headers={"Host": "localhost"}), 400, "bad_host")
+        _error(httpx.get(url + "/health", headers={"Host": "rebind.attacker.example"}), 400, "bad_host")
+
+
 # -- request and response caps ---------------------------------------------------------------------------------------
 def test_a_request_body_over_the_cap_is_refused_before_it_is_read(client: TestClient) -> None:
     big = b'{"query": "' + b"#" * (2 * 1024 * 1024) + b'"}'

@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphkit.errors import NotFound
+from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.model import (
     Agreement,
@@ -109,9 +109,22 @@ class Neo4jStore:
     # -- loading --------------------------------------------------------------------------------
     def load(self, graph: MergedGraph) -> None:
         """Write the merged graph, all or nothing: the new graph is written under staging labels in
-        batches, then one transaction replaces the previous graph with it. An interrupted load leaves
-        the previous complete graph queryable (its staging nodes are removed by the next load);
-        loading twice gives the same graph."""
+        batches, then one transaction replaces the previous graph with it. An interrupted load (the loader
+        or the server killed: benchmarks/soak.py) leaves the previous complete graph queryable, and its
+        staging nodes are removed by the next load; loading twice gives the same graph. Losing the server
+        midway raises StoreUnavailable."""
+        from neo4j.exceptions import DriverError
+
+        try:
+            self._load(graph)
+        except DriverError as exc:
+            raise StoreUnavailable(
+                f"the connection to Neo4j was lost during the load ({type(exc).__name__}: {exc}); the previous "
+                "graph is still the one served, and the next load removes what this one staged",
+                details={"database": self.database},
+            ) from None
+
+    def _load(self, graph: MergedGraph) -> None:
         for c in cypher.CONSTRAINTS:
             self._run(c)
         with self.driver.session(database=self.database) as session:  # auto-commit, as IN TRANSACTIONS needs

@@ -341,6 +341,8 @@ class RunRecord:
     survived: bool
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    messages: list[str] = field(default_factory=list)  # the last line of stderr of the killed run, if any
+    tracebacks: int = 0  # Python tracebacks printed by the killed run or the re-run (must be 0)
 
 
 class Soak:
@@ -400,6 +402,7 @@ class Soak:
         again = run_command(cmd, env_for(self.store))
         if again.returncode != 0:
             rec.problems.append(f"the re-run failed ({again.returncode}): {again.stderr[-300:]}")
+        _note_output(rec, out, again)
         self.durations[cmd[3]] = again.seconds  # the next kill falls within a run as long as this one
         final = self.settled(live)
         if final.graph() != self.refs[after].graph():
@@ -461,6 +464,7 @@ class Soak:
         again = run_command(cmd, env)
         if again.returncode != 0:
             rec.problems.append(f"the re-run failed ({again.returncode}): {again.stderr[-300:]}")
+        _note_output(rec, out, again)
         self.durations[f"load{after}"] = again.seconds  # the first load (constraints, a cold server) is slower
         final = neo4j_counts(driver)
         if final != self.neo_refs[after]:
@@ -468,6 +472,19 @@ class Soak:
         self.neo_stage = after
         rec.survived = not rec.problems
         return rec
+
+
+def _note_output(rec: RunRecord, killed: Outcome, again: Outcome) -> None:
+    """Keep what the killed run said last, and count tracebacks (a user must never see one)."""
+    last = [line for line in killed.stderr.splitlines() if line.strip()][-1:]
+    rec.messages = last
+    rec.tracebacks = killed.stderr.count("Traceback (most recent call last)") + again.stderr.count(
+        "Traceback (most recent call last)"
+    )
+    if rec.tracebacks:
+        rec.problems.append(f"a traceback was printed: {(killed.stderr + again.stderr)[-600:]}")
+    if any("internal error" in line for line in last):
+        rec.problems.append(f"the killed run ended with an unclear error: {last[0]}")
 
 
 def run_soak(runs: int, seed: int = 1, neo4j: bool = False, *, progress: Callable[[str], None] | None = None,
@@ -558,6 +575,7 @@ def _summary(soak: Soak, embedded: ReaderLog, neo: ReaderLog | None, seconds: fl
         "killed": sum(r.killed for r in recs),
         "survived": sum(r.survived for r in recs),
         "failures": [asdict(r) for r in recs if not r.survived],
+        "tracebacks": sum(r.tracebacks for r in recs),
         "by_kind": by_kind,
         "readers": {
             name: {"reads": log.reads, "unexpected": log.unexpected[:20], "errors": log.errors[:20],

@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,8 @@ class LiveStore:
         if clean_released:
             self._clean_in_background()
         if watch:
-            watcher = threading.Thread(target=self._watch, daemon=True, name="store-watch")
+            watcher = threading.Thread(target=_watch, args=(weakref.ref(self), self._stop), daemon=True,
+                                       name="store-watch")
             self._watcher = watcher
             watcher.start()
 
@@ -83,13 +85,6 @@ class LiveStore:
         self._closed = False
         self._stop = threading.Event()
         self._watcher = None
-
-    def _watch(self) -> None:
-        while not self._stop.wait(min(max(self.check_every, 0.05), 0.5)):
-            try:
-                self.refresh()
-            except Exception as exc:  # the watcher must outlive any one failure; requests still check
-                log.warning("store watch: %s", exc)
 
     @property
     def kind(self) -> str:
@@ -204,6 +199,23 @@ class LiveStore:
         t = threading.Thread(target=_clean_quietly, args=(self.store_path,), daemon=True, name="store-clean")
         self._cleaners = [c for c in self._cleaners if c.is_alive()] + [t]
         t.start()
+
+
+def _watch(ref: weakref.ReferenceType[LiveStore], stop: threading.Event) -> None:
+    """Refresh the holder every check interval until it is closed or dropped: the thread holds it only
+    weakly, so an app dropped without shutdown still lets its store be closed and its generation go."""
+    while True:
+        live = ref()
+        if live is None:
+            return
+        interval = min(max(live.check_every, 0.05), 0.5)
+        try:
+            live.refresh()
+        except Exception as exc:  # the watcher must outlive any one failure; requests still check
+            log.warning("store watch: %s", exc)
+        del live
+        if stop.wait(interval):
+            return
 
 
 def _held_oxigraph(store: Any) -> _Held:

@@ -4,6 +4,12 @@
 ``~/.m2``) into ``build/neo4j/lib`` and compiles the small launcher in ``neo4j/Launcher.java``.
 ``start`` runs it detached with Bolt on 127.0.0.1, auth off, modest memory, and waits until Bolt
 answers; ``stop`` shuts it down with SIGTERM (clean shutdown), then SIGKILL if it hangs.
+
+Every transaction is held to a heap budget (``tx_memory_mb`` each, ``tx_total_mb`` all together:
+Neo4j's ``db.memory.transaction.max`` and ``dbms.memory.transaction.total.max``): an ad-hoc query
+whose operators (collect, ORDER BY, DISTINCT ...) grow past it fails with a memory error of its own
+instead of filling the heap for everyone. The national load needs well under the default budget.
+What Neo4j does not track (the values of expressions) is stopped by the JVM's GC overhead limit.
 Every server started here leaves a pid file in ``build/neo4j/run/`` so ``stop_all`` can always
 find it, even after a crashed test run.
 """
@@ -31,8 +37,17 @@ AREA = PROJECT_ROOT / "build" / "neo4j"
 LIB = AREA / "lib"
 CLASSES = AREA / "classes"
 RUN = AREA / "run"
+# Parallel GC with a GC overhead limit: Neo4j tracks the memory of its operators (collect, ORDER BY,
+# DISTINCT ...) against the transaction limits, but not of expressions: a list comprehension over
+# range(1, 40000000) grows outside any limit and, under G1, left the server in back-to-back full
+# collections for minutes. With these flags the JVM throws OutOfMemoryError in the allocating query
+# once collections take over half the time and free under a fifth of the heap; Neo4j fails that
+# query with Neo.TransientError.General.OutOfMemoryError and the server keeps answering.
 JVM_FLAGS = [
-    "-XX:+UseG1GC",
+    "-XX:+UseParallelGC",
+    "-XX:+UseGCOverheadLimit",
+    "-XX:GCTimeLimit=50",
+    "-XX:GCHeapFreeLimit=20",
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
@@ -128,10 +143,17 @@ def start(
     port: int | None = None,
     heap_mb: int = 1024,
     pagecache_mb: int = 256,
+    tx_memory_mb: int | None = None,
+    tx_total_mb: int | None = None,
     timeout: float = 240.0,
     fresh: bool = True,
 ) -> Neo4jServer:
-    """Start a server whose data lives in ``home``; returns once Bolt answers on 127.0.0.1."""
+    """Start a server whose data lives in ``home``; returns once Bolt answers on 127.0.0.1.
+
+    ``tx_memory_mb`` (default a quarter of the heap) caps the heap one transaction may hold and
+    ``tx_total_mb`` (default half the heap) all transactions together; both must leave the server
+    room for itself, so they are refused when they reach the heap."""
+    tx_memory_mb, tx_total_mb = transaction_memory(heap_mb, tx_memory_mb, tx_total_mb)
     install()
     java = _need("java")
     home = Path(home).resolve()
@@ -152,6 +174,8 @@ def start(
         str(home / "dbms"),
         str(port),
         str(pagecache_mb),
+        str(tx_memory_mb),
+        str(tx_total_mb),
     ]
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -169,6 +193,24 @@ def start(
         time.sleep(0.5)
     stop(server)
     raise Neo4jRuntimeError(f"Neo4j did not answer on Bolt within {timeout:.0f}s; log {log}", _tail(log))
+
+
+def transaction_memory(heap_mb: int, tx_memory_mb: int | None, tx_total_mb: int | None) -> tuple[int, int]:
+    """The per-transaction and total transaction memory budgets (MB) for a heap of ``heap_mb``.
+
+    >>> transaction_memory(1024, None, None)
+    (256, 512)
+    >>> transaction_memory(1024, 600, None)
+    (600, 600)
+    """
+    one = tx_memory_mb if tx_memory_mb is not None else heap_mb // 4
+    total = tx_total_mb if tx_total_mb is not None else max(one, heap_mb // 2)
+    if not 0 < one <= total < heap_mb:
+        raise Neo4jRuntimeError(
+            f"transaction memory must satisfy 0 < per transaction ({one} MB) <= total ({total} MB) "
+            f"< heap ({heap_mb} MB)"
+        )
+    return one, total
 
 
 def _forget(server: Neo4jServer) -> None:

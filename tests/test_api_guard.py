@@ -190,9 +190,10 @@ def test_health_answers_within_100_ms_while_45_expensive_queries_run(seed_store:
     with live_server(env, tmp_path / "serve.log") as url:
         httpx.get(url + "/health")  # the count is taken once
 
-        def expensive(_: int) -> int:
-            body = {"query": CARTESIAN, "timeout_s": 1.5}
-            return httpx.post(url + "/sparql", json=body, timeout=120).status_code
+        def expensive(_: int) -> str:
+            # the limit covers the whole request, the wait for a turn included: all 45 end near 6 s
+            body = {"query": CARTESIAN, "timeout_s": 6}
+            return str(httpx.post(url + "/sparql", json=body, timeout=120).json()["error"]["code"])
 
         with concurrent.futures.ThreadPoolExecutor(45) as pool:
             running = [pool.submit(expensive, i) for i in range(45)]
@@ -206,9 +207,11 @@ def test_health_answers_within_100_ms_while_45_expensive_queries_run(seed_store:
                 time.sleep(0.1)
             in_flight = sum(not f.done() for f in running)
             statuses = [f.result() for f in running]
-    assert in_flight >= 36, in_flight  # the queries were still running while /health answered
+    # the queries were still in flight while /health answered (a running one may have met its memory cap first)
+    assert in_flight >= 40, in_flight
     assert max(timings) < 0.1, sorted(timings)
-    assert statuses == [400] * 45  # each stopped by its time limit (query_timeout), none refused, none a 500
+    # each stopped by its time limit (or its memory cap), none refused as busy, none a 500
+    assert set(statuses) <= {"query_timeout", "resource_limit"} and statuses.count("query_timeout") >= 40, statuses
 
 
 @pytest.mark.integration

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
+import anyio
 from fastapi import APIRouter, Request
 
 from api.deps import Store
 from api.guard import BUSY, gate
 from api.schemas import CypherRequest, ErrorEnvelope, QueryResult, SparqlRequest
-from graphkit.errors import QueryRefused
+from graphkit.errors import QueryRefused, QueryTimeout
 
 router = APIRouter(tags=["query"])
+T = TypeVar("T")
 
 REFUSED: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorEnvelope, "description": "The query was refused (an update, a syntax error, or the other "
@@ -32,17 +36,44 @@ REFUSED: dict[int | str, dict[str, Any]] = {
     "Update is refused with 400. Only when the API serves the embedded store; over Neo4j use POST /cypher.",
 )
 async def post_sparql(request: Request, store: Store, body: SparqlRequest) -> QueryResult:
-    from graphkit.query import answer_json, run_sparql
+    from graphkit.query import answer_json, run_sparql_async
 
     if store.kind != "oxigraph":
         raise QueryRefused(
             f"SPARQL runs on the embedded store; this API serves {store.kind} (use POST /cypher)",
             details={"store": store.kind},
         )
-    answer = await gate(request).run_sync(
-        lambda: run_sparql(store.path, body.query, timeout_s=body.timeout_s, row_cap=body.limit)  # type: ignore[attr-defined]
+    path = store.path  # type: ignore[attr-defined]
+    answer = await _within_time_limit(
+        request, body.timeout_s, lambda left: run_sparql_async(path, body.query, timeout_s=left, row_cap=body.limit)
     )
     return QueryResult(**answer_json(answer))
+
+
+async def _within_time_limit(request: Request, timeout_s: float, run: Callable[[float], Awaitable[T]]) -> T:
+    """``run(seconds left)`` once the gate lets it, all within ``timeout_s`` of now: the time limit covers the
+    whole request, the wait for a turn included; at the limit the query is cancelled (a SPARQL child is killed)
+    and the answer is query_timeout."""
+    started = time.monotonic()
+
+    async def when_let_in() -> T:
+        left = timeout_s - (time.monotonic() - started)
+        if left <= 0.05:
+            raise _timeout(timeout_s, started)
+        return await run(left)
+
+    with anyio.move_on_after(timeout_s) as scope:
+        return await gate(request).run_async(when_let_in)
+    assert scope.cancelled_caught
+    raise _timeout(timeout_s, started)
+
+
+def _timeout(timeout_s: float, started: float) -> QueryTimeout:
+    return QueryTimeout(
+        f"the query ran past its time limit of {timeout_s:g} s (counted from the request's arrival, the wait for a "
+        "turn included) and was stopped",
+        details={"timeout_s": timeout_s, "elapsed_s": round(time.monotonic() - started, 3)},
+    )
 
 
 @router.post(
@@ -56,17 +87,17 @@ async def post_sparql(request: Request, store: Store, body: SparqlRequest) -> Qu
     "POST /sparql. The mapping is in docs/neo4j-store.md.",
 )
 async def post_cypher(request: Request, store: Store, body: CypherRequest) -> QueryResult:
-    from graphkit.query import answer_json, run_cypher
+    from graphkit.query import answer_json, run_cypher_async
 
     if store.kind != "neo4j":
         raise QueryRefused(
             f"Cypher runs on Neo4j; this API serves the {store.kind} store (use POST /sparql)",
             details={"store": store.kind},
         )
-    answer = await gate(request).run_sync(
-        lambda: run_cypher(
-            store.driver, store.database, body.query, body.parameters,  # type: ignore[attr-defined]
-            timeout_s=body.timeout_s, row_cap=body.limit,
-        )
+    driver, database = store.driver, store.database  # type: ignore[attr-defined]
+    answer = await _within_time_limit(
+        request, body.timeout_s,
+        lambda left: run_cypher_async(driver, database, body.query, body.parameters, timeout_s=left,
+                                      row_cap=body.limit),
     )
     return QueryResult(**answer_json(answer))

@@ -82,7 +82,7 @@ def _assert_consistent(store: Path, expected: Any) -> Any:
     state = soak.embedded_state(store)
     assert state.graph() == expected.graph()
     assert soak.manifest_files(state) == set(state.files)
-    assert manifest_path(store).parent == report_path(store).parent == generations.current(store)
+    assert manifest_path(store).resolve().parent == report_path(store).resolve().parent == generations.current(store)
     return state
 
 

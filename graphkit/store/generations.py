@@ -88,11 +88,14 @@ def current(store_path: Path) -> Path | None:
 
 def member(store_path: Path, name: str) -> Path:
     """The file ``name`` (MANIFEST or REPORT) of the store's current generation; for a store of the previous
-    layout, its sibling file. The path need not exist (no store yet, or an old build without it)."""
-    here = current(store_path)
-    if here is not None and (here / name).is_file():
-        return here / name
-    return legacy_sibling(Path(store_path), name)
+    layout, its sibling file. The path need not exist (no store yet, or an old build without it).
+
+    The path goes through the store's symlink, so that it names the current generation's file whenever it
+    is opened (a resolved path could name a generation deleted meanwhile)."""
+    store_path = Path(store_path)
+    if (store_path / name).is_file():
+        return store_path / name
+    return legacy_sibling(store_path, name)
 
 
 def new_id() -> str:

@@ -237,7 +237,8 @@ def _clean_quietly(store_path: Path) -> None:
     try:
         removed = generations.clean(store_path)
     except OSError as exc:
-        log.warning("cannot clean the old store generations at %s: %s", store_path, exc)
+        # info, not a warning: a reader without write access (`graphkit get` as another user) is normal
+        log.info("cannot clean the old store generations at %s: %s", store_path, exc)
         return
     if removed:
         log.info("removed %s", ", ".join(p.name for p in removed))

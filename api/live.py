@@ -4,9 +4,10 @@ embedded store (graphkit/store/generations.py), the server switches to it as a w
 Each request takes exactly one store with :meth:`LiveStore.acquire` and uses it from start to end, so
 a request sees the old graph or the new one, never a mixture. ``acquire`` checks at most every
 ``check_every`` seconds (one ``realpath``) whether the store's symlink names a new generation; if so it
-opens that one and makes it current. The previous store stays open until its last request ends; it is
-then closed, its lease released, and a background clean deletes its directory (unless a build is
-running, which cleans when it ends). Over Neo4j, or over a store handed in by the caller,
+opens that one and makes it current; a watcher thread does the same check in the background, so that an
+idle server switches too. The previous store stays open until its last request ends; it is then closed,
+its lease released, and a background clean deletes its directory (unless a build is running, which
+cleans when it ends). Leftovers of killed builds are cleaned when the holder starts. Over Neo4j, or over a store handed in by the caller,
 :meth:`LiveStore.fixed` serves that one store and never switches.
 
 ``generation`` names what a request sees (the generation id, or the store kind for a fixed store):

@@ -22,6 +22,9 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI, Request
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from api.deps import Store
 from graphkit.build import InputFile, build, import_files, manifest_path, report_path, seed_files
@@ -305,3 +308,111 @@ def test_a_killed_neo4j_load_leaves_the_old_or_new_graph_and_the_next_ends_clean
         assert again.returncode == 0, again.stderr
         assert soak.neo4j_counts(neo4j_db) == counts[stage], (out.killed, fraction)
     assert kills >= 1  # the kills fell within the loads (each load takes several seconds)
+
+
+# -- property-based: any sequence of builds, killed builds, readers and cleans ---------------------------
+QUAD = '<https://example.org/a> <https://example.org/p> "{n}" <https://example.org/g> .\n'
+
+
+def _value(directory: Path) -> tuple[str, list[str]]:
+    """The one literal of a tiny generation, and its manifest (the two must name the same build)."""
+    import json
+
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(directory))
+    try:
+        values = [q.object.value for q in store.quads_for_pattern(None, ox.NamedNode("https://example.org/p"), None)]
+    finally:
+        del store
+    assert len(values) == 1, values
+    return values[0], json.loads((directory / generations.MANIFEST).read_text())
+
+
+class GenerationsMachine(RuleBasedStateMachine):
+    """Builds, builds killed at each point (simulated: what the killed process leaves on disk), leases taken
+    and released, cleans. Invariants: the store always opens with the graph and manifest of the last
+    completed build; a leased generation is never deleted; once no lease is held, a clean leaves nothing but
+    the current generation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import tempfile
+
+        self.root = Path(tempfile.mkdtemp(prefix="gk-gen-"))
+        self.store = self.root / "store"
+        self.n = 0
+        self.current = self._build()
+        self.leases: list[tuple[generations.Lease, str]] = []
+
+    def _build(self) -> str:
+        from graphkit.store.oxigraph import load_nquads
+
+        self.n += 1
+        value = str(self.n)
+        load_nquads(self.store, QUAD.format(n=value),
+                    extras=lambda g: (g / generations.MANIFEST).write_text(f'["{value}"]'))
+        return value
+
+    @rule()
+    def build(self) -> None:
+        self.current = self._build()
+
+    @rule(point=st.sampled_from(["during-load", "before-switch", "after-switch", "switching"]))
+    def killed_build(self, point: str) -> None:
+        import pyoxigraph as ox
+
+        self.n += 1
+        with generations.build_lock(self.store):
+            gen = generations.new_generation(self.store)
+            store = ox.Store(str(gen))
+            store.bulk_load(input=QUAD.format(n=self.n).encode(), format=ox.RdfFormat.N_QUADS)
+            del store
+            if point == "during-load":
+                return
+            (gen / generations.MANIFEST).write_text(f'["{self.n}"]')
+            if point == "switching":  # killed between making the temporary symlink and renaming it
+                os.symlink(f"store.generations/{gen.name}", self.store.with_name("store.switch-99999"))
+            elif point == "after-switch":
+                generations.publish(self.store, gen)
+                self.current = str(self.n)
+
+    @rule()
+    def lease(self) -> None:
+        self.leases.append((generations.lease_current(self.store), self.current))
+
+    @rule(data=st.data())
+    def release(self, data: st.DataObject) -> None:
+        if self.leases:
+            held, _ = self.leases.pop(data.draw(st.integers(0, len(self.leases) - 1)))
+            held.release()
+
+    @rule()
+    def clean(self) -> None:
+        generations.clean(self.store)
+        if not self.leases:
+            assert soak.leftovers(self.store) == ()
+
+    @invariant()
+    def the_store_is_the_last_completed_build(self) -> None:
+        from graphkit.store.oxigraph import OxigraphStore
+
+        s = OxigraphStore(self.store)
+        try:
+            assert _value(s.path) == (self.current, [self.current])
+        finally:
+            s.close()
+
+    @invariant()
+    def leased_generations_are_whole(self) -> None:
+        for held, value in self.leases:
+            assert _value(held.path) == (value, [value])
+
+    def teardown(self) -> None:
+        for held, _ in self.leases:
+            held.release()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+GenerationsMachine.TestCase.settings = settings(max_examples=12, stateful_step_count=8, deadline=None)
+test_any_sequence_of_builds_kills_readers_and_cleans = GenerationsMachine.TestCase

@@ -43,6 +43,7 @@ import ctypes
 import datetime as dt
 import errno
 import json
+import os
 import platform
 import re
 import resource
@@ -80,16 +81,21 @@ RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 #: levels crashed Oxigraph's parser, and rdflib's recursive parser needs ~40 Python frames a level.
 MAX_NESTING = 64
 #: Address-space cap of the SPARQL child. Opening the national store read-only and running the
-#: documented queries takes a VmPeak of 480-620 MB (RSS 50-100 MB); the rest is room for the query.
+#: documented queries takes a VmPeak of about 320 MB (RSS 50-110 MB); the rest is room for the query.
 DEFAULT_MEMORY_MB = 1536
 #: The largest answer (its JSON) a query may give; past it the query is stopped with ResourceLimit.
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 #: What the parent reads beyond max_bytes (the reply's envelope) before it stops reading.
 REPLY_MARGIN = 64 * 1024
 #: The child's rdflib parse runs on a thread with this stack and recursion limit (a 1,800-triple
-#: block or 64 nested parentheses need 2,500-15,000 frames; 128 MB holds 100,000).
-GUARD_STACK_MB = 128
+#: block or 64 nested parentheses need 2,500-15,000 frames; the parser's frames are Python frames,
+#: which take almost no C stack: 8 MB was enough in trials, 32 MB leaves room).
+GUARD_STACK_MB = 32
 GUARD_RECURSION_LIMIT = 100_000
+#: The child's environment: glibc reserves 64 MB of address space per thread arena, which the
+#: address-space cap counts; two arenas halve the child's baseline (VmPeak 645 -> 317 MB on the
+#: national store) without changing what it really uses.
+CHILD_ENV = {**os.environ, "MALLOC_ARENA_MAX": "2"}
 STDERR_TAIL = 16 * 1024
 PEAK_SAMPLE_S = 0.02
 
@@ -301,7 +307,7 @@ def check_sparql_algebra(text: str, prefixes: dict[str, str]) -> None:
             raise _refuse_service()
         algebra = translateQuery(parsed, initNs=prefixes)
     except ParseBaseException as exc:
-        if _parses(parseUpdate, text):
+        if _is_update(parseUpdate, text):
             raise QueryRefused(
                 "SPARQL updates are refused: this endpoint is read-only and runs only queries "
                 f"({', '.join(QUERY_FORMS)}); this request parses as an update",
@@ -321,12 +327,14 @@ def check_sparql_algebra(text: str, prefixes: dict[str, str]) -> None:
         raise _refuse_service()
 
 
-def _parses(parse: Callable[[str], object], text: str) -> bool:
+def _is_update(parse: Callable[[str], Any], text: str) -> bool:
+    """Whether rdflib reads ``text`` as an update with at least one operation (an empty text, or one
+    with only a prologue, is an empty update to the grammar: it is a syntax error here)."""
     try:
-        parse(text)
+        update = parse(text)
     except Exception:  # pyparsing's errors, RecursionError ...: it does not parse
         return False
-    return True
+    return "request" in update and len(update["request"]) > 0
 
 
 def _syntax_refusal(message: str, line: int | None, column: int | None) -> QueryRefused:
@@ -564,6 +572,7 @@ async def _call_child(
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "graphkit.query", "--memory-mb", str(memory_mb),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env=CHILD_ENV,
     )  # fmt: skip
     peak = _PeakMemory(proc.pid)
     sampler = asyncio.create_task(peak.follow(proc))
@@ -656,6 +665,11 @@ def _child_reply(out: bytes, err: bytes, returncode: int | None, memory_mb: int,
     return reply
 
 
+# What a child under its address-space cap prints when an allocation fails: Rust's abort, Python's
+# error, and RocksDB's (C++) when a thread's stack cannot be mapped.
+_OUT_OF_MEMORY = ("memory allocation of", "MemoryError", "Resource temporarily unavailable", "failed to spawn thread")
+
+
 def _child_failure(returncode: int | None, stderr: str, memory_mb: int, peak_kb: int) -> GraphkitError:
     """What a child that gave no reply ran into: the memory cap (Rust aborts on a failed allocation,
     Python raises MemoryError, the kernel's OOM killer sends SIGKILL), another signal (a crash), or
@@ -665,7 +679,7 @@ def _child_failure(returncode: int | None, stderr: str, memory_mb: int, peak_kb:
         f"the SPARQL query needed more than the {memory_mb} MB of memory a query may use and was stopped",
         details={"limit": "memory", "memory_mb": memory_mb, "peak_rss_mb": peak_mb},
     )
-    if "memory allocation of" in stderr or "MemoryError" in stderr:
+    if any(sign in stderr for sign in _OUT_OF_MEMORY):
         return memory
     if returncode is not None and returncode < 0:
         name = _signal_name(-returncode)
@@ -781,9 +795,16 @@ def _guard(query: str, prefixes: dict[str, str]) -> str | None:
     except ResourceLimit as exc:
         return _error("nesting", exc.message, exc.details)
     except QueryRefused as exc:
-        if exc.details.get("reason") == "syntax" and (oxigraph := _oxigraph_syntax_error(query, prefixes)):
+        if exc.details.get("reason") != "syntax":
+            return _error("refused", exc.message, exc.details)
+        if oxigraph := _oxigraph_syntax_error(query, prefixes):
             return _error("syntax", oxigraph)
-        return _error("refused", exc.message, exc.details)
+        return _error(
+            "refused",
+            "the SPARQL query uses syntax the query check (rdflib, SPARQL 1.1) cannot read, so it is not run: "
+            + exc.details["parser_message"],
+            {**exc.details, "reason": "unchecked_syntax"},
+        )
     return None
 
 
@@ -960,6 +981,13 @@ CYPHER_PROCEDURES = frozenset(
 # Plan operators (their name before the "@database") that are commands, not reads of the graph.
 _COMMAND_OPERATORS = ("Show", "Terminate", "Administration", "LoadCSV", "SystemProcedureCall")
 _PROCEDURE_NAME = re.compile(r"\s*([\w.`]+?)\s*\(")
+#: The most values one ``range()`` of an ad-hoc Cypher query may produce (see refuse_unbounded_values).
+CYPHER_MAX_RANGE = 1_000_000
+_RANGE_CALL = re.compile(r"(?<![\w.$])range\s*\(", re.IGNORECASE)
+_REDUCE_CALL = re.compile(r"(?<![\w.$])reduce\s*\(", re.IGNORECASE)
+_INTEGER = re.compile(r"\s*([+-]?\d+)\s*")
+_UNWIND_BEFORE = re.compile(r"\bUNWIND\s*\Z", re.IGNORECASE)
+_AS_AFTER = re.compile(r"\s*AS\b", re.IGNORECASE)
 #: Records the driver fetches per round trip: small, so the byte cap is checked before much arrives.
 CYPHER_FETCH_SIZE = 100
 #: Extra seconds the async variant waits for the driver past the query's own time limit.
@@ -989,6 +1017,67 @@ def refuse_denied_cypher(text: str) -> None:
             )
 
 
+def refuse_unbounded_values(text: str) -> None:
+    """Raise ResourceLimit for the expressions that build values of any size from a short query.
+
+    Neo4j counts the memory of its operators (collect, ORDER BY, DISTINCT ...) against the
+    transaction limit, but not the values of expressions, and a running expression never looks at
+    its transaction's time limit: ``size([x IN range(1, 40000000) | x])`` filled a 1 GB heap and
+    kept the server in full collections for minutes. So ``reduce()`` (whose accumulator can double
+    at each step) is refused, and ``range()`` only runs with integer literal bounds whose ranges
+    together (their product: they may be nested) hold at most :data:`CYPHER_MAX_RANGE` values. A
+    range that is all of an UNWIND (``UNWIND range(1, 100000000) AS x``) is not counted: Neo4j
+    streams it row by row, and rows are held to the time limit and the row and byte caps."""
+    masked = _mask_cypher(text)
+    if _REDUCE_CALL.search(masked):
+        raise ResourceLimit(
+            "reduce() is refused: it can build a value of any size, and Neo4j neither counts that memory "
+            "against the transaction limit nor stops it at the time limit",
+            details={"limit": "values", "function": "reduce"},
+        )
+    total = 1
+    for m in _RANGE_CALL.finditer(masked):
+        args, end = _call_arguments(masked, m.end())
+        if not (_UNWIND_BEFORE.search(masked, 0, m.start()) and _AS_AFTER.match(masked, end)):
+            total *= _range_size(args)
+    if total > CYPHER_MAX_RANGE:
+        raise ResourceLimit(
+            f"range() would build {total:,} values; an ad-hoc query may build at most {CYPHER_MAX_RANGE:,} "
+            "(Neo4j does not count the memory of expressions against the transaction limit)",
+            details={"limit": "values", "function": "range", "values": total, "max_values": CYPHER_MAX_RANGE},
+        )
+
+
+def _call_arguments(masked: str, start: int) -> tuple[list[str], int]:
+    """The top-level arguments of the call whose argument list begins at ``start`` (just after its
+    parenthesis), and where the call ends."""
+    depth, end, cut, args = 1, start, start, []
+    while end < len(masked) and depth:
+        char = masked[end]
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(char, 0)
+        if (char == "," and depth == 1) or depth == 0:
+            args.append(masked[cut:end])
+            cut = end + 1
+        end += 1
+    return args, end
+
+
+def _range_size(args: list[str]) -> int:
+    """The number of values of ``range(*args)``. The arguments must be integer literals: anything else
+    (a parameter, an expression) is refused, as the size is unknown before the query runs."""
+    numbers = [int(m.group(1)) for arg in args if (m := _INTEGER.fullmatch(arg))]
+    if len(numbers) != len(args) or len(args) not in (2, 3):
+        raise ResourceLimit(
+            "range() runs here only with integer literal bounds (its size must be known before the query runs), "
+            "or as all of an UNWIND",
+            details={"limit": "values", "function": "range"},
+        )
+    first, last, step = numbers[0], numbers[1], numbers[2] if len(numbers) == 3 else 1
+    if step == 0:
+        return 0  # Neo4j refuses a zero step itself
+    return max(0, (last - first) // step + 1)
+
+
 def plan_operators(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Every operator of a plan (the driver's ``summary.plan``: operatorType, args, children)."""
     todo = [plan]
@@ -1001,9 +1090,15 @@ def plan_operators(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def refuse_plan(plan: dict[str, Any]) -> None:
     """Raise QueryRefused when the server's plan calls a procedure not on :data:`CYPHER_PROCEDURES`
     (its name read from the operator's details; an unreadable name is refused) or holds a command
-    operator (SHOW ..., TERMINATE ..., administration, LOAD CSV)."""
+    operator (SHOW ..., TERMINATE ..., administration, LOAD CSV); ResourceLimit when an operator
+    evaluates reduce() (see :func:`refuse_unbounded_values`)."""
     for op in plan_operators(plan):
         operator = str(op.get("operatorType", "")).split("@")[0]
+        if _REDUCE_CALL.search(str((op.get("args") or {}).get("Details", ""))):
+            raise ResourceLimit(  # the text check refuses it first; this is the server's reading of it
+                "reduce() is refused: it can build a value of any size that Neo4j does not count",
+                details={"limit": "values", "function": "reduce"},
+            )
         if operator.startswith(_COMMAND_OPERATORS):
             raise QueryRefused(
                 f"this endpoint reads the graph only and does not run commands ({operator})",
@@ -1045,6 +1140,7 @@ def run_cypher(
     started = time.monotonic()
     _check_limits(timeout_s, row_cap, max_bytes)
     refuse_denied_cypher(query)
+    refuse_unbounded_values(query)
     try:
         with driver.session(
             database=database,
@@ -1054,7 +1150,7 @@ def run_cypher(
         ) as session:
             tx = session.begin_transaction(timeout=timeout_s)
             try:
-                refuse_plan(tx.run("EXPLAIN " + query, parameters or {}).consume().plan or {})
+                refuse_plan(_explain(tx, query, parameters or {}, timeout_s))
                 result = tx.run(query, parameters or {})
                 columns = tuple(result.keys())
                 rows, truncated = _cypher_rows(result, columns, row_cap, max_bytes)
@@ -1069,6 +1165,41 @@ def run_cypher(
     return QueryAnswer(
         form="select", columns=columns, rows=rows, boolean=None, truncated=truncated, elapsed_ms=_elapsed_ms(started)
     )
+
+
+def _explain(tx: neo4j.Transaction, query: str, parameters: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    """The server's plan of ``query``, planned and not run (EXPLAIN). An error in it (a syntax error,
+    most often) is reported as for the query itself: positions on its first line are moved back
+    over the prefix, and the echoed line loses it."""
+    import neo4j
+
+    try:
+        plan = tx.run(EXPLAIN + query, parameters).consume().plan
+    except neo4j.exceptions.Neo4jError as exc:
+        raise _cypher_error(exc, timeout_s, _without_explain(exc.message or str(exc))) from exc
+    return dict(plan or {})
+
+
+EXPLAIN = "EXPLAIN "
+_NEO4J_POSITION = re.compile(r"\(line (\d+), column (\d+) \(offset: (\d+)\)\)")
+
+
+def _without_explain(message: str) -> str:
+    """A Neo4j error message about ``EXPLAIN <query>`` as it would read about ``<query>``.
+
+    >>> _without_explain('Invalid input (line 1, column 9 (offset: 8))\\n"EXPLAIN MATC (n)"\\n         ^')
+    'Invalid input (line 1, column 1 (offset: 0))\\n"MATC (n)"\\n ^'
+    """
+    n = len(EXPLAIN)
+    m = _NEO4J_POSITION.search(message)
+    if not m:
+        return message
+    line, column, offset = (int(g) for g in m.groups())
+    if line == 1:
+        column -= n
+        message = message.replace(f'"{EXPLAIN}', '"', 1)
+        message = re.sub(rf"\n {{{n}}}( *\^)", r"\n\1", message, count=1)
+    return message[: m.start()] + f"(line {line}, column {column} (offset: {offset - n}))" + message[m.end():]
 
 
 def _cypher_rows(
@@ -1115,12 +1246,12 @@ async def run_cypher_async(
         ) from None
 
 
-def _cypher_error(exc: neo4j.exceptions.Neo4jError, timeout_s: float) -> GraphkitError:
-    """The project's error for an error Neo4j returned."""
+def _cypher_error(exc: neo4j.exceptions.Neo4jError, timeout_s: float, message: str | None = None) -> GraphkitError:
+    """The project's error for an error Neo4j returned (``message``: its message, if rewritten)."""
     import neo4j
 
     code = exc.code or ""
-    message = exc.message or str(exc)
+    message = message or exc.message or str(exc)
     details: dict[str, Any] = {"neo4j_code": code}
     if "TimedOut" in code:
         return QueryTimeout(

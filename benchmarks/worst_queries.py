@@ -56,7 +56,8 @@ CYPHER = [
     ("40 M element list comprehension", "RETURN size([x IN range(1, 40000000) | x]) AS n", 60),
     ("a string doubled 40 times by reduce()", "RETURN size(reduce(s = 'x', i IN range(1, 40) | s + s)) AS n", 60),
     ("DISTINCT over 40 M values", "UNWIND range(1, 40000000) AS x RETURN count(DISTINCT x) AS n", 60),
-    ("an answer past the byte cap", "UNWIND range(1, 2000000) AS x RETURN x, 'padding padding padding' AS pad", 60),
+    ("an answer past the byte cap (10,000 rows of 2 KB)", "UNWIND range(1, 10000) AS x RETURN x, '" + "p" * 2000
+     + "' AS pad", 60),
 ]
 
 

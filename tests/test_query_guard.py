@@ -2,11 +2,14 @@
 attacker would: every federated or update form of SPARQL is refused by each layer on its own, with a
 loopback listener that must never be reached, even when the checks are bypassed; deep nesting, memory,
 time and answer size are held to their limits with clear errors; Cypher calls only the procedures on
-its allow list and the server's memory limits end runaway queries while the server keeps answering."""
+its allow list, the server's memory limit ends runaway operators while the server keeps answering, and
+the expressions whose memory Neo4j does not count are refused before they are sent. Hypothesis
+generates the SERVICE variants and token soups that no check may answer with anything but a refusal."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -329,6 +332,53 @@ def test_generated_service_queries_reach_nothing_through_run_sparql(
     with pytest.raises(QueryRefused):
         run_sparql(tiny_store, query, timeout_s=20)
     assert quiet_listener.connections == []
+
+
+# SPARQL-looking token soups: whole strings, IRIs and comments, keywords, brackets, escapes
+SPARQL_TOKENS = st.sampled_from([
+    "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "{", "}", "(", ")", "[", "]", ".", ";", ",", "*",
+    "?s", "?p", "?o", "$v", "<http://127.0.0.1:1/>", "<x:SERVICE>", '"SERVICE"', "'''LOAD'''", "# SERVICE\n",
+    "pcg:odsCode", "ex:SERVICE", "_:b", "a", "1", "FILTER", "EXISTS", "NOT", "OPTIONAL", "UNION", "MINUS",
+    "GRAPH", "BIND", "AS", "VALUES", "LIMIT", "PREFIX", "ex:", "BASE", "SILENT", "SERVICE", "service",
+    "INSERT", "DELETE", "DATA", "LOAD", "CLEAR", "ALL", r"\u0053ERVICE", r"\u007B", "<<", ">>", "LATERAL",
+])
+
+
+@HYPOTHESIS
+@given(st.lists(SPARQL_TOKENS, max_size=40).map(" ".join) | st.text(max_size=200))
+def test_the_sparql_guard_answers_any_text_with_a_refusal_or_a_pass(text: str) -> None:
+    """No input makes either check fail with anything but the project's refusals (the API would
+    otherwise answer 500)."""
+    for check in (refuse_sparql_text, lambda t: check_sparql_algebra(t, PREFIXES)):
+        with contextlib.suppress(QueryRefused, ResourceLimit):
+            check(text)
+
+
+@HYPOTHESIS
+@given(st.lists(SPARQL_TOKENS, min_size=1, max_size=30))
+def test_a_service_token_is_always_refused_by_the_text_check(tokens: list[str]) -> None:
+    """Tokens are whole (strings, IRIs and comments included), so a lone SERVICE is the keyword."""
+    text = " ".join([*tokens, "SERVICE", *tokens])
+    with pytest.raises((QueryRefused, ResourceLimit)) as info:
+        refuse_sparql_text(text)
+    assert info.value.details.get("reason") in {"service", "update"} or info.value.details.get("limit") == "nesting"
+
+
+CYPHER_TOKENS = st.sampled_from([
+    "MATCH", "(n)", "RETURN", "CALL", "db.labels()", "dbms.listConfig()", "range(1, 2)", "range(1, 99999999)",
+    "reduce(", "[x IN", "|", "x]", "'range(1, 9999999)'", "// reduce(\n", "/*", "*/", "`", "UNWIND", "AS", "$p",
+    ",", ")", "(",
+])
+
+
+@HYPOTHESIS
+@given(st.text(max_size=300) | st.lists(CYPHER_TOKENS, max_size=30).map(" ".join))
+def test_the_cypher_text_checks_answer_any_text_with_a_refusal_or_a_pass(text: str) -> None:
+    from graphkit.query import refuse_denied_cypher, refuse_unbounded_values
+
+    for check in (refuse_denied_cypher, refuse_unbounded_values):
+        with contextlib.suppress(QueryRefused, ResourceLimit):
+            check(text)
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,9 @@ server-side timeout; Neo4j itself refuses every write in it. A short text deny l
 anything is sent, what reaches outside the graph (``LOAD CSV``, ``dbms.*`` ...); then, in the same
 transaction, the server's own plan of the query (``EXPLAIN``) is walked: every procedure it calls must
 be on :data:`CYPHER_PROCEDURES`, and no operator may be a ``SHOW``/``TERMINATE``/administration command
-or ``LOAD CSV``. The server caps each transaction's tracked memory (see graphkit.neo4j_runtime).
+or ``LOAD CSV``. The server caps each transaction's tracked memory (see graphkit.neo4j_runtime); what
+it does not track, the values of expressions, is bounded here: ``reduce()`` is refused and
+``range()`` held to :data:`CYPHER_MAX_RANGE` values (:func:`refuse_unbounded_values`).
 """
 
 from __future__ import annotations
@@ -92,10 +94,12 @@ REPLY_MARGIN = 64 * 1024
 #: which take almost no C stack: 8 MB was enough in trials, 32 MB leaves room).
 GUARD_STACK_MB = 32
 GUARD_RECURSION_LIMIT = 100_000
-#: The child's environment: glibc reserves 64 MB of address space per thread arena, which the
-#: address-space cap counts; two arenas halve the child's baseline (VmPeak 645 -> 317 MB on the
+#: Set in the child's environment: glibc reserves 64 MB of address space per thread arena, which
+#: the address-space cap counts; two arenas halve the child's baseline (VmPeak 645 -> 317 MB on the
 #: national store) without changing what it really uses.
-CHILD_ENV = {**os.environ, "MALLOC_ARENA_MAX": "2"}
+CHILD_MALLOC_ARENAS = "2"
+#: Replies larger than this are decoded on a worker thread, so that the event loop stays free.
+DECODE_ON_LOOP_BYTES = 256 * 1024
 STDERR_TAIL = 16 * 1024
 PEAK_SAMPLE_S = 0.02
 
@@ -572,7 +576,7 @@ async def _call_child(
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "graphkit.query", "--memory-mb", str(memory_mb),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env=CHILD_ENV,
+        env={**os.environ, "MALLOC_ARENA_MAX": CHILD_MALLOC_ARENAS},
     )  # fmt: skip
     peak = _PeakMemory(proc.pid)
     sampler = asyncio.create_task(peak.follow(proc))
@@ -595,6 +599,8 @@ async def _call_child(
         sampler.cancel()
     if out is None:
         raise _too_big(max_bytes)
+    if len(out) > DECODE_ON_LOOP_BYTES:  # megabytes of JSON take a while to decode: not on the event loop
+        return await asyncio.to_thread(_child_reply, out, err, proc.returncode, memory_mb, peak.kb), peak.kb
     return _child_reply(out, err, proc.returncode, memory_mb, peak.kb), peak.kb
 
 

@@ -56,7 +56,9 @@ def open_store(settings: Settings) -> GraphStore:
         from graphkit.store.neo4j import Neo4jStore
 
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
-        driver = neo4j.GraphDatabase.driver(settings.neo4j_uri, auth=auth)
+        # a server that stops answering must not hang a request: connecting and waiting for a connection are bounded
+        driver = neo4j.GraphDatabase.driver(settings.neo4j_uri, auth=auth, connection_timeout=5,
+                                            connection_acquisition_timeout=10)
         try:
             driver.verify_connectivity()
         except Exception as exc:

@@ -7,8 +7,8 @@ a request sees the old graph or the new one, never a mixture. ``acquire`` checks
 opens that one and makes it current; a watcher thread does the same check in the background, so that an
 idle server switches too. The previous store stays open until its last request ends; it is then closed,
 its lease released, and a background clean deletes its directory (unless a build is running, which
-cleans when it ends). Leftovers of killed builds are cleaned when the holder starts. Over Neo4j, or over a store handed in by the caller,
-:meth:`LiveStore.fixed` serves that one store and never switches.
+cleans when it ends). Leftovers of killed builds are cleaned when the holder starts. Over Neo4j, or over
+a store handed in by the caller, :meth:`LiveStore.fixed` serves that one store and never switches.
 
 ``generation`` names what a request sees (the generation id, or the store kind for a fixed store):
 caches of answers computed from the graph must key on it, so that they never serve the old graph's

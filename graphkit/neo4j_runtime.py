@@ -143,8 +143,8 @@ def start(
 ) -> Neo4jServer:
     """Start a server whose data lives in ``home``; returns once Bolt answers on 127.0.0.1.
 
-    ``tx_memory_mb`` (default a quarter of the heap) caps the heap one transaction may hold and
-    ``tx_total_mb`` (default half the heap) all transactions together; both must leave the server
+    ``tx_memory_mb`` (default 70% of the heap) caps the heap one transaction may hold and
+    ``tx_total_mb`` (default the same) all transactions together; both must leave the server
     room for itself, so they are refused when they reach the heap."""
     tx_memory_mb, tx_total_mb = transaction_memory(heap_mb, tx_memory_mb, tx_total_mb)
     install()
@@ -192,12 +192,16 @@ def transaction_memory(heap_mb: int, tx_memory_mb: int | None, tx_total_mb: int 
     """The per-transaction and total transaction memory budgets (MB) for a heap of ``heap_mb``.
 
     >>> transaction_memory(1024, None, None)
-    (256, 512)
-    >>> transaction_memory(1024, 600, None)
-    (600, 600)
+    (716, 716)
+    >>> transaction_memory(1024, 600, 650)
+    (600, 650)
     """
-    one = tx_memory_mb if tx_memory_mb is not None else heap_mb // 4
-    total = tx_total_mb if tx_total_mb is not None else max(one, heap_mb // 2)
+    # 70% of the heap for one transaction and for all together: the loader's swap relabels the whole graph
+    # in one transaction (two graphs' worth of index updates when a graph is loaded over another), and a
+    # quarter of the heap was too little for it on the national graph; the rest of the heap stays free for
+    # the page of work outside transactions
+    one = tx_memory_mb if tx_memory_mb is not None else heap_mb * 7 // 10
+    total = tx_total_mb if tx_total_mb is not None else max(one, heap_mb * 7 // 10)
     if not 0 < one <= total < heap_mb:
         raise Neo4jRuntimeError(
             f"transaction memory must satisfy 0 < per transaction ({one} MB) <= total ({total} MB) "

@@ -792,7 +792,12 @@ def _error(kind: str, message: str, details: dict[str, Any] | None = None) -> st
 
 
 def _peak() -> dict[str, int]:
-    return {"peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+    """The child's own highest resident memory: VmHWM of its address space, which starts afresh at exec
+    (ru_maxrss does not: Linux carries it over from the parent that forked the child, so a child of a large
+    server would report the server's size)."""
+    peak = _PeakMemory(os.getpid())
+    peak.sample()
+    return {"peak_rss_kb": peak.kb}
 
 
 def _guard(query: str, prefixes: dict[str, str]) -> str | None:

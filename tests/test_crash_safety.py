@@ -372,7 +372,8 @@ class GenerationsMachine(RuleBasedStateMachine):
                 return
             (gen / generations.MANIFEST).write_text(f'["{self.n}"]')
             if point == "switching":  # killed between making the temporary symlink and renaming it
-                os.symlink(f"store.generations/{gen.name}", self.store.with_name("store.switch-99999"))
+                # the temporary symlink of a killed process (each its own pid: two kills in a row leave two)
+                os.symlink(f"store.generations/{gen.name}", self.store.with_name(f"store.switch-{90000 + self.n}"))
             elif point == "after-switch":
                 generations.publish(self.store, gen)
                 self.current = str(self.n)

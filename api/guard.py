@@ -100,8 +100,12 @@ class Guard:
                 length = dict(message.get("headers") or []).get(b"content-length")
                 if length is not None and int(length) > self.max_response_bytes:
                     pending["refused"] = int(length)
+                elif length is not None:  # declared and within the cap: passed on as it comes, never held
+                    pending["through"] = True
+                    state["started"] = True
+                    await send(message)
                 return
-            if message["type"] != "http.response.body" or "start" not in pending:
+            if message["type"] != "http.response.body" or "start" not in pending or "through" in pending:
                 await send(message)
                 return
             if "refused" in pending:

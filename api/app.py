@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -69,6 +72,13 @@ def open_store(settings: Settings) -> GraphStore:
                        details={"parameter": "store"})
 
 
+def _warm_search(store: GraphStore) -> None:
+    try:
+        store.search(None, as_of=dt.date.today(), limit=1)
+    except Exception:
+        logging.getLogger(__name__).info("search index not built at start", exc_info=True)
+
+
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
     """Build the app over ``store`` (or the store the settings name; the app then closes it on shutdown).
 
@@ -85,6 +95,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # the search index is built in the background, so that the first search box keystroke is answered at once
+        threading.Thread(target=_warm_search, args=(live,), name="warm-search", daemon=True).start()
         yield
         if owned:
             driver = getattr(live, "driver", None)

@@ -47,7 +47,10 @@ def tie_schema(t: TieView) -> Tie:
     description="Organisations open on `as_of` whose name contains `q` (any case) or whose code starts with it, "
     "of `type` on that date (an ontology class: GPPractice, PrimaryCareNetwork, ClinicalCommissioningGroup, "
     "SubICBLocation, SustainabilityAndTransformationPartnership, IntegratedCareBoard, NHSEnglandRegion, "
-    "GPFederation, ...), within the area `within` (every organisation below it on that date). Ordered by name.",
+    "GPFederation, ...), within the area `within` (every organisation below it on that date). Ordered by name, "
+    "or with `order=relevance` (for a search box) the code itself first, then codes starting with `q`, names "
+    "starting with it, names with a word starting with it, other names; then by name. Answered from an index "
+    "held in memory (built on the first search after the server starts).",
 )
 def search_organisations(
     store: Store,

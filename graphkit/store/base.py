@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
@@ -19,6 +20,7 @@ from graphkit.nhs import ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.temporal import holds_on
 
 Direction = Literal["up", "down"]
+SearchOrder = Literal["name", "relevance"]
 
 
 @dataclass(frozen=True, order=True)
@@ -276,9 +278,10 @@ class GraphStore(Protocol):
 
     def search(
         self, q: str | None, *, kind: str | None = None, within: str | None = None, as_of: dt.date,
-        limit: int = 50, offset: int = 0,
+        limit: int = 50, offset: int = 0, order: SearchOrder = "name",
     ) -> tuple[list[OrganisationHit], int]:
-        """Organisations by name or code, kind and containing area, as of a date; a page and the total."""
+        """Organisations by name or code, kind and containing area, as of a date; a page and the total,
+        ordered by name or by relevance to ``q``."""
         ...
 
     def contracts(
@@ -428,11 +431,76 @@ def descendants(store: GraphStore, code: str, as_of: dt.date) -> set[str]:
     return seen
 
 
+class SearchIndex:
+    """Every organisation's code, name, kinds and dates, held in memory for searching as you type.
+
+    Built once per store object from one bulk :meth:`GraphStore.org_rows` (about 2 s for the national
+    graph), then a search is a scan of plain strings (a few milliseconds for 19,000 organisations). An
+    embedded store object stands for one build generation, so its index never goes stale; a Neo4j store
+    object keeps its index until the server is restarted (``graphkit load neo4j`` under a running server
+    is followed by a restart, docs/neo4j-store.md)."""
+
+    def __init__(self, rows: list[OrgRow], roles: list[RoleRow]) -> None:
+        self.rows = rows
+        self.folded = [(r.code, r.name.casefold()) for r in rows]
+        self.roles: dict[str, list[RoleRow]] = {}
+        for r in roles:
+            self.roles.setdefault(r.code, []).append(r)
+
+    @staticmethod
+    def of(store: GraphStore) -> SearchIndex:
+        index = store.__dict__.get("_search_index")
+        if index is None:
+            with _INDEX_LOCK:
+                index = store.__dict__.get("_search_index")
+                if index is None:
+                    index = SearchIndex(*store.org_rows())
+                    store.__dict__["_search_index"] = index
+        return index
+
+    def matching(self, q: str | None, kind: str | None, codes: set[str] | None) -> list[OrgRow]:
+        """Rows whose name contains ``q`` (any case) or whose code starts with it (upper case), that have had
+        ``kind``, among ``codes``: the same rule as the stores' :meth:`GraphStore.org_rows`."""
+        folded, upper = (q.casefold(), q.upper()) if q else ("", "")
+        out = []
+        for row, (code, name) in zip(self.rows, self.folded, strict=True):
+            if q and folded not in name and not code.startswith(upper):
+                continue
+            if kind is not None and kind not in row.all_kinds:
+                continue
+            if codes is not None and code not in codes:
+                continue
+            out.append(row)
+        return out
+
+
+_INDEX_LOCK = threading.Lock()
+
+
+def relevance(q: str, hit: OrganisationHit) -> tuple[int, str, str]:
+    """How well a hit answers what is being typed: the code itself, then codes starting with it, names
+    starting with it, names with a word starting with it, other names containing it; then by name."""
+    upper, folded = q.upper(), q.casefold()
+    name = hit.name.casefold()
+    if hit.code == upper:
+        rank = 0
+    elif hit.code.startswith(upper):
+        rank = 1
+    elif name.startswith(folded):
+        rank = 2
+    elif any(word.startswith(folded) for word in name.replace("-", " ").replace("(", " ").split()):
+        rank = 3
+    else:
+        rank = 4
+    return rank, hit.name, hit.code
+
+
 def search(
     store: GraphStore, q: str | None, *, kind: str | None, within: str | None, as_of: dt.date, limit: int,
-    offset: int,
+    offset: int, order: SearchOrder = "name",
 ) -> tuple[list[OrganisationHit], int]:
-    """The search every store answers the same way: bulk rows from the store, the as-of rules here."""
+    """The search every store answers the same way: the in-memory :class:`SearchIndex`, the as-of rules here.
+    ``order``: by name, or by :func:`relevance` to ``q`` (for a search box)."""
     if limit < 1 or offset < 0:
         raise BadParameter("limit must be at least 1 and offset at least 0", details={"parameter": "limit"})
     if kind is not None:
@@ -450,19 +518,19 @@ def search(
     if within is not None:
         store.organisation(within, as_of)  # NotFound names the code
         codes = descendants(store, within, as_of)
-    rows, roles = store.org_rows(q=q or None, kind=kind, codes=codes)
-    by_code: dict[str, list[RoleRow]] = {}
-    for r in roles:
-        by_code.setdefault(r.code, []).append(r)
+    index = SearchIndex.of(store)
     hits = []
-    for row in rows:
+    for row in index.matching(q or None, kind, codes):
         if not holds_on(row.start, row.end, as_of):
             continue
-        now = kinds_on(row.all_kinds, by_code.get(row.code, ()), as_of)
+        now = kinds_on(row.all_kinds, index.roles.get(row.code, ()), as_of)
         if kind is not None and kind not in now:
             continue
         hits.append(OrganisationHit(row.name, row.code, now, row.start, row.end))
-    hits.sort()
+    if order == "relevance" and q:
+        hits.sort(key=lambda h: relevance(q, h))
+    else:
+        hits.sort()
     return hits[offset : offset + limit], len(hits)
 
 

@@ -60,6 +60,7 @@ from graphkit.store.base import (
     PersonView,
     PostView,
     RoleRow,
+    SearchOrder,
     StatementView,
     StoreSummary,
     TieView,
@@ -619,8 +620,9 @@ class Neo4jStore:
         as_of: dt.date,
         limit: int = 50,
         offset: int = 0,
+        order: SearchOrder = "name",
     ) -> tuple[list[OrganisationHit], int]:
-        return search(self, q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset)
+        return search(self, q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset, order=order)
 
     def contracts(
         self,

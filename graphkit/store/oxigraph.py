@@ -34,6 +34,7 @@ from graphkit.store.base import (
     PersonView,
     PostView,
     RoleRow,
+    SearchOrder,
     StatementView,
     StoreSummary,
     TieView,
@@ -471,8 +472,9 @@ class OxigraphStore:
         as_of: dt.date,
         limit: int = 50,
         offset: int = 0,
+        order: SearchOrder = "name",
     ) -> tuple[list[OrganisationHit], int]:
-        return search(self, q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset)
+        return search(self, q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset, order=order)
 
     def contracts(
         self,

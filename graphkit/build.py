@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,13 @@ from graphkit.errors import InputError, InputProblem, ValidationFailed
 from graphkit.importers.registry import read_file
 from graphkit.merge import MergedGraph, merge
 from graphkit.model import ImportResult
+from graphkit.progress import Progress
 from graphkit.quality import Issue, QualityReport, report
 from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED, emit, unknown_roles
 from graphkit.shacl import Result, compile_shapes, validate_store
 from graphkit.store import generations
 from graphkit.store.oxigraph import load_nquads
 
-Progress = Callable[[str], None]
 SEED_DIRS = ("ods", "payments")
 
 
@@ -116,16 +116,23 @@ def read_manifest(store_path: Path) -> list[InputFile]:
 
 
 def read_all(files: Iterable[InputFile], progress: Progress | None = None) -> list[ImportResult]:
+    """Read every input; ``progress`` (graphkit/progress.py) shows the files, and how far into a large one."""
     from graphkit.curated import is_curated_table, read_curated
 
+    files = list(files)
+    shown = progress or Progress()
+    task = shown.task("reading", len(files), unit="files")
     results = []
     for f in files:
-        if progress:
-            progress(f.path.name)
-        if f.path.is_dir() or is_curated_table(f.path):
-            results.extend(read_curated(f.path))
-        else:
-            results.append(read_file(f.path, vintage=f.vintage, financial_year=f.financial_year))
+        task.update(description=f"reading {f.path.name}")
+        with shown.reading(f.path):
+            if f.path.is_dir() or is_curated_table(f.path):
+                results.extend(read_curated(f.path))
+            else:
+                results.append(read_file(f.path, vintage=f.vintage, financial_year=f.financial_year))
+        task.advance()
+    task.update(description="read")
+    task.finish()
     return results
 
 
@@ -138,22 +145,29 @@ def build(inputs: list[InputFile], store_path: Path, *, progress: Progress | Non
 
 def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress | None) -> BuildReport:
     out = BuildReport()
+    shown = progress or Progress()
     t0 = time.perf_counter()
-    out.results = read_all(inputs, progress)
+    out.results = read_all(inputs, shown)
     t1 = time.perf_counter()
     problems = check_references(out.results)
     if problems:
         raise InputError(problems)
+    stage = shown.task("merging")
     out.graph = merge(out.results)
     out.quality = report(out.graph, unknown_roles(out.graph))
+    stage.finish()
     t2 = time.perf_counter()
+    stage = shown.task("writing RDF")
     text = emit(out.graph).text()
+    stage.finish()
     t3 = time.perf_counter()
     timings: dict[str, float] = {}
 
     def check(store: Any) -> None:
         t = time.perf_counter()
+        validating = shown.task("validating (SHACL)")
         results = validate_loaded(store)
+        validating.finish()
         timings["validate"] = time.perf_counter() - t
         violations = [r for r in results if r.severity == "Violation"]
         if violations:
@@ -180,7 +194,9 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
         assert out.quality is not None
         out.quality.write(generation / generations.REPORT)
 
+    stage = shown.task("storing")
     out.quads = load_nquads(store_path, text, check=check, extras=belongings)
+    stage.finish()
     t4 = time.perf_counter()
     out.seconds = {
         "read": t1 - t0,

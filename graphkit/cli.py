@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import click
 import graphkit
 from graphkit.config import LOOPBACK_HOSTS, Settings
 from graphkit.errors import GraphkitError, InputProblem
+from graphkit.progress import open_progress
 
 INTERNAL_ERROR = 70  # sysexits EX_SOFTWARE: a bug in graphkit, not the user's input
 IO_ERROR = 74  # sysexits EX_IOERR: a file the command reads or writes could not be
@@ -81,15 +81,8 @@ def _run_build(settings: Settings, inputs: list[Any], *, adding: bool = False) -
     from graphkit.build import import_files
     from graphkit.store.oxigraph import OxigraphStore
 
-    # a progress bar on a terminal; nothing on a pipe (CI logs, tests)
-    sink = sys.stderr if sys.stderr.isatty() else open(os.devnull, "w")  # noqa: SIM115
-    with click.progressbar(
-        length=len(inputs), label="reading", show_pos=True, file=sink, item_show_func=lambda name: name
-    ) as bar:
-
-        def progress(name: str) -> None:
-            bar.update(1, name)
-
+    # progress on stderr when it is a terminal; nothing at all on a pipe, under CI or TERM=dumb
+    with open_progress(sys.stderr) as progress:
         if adding:
             report = import_files(inputs, settings.store_path, progress=progress)
         else:
@@ -318,11 +311,14 @@ def load_neo4j(settings: Settings, uri: str, user: str, password: str, database:
     one is complete; loading twice changes nothing)."""
     from graphkit.store.neo4j import Neo4jStore
 
-    graph = _embedded_graph(settings)
-    with _neo4j_driver(uri, user, password) as driver:
-        store = Neo4jStore(driver, database=database)
-        store.load(graph)
-        s = store.summary()
+    with open_progress(sys.stderr) as progress:
+        reading = progress.task("reading the embedded store")
+        graph = _embedded_graph(settings)
+        reading.finish()
+        with _neo4j_driver(uri, user, password) as driver:
+            store = Neo4jStore(driver, database=database)
+            store.load(graph, progress=progress.task("loading into Neo4j", unit="rows"))
+            s = store.summary()
     click.echo(
         f"loaded into {uri} (database {database}): {s.organisations} organisations, {len(s.sources)} source files"
     )

@@ -20,8 +20,10 @@ import stat
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from graphkit.errors import InputError, InputProblem
+from graphkit.progress import ROWS_PER_REPORT, position_hook
 
 OGL = "Open Government Licence v3.0"
 NHS_ENGLAND = "NHS England (formerly NHS Digital)"
@@ -228,6 +230,8 @@ def csv_rows(
     checks the cells with their column names) a control character in a cell raise :class:`InputError`
     with the line."""
     fields = list(names) if names is not None else None
+    report = position_hook()  # None unless progress is shown (graphkit/progress.py)
+    count = 0
     with open_text(path) as fh:
         reader = csv.reader(fh)
         while True:
@@ -245,7 +249,20 @@ def csv_rows(
                 check_cells(path, reader.line_num, cells, fields)
             if header and fields is None:
                 fields = cells
+            if report is not None:
+                count += 1
+                if count % ROWS_PER_REPORT == 0:
+                    report(path, _bytes_read(fh))
             yield reader.line_num, cells
+
+
+def _bytes_read(fh: io.TextIOWrapper) -> int:
+    """How far into its file a reader is, in the file's own bytes (compressed ones for a gzip file)."""
+    stream: Any = getattr(fh.buffer, "fileobj", fh.buffer)  # a GzipFile reads from its fileobj
+    try:
+        return int(stream.tell())
+    except (OSError, ValueError):
+        return 0
 
 
 def _csv_problem(path: Path, line: int, exc: csv.Error) -> InputProblem:

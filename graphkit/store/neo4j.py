@@ -33,6 +33,7 @@ from graphkit.model import (
 )
 from graphkit.namespaces import fact_iri, org_iri, source_iri
 from graphkit.nhs import ICB_DAY, TIME_BOUNDED_CLASSES
+from graphkit.progress import Task
 from graphkit.rdf import (
     EVENT_RULE,
     agreement_iri,
@@ -86,6 +87,25 @@ def _batches(rows: list[dict[str, Any]], size: int = BATCH) -> Iterator[list[dic
         yield rows[i : i + size]
 
 
+def rows_to_load(graph: MergedGraph) -> int:
+    """The rows :meth:`Neo4jStore.load` writes (its progress total): one per source file, organisation and
+    kind, tie, role, event, contract and curated record (tests/test_progress.py checks it against a load)."""
+    curated = sum(
+        len(r.people) + len(r.posts) + len(r.agreements) + sum(1 for a in r.agreements if a.parent)
+        + len(r.deliveries) + len(r.lateral_ties)
+        for r in graph.results
+    )
+    return (
+        len(graph.results)
+        + sum(len(o.kinds) for o in graph.organisations.values())
+        + len(graph.ties)
+        + sum(1 for m in graph.roles if m.code in graph.organisations)
+        + len(graph.events)
+        + sum(len(r.contracts) for r in graph.results)
+        + curated
+    )
+
+
 def _date(v: Any) -> dt.date | None:
     if v is None:
         return None
@@ -94,6 +114,7 @@ def _date(v: Any) -> dt.date | None:
 
 class Neo4jStore:
     kind = KIND
+    _loading = Task()  # the progress of the load under way (rows written); by default shown nowhere
 
     def __init__(self, driver: Any, database: str = "neo4j") -> None:
         self.driver = driver
@@ -106,24 +127,32 @@ class Neo4jStore:
     def _write(self, query: str, rows: list[dict[str, Any]]) -> None:
         for batch in _batches(rows):
             self.driver.execute_query(query, parameters_={"rows": batch}, database_=self.database)
+            self._loading.advance(len(batch))
 
     # -- loading --------------------------------------------------------------------------------
-    def load(self, graph: MergedGraph) -> None:
+    def load(self, graph: MergedGraph, *, progress: Task | None = None) -> None:
         """Write the merged graph, all or nothing: the new graph is written under staging labels in
         batches, then one transaction replaces the previous graph with it. An interrupted load (the loader
         or the server killed: benchmarks/soak.py) leaves the previous complete graph queryable, and its
         staging nodes are removed by the next load; loading twice gives the same graph. Losing the server
-        midway raises StoreUnavailable."""
+        midway raises StoreUnavailable. ``progress`` (graphkit/progress.py) counts the rows written."""
         from neo4j.exceptions import DriverError
 
+        if progress is not None:
+            progress.update(total=rows_to_load(graph))
+            self._loading = progress
         try:
             self._load(graph)
+            self._loading.update(description="loaded into Neo4j")
+            self._loading.finish()
         except DriverError as exc:
             raise StoreUnavailable(
                 f"the connection to Neo4j was lost during the load ({type(exc).__name__}: {exc}); the previous "
                 "graph is still the one served, and the next load removes what this one staged",
                 details={"database": self.database},
             ) from None
+        finally:
+            self._loading = Task()
 
     def _load(self, graph: MergedGraph) -> None:
         for c in cypher.CONSTRAINTS:
@@ -178,6 +207,7 @@ class Neo4jStore:
         for contract_kind, rows in sorted(contracts.items(), key=lambda kv: kv[0] or ""):
             self._write(cypher.merge_contracts(contract_kind), rows)
         self._load_curated(graph)
+        self._loading.update(description="switching Neo4j to the new graph")
         with self.driver.session(database=self.database) as session:
             session.execute_write(lambda tx: [tx.run(q).consume() for q in cypher.SWAP])
             session.run(cypher.DROP_RETIRED).consume()  # auto-commit, as IN TRANSACTIONS needs

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import graphkit
+from api import web
 from api.errors import install_error_handlers
 from api.guard import Gate, Guard
 from api.live import LiveStore
@@ -125,4 +126,5 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     )
     for r in (health, organisations, contracts, people, economy, analyses, query, export):
         app.include_router(r.router)
+    app.include_router(web.router)  # the explorer page, last: its routes are outside the JSON API
     return app

@@ -1,0 +1,260 @@
+// The network view: the economy of an organisation as of a date (GET /economy/{code}), drawn with Cytoscape.js:
+// organisations coloured by kind and sized by list size; memberships, curated ties and contracts drawn apart;
+// what changed since the date shown before; the analyses of the centre (interdependence, style, boundary spanners).
+import { KIND_GROUPS, api, apiUrl, clear, h, kindGroup, num } from "./dom.js";
+
+const COLOURS = { practice: "#4e79a7", pcn: "#f28e2b", federation: "#e15759", commissioner: "#76b7b2",
+                  system: "#59a14f", region: "#b07aa1", other: "#9c9c9c" };
+const EDGE_STYLES = [
+  ["membership", "membership (ODS or curated)", "solid", "#8a8a8a"],
+  ["tie", "curated tie between organisations", "dashed", "#d4731f"],
+  ["contract", "contract or delivery under it", "dotted", "#2c6fbb"],
+];
+
+// how far to follow ties down from the organisation, by what it is: enough to show its members and theirs
+function depthFor(kinds) {
+  if (kinds.includes("NHSEnglandRegion")) return 2; // ICBs and their sub-ICB locations
+  if (kinds.includes("IntegratedCareBoard") || kinds.includes("SustainabilityAndTransformationPartnership")) return 3;
+  if (kinds.includes("SubICBLocation") || kinds.includes("ClinicalCommissioningGroup")) return 2;
+  if (kinds.includes("GPFederation")) return 2;
+  return 1; // a PCN and its practices; a practice and what it belongs to
+}
+
+export class Network {
+  constructor(container, { go, onError }) {
+    this.container = container;
+    this.go = go;
+    this.onError = onError;
+    this.current = null; // {code, asOf, nodes: Map, edges: Set}
+    this.token = 0;
+    // cytoscape-svg registers itself with the global cytoscape when its script loads (index.html)
+    this.cy = window.cytoscape({
+      container,
+      minZoom: 0.05,
+      maxZoom: 4,
+      style: this.style(),
+    });
+    this.cy.on("tap", "node", (ev) => this.go(ev.target.id()));
+    window.explorer.cy = this.cy;
+    legend();
+  }
+
+  style() {
+    return [
+      { selector: "node", style: {
+        "background-color": (n) => COLOURS[n.data("group")] || COLOURS.other,
+        width: "data(size)", height: "data(size)", label: "data(label)", "font-size": 9, color: "#222",
+        "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "ellipsis", "text-max-width": 110,
+        "border-width": 1, "border-color": "#fff" } },
+      { selector: "node.centre", style: { "border-width": 4, "border-color": "#111", "font-weight": "bold", "font-size": 11 } },
+      { selector: "node.context", style: { opacity: 0.75 } },
+      { selector: "node.local-centre", style: { shape: "diamond", "border-width": 3, "border-color": "#6b3fa0" } },
+      { selector: "node.spanner", style: { "border-width": 4, "border-color": "#e8b400", "border-style": "double" } },
+      { selector: "node.added", style: { "overlay-color": "#2ca02c", "overlay-opacity": 0.25, "overlay-padding": 5 } },
+      { selector: "edge", style: { width: 1.2, "curve-style": "bezier", "target-arrow-shape": "triangle", "arrow-scale": 0.6,
+        "line-color": "#8a8a8a", "target-arrow-color": "#8a8a8a", opacity: 0.8 } },
+      ...EDGE_STYLES.map(([cat, , line, colour]) => ({ selector: `edge.${cat}`, style: {
+        "line-style": line, "line-color": colour, "target-arrow-color": colour, width: cat === "membership" ? 1.2 : 2 } })),
+      { selector: "edge.derived", style: { opacity: 0.45 } },
+      { selector: "edge.added", style: { "line-color": "#2ca02c", "target-arrow-color": "#2ca02c", width: 2.5 } },
+    ];
+  }
+
+  async show(code, asOf, { sameCode }) {
+    const mine = ++this.token;
+    const status = document.getElementById("net-summary");
+    status.textContent = `Drawing the network of ${code} as of ${asOf}…`;
+    this.container.dataset.drawn = "false";
+    const org = await api(`/organisations/${encodeURIComponent(code)}`, { as_of: asOf });
+    const kinds = org.kinds.length ? org.kinds : org.all_kinds;
+    const depth = depthFor(kinds);
+    const economy = await api(`/economy/${encodeURIComponent(code)}`, { as_of: asOf, depth });
+    if (mine !== this.token) return;
+    const { nodes, edges, members } = keepArea(economy, code);
+    const before = sameCode && this.current && this.current.code === code ? this.current : null;
+    this.draw(code, nodes, edges, members, before);
+    this.current = { code, asOf, depth, nodes: new Map(nodes.map((n) => [n.code, n])), edges: new Set(edges.map(edgeKey)) };
+
+    const memberCount = members.size;
+    Object.assign(this.container.dataset, { drawn: "true", code, asOf, nodes: String(nodes.length),
+                                            members: String(memberCount), edges: String(edges.length) });
+    clear(status).append(h("strong", {}, org.name), ` as of ${asOf}: `,
+      h("span", { id: "net-members" }, `${num(memberCount)} member${memberCount === 1 ? "" : "s"}`),
+      `, ${num(nodes.length)} organisations and ${num(edges.length)} ties drawn (ties followed ${depth} down; the chain above in grey).`);
+    document.getElementById("net-title").textContent = `Network of ${org.name}`;
+    changes(before, this.current, asOf);
+    downloads(this.cy, code, asOf, depth);
+    window.explorer.timings ??= {};
+    window.explorer.timings.lastDrawn = performance.now();
+    window.explorer.timings.firstDrawn ??= window.explorer.timings.lastDrawn;
+    this.analyses(code, asOf, kinds, mine).catch((e) => this.onError(e));
+  }
+
+  draw(code, nodes, edges, members, before) {
+    const sizes = nodes.map((n) => n.list_size).filter((x) => x);
+    const max = Math.max(1, ...sizes);
+    const size = (n) => (n.code === code ? 46 : n.list_size ? 12 + 40 * Math.sqrt(n.list_size / max) : 22);
+    const elements = [
+      ...nodes.map((n) => ({ group: "nodes", data: { id: n.code, label: n.name.length > 40 ? `${n.name.slice(0, 38)}…` : n.name,
+        name: n.name, kinds: n.kinds, group: kindGroup(n.kinds), size: size(n), listSize: n.list_size ?? null },
+        classes: [n.code === code ? "centre" : "", members.has(n.code) ? "member" : "", n.context ? "context" : "",
+                  before && !before.nodes.has(n.code) ? "added" : ""].filter(Boolean).join(" ") })),
+      ...edges.map((e) => ({ group: "edges", data: { id: edgeKey(e), source: e.member, target: e.organisation, kind: e.kind },
+        classes: [e.category || "membership", e.derived ? "derived" : "", before && !before.edges.has(edgeKey(e)) ? "added" : ""].filter(Boolean).join(" ") })),
+    ];
+    this.cy.batch(() => {
+      this.cy.elements().remove();
+      this.cy.add(elements);
+    });
+    const big = nodes.length > 90;
+    const hasTies = edges.some((e) => e.category && e.category !== "membership");
+    const layout = big
+      ? { name: "breadthfirst", roots: [`#${CSS.escape(code)}`], directed: false, spacingFactor: 0.9, animate: false }
+      : hasTies
+        ? { name: "cose", animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 70, numIter: 600 }
+        : { name: "concentric", animate: false, minNodeSpacing: 12,
+            concentric: (n) => (n.id() === code ? 3 : n.hasClass("context") ? 2 : 1), levelWidth: () => 1 };
+    this.cy.layout(layout).run();
+    this.cy.fit(undefined, 20);
+  }
+
+  async analyses(code, asOf, kinds, mine) {
+    const box = clear(document.getElementById("analyses"));
+    this.cy.nodes().removeClass("spanner local-centre");
+    const centred = kinds.includes("GPFederation") || kinds.includes("PrimaryCareNetwork");
+    const [inter, style, spanners] = await Promise.all([
+      centred ? api("/analyses/interdependence", { centre: code, as_of: asOf }).catch((e) => ({ error: e })) : null,
+      centred ? api("/analyses/style", { centre: code, as_of: asOf }).catch((e) => ({ error: e })) : null,
+      api("/analyses/boundary-spanners", { as_of: asOf }).catch((e) => ({ error: e })),
+    ]);
+    if (mine !== this.token) return;
+    box.append(h("h2", {}, "Analyses as of " + asOf));
+    if (inter) box.append(interdependencePanel(inter, this.cy));
+    if (style) box.append(stylePanel(style));
+    box.append(spannerPanel(spanners, this.cy));
+    box.dataset.ready = "true";
+  }
+}
+
+// keep the organisation, what lies below it (down the ties from it, as deep as asked) and the organisations it
+// belongs to directly (the context); the economy route follows ties both ways and would bring in neighbours
+function keepArea(economy, code) {
+  const down = new Map();
+  for (const e of economy.edges) {
+    if ((e.category || "membership") !== "membership") continue;
+    if (!down.has(e.organisation)) down.set(e.organisation, []);
+    down.get(e.organisation).push(e);
+  }
+  const below = new Set([code]);
+  let frontier = [code];
+  for (let i = 0; i < economy.depth && frontier.length; i++) {
+    const next = [];
+    for (const c of frontier) for (const e of down.get(c) || []) {
+      if (!below.has(e.member)) { below.add(e.member); next.push(e.member); }
+    }
+    frontier = next;
+  }
+  const members = new Set((down.get(code) || []).filter((e) => (e.category || "membership") === "membership").map((e) => e.member));
+  const context = new Set(economy.edges.filter((e) => e.member === code && (e.category || "membership") === "membership").map((e) => e.organisation));
+  const keep = new Set([...below, ...context]);
+  const nodes = economy.nodes.filter((n) => keep.has(n.code)).map((n) => ({ ...n, context: context.has(n.code) && !below.has(n.code) }));
+  const edges = economy.edges.filter((e) => keep.has(e.member) && keep.has(e.organisation));
+  return { nodes, edges, members };
+}
+
+const edgeKey = (e) => `${e.kind}|${e.member}|${e.organisation}|${e.start || ""}`;
+
+function legend() {
+  const box = clear(document.getElementById("legend"));
+  for (const [group, label] of [...KIND_GROUPS.map(([g, l]) => [g, l]), ["other", "other organisation"]]) {
+    const dot = h("span", { class: `dot ${group}` });
+    box.append(h("span", { class: "key" }, dot, label));
+  }
+  for (const [cat, label] of EDGE_STYLES) box.append(h("span", { class: "key" }, h("span", { class: `line ${cat}` }), label));
+  box.append(h("span", { class: "key" }, h("span", { class: "dot spanner" }), "boundary spanner"));
+  box.append(h("span", { class: "key" }, h("span", { class: "dot local-centre" }), "local centre"));
+  box.append(h("span", { class: "key muted" }, "size: list size (registered patients) where known"));
+}
+
+function changes(before, now, asOf) {
+  const box = clear(document.getElementById("changes"));
+  if (!before) return;
+  const added = [...now.nodes.keys()].filter((c) => !before.nodes.has(c));
+  const removed = [...before.nodes.keys()].filter((c) => !now.nodes.has(c));
+  const tiesAdded = [...now.edges].filter((k) => !before.edges.has(k)).length;
+  const tiesRemoved = [...before.edges].filter((k) => !now.edges.has(k)).length;
+  box.dataset.added = String(added.length);
+  box.dataset.removed = String(removed.length);
+  box.append(h("h2", {}, `What changed from ${before.asOf} to ${asOf}`),
+    h("p", {}, `${added.length} organisations and ${tiesAdded} ties appear (green); ${removed.length} organisations and ${tiesRemoved} ties are gone.`));
+  const list = (title, codes, nodes) => codes.length
+    ? h("details", { open: codes.length <= 12 }, h("summary", {}, `${title} (${codes.length})`),
+        h("ul", {}, codes.map((c) => h("li", {}, nodes.get(c).name, " ", h("span", { class: "code" }, c)))))
+    : null;
+  box.append(list("Appear", added, now.nodes), list("Gone", removed, before.nodes));
+}
+
+function downloads(cy, code, asOf, depth) {
+  const box = clear(document.getElementById("downloads"));
+  const file = `${code}_${asOf}`;
+  const a = (label, href, name) => h("a", { class: "button", href, download: name }, label);
+  box.append(
+    a("GraphML", apiUrl(`/economy/${encodeURIComponent(code)}`, { as_of: asOf, depth, format: "graphml" }), `${file}.graphml`),
+    a("CSV", apiUrl("/export", { format: "csv", within: code, as_of: asOf, table: "organisations" }), `${file}.organisations.csv`),
+    a("CSV ties", apiUrl("/export", { format: "csv", within: code, as_of: asOf, table: "ties" }), `${file}.ties.csv`),
+    a("Turtle", apiUrl("/export", { format: "turtle", within: code, as_of: asOf }), `${file}.ttl`),
+    h("button", { type: "button", class: "button", onclick: () => save(cy.png({ full: true, scale: 2, bg: "#ffffff", output: "blob" }), `${file}.png`) }, "PNG"),
+    h("button", { type: "button", class: "button", disabled: !cy.svg, onclick: () => save(new Blob([cy.svg({ full: true, bg: "#ffffff" })], { type: "image/svg+xml" }), `${file}.svg`) }, "SVG"),
+  );
+}
+
+function save(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+const fmt = (x, d = 2) => (x === null || x === undefined ? "—" : typeof x === "number" ? x.toFixed(d) : String(x));
+
+function interdependencePanel(inter, cy) {
+  if (inter.error) return h("div", { class: "panel analysis", id: "interdependence" }, h("h3", {}, "Interdependence"), h("p", { class: "muted" }, inter.error.message));
+  const r = inter.result;
+  for (const group of r.local_centre_detail || []) for (const hub of group.hubs || []) cy.$id(hub).addClass("local-centre");
+  return h("div", { class: "panel analysis", id: "interdependence", "data-class": r.classification },
+    h("h3", {}, "Interdependence: ", h("strong", { class: "verdict" }, r.classification)),
+    h("p", { class: "reason" }, r.reason),
+    h("dl", { class: "figures" },
+      [["members", r.n_members, 0], ["lateral tie share (LTS)", r.lateral_tie_share], ["fragmentation without the centre (FR)", r.fragmentation],
+       ["local centres", r.local_centres, 0], ["degree centralisation", r.degree_centralisation], ["interdependence index", r.interdependence_index],
+       ["dependence index", r.dependence_index]].map(([k, v, d]) => [h("dt", {}, k), h("dd", {}, fmt(v, d ?? 2))])),
+    h("p", { class: "muted" }, "Thresholds and their basis: docs/analyses.md, §3.1 of the domain model."));
+}
+
+function stylePanel(style) {
+  if (style.error) return h("div", { class: "panel analysis", id: "style" }, h("h3", {}, "Style"), h("p", { class: "muted" }, style.error.message));
+  const r = style.result;
+  return h("div", { class: "panel analysis", id: "style", "data-style": r.style },
+    h("h3", {}, "Style: ", h("strong", { class: "verdict" }, r.style)),
+    h("p", {}, `control ${fmt(r.ctrl)}, system proactivity ${fmt(r.pro)}`),
+    h("dl", { class: "figures" },
+      Object.entries({ ...r.control, ...r.proactivity }).map(([k, v]) => [h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, fmt(v))])));
+}
+
+function spannerPanel(spanners, cy) {
+  const box = h("div", { class: "panel analysis", id: "spanners" }, h("h3", {}, "Boundary spanners in view"));
+  if (spanners.error) return append(box, h("p", { class: "muted" }, spanners.error.message));
+  const shown = spanners.result.organisations.filter((o) => o.is_spanner && cy.$id(o.node).length);
+  shown.forEach((o) => cy.$id(o.node).addClass("spanner"));
+  box.dataset.count = String(shown.length);
+  if (!shown.length) return append(box, h("p", { class: "muted" }, "None of the organisations drawn is a boundary spanner on this date."));
+  return append(box, h("ul", {}, shown.map((o) => h("li", {}, o.name || o.node, " ", h("span", { class: "code" }, o.node),
+    h("span", { class: "muted" }, ` ${o.criteria.join(", ")}; betweenness ${fmt(o.betweenness, 3)}, ${o.n_types} types, ${o.n_levels} levels`)))));
+}
+
+function append(el, ...children) {
+  el.append(...children);
+  return el;
+}

@@ -12,6 +12,7 @@ import gzip
 import io
 import os
 import pty
+import re
 import shutil
 import struct
 import subprocess
@@ -303,3 +304,21 @@ def test_import_on_a_terminal_under_ci_or_a_dumb_terminal_writes_nothing_to_it(
     assert result.returncode == 0, terminal
     assert terminal == ""
     assert "organisations" in result.stdout
+
+
+@pytest.mark.neo4j
+def test_load_neo4j_on_a_terminal_counts_the_rows_and_on_a_pipe_says_nothing(
+    seeds: Path, tmp_path: Path, neo4j_uri: str, neo4j_db: object
+) -> None:
+    store = str(tmp_path / "store")
+    assert _on_pipes("--store-path", store, "build", "--seeds", str(seeds), env=_env()).returncode == 0
+    load = ("--store-path", store, "load", "neo4j", "--uri", neo4j_uri, "--password", "")
+    shown, terminal = _on_terminal(*load, env=_env())
+    assert shown.returncode == 0, terminal
+    for text in ("reading the embedded store", "loaded into Neo4j", BAR):
+        assert text in terminal
+    assert re.search(r"(\d[\d,]*)/\1 rows", terminal), terminal  # every row written, out of the total
+    piped = _on_pipes(*load, env=_env())
+    assert piped.returncode == 0
+    assert piped.stderr == ""
+    assert piped.stdout == shown.stdout

@@ -303,23 +303,64 @@ class EconomyNode(BaseModel):
     kinds: list[str] = Field(description="Classes on the date.", examples=[["PrimaryCareNetwork"]])
     level: str = Field(description="practice, PCN, commissioner, system, region or other.", examples=["PCN"])
     centre: bool = Field(description="True for the organisation asked about.", examples=[True])
+    list_size: int | None = Field(
+        default=None,
+        description="Registered patients, where the store has them: for a practice, the list size of its contract "
+        "in the NHS Payments to General Practice file of the financial year holding `as_of`, or else of the "
+        "latest earlier year there is (`list_size_year` says which); otherwise the organisation's own list size "
+        "in a curated table (for a case-study federation, its population as the report gives it). Null when "
+        "neither is known (PCNs, commissioners and most other organisations).",
+        examples=[4029],
+    )
+    list_size_year: str | None = Field(
+        default=None,
+        description="The financial year of the payments file `list_size` comes from; null for a curated figure "
+        "or none.",
+        examples=["2022-23"],
+    )
 
 
 class EconomyEdge(BaseModel):
-    kind: str = Field(description="Kind of tie.", examples=["PCNMembership"])
-    member: str = Field(description="Code of the member.", examples=["A81001"])
-    organisation: str = Field(description="Code of the organisation.", examples=["U89141"])
+    kind: str = Field(
+        description="Kind of tie: a membership (PCNMembership, FederationMembership, ...), a curated tie "
+        "(RiskSharingTie, PeerNetworkTie, ServiceProvisionTie, GovernanceTie, ...), a curated contract's class "
+        "(ServiceContract, APMSContract, ...) or DeliversUnder.",
+        examples=["PCNMembership"],
+    )
+    category: Literal["membership", "tie", "contract"] = Field(
+        description="membership: a tie of ODS or the curated tables followed to find the economy (member -> "
+        "organisation); tie: a curated lateral, functional or governance tie between two organisations of the "
+        "economy (from -> to); contract: a curated contract, holder -> commissioner, or a delivery under one, "
+        "deliverer -> holder (both ends in the economy).",
+        examples=["membership"],
+    )
+    member: str = Field(
+        description="Code of the member; for a tie, the organisation it runs from; for a contract, the holder "
+        "(the deliverer for DeliversUnder).",
+        examples=["A81001"],
+    )
+    organisation: str = Field(
+        description="Code of the organisation; for a tie, the one it runs to; for a contract, the commissioner "
+        "(the holder for DeliversUnder).",
+        examples=["U89141"],
+    )
     start: dt.date | None = Field(default=None, description="First day of the tie.", examples=["2019-07-01"])
     end: dt.date | None = Field(default=None, description="Last day (inclusive).", examples=[None])
     derived: bool = Field(description="True when the period was derived.", examples=[False])
+    contract: str | None = Field(
+        default=None, description="The curated contract's identifier, for the category contract.", examples=[None]
+    )
 
 
 class Economy(BaseModel):
     code: str = Field(description="The centre asked about.", examples=["U89141"])
     as_of: dt.date = Field(description="The date.", examples=["2024-10-01"])
-    depth: int = Field(description="Ties followed out from the centre.", examples=[2])
-    nodes: list[EconomyNode] = Field(description="Organisations within `depth` ties, by code.")
-    edges: list[EconomyEdge] = Field(description="Ties among them holding on the date.")
+    depth: int = Field(description="Membership ties followed out from the centre.", examples=[2])
+    nodes: list[EconomyNode] = Field(description="Organisations within `depth` membership ties, by code.")
+    edges: list[EconomyEdge] = Field(
+        description="The memberships followed, then the curated ties and contracts among the organisations, "
+        "holding on the date; by category, kind, member and organisation."
+    )
 
 
 class SparqlRequest(BaseModel):

@@ -554,12 +554,22 @@ def contract_area(store: GraphStore, within: str, year: str | None, as_of: dt.da
     return descendants(store, within, day)
 
 
+#: The categories of the economy's edges: ODS and curated memberships, curated lateral and functional ties, and
+#: curated contracts (holder -> commissioner) with the deliveries under them (deliverer -> holder).
+ECONOMY_CATEGORIES = ("membership", "tie", "contract")
+
+
 def economy(store: GraphStore, code: str, as_of: dt.date, depth: int) -> nx.MultiDiGraph:
-    """Organisations within ``depth`` ties (either direction) of ``code`` on the date, with the ties."""
+    """Organisations within ``depth`` membership ties (either direction) of ``code`` on the date, with the ties
+    among them: the memberships followed (``category`` "membership"), then the curated lateral and functional
+    ties (risk sharing, service provision, peer network, governance, ...; "tie") and curated contracts (holder ->
+    commissioner, and deliverer -> holder for ``DeliversUnder``; "contract") that hold on the date with both
+    ends in the economy. Nodes carry ``list_size`` and ``list_size_year`` (:func:`economy_list_sizes`); the
+    graph carries ``centre``, ``as_of`` and ``depth``."""
     if not 0 <= depth <= 4:
         raise BadParameter("depth must be between 0 and 4", details={"parameter": "depth"})
     store.organisation(code, as_of)
-    g = nx.MultiDiGraph()
+    g = nx.MultiDiGraph(centre=code, as_of=as_of, depth=depth)
     seen, frontier = {code}, {code}
     edges: dict[tuple[str, str, str, dt.date | None], TieView] = {}
     for _ in range(depth):
@@ -576,13 +586,86 @@ def economy(store: GraphStore, code: str, as_of: dt.date, depth: int) -> nx.Mult
     by_code: dict[str, list[RoleRow]] = {}
     for r in roles:
         by_code.setdefault(r.code, []).append(r)
+    curated_sizes: dict[str, int] = {}
     for row in sorted(rows, key=lambda r: r.code):
         now = kinds_on(row.all_kinds, by_code.get(row.code, ()), as_of)
         g.add_node(row.code, name=row.name, kinds=list(now), level=level_of(now), centre=row.code == code)
+        if row.list_size is not None:  # a code stated twice with two sizes: the larger, whatever the store's order
+            curated_sizes[row.code] = max(row.list_size, curated_sizes.get(row.code, row.list_size))
+    paid = economy_list_sizes(store, [n for n, d in g.nodes(data=True) if d["level"] == "practice"], as_of)
+    for n in g.nodes:
+        size, year = paid.get(n, (curated_sizes.get(n), None))
+        g.nodes[n]["list_size"], g.nodes[n]["list_size_year"] = size, year
     for key in sorted(edges, key=lambda k: (k[0], k[1], k[2], str(k[3]))):
         t = edges[key]
-        g.add_edge(t.member, t.organisation, kind=t.kind, start=t.start, end=t.end, derived=t.derived)
+        g.add_edge(t.member, t.organisation, kind=t.kind, category="membership", start=t.start, end=t.end,
+                   derived=t.derived)
+    for u, v, kind, attrs in economy_curated_edges(store, set(g), as_of):
+        g.add_edge(u, v, kind=kind, derived=False, **attrs)
     return g
+
+
+def economy_curated_edges(
+    store: GraphStore, codes: set[str], as_of: dt.date
+) -> list[tuple[str, str, str, dict[str, object]]]:
+    """The curated edges among ``codes`` holding on the date, in a fixed order: every lateral or governance tie
+    (:meth:`GraphStore.lateral_ties`, from -> to, category "tie"), then every curated contract with a commissioner
+    (holder -> commissioner, its class as the kind) and every delivery under one (deliverer -> holder,
+    ``DeliversUnder``), category "contract", each naming its ``contract``. The same lookups
+    :func:`add_curated_layers` makes for the analyses' projection."""
+    out: list[tuple[str, str, str, dict[str, object]]] = []
+    lateral = store.lateral_ties(as_of=as_of)
+    for t in sorted(lateral, key=lambda t: (t.kind, t.tie_from, t.tie_to, str(t.start), t.line)):
+        if t.tie_from in codes and t.tie_to in codes:
+            out.append((t.tie_from, t.tie_to, t.kind, {"category": "tie", "start": t.start, "end": t.end}))
+    for a in sorted(store.agreements(as_of=as_of), key=lambda a: a.contract_id):
+        period: dict[str, object] = {"category": "contract", "start": a.start, "end": a.end, "contract": a.contract_id}
+        if a.commissioner is not None and a.holder in codes and a.commissioner in codes:
+            out.append((a.holder, a.commissioner, a.kind, period))
+        for provider in a.delivered_by:
+            if provider in codes and a.holder in codes:
+                out.append((provider, a.holder, "DeliversUnder", period))
+    return out
+
+
+def financial_year_start(year: str) -> dt.date:
+    """The first day of a financial year written "2022-23"."""
+    end = financial_year_end(year)
+    return dt.date(end.year - 1, 4, 1)
+
+
+#: Up to this many practices, an economy's list sizes are asked for practice by practice; beyond, commissioner by
+#: commissioner (the same figures either way: only the number of lookups differs)
+LIST_SIZES_ONE_BY_ONE = 16
+
+
+def economy_list_sizes(store: GraphStore, practices: Iterable[str], as_of: dt.date) -> dict[str, tuple[int, str]]:
+    """Registered patients of each practice as of the date, and the financial year the figure is from: the list
+    size of the practice's contract in the NHS Payments to General Practice file of the financial year holding
+    ``as_of``, or else of the latest earlier year the store has for that practice (never a later one). Practices
+    without such a contract are left out. A few practices are asked for one by one; more, through the contracts
+    of each of their commissioners on the date (a practice with none is asked for on its own)."""
+    wanted = sorted(set(practices))
+    if not wanted:
+        return {}
+    contracts: list[ContractView] = []
+    asked, alone = set(wanted), set(wanted)
+    if len(wanted) > LIST_SIZES_ONE_BY_ONE:
+        # every tie up, filtered here: asking the store for one kind of tie is slower than for all of them
+        assigned = [t for t in store.ties_of_many(wanted, "up", as_of=as_of) if t.kind == "CommissionerAssignment"]
+        for commissioner in sorted({t.organisation for t in assigned}):
+            # the commissioner's area on the date holds every practice assigned to it then
+            contracts += store.contracts(within=commissioner, as_of=as_of)
+        alone -= {t.member for t in assigned}
+    for practice in sorted(alone):
+        contracts += store.contracts(holder=practice)
+    best: dict[str, tuple[str, int]] = {}
+    for c in contracts:
+        if c.holder not in asked or c.list_size is None or financial_year_start(c.financial_year) > as_of:
+            continue
+        # the latest year; two contracts of one practice in one year: the larger list, whatever the store's order
+        best[c.holder] = max(best.get(c.holder, (c.financial_year, c.list_size)), (c.financial_year, c.list_size))
+    return {p: (size, year) for p, (year, size) in best.items()}
 
 
 # The two sides of the boundary the report's boundary spanners cross (domain-model §3.6, §4.6).

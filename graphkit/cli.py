@@ -436,6 +436,40 @@ def get(settings: Settings, path: str) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("code")
+@click.option("--as-of", "as_of", default=None, help="Date of the economy, YYYY-MM-DD [default: today].")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The picture to write: FILE.svg or FILE.png.")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 4),
+              help="Membership ties to follow out from the organisation.")
+@click.option("--members-only", is_flag=True,
+              help="Only the organisation, its members and the ties among them (a federation's internal network).")
+@click.option("--width", default=1200, show_default=True, type=click.IntRange(200, 4000), help="Pixels.")
+@click.option("--height", default=900, show_default=True, type=click.IntRange(200, 4000), help="Pixels.")
+@click.pass_obj
+def draw(settings: Settings, code: str, as_of: str | None, output: Path, depth: int, members_only: bool,
+         width: int, height: int) -> None:
+    """Draw the local health economy around CODE as of a date (SVG or PNG, by the file's extension): nodes
+    coloured by kind and sized by list size, membership, tie and contract edges, a legend (docs/pictures.md)."""
+    from api.app import open_store
+    from graphkit import draw as drawing
+    from graphkit.temporal import parse_as_of
+
+    fmt = drawing.format_of(output)
+    day = parse_as_of(as_of, name="--as-of")
+    if not output.resolve().parent.is_dir():
+        raise FileNotFoundError(2, "No such directory", str(output.resolve().parent))
+    store = open_store(settings)
+    try:
+        picture = drawing.draw(store, code, day, fmt, depth=depth, members_only=members_only, width=width,
+                               height=height)
+    finally:
+        store.close()
+    output.write_bytes(picture)
+    click.echo(f"wrote {output} ({fmt}, {width}x{height} px, {code.upper()} as of {day.isoformat()})", err=True)
+
+
 @cli.group()
 def neo4j() -> None:
     """Install, start and stop the project's own local Neo4j 5 server (Maven Central, Java 17)."""

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -v --durations=10
 
-.PHONY: run test venv build serve lint typecheck neo4j-install neo4j-stop clean
+.PHONY: run test venv web chromium build serve lint typecheck neo4j-install neo4j-stop clean
 
 $(BIN)/graphkit: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +17,28 @@ $(BIN)/graphkit: pyproject.toml constraints.txt
 
 venv: $(BIN)/graphkit
 
+## The explorer's web assets (Cytoscape.js) from the npm registry, at the versions pinned in api/web/package-lock.json.
+WEB_STAMP := api/web/node_modules/.installed
+$(WEB_STAMP): api/web/package.json api/web/package-lock.json
+	cd api/web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web: $(WEB_STAMP)
+
+## Debian's chromium for the browser tests (tests/test_explorer.py); installed once, only when missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 ## The main job: environment, install, build the graph from seeds/ (embedded store), summary, serve the API.
-run: venv
+run: venv web
 	$(BIN)/graphkit build
 	$(BIN)/graphkit serve --host $(HOST) --port $(PORT)
 
 ## The tests: environment, install, fetch Neo4j, run pytest (it starts and stops Neo4j), leave nothing running.
-test: venv
+test: venv web chromium
 	$(BIN)/ruff check graphkit api tests
 	$(BIN)/mypy
 	$(BIN)/graphkit neo4j install
@@ -33,7 +48,7 @@ test: venv
 build: venv
 	$(BIN)/graphkit build
 
-serve: venv
+serve: venv web
 	$(BIN)/graphkit serve --host $(HOST) --port $(PORT)
 
 lint: venv
@@ -49,4 +64,4 @@ neo4j-stop: venv
 	$(BIN)/graphkit neo4j stop
 
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) api/web/node_modules

@@ -127,6 +127,11 @@ _SEED_MARKER = "MATCH (m:TestSeedMarker {token: $token}) RETURN count(m) AS n"
 def neo4j_seed(neo4j_driver: object, seed_graph: object) -> object:
     """A Neo4jStore holding the seed store's graph. Loaded once and reused while the database still holds
     it: tests that empty the database (neo4j_db) make the next user of this fixture load it again."""
+    return load_seed(neo4j_driver, seed_graph)
+
+
+def load_seed(neo4j_driver: object, seed_graph: object) -> object:
+    """The Neo4jStore of :func:`neo4j_seed`, for fixtures of a wider scope (a server kept for a module)."""
     from graphkit.store.neo4j import Neo4jStore
 
     store = Neo4jStore(neo4j_driver, database="neo4j")

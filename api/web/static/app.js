@@ -42,10 +42,9 @@ async function show(code, asOf) {
   $("home").hidden = true;
   $("explore").hidden = false;
   try {
-    await Promise.all([
-      renderOrganisation($("org"), code, asOf, { go }),
-      state.network.show(code, asOf, { sameCode: !changedCode }),
-    ]);
+    // the network first: its request goes out before the organisation view's six
+    const drawn = state.network.show(code, asOf, { sameCode: !changedCode });
+    await Promise.all([drawn, renderOrganisation($("org"), code, asOf, { go })]);
   } catch (e) {
     showError(e);
   }

@@ -35,24 +35,31 @@ export class ApiError extends Error {
   }
 }
 
-// GET a JSON answer of this server's API; an error answer (the API's one envelope) becomes an ApiError
-export async function api(path, params = {}, { signal } = {}) {
+// GET a JSON answer of this server's API; an error answer (the API's one envelope) becomes an ApiError. A busy
+// server (429, the expensive routes' queue is full) is asked again after the Retry-After it gives, a few times.
+export async function api(path, params = {}, { signal, retries = 6 } = {}) {
   const url = new URL(path, window.location.origin);
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v);
   }
-  const res = await fetch(url, { signal, headers: { Accept: "application/json" } });
-  let body = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  if (!res.ok) {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(url, { signal, headers: { Accept: "application/json" } });
+    let body = null;
+    try {
+      body = await res.json();
+    } catch {
+      body = null;
+    }
+    if (res.ok) return body;
+    if (res.status === 429 && attempt < retries) {
+      const wait = Math.min(10, Number(res.headers.get("Retry-After")) || 1);
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      if (signal && signal.aborted) throw new DOMException("aborted", "AbortError");
+      continue;
+    }
     const e = (body && body.error) || {};
     throw new ApiError(res.status, e.code || "error", e.message || `${res.status} ${res.statusText}`);
   }
-  return body;
 }
 
 export function apiUrl(path, params = {}) {

@@ -65,11 +65,14 @@ export class Network {
     const status = document.getElementById("net-summary");
     status.textContent = `Drawing the network of ${code} as of ${asOf}…`;
     this.container.dataset.drawn = "false";
-    const org = await api(`/organisations/${encodeURIComponent(code)}`, { as_of: asOf });
-    const kinds = org.kinds.length ? org.kinds : org.all_kinds;
+    // one ring first (it says what the organisation is); deeper only for those whose members have members
+    let economy = await api(`/economy/${encodeURIComponent(code)}`, { as_of: asOf, depth: 1 });
+    const centre = economy.nodes.find((n) => n.code === code);
+    const kinds = centre.kinds;
     const depth = depthFor(kinds);
-    const economy = await api(`/economy/${encodeURIComponent(code)}`, { as_of: asOf, depth });
+    if (depth > 1) economy = await api(`/economy/${encodeURIComponent(code)}`, { as_of: asOf, depth });
     if (mine !== this.token) return;
+    const org = { name: centre.name };
     const { nodes, edges, members } = keepArea(economy, code);
     const before = sameCode && this.current && this.current.code === code ? this.current : null;
     this.draw(code, nodes, edges, members, before);
@@ -122,11 +125,12 @@ export class Network {
     const box = clear(document.getElementById("analyses"));
     this.cy.nodes().removeClass("spanner local-centre");
     const centred = kinds.includes("GPFederation") || kinds.includes("PrimaryCareNetwork");
-    const [inter, style, spanners] = await Promise.all([
-      centred ? api("/analyses/interdependence", { centre: code, as_of: asOf }).catch((e) => ({ error: e })) : null,
-      centred ? api("/analyses/style", { centre: code, as_of: asOf }).catch((e) => ({ error: e })) : null,
-      api("/analyses/boundary-spanners", { as_of: asOf }).catch((e) => ({ error: e })),
-    ]);
+    // one analysis at a time, each answer kept for the page's life: they are the server's expensive routes
+    const inter = centred ? await analysis("interdependence", { centre: code, as_of: asOf }) : null;
+    if (mine !== this.token) return;
+    const style = centred ? await analysis("style", { centre: code, as_of: asOf }) : null;
+    if (mine !== this.token) return;
+    const spanners = await analysis("boundary-spanners", { as_of: asOf });
     if (mine !== this.token) return;
     box.append(h("h2", {}, "Analyses as of " + asOf));
     if (inter) box.append(interdependencePanel(inter, this.cy));
@@ -134,6 +138,18 @@ export class Network {
     box.append(spannerPanel(spanners, this.cy));
     box.dataset.ready = "true";
   }
+}
+
+const analysed = new Map();
+function analysis(name, params) {
+  const key = `${name}?${new URLSearchParams(params)}`;
+  if (!analysed.has(key)) {
+    analysed.set(key, api(`/analyses/${name}`, params).catch((e) => {
+      analysed.delete(key);
+      return { error: e };
+    }));
+  }
+  return analysed.get(key);
 }
 
 // keep the organisation, what lies below it (down the ties from it, as deep as asked) and the organisations it

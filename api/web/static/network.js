@@ -45,6 +45,7 @@ export class Network {
         "background-color": (n) => COLOURS[n.data("group")] || COLOURS.other,
         width: "data(size)", height: "data(size)", label: "data(label)", "font-size": 9, color: "#222",
         "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "ellipsis", "text-max-width": 110,
+        "min-zoomed-font-size": 7, // labels appear as one zooms in, so that a large economy stays legible
         "border-width": 1, "border-color": "#fff" } },
       { selector: "node.centre", style: { "border-width": 4, "border-color": "#111", "font-weight": "bold", "font-size": 11 } },
       { selector: "node.context", style: { opacity: 0.75 } },
@@ -266,11 +267,14 @@ function spannerPanel(spanners, cy) {
   shown.forEach((o) => cy.$id(o.node).addClass("spanner"));
   box.dataset.count = String(shown.length);
   if (!shown.length) return append(box, h("p", { class: "muted" }, "None of the organisations drawn is a boundary spanner on this date."));
-  return append(box, h("ul", {}, shown.map((o) => h("li", {}, o.name || o.node, " ", h("span", { class: "code" }, o.node),
-    h("span", { class: "muted" }, ` ${o.criteria.join(", ")}; betweenness ${fmt(o.betweenness, 3)}, ${o.n_types} types, ${o.n_levels} levels`)))));
+  shown.sort((a, b) => b.criteria.length - a.criteria.length || b.betweenness - a.betweenness);
+  const more = shown.length - 15;
+  return append(box, h("ul", {}, shown.slice(0, 15).map((o) => h("li", {}, o.name || o.node, " ", h("span", { class: "code" }, o.node),
+    h("span", { class: "muted" }, ` ${o.criteria.join(", ")}; betweenness ${fmt(o.betweenness, 3)}, ${o.n_types} types, ${o.n_levels} levels`)))),
+    more > 0 ? h("p", { class: "muted" }, `and ${more} more, marked on the network (GET /analyses/boundary-spanners)`) : null);
 }
 
 function append(el, ...children) {
-  el.append(...children);
+  el.append(...children.filter((c) => c !== null && c !== undefined));
   return el;
 }

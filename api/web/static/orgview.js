@@ -2,7 +2,7 @@
 // its people and posts, and for each fact the source file and line (GET /organisations/{code}/provenance).
 import { api, clear, h, kindLabel, money, num, period } from "./dom.js";
 
-const AXIS_START = "2019-01-01"; // the timelines start with the PCNs (July 2019); earlier dates are written out
+const AXIS_START = "2019-01-01"; // the timelines start with the PCNs (July 2019), or with older ties (from 2013)
 
 let token = 0; // a newer render wins over an older one still waiting for answers
 
@@ -145,13 +145,16 @@ function statementTable(statements) {
 
 function timeline(ties, side, asOf, link, provenance) {
   const end = new Date().toISOString().slice(0, 10);
-  const t0 = Date.parse(AXIS_START);
+  // from 2019 (the PCNs), or earlier when the ties are older (the case studies start in 2015), never before 2013
+  const first = ties.reduce((m, t) => (t.start && t.start < m ? t.start : m), AXIS_START);
+  const axisStart = `${Math.max(2013, Number(first.slice(0, 4)))}-01-01`;
+  const t0 = Date.parse(axisStart);
   const span = Date.parse(end) - t0;
   const pos = (d, fallback) => Math.min(100, Math.max(0, ((Date.parse(d || fallback) - t0) / span) * 100));
   const rows = [...ties].sort((a, b) => (a[`${side}_name`] || "").localeCompare(b[`${side}_name`] || "") || String(a.start).localeCompare(String(b.start)));
   const wrap = h("div", { class: "timeline" });
   const axis = h("div", { class: "axis" });
-  for (let y = 2019; y <= Number(end.slice(0, 4)); y++) {
+  for (let y = Number(axisStart.slice(0, 4)); y <= Number(end.slice(0, 4)); y++) {
     const tick = h("span", { class: "tick" }, `’${String(y).slice(2)}`);
     tick.style.left = `${pos(`${y}-01-01`)}%`;
     axis.append(tick);
@@ -162,7 +165,7 @@ function timeline(ties, side, asOf, link, provenance) {
   for (const t of rows) {
     const on = holds(t.start, t.end, asOf);
     const bar = h("div", { class: `bar ${t.kind}${t.derived ? " derived" : ""}`, title: `${t.kind} ${period(t.start, t.end)}` });
-    const left = pos(t.start, AXIS_START);
+    const left = pos(t.start, axisStart);
     bar.style.left = `${left}%`;
     bar.style.width = `${Math.max(0.6, pos(t.end, end) - left)}%`;
     const proof = h("div", { class: "proof", hidden: true });

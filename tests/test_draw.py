@@ -1,0 +1,391 @@
+"""The economy for the explorer (list sizes, edge categories) and its pictures (graphkit/draw.py), over both stores.
+
+The case studies (seeds/casestudies, fictional) give the two shapes the pictures must show: Expanding, a mesh of
+risk-sharing and peer-network ties among its members; Embedded, a star of ties from the centre with only a few
+among members. The national files (seeds/) give practices' list sizes from the payments files. Each store test runs
+over the embedded store and over Neo4j holding the same graph. The case-study tests come first in this file: they
+load the case studies into Neo4j, and the national tests after them load the national graph back (neo4j_seed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from graphkit import draw
+from graphkit.cli import cli
+from graphkit.config import Settings
+from graphkit.errors import BadParameter, NotFound
+from graphkit.store.oxigraph import OxigraphStore
+from tests.conftest import SEEDS, empty_database
+
+CASES = SEEDS / "casestudies"
+MID_2018 = dt.date(2018, 6, 30)  # the report's fieldwork
+SVG_NS = "{http://www.w3.org/2000/svg}"
+STORES = ["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+# -- fixtures: the case studies in both stores ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cases_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from graphkit.build import InputFile, build
+
+    path = tmp_path_factory.mktemp("draw-cases") / "store"
+    build([InputFile(CASES)], path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def cases_embedded(cases_path: Path) -> OxigraphStore:
+    return OxigraphStore(cases_path)
+
+
+_MARKER = "MATCH (m:TestSeedMarker {token: $token}) RETURN count(m) AS n"
+
+
+@pytest.fixture
+def cases_neo4j(neo4j_driver: Any, cases_embedded: OxigraphStore) -> Any:
+    """Neo4j holding the case studies, loaded again whenever another test has replaced them (neo4j_seed)."""
+    from graphkit.rdf_read import read_dataset
+    from graphkit.store.neo4j import Neo4jStore
+
+    store = Neo4jStore(neo4j_driver, database="neo4j")
+    token = "draw-casestudies"
+    if store._run(_MARKER, token=token)[0]["n"] != 1:
+        empty_database(neo4j_driver)
+        store.load(read_dataset(cases_embedded._store))
+        store._run("CREATE (:TestSeedMarker {token: $token})", token=token)
+    return store
+
+
+@pytest.fixture(params=STORES)
+def cases(request: pytest.FixtureRequest, cases_embedded: OxigraphStore) -> Any:
+    return cases_embedded if request.param == "oxigraph" else request.getfixturevalue("cases_neo4j")
+
+
+def members(g: nx.MultiDiGraph, centre: str) -> set[str]:
+    return {u for u, v, d in g.edges(data=True) if v == centre and d["kind"] == "FederationMembership"}
+
+
+def member_ties(g: nx.MultiDiGraph, among: set[str]) -> list[tuple[str, str, str]]:
+    return sorted((u, v, d["kind"]) for u, v, d in g.edges(data=True)
+                  if d["category"] != "membership" and u in among and v in among)
+
+
+# -- the economy: categories of edges ----------------------------------------------------------------------------------
+def test_a_federation_at_depth_1_shows_its_members_with_the_curated_ties_among_them(cases: Any) -> None:
+    g = cases.economy("ZZF-EXPANDING", MID_2018, depth=1)
+    mine = members(g, "ZZF-EXPANDING")
+    assert len(mine) == 46 and mine <= set(g)
+    among = member_ties(g, mine)
+    kinds = {k for _, _, k in among}
+    assert kinds == {"RiskSharingTie", "PeerNetworkTie"} and len(among) == 138
+    assert all(d["category"] == "tie" for u, v, d in g.edges(data=True) if d["kind"] == "RiskSharingTie")
+    # the centre's own ties to every member: service provision and governance
+    spokes = {(v, d["kind"]) for u, v, d in g.out_edges("ZZF-EXPANDING", data=True) if d["category"] == "tie"}
+    assert {m for m, k in spokes if k == "ServiceProvisionTie"} == mine
+    assert {m for m, k in spokes if k == "GovernanceTie"} == mine
+    # ties leading outside the economy are not drawn in (competition with the rival federations, depth 1)
+    assert not any(d["kind"] == "CompetitionTie" for _, _, d in g.edges(data=True))
+    assert {d["category"] for _, _, d in g.edges(data=True)} == {"membership", "tie"}
+
+
+def test_contracts_and_deliveries_are_edges_of_the_category_contract_on_their_dates(cases: Any) -> None:
+    g = cases.economy("ZZF-EMBEDDED", MID_2018, depth=2)
+    contract = sorted((u, v, d["kind"], d["contract"]) for u, v, d in g.edges(data=True) if d["category"] == "contract")
+    assert ("ZZF-EMB-P10", "ZZF-EMBEDDED", "DeliversUnder", "ZZC-EMB-LIS") in contract
+    assert ("ZZF-EMB-P11", "ZZF-EMBEDDED", "DeliversUnder", "ZZC-EMB-LIS") in contract
+    assert ("ZZF-EMBEDDED", "ZZF-CCG-EMB", "CaretakerContract", "ZZC-EMB-CARETAKER") in contract  # 2018-04 to 2019-03
+    assert ("ZZF-EMBEDDED", "ZZF-CCG-EMB", "EnhancedServiceAgreement", "ZZC-EMB-LIS") in contract
+    # the local authority that commissions the smoking service is not in this economy: no edge to it
+    assert all(v in g for _, v, _, _ in contract) and "ZZF-LA-EMB" not in g
+    caretaking = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "CaretakingTie"]
+    assert caretaking == [("ZZF-EMBEDDED", "ZZF-EMB-P50")]
+    before = cases.economy("ZZF-EMBEDDED", dt.date(2017, 6, 30), depth=2)
+    assert not [d for _, _, d in before.edges(data=True) if d["kind"] in ("CaretakerContract", "CaretakingTie")]
+
+
+def test_curated_list_sizes_are_those_of_the_tables(cases: Any) -> None:
+    g = cases.economy("ZZF-EXPANDING", MID_2018, depth=1)
+    assert g.nodes["ZZF-EXP-P01"]["list_size"] == 13690 and g.nodes["ZZF-EXP-P01"]["list_size_year"] is None
+    assert g.nodes["ZZF-EXPANDING"]["list_size"] == 330_000  # Table 3's population, as the table states it
+    assert g.nodes["ZZF-EXP-P41"]["list_size"] is None  # the second area: not given
+    assert sum(1 for n in members(g, "ZZF-EXPANDING") if g.nodes[n]["list_size"]) == 40
+
+
+@pytest.mark.neo4j
+def test_both_stores_give_the_same_economy_with_every_attribute(cases_embedded: Any, cases_neo4j: Any) -> None:
+    for code in ("ZZF-EXPANDING", "ZZF-EMBEDDED"):
+        a, b = cases_embedded.economy(code, MID_2018, depth=2), cases_neo4j.economy(code, MID_2018, depth=2)
+        assert sorted(a.nodes(data=True)) == sorted(b.nodes(data=True))
+        assert list(a.edges(data=True)) == list(b.edges(data=True))  # the same edges in the same order
+        assert a.graph == b.graph
+
+
+# -- the drawn graph: a mesh and a star ------------------------------------------------------------------------------
+def test_expanding_is_drawn_as_a_mesh_among_its_members(cases: Any) -> None:
+    g = draw.picture_graph(cases, "ZZF-EXPANDING", MID_2018, members_only=True)
+    mine = set(g) - {"ZZF-EXPANDING"}
+    assert len(mine) == 46 and members(g, "ZZF-EXPANDING") == mine
+    h = nx.Graph()
+    h.add_nodes_from(mine)
+    h.add_edges_from((u, v) for u, v, _ in member_ties(g, mine))
+    degrees = dict(h.degree())
+    assert h.number_of_edges() == 119  # 138 ties over 119 pairs of members
+    assert min(degrees.values()) >= 1 and nx.is_connected(h)  # every member tied to another; one network
+    assert max(degrees.values()) == 21 and degrees["ZZF-EXP-P21"] == 21  # local hubs: the board GPs' practices
+    assert len(set(degrees.values())) >= 5  # degrees spread, not a regular pattern
+    assert sorted(n for n, d in degrees.items() if d >= 10) == [
+        "ZZF-EXP-P01", "ZZF-EXP-P02", "ZZF-EXP-P11", "ZZF-EXP-P12", "ZZF-EXP-P21", "ZZF-EXP-P22", "ZZF-EXP-P31"]
+
+
+def test_embedded_is_drawn_as_a_star_around_its_centre(cases: Any) -> None:
+    g = draw.picture_graph(cases, "ZZF-EMBEDDED", MID_2018, members_only=True)
+    mine = set(g) - {"ZZF-EMBEDDED"}
+    assert len(mine) == 50
+    spokes = {v for u, v, d in g.out_edges("ZZF-EMBEDDED", data=True) if d["category"] == "tie"}
+    assert spokes == mine  # every member tied to the centre
+    among = member_ties(g, mine)
+    assert len(among) == 7  # only a few ties among members...
+    h = nx.Graph([(u, v) for u, v, _ in among])
+    assert len(h) == 12 and max(d for _, d in h.degree()) <= 2  # ...in pairs and threes
+    assert sorted(len(c) for c in nx.connected_components(h)) == [2, 2, 2, 3, 3]
+    assert len(mine - set(h)) == 38  # 38 members tied to the centre alone
+
+
+def test_the_drawn_graph_is_laid_out_dressed_and_the_same_every_time(cases_embedded: Any) -> None:
+    g = draw.picture_graph(cases_embedded, "ZZF-EXPANDING", MID_2018, depth=1)
+    again = draw.picture_graph(cases_embedded, "ZZF-EXPANDING", MID_2018, depth=1)
+    assert {n: d["pos"] for n, d in g.nodes(data=True)} == {n: d["pos"] for n, d in again.nodes(data=True)}
+    assert all(-1 <= x <= 1 and -1 <= y <= 1 for x, y in (d["pos"] for _, d in g.nodes(data=True)))
+    assert g.nodes["ZZF-EXPANDING"]["group"] == "federation"
+    assert g.nodes["ZZF-EXP-P01"]["group"] == "GP practice"
+    assert g.nodes["ZZF-EXPANDING-BOARD"]["group"] == "board or governance body"
+    assert g.graph["centre"] == "ZZF-EXPANDING" and g.graph["as_of"] == MID_2018 and g.graph["view"] == "economy"
+    areas = draw.node_areas(g, 1200, 900)
+    assert areas["ZZF-EXP-P01"] > areas["ZZF-EXP-P02"] > areas["ZZF-EXP-P41"]  # 13,690 > 4,620 > not known
+    assert draw.render(g, "svg", width=800, height=600) == draw.render(again, "svg", width=800, height=600)
+
+
+# -- the pictures: SVG and PNG of the stated size ------------------------------------------------------------------
+def svg_size(body: bytes) -> tuple[str, str, ET.Element]:
+    root = ET.fromstring(body)
+    assert root.tag == f"{SVG_NS}svg"
+    return root.get("width", ""), root.get("height", ""), root
+
+
+def png_size(body: bytes) -> tuple[int, int]:
+    assert body[:8] == b"\x89PNG\r\n\x1a\n"
+    length, chunk = struct.unpack(">I4s", body[8:16])
+    assert chunk == b"IHDR" and length == 13
+    width, height = struct.unpack(">II", body[16:24])
+    return width, height
+
+
+def svg_text(root: ET.Element) -> str:
+    return " ".join("".join(t.itertext()) for t in root.iter(f"{SVG_NS}text"))
+
+
+def test_svg_and_png_have_the_size_asked_for(cases_embedded: Any) -> None:
+    body = draw.draw(cases_embedded, "ZZF-EMBEDDED", MID_2018, "svg", members_only=True, width=1000, height=700)
+    width, height, root = svg_size(body)
+    assert (width, height) == ("1000px", "700px")
+    _, _, w, h = (float(x) for x in root.get("viewBox", "").split())
+    assert abs(w / h - 1000 / 700) < 1e-3
+    text = svg_text(root)
+    assert "Embedded Federation" in text and "ZZF-EMBEDDED" in text and "2018-06-30" in text
+    assert "ZZF-EMB-P01" in text and "tie among the others (7)" in text
+    png = draw.draw(cases_embedded, "ZZF-EMBEDDED", MID_2018, "png", width=640, height=480)
+    assert png_size(png) == (640, 480)
+
+
+def test_bad_picture_requests_are_refused_by_name(cases_embedded: Any) -> None:
+    with pytest.raises(BadParameter, match="width"):
+        draw.draw(cases_embedded, "ZZF-EMBEDDED", MID_2018, "svg", width=50)
+    with pytest.raises(BadParameter, match="format"):
+        draw.draw(cases_embedded, "ZZF-EMBEDDED", MID_2018, "gif")
+    with pytest.raises(BadParameter, match=r"\.svg or \.png"):
+        draw.format_of("picture.jpeg")
+    with pytest.raises(NotFound, match="ZZF-NOPE"):
+        draw.draw(cases_embedded, "ZZF-NOPE", MID_2018, "svg")
+
+
+# -- the API ---------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def cases_client(cases: Any) -> TestClient:
+    return TestClient(create_app(Settings(store=cases.kind), store=cases))
+
+
+def test_the_economy_route_draws_svg_and_png(cases_client: TestClient) -> None:
+    params: dict[str, Any] = {"as_of": "2018-06-30", "depth": 1, "width": 900, "height": 600}
+    r = cases_client.get("/economy/zzf-expanding", params={**params, "format": "svg"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    width, height, root = svg_size(r.content)
+    assert (width, height) == ("900px", "600px") and "ZZF-EXPANDING" in svg_text(root)
+    r = cases_client.get("/economy/ZZF-EXPANDING", params={**params, "format": "png"})
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    assert png_size(r.content) == (900, 600)
+    body = cases_client.get("/economy/ZZF-EXPANDING", params={"as_of": "2018-06-30", "depth": 1}).json()
+    assert {e["category"] for e in body["edges"]} == {"membership", "tie"}
+    risk = [e for e in body["edges"] if e["kind"] == "RiskSharingTie"]
+    assert len(risk) == 92 and all(e["category"] == "tie" and e["contract"] is None for e in risk)
+    sizes = {n["code"]: n["list_size"] for n in body["nodes"]}
+    assert sizes["ZZF-EXP-P01"] == 13690 and sizes["ZZF-EXP-P41"] is None
+
+
+def test_the_economy_route_refuses_bad_pictures(cases_client: TestClient) -> None:
+    for params, name in (({"format": "svg", "width": 100}, "width"), ({"format": "png", "height": 5000}, "height"),
+                         ({"format": "gif"}, "format")):
+        r = cases_client.get("/economy/ZZF-EXPANDING", params={"as_of": "2018-06-30", **params})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "bad_parameter"
+        assert name in r.json()["error"]["details"]["parameters"]
+    r = cases_client.get("/economy/ZZF-NOPE", params={"format": "svg"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_the_openapi_document_names_the_picture_formats(cases_embedded: Any) -> None:
+    doc = TestClient(create_app(Settings(), store=cases_embedded)).get("/openapi.json").json()
+    op = doc["paths"]["/economy/{code}"]["get"]
+    assert {"application/json", "application/graphml+xml", "image/svg+xml", "image/png"} <= set(
+        op["responses"]["200"]["content"])
+    params = {p["name"]: p for p in op["parameters"]}
+    assert params["format"]["schema"]["enum"] == ["json", "graphml", "svg", "png"]
+    for name in ("width", "height"):
+        assert params[name]["schema"]["minimum"] == 200 and params[name]["schema"]["maximum"] == 4000
+    assert "429" in op["responses"]
+
+
+# -- the CLI ---------------------------------------------------------------------------------------------------------
+def test_graphkit_draw_writes_the_picture(cases_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "expanding.svg"
+    result = CliRunner().invoke(cli, ["--store-path", str(cases_path), "draw", "ZZF-EXPANDING", "--as-of",
+                                      "2018-06-30", "--members-only", "-o", str(out), "--width", "1000"])
+    assert result.exit_code == 0, result.output
+    width, height, root = svg_size(out.read_bytes())
+    assert (width, height) == ("1000px", "900px") and "members and the ties among them" in svg_text(root)
+    png = tmp_path / "embedded.png"
+    result = CliRunner().invoke(cli, ["--store-path", str(cases_path), "draw", "zzf-embedded", "--as-of",
+                                      "2018-06-30", "--depth", "2", "-o", str(png), "--width", "500", "--height",
+                                      "400"])
+    assert result.exit_code == 0, result.output
+    assert png_size(png.read_bytes()) == (500, 400)
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "message"),
+    [
+        (["ZZF-NOPE", "--as-of", "2018-06-30"], 3, "no organisation with ODS code 'ZZF-NOPE'"),
+        (["ZZF-EXPANDING", "--as-of", "2018-02-30"], 2, "--as-of is not a real date"),
+        (["ZZF-EXPANDING", "--as-of", "30/06/2018"], 2, "--as-of must be a date written YYYY-MM-DD"),
+    ],
+)
+def test_graphkit_draw_refuses_bad_input_in_one_line(cases_path: Path, tmp_path: Path, args: list[str],
+                                                    exit_code: int, message: str) -> None:
+    out = tmp_path / "x.svg"
+    result = CliRunner().invoke(cli, ["--store-path", str(cases_path), "draw", *args, "-o", str(out)])
+    assert result.exit_code == exit_code, result.output
+    assert f"graphkit: error: {message}" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_graphkit_draw_refuses_a_bad_extension_in_a_real_process(cases_path: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "x.gif"
+    done = subprocess.run(
+        [sys.executable, "-m", "graphkit.cli", "--store-path", str(cases_path), "draw", "ZZF-EXPANDING", "-o",
+         str(out)], capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"graphkit: error: the picture's file name must end in .svg or .png, got '{out}'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+@pytest.mark.neo4j
+def test_graphkit_draw_over_neo4j_gives_the_same_picture(cases_neo4j: Any, cases_path: Path, neo4j_uri: str,
+                                                          tmp_path: Path) -> None:
+    a, b = tmp_path / "a.svg", tmp_path / "b.svg"
+    args = ["draw", "ZZF-EMBEDDED", "--as-of", "2018-06-30", "--members-only"]
+    embedded = CliRunner().invoke(cli, ["--store-path", str(cases_path), *args, "-o", str(a)])
+    over_neo4j = CliRunner(env={"NEO4J_URI": neo4j_uri, "NEO4J_PASSWORD": ""}).invoke(
+        cli, ["--store", "neo4j", *args, "-o", str(b)])
+    assert embedded.exit_code == 0 and over_neo4j.exit_code == 0, over_neo4j.output
+    assert a.read_bytes() == b.read_bytes()
+
+
+# -- national files: practices' list sizes from the payments files (after the case studies: see the docstring) -----
+@pytest.fixture(params=STORES)
+def national(request: pytest.FixtureRequest, oxigraph: Any) -> Any:
+    return oxigraph if request.param == "oxigraph" else request.getfixturevalue("neo4j_seed")
+
+
+@pytest.mark.integration
+def test_practices_of_a_pcn_carry_their_list_size_of_the_year(national: Any) -> None:
+    g = national.economy("U89141", dt.date(2024, 10, 1), depth=1)
+    practices = sorted(n for n, d in g.nodes(data=True) if d["level"] == "practice")
+    assert len(practices) == 7
+    for p in practices:
+        stated = {c.financial_year: c.list_size for c in national.contracts(holder=p)}
+        # 2024-25 has no payments file: the latest year before it
+        assert g.nodes[p]["list_size_year"] == "2022-23" and g.nodes[p]["list_size"] == stated["2022-23"] > 0
+    assert g.nodes["A81001"]["list_size"] == 4029
+    assert g.nodes["U89141"]["list_size"] is None and g.nodes["16C"]["list_size"] is None
+    earlier = national.economy("U89141", dt.date(2021, 6, 1), depth=1)
+    assert earlier.nodes["A81001"]["list_size"] == 4061 and earlier.nodes["A81001"]["list_size_year"] == "2021-22"
+    # before the first payments file (2019-20) there is no figure: a later year is never used
+    alone = national.economy("A81001", dt.date(2018, 6, 1), depth=0)
+    assert alone.nodes["A81001"]["list_size"] is None and alone.nodes["A81001"]["list_size_year"] is None
+
+
+@pytest.mark.integration
+def test_many_practices_get_the_same_list_sizes_as_one_by_one(national: Any) -> None:
+    """Beyond a few practices the sizes come through the commissioners' contracts: the same figures."""
+    g = national.economy("U89141", dt.date(2024, 10, 1), depth=2)
+    practices = sorted(n for n, d in g.nodes(data=True) if "GPPractice" in d["kinds"])
+    assert len(practices) > draw_threshold()
+    sized = [p for p in practices if g.nodes[p]["list_size"] is not None]
+    assert len(sized) >= 70
+    for p in practices[::9]:
+        stated = {c.financial_year: c.list_size for c in national.contracts(holder=p) if c.financial_year <= "2024-25"}
+        latest = max(stated, default=None)
+        assert g.nodes[p]["list_size_year"] == latest and g.nodes[p]["list_size"] == stated.get(latest), p
+
+
+def draw_threshold() -> int:
+    from graphkit.store.base import LIST_SIZES_ONE_BY_ONE
+
+    return LIST_SIZES_ONE_BY_ONE
+
+
+@pytest.mark.integration
+@pytest.mark.neo4j
+def test_both_stores_give_the_same_national_economy(oxigraph: Any, neo4j_seed: Any) -> None:
+    for code, depth in (("U89141", 2), ("16C", 1)):
+        a = oxigraph.economy(code, dt.date(2024, 10, 1), depth=depth)
+        b = neo4j_seed.economy(code, dt.date(2024, 10, 1), depth=depth)
+        assert sorted(a.nodes(data=True)) == sorted(b.nodes(data=True))
+        assert list(a.edges(data=True)) == list(b.edges(data=True))
+
+
+@pytest.mark.integration
+def test_the_economy_route_gives_list_sizes_and_a_picture_of_a_pcn(national: Any) -> None:
+    client = TestClient(create_app(Settings(store=national.kind), store=national))
+    body = client.get("/economy/U89141", params={"as_of": "2024-10-01", "depth": 1}).json()
+    practices = [n for n in body["nodes"] if n["level"] == "practice"]
+    assert len(practices) == 7 and all(n["list_size"] > 0 and n["list_size_year"] == "2022-23" for n in practices)
+    assert all(e["category"] == "membership" for e in body["edges"])
+    r = client.get("/economy/U89141", params={"as_of": "2024-10-01", "depth": 1, "format": "svg"})
+    width, height, root = svg_size(r.content)
+    assert (width, height) == ("1200px", "900px")
+    assert "STOCKTON PCN" in svg_text(root) and "THE DENSHAM SURGERY" in svg_text(root)  # names: few nodes

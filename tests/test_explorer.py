@@ -303,6 +303,13 @@ def test_a_federation_network_shows_its_ties_and_the_analyses_with_their_reasons
         lateral = p.evaluate("() => window.explorer.cy.edges('.tie').length")
         assert lateral > 0 and int(drawn["edges"]) > int(drawn["members"])
         assert p.get_attribute("#style", "data-style")
+        spanners = httpx.get(evil_site[1] + "/analyses/boundary-spanners", params={"as_of": "2018-06-01"}).json()
+        people = {x["node"] for x in spanners["result"]["people"] if x["is_spanner"]}
+        listed = set(p.eval_on_selector_all("#people-spanners li", "els => els.map(e => e.dataset.person)"))
+        assert listed and listed <= people
+        orgs = {x["node"] for x in spanners["result"]["organisations"] if x["is_spanner"]}
+        marked = set(p.evaluate("() => window.explorer.cy.nodes('.spanner').map(n => n.id())"))
+        assert marked and marked <= orgs
         page.shot("casestudies-expanding-network")
     finally:
         page.close()

@@ -71,9 +71,15 @@ def search_organisations(
         Query(description="Code of an area (PCN, sub-ICB location or CCG, ICB or STP, region): only organisations "
               "below it on the date.", examples=["16C"], min_length=2, max_length=40, pattern=CODE_PATTERN),
     ] = None,
+    order: Annotated[
+        Literal["name", "relevance"],
+        Query(description="name: by name; relevance: best match to `q` first (the code, codes starting with it, "
+              "names starting with it, names with a word starting with it, other names).", examples=["relevance"]),
+    ] = "name",
 ) -> OrganisationList:
     hits, total = store.search(
-        q, kind=type, within=within.upper() if within else None, as_of=as_of, limit=page.limit, offset=page.offset
+        q, kind=type, within=within.upper() if within else None, as_of=as_of, limit=page.limit, offset=page.offset,
+        order=order,
     )
     return OrganisationList(data=[OrganisationHit.model_validate(h) for h in hits], count=total)
 

@@ -137,6 +137,8 @@ export class Network {
     if (inter) box.append(interdependencePanel(inter, this.cy));
     if (style) box.append(stylePanel(style));
     box.append(spannerPanel(spanners, this.cy));
+    box.append(await peoplePanel(spanners, this.cy, asOf));
+    if (mine !== this.token) return;
     box.dataset.ready = "true";
   }
 }
@@ -272,6 +274,28 @@ function spannerPanel(spanners, cy) {
   return append(box, h("ul", {}, shown.slice(0, 15).map((o) => h("li", {}, o.name || o.node, " ", h("span", { class: "code" }, o.node),
     h("span", { class: "muted" }, ` ${o.criteria.join(", ")}; betweenness ${fmt(o.betweenness, 3)}, ${o.n_types} types, ${o.n_levels} levels`)))),
     more > 0 ? h("p", { class: "muted" }, `and ${more} more, marked on the network (GET /analyses/boundary-spanners)`) : null);
+}
+
+// the people who span boundaries (GET /analyses/boundary-spanners) with a post, on the date, at an organisation drawn
+async function peoplePanel(spanners, cy, asOf) {
+  const box = h("div", { class: "panel analysis", id: "people-spanners" }, h("h3", {}, "People who span boundaries here"));
+  if (spanners.error) return box;
+  const candidates = spanners.result.people.filter((p) => p.is_spanner)
+    .sort((a, b) => b.criteria.length - a.criteria.length || b.betweenness - a.betweenness).slice(0, 40);
+  const people = await Promise.all(candidates.map((p) => api(`/people/${encodeURIComponent(p.node)}`).catch(() => null)));
+  const rows = [];
+  people.forEach((person, i) => {
+    if (!person) return;
+    const here = person.posts.filter((post) => cy.$id(post.organisation).length && (!post.start || post.start <= asOf) && (!post.end || asOf <= post.end));
+    if (!here.length) return;
+    const all = new Set(person.posts.map((post) => post.organisation));
+    rows.push(h("li", { "data-person": person.person_id }, h("strong", {}, person.name), " ",
+      h("span", { class: "muted" }, `${candidates[i].criteria.join(", ")}; posts in ${all.size} organisations: `),
+      person.posts.map((post, j) => [j ? "; " : "", `${post.title || post.role || "post"} at ${post.organisation_name}`])));
+  });
+  box.dataset.count = String(rows.length);
+  box.append(rows.length ? h("ul", {}, rows) : h("p", { class: "muted" }, "No boundary-spanning person holds a post at an organisation drawn, on this date."));
+  return box;
 }
 
 function append(el, ...children) {

@@ -83,8 +83,8 @@ export class Network {
     Object.assign(this.container.dataset, { drawn: "true", code, asOf, nodes: String(nodes.length),
                                             members: String(memberCount), edges: String(edges.length) });
     clear(status).append(h("strong", {}, org.name), ` as of ${asOf}: `,
-      h("span", { id: "net-members" }, `${num(memberCount)} member${memberCount === 1 ? "" : "s"}`),
-      `, ${num(nodes.length)} organisations and ${num(edges.length)} ties drawn (ties followed ${depth} down; the chain above in grey).`);
+      memberCount ? [h("span", { id: "net-members" }, `${num(memberCount)} member${memberCount === 1 ? "" : "s"}`), ", "] : "",
+      `${num(nodes.length)} organisations and ${num(edges.length)} ties drawn (ties followed ${depth} down; what it belongs to, paler).`);
     document.getElementById("net-title").textContent = `Network of ${org.name}`;
     changes(before, this.current, asOf);
     downloads(this.cy, code, asOf, depth);
@@ -120,6 +120,10 @@ export class Network {
             concentric: (n) => (n.id() === code ? 3 : n.hasClass("context") ? 2 : 1), levelWidth: () => 1 };
     this.cy.layout(layout).run();
     this.cy.fit(undefined, 20);
+    if (this.cy.zoom() > 1.2) { // a few organisations: keep them at a natural size, in the middle
+      this.cy.zoom(1.2);
+      this.cy.center();
+    }
   }
 
   async analyses(code, asOf, kinds, mine) {

@@ -154,7 +154,9 @@ function timeline(ties, side, asOf, link, provenance) {
   const rows = [...ties].sort((a, b) => (a[`${side}_name`] || "").localeCompare(b[`${side}_name`] || "") || String(a.start).localeCompare(String(b.start)));
   const wrap = h("div", { class: "timeline" });
   const axis = h("div", { class: "axis" });
-  for (let y = Number(axisStart.slice(0, 4)); y <= Number(end.slice(0, 4)); y++) {
+  const years = Number(end.slice(0, 4)) - Number(axisStart.slice(0, 4));
+  const step = years > 16 ? 4 : years > 8 ? 2 : 1;
+  for (let y = Number(axisStart.slice(0, 4)); y <= Number(end.slice(0, 4)); y += step) {
     const tick = h("span", { class: "tick" }, `’${String(y).slice(2)}`);
     tick.style.left = `${pos(`${y}-01-01`)}%`;
     axis.append(tick);

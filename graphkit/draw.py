@@ -33,7 +33,7 @@ FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1200, 900
 MIN_PIXELS, MAX_PIXELS = 200, 4000
 #: Beyond this many organisations a picture is refused (nothing can be read in it, and the layout grows as n²).
-MAX_NODES = 1500
+MAX_NODES = 1000
 SEED = 20201  # the layout's seed: fixed, so that a picture is the same every time
 DPI = 100
 
@@ -125,20 +125,47 @@ def picture_graph(
 
 
 def layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
-    """Positions in [-1, 1]²: a spring layout of the organisations joined by any edge, with a fixed seed over the
-    nodes and edges in sorted order (the same graph, the same positions)."""
-    h = nx.Graph()
-    h.add_nodes_from(sorted(g.nodes))
-    h.add_edges_from(sorted({tuple(sorted((u, v))) for u, v in g.edges() if u != v}))
-    if h.number_of_nodes() == 1:
-        return {n: (0.0, 0.0) for n in h}
-    k = 1.6 / math.sqrt(h.number_of_nodes())
-    pos = nx.spring_layout(h, k=k, iterations=200, seed=SEED, method="force")
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    scale = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
-    return {n: (round((p[0] - cx) / scale, 6), round((p[1] - cy) / scale, 6)) for n, p in sorted(pos.items())}
+    """Positions in [-1, 1]²: a spring layout of the organisations joined by any edge, from a fixed seed over the
+    nodes in sorted order (the same graph, the same positions)."""
+    nodes = sorted(g.nodes)
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    index = {n: i for i, n in enumerate(nodes)}
+    pairs = {(index[u], index[v]) for u, v in g.edges() if u != v}
+    pos = spring(len(nodes), sorted(pairs), seed=SEED)
+    lo, hi = pos.min(axis=0), pos.max(axis=0)
+    centre, scale = (lo + hi) / 2, float(max(hi - lo)) / 2 or 1.0
+    return {n: (round(float(x), 6), round(float(y), 6)) for n, (x, y) in zip(nodes, (pos - centre) / scale,
+                                                                                  strict=True)}
+
+
+def spring(n: int, edges: list[tuple[int, int]], *, seed: int, iterations: int | None = None) -> Any:
+    """Fruchterman and Reingold's force-directed layout (as networkx's spring layout computes it for small
+    graphs), with numpy alone: networkx's own needs scipy from 500 nodes. Nodes repel as k²/d, joined ones attract
+    as d²/k, with k = 1.6/√n; the steps shrink to nothing over the iterations. Returns an n x 2 array."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x, y = rng.random(n), rng.random(n)
+    joined = np.zeros((n, n))
+    for i, j in edges:
+        joined[i, j] = joined[j, i] = 1.0
+    k = 1.6 / math.sqrt(n)
+    iterations = iterations or (200 if n <= 300 else 100 if n <= 600 else 60)
+    step = 0.1
+    for _ in range(iterations):
+        dx, dy = x[:, None] - x[None, :], y[:, None] - y[None, :]
+        distance = np.sqrt(dx * dx + dy * dy)
+        np.clip(distance, 0.01, None, out=distance)
+        force = k * k / (distance * distance) - joined * distance / k
+        mx, my = (dx * force).sum(axis=1), (dy * force).sum(axis=1)
+        length = np.sqrt(mx * mx + my * my)
+        length[length < 0.01] = 0.1
+        x += mx * step / length
+        y += my * step / length
+        step -= 0.1 / (iterations + 1)
+    pos = np.column_stack((x, y))
+    return pos
 
 
 def draw(

@@ -208,6 +208,21 @@ def test_svg_and_png_have_the_size_asked_for(cases_embedded: Any) -> None:
     assert png_size(png) == (640, 480)
 
 
+def test_a_large_economy_is_laid_out_without_scipy_and_a_too_large_one_refused(
+    cases_embedded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    star = nx.MultiDiGraph()
+    star.add_edges_from((f"P{i:03d}", f"C{i % 7}") for i in range(700))  # networkx's own layout needs scipy here
+    pos = draw.layout(star)
+    assert len(pos) == 707 and pos == draw.layout(star)
+    assert all(-1 <= x <= 1 and -1 <= y <= 1 for x, y in pos.values())
+    assert max(abs(x) for x, _ in pos.values()) == 1 or max(abs(y) for _, y in pos.values()) == 1
+    monkeypatch.setattr(draw, "MAX_NODES", 40)
+    with pytest.raises(BadParameter, match="47 organisations, more than the 40") as refused:
+        draw.picture_graph(cases_embedded, "ZZF-EXPANDING", MID_2018, members_only=True)
+    assert refused.value.details == {"parameter": "depth"}
+
+
 def test_bad_picture_requests_are_refused_by_name(cases_embedded: Any) -> None:
     with pytest.raises(BadParameter, match="width"):
         draw.draw(cases_embedded, "ZZF-EMBEDDED", MID_2018, "svg", width=50)

@@ -223,6 +223,26 @@ def test_a_large_economy_is_laid_out_without_scipy_and_a_too_large_one_refused(
     assert refused.value.details == {"parameter": "depth"}
 
 
+def test_matplotlib_keeps_its_font_list_where_it_can_write(tmp_path: Path) -> None:
+    """With a home it cannot write, matplotlib would build its font list (seconds) in every process: draw.py
+    points it at a directory of its own under the temporary directory, which keeps the list for the next one."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLCONFIGDIR", "XDG_CACHE_HOME", "MPLBACKEND")}
+    env.update(HOME="/proc/no-home", TMPDIR=str(tmp_path))
+    code = ("from graphkit import draw; m = draw._matplotlib(); from matplotlib import font_manager; "
+            "print(m.get_cachedir(), m.get_backend())")
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                           check=True) for _ in range(2)]
+    cache, backend = runs[0].stdout.split()
+    assert Path(cache).parent == tmp_path and backend.lower() == "agg"
+    assert list(Path(cache).glob("fontlist-*.json"))  # kept: the second process read it
+    assert not [r.stderr for r in runs if "temporary cache directory" in r.stderr]  # matplotlib's own fallback
+    assert "Matplotlib is building the font cache" not in runs[1].stderr
+
+
 def test_bad_picture_requests_are_refused_by_name(cases_embedded: Any) -> None:
     with pytest.raises(BadParameter, match="width"):
         draw.draw(cases_embedded, "ZZF-EMBEDDED", MID_2018, "svg", width=50)

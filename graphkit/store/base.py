@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, TypeVar, cast, runtime_checkable
 
 import networkx as nx
 
@@ -263,6 +263,10 @@ class GraphStore(Protocol):
 
     def count_organisations(self) -> int: ...
 
+    def list_size_rows(self) -> list[tuple[str, str, int]]:
+        """(holder code, financial year, list size) of every practice-year contract that states a list size."""
+        ...
+
     def ties_of_many(
         self, codes: Iterable[str], direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
@@ -449,14 +453,7 @@ class SearchIndex:
 
     @staticmethod
     def of(store: GraphStore) -> SearchIndex:
-        index = store.__dict__.get("_search_index")
-        if index is None:
-            with _INDEX_LOCK:
-                index = store.__dict__.get("_search_index")
-                if index is None:
-                    index = SearchIndex(*store.org_rows())
-                    store.__dict__["_search_index"] = index
-        return index
+        return held(store, "_search_index", lambda: SearchIndex(*store.org_rows()))
 
     def matching(self, q: str | None, kind: str | None, codes: set[str] | None) -> list[OrgRow]:
         """Rows whose name contains ``q`` (any case) or whose code starts with it (upper case), that have had
@@ -475,6 +472,20 @@ class SearchIndex:
 
 
 _INDEX_LOCK = threading.Lock()
+T = TypeVar("T")
+
+
+def held(store: GraphStore, name: str, build: Callable[[], T]) -> T:
+    """What ``build`` gives, made once per store object and kept on it (an in-memory index of the store's content:
+    an embedded store object stands for one build generation, so the index lives and dies with it)."""
+    value = store.__dict__.get(name)
+    if value is None:
+        with _INDEX_LOCK:
+            value = store.__dict__.get(name)
+            if value is None:
+                value = build()
+                store.__dict__[name] = value
+    return cast(T, value)
 
 
 def relevance(q: str, hit: OrganisationHit) -> tuple[int, str, str]:
@@ -634,38 +645,34 @@ def financial_year_start(year: str) -> dt.date:
     return dt.date(end.year - 1, 4, 1)
 
 
-#: Up to this many practices, an economy's list sizes are asked for practice by practice; beyond, commissioner by
-#: commissioner (the same figures either way: only the number of lookups differs)
-LIST_SIZES_ONE_BY_ONE = 16
+def list_size_index(store: GraphStore) -> dict[str, list[tuple[str, int]]]:
+    """Every practice's (financial year, list size) from its contracts, by code, in year order; built once per
+    store object from one bulk lookup (about a second for the national graph) and kept (:func:`held`)."""
+
+    def build() -> dict[str, list[tuple[str, int]]]:
+        index: dict[str, list[tuple[str, int]]] = {}
+        for code, year, size in store.list_size_rows():
+            index.setdefault(code, []).append((year, size))
+        for years in index.values():
+            years.sort()
+        return index
+
+    return held(store, "_list_size_index", build)
 
 
 def economy_list_sizes(store: GraphStore, practices: Iterable[str], as_of: dt.date) -> dict[str, tuple[int, str]]:
     """Registered patients of each practice as of the date, and the financial year the figure is from: the list
     size of the practice's contract in the NHS Payments to General Practice file of the financial year holding
-    ``as_of``, or else of the latest earlier year the store has for that practice (never a later one). Practices
-    without such a contract are left out. A few practices are asked for one by one; more, through the contracts
-    of each of their commissioners on the date (a practice with none is asked for on its own)."""
-    wanted = sorted(set(practices))
-    if not wanted:
-        return {}
-    contracts: list[ContractView] = []
-    asked, alone = set(wanted), set(wanted)
-    if len(wanted) > LIST_SIZES_ONE_BY_ONE:
-        # every tie up, filtered here: asking the store for one kind of tie is slower than for all of them
-        assigned = [t for t in store.ties_of_many(wanted, "up", as_of=as_of) if t.kind == "CommissionerAssignment"]
-        for commissioner in sorted({t.organisation for t in assigned}):
-            # the commissioner's area on the date holds every practice assigned to it then
-            contracts += store.contracts(within=commissioner, as_of=as_of)
-        alone -= {t.member for t in assigned}
-    for practice in sorted(alone):
-        contracts += store.contracts(holder=practice)
-    best: dict[str, tuple[str, int]] = {}
-    for c in contracts:
-        if c.holder not in asked or c.list_size is None or financial_year_start(c.financial_year) > as_of:
-            continue
-        # the latest year; two contracts of one practice in one year: the larger list, whatever the store's order
-        best[c.holder] = max(best.get(c.holder, (c.financial_year, c.list_size)), (c.financial_year, c.list_size))
-    return {p: (size, year) for p, (year, size) in best.items()}
+    ``as_of``, or else of the latest earlier year the store has for that practice (never a later one); two
+    contracts of one practice in one year: the larger list. Practices without such a contract are left out."""
+    index = list_size_index(store)
+    out: dict[str, tuple[int, str]] = {}
+    for practice in set(practices):
+        known = [(year, size) for year, size in index.get(practice, ()) if financial_year_start(year) <= as_of]
+        if known:
+            year, size = max(known)
+            out[practice] = (size, year)
+    return out
 
 
 # The two sides of the boundary the report's boundary spanners cross (domain-model §3.6, §4.6).

@@ -360,6 +360,12 @@ OPTIONAL MATCH (d:{ORG_LABEL})-[:{rel_type("deliversUnder")}]->(c)
 RETURN c {{.*}} AS c, h.odsCode AS holder, k.odsCode AS commissioner, collect(d.odsCode) AS delivered_by
 """
 
+ALL_LIST_SIZES = f"""
+MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL})
+WHERE c.listSize IS NOT NULL AND c.financialYear IS NOT NULL
+RETURN p.odsCode AS code, c.financialYear AS year, c.listSize AS size
+"""
+
 LIST_SIZES = f"""
 MATCH (c:Contract {{financialYear: $year}})-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL})
 WHERE c.listSize IS NOT NULL

@@ -613,6 +613,9 @@ class Neo4jStore:
                     g.nodes[r["code"]]["list_size"] = int(r["size"])
         return add_curated_layers(self, g, as_of)
 
+    def list_size_rows(self) -> list[tuple[str, str, int]]:
+        return [(r["code"], r["year"], int(r["size"])) for r in self._run(cypher.ALL_LIST_SIZES)]
+
     def org_rows(
         self, *, q: str | None = None, kind: str | None = None, codes: Iterable[str] | None = None
     ) -> tuple[list[OrgRow], list[RoleRow]]:

@@ -391,6 +391,13 @@ class OxigraphStore:
                     g.nodes[r["code"].value]["list_size"] = int(r["size"].value)
         return add_curated_layers(self, g, as_of)
 
+    def list_size_rows(self) -> list[tuple[str, str, int]]:
+        rows = self.select(
+            f"""SELECT ?code ?fy ?size WHERE {{ GRAPH <{RESOLVED}> {{ ?c pcg:financialYear ?fy ;
+                 pcg:contractHolder ?p ; pcg:listSize ?size . ?p pcg:odsCode ?code }} }}"""
+        )
+        return [(r["code"].value, r["fy"].value, int(r["size"].value)) for r in rows]
+
     def org_rows(
         self, *, q: str | None = None, kind: str | None = None, codes: Iterable[str] | None = None
     ) -> tuple[list[OrgRow], list[RoleRow]]:

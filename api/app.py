@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -73,9 +72,14 @@ def open_store(settings: Settings) -> GraphStore:
                        details={"parameter": "store"})
 
 
-def _warm_search(store: GraphStore) -> None:
+def _warm_indexes(live: LiveStore) -> None:
+    """Build the in-memory indexes of the store being served: the search index and the list sizes."""
+    from graphkit.store.base import SearchIndex, list_size_index
+
     try:
-        store.search(None, as_of=dt.date.today(), limit=1)
+        with live.acquire() as store:
+            SearchIndex.of(store)
+            list_size_index(store)
     except Exception:
         logging.getLogger(__name__).info("search index not built at start", exc_info=True)
 
@@ -96,8 +100,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # the search index is built in the background, so that the first search box keystroke is answered at once
-        threading.Thread(target=_warm_search, args=(live,), name="warm-search", daemon=True).start()
+        # the indexes are built in the background, so that the first keystroke in a search box is answered at once
+        threading.Thread(target=_warm_indexes, args=(live,), name="warm-indexes", daemon=True).start()
         yield
         if owned:
             driver = getattr(live, "driver", None)

@@ -83,7 +83,7 @@ export class Network {
     Object.assign(this.container.dataset, { drawn: "true", code, asOf, nodes: String(nodes.length),
                                             members: String(memberCount), edges: String(edges.length) });
     clear(status).append(h("strong", {}, org.name), ` as of ${asOf}: `,
-      memberCount ? [h("span", { id: "net-members" }, `${num(memberCount)} member${memberCount === 1 ? "" : "s"}`), ", "] : "",
+      ...(memberCount ? [h("span", { id: "net-members" }, `${num(memberCount)} member${memberCount === 1 ? "" : "s"}`), ", "] : []),
       `${num(nodes.length)} organisations and ${num(edges.length)} ties drawn (ties followed ${depth} down; what it belongs to, paler).`);
     document.getElementById("net-title").textContent = `Network of ${org.name}`;
     changes(before, this.current, asOf);

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -v --durations=10
 
-.PHONY: run test venv web chromium build serve lint typecheck neo4j-install neo4j-stop clean
+.PHONY: run test test-fast venv web chromium build serve lint typecheck neo4j-install neo4j-stop clean
 
 $(BIN)/graphkit: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ test: venv web chromium
 	$(BIN)/graphkit neo4j install
 	status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	  $(BIN)/graphkit neo4j stop >/dev/null; exit $$status
+
+## The inner loop: lint, types and every test not marked neo4j, integration or slow; starts no Neo4j, builds nothing national.
+test-fast: venv web
+	$(BIN)/ruff check graphkit api tests
+	$(BIN)/mypy
+	GRAPHKIT_TEST_NO_NEO4J=1 $(BIN)/python -m pytest -q -m "not neo4j and not integration and not slow" -p no:cacheprovider
 
 build: venv
 	$(BIN)/graphkit build

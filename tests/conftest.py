@@ -27,6 +27,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(scope="session")
 def neo4j_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("GRAPHKIT_TEST_NO_NEO4J"):  # make test-fast: a test that reaches Neo4j lacks its marker
+        pytest.fail("this run starts no Neo4j (GRAPHKIT_TEST_NO_NEO4J): mark the test `neo4j`", pytrace=False)
     external = os.environ.get("GRAPHKIT_TEST_NEO4J_URI")
     if external:
         yield external
@@ -186,3 +188,19 @@ def live_server(env: dict[str, str], log_path: Path, *, what: str = "graphkit se
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+# fixtures that need a real Neo4j server, or the build of the national seeds (about 70 s): a test using one must say
+# so with its marker, so that `make test-fast` (-m "not neo4j and not integration and not slow") starts neither
+_NEEDS = {"neo4j_uri": "neo4j", "seed_build": "integration"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in _NEEDS.items():
+            if fixture in names and item.get_closest_marker(marker) is None:
+                unmarked.append(f"{item.nodeid} uses {fixture} but is not marked {marker}")
+    if unmarked:
+        raise pytest.UsageError("tests without the marker their fixtures need:\n  " + "\n  ".join(unmarked))

@@ -189,6 +189,7 @@ def test_the_federations_classify_as_the_report_finds(which, embedded, neo4j_cas
     assert not [f for f in federations if style.style(g, f).style == "authoritarian"]
 
 
+@pytest.mark.neo4j
 def test_projections_of_both_stores_are_the_same(embedded, neo4j_cases) -> None:
     day = dt.date(2018, 6, 30)
     a, b = embedded.project(day), neo4j_cases.project(day)

@@ -14,7 +14,19 @@ from api.app import create_app
 
 
 @pytest.fixture(scope="module")
-def client(oxigraph: Any) -> TestClient:
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """The app over an empty embedded store: the page's routes read no data."""
+    import pyoxigraph
+
+    from graphkit.store.oxigraph import OxigraphStore
+
+    path = tmp_path_factory.mktemp("empty") / "store"
+    pyoxigraph.Store(str(path)).flush()
+    return TestClient(create_app(store=OxigraphStore(path)))
+
+
+@pytest.fixture(scope="module")
+def national(oxigraph: Any) -> TestClient:
     return TestClient(create_app(store=oxigraph))
 
 
@@ -69,7 +81,9 @@ def test_the_page_is_not_in_the_api_document_and_other_hosts_are_refused(client)
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_host"
 
 
-def test_search_by_relevance_puts_the_code_and_name_starts_first(client) -> None:
+@pytest.mark.integration
+def test_search_by_relevance_puts_the_code_and_name_starts_first(national) -> None:
+    client = national
     by_name = client.get("/organisations", params={"q": "panacea", "as_of": "2024-10-01"}).json()
     ranked = client.get("/organisations", params={"q": "panacea", "as_of": "2024-10-01", "order": "relevance"}).json()
     assert by_name["count"] == ranked["count"] >= 2

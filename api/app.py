@@ -16,8 +16,8 @@ from api.guard import Gate, Guard
 from api.live import LiveStore
 from api.routers import analyses, contracts, economy, export, health, organisations, people, query
 from graphkit.config import Settings
-from graphkit.errors import BadParameter
 from graphkit.store.base import GraphStore
+from graphkit.store.open import open_store
 
 DESCRIPTION = """The open knowledge graph of England's primary-care organisations: GP practices, PCNs,
 federations, sub-ICB locations (formerly CCGs), ICBs (formerly STPs) and NHS England regions, with
@@ -45,31 +45,6 @@ TAGS = [
     {"name": "export", "description": "An area as of a date as Turtle, JSON-LD, GraphML or CSV."},
     {"name": "health", "description": "Liveness and what is loaded."},
 ]
-
-
-def open_store(settings: Settings) -> GraphStore:
-    """The store the settings name: the embedded directory, or a Neo4j server (checked at once)."""
-    if settings.store == "oxigraph":
-        from graphkit.store.oxigraph import OxigraphStore
-
-        return OxigraphStore(settings.store_path)
-    if settings.store == "neo4j":
-        import neo4j
-        from graphkit.errors import StoreUnavailable
-        from graphkit.store.neo4j import Neo4jStore
-
-        auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
-        # a server that stops answering must not hang a request: connecting and waiting for a connection are bounded
-        driver = neo4j.GraphDatabase.driver(settings.neo4j_uri, auth=auth, connection_timeout=5,
-                                            connection_acquisition_timeout=10)
-        try:
-            driver.verify_connectivity()
-        except Exception as exc:
-            driver.close()
-            raise StoreUnavailable(f"Neo4j at {settings.neo4j_uri} is unreachable: {exc}") from None
-        return Neo4jStore(driver, database=settings.neo4j_database)
-    raise BadParameter(f"unknown store kind {settings.store!r}; expected 'oxigraph' or 'neo4j'",
-                       details={"parameter": "store"})
 
 
 def _warm_indexes(live: LiveStore) -> None:

@@ -235,9 +235,9 @@ def analyse(
     settings: Settings, name: str | None, as_of: str | None, list_size_year: str | None, params: tuple[str, ...]
 ) -> None:
     """Run an analysis on the graph as of a date (no NAME: list the analyses and their parameters)."""
-    from api.app import open_store
     from graphkit.analysis import registry
     from graphkit.errors import BadParameter
+    from graphkit.store.open import open_store
     from graphkit.temporal import parse_as_of
 
     if name is None:
@@ -278,17 +278,9 @@ def _neo4j_options(f: Any) -> Any:
 
 
 def _neo4j_driver(uri: str, user: str, password: str) -> Any:
-    import neo4j as neo4j_driver
-    from graphkit.errors import StoreUnavailable
+    from graphkit.store.open import neo4j_driver
 
-    driver = neo4j_driver.GraphDatabase.driver(uri, auth=(user, password) if password else None)
-    try:
-        driver.verify_connectivity()
-    except Exception as exc:
-        driver.close()
-        reason = " ".join(str(exc).split())[:300] or exc.__class__.__name__  # one line
-        raise StoreUnavailable(f"Neo4j at {uri} is unreachable: {reason}") from None
-    return driver
+    return neo4j_driver(uri, user, password)
 
 
 def _embedded_graph(settings: Settings) -> Any:
@@ -452,8 +444,8 @@ def draw(settings: Settings, code: str, as_of: str | None, output: Path, depth: 
          width: int, height: int) -> None:
     """Draw the local health economy around CODE as of a date (SVG or PNG, by the file's extension): nodes
     coloured by kind and sized by list size, membership, tie and contract edges, a legend (docs/pictures.md)."""
-    from api.app import open_store
     from graphkit import draw as drawing
+    from graphkit.store.open import open_store
     from graphkit.temporal import parse_as_of
 
     fmt = drawing.format_of(output)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from graphkit.model import ImportResult, Organisation, Relation, RoleHolding, Source
 from graphkit.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE, ROLE_CLASS
+from graphkit.temporal import holds_on
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -167,7 +168,7 @@ def derive_events(ties: list[MergedTie], organisations: dict[str, MergedOrganisa
     def known_to_hold(t: MergedTie, day: dt.date) -> bool:
         # a tie closed by a newer file's silence is known to hold only up to the last file stating it
         end = t.end if t.end_evidence is None else max(st.source.vintage for st in t.statements)
-        return _holds(t.start, end, day) and open_on(t.member, day)
+        return holds_on(t.start, end, day) and open_on(t.member, day)
 
     def kinds(code: str) -> set[str]:
         o = organisations.get(code)
@@ -306,7 +307,7 @@ def _merge_ties(results: list[ImportResult], out: MergedGraph) -> None:
         day = rel.observed or src.vintage
         mk = (rel.kind, rel.member)
         candidates = by_member_kind.get(mk, [])
-        covering = [t for t in candidates if t.organisation == rel.organisation and _holds(t.start, t.end, day)]
+        covering = [t for t in candidates if t.organisation == rel.organisation and holds_on(t.start, t.end, day)]
         if covering:
             covering[0].statements.append(Statement(src, rel.line, observed=day))
         elif mk in horizon and day <= horizon[mk]:
@@ -341,10 +342,6 @@ def _merge_ties(results: list[ImportResult], out: MergedGraph) -> None:
     out.ties = sorted(
         [*dated.values(), *observed_ties], key=lambda t: (t.kind, t.member, t.organisation, t.start or dt.date.min)
     )
-
-
-def _holds(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool:
-    return (start is None or start <= day) and (end is None or end >= day)
 
 
 # -- roles -----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.namespaces import ID, PCG_NS, PREFIXES, org_iri
-from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
+from graphkit.nhs import ICB_DAY, TIME_BOUNDED_CLASSES
 from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
 from graphkit.store.base import (
     AgreementView,
@@ -43,11 +43,11 @@ from graphkit.store.base import (
     contract_area,
     economy,
     financial_year_end,
+    kinds_on,
     post_key,
     role_key,
     search,
 )
-from graphkit.temporal import holds_on
 
 KIND = "oxigraph"
 
@@ -246,14 +246,8 @@ class OxigraphStore:
                  OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}""",
             org=node,
         )
-        held = {
-            ROLE_CLASS.get(r["role"].value.rsplit("/", 1)[-1])
-            for r in holdings
-            if holds_on(_date(r["start"]), _date(r["end"]), day)
-        }
-        supported = {ROLE_CLASS.get(r["role"].value.rsplit("/", 1)[-1]) for r in holdings}
-        now = [k for k in all_kinds if k not in TIME_BOUNDED_CLASSES or k in held or k not in supported]
-        return tuple(now), tuple(all_kinds)
+        roles = [RoleRow("", r["role"].value.rsplit("/", 1)[-1], _date(r["start"]), _date(r["end"])) for r in holdings]
+        return kinds_on(all_kinds, roles, day), tuple(all_kinds)
 
     # -- GraphStore -----------------------------------------------------------------------------
     def ties(

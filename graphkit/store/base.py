@@ -346,6 +346,48 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
 
+class SharedStore:
+    """What both stores answer the same way, written once over their primitive lookups (``_require``,
+    ``_role_rows``, ``ties_of_many``, ``organisation``, ``org_rows``, ...): each store subclasses it and keeps
+    only what differs, how it asks its database."""
+
+    def _require(self, code: str) -> object:
+        """The organisation's node; NotFound naming the code when the store does not hold it."""
+        raise NotImplementedError
+
+    def _role_rows(self, codes: list[str]) -> list[RoleRow]:
+        """The ODS role holdings of these organisations, with the files stating each."""
+        raise NotImplementedError
+
+    def ties_of_many(
+        self, codes: Iterable[str], direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
+    ) -> list[TieView]:
+        raise NotImplementedError
+
+    def ties(
+        self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
+    ) -> list[TieView]:
+        self._require(code)
+        return self.ties_of_many([code], direction, as_of=as_of, kind=kind)
+
+    def roles(self, code: str) -> list[RoleRow]:
+        self._require(code)
+        return sorted(self._role_rows([code]), key=role_key)
+
+    def hierarchy(self, code: str, as_of: dt.date) -> list[HierarchyLevel]:
+        return build_hierarchy(cast(GraphStore, self), code, as_of)
+
+    def economy(self, code: str, as_of: dt.date, *, depth: int = 2) -> nx.MultiDiGraph:
+        return economy(cast(GraphStore, self), code, as_of, depth)
+
+    def search(
+        self, q: str | None, *, kind: str | None = None, within: str | None = None, as_of: dt.date,
+        limit: int = 50, offset: int = 0, order: SearchOrder = "name",
+    ) -> tuple[list[OrganisationHit], int]:
+        return search(cast(GraphStore, self), q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset,
+                      order=order)
+
+
 def level_of(kinds: tuple[str, ...]) -> str:
     """The level of an organisation in the commissioning hierarchy, from its kinds on a date."""
     order = [

@@ -52,28 +52,22 @@ from graphkit.store.base import (
     ContractView,
     Direction,
     EventView,
-    HierarchyLevel,
     LateralTieView,
     NameView,
-    OrganisationHit,
     OrganisationView,
     OrgRow,
     PersonView,
     PostView,
     RoleRow,
-    SearchOrder,
+    SharedStore,
     StatementView,
     StoreSummary,
     TieView,
     add_curated_layers,
-    build_hierarchy,
     contract_area,
-    economy,
     financial_year_end,
     kinds_on,
     post_key,
-    role_key,
-    search,
 )
 
 KIND = "neo4j"
@@ -112,7 +106,7 @@ def _date(v: Any) -> dt.date | None:
     return dt.date(v.year, v.month, v.day)
 
 
-class Neo4jStore:
+class Neo4jStore(SharedStore):
     kind = KIND
     _loading = Task()  # the progress of the load under way (rows written); by default shown nowhere
 
@@ -529,12 +523,6 @@ class Neo4jStore:
         rows = [RoleRow(org["odsCode"], r["role"], _date(r["start"]), _date(r["end"])) for r in roles]
         return kinds_on(org.get("kinds") or (), rows, day)
 
-    def ties(
-        self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
-    ) -> list[TieView]:
-        self._require(code)
-        return self.ties_of_many([code], direction, as_of=as_of, kind=kind)
-
     def ties_of_many(
         self, codes: Iterable[str], direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
@@ -584,9 +572,6 @@ class Neo4jStore:
             sources=tuple(sorted({n.source for n in names})),
             fictional=bool(org.get("fictional")),
         )
-
-    def hierarchy(self, code: str, as_of: dt.date) -> list[HierarchyLevel]:
-        return build_hierarchy(self, code, as_of)
 
     def project(self, as_of: dt.date, *, list_size_year: str | None = None) -> nx.MultiDiGraph:
         if list_size_year is not None:
@@ -639,23 +624,6 @@ class Neo4jStore:
             RoleRow(r["code"], r["role"], _date(r["start"]), _date(r["end"]), tuple(sorted(r["sources"] or ())))
             for r in self._run(cypher.ROLES_OF_MANY, codes=codes)
         ]
-
-    def roles(self, code: str) -> list[RoleRow]:
-        self._require(code)
-        return sorted(self._role_rows([code]), key=role_key)
-
-    def search(
-        self,
-        q: str | None,
-        *,
-        kind: str | None = None,
-        within: str | None = None,
-        as_of: dt.date,
-        limit: int = 50,
-        offset: int = 0,
-        order: SearchOrder = "name",
-    ) -> tuple[list[OrganisationHit], int]:
-        return search(self, q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset, order=order)
 
     def contracts(
         self,
@@ -723,9 +691,6 @@ class Neo4jStore:
                 file_name, vintage = files[slug]
                 out.add(StatementView(r["kind"], r["fact"], slug, file_name, vintage, int(line)))  # type: ignore[arg-type]
         return sorted(out)
-
-    def economy(self, code: str, as_of: dt.date, *, depth: int = 2) -> nx.MultiDiGraph:
-        return economy(self, code, as_of, depth)
 
     def posts(
         self, *, organisation: str | None = None, person: str | None = None, as_of: dt.date | None = None

@@ -25,28 +25,22 @@ from graphkit.store.base import (
     ContractView,
     Direction,
     EventView,
-    HierarchyLevel,
     LateralTieView,
     NameView,
-    OrganisationHit,
     OrganisationView,
     OrgRow,
     PersonView,
     PostView,
     RoleRow,
-    SearchOrder,
+    SharedStore,
     StatementView,
     StoreSummary,
     TieView,
     add_curated_layers,
-    build_hierarchy,
     contract_area,
-    economy,
     financial_year_end,
     kinds_on,
     post_key,
-    role_key,
-    search,
 )
 
 KIND = "oxigraph"
@@ -152,7 +146,7 @@ GROUP BY ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
 _WHEN = "FILTER ((!BOUND(?start) || ?start <= ?day) && (!BOUND(?end) || ?end >= ?day))"
 
 
-class OxigraphStore:
+class OxigraphStore(SharedStore):
     """GraphStore over an Oxigraph directory, read-only. Queries read the resolved graph for what
     holds when, and the source graphs for who said what."""
 
@@ -250,12 +244,6 @@ class OxigraphStore:
         return kinds_on(all_kinds, roles, day), tuple(all_kinds)
 
     # -- GraphStore -----------------------------------------------------------------------------
-    def ties(
-        self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
-    ) -> list[TieView]:
-        self._require(code)
-        return self.ties_of_many([code], direction, as_of=as_of, kind=kind)
-
     def ties_of_many(
         self, codes: Iterable[str], direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
@@ -337,9 +325,6 @@ class OxigraphStore:
             sources=tuple(sorted({v.source for v in name_views})),
             fictional=r["fictional"] is not None and r["fictional"].value == "true",
         )
-
-    def hierarchy(self, code: str, as_of: dt.date) -> list[HierarchyLevel]:
-        return build_hierarchy(self, code, as_of)
 
     def project(self, as_of: dt.date, *, list_size_year: str | None = None) -> nx.MultiDiGraph:
         """The organisation graph G_org as of a date, for the analyses (docs/analyses.md §1): practices
@@ -459,23 +444,6 @@ class OxigraphStore:
                 )
             )
         return roles
-
-    def roles(self, code: str) -> list[RoleRow]:
-        self._require(code)
-        return sorted(self._role_rows([code]), key=role_key)
-
-    def search(
-        self,
-        q: str | None,
-        *,
-        kind: str | None = None,
-        within: str | None = None,
-        as_of: dt.date,
-        limit: int = 50,
-        offset: int = 0,
-        order: SearchOrder = "name",
-    ) -> tuple[list[OrganisationHit], int]:
-        return search(self, q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset, order=order)
 
     def contracts(
         self,
@@ -606,9 +574,6 @@ class OxigraphStore:
                 for r in rows
             }
         )
-
-    def economy(self, code: str, as_of: dt.date, *, depth: int = 2) -> nx.MultiDiGraph:
-        return economy(self, code, as_of, depth)
 
     def posts(
         self, *, organisation: str | None = None, person: str | None = None, as_of: dt.date | None = None

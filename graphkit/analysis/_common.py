@@ -20,18 +20,17 @@ MEMBERSHIP_KINDS: frozenset[str] = frozenset({"FederationMembership", "PCNMember
 SUBFEDERATION_KIND = "SubfederationMembership"
 #: Kinds that count as functional ties (domain-model §3 layer ``G_fed``). The weight of a pair is the number of
 #: distinct kinds among them that join it.
-FUNCTIONAL_KINDS: frozenset[str] = frozenset(
-    {
-        "ServiceProvisionTie",
-        "CaretakingTie",
-        "ReferralTie",
-        "RiskSharingTie",
-        "CoverArrangement",
-        "StaffSharingTie",
-        "PeerNetworkTie",
-        "DeliversUnder",
-    }
+FUNCTIONAL_KIND_ORDER: tuple[str, ...] = (
+    "ServiceProvisionTie",
+    "CaretakingTie",
+    "ReferralTie",
+    "RiskSharingTie",
+    "CoverArrangement",
+    "StaffSharingTie",
+    "PeerNetworkTie",
+    "DeliversUnder",
 )
+FUNCTIONAL_KINDS: frozenset[str] = frozenset(FUNCTIONAL_KIND_ORDER)
 POST_KIND = "PostHolding"
 PERSON_KIND = "Person"
 

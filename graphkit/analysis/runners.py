@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 
 from graphkit.analysis import brokerage, competition, contracts, footprint, interdependence, style
-from graphkit.analysis._common import POST_KIND, edge_kind, edges, node_kind
+from graphkit.analysis._common import FUNCTIONAL_KIND_ORDER, POST_KIND, edge_kind, edges, node_kind
 from graphkit.analysis.registry import Param, at_most, register
 
 _CENTRE = Param("centre", "str", None, "Id (ODS or synthetic code) of the federation or PCN centre node.", True)
@@ -28,14 +28,7 @@ _FED_GRAPH: dict[str, Any] = {
         "FederationMembership",
         "PCNMembership",
         "SubfederationMembership",
-        "ServiceProvisionTie",
-        "CaretakingTie",
-        "ReferralTie",
-        "RiskSharingTie",
-        "CoverArrangement",
-        "StaffSharingTie",
-        "PeerNetworkTie",
-        "DeliversUnder",
+        *FUNCTIONAL_KIND_ORDER,
     ],
     "node_attributes": ["kind", "name"],
     "edge_attributes": ["kind", "mutual"],

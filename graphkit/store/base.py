@@ -1,6 +1,7 @@
 """The GraphStore protocol: the domain operations the API, CLI and analyses use.
 
-Implementations: :mod:`graphkit.store.oxigraph` (embedded, default) and Neo4j (issue 5). Views are
+Implementations: :mod:`graphkit.store.oxigraph` (embedded, default) and :mod:`graphkit.store.neo4j`, both
+subclasses of :class:`SharedStore`, which answers what is the same for both over their lookups. Views are
 plain frozen dataclasses, so that the answers of both stores can be compared for equality.
 """
 

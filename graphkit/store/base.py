@@ -17,7 +17,7 @@ from typing import Literal, Protocol, TypeVar, cast, runtime_checkable
 import networkx as nx
 
 from graphkit.errors import BadParameter
-from graphkit.nhs import ROLE_CLASS, TIME_BOUNDED_CLASSES
+from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.temporal import holds_on
 
 Direction = Literal["up", "down"]
@@ -387,6 +387,36 @@ class SharedStore:
     ) -> tuple[list[OrganisationHit], int]:
         return search(cast(GraphStore, self), q, kind=kind, within=within, as_of=as_of, limit=limit, offset=offset,
                       order=order)
+
+    def _projection_ties(self, as_of: dt.date) -> list[tuple[str, str, str, str, str]]:
+        """(kind, practice code, practice name, other code, other name) of every PCNMembership and
+        CommissionerAssignment of a prescribing cost centre holding on the date, by practice, start, other."""
+        raise NotImplementedError
+
+    def project(self, as_of: dt.date, *, list_size_year: str | None = None) -> nx.MultiDiGraph:
+        """The organisation graph G_org as of a date, for the analyses (docs/analyses.md §1): practices
+        (kind, name, ``area`` = commissioner on the date, ``list_size`` from the contract of
+        ``list_size_year``), PCNs, and the PCNMembership / CommissionerAssignment ties holding on the date;
+        then the curated layers (:func:`add_curated_layers`)."""
+        if list_size_year is not None:
+            financial_year_end(list_size_year)
+        g = nx.MultiDiGraph()
+        commissioner = "SubICBLocation" if as_of >= ICB_DAY else "ClinicalCommissioningGroup"
+        # two commissioners on one day (reported as a conflict): ``area`` is the one whose tie began last
+        for kind, practice, practice_name, other, other_name in self._projection_ties(as_of):
+            g.add_node(practice, kind="GPPractice", name=practice_name, scale_level=1)
+            if kind == "PCNMembership":
+                g.add_node(other, kind="PrimaryCareNetwork", name=other_name, scale_level=2)
+            else:
+                g.nodes[practice]["area"] = other
+                g.add_node(other, kind=commissioner, name=other_name, scale_level=3)
+            g.add_edge(practice, other, kind=kind)
+        if list_size_year is not None:
+            for code, years in list_size_index(cast(GraphStore, self)).items():
+                sizes = [size for year, size in years if year == list_size_year]
+                if sizes and code in g:
+                    g.nodes[code]["list_size"] = max(sizes)
+        return add_curated_layers(cast(GraphStore, self), g, as_of)
 
 
 def level_of(kinds: tuple[str, ...]) -> str:

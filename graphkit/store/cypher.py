@@ -365,9 +365,3 @@ MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL})
 WHERE c.listSize IS NOT NULL AND c.financialYear IS NOT NULL
 RETURN p.odsCode AS code, c.financialYear AS year, c.listSize AS size
 """
-
-LIST_SIZES = f"""
-MATCH (c:Contract {{financialYear: $year}})-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL})
-WHERE c.listSize IS NOT NULL
-RETURN p.odsCode AS code, c.listSize AS size
-"""

@@ -15,8 +15,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import networkx as nx
-
 from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.model import (
@@ -32,7 +30,7 @@ from graphkit.model import (
     Source,
 )
 from graphkit.namespaces import fact_iri, org_iri, source_iri
-from graphkit.nhs import ICB_DAY, TIME_BOUNDED_CLASSES
+from graphkit.nhs import TIME_BOUNDED_CLASSES
 from graphkit.progress import Task
 from graphkit.rdf import (
     EVENT_RULE,
@@ -63,7 +61,6 @@ from graphkit.store.base import (
     StatementView,
     StoreSummary,
     TieView,
-    add_curated_layers,
     contract_area,
     financial_year_end,
     kinds_on,
@@ -573,30 +570,11 @@ class Neo4jStore(SharedStore):
             fictional=bool(org.get("fictional")),
         )
 
-    def project(self, as_of: dt.date, *, list_size_year: str | None = None) -> nx.MultiDiGraph:
-        if list_size_year is not None:
-            financial_year_end(list_size_year)
-        g = nx.MultiDiGraph()
-        for r in self._run(cypher.PROJECT, day=as_of):
-            practice, other = r["practice"], r["other"]
-            g.add_node(practice, kind="GPPractice", name=r["practice_name"], scale_level=1)
-            if r["type"] == cypher.rel_type("PCNMembership"):
-                g.add_node(other, kind="PrimaryCareNetwork", name=r["other_name"], scale_level=2)
-                g.add_edge(practice, other, kind="PCNMembership")
-            else:
-                g.nodes[practice]["area"] = other
-                g.add_node(
-                    other,
-                    kind="SubICBLocation" if as_of >= ICB_DAY else "ClinicalCommissioningGroup",
-                    name=r["other_name"],
-                    scale_level=3,
-                )
-                g.add_edge(practice, other, kind="CommissionerAssignment")
-        if list_size_year is not None:
-            for r in self._run(cypher.LIST_SIZES, year=list_size_year):
-                if r["code"] in g:
-                    g.nodes[r["code"]]["list_size"] = int(r["size"])
-        return add_curated_layers(self, g, as_of)
+    def _projection_ties(self, as_of: dt.date) -> list[tuple[str, str, str, str, str]]:
+        kinds = {cypher.rel_type("PCNMembership"): "PCNMembership",
+                 cypher.rel_type("CommissionerAssignment"): "CommissionerAssignment"}
+        return [(kinds[r["type"]], r["practice"], r["practice_name"], r["other"], r["other_name"])
+                for r in self._run(cypher.PROJECT, day=as_of)]
 
     def list_size_rows(self) -> list[tuple[str, str, int]]:
         return [(r["code"], r["year"], int(r["size"])) for r in self._run(cypher.ALL_LIST_SIZES)]

@@ -13,12 +13,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import pyoxigraph as ox
 
 from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.namespaces import ID, PCG_NS, PREFIXES, org_iri
-from graphkit.nhs import ICB_DAY, TIME_BOUNDED_CLASSES
+from graphkit.nhs import TIME_BOUNDED_CLASSES
 from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
 from graphkit.store.base import (
     AgreementView,
@@ -36,7 +35,6 @@ from graphkit.store.base import (
     StatementView,
     StoreSummary,
     TieView,
-    add_curated_layers,
     contract_area,
     financial_year_end,
     kinds_on,
@@ -326,12 +324,7 @@ class OxigraphStore(SharedStore):
             fictional=r["fictional"] is not None and r["fictional"].value == "true",
         )
 
-    def project(self, as_of: dt.date, *, list_size_year: str | None = None) -> nx.MultiDiGraph:
-        """The organisation graph G_org as of a date, for the analyses (docs/analyses.md §1): practices
-        (kind, name, ``area`` = commissioner on the date, ``list_size`` from the contract of
-        ``list_size_year``), PCNs, and the PCNMembership / CommissionerAssignment ties holding on the date."""
-        g = nx.MultiDiGraph()
-        day = self._day(as_of)
+    def _projection_ties(self, as_of: dt.date) -> list[tuple[str, str, str, str, str]]:
         rows = self.select(
             f"""SELECT ?day ?kind ?mcode ?mname ?ocode ?oname ?start WHERE {{ GRAPH <{RESOLVED}> {{
                  VALUES ?kind {{ pcg:PCNMembership pcg:CommissionerAssignment }}
@@ -341,34 +334,11 @@ class OxigraphStore(SharedStore):
                  OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                  OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
                  {_WHEN} }}""",
-            day=day,
+            day=self._day(as_of),
         )
-        # two commissioners on one day (reported as a conflict): ``area`` is the one whose tie began last
         rows.sort(key=lambda r: (r["mcode"].value, str(_date(r["start"]) or ""), r["ocode"].value))
-        for r in rows:
-            kind = _local(r["kind"].value)
-            practice, other = r["mcode"].value, r["ocode"].value
-            g.add_node(practice, kind="GPPractice", name=r["mname"].value, scale_level=1)
-            if kind == "PCNMembership":
-                g.add_node(other, kind="PrimaryCareNetwork", name=r["oname"].value, scale_level=2)
-            else:
-                g.nodes[practice]["area"] = other
-                g.add_node(
-                    other,
-                    kind="SubICBLocation" if as_of >= ICB_DAY else "ClinicalCommissioningGroup",
-                    name=r["oname"].value,
-                    scale_level=3,
-                )
-            g.add_edge(practice, other, kind=kind)
-        if list_size_year is not None:
-            for r in self.select(
-                f"""SELECT ?fy ?code ?size WHERE {{ GRAPH <{RESOLVED}> {{ ?c pcg:financialYear ?fy ;
-                     pcg:contractHolder ?p ; pcg:listSize ?size . ?p pcg:odsCode ?code }} }}""",
-                fy=ox.Literal(list_size_year),
-            ):
-                if r["code"].value in g:
-                    g.nodes[r["code"].value]["list_size"] = int(r["size"].value)
-        return add_curated_layers(self, g, as_of)
+        return [(_local(r["kind"].value), r["mcode"].value, r["mname"].value, r["ocode"].value, r["oname"].value)
+                for r in rows]
 
     def list_size_rows(self) -> list[tuple[str, str, int]]:
         rows = self.select(

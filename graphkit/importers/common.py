@@ -19,10 +19,12 @@ import re
 import stat
 import zlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from graphkit.errors import InputError, InputProblem
+from graphkit.model import Rejected
 from graphkit.progress import ROWS_PER_REPORT, position_hook
 
 OGL = "Open Government Licence v3.0"
@@ -362,3 +364,55 @@ def require_vintage(path: Path, vintage: dt.date | None, hint: str) -> dt.date:
     if vintage is None:
         raise InputError(InputProblem(str(path), None, None, f"the vintage of this file is not in the file: {hint}"))
     return vintage
+
+
+# -- the row loop every importer reads its table with -------------------------------------------------------------
+
+
+class Tally(Protocol):
+    """Where a row loop counts the rows it reads and puts the rows it cannot load (an ImportResult, a Rows)."""
+
+    rows: int
+    rejects: list[Rejected]
+
+
+@dataclass
+class Rows:
+    """A :class:`Tally` of its own, for an importer that builds its result at the end."""
+
+    rows: int = 0
+    rejects: list[Rejected] = field(default_factory=list)
+
+
+def data_rows(
+    rows: Iterator[tuple[int, list[str]]], tally: Tally, *, columns: int | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows that hold data, with their cells stripped: a blank row is skipped (not counted); every other row
+    is counted in ``tally.rows``; with ``columns``, a row with another number of cells is rejected ("expected N
+    columns, found M") and not given. What is given is the importer's to load or reject: nothing is dropped."""
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        tally.rows += 1
+        if columns is not None and len(cells) != columns:
+            tally.rejects.append(Rejected(line, f"expected {columns} columns, found {len(cells)}"))
+            continue
+        yield line, [c.strip() for c in cells]
+
+
+def bad_code(tally: Tally, line: int, value: str, pattern: re.Pattern[str], reason: str, field_name: str) -> bool:
+    """True (and the row rejected, naming the field and the value) when ``value`` does not match ``pattern``."""
+    if pattern.match(value):
+        return False
+    tally.rejects.append(Rejected(line, reason, field_name, value))
+    return True
+
+
+def listed_before(tally: Tally, line: int, key: str, seen: set[str] | dict[str, int], reason: str,
+                  field_name: str) -> bool:
+    """True (and the row rejected, naming the field and the key) when ``key`` is among those ``seen`` in earlier
+    rows (the importer adds a key once its row is loaded, so a row rejected for another reason does not count)."""
+    if key in seen:
+        tally.rejects.append(Rejected(line, reason, field_name, key))
+        return True
+    return False

@@ -18,6 +18,7 @@ from graphkit.importers.common import (
     OGL,
     BadCell,
     check_cells,
+    data_rows,
     excerpt,
     no_data_rows,
     parse_ods_date,
@@ -188,14 +189,11 @@ class _State:
             self.result.organisations.append(org)
 
     def read(self, kind: str, rows: Iterator[tuple[int, list[str]]]) -> None:
-        for line, cells in rows:
-            if not any(c.strip() for c in cells):
-                continue
-            self.result.rows += 1
+        for line, cells in data_rows(rows, self.result):
             if kind == "partners":
-                self.partner(line, [c.strip() for c in cells])
+                self.partner(line, cells)
             else:
-                self.details(line, [c.strip() for c in cells])
+                self.details(line, cells)
 
     def details(self, line: int, c: list[str]) -> None:
         if len(c) < 6:

@@ -19,6 +19,8 @@ from graphkit.importers.common import (
     NHS_ENGLAND,
     OGL,
     BadCell,
+    Rows,
+    data_rows,
     no_data_rows,
     parse_extract_date,
     read_header,
@@ -176,9 +178,8 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
 
     orgs: dict[str, Organisation] = {}
     relations: dict[tuple[str, str, str], Relation] = {}
-    rejects: list[Rejected] = []
+    tally = Rows()  # rows read and rows rejected
     practices: dict[str, int] = {}  # practice code -> the line that describes it
-    n = 0
 
     def col(row: dict[str, str], key: str) -> str:
         name = lay[key]
@@ -200,24 +201,18 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         if key not in relations:
             relations[key] = Relation(kind=kind, member=member, organisation=org, line=line, observed=vintage)
 
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
-            continue
-        n += 1
-        if len(cells) != len(header):
-            rejects.append(Rejected(line, f"expected {len(header)} columns, found {len(cells)}"))
-            continue
-        row = {k: v.strip() for k, v in zip(header, cells, strict=True)}
+    for line, cells in data_rows(rows, tally, columns=len(header)):
+        row = dict(zip(header, cells, strict=True))
         if "EXTRACT_DATE" in row:
             try:
                 row_date = parse_extract_date(row["EXTRACT_DATE"])
             except BadCell as bad:
-                rejects.append(Rejected(line, bad.reason, bad.field, bad.value))
+                tally.rejects.append(Rejected(line, bad.reason, bad.field, bad.value))
                 continue
             if vintage is None:
                 vintage = row_date
             elif row_date != vintage:
-                rejects.append(
+                tally.rejects.append(
                     Rejected(
                         line, f"extract date differs from the file's {vintage}", "EXTRACT_DATE", row["EXTRACT_DATE"]
                     )
@@ -225,11 +220,12 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
                 continue
         practice = row["PRACTICE_CODE"]
         if not practice:
-            rejects.append(Rejected(line, "no practice code", "PRACTICE_CODE", ""))
+            tally.rejects.append(Rejected(line, "no practice code", "PRACTICE_CODE", ""))
             continue
         if practice in practices:
-            rejects.append(Rejected(line, f"practice listed twice in the file (line {practices[practice]}); first "
-                                          "row kept", "PRACTICE_CODE", practice))
+            first = practices[practice]
+            tally.rejects.append(Rejected(line, f"practice listed twice in the file (line {first}); first row kept",
+                                          "PRACTICE_CODE", practice))
             continue
         practices[practice] = line
         area, system, region = col(row, "area"), col(row, "sys"), col(row, "region")
@@ -238,7 +234,7 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
             add_org(area, col(row, "area_name"), str(lay["area_kind"]), line, ons_code=col(row, "area_ons") or None)
             add_rel("CommissionerAssignment", practice, area, line)
         else:
-            rejects.append(Rejected(line, "no commissioner code; practice loaded without it", lay["area"], ""))
+            tally.rejects.append(Rejected(line, "no commissioner code; practice loaded without it", lay["area"], ""))
         if system:
             add_org(system, col(row, "sys_name"), str(lay["sys_kind"]), line, ons_code=col(row, "sys_ons") or None)
             if area:
@@ -249,14 +245,14 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
                 add_rel("RegionMembership", system, region, line)
         pcn, pcn_name = col(row, "pcn"), col(row, "pcn_name")
         if is_placeholder_pcn(pcn, pcn_name):
-            rejects.append(
+            tally.rejects.append(
                 Rejected(line, "placeholder PCN code (practice in no PCN); membership not loaded", lay["pcn"], pcn)
             )
         else:
             add_org(pcn, pcn_name, "PrimaryCareNetwork", line)
             add_rel("PCNMembership", practice, pcn, line)
 
-    if n == 0:
+    if tally.rows == 0:
         raise no_data_rows(path, "a practice mapping file")
     if vintage is None:
         raise InputError(InputProblem(str(path), 2, "EXTRACT_DATE", "no row with a readable extract date"))
@@ -276,5 +272,6 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         title=titles[layout_name],
     )
     return ImportResult(
-        source=source, organisations=list(orgs.values()), relations=list(relations.values()), rejects=rejects, rows=n
+        source=source, organisations=list(orgs.values()), relations=list(relations.values()), rejects=tally.rejects,
+        rows=tally.rows,
     )

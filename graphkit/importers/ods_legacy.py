@@ -22,7 +22,10 @@ from graphkit.importers.common import (
     NHS_ENGLAND,
     OGL,
     BadCell,
+    bad_code,
     csv_rows,
+    data_rows,
+    listed_before,
     parse_ods_date,
     require_vintage,
     sha256_of,
@@ -132,22 +135,12 @@ def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None)
     result = ImportResult(source=source)
     seen: set[str] = set()
     legacy_layout = False
-    for line, cells in csv_rows(path, names=COLUMNS):
-        if not any(c.strip() for c in cells):
-            continue
-        result.rows += 1
-        if len(cells) != NCOLS:
-            result.rejects.append(Rejected(line, f"expected {NCOLS} columns, found {len(cells)}"))
-            continue
-        c = [x.strip() for x in cells]
+    for line, c in data_rows(csv_rows(path, names=COLUMNS), result, columns=NCOLS):
         code, name = c[0], c[1]
-        if not _CODE.match(code):
-            result.rejects.append(Rejected(line, "malformed ODS code", "Organisation Code", code))
+        if bad_code(result, line, code, _CODE, "malformed ODS code", "Organisation Code"):
             continue
-        if code in seen:
-            result.rejects.append(
-                Rejected(line, "code listed twice in the file; first row kept", "Organisation Code", code)
-            )
+        if listed_before(result, line, code, seen, "code listed twice in the file; first row kept",
+                         "Organisation Code"):
             continue
         try:
             opened, closed = parse_ods_date(c[10], "Open Date"), parse_ods_date(c[11], "Close Date")

@@ -13,6 +13,8 @@ from pathlib import Path
 from graphkit.errors import InputError, InputProblem
 from graphkit.importers.common import (
     OGL,
+    bad_code,
+    data_rows,
     no_data_rows,
     read_header,
     require_vintage,
@@ -20,7 +22,7 @@ from graphkit.importers.common import (
     stem,
     vintage_from_name,
 )
-from graphkit.model import ImportResult, Organisation, Rejected, RoleHolding, Source
+from graphkit.model import ImportResult, Organisation, RoleHolding, Source
 from graphkit.nhs import ICB_DAY, ICB_RULE
 
 _HEADER = re.compile(r"^ICB(\d{2})(CD|CDH|NM)$")
@@ -28,6 +30,10 @@ _MONTHS = {
     m: i
     for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
 }
+
+
+_ONS_ICB = re.compile(r"^E54\d{6}$")
+_ODS_ICB = re.compile(r"^[A-Z0-9]{3,5}$")
 
 
 def recognise(header: list[str]) -> bool:
@@ -64,19 +70,11 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         title="ICB names and codes",
     )
     result = ImportResult(source=source)
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
+    for line, cells in data_rows(rows, result, columns=len(h)):
+        ons, ods, name = cells[i_ons], cells[i_ods], cells[i_name]
+        if bad_code(result, line, ons, _ONS_ICB, "not an ONS ICB code (E54 + 6 digits)", h[i_ons]):
             continue
-        result.rows += 1
-        if len(cells) != len(h):
-            result.rejects.append(Rejected(line, f"expected {len(h)} columns, found {len(cells)}"))
-            continue
-        ons, ods, name = cells[i_ons].strip(), cells[i_ods].strip(), cells[i_name].strip()
-        if not re.match(r"^E54\d{6}$", ons):
-            result.rejects.append(Rejected(line, "not an ONS ICB code (E54 + 6 digits)", h[i_ons], ons))
-            continue
-        if not re.match(r"^[A-Z0-9]{3,5}$", ods):
-            result.rejects.append(Rejected(line, "not an ODS ICB code", h[i_ods], ods))
+        if bad_code(result, line, ods, _ODS_ICB, "not an ODS ICB code", h[i_ods]):
             continue
         result.organisations.append(
             Organisation(code=ods, name=name, kinds=("IntegratedCareBoard",), line=line, ons_code=ons)

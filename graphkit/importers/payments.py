@@ -26,7 +26,10 @@ from graphkit.importers.common import (
     NHS_ENGLAND,
     OGL,
     BadCell,
+    bad_code,
+    data_rows,
     excerpt,
+    listed_before,
     no_data_rows,
     parse_dmy,
     read_header,
@@ -85,6 +88,7 @@ SERVICES = {
 CONTRACT_TYPES = {"GMS": "GMS", "PMS": "PMS", "APMS": "APMS", "UNKNOWN": "Unknown"}
 _FY = re.compile(r"(?<!\d)(20\d{2})-(\d{2})(?!\d)")
 _PCN = re.compile(r"^U[0-9]{5}$")
+_PRACTICE = re.compile(r"^[A-Z][0-9A-Z]{4,5}$")
 
 
 def _h(cell: str) -> str:
@@ -167,22 +171,12 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
     seen: set[str] = set()
     orgs: set[str] = set()
     year_end = source.vintage
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
-            continue
-        result.rows += 1
-        if len(cells) != len(header):
-            result.rejects.append(Rejected(line, f"expected {len(header)} columns, found {len(cells)}"))
-            continue
-        c = [x.strip() for x in cells]
+    for line, c in data_rows(rows, result, columns=len(header)):
         practice = c[6]
-        if not re.match(r"^[A-Z][0-9A-Z]{4,5}$", practice):
-            result.rejects.append(Rejected(line, "malformed practice code", "Practice Code", practice))
+        if bad_code(result, line, practice, _PRACTICE, "malformed practice code", "Practice Code"):
             continue
-        if practice in seen:
-            result.rejects.append(
-                Rejected(line, "practice listed twice in the year; first row kept", "Practice Code", practice)
-            )
+        if listed_before(result, line, practice, seen, "practice listed twice in the year; first row kept",
+                         "Practice Code"):
             continue
         ctype = CONTRACT_TYPES.get(c[12].upper())
         if ctype is None:

@@ -10,8 +10,8 @@ from fastapi import Depends, Path, Query, Request
 
 from api.live import LiveStore
 from api.schemas import ErrorEnvelope
+from graphkit.core.temporal import parse_as_of
 from graphkit.store.base import GraphStore
-from graphkit.temporal import parse_as_of
 
 CODE_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"

@@ -102,7 +102,7 @@ def main() -> int:
     args = ap.parse_args()
     as_of = dt.date.fromisoformat(args.as_of)
     if args.store is None:
-        from graphkit.build import build_seeds
+        from graphkit.store.build import build_seeds
 
         tmp = tempfile.mkdtemp(prefix="bench-analyses-")
         store_path = Path(tmp) / "store"

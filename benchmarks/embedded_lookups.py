@@ -49,9 +49,9 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
 
-from graphkit.build import InputFile, build  # noqa: E402
-from graphkit.namespaces import PREFIXES  # noqa: E402
-from graphkit.rdf import RESOLVED  # noqa: E402
+from graphkit.core.namespaces import PREFIXES  # noqa: E402
+from graphkit.rdf.emit import RESOLVED  # noqa: E402
+from graphkit.store.build import InputFile, build  # noqa: E402
 from graphkit.store.oxigraph import OxigraphStore  # noqa: E402
 
 SUBSET = (

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graphkit.build import InputFile, build, seed_files  # noqa: E402
+from graphkit.store.build import InputFile, build, seed_files  # noqa: E402
 
 
 def bare_read(paths: list[Path]) -> int:

@@ -12,14 +12,14 @@
     but the ontology's, flattened: rdflib-neo4j has no named graphs), pre-converted to rdflib terms.
 
 The merged-graph records for (a) and (b) are read from the embedded store with
-``graphkit.rdf_read.read_dataset``; that read is timed and reported apart. The database is emptied
+``graphkit.rdf.read.read_dataset``; that read is timed and reported apart. The database is emptied
 (nodes, constraints, indexes) between the methods. Run:
 
     .venv/bin/python benchmarks/neo4j_load.py [--store build/store] [--rdflib-limit N|all] [--write FILE.md]
     .venv/bin/python benchmarks/neo4j_load.py --files seeds/ods/eccg_2025-12.csv seeds/ods/etr_2025-12.csv
 
 Without ``--store`` or ``--files`` the embedded store is built from seeds/ first (about 2 minutes).
-Needs Java 17 and Maven (the project's own Neo4j, ``graphkit.neo4j_runtime``) and ``pip install -e '.[bench]'``
+Needs Java 17 and Maven (the project's own Neo4j, ``graphkit.store.neo4j_runtime``) and ``pip install -e '.[bench]'``
 (rdflib-neo4j).
 """
 
@@ -47,13 +47,12 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
 
-from graphkit import neo4j_runtime  # noqa: E402
-from graphkit.build import InputFile, build, build_seeds  # noqa: E402
-from graphkit.merge import MergedGraph  # noqa: E402
-from graphkit.namespaces import PREFIXES, source_iri  # noqa: E402
-from graphkit.rdf import ONTOLOGY_GRAPH  # noqa: E402
-from graphkit.rdf_read import read_dataset  # noqa: E402
-from graphkit.store import cypher  # noqa: E402
+from graphkit.core.namespaces import PREFIXES, source_iri  # noqa: E402
+from graphkit.ingest.merge import MergedGraph  # noqa: E402
+from graphkit.rdf.emit import ONTOLOGY_GRAPH  # noqa: E402
+from graphkit.rdf.read import read_dataset  # noqa: E402
+from graphkit.store import cypher, neo4j_runtime  # noqa: E402
+from graphkit.store.build import InputFile, build, build_seeds  # noqa: E402
 from graphkit.store.neo4j import (  # noqa: E402
     BATCH,
     CONTRACT_CLASS,
@@ -587,7 +586,7 @@ def report(args: argparse.Namespace, r: Result) -> str:
         f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
         f"{os.cpu_count() or 0} cores; load average {_fmt_load(r.load_before)} at the start, "
         f"{_fmt_load(r.load_after)} at the end. Command: `{r.command}`.",
-        f"Code: {code_version()}. Server: {r.neo4j_version}, started fresh by `graphkit.neo4j_runtime` "
+        f"Code: {code_version()}. Server: {r.neo4j_version}, started fresh by `graphkit.store.neo4j_runtime` "
         f"(heap {args.heap_mb} MB, page cache "
         f"{args.pagecache_mb} MB, Bolt on 127.0.0.1, auth off); Python driver neo4j {_version('neo4j')}, "
         f"rdflib-neo4j {_version('rdflib-neo4j')}, rdflib {_version('rdflib')}.",

@@ -87,7 +87,7 @@ class EmbeddedState:
 def embedded_state(store_path: Path) -> EmbeddedState:
     """Open the store as any reader does (a lease on its current generation) and read its state; the
     manifest and report are read from the very generation whose quads are counted."""
-    from graphkit.quality import QualityReport
+    from graphkit.ingest.quality import QualityReport
     from graphkit.store.oxigraph import OxigraphStore
 
     store = OxigraphStore(store_path)
@@ -290,8 +290,7 @@ def empty_neo4j(driver: Any) -> None:
 @contextlib.contextmanager
 def neo4j_server(home: Path) -> Iterator[Any]:
     """The soak's own Neo4j server (stopped and removed at the end)."""
-    from graphkit import neo4j_runtime
-
+    from graphkit.store import neo4j_runtime
     server = neo4j_runtime.start(home, heap_mb=768, pagecache_mb=128)
     holder = {"server": server}
     try:
@@ -303,8 +302,7 @@ def neo4j_server(home: Path) -> Iterator[Any]:
 
 def kill_server(holder: dict[str, Any]) -> None:
     """SIGKILL the Neo4j server's whole process group, and wait until it is gone."""
-    from graphkit import neo4j_runtime
-
+    from graphkit.store import neo4j_runtime
     server = holder["server"]
     with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGKILL)
@@ -314,8 +312,7 @@ def kill_server(holder: dict[str, Any]) -> None:
 
 def restart_server(holder: dict[str, Any]) -> None:
     """Start the killed server again on the same port, with its data (it recovers from its log)."""
-    from graphkit import neo4j_runtime
-
+    from graphkit.store import neo4j_runtime
     old = holder["server"]
     neo4j_runtime._forget(old)
     holder["server"] = neo4j_runtime.start(Path(old.home), port=old.port, fresh=False, heap_mb=768,

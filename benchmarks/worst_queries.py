@@ -161,8 +161,7 @@ def _neo4j(neo4j: bool | str) -> Iterator[tuple[Any, int | None]]:
     """A driver and the server's pid: our own server for the run (True), or the one at a URI (its pid
     when this project started it)."""
     import neo4j as driver_module
-    from graphkit import neo4j_runtime
-
+    from graphkit.store import neo4j_runtime
     server = None
     home = None
     pid: int | None

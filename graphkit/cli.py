@@ -11,8 +11,8 @@ import click
 
 import graphkit
 from graphkit.config import LOOPBACK_HOSTS, Settings
+from graphkit.core.progress import open_progress
 from graphkit.errors import GraphkitError, InputProblem
-from graphkit.progress import open_progress
 
 INTERNAL_ERROR = 70  # sysexits EX_SOFTWARE: a bug in graphkit, not the user's input
 IO_ERROR = 74  # sysexits EX_IOERR: a file the command reads or writes could not be
@@ -77,8 +77,8 @@ def cli(ctx: click.Context, store_path: Path | None, store: str | None) -> None:
 
 
 def _run_build(settings: Settings, inputs: list[Any], *, adding: bool = False) -> None:
-    from graphkit.build import build as run_build
-    from graphkit.build import import_files
+    from graphkit.store.build import build as run_build
+    from graphkit.store.build import import_files
     from graphkit.store.oxigraph import OxigraphStore
 
     # progress on stderr when it is a terminal; nothing at all on a pipe, under CI or TERM=dumb
@@ -114,7 +114,7 @@ def _run_build(settings: Settings, inputs: list[Any], *, adding: bool = False) -
 def build(settings: Settings, seeds: Path | None, case_studies: bool) -> None:
     """Build the graph from the national files in seeds/ (ods/, payments/) into the embedded store and print
     a summary."""
-    from graphkit.build import InputFile, seed_files
+    from graphkit.store.build import InputFile, seed_files
 
     root = seeds or settings.seeds_dir
     inputs = [InputFile(p) for p in seed_files(root)]
@@ -131,7 +131,7 @@ def import_() -> None:
 def _date_option(_: click.Context, __: click.Parameter, value: str | None) -> Any:
     if value is None:
         return None
-    from graphkit.temporal import parse_as_of
+    from graphkit.core.temporal import parse_as_of
 
     return parse_as_of(value, name="--vintage")
 
@@ -140,7 +140,7 @@ def _financial_year_option(_: click.Context, __: click.Parameter, value: str | N
     if value is None:
         return None
     from graphkit.errors import BadParameter
-    from graphkit.importers.payments import check_financial_year
+    from graphkit.ingest.importers.payments import check_financial_year
 
     try:
         return check_financial_year(value)
@@ -167,7 +167,7 @@ def import_ods(settings: Settings, paths: tuple[Path, ...], vintage: Any, financ
     """Import national NHS files: epraccur, eccg, etr, ePCN (xlsx or CSV sheets), practice mappings,
     QOF mapping, ONS ICB list, NHS Payments to General Practice. Each file's kind is recognised from
     its shape; an unrecognised file is refused."""
-    from graphkit.build import InputFile
+    from graphkit.store.build import InputFile
 
     _run_build(settings, [InputFile(p, vintage, financial_year) for p in paths], adding=True)
 
@@ -180,7 +180,7 @@ def import_curated(settings: Settings, paths: tuple[Path, ...]) -> None:
     boards, people and posts, contracts and deliveries, lateral ties (docs/curated.md). Every row is
     checked (file, line and column named in errors), codes are joined to the ODS organisations already
     imported, the shapes are checked, and only then is the store replaced."""
-    from graphkit.build import InputFile
+    from graphkit.store.build import InputFile
 
     _run_build(settings, [InputFile(p) for p in paths], adding=True)
 
@@ -191,7 +191,7 @@ def import_curated(settings: Settings, paths: tuple[Path, ...]) -> None:
 def template(directory: Path, force: bool) -> None:
     """Write the empty curated tables (organisations, memberships, people, posts, contracts, deliveries,
     ties) into DIRECTORY, each with comment lines explaining its columns."""
-    from graphkit.curated import write_templates
+    from graphkit.ingest.curated import write_templates
 
     for path in write_templates(directory, overwrite=force):
         click.echo(str(path))
@@ -206,7 +206,7 @@ def validate(paths: tuple[Path, ...], warnings: bool) -> None:
     TriG) and the imported records against ontology/shapes.ttl. Nothing is fetched over the network.
 
     Prints one line per problem (file, line or subject, field or property, rule); exits 1 on any violation."""
-    from graphkit.validate import validate_file
+    from graphkit.rdf.validate import validate_file
 
     bad = 0
     for p in paths:
@@ -236,9 +236,9 @@ def analyse(
 ) -> None:
     """Run an analysis on the graph as of a date (no NAME: list the analyses and their parameters)."""
     from graphkit.analysis import registry
+    from graphkit.core.temporal import parse_as_of
     from graphkit.errors import BadParameter
     from graphkit.store.open import open_store
-    from graphkit.temporal import parse_as_of
 
     if name is None:
         for a in registry.list_analyses():
@@ -285,7 +285,7 @@ def _neo4j_driver(uri: str, user: str, password: str) -> Any:
 
 def _embedded_graph(settings: Settings) -> Any:
     """The merged-graph records the embedded store holds (read from its quads)."""
-    from graphkit.rdf_read import read_dataset
+    from graphkit.rdf.read import read_dataset
     from graphkit.store.oxigraph import OxigraphStore
 
     store = OxigraphStore(settings.store_path)  # StoreUnavailable when there is none
@@ -338,7 +338,7 @@ def export(
 ) -> None:
     """Export the graph as RDF, rebuilt from either store: the resolved graph, one graph per source file
     with each statement's line (provenance), and the ontology."""
-    from graphkit import export as exporter
+    from graphkit.rdf import export as exporter
     from graphkit.store.neo4j import Neo4jStore
 
     if source == "neo4j":
@@ -362,9 +362,9 @@ def export(
 @click.pass_obj
 def report(settings: Settings, rule: str | None, limit: int) -> None:
     """Print the data-quality report of the last build: counts per rule, then the issues."""
-    from graphkit.build import report_path
     from graphkit.errors import StoreUnavailable
-    from graphkit.quality import QualityReport
+    from graphkit.ingest.quality import QualityReport
+    from graphkit.store.build import report_path
 
     path = report_path(settings.store_path)
     if not path.exists():
@@ -444,9 +444,9 @@ def draw(settings: Settings, code: str, as_of: str | None, output: Path, depth: 
          width: int, height: int) -> None:
     """Draw the local health economy around CODE as of a date (SVG or PNG, by the file's extension): nodes
     coloured by kind and sized by list size, membership, tie and contract edges, a legend (docs/pictures.md)."""
-    from graphkit import draw as drawing
+    from graphkit.core.temporal import parse_as_of
+    from graphkit.outputs import draw as drawing
     from graphkit.store.open import open_store
-    from graphkit.temporal import parse_as_of
 
     fmt = drawing.format_of(output)
     day = parse_as_of(as_of, name="--as-of")
@@ -470,8 +470,7 @@ def neo4j() -> None:
 @neo4j.command("install")
 def neo4j_install() -> None:
     """Fetch the Neo4j jars with Maven and compile the launcher (cached after the first time)."""
-    from graphkit import neo4j_runtime
-
+    from graphkit.store import neo4j_runtime
     lib = neo4j_runtime.install(quiet=True)
     click.echo(f"Neo4j jars ready in {lib} ({sum(1 for _ in lib.glob('*.jar'))} jars)")
 
@@ -491,8 +490,7 @@ def neo4j_install() -> None:
 @click.option("--keep-data", is_flag=True, help="Reuse the data already in --home instead of starting empty.")
 def neo4j_start(home: Path, port: int, heap_mb: int, pagecache_mb: int, keep_data: bool) -> None:
     """Start a server in the background and wait until Bolt answers."""
-    from graphkit import neo4j_runtime
-
+    from graphkit.store import neo4j_runtime
     server = neo4j_runtime.start(
         home, port=port or None, heap_mb=heap_mb, pagecache_mb=pagecache_mb, fresh=not keep_data
     )
@@ -502,8 +500,7 @@ def neo4j_start(home: Path, port: int, heap_mb: int, pagecache_mb: int, keep_dat
 @neo4j.command("stop")
 def neo4j_stop() -> None:
     """Stop every Neo4j server this project started."""
-    from graphkit import neo4j_runtime
-
+    from graphkit.store import neo4j_runtime
     n = neo4j_runtime.stop_all()
     click.echo(f"stopped {n} Neo4j server(s)")
 
@@ -511,8 +508,7 @@ def neo4j_stop() -> None:
 @neo4j.command("status")
 def neo4j_status() -> None:
     """List the running Neo4j servers this project started."""
-    from graphkit import neo4j_runtime
-
+    from graphkit.store import neo4j_runtime
     servers = neo4j_runtime.running()
     for s in servers:
         click.echo(f"{s.uri} pid {s.pid} data {s.home}")

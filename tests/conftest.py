@@ -33,8 +33,8 @@ def neo4j_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if external:
         yield external
         return
-    from graphkit import neo4j_runtime
     from graphkit.errors import Neo4jRuntimeError
+    from graphkit.store import neo4j_runtime
 
     home = PROJECT_ROOT / "build" / "neo4j" / f"test-{os.getpid()}"
     try:
@@ -90,7 +90,7 @@ def empty_database(driver: object) -> None:
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     """The embedded store built from all of seeds/ once per session, and the build report."""
-    from graphkit.build import build_seeds
+    from graphkit.store.build import build_seeds
 
     path = tmp_path_factory.mktemp("store") / "store"
     report = build_seeds(SEEDS, path)
@@ -117,7 +117,7 @@ def oxigraph(seed_store: Path) -> object:
 @pytest.fixture(scope="session")
 def seed_graph(oxigraph: object) -> object:
     """What the embedded seed store holds, read back from its quads (what `graphkit load neo4j` loads)."""
-    from graphkit.rdf_read import read_dataset
+    from graphkit.rdf.read import read_dataset
 
     return read_dataset(oxigraph._store)  # type: ignore[attr-defined]
 

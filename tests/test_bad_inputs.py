@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from benchmarks.bad_inputs import Case, load_cases, run_case, run_corpus, tiny_store
 from graphkit.cli import INTERNAL_ERROR, _Group, cli
-from graphkit.curated import TABLES
+from graphkit.ingest.curated import TABLES
 from tests.conftest import DATA, SEEDS
 
 CORPUS = DATA / "bad"

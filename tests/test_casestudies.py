@@ -41,7 +41,7 @@ SPANNERS = {
 
 @pytest.fixture(scope="module")
 def case_build(tmp_path_factory: pytest.TempPathFactory):
-    from graphkit.build import InputFile, build
+    from graphkit.store.build import InputFile, build
 
     path = tmp_path_factory.mktemp("cases") / "store"
     report = build([InputFile(CASES)], path)  # raises on any SHACL violation: nothing would be written
@@ -55,7 +55,7 @@ def embedded(case_build) -> OxigraphStore:
 
 @pytest.fixture(scope="module")
 def neo4j_cases(neo4j_driver, embedded):
-    from graphkit.rdf_read import read_dataset
+    from graphkit.rdf.read import read_dataset
     from tests.conftest import empty_database
 
     empty_database(neo4j_driver)
@@ -137,8 +137,7 @@ def test_both_stores_answer_alike_on_the_case_studies(embedded, neo4j_cases) -> 
 def test_the_case_studies_come_back_from_neo4j_as_the_same_rdf(embedded, neo4j_cases) -> None:
     import pyoxigraph as ox
 
-    from graphkit import export
-
+    from graphkit.rdf import export
     back = export.dataset(neo4j_cases.read_graph())
     data = [g for g in embedded._store.named_graphs() if "ontology" not in g.value]
     assert set(back.named_graphs()) == set(embedded._store.named_graphs())

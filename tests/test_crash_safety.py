@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from api.deps import Store
-from graphkit.build import InputFile, build, import_files, manifest_path, report_path, seed_files
 from graphkit.config import PROJECT_ROOT
 from graphkit.errors import StoreUnavailable
 from graphkit.store import generations
+from graphkit.store.build import InputFile, build, import_files, manifest_path, report_path, seed_files
 
 
 def _load_soak() -> ModuleType:

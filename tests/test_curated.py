@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from graphkit.cli import cli
-from graphkit.curated import TABLES, read_curated, write_templates
 from graphkit.errors import InputError
+from graphkit.ingest.curated import TABLES, read_curated, write_templates
 from tests.conftest import DATA, SEEDS
 
 GOOD = DATA / "curated" / "good"

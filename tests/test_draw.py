@@ -1,4 +1,5 @@
-"""The economy for the explorer (list sizes, edge categories) and its pictures (graphkit/draw.py), over both stores.
+"""The economy for the explorer (list sizes, edge categories) and its pictures (graphkit/outputs/draw.py), over both
+stores.
 
 The case studies (seeds/casestudies, fictional) give the two shapes the pictures must show: Expanding, a mesh of
 risk-sharing and peer-network ties among its members; Embedded, a star of ties from the centre with only a few
@@ -21,10 +22,10 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graphkit import draw
 from graphkit.cli import cli
 from graphkit.config import Settings
 from graphkit.errors import BadParameter, NotFound
+from graphkit.outputs import draw
 from graphkit.store.oxigraph import OxigraphStore
 from tests.conftest import SEEDS, empty_database
 
@@ -37,7 +38,7 @@ STORES = ["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 # -- fixtures: the case studies in both stores ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cases_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from graphkit.build import InputFile, build
+    from graphkit.store.build import InputFile, build
 
     path = tmp_path_factory.mktemp("draw-cases") / "store"
     build([InputFile(CASES)], path)
@@ -55,7 +56,7 @@ _MARKER = "MATCH (m:TestSeedMarker {token: $token}) RETURN count(m) AS n"
 @pytest.fixture
 def cases_neo4j(neo4j_driver: Any, cases_embedded: OxigraphStore) -> Any:
     """Neo4j holding the case studies, loaded again whenever another test has replaced them (neo4j_seed)."""
-    from graphkit.rdf_read import read_dataset
+    from graphkit.rdf.read import read_dataset
     from graphkit.store.neo4j import Neo4jStore
 
     store = Neo4jStore(neo4j_driver, database="neo4j")
@@ -232,7 +233,7 @@ def test_matplotlib_keeps_its_font_list_where_it_can_write(tmp_path: Path) -> No
 
     env = {k: v for k, v in os.environ.items() if k not in ("MPLCONFIGDIR", "XDG_CACHE_HOME", "MPLBACKEND")}
     env.update(HOME="/proc/no-home", TMPDIR=str(tmp_path))
-    code = ("from graphkit import draw; m = draw._matplotlib(); from matplotlib import font_manager; "
+    code = ("from graphkit.outputs import draw; m = draw._matplotlib(); from matplotlib import font_manager; "
             "print(m.get_cachedir(), m.get_backend())")
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
                            check=True) for _ in range(2)]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from graphkit.errors import InputError
-from graphkit.importers import gp_reg_map
-from graphkit.importers.registry import read_file, recognise
+from graphkit.ingest.importers import gp_reg_map
+from graphkit.ingest.importers.registry import read_file, recognise
 from tests.conftest import SEEDS
 
 REAL = SEEDS / "ods" / "gp-reg-pat-prac-map_2026-08.csv.gz"

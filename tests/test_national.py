@@ -10,7 +10,7 @@ import pytest
 from api.app import create_app
 from api.inprocess import get
 from graphkit.config import Settings
-from graphkit.importers.registry import read_file, recognise
+from graphkit.ingest.importers.registry import read_file, recognise
 from tests.conftest import DATA, SEEDS
 
 pytestmark = pytest.mark.integration
@@ -147,7 +147,7 @@ def _digest(store) -> tuple[int, int]:
 def test_reimporting_the_same_files_changes_nothing(tmp_path, seed_store) -> None:
     import shutil
 
-    from graphkit.build import import_files, read_manifest
+    from graphkit.store.build import import_files, read_manifest
     from graphkit.store.oxigraph import OxigraphStore
 
     copy = tmp_path / "store"

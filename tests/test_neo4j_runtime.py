@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from graphkit import neo4j_runtime
 from graphkit.config import PROJECT_ROOT
+from graphkit.store import neo4j_runtime
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 

@@ -25,15 +25,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphkit.curated import TABLES, _parse, read_curated
+from graphkit.core.model import ImportResult
+from graphkit.core.temporal import parse_as_of
 from graphkit.errors import BadParameter, GraphkitError, InputError
-from graphkit.importers.common import BadCell, parse_dmy, parse_extract_date, parse_ods_date
-from graphkit.importers.payments import check_financial_year
-from graphkit.importers.registry import read_file
-from graphkit.model import ImportResult
-from graphkit.quality import loaded_lines
-from graphkit.temporal import parse_as_of
-from graphkit.validate import refuse_remote_contexts
+from graphkit.ingest.curated import TABLES, _parse, read_curated
+from graphkit.ingest.importers.common import BadCell, parse_dmy, parse_extract_date, parse_ods_date
+from graphkit.ingest.importers.payments import check_financial_year
+from graphkit.ingest.importers.registry import read_file
+from graphkit.ingest.quality import loaded_lines
+from graphkit.rdf.validate import refuse_remote_contexts
 from tests.conftest import DATA, SEEDS
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -247,7 +247,7 @@ KINDS = sorted({(c.name, c.kind, c.required) for _, columns in TABLES.values() f
 @SETTINGS
 @given(column=st.sampled_from(KINDS), value=CELLS)
 def test_every_column_kind_parses_or_reports(column: tuple[str, str, bool], value: str) -> None:
-    from graphkit.curated import _BAD, Column
+    from graphkit.ingest.curated import _BAD, Column
 
     problems: list[Any] = []
     parsed = _parse(Column(column[0], column[1], column[2], ""), value.strip(), "t.csv", 2, problems)
@@ -272,7 +272,7 @@ JSON = st.recursive(
 
 
 def _references(node: Any) -> bool:
-    """A reference context anywhere (a plain recursive walk, to check the one in graphkit.validate)."""
+    """A reference context anywhere (a plain recursive walk, to check the one in graphkit.rdf.validate)."""
     if isinstance(node, list):
         return any(_references(x) for x in node)
     if isinstance(node, dict):

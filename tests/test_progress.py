@@ -1,4 +1,4 @@
-"""Progress of long work (graphkit/progress.py): shown on a terminal, and nothing at all anywhere else.
+"""Progress of long work (graphkit/core/progress.py): shown on a terminal, and nothing at all anywhere else.
 
 The CLI is run under a real pseudo-terminal (its stderr on the pty's slave side) for the shown case, and on
 pipes for the quiet one; the decision itself, the CSV reader's position reports and the Neo4j load's row
@@ -24,12 +24,12 @@ from typing import Any
 
 import pytest
 
-from graphkit import progress
-from graphkit.build import InputFile, read_all
 from graphkit.config import PROJECT_ROOT
-from graphkit.importers.common import csv_rows
-from graphkit.merge import merge
-from graphkit.progress import ROWS_PER_REPORT, Progress, Task, open_progress, position_hook, wanted
+from graphkit.core import progress
+from graphkit.core.progress import ROWS_PER_REPORT, Progress, Task, open_progress, position_hook, wanted
+from graphkit.ingest.importers.common import csv_rows
+from graphkit.ingest.merge import merge
+from graphkit.store.build import InputFile, read_all
 from graphkit.store.neo4j import Neo4jStore, rows_to_load
 
 SEEDS = PROJECT_ROOT / "seeds"

@@ -26,8 +26,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from graphkit.core.namespaces import PREFIXES
 from graphkit.errors import QueryRefused, QueryTimeout, ResourceLimit, StoreUnavailable
-from graphkit.namespaces import PREFIXES
 from graphkit.query import (
     CYPHER_MAX_RANGE,
     DEFAULT_MEMORY_MB,

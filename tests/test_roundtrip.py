@@ -28,7 +28,7 @@ CURATED = Path(__file__).resolve().parent / "data" / "curated" / "good"
 
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from graphkit.build import InputFile, build
+    from graphkit.store.build import InputFile, build
 
     tmp = tmp_path_factory.mktemp("roundtrip")
     payments = tmp / "nhspaymentsgp_2022-23.csv.gz"

@@ -137,9 +137,8 @@ def test_the_national_graph_comes_back_from_neo4j_as_the_same_rdf(oxigraph, neo4
     import rdflib
     from rdflib.compare import isomorphic
 
-    from graphkit import export
-    from graphkit.namespaces import PREFIXES
-    from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
+    from graphkit.core.namespaces import PREFIXES
+    from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED, export
 
     exported = export.dataset(neo4j_store.read_graph())
     original = oxigraph._store

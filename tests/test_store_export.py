@@ -1,4 +1,4 @@
-"""Area exports (graphkit/area_export.py) from both stores, on the real national data.
+"""Area exports (graphkit/outputs/area.py) from both stores, on the real national data.
 
 Each store answers :func:`area_graph`; the checks compare the export with what the store says through its
 other operations (search, ties, economy), parse every format back with an independent reader, validate the
@@ -21,7 +21,10 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import ORG, PROV, RDF
 
-from graphkit.area_export import (
+from graphkit.core.namespaces import PCG_NS, org_iri, source_iri
+from graphkit.core.temporal import holds_on
+from graphkit.errors import BadParameter, NotFound
+from graphkit.outputs.area import (
     MEDIA_TYPES,
     AreaGraph,
     area_graph,
@@ -31,10 +34,7 @@ from graphkit.area_export import (
     to_graphml,
     to_rdf,
 )
-from graphkit.errors import BadParameter, NotFound
-from graphkit.namespaces import PCG_NS, org_iri, source_iri
-from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
-from graphkit.temporal import holds_on
+from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED
 
 pytestmark = [pytest.mark.integration]
 
@@ -169,8 +169,8 @@ def test_turtle_passes_the_shapes(oxigraph: Any, qhm: AreaGraph, tmp_path: Path)
     SPARQL as the build runs them (every exported node is typed, so no typing from property domains).
     The only findings allowed are warnings that a fact's source is not described in the file (the export
     names each source but holds no file descriptions)."""
-    from graphkit.shacl import compile_shapes, load_ontology_into, validate_store
-    from graphkit.validate import validate_file
+    from graphkit.ontology.shacl import compile_shapes, load_ontology_into, validate_store
+    from graphkit.rdf.validate import validate_file
 
     pcn = tmp_path / "u89141.ttl"
     pcn.write_bytes(to_rdf(area_graph(oxigraph, "U89141", DAY), "turtle"))

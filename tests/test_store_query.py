@@ -13,10 +13,10 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from graphkit.core.namespaces import PCG_NS
 from graphkit.errors import QueryRefused, QueryTimeout, StoreUnavailable
-from graphkit.namespaces import PCG_NS
 from graphkit.query import QueryAnswer, answer_json, run_cypher, run_sparql, sparql_operation
-from graphkit.rdf import RESOLVED
+from graphkit.rdf.emit import RESOLVED
 
 pytestmark = [pytest.mark.integration]
 

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from graphkit import shacl
+from graphkit.ontology import shacl
 from tests.conftest import DATA, SEEDS
 
 SHAPE_FILES = sorted((DATA / "shapes").glob("*.ttl"))
@@ -203,7 +203,7 @@ def test_a_shacl_violation_blocks_the_import_and_names_file_line_and_field(tmp_p
 
 @pytest.mark.integration
 def test_everything_in_seeds_conforms_to_the_shapes(seed_store: Path, seed_report) -> None:
-    from graphkit.build import validate_loaded
+    from graphkit.store.build import validate_loaded
 
     store = ox.Store.read_only(str(seed_store))
     results = validate_loaded(store)

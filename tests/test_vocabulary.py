@@ -6,21 +6,21 @@ from __future__ import annotations
 import pytest
 from rdflib.namespace import OWL, RDF, RDFS
 
-from graphkit import ontodoc, vocabgen
+from graphkit.ontology import ontodoc, vocabgen
 
 
 def test_generated_vocabulary_is_current() -> None:
     assert vocabgen.TARGET.read_text(encoding="utf-8") == vocabgen.render(vocabgen.load_ontology()), \
-        "graphkit/vocab.py is stale: run python -m graphkit.vocabgen"
+        "graphkit/ontology/vocab.py is stale: run python -m graphkit.ontology.vocabgen"
 
 
 def test_generated_reference_is_current() -> None:
     assert ontodoc.TARGET.read_text(encoding="utf-8") == ontodoc.render(vocabgen.load_ontology()), \
-        "docs/ontology-reference.md is stale: run python -m graphkit.ontodoc"
+        "docs/ontology-reference.md is stale: run python -m graphkit.ontology.ontodoc"
 
 
 def test_a_mistyped_term_fails_at_import() -> None:
-    from graphkit.vocab import ODSROLE, PCG
+    from graphkit.ontology.vocab import ODSROLE, PCG
 
     assert str(PCG.GPPractice).endswith("#GPPractice")
     assert str(ODSROLE.RO76).endswith("/RO76")

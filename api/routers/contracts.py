@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import CODE_PATTERN, DATE_PATTERN, ERRORS, Paging, Store
 from api.schemas import Contract, ContractList, ServiceAmount
+from graphkit.core.temporal import parse_as_of
 from graphkit.store.base import AgreementView, ContractView, GraphStore, descendants, financial_year_end
-from graphkit.temporal import parse_as_of
 
 router = APIRouter(tags=["contracts"])
 

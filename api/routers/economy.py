@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request, Response
 from api.deps import ERRORS, AsOf, Code, Store
 from api.guard import BUSY, gate
 from api.schemas import Economy, EconomyEdge, EconomyNode
-from graphkit import draw
-from graphkit.area_export import MEDIA_TYPES, to_graphml
+from graphkit.outputs import draw
+from graphkit.outputs.area import MEDIA_TYPES, to_graphml
 from graphkit.store.base import ECONOMY_CATEGORIES
 
 router = APIRouter(tags=["economy"])

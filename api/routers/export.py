@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from api.cache import recent, store_key
 from api.deps import CODE_PATTERN, ERRORS, AsOf, Store
 from api.guard import BUSY, gate
-from graphkit import area_export
+from graphkit.outputs import area as area_export
 
 router = APIRouter(tags=["export"])
 

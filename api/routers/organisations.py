@@ -26,7 +26,7 @@ from api.schemas import (
     Tie,
     TieList,
 )
-from graphkit.nhs import ROLE_CLASS
+from graphkit.core.nhs import ROLE_CLASS
 from graphkit.store.base import TieView, tie_kinds
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])

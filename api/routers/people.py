@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import CODE_PATTERN, ERRORS, OptionalAsOf, Paging, Store
 from api.schemas import Person, Post, PostList
+from graphkit.core.temporal import holds_on
 from graphkit.store.base import post_key
-from graphkit.temporal import holds_on
 
 router = APIRouter(tags=["people"])
 

@@ -32,7 +32,7 @@ server-side timeout; Neo4j itself refuses every write in it. A short text deny l
 anything is sent, what reaches outside the graph (``LOAD CSV``, ``dbms.*`` ...); then, in the same
 transaction, the server's own plan of the query (``EXPLAIN``) is walked: every procedure it calls must
 be on :data:`CYPHER_PROCEDURES`, and no operator may be a ``SHOW``/``TERMINATE``/administration command
-or ``LOAD CSV``. The server caps each transaction's tracked memory (see graphkit.neo4j_runtime); what
+or ``LOAD CSV``. The server caps each transaction's tracked memory (see graphkit.store.neo4j_runtime); what
 it does not track, the values of expressions, is bounded here: ``reduce()`` is refused and
 ``range()`` held to :data:`CYPHER_MAX_RANGE` values (:func:`refuse_unbounded_values`).
 

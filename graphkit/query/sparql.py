@@ -61,7 +61,7 @@ async def run_sparql_async(
     the child's address space) or ``max_bytes`` of answer, or when the child dies by a signal;
     StoreUnavailable when the store cannot be opened or the sandbox cannot be set up.
     """
-    from graphkit.namespaces import PREFIXES
+    from graphkit.core.namespaces import PREFIXES
 
     started = time.monotonic()
     _check_limits(timeout_s, row_cap, max_bytes, memory_mb)

@@ -16,9 +16,9 @@ from typing import Literal, Protocol, TypeVar, cast, runtime_checkable
 
 import networkx as nx
 
+from graphkit.core.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
+from graphkit.core.temporal import holds_on
 from graphkit.errors import BadParameter
-from graphkit.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
-from graphkit.temporal import holds_on
 
 Direction = Literal["up", "down"]
 SearchOrder = Literal["name", "relevance"]
@@ -474,8 +474,8 @@ def tie_kinds() -> tuple[str, ...]:
     SystemMembership, FederationMembership, ...), read from the ontology so a new kind is not missed."""
     from rdflib.namespace import ORG, RDFS
 
-    from graphkit.namespaces import PCG_NS
-    from graphkit.shacl import ontology_graph
+    from graphkit.core.namespaces import PCG_NS
+    from graphkit.ontology.shacl import ontology_graph
 
     below = set(ontology_graph().transitive_subjects(RDFS.subClassOf, ORG.Membership)) - {ORG.Membership}
     return tuple(sorted(str(c)[len(str(PCG_NS)) :] for c in below if str(c).startswith(str(PCG_NS))))
@@ -588,7 +588,7 @@ def search(
     if limit < 1 or offset < 0:
         raise BadParameter("limit must be at least 1 and offset at least 0", details={"parameter": "limit"})
     if kind is not None:
-        from graphkit.vocab import PCG
+        from graphkit.ontology.vocab import PCG
 
         try:
             PCG[kind]
@@ -850,7 +850,7 @@ def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) ->
         if row.list_size is not None and "list_size" not in g.nodes[row.code]:
             g.nodes[row.code]["list_size"] = row.list_size
         if row.central_functions:
-            from graphkit.curated import function_notation
+            from graphkit.ingest.curated import function_notation
 
             notations = {function_notation(f) for f in row.central_functions}
             g.nodes[row.code]["central_functions"] = sorted(notations - {"monitoring", "governance_team"})

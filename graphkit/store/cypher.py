@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from graphkit.vocab import PCG
+from graphkit.ontology.vocab import PCG
 
 ORG_LABEL = "Organisation"
 # A load writes a complete new graph under staging labels, then one transaction swaps it in.

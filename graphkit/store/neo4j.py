@@ -15,9 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from graphkit.errors import NotFound, StoreUnavailable
-from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
-from graphkit.model import (
+from graphkit.core.model import (
     Agreement,
     ContractFact,
     Delivery,
@@ -29,10 +27,12 @@ from graphkit.model import (
     ServicePayment,
     Source,
 )
-from graphkit.namespaces import fact_iri, org_iri, source_iri
-from graphkit.nhs import TIME_BOUNDED_CLASSES
-from graphkit.progress import Task
-from graphkit.rdf import (
+from graphkit.core.namespaces import fact_iri, org_iri, source_iri
+from graphkit.core.nhs import TIME_BOUNDED_CLASSES
+from graphkit.core.progress import Task
+from graphkit.errors import NotFound, StoreUnavailable
+from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
+from graphkit.rdf.emit import (
     EVENT_RULE,
     agreement_iri,
     contract_iri,
@@ -126,7 +126,7 @@ class Neo4jStore(SharedStore):
         batches, then one transaction replaces the previous graph with it. An interrupted load (the loader
         or the server killed: benchmarks/soak.py) leaves the previous complete graph queryable, and its
         staging nodes are removed by the next load; loading twice gives the same graph. Losing the server
-        midway raises StoreUnavailable. ``progress`` (graphkit/progress.py) counts the rows written."""
+        midway raises StoreUnavailable. ``progress`` (graphkit/core/progress.py) counts the rows written."""
         from neo4j.exceptions import DriverError
 
         if progress is not None:

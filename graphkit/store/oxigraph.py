@@ -15,10 +15,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graphkit.core.namespaces import ID, PCG_NS, PREFIXES, org_iri
+from graphkit.core.nhs import TIME_BOUNDED_CLASSES
 from graphkit.errors import NotFound, StoreUnavailable
-from graphkit.namespaces import ID, PCG_NS, PREFIXES, org_iri
-from graphkit.nhs import TIME_BOUNDED_CLASSES
-from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
+from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED
 from graphkit.store.base import (
     AgreementView,
     ContractView,
@@ -82,7 +82,7 @@ def load_nquads(
 
 def _write_generation(directory: Path, text: str, check: Callable[[ox.Store], None] | None) -> int:
     """Bulk-load the quads and the ontology into a new store in ``directory``, check it, and close it."""
-    from graphkit.shacl import load_ontology_into
+    from graphkit.ontology.shacl import load_ontology_into
     from graphkit.store import generations
 
     store = ox.Store(str(directory))
@@ -99,7 +99,7 @@ def _write_generation(directory: Path, text: str, check: Callable[[ox.Store], No
 
 
 def _person_segment(person_id: str) -> str:
-    from graphkit.namespaces import _segment
+    from graphkit.core.namespaces import _segment
 
     return _segment(person_id)
 

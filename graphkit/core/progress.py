@@ -8,7 +8,7 @@ is exactly what it would be without it. Library code takes a ``Progress`` (or a 
 defaults to the quiet one.
 
 Rows within a large national file: while a file is read under :meth:`Progress.reading`, the CSV reader
-(:func:`graphkit.importers.common.csv_rows`) reports how far into the file it is every
+(:func:`graphkit.ingest.importers.common.csv_rows`) reports how far into the file it is every
 :data:`ROWS_PER_REPORT` rows through :func:`position_hook`; when nothing is shown the hook is ``None`` and
 a row costs one ``is not None`` test.
 """

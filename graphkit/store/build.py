@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphkit.curated import check_references
+from graphkit.core.model import ImportResult
+from graphkit.core.progress import Progress
 from graphkit.errors import InputError, InputProblem, ValidationFailed
-from graphkit.importers.registry import read_file
-from graphkit.merge import MergedGraph, merge
-from graphkit.model import ImportResult
-from graphkit.progress import Progress
-from graphkit.quality import Issue, QualityReport, report
-from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED, emit, unknown_roles
-from graphkit.shacl import Result, compile_shapes, validate_store
+from graphkit.ingest.curated import check_references
+from graphkit.ingest.importers.registry import read_file
+from graphkit.ingest.merge import MergedGraph, merge
+from graphkit.ingest.quality import Issue, QualityReport, report
+from graphkit.ontology.shacl import Result, compile_shapes, validate_store
+from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED, emit, unknown_roles
 from graphkit.store import generations
 from graphkit.store.oxigraph import load_nquads
 
@@ -116,8 +116,8 @@ def read_manifest(store_path: Path) -> list[InputFile]:
 
 
 def read_all(files: Iterable[InputFile], progress: Progress | None = None) -> list[ImportResult]:
-    """Read every input; ``progress`` (graphkit/progress.py) shows the files, and how far into a large one."""
-    from graphkit.curated import is_curated_table, read_curated
+    """Read every input; ``progress`` (graphkit/core/progress.py) shows the files, and how far into a large one."""
+    from graphkit.ingest.curated import is_curated_table, read_curated
 
     files = list(files)
     shown = progress or Progress()
@@ -216,7 +216,7 @@ def validate_loaded(store: Any) -> list[Result]:
 
 
 def _code(iri: str) -> str:
-    from graphkit.namespaces import ID
+    from graphkit.core.namespaces import ID
 
     prefix = str(ID) + "org/"
     return iri[len(prefix) :] if iri.startswith(prefix) else iri.rsplit("/id/", 1)[-1]
@@ -226,7 +226,7 @@ def _where(store: Any, iri: str) -> tuple[str | None, int | None]:
     """The first source file and line that state a fact (for messages)."""
     import pyoxigraph as ox
 
-    from graphkit.namespaces import PREFIXES
+    from graphkit.core.namespaces import PREFIXES
 
     rows = list(
         store.query(

@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphkit.merge import MergedGraph, MergedTie
-from graphkit.model import ImportResult, Rejected
+from graphkit.core.model import ImportResult, Rejected
+from graphkit.ingest.merge import MergedGraph, MergedTie
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from graphkit.core.model import ImportResult
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers import epcn, gp_reg_map, ods_legacy, ons_icb, payments
-from graphkit.importers.common import check_input_path, check_text, csv_rows
-from graphkit.model import ImportResult
+from graphkit.ingest.importers import epcn, gp_reg_map, ods_legacy, ons_icb, payments
+from graphkit.ingest.importers.common import check_input_path, check_text, csv_rows
 
 KINDS = ("epraccur", "eccg", "etr", "epcn", "gp-reg-pat-prac-map", "qof-mapping", "nhs-payments-gp", "ons-icb")
 

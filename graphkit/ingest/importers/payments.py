@@ -21,8 +21,9 @@ import math
 import re
 from pathlib import Path
 
+from graphkit.core.model import ContractFact, ImportResult, Organisation, Rejected, Relation, ServicePayment, Source
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import (
+from graphkit.ingest.importers.common import (
     NHS_ENGLAND,
     OGL,
     BadCell,
@@ -36,7 +37,6 @@ from graphkit.importers.common import (
     sha256_of,
     stem,
 )
-from graphkit.model import ContractFact, ImportResult, Organisation, Rejected, Relation, ServicePayment, Source
 
 # The first 17 columns, by position, as headed in the different years.
 LEADING = [

@@ -14,8 +14,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from graphkit.core.model import ImportResult, Organisation, Rejected, Relation, Source
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import (
+from graphkit.ingest.importers.common import (
     NHS_ENGLAND,
     OGL,
     BadCell,
@@ -27,7 +28,6 @@ from graphkit.importers.common import (
     sha256_of,
     stem,
 )
-from graphkit.model import ImportResult, Organisation, Rejected, Relation, Source
 
 KIND = "gp-reg-pat-prac-map"
 

@@ -1,6 +1,6 @@
-"""Generate :mod:`graphkit.vocab` from the ontology: a closed namespace per vocabulary.
+"""Generate :mod:`graphkit.ontology.vocab` from the ontology: a closed namespace per vocabulary.
 
-Run ``python -m graphkit.vocabgen`` after changing ``ontology/*.ttl``; a test regenerates the
+Run ``python -m graphkit.ontology.vocabgen`` after changing ``ontology/*.ttl``; a test regenerates the
 module and fails when the committed copy is stale.
 """
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from graphkit.namespaces import ODSREL_NS, ODSROLE_NS, PCG_NS
+from graphkit.core.namespaces import ODSREL_NS, ODSROLE_NS, PCG_NS
 
-ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_FILES = ("pcg.ttl", "pcg-import.ttl", "ods-codes.ttl")  # also read by graphkit.shacl
+ROOT = Path(__file__).resolve().parents[2]  # the project: graphkit/ontology/ -> graphkit/ -> the project
+ONTOLOGY_FILES = ("pcg.ttl", "pcg-import.ttl", "ods-codes.ttl")  # also read by graphkit.ontology.shacl
 TARGET = Path(__file__).resolve().parent / "vocab.py"
 
 
@@ -37,7 +37,8 @@ def terms_in(graph: Graph, namespace: str) -> list[str]:
 
 def render(graph: Graph) -> str:
     out = [
-        '"""Closed vocabularies generated from ontology/*.ttl by ``python -m graphkit.vocabgen``. Do not edit.',
+        '"""Closed vocabularies generated from ontology/*.ttl by ``python -m graphkit.ontology.vocabgen``.',
+        "Do not edit.",
         "",
         "Using a term the ontology does not define raises AttributeError at import time.",
         '"""',

@@ -20,9 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import CONTROL, MAX_CELL, check_input_dir, check_input_path, excerpt, field_name
-from graphkit.model import (
+from graphkit.core.model import (
     Agreement,
     Delivery,
     ImportResult,
@@ -34,6 +32,8 @@ from graphkit.model import (
     Relation,
     Source,
 )
+from graphkit.errors import InputError, InputProblem
+from graphkit.ingest.importers.common import CONTROL, MAX_CELL, check_input_dir, check_input_path, excerpt, field_name
 
 CURATED = "curated"
 FICTIONAL_CODE = re.compile(r"^ZZF(-[0-9A-Z]+)+$")
@@ -57,8 +57,8 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
     """Allowed values per kind of column, read from ontology/*.ttl (so they follow the ontology)."""
     from rdflib import RDF, RDFS, Namespace
 
-    from graphkit.namespaces import PCG_NS
-    from graphkit.vocabgen import load_ontology
+    from graphkit.core.namespaces import PCG_NS
+    from graphkit.ontology.vocabgen import load_ontology
 
     g = load_ontology()
     org_ns = Namespace("http://www.w3.org/ns/org#")

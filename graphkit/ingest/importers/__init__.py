@@ -1,2 +1,2 @@
 """Importers: one module per source format. Each reads a file into plain records
-(:mod:`graphkit.model`) and reports every row it cannot load."""
+(:mod:`graphkit.core.model`) and reports every row it cannot load."""

@@ -1,4 +1,4 @@
-"""The inverse of :mod:`graphkit.rdf`: a dataset (the embedded store, or any quads in our model) read
+"""The inverse of :mod:`graphkit.rdf.emit`: a dataset (the embedded store, or any quads in our model) read
 back into the merged-graph records, so that other stores are loaded from the embedded store's content
 and ``emit(read(dataset))`` gives the dataset again.
 
@@ -17,8 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
-from graphkit.model import (
+from graphkit.core.model import (
     Agreement,
     ContractFact,
     Delivery,
@@ -30,9 +29,10 @@ from graphkit.model import (
     ServicePayment,
     Source,
 )
-from graphkit.namespaces import ID, ODSROLE_NS, PCG_NS
-from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED
-from graphkit.vocab import PCG
+from graphkit.core.namespaces import ID, ODSROLE_NS, PCG_NS
+from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
+from graphkit.ontology.vocab import PCG
+from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED
 
 _PCG = str(PCG_NS)
 _ORG_PREFIX = str(ID) + "org/"

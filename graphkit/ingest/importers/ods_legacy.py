@@ -17,8 +17,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from graphkit.core.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
+from graphkit.core.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import (
+from graphkit.ingest.importers.common import (
     NHS_ENGLAND,
     OGL,
     BadCell,
@@ -32,8 +34,6 @@ from graphkit.importers.common import (
     stem,
     vintage_from_name,
 )
-from graphkit.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
-from graphkit.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE
 
 NCOLS = 27
 # The 27 columns as ODS names them, for messages.

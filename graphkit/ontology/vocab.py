@@ -1,4 +1,5 @@
-"""Closed vocabularies generated from ontology/*.ttl by ``python -m graphkit.vocabgen``. Do not edit.
+"""Closed vocabularies generated from ontology/*.ttl by ``python -m graphkit.ontology.vocabgen``.
+Do not edit.
 
 Using a term the ontology does not define raises AttributeError at import time.
 """

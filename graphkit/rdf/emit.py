@@ -5,7 +5,7 @@ resolved graph.
   organisation, the dates it states for a tie or role (or the day it observed the tie), its
   contracts and payments, each with ``prov:wasDerivedFrom`` the file and ``pcg:sourceLine``.
 - ``id/graph/resolved``: one resolved statement per organisation, tie and role after the vintages
-  are merged (graphkit/merge.py): kinds, current name, resolved period, every source it was
+  are merged (graphkit/ingest/merge.py): kinds, current name, resolved period, every source it was
   derived from, and the evidence where a period was closed by a newer file's silence.
 
 Terms come only from the generated closed vocabulary, so a typo fails at import time. Quads are
@@ -20,8 +20,7 @@ import re
 
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-from graphkit.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
-from graphkit.model import (
+from graphkit.core.model import (
     Agreement,
     ContractFact,
     Delivery,
@@ -32,8 +31,9 @@ from graphkit.model import (
     ServicePayment,
     Source,
 )
-from graphkit.namespaces import ID, ODSROLE_NS, fact_iri, instant_iri, interval_iri, org_iri, source_iri
-from graphkit.vocab import ODSROLE, PCG
+from graphkit.core.namespaces import ID, ODSROLE_NS, fact_iri, instant_iri, interval_iri, org_iri, source_iri
+from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
+from graphkit.ontology.vocab import ODSROLE, PCG
 
 
 def unknown_roles(graph: MergedGraph) -> list[str]:
@@ -361,7 +361,7 @@ def emit_event(e: ChangeEvent, sink: QuadSink) -> None:
         sink.add(s, DERIVED_FROM, _graph(src.slug), r)
 
 
-# -- curated facts (graphkit/curated.py): people, posts, contracts, deliveries, lateral ties --------
+# -- curated facts (graphkit/ingest/curated.py): people, posts, contracts, deliveries, lateral ties --------
 
 
 def person_iri(person_id: str) -> str:

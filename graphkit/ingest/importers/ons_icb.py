@@ -10,8 +10,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from graphkit.core.model import ImportResult, Organisation, RoleHolding, Source
+from graphkit.core.nhs import ICB_DAY, ICB_RULE
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import (
+from graphkit.ingest.importers.common import (
     OGL,
     bad_code,
     data_rows,
@@ -22,8 +24,6 @@ from graphkit.importers.common import (
     stem,
     vintage_from_name,
 )
-from graphkit.model import ImportResult, Organisation, RoleHolding, Source
-from graphkit.nhs import ICB_DAY, ICB_RULE
 
 _HEADER = re.compile(r"^ICB(\d{2})(CD|CDH|NM)$")
 _MONTHS = {

@@ -29,9 +29,9 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from graphkit.model import ImportResult, Organisation, Relation, RoleHolding, Source
-from graphkit.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE, ROLE_CLASS
-from graphkit.temporal import holds_on
+from graphkit.core.model import ImportResult, Organisation, Relation, RoleHolding, Source
+from graphkit.core.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE, ROLE_CLASS
+from graphkit.core.temporal import holds_on
 
 ONE_DAY = dt.timedelta(days=1)
 

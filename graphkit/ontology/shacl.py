@@ -373,7 +373,7 @@ def _render(message: str, row: dict[str, Any]) -> str:
 
 def _readable(iri: str) -> str:
     """An organisation IRI as its ODS code, other instance IRIs without the base."""
-    from graphkit.namespaces import ID
+    from graphkit.core.namespaces import ID
 
     base = str(ID)
     if iri.startswith(base + "org/"):
@@ -388,7 +388,7 @@ def validate_store(
     in the store (in one of the default graphs) for subclass and domain reasoning."""
     import pyoxigraph as ox
 
-    from graphkit.namespaces import PREFIXES
+    from graphkit.core.namespaces import PREFIXES
 
     graphs = [ox.NamedNode(g) for g in default_graph] if default_graph is not None else None
     kwargs: dict[str, Any] = {"prefixes": PREFIXES}

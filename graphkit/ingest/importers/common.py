@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from graphkit.core.model import Rejected
+from graphkit.core.progress import ROWS_PER_REPORT, position_hook
 from graphkit.errors import InputError, InputProblem
-from graphkit.model import Rejected
-from graphkit.progress import ROWS_PER_REPORT, position_hook
 
 OGL = "Open Government Licence v3.0"
 NHS_ENGLAND = "NHS England (formerly NHS Digital)"
@@ -232,7 +232,7 @@ def csv_rows(
     checks the cells with their column names) a control character in a cell raise :class:`InputError`
     with the line."""
     fields = list(names) if names is not None else None
-    report = position_hook()  # None unless progress is shown (graphkit/progress.py)
+    report = position_hook()  # None unless progress is shown (graphkit/core/progress.py)
     count = 0
     with open_text(path) as fh:
         reader = csv.reader(fh)

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from graphkit.core.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import (
+from graphkit.ingest.importers.common import (
     NHS_ENGLAND,
     OGL,
     BadCell,
@@ -28,7 +29,6 @@ from graphkit.importers.common import (
     stem,
     vintage_from_name,
 )
-from graphkit.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
 
 PARTNER_COLS = [
     "partner organisation code",

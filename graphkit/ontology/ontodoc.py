@@ -1,6 +1,6 @@
 """Generate the human reference of the ontology (docs/ontology-reference.md) from ontology/*.ttl.
 
-Run ``python -m graphkit.ontodoc``; a test regenerates it and fails if the committed copy is stale.
+Run ``python -m graphkit.ontology.ontodoc``; a test regenerates it and fails if the committed copy is stale.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from graphkit.namespaces import ODSREL_NS, ODSROLE_NS, PCG_NS, PREFIXES
-from graphkit.vocabgen import load_ontology
+from graphkit.core.namespaces import ODSREL_NS, ODSROLE_NS, PCG_NS, PREFIXES
+from graphkit.ontology.vocabgen import load_ontology
 
-TARGET = Path(__file__).resolve().parent.parent / "docs" / "ontology-reference.md"
+TARGET = Path(__file__).resolve().parents[2] / "docs" / "ontology-reference.md"
 PCG_MAPS_CLASS = URIRef(str(PCG_NS) + "mapsToClass")
 PCG_MAPS_PROP = URIRef(str(PCG_NS) + "mapsToProperty")
 PCG_DEF_SOURCE = URIRef(str(PCG_NS) + "definitionSource")
@@ -52,8 +52,8 @@ def render(g: Graph) -> str:
     out = [
         "# Ontology reference (generated)",
         "",
-        "Generated from `ontology/*.ttl` by `python -m graphkit.ontodoc`; do not edit by hand. The guide to the",
-        "modelling is `docs/ontology.md`. Namespace `pcg:` = `https://w3id.org/pcgraph/def#`.",
+        "Generated from `ontology/*.ttl` by `python -m graphkit.ontology.ontodoc`; do not edit by hand. The guide to",
+        "the modelling is `docs/ontology.md`. Namespace `pcg:` = `https://w3id.org/pcgraph/def#`.",
         "",
         f"{len(classes)} classes, {len(props)} properties.",
         "",

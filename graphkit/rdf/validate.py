@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graphkit.core.model import ImportResult
 from graphkit.errors import InputError, InputProblem
-from graphkit.importers.common import check_input_dir, check_input_path, excerpt
-from graphkit.model import ImportResult
-from graphkit.shacl import Result, _readable
+from graphkit.ingest.importers.common import check_input_dir, check_input_path, excerpt
+from graphkit.ontology.shacl import Result, _readable
 
 RDF_FORMATS = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt", ".nq": "nquads",
                ".trig": "trig"}
@@ -85,7 +85,7 @@ def _short_path(path: str | None) -> str:
 
 def validate_file(path: Path) -> FileReport:
     """Check one input (a file, or a directory holding a curated set) without writing anything."""
-    from graphkit.curated import is_curated_table
+    from graphkit.ingest.curated import is_curated_table
 
     rep = FileReport(str(path))
     try:
@@ -116,7 +116,7 @@ def validate_file(path: Path) -> FileReport:
 def _validate_rdf(path: Path, fmt: str) -> list[Result]:
     from rdflib import Graph
 
-    from graphkit.shacl import validate_graph
+    from graphkit.ontology.shacl import validate_graph
 
     try:
         raw = path.read_bytes()
@@ -185,8 +185,8 @@ def unknown_terms(g: Any) -> list[Result]:
     from rdflib import URIRef
     from rdflib.namespace import RDF
 
-    from graphkit.namespaces import ODSREL_NS, ODSROLE_NS, PCG_NS
-    from graphkit.shacl import ontology_graph
+    from graphkit.core.namespaces import ODSREL_NS, ODSROLE_NS, PCG_NS
+    from graphkit.ontology.shacl import ontology_graph
 
     ont = ontology_graph()
     defined = {str(s) for s in ont.subjects()}
@@ -208,7 +208,7 @@ def unknown_terms(g: Any) -> list[Result]:
 
 def _validate_tabular(path: Path, rep: FileReport) -> None:
     """The importer's reading of the file (its rows reported as findings), then the shapes on its graph."""
-    from graphkit.importers.registry import read_file
+    from graphkit.ingest.importers.registry import read_file
 
     result = read_file(path)
     rep.findings = reported_rows(result, str(path))
@@ -217,8 +217,8 @@ def _validate_tabular(path: Path, rep: FileReport) -> None:
 
 def reported_rows(result: ImportResult, file: str) -> list[Finding]:
     """The rows an import reports, as findings: nothing of the row loaded is a violation, a part of it or a
-    repeated row a warning (the rules of :func:`graphkit.quality.reject_issue`)."""
-    from graphkit.quality import loaded_lines, reject_issue
+    repeated row a warning (the rules of :func:`graphkit.ingest.quality.reject_issue`)."""
+    from graphkit.ingest.quality import loaded_lines, reject_issue
 
     loaded = loaded_lines(result)
     out = []
@@ -232,9 +232,9 @@ def reported_rows(result: ImportResult, file: str) -> list[Finding]:
 def _shapes(results: list[ImportResult]) -> list[Result]:
     import pyoxigraph as ox
 
-    from graphkit.merge import merge
-    from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED, emit
-    from graphkit.shacl import compile_shapes, load_ontology_into, validate_store
+    from graphkit.ingest.merge import merge
+    from graphkit.ontology.shacl import compile_shapes, load_ontology_into, validate_store
+    from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED, emit
 
     text = emit(merge(results)).text()
     store = ox.Store()
@@ -250,8 +250,8 @@ def _shapes(results: list[ImportResult]) -> list[Result]:
 def _validate_curated(path: Path, rep: FileReport) -> None:
     """A curated set (a directory) or one table read with the other tables of its directory (a post's
     person is in people.csv ...). Only the problems of the named table are kept for a single table."""
-    from graphkit.curated import check_references, is_curated_table, read_curated, read_tables
-    from graphkit.quality import curated_overlaps
+    from graphkit.ingest.curated import check_references, is_curated_table, read_curated, read_tables
+    from graphkit.ingest.quality import curated_overlaps
 
     if path.is_dir():
         results = read_curated(path)

@@ -3,7 +3,7 @@
 :func:`area_graph` asks any :class:`~graphkit.store.base.GraphStore` for the organisations open on the
 date inside an area (or in the whole country), their role holdings and the ties between them that hold
 on the date. The serialisers turn that one :class:`AreaGraph` into Turtle or JSON-LD (the resolved graph,
-written by the same mapping that built the embedded store, :mod:`graphkit.rdf`), GraphML or CSV.
+written by the same mapping that built the embedded store, :mod:`graphkit.rdf.emit`), GraphML or CSV.
 
 Every serialiser sorts what it writes, so the same area gives the same bytes from either store.
 """
@@ -22,11 +22,13 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from graphkit.core.model import Source
+from graphkit.core.namespaces import PREFIXES
+from graphkit.core.temporal import holds_on
 from graphkit.errors import BadParameter
-from graphkit.merge import MergedOrganisation, MergedRole, MergedTie, Statement
-from graphkit.model import Source
-from graphkit.namespaces import PREFIXES
-from graphkit.rdf import RESOLVED, QuadSink, emit_organisation, emit_role, emit_tie, role_iri
+from graphkit.ingest.merge import MergedOrganisation, MergedRole, MergedTie, Statement
+from graphkit.ontology.vocab import PCG
+from graphkit.rdf.emit import RESOLVED, QuadSink, emit_organisation, emit_role, emit_tie, role_iri
 from graphkit.store.base import (
     GraphStore,
     OrgRow,
@@ -38,8 +40,6 @@ from graphkit.store.base import (
     role_key,
     tie_kinds,
 )
-from graphkit.temporal import holds_on
-from graphkit.vocab import PCG
 
 MEDIA_TYPES: Mapping[str, str] = MappingProxyType(
     {
@@ -174,7 +174,7 @@ def _source(slug: str) -> Source:
 
 
 def _statements(slugs: Iterable[str]) -> list[Statement]:
-    """One statement per source file, as :func:`graphkit.rdf.emit_tie` and ``emit_role`` cite them; the
+    """One statement per source file, as :func:`graphkit.rdf.emit.emit_tie` and ``emit_role`` cite them; the
     line is a placeholder written only to the source graph, which is not exported."""
     return [Statement(source=_source(s), line=1) for s in slugs]
 
@@ -212,7 +212,7 @@ def merged_role(r: RoleRow) -> MergedRole:
 
 
 def resolved_ntriples(area: AreaGraph) -> bytes:
-    """The area's resolved graph as sorted, duplicate-free N-Triples. Written by :mod:`graphkit.rdf`, then
+    """The area's resolved graph as sorted, duplicate-free N-Triples. Written by :mod:`graphkit.rdf.emit`, then
     filtered: the source graphs are dropped, and so is the assertion type of role holdings, which the
     store's RoleRow does not give (a period derived by merge rule 5 would otherwise be called reported).
     Sorting whole lines keeps each subject's statements together, so Turtle can group them."""

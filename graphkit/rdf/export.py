@@ -1,8 +1,8 @@
 """Export the graph as RDF from either store.
 
-Both stores give back the merged-graph records (the embedded store through :mod:`graphkit.rdf_read`,
+Both stores give back the merged-graph records (the embedded store through :mod:`graphkit.rdf.read`,
 Neo4j through :meth:`graphkit.store.neo4j.Neo4jStore.read_graph`); the records are mapped to RDF by the
-same code that built the embedded store (:mod:`graphkit.rdf`), with the ontology in its own graph, and
+same code that built the embedded store (:mod:`graphkit.rdf.emit`), with the ontology in its own graph, and
 serialised by Oxigraph. A dataset format (TriG, N-Quads) holds every graph: the resolved graph, one
 graph per source file with each statement's line, and the ontology. A triple format (Turtle,
 N-Triples) holds one graph, the resolved one unless another is named.
@@ -15,10 +15,10 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from graphkit.core.namespaces import ID, PREFIXES, source_iri
 from graphkit.errors import BadParameter
-from graphkit.merge import MergedGraph
-from graphkit.namespaces import ID, PREFIXES, source_iri
-from graphkit.rdf import ONTOLOGY_GRAPH, RESOLVED, emit
+from graphkit.ingest.merge import MergedGraph
+from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED, emit
 
 FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {  # name -> (format, holds named graphs)
     "trig": (ox.RdfFormat.TRIG, True),
@@ -30,7 +30,7 @@ FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {  # name -> (format, holds name
 
 def dataset(graph: MergedGraph) -> ox.Store:
     """The RDF dataset of the records, in memory, with the ontology graph."""
-    from graphkit.shacl import load_ontology_into
+    from graphkit.ontology.shacl import load_ontology_into
 
     store = ox.Store()
     store.bulk_load(input=emit(graph).text().encode("utf-8"), format=ox.RdfFormat.N_QUADS)

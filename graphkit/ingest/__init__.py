@@ -1,0 +1,1 @@
+"""Reading the inputs: importers of the national files, curated tables, merging vintages, the data-quality report."""

@@ -49,7 +49,7 @@ TAGS = [
 
 def _warm_indexes(live: LiveStore) -> None:
     """Build the in-memory indexes of the store being served: the search index and the list sizes."""
-    from graphkit.store.base import SearchIndex, list_size_index
+    from graphkit.store.shared import SearchIndex, list_size_index
 
     try:
         with live.acquire() as store:

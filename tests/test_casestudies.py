@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
-from graphkit.store.base import boundary_spanners
 from graphkit.store.neo4j import Neo4jStore
 from graphkit.store.oxigraph import OxigraphStore
+from graphkit.store.shared import boundary_spanners
 from tests.conftest import SEEDS
 
 CASES = SEEDS / "casestudies"

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query
 from api.deps import CODE_PATTERN, DATE_PATTERN, ERRORS, Paging, Store
 from api.schemas import Contract, ContractList, ServiceAmount
 from graphkit.core.temporal import parse_as_of
-from graphkit.store.base import AgreementView, ContractView, GraphStore, descendants, financial_year_end
+from graphkit.store.base import AgreementView, ContractView, GraphStore, financial_year_end
+from graphkit.store.shared import descendants
 
 router = APIRouter(tags=["contracts"])
 

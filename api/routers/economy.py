@@ -12,7 +12,7 @@ from api.guard import BUSY, gate
 from api.schemas import Economy, EconomyEdge, EconomyNode
 from graphkit.outputs import draw
 from graphkit.outputs.area import MEDIA_TYPES, to_graphml
-from graphkit.store.base import ECONOMY_CATEGORIES
+from graphkit.store.shared import ECONOMY_CATEGORIES
 
 router = APIRouter(tags=["economy"])
 

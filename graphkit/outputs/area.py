@@ -29,17 +29,8 @@ from graphkit.errors import BadParameter
 from graphkit.ingest.merge import MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.ontology.vocab import PCG
 from graphkit.rdf.emit import RESOLVED, QuadSink, emit_organisation, emit_role, emit_tie, role_iri
-from graphkit.store.base import (
-    GraphStore,
-    OrgRow,
-    RoleRow,
-    TieView,
-    descendants,
-    kinds_on,
-    level_of,
-    role_key,
-    tie_kinds,
-)
+from graphkit.store.base import GraphStore, OrgRow, RoleRow, TieView, kinds_on, level_of, role_key, tie_kinds
+from graphkit.store.shared import descendants
 
 MEDIA_TYPES: Mapping[str, str] = MappingProxyType(
     {
@@ -252,7 +243,7 @@ def to_rdf(area: AreaGraph, fmt: str) -> bytes:
 def area_to_networkx(area: AreaGraph) -> nx.MultiDiGraph:
     """The area as a graph: organisations (name, kinds on the date, level, start, end, list_size) and ties
     from member to organisation (kind, start, end, derived, sources), the attribute names
-    :func:`graphkit.store.base.economy` uses."""
+    :func:`graphkit.store.shared.economy` uses."""
     g = nx.MultiDiGraph(as_of=area.as_of, within=area.within)
     for o in area.organisations:
         g.add_node(o.code, name=o.name, kinds=list(o.kinds), level=o.level, start=o.start, end=o.end,

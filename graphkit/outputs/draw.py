@@ -1,7 +1,7 @@
 """Static pictures of a local health economy, for reports: SVG or PNG, drawn with matplotlib (Agg, no display).
 
 :func:`picture_graph` is what is drawn: the economy around an organisation as of a date
-(:func:`graphkit.store.base.economy`), or with ``members_only`` its internal network (the organisation, the
+(:func:`graphkit.store.shared.economy`), or with ``members_only`` its internal network (the organisation, the
 organisations that are its members and the ties among them), laid out (a seeded spring layout: the same graph
 gives the same picture) and dressed: a colour by kind, an area by list size, a label, and each edge's category
 (membership, tie, contract). :func:`render` turns it into bytes of a stated size in pixels; :func:`draw` does both.

@@ -31,15 +31,14 @@ from graphkit.store.base import (
     PersonView,
     PostView,
     RoleRow,
-    SharedStore,
     StatementView,
     StoreSummary,
     TieView,
-    contract_area,
     financial_year_end,
     kinds_on,
     post_key,
 )
+from graphkit.store.shared import SharedStore, contract_area
 
 KIND = "oxigraph"
 

@@ -1,0 +1,114 @@
+"""The curated layers of the analyses' projection (docs/analyses.md §1): federations and what ODS does not hold,
+added to the organisation graph of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import networkx as nx
+
+from graphkit.store.base import (
+    GraphStore,
+    RoleRow,
+    kinds_on,
+    post_key,
+)
+
+# -- the curated layers of the projection (docs/analyses.md §1) ------------------------------------
+
+CURATED_MEMBERSHIPS = (
+    "FederationMembership", "SubfederationMembership", "UnitMembership", "CollaborationMembership",
+    "LocalityMembership",
+)
+# the kind a node shows the analyses, most specific first
+_KIND_ORDER = (
+    "GPFederation", "SubfederationGroup", "FederationBoard", "GPProviderCollaborative", "JointVenture",
+    "GPPractice", "PrimaryCareNetwork", "CCGGoverningBody", "CCGCommittee", "ClinicalCommissioningGroup",
+    "SubICBLocation", "STPBoard", "SustainabilityAndTransformationPartnership", "IntegratedCareBoard",
+    "NHSEnglandRegion", "LocalMedicalCommittee",
+)
+STP_BODIES = frozenset({"STPBoard", "SustainabilityAndTransformationPartnership", "IntegratedCareBoard",
+                        "IntegratedCareSystem"})
+ENGAGEMENT_TIES = frozenset({"PartnershipTie", "LearningTie", "FundingTie"})
+FORMAL_STP_ROLES = frozenset({"STPBoardMember", "BoardChair", "BoardDirector", "NonExecutiveDirector"})
+
+
+def main_kind(kinds: Iterable[str]) -> str:
+    ks = set(kinds)
+    return next((k for k in _KIND_ORDER if k in ks), sorted(ks)[0] if ks else "Organisation")
+
+
+def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) -> nx.MultiDiGraph:
+    """Federations and what ODS does not hold, as of the date, added to a projection: curated memberships,
+    lateral ties (a governance tie in Hood's oversight mode is a monitored directive, ``DirectsTie``),
+    people and their posts (``PostHolding``, ``formal_seat`` for board seats on STP/ICS bodies), contracts
+    (``ContractHolder``, ``ParentContract``, ``DeliveredBy``) and deliveries (``DeliversUnder``)."""
+    # kinds only curated tables state; then, for the organisations they bring in that the projection lacks,
+    # their commissioner and that commissioner's system (national ones are in the projection already)
+    memberships = store.ties_of_kinds(CURATED_MEMBERSHIPS, as_of=as_of)
+    brought = sorted({c for t in memberships for c in (t.member, t.organisation)} - set(g))
+    if brought:
+        assigned = store.ties_of_many(brought, "up", as_of=as_of, kind="CommissionerAssignment")
+        commissioners = sorted({t.organisation for t in assigned} - set(g))
+        memberships += assigned + store.ties_of_many(commissioners, "up", as_of=as_of, kind="SystemMembership")
+    lateral = store.lateral_ties(as_of=as_of)
+    posts = store.posts(as_of=as_of)
+    agreements = store.agreements(as_of=as_of)
+    if not (memberships or lateral or posts or agreements):
+        return g
+    codes = {c for t in memberships for c in (t.member, t.organisation)}
+    codes |= {c for t in lateral for c in (t.tie_from, t.tie_to)}
+    codes |= {p.organisation for p in posts} | {a.holder for a in agreements}
+    codes |= {c for a in agreements for c in (a.commissioner, *a.delivered_by) if c}
+    rows, roles = store.org_rows(codes=sorted(codes))
+    by_code: dict[str, list[RoleRow]] = {}
+    for r in roles:
+        by_code.setdefault(r.code, []).append(r)
+    kind_of: dict[str, str] = {}
+    for row in sorted(rows, key=lambda r: r.code):
+        kind = main_kind(kinds_on(row.all_kinds, by_code.get(row.code, ()), as_of))
+        kind_of[row.code] = kind
+        if row.code not in g:
+            g.add_node(row.code, kind=kind, name=row.name)
+        if row.list_size is not None and "list_size" not in g.nodes[row.code]:
+            g.nodes[row.code]["list_size"] = row.list_size
+        if row.central_functions:
+            from graphkit.ingest.curated import function_notation
+
+            notations = {function_notation(f) for f in row.central_functions}
+            g.nodes[row.code]["central_functions"] = sorted(notations - {"monitoring", "governance_team"})
+            g.nodes[row.code]["monitoring"] = "monitoring" in notations
+            g.nodes[row.code]["governance_team"] = "governance_team" in notations
+    for t in sorted(memberships, key=lambda t: (t.kind, t.member, t.organisation, str(t.start))):
+        if t.kind == "CommissionerAssignment":
+            g.nodes[t.member].setdefault("area", t.organisation)
+        g.add_edge(t.member, t.organisation, kind=t.kind)
+    for lt in sorted(lateral, key=lambda t: (t.kind, t.tie_from, t.tie_to, str(t.start))):
+        if lt.kind == "GovernanceTie" and lt.hood_mode == "Oversight":
+            g.add_edge(lt.tie_from, lt.tie_to, kind="DirectsTie", requirement=lt.mechanism, monitored=True)
+        elif lt.kind in ENGAGEMENT_TIES and (lt.initiated_by or lt.horizon):
+            # an engagement of a meta-organisation with a partner: started by one side, for a horizon
+            starter = lt.initiated_by or lt.tie_from
+            other = lt.tie_to if starter == lt.tie_from else lt.tie_from
+            kind = "Initiates" if lt.initiated_by else "CoProduces"
+            g.add_edge(starter, other, kind=kind, initiated_by=lt.initiated_by, horizon=lt.horizon,
+                       mechanism=lt.mechanism)
+            g.add_edge(lt.tie_from, lt.tie_to, kind=lt.kind, mechanism=lt.mechanism)
+        else:
+            g.add_edge(lt.tie_from, lt.tie_to, kind=lt.kind, mechanism=lt.mechanism, hood_mode=lt.hood_mode)
+    for p in sorted(posts, key=post_key):
+        g.add_node(p.person_id, kind="Person", name=p.person_name, bipartite=0)
+        formal = kind_of.get(p.organisation) in STP_BODIES and p.role in FORMAL_STP_ROLES
+        g.add_edge(p.person_id, p.organisation, kind="PostHolding", role=p.role or p.title, formal_seat=formal)
+    for a in sorted(agreements, key=lambda a: a.contract_id):
+        g.add_node(f"contract:{a.contract_id}", kind=a.kind, name=a.contract_id)
+    for a in sorted(agreements, key=lambda a: a.contract_id):
+        node = f"contract:{a.contract_id}"
+        g.add_edge(node, a.holder, kind="ContractHolder")
+        if a.parent and f"contract:{a.parent}" in g:
+            g.add_edge(node, f"contract:{a.parent}", kind="ParentContract")
+        for provider in a.delivered_by:
+            g.add_edge(node, provider, kind="DeliveredBy")
+            g.add_edge(provider, a.holder, kind="DeliversUnder", contract=a.contract_id)
+    return g

@@ -234,6 +234,7 @@ def test_beyond_the_queue_expensive_requests_get_429_with_retry_after(seed_store
 
 
 # -- a rebuild under a running server ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_server_switches_to_a_rebuilt_store_as_a_whole(tmp_path: Path) -> None:
     """A running app answers from the old graph until a build publishes a new one, then from the new one: the
     curated federation appears, the organisation count follows, and the old generation's directory goes."""

@@ -32,6 +32,9 @@ from graphkit.errors import StoreUnavailable
 from graphkit.store import generations
 from graphkit.store.build import InputFile, build, import_files, manifest_path, report_path, seed_files
 
+# kills, rebuilds and races: each test builds stores several times (`make test` runs them, `make test-fast` not)
+pytestmark = pytest.mark.slow
+
 
 def _load_soak() -> ModuleType:
     spec = importlib.util.spec_from_file_location("soak", PROJECT_ROOT / "benchmarks" / "soak.py")

@@ -36,6 +36,7 @@ def test_empty_templates_are_refused_for_want_of_a_vintage(tmp_path: Path) -> No
     assert {p.field for p in err.value.problems} == {"vintage"}
 
 
+@pytest.mark.slow
 def test_template_then_import_joins_real_practices(tmp_path: Path) -> None:
     """`graphkit template`, a few rows filled in, `graphkit import curated`: the federation's members are
     real practices from the ePCN file, with the dates, posts, contracts and ties of the rows."""
@@ -192,6 +193,7 @@ def test_a_file_that_is_not_a_curated_table_is_refused(tmp_path: Path) -> None:
     assert Path(err.value.problems[0].file).name == "boards.csv"
 
 
+@pytest.mark.slow
 def test_unknown_ods_code_is_refused_and_the_store_is_unchanged(tmp_path: Path) -> None:
     """A membership naming a practice that no loaded file describes: exit 4, the file, line and column,
     and the store as it was (same quads)."""

@@ -470,6 +470,7 @@ def test_the_overlap_is_not_reported_when_the_target_is_not_a_pcn() -> None:
     assert not [k for k in keys if k[0] == "Warning"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(p.name for p in SHAPES_DATA.glob("*.ttl")))
 def test_results_do_not_depend_on_rdfs_inference(name: str) -> None:
     """pyshacl follows rdfs:subClassOf by itself; the shapes need no other entailment, so the

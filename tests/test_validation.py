@@ -34,6 +34,7 @@ def _key(results: list[shacl.Result]) -> set[tuple[str, str, str | None, str, st
     return {(r.severity, r.focus, r.path, r.constraint, r.shape) for r in results}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SHAPE_FILES, ids=lambda p: p.name)
 def test_compiled_shapes_agree_with_pyshacl(path: Path) -> None:
     # the bad_/warn_/ok_ files are overlays on good.ttl

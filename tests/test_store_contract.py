@@ -138,7 +138,8 @@ def test_the_national_graph_comes_back_from_neo4j_as_the_same_rdf(oxigraph, neo4
     from rdflib.compare import isomorphic
 
     from graphkit.core.namespaces import PREFIXES
-    from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED, export
+    from graphkit.rdf import export
+    from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED
 
     exported = export.dataset(neo4j_store.read_graph())
     original = oxigraph._store

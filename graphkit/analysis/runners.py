@@ -18,23 +18,25 @@ from graphkit.analysis.registry import Param, at_most, register
 
 _CENTRE = Param("centre", "str", None, "Id (ODS or synthetic code) of the federation or PCN centre node.", True)
 
-_FED_GRAPH: dict[str, Any] = {
-    "layer": "G_fed",
-    "description": "One meta-organisation as of a date: its centre, member practices and subfederation groups.",
-    "directed": True,
-    "multigraph": True,
-    "node_kinds": ["GPFederation", "PrimaryCareNetwork", "GPPractice", "SubfederationGroup"],
-    "edge_kinds": [
-        "FederationMembership",
-        "PCNMembership",
-        "SubfederationMembership",
-        *FUNCTIONAL_KIND_ORDER,
-    ],
-    "node_attributes": ["kind", "name"],
-    "edge_attributes": ["kind", "mutual"],
-    "centre_param": "centre",
-}
+def _layer(
+    layer: str, description: str, node_kinds: list[str], edge_kinds: list[str], node_attributes: list[str],
+    edge_attributes: list[str], **extra: str,
+) -> dict[str, Any]:
+    """The ``graph`` metadata of an analysis: a directed multigraph of ``layer`` and the kinds and attributes it
+    reads (``extra``: the parameter that names the centre, or a second graph)."""
+    return {
+        "layer": layer, "description": description, "directed": True, "multigraph": True,
+        "node_kinds": node_kinds, "edge_kinds": edge_kinds, "node_attributes": node_attributes,
+        "edge_attributes": edge_attributes, **extra,
+    }
 
+
+_FED_GRAPH = _layer(
+    "G_fed", "One meta-organisation as of a date: its centre, member practices and subfederation groups.",
+    ["GPFederation", "PrimaryCareNetwork", "GPPractice", "SubfederationGroup"],
+    ["FederationMembership", "PCNMembership", "SubfederationMembership", *FUNCTIONAL_KIND_ORDER],
+    ["kind", "name"], ["kind", "mutual"], centre_param="centre",
+)
 
 #: Bounds of the classification thresholds. LTS, FR and the dependence index are shares, so their cut-offs lie in
 #: [0, 1]; a count of local centres and a mean lateral degree cannot be negative.
@@ -105,25 +107,15 @@ def _interdependence(
               minimum=0, maximum=1),
     ],
     checks=[at_most("tau_low", "tau")],
-    graph={
-        "layer": "G_fed + B + external ties",
-        "description": "The meta-organisation with its directives, board members' posts and external ties.",
-        "directed": True,
-        "multigraph": True,
-        "node_kinds": ["GPFederation", "PrimaryCareNetwork", "GPPractice", "FederationBoard", "Person", "STPBoard"],
-        "edge_kinds": ["FederationMembership", "PCNMembership", "DirectsTie", "PostHolding", "CoProduces", "Initiates"],
-        "node_attributes": [
-            "kind",
-            "scale_level",
-            "central_functions",
-            "monitoring",
-            "governance_team",
-            "exit_cost",
-        ],
-        "edge_attributes": ["kind", "monitored", "sanction", "requirement", "role", "formal_seat",
-                            "initiated_by_centre", "horizon"],
-        "centre_param": "centre",
-    },
+    graph=_layer(
+        "G_fed + B + external ties",
+        "The meta-organisation with its directives, board members' posts and external ties.",
+        ["GPFederation", "PrimaryCareNetwork", "GPPractice", "FederationBoard", "Person", "STPBoard"],
+        ["FederationMembership", "PCNMembership", "DirectsTie", "PostHolding", "CoProduces", "Initiates"],
+        ["kind", "scale_level", "central_functions", "monitoring", "governance_team", "exit_cost"],
+        ["kind", "monitored", "sanction", "requirement", "role", "formal_seat", "initiated_by_centre", "horizon"],
+        centre_param="centre",
+    ),
     returns="StyleResult: ctrl, pro, style, their sub-indicators and the evidence.",
 )
 def _style(
@@ -162,16 +154,11 @@ def _flows(graph: nx.Graph, kinds: str) -> nx.DiGraph | None:
         Param("group_attr", "str", "group", "Node attribute giving Gould-Fernandez groups on the flow ties."),
         Param("flow_kinds", "str", "", "Comma-separated edge kinds used as directed flow ties (empty: all but posts)."),
     ],
-    graph={
-        "layer": "B (+ G_org)",
-        "description": "People and organisations with PostHolding edges; other edges are directed flow ties.",
-        "directed": True,
-        "multigraph": True,
-        "node_kinds": ["Person", "any organisation kind"],
-        "edge_kinds": ["PostHolding", "any directed tie (flows)"],
-        "node_attributes": ["kind", "name", "scale_level", "bipartite", "group"],
-        "edge_attributes": ["kind", "role", "mutual"],
-    },
+    graph=_layer(
+        "B (+ G_org)", "People and organisations with PostHolding edges; other edges are directed flow ties.",
+        ["Person", "any organisation kind"], ["PostHolding", "any directed tie (flows)"],
+        ["kind", "name", "scale_level", "bipartite", "group"], ["kind", "role", "mutual"],
+    ),
     returns="BoundarySpanners: 'people' and 'organisations', each a ranked list with the evidence.",
 )
 def _boundary_spanners(
@@ -207,16 +194,12 @@ def _practice_space(graph: nx.Graph) -> nx.Graph:
         Param("high", "int", footprint.PCN_HIGH, "Upper bound of the population guidance.", minimum=0),
     ],
     checks=[at_most("low", "high")],
-    graph={
-        "layer": "G_org",
-        "description": "Practices with area and list size, and their memberships of PCNs or federations.",
-        "directed": True,
-        "multigraph": True,
-        "node_kinds": ["GPPractice", "PrimaryCareNetwork", "GPFederation"],
-        "edge_kinds": ["PCNMembership", "FederationMembership", "AdjacentTo (optional, practice-practice)"],
-        "node_attributes": ["kind", "area", "list_size"],
-        "edge_attributes": ["kind"],
-    },
+    graph=_layer(
+        "G_org", "Practices with area and list size, and their memberships of PCNs or federations.",
+        ["GPPractice", "PrimaryCareNetwork", "GPFederation"],
+        ["PCNMembership", "FederationMembership", "AdjacentTo (optional, practice-practice)"],
+        ["kind", "area", "list_size"], ["kind"],
+    ),
     returns="{'footprints', 'multi_area', 'population', 'contiguity'} keyed by organisation.",
 )
 def _footprint(
@@ -246,17 +229,12 @@ def _footprint(
         Param("weighted", "bool", False, "Weight HHI shares by practice list size."),
         Param("previous", "graph", None, "An earlier snapshot of the same layer, for churn (optional)."),
     ],
-    graph={
-        "layer": "G_org",
-        "description": "Practices with area (and list size), their federation memberships, optional area adjacency.",
-        "directed": True,
-        "multigraph": True,
-        "node_kinds": ["GPPractice", "GPFederation", "SubICBLocation", "ClinicalCommissioningGroup"],
-        "edge_kinds": ["FederationMembership", "AdjacentTo (optional, area-area)"],
-        "node_attributes": ["kind", "area", "list_size"],
-        "edge_attributes": ["kind"],
-        "second_graph_param": "previous",
-    },
+    graph=_layer(
+        "G_org", "Practices with area (and list size), their federation memberships, optional area adjacency.",
+        ["GPPractice", "GPFederation", "SubICBLocation", "ClinicalCommissioningGroup"],
+        ["FederationMembership", "AdjacentTo (optional, area-area)"], ["kind", "area", "list_size"], ["kind"],
+        second_graph_param="previous",
+    ),
     returns="{'choice_sets', 'choice_set_sizes', 'contestability', 'concentration', 'churn' (or null)}.",
 )
 def _competition(
@@ -291,16 +269,11 @@ def _competition(
         Param("contract", "str", None, "Only chains under this contract id (optional)."),
         Param("holder", "str", None, "Only chains starting at this organisation (optional)."),
     ],
-    graph={
-        "layer": "G_org + contracts",
-        "description": "Organisations and contracts with holding, delivery and parent-contract edges.",
-        "directed": True,
-        "multigraph": True,
-        "node_kinds": ["Contract", "Subcontract", "*Contract", "any organisation kind"],
-        "edge_kinds": ["ContractHolder", "DeliversUnder", "DeliveredBy", "ParentContract"],
-        "node_attributes": ["kind"],
-        "edge_attributes": ["kind", "contract"],
-    },
+    graph=_layer(
+        "G_org + contracts", "Organisations and contracts with holding, delivery and parent-contract edges.",
+        ["Contract", "Subcontract", "*Contract", "any organisation kind"],
+        ["ContractHolder", "DeliversUnder", "DeliveredBy", "ParentContract"], ["kind"], ["kind", "contract"],
+    ),
     returns="A list of chains: {'contract', 'holder', 'path', 'contracts'}.",
 )
 def _contract_chain(graph: nx.Graph, *, contract: str | None, holder: str | None) -> list[contracts.ContractChain]:

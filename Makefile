@@ -25,7 +25,7 @@ $(WEB_STAMP): api/web/package.json api/web/package-lock.json
 
 web: $(WEB_STAMP)
 
-## Debian's chromium for the browser tests (tests/test_explorer.py); installed once, only when missing.
+## Debian's chromium for the browser tests (tests/api/test_explorer.py); installed once, only when missing.
 chromium:
 	@command -v chromium >/dev/null || { \
 	  echo "installing Debian's chromium for the browser tests"; \

@@ -41,7 +41,7 @@ for p in (ROOT, ROOT / "benchmarks"):
 
 BIN = Path(sys.executable).parent
 LOAD_ROUTES = ("/organisations/A81001", "/organisations/U93843/members?as_of=2020-06-01")
-# minutes of work in little memory: only the time limit stops it (tests/test_api_guard.py)
+# minutes of work in little memory: only the time limit stops it (tests/api/test_guard.py)
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . { SELECT ?d WHERE { ?d ?e ?f } LIMIT 1000 } }"
 
 
@@ -118,8 +118,8 @@ def render(r: dict[str, Any], command: str) -> str:
         "",
         f"Produced by `{command}` on {r['date']} ({r['machine']}; load average {r['load']:.1f} when it ended; "
         f"{r['seconds']:.0f} s in all). Every must-be-zero figure is checked by the command (exit 1 otherwise); "
-        "the test suite runs shorter versions of each section (tests/test_crash_safety.py, "
-        "tests/test_bad_inputs.py, tests/test_query_guard.py, tests/test_api_guard.py).",
+        "the test suite runs shorter versions of each section (tests/store/test_crash_safety.py, "
+        "tests/ingest/test_bad_inputs.py, tests/query/test_guard.py, tests/api/test_guard.py).",
         "",
         "| figure | value | must be |",
         "|---|---|---|",

@@ -5,7 +5,7 @@ start <= D, and it has no end or end >= D. ODS end dates are inclusive.
 
 The stores restate this rule in their own query languages, once each: ``_WHEN`` in
 graphkit/store/oxigraph.py (SPARQL) and ``_HOLDS`` in graphkit/store/cypher.py (Cypher); the
-contract suite (tests/test_store_contract.py) checks that both give the same answers.
+contract suite (tests/store/test_contract.py) checks that both give the same answers.
 """
 
 from __future__ import annotations

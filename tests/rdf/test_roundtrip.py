@@ -23,7 +23,7 @@ from tests.conftest import SEEDS
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.integration]
 
-CURATED = Path(__file__).resolve().parent / "data" / "curated" / "good"
+CURATED = Path(__file__).resolve().parents[1] / "data" / "curated" / "good"
 
 
 @pytest.fixture(scope="module")

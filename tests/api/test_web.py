@@ -1,5 +1,5 @@
 """The explorer's routes without a browser: the page, its deep links, its fixed list of assets, the policy that keeps
-the page to this origin, and the errors (tests/test_explorer.py drives the page in chromium)."""
+the page to this origin, and the errors (tests/api/test_explorer.py drives the page in chromium)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from graphkit.store.build import InputFile, read_all
 from graphkit.store.neo4j import Neo4jStore, rows_to_load
 
 SEEDS = PROJECT_ROOT / "seeds"
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 PAYMENTS = SEEDS / "payments" / "nhspaymentsgp_2019-20.csv.gz"  # ~7,000 rows: several position reports
 BAR = "━"  # rich's bar
 

@@ -2,7 +2,7 @@
 
 The embedded store is the one built from seeds/; Neo4j holds the same graph, loaded from it (a real server over
 Bolt). Each test runs once per store. The curated routes (people, posts, curated contracts) are tested on the case
-studies in tests/test_casestudies.py, in the same way.
+studies in tests/ingest/test_casestudies.py, in the same way.
 """
 
 from __future__ import annotations

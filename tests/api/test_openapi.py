@@ -23,7 +23,7 @@ from tests.conftest import live_server
 pytestmark = [pytest.mark.integration, pytest.mark.neo4j]
 
 BIN = Path(sys.executable).parent
-CONFIG = Path(__file__).resolve().parent / "schemathesis" / "schemathesis.toml"
+CONFIG = Path(__file__).resolve().parents[1] / "schemathesis" / "schemathesis.toml"
 
 
 def _env(kind: str, seed_store: Path, neo4j_uri: str) -> dict[str, str]:

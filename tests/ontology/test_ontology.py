@@ -21,9 +21,9 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY_DIR = ROOT / "ontology"
-SHAPES_DATA = Path(__file__).resolve().parent / "data" / "shapes"
+SHAPES_DATA = Path(__file__).resolve().parents[1] / "data" / "shapes"
 GUIDE = ROOT / "docs" / "ontology.md"
 
 PCG = Namespace("https://w3id.org/pcgraph/def#")

@@ -121,12 +121,8 @@ def _interdependence(
 def _style(
     graph: nx.Graph, *, centre: str, tau: float, tau_low: float, unmonitored_weight: float
 ) -> style.StyleResult:
-    return style.style(
-        graph,
-        centre,
-        thresholds=style.StyleThresholds(tau=tau, tau_low=tau_low),
-        unmonitored_weight=unmonitored_weight,
-    )
+    thresholds = style.StyleThresholds(tau=tau, tau_low=tau_low)
+    return style.style(graph, centre, thresholds=thresholds, unmonitored_weight=unmonitored_weight)
 
 
 def _flows(graph: nx.Graph, kinds: str) -> nx.DiGraph | None:
@@ -164,12 +160,9 @@ def _flows(graph: nx.Graph, kinds: str) -> nx.DiGraph | None:
 def _boundary_spanners(
     graph: nx.Graph, *, top_fraction: float, min_types: int, group_attr: str, flow_kinds: str
 ) -> brokerage.BoundarySpanners:
+    flows = _flows(graph, flow_kinds)
     return brokerage.boundary_spanners(
-        graph,
-        flows=_flows(graph, flow_kinds),
-        group_attr=group_attr,
-        top_fraction=top_fraction,
-        min_types=min_types,
+        graph, flows=flows, group_attr=group_attr, top_fraction=top_fraction, min_types=min_types
     )
 
 
@@ -181,13 +174,35 @@ def _practice_space(graph: nx.Graph) -> nx.Graph:
     return space
 
 
+def _membership_params(kind: str, kind_help: str, area_help: str, weighted_help: str) -> list[Param]:
+    """The parameters of the analyses that read memberships and practice areas: which membership kind, which area
+    attribute, and whether practices weigh by their list size."""
+    return [
+        Param("membership_kind", "str", kind, kind_help),
+        Param("area_attr", "str", "area", area_help),
+        Param("weighted", "bool", False, weighted_help),
+    ]
+
+
+def _memberships(
+    graph: nx.Graph, membership_kind: str, area_attr: str, weighted: bool
+) -> tuple[dict[str, set[str]], dict[str, str], dict[str, int], dict[str, float] | None]:
+    """Members per organisation, area per practice, list sizes, and the weights (list sizes, or None unweighted)."""
+    members, area_of, sizes = footprint.inputs_from_graph(
+        graph, membership_kinds={membership_kind}, area_attr=area_attr
+    )
+    return members, area_of, sizes, {k: float(v) for k, v in sizes.items()} if weighted else None
+
+
 @register(
     "footprint",
     "Coterminosity of PCNs or federations with sub-ICB/CCG areas, boundary crossing and PCN population bands.",
     params=[
-        Param("membership_kind", "str", "PCNMembership", "Membership edge kind (PCNMembership, FederationMembership)."),
-        Param("area_attr", "str", "area", "Practice attribute holding the area code (sub-ICB location or CCG)."),
-        Param("weighted", "bool", False, "Weight shares by practice list size instead of counting practices."),
+        *_membership_params(
+            "PCNMembership", "Membership edge kind (PCNMembership, FederationMembership).",
+            "Practice attribute holding the area code (sub-ICB location or CCG).",
+            "Weight shares by practice list size instead of counting practices.",
+        ),
         Param("threshold", "float", 0.9, "Coverage and containment needed to call a footprint coterminous.",
               minimum=0, maximum=1),
         Param("low", "int", footprint.PCN_LOW, "Lower bound of the population guidance.", minimum=0),
@@ -205,10 +220,7 @@ def _practice_space(graph: nx.Graph) -> nx.Graph:
 def _footprint(
     graph: nx.Graph, *, membership_kind: str, area_attr: str, weighted: bool, threshold: float, low: int, high: int
 ) -> dict[str, Any]:
-    members, area_of, sizes = footprint.inputs_from_graph(
-        graph, membership_kinds={membership_kind}, area_attr=area_attr
-    )
-    weight = {k: float(v) for k, v in sizes.items()} if weighted else None
+    members, area_of, sizes, weight = _memberships(graph, membership_kind, area_attr, weighted)
     space = _practice_space(graph)
     return {
         "footprints": footprint.footprints(members, area_of, weight=weight, threshold=threshold),
@@ -224,9 +236,10 @@ def _footprint(
     "competition",
     "Competition for members: choice sets, contestability, membership HHI per area and churn between snapshots.",
     params=[
-        Param("membership_kind", "str", "FederationMembership", "Membership edge kind."),
-        Param("area_attr", "str", "area", "Practice attribute holding the area code."),
-        Param("weighted", "bool", False, "Weight HHI shares by practice list size."),
+        *_membership_params(
+            "FederationMembership", "Membership edge kind.", "Practice attribute holding the area code.",
+            "Weight HHI shares by practice list size.",
+        ),
         Param("previous", "graph", None, "An earlier snapshot of the same layer, for churn (optional)."),
     ],
     graph=_layer(
@@ -240,9 +253,7 @@ def _footprint(
 def _competition(
     graph: nx.Graph, *, membership_kind: str, area_attr: str, weighted: bool, previous: nx.Graph | None
 ) -> dict[str, Any]:
-    members, area_of, sizes = footprint.inputs_from_graph(
-        graph, membership_kinds={membership_kind}, area_attr=area_attr
-    )
+    members, area_of, _, weight = _memberships(graph, membership_kind, area_attr, weighted)
     practices = {str(n) for n in graph.nodes if node_kind(graph, n) == "GPPractice"} | set(area_of)
     choice = competition.choice_sets(
         members, area_of, adjacency=competition.area_adjacency_from_graph(graph), practices=practices
@@ -255,9 +266,7 @@ def _competition(
         "choice_sets": choice,
         "choice_set_sizes": {p: len(c) for p, c in choice.items()},
         "contestability": competition.contestability(members, choice),
-        "concentration": competition.membership_hhi(
-            members, area_of, weight={k: float(v) for k, v in sizes.items()} if weighted else None
-        ),
+        "concentration": competition.membership_hhi(members, area_of, weight=weight),
         "churn": churn,
     }
 

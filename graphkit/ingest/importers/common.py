@@ -1,31 +1,32 @@
-"""Helpers shared by importers: safe opening (regular files only, gzip-aware, UTF-8 checked), CSV rows
-with their line numbers and checked cells, hashing, dates.
+"""What the importers share: CSV rows with their line numbers and checked cells, dates, the ``Source`` of a
+file's rows and the row loop every importer reads its table with (:func:`data_rows`: blank rows, column counts;
+:func:`bad_code`, :func:`listed_before`, :func:`parse_span`: code patterns, duplicates, date order).
 
-Everything here that meets unreadable input raises :class:`InputError` naming the file, the line and
-(where there is one) the field, and quotes at most a short, escaped excerpt of what it found: the
-content of a file that is not what it should be is never echoed.
+Which files are read and how their bytes become text is :mod:`graphkit.ingest.importers.files`; its names are
+importable from here as well. Everything here that meets unreadable input raises :class:`InputError` naming the
+file, the line and (where there is one) the field, or :class:`BadCell` for the importer to report the row.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
-import gzip
-import hashlib
 import io
-import os
 import re
-import stat
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from graphkit.core.model import Rejected
+from graphkit.core.model import Rejected, Source
 from graphkit.core.progress import ROWS_PER_REPORT, position_hook
 from graphkit.errors import InputError, InputProblem
+from graphkit.ingest.importers.files import check_input_dir as check_input_dir
+from graphkit.ingest.importers.files import check_input_path as check_input_path
+from graphkit.ingest.importers.files import check_text as check_text
+from graphkit.ingest.importers.files import excerpt as excerpt
+from graphkit.ingest.importers.files import open_text, read_problem, sha256_of, stem, utf8_problem
 
 OGL = "Open Government Licence v3.0"
 NHS_ENGLAND = "NHS England (formerly NHS Digital)"
@@ -35,7 +36,6 @@ NHS_ENGLAND = "NHS England (formerly NHS Digital)"
 MAX_CELL = csv.field_size_limit()
 # C0 control characters other than tab, line feed and carriage return (which CSV allows in quoted cells).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-EXCERPT = 40  # characters of a bad value quoted in a message
 
 
 class BadCell(ValueError):
@@ -48,152 +48,10 @@ class BadCell(ValueError):
         self.value = value
         self.reason = reason
 
-
-def excerpt(text: str, limit: int = EXCERPT) -> str:
-    """At most ``limit`` characters of ``text`` (messages quote it with repr, so control characters show
-    escaped)."""
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-# -- which paths are read ----------------------------------------------------------------------------
-
-
-def check_input_path(path: Path) -> None:
-    """Refuse a path that is not an input file: missing, a directory, not a regular file (a device, a
-    pipe), unreadable, or a symbolic link whose target is outside the directory holding the link.
-
-    The rule for links: a link is followed only to a file in the link's own directory or below it (a
-    seeds folder of links to files beside them works); a link elsewhere (``organisations.csv ->
-    /etc/passwd``) is refused by name, and nothing of its target is read or shown.
-    """
-    _check_link(path)
-    if not path.exists():
-        raise InputError(InputProblem(str(path), None, None, "no such file"))
-    if path.is_dir():
-        raise InputError(InputProblem(str(path), None, None, "a directory, not a file"))
-    if not stat.S_ISREG(path.stat().st_mode):
-        raise InputError(InputProblem(str(path), None, None, "not a regular file (a device, a pipe or a socket)"))
-    try:
-        with path.open("rb"):
-            pass
-    except OSError as exc:
-        raise InputError(InputProblem(str(path), None, None, f"cannot be read ({exc.strerror or exc})")) from None
-
-
-def check_input_dir(path: Path) -> None:
-    """Refuse a directory given as input that is a link out of its parent (the rule of
-    :func:`check_input_path`) or that cannot be listed."""
-    _check_link(path)
-    try:
-        next(os.scandir(path), None)
-    except OSError as exc:
-        raise InputError(InputProblem(str(path), None, None, f"cannot be read ({exc.strerror or exc})")) from None
-
-
-def _check_link(path: Path) -> None:
-    if not path.is_symlink():
-        return
-    home = path.absolute().parent.resolve()
-    target = path.resolve()
-    if target != home and home not in target.parents:
-        raise InputError(
-            InputProblem(
-                str(path),
-                None,
-                None,
-                "a symbolic link to a file outside its own directory: not followed (copy the file here, or "
-                "link to a file beside the link)",
-            )
-        )
-
-
-# -- reading text ----------------------------------------------------------------------------------
-
-
-def _raw_stream(path: Path) -> io.BufferedIOBase:
-    """The file's bytes, un-gzipped when it starts with the gzip magic number."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(2)
-        return gzip.open(path, "rb") if head == b"\x1f\x8b" else path.open("rb")
-    except OSError as exc:
-        raise InputError(InputProblem(str(path), None, None, f"cannot be read ({exc.strerror or exc})")) from None
-
-
-def open_text(path: Path) -> io.TextIOWrapper:
-    """Open a CSV file as text, un-gzipping it when needed and dropping a UTF-8 BOM."""
-    stream = _raw_stream(path)
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
-
-
-def read_problem(path: Path, exc: BaseException, line: int | None) -> InputProblem:
-    """A clear problem for an error met while reading a file's bytes (a broken gzip, an I/O error)."""
-    if isinstance(exc, EOFError):
-        reason = "a truncated gzip file: the compressed data ends before its end marker (an incomplete download?)"
-    elif isinstance(exc, zlib.error | gzip.BadGzipFile):
-        reason = f"a corrupt gzip file ({exc})"
-    elif isinstance(exc, OSError):
-        reason = f"cannot be read ({exc.strerror or exc})"
-    else:
-        reason = f"cannot be read ({exc.__class__.__name__})"
-    return InputProblem(str(path), line, None, reason)
-
-
-def check_text(path: Path) -> None:
-    """Read the whole file (un-gzipped) once and refuse it, naming the line, when it is not UTF-8 text or
-    its gzip data is broken. Cheap (no CSV parsing) and done before anything else is said about a file,
-    so a Latin-1 or truncated file is reported as such, not as a missing vintage or an unknown kind."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    line, offset = 1, 0
-    with _raw_stream(path) as stream:
-        while True:
-            try:
-                block = stream.read(1 << 20)
-            except (EOFError, zlib.error, OSError) as exc:
-                raise InputError(read_problem(path, exc, line)) from None
-            try:
-                decoder.decode(block, final=not block)
-            except UnicodeDecodeError as exc:
-                raise InputError(_not_utf8(path, block, exc, line, offset)) from None
-            if not block:
-                return
-            line += block.count(b"\n")
-            offset += len(block)
-
-
-def _not_utf8(path: Path, block: bytes, exc: UnicodeDecodeError, line: int, offset: int) -> InputProblem:
-    """Where the UTF-8 decoding of ``block`` (starting at byte ``offset``, line ``line``) failed."""
-    if offset == 0 and block.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return InputProblem(str(path), 1, None, "UTF-16 text (it starts with a UTF-16 byte-order mark): save it as "
-                                                "UTF-8")
-    at = max(exc.start, 0)
-    # the decoder may hold back the bytes of an incomplete character from the previous block
-    at = min(at, len(block) - 1) if block else 0
-    bad_line = line + block.count(b"\n", 0, at)
-    byte = block[at] if block else 0
-    return InputProblem(
-        str(path),
-        bad_line,
-        None,
-        f"not UTF-8 text: byte 0x{byte:02X} (offset {offset + at}) is not UTF-8 (a Latin-1 or Windows file?); "
-        "save it as UTF-8",
-    )
-
-
-def _utf8_problem(path: Path) -> InputProblem:
-    try:
-        check_text(path)
-    except InputError as err:
-        return err.problems[0]
-    return InputProblem(str(path), None, None, "not UTF-8 text")
+    def rejected(self, line: int, consequence: str = "") -> Rejected:
+        """The row at ``line`` reported as not loaded for this cell; ``consequence`` (e.g. "; commissioner tie not
+        loaded") says what was left out when it is not the whole row."""
+        return Rejected(line, self.reason + consequence, self.field, self.value)
 
 
 def field_name(names: Sequence[str] | None, index: int) -> str:
@@ -244,7 +102,7 @@ def csv_rows(
             except csv.Error as exc:
                 raise InputError(_csv_problem(path, reader.line_num, exc)) from None
             except UnicodeDecodeError:
-                raise InputError(_utf8_problem(path)) from None
+                raise InputError(utf8_problem(path)) from None
             except (EOFError, zlib.error, OSError) as exc:
                 raise InputError(read_problem(path, exc, reader.line_num + 1)) from None
             if check:
@@ -289,14 +147,6 @@ def read_header(path: Path, what: str) -> tuple[list[str], Iterator[tuple[int, l
 def no_data_rows(path: Path, what: str) -> InputError:
     """The error for a file holding a header and no data row (a cut-off download, or the wrong file)."""
     return InputError(InputProblem(str(path), 2, None, f"no data rows after the header of {what}"))
-
-
-def stem(path: Path) -> str:
-    name = path.name
-    for ext in (".gz", ".csv", ".xlsx"):
-        if name.endswith(ext):
-            name = name[: -len(ext)]
-    return name
 
 
 # -- dates -----------------------------------------------------------------------------------------
@@ -359,6 +209,25 @@ def parse_dmy(text: str, field: str = "date") -> dt.date | None:
         raise BadCell(field, text, "not a real date (DD/MM/YYYY)") from None
 
 
+def parse_span(
+    start: str, end: str, fields: tuple[str, str], backwards: str,
+    parse: Callable[[str, str], dt.date | None] = parse_ods_date,
+) -> tuple[dt.date | None, dt.date | None]:
+    """A period as two cells (``start``, ``end``) of the named ``fields``, each read by ``parse`` (ODS dates unless
+    told), or empty. Raises :class:`BadCell` for a cell that is not a date, and for an end before the start (naming
+    the end field and saying ``backwards``)."""
+    first, last = parse(start, fields[0]), parse(end, fields[1])
+    if first and last and last < first:
+        raise BadCell(fields[1], end, backwards)
+    return first, last
+
+
+def closed_status(closed: dt.date | None, vintage: dt.date) -> str:
+    """The status of an organisation a file lists without one: CLOSED once its close date has passed on the
+    file's vintage, else ACTIVE."""
+    return "CLOSED" if closed and closed <= vintage else "ACTIVE"
+
+
 def require_vintage(path: Path, vintage: dt.date | None, hint: str) -> dt.date:
     """The vintage, or an InputError saying how to give it (``hint``) when the file does not state it."""
     if vintage is None:
@@ -367,6 +236,13 @@ def require_vintage(path: Path, vintage: dt.date | None, hint: str) -> dt.date:
 
 
 # -- the row loop every importer reads its table with -------------------------------------------------------------
+
+
+def file_source(path: Path, kind: str, vintage: dt.date, title: str, *, publisher: str = NHS_ENGLAND,
+                licence: str = OGL) -> Source:
+    """The ``Source`` of every row of a national file: the file's name and content hash, its kind and vintage."""
+    return Source(slug=stem(path), file_name=path.name, kind=kind, vintage=vintage, sha256=sha256_of(path),
+                  publisher=publisher, licence=licence, title=title)
 
 
 class Tally(Protocol):
@@ -411,8 +287,18 @@ def bad_code(tally: Tally, line: int, value: str, pattern: re.Pattern[str], reas
 def listed_before(tally: Tally, line: int, key: str, seen: set[str] | dict[str, int], reason: str,
                   field_name: str) -> bool:
     """True (and the row rejected, naming the field and the key) when ``key`` is among those ``seen`` in earlier
-    rows (the importer adds a key once its row is loaded, so a row rejected for another reason does not count)."""
+    rows (the importer adds a key once its row is loaded, so a row rejected for another reason does not count).
+    With ``seen`` a dict of key to the line that loaded it, ``{first}`` in ``reason`` names that line."""
     if key in seen:
+        if isinstance(seen, dict):
+            reason = reason.format(first=seen[key])
         tally.rejects.append(Rejected(line, reason, field_name, key))
         return True
     return False
+
+
+def bad_or_listed_before(tally: Tally, line: int, code: str, pattern: re.Pattern[str], seen: set[str],
+                         field_name: str, *, malformed: str, twice: str) -> bool:
+    """The check of a row's own code: :func:`bad_code` (``malformed``), then :func:`listed_before` (``twice``)."""
+    return bad_code(tally, line, code, pattern, malformed, field_name) or listed_before(
+        tally, line, code, seen, twice, field_name)

@@ -12,21 +12,19 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from graphkit.core.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
+from graphkit.core.model import ImportResult, Organisation, Rejected, Relation, RoleHolding
 from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers.common import (
-    NHS_ENGLAND,
-    OGL,
     BadCell,
     check_cells,
+    closed_status,
     data_rows,
     excerpt,
+    file_source,
     no_data_rows,
-    parse_ods_date,
+    parse_span,
     read_header,
     require_vintage,
-    sha256_of,
-    stem,
     vintage_from_name,
 )
 
@@ -44,6 +42,7 @@ PARTNER_COLS = [
 ]
 DETAILS_COLS = ["pcn code", "pcn name", "current {b} code", None, "open date", "close date"]
 _PCN = re.compile(r"^U[0-9]{5}$")
+TITLE = "ODS ePCN: primary care networks and core partners"
 
 
 def _norm(cell: object) -> str:
@@ -132,17 +131,7 @@ def recognise_xlsx(path: Path) -> bool:
 def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     vintage = vintage or vintage_from_name(path)
     vintage = require_vintage(path, vintage, "name it *_YYYY-MM.* or pass --vintage YYYY-MM-DD")
-    source = Source(
-        slug=stem(path),
-        file_name=path.name,
-        kind="epcn",
-        vintage=vintage,
-        sha256=sha256_of(path),
-        publisher=NHS_ENGLAND,
-        licence=OGL,
-        title="ODS ePCN: primary care networks and core partners",
-    )
-    result = ImportResult(source=source)
+    result = ImportResult(source=file_source(path, "epcn", vintage, TITLE))
     state = _State(result, vintage)
     if is_xlsx(path):
         found = False
@@ -204,12 +193,9 @@ class _State:
             self.reject(line, "not a PCN code (U + 5 digits)", "PCN Code", code)
             return
         try:
-            opened, closed = parse_ods_date(c[4], "Open Date"), parse_ods_date(c[5], "Close Date")
+            opened, closed = parse_span(c[4], c[5], ("Open Date", "Close Date"), "close date before open date")
         except BadCell as bad:
             self.reject(line, bad.reason, bad.field, bad.value)
-            return
-        if opened and closed and closed < opened:
-            self.reject(line, "close date before open date", "Close Date", c[5])
             return
         postcode = c[11] if len(c) > 11 and c[11] else None
         self.org(
@@ -221,7 +207,7 @@ class _State:
                 postcode=postcode,
                 start=opened,
                 end=closed,
-                status="CLOSED" if closed and closed <= self.vintage else "ACTIVE",
+                status=closed_status(closed, self.vintage),
             )
         )
         self.result.roles.append(RoleHolding(code, "RO272", line, opened, closed))
@@ -240,13 +226,10 @@ class _State:
             self.reject(line, "not a PCN code (U + 5 digits); membership not loaded", "PCN Code", pcn)
             return
         try:
-            start = parse_ods_date(c[8], "Practice to PCN Relationship Start Date")
-            end = parse_ods_date(c[9], "Practice to PCN Relationship End Date")
+            start, end = parse_span(c[8], c[9], ("Practice to PCN Relationship Start Date",
+                                                 "Practice to PCN Relationship End Date"), "end date before start date")
         except BadCell as bad:
             self.reject(line, bad.reason, bad.field, bad.value)
-            return
-        if start and end and end < start:
-            self.reject(line, "end date before start date", "Practice to PCN Relationship End Date", c[9])
             return
         key = (practice, pcn, start)
         if key in self.memberships:

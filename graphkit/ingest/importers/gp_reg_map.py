@@ -14,60 +14,29 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from graphkit.core.model import ImportResult, Organisation, Rejected, Relation, Source
+from graphkit.core.model import ImportResult, Organisation, Rejected, Relation
 from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers.common import (
-    NHS_ENGLAND,
-    OGL,
     BadCell,
     Rows,
     data_rows,
+    file_source,
+    listed_before,
     no_data_rows,
     parse_extract_date,
     read_header,
-    sha256_of,
-    stem,
 )
 
 KIND = "gp-reg-pat-prac-map"
 
-CCG_ERA = [
-    "PUBLICATION",
-    "EXTRACT_DATE",
-    "PRACTICE_CODE",
-    "PRACTICE_NAME",
-    "PRACTICE_POSTCODE",
-    "PCN_CODE",
-    "PCN_NAME",
-    "ONS_CCG_CODE",
-    "CCG_CODE",
-    "CCG_NAME",
-    "ONS_STP_CODE",
-    "STP_CODE",
-    "STP_NAME",
-    "ONS_COMM_REGION_CODE",
-    "COMM_REGION_CODE",
-    "COMM_REGION_NAME",
-]
-ICB_ERA = [
-    "PUBLICATION",
-    "EXTRACT_DATE",
-    "PRACTICE_CODE",
-    "PRACTICE_NAME",
-    "PRACTICE_POSTCODE",
-    "PCN_CODE",
-    "PCN_NAME",
-    "ONS_SUB_ICB_LOCATION_CODE",
-    "SUB_ICB_LOCATION_CODE",
-    "SUB_ICB_LOCATION_NAME",
-    "ONS_ICB_CODE",
-    "ICB_CODE",
-    "ICB_NAME",
-    "ONS_COMM_REGION_CODE",
-    "COMM_REGION_CODE",
-    "COMM_REGION_NAME",
-    "SUPPLIER_NAME",
-]
+# The columns both eras of the mapping file start with, and the region columns that follow the two area levels.
+_PRACTICE_COLUMNS = ["PUBLICATION", "EXTRACT_DATE", "PRACTICE_CODE", "PRACTICE_NAME", "PRACTICE_POSTCODE", "PCN_CODE",
+                     "PCN_NAME"]
+_REGION_COLUMNS = ["ONS_COMM_REGION_CODE", "COMM_REGION_CODE", "COMM_REGION_NAME"]
+CCG_ERA = [*_PRACTICE_COLUMNS, "ONS_CCG_CODE", "CCG_CODE", "CCG_NAME", "ONS_STP_CODE", "STP_CODE", "STP_NAME",
+           *_REGION_COLUMNS]
+ICB_ERA = [*_PRACTICE_COLUMNS, "ONS_SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_NAME",
+           "ONS_ICB_CODE", "ICB_CODE", "ICB_NAME", *_REGION_COLUMNS, "SUPPLIER_NAME"]
 # The QOF "mapping NHS geographies" file: the same hierarchy, as at 31 March of the QOF year.
 QOF = [
     "NAT_ONS_CODE",
@@ -88,57 +57,39 @@ QOF = [
     "PRACTICE_NAME",
 ]
 
-# Per layout: column of each level's code, name and ONS code.
+# Per layout: the class of each level and the column of its code, name and ONS code.
 Layout = dict[str, str | None]
+
+
+def _layout(area: tuple[str, str, str, str], system: tuple[str, str, str, str], region: tuple[str, str, str],
+            pcn: tuple[str, str], postcode: str | None) -> Layout:
+    """A layout from (class, code, name, ONS code) of the area and the system, (code, name, ONS code) of the
+    region, (code, name) of the PCN and the practice's postcode column (None: the layout has none)."""
+    return {
+        "area_kind": area[0], "area": area[1], "area_name": area[2], "area_ons": area[3],
+        "sys_kind": system[0], "sys": system[1], "sys_name": system[2], "sys_ons": system[3],
+        "region": region[0], "region_name": region[1], "region_ons": region[2],
+        "pcn": pcn[0], "pcn_name": pcn[1], "postcode": postcode,
+    }
+
+
+_MAP_REGION = ("COMM_REGION_CODE", "COMM_REGION_NAME", "ONS_COMM_REGION_CODE")
+_MAP_PCN = ("PCN_CODE", "PCN_NAME")
 LAYOUTS: dict[str, Layout] = {
-    "ccg": {
-        "area_kind": "ClinicalCommissioningGroup",
-        "area": "CCG_CODE",
-        "area_name": "CCG_NAME",
-        "area_ons": "ONS_CCG_CODE",
-        "sys_kind": "SustainabilityAndTransformationPartnership",
-        "sys": "STP_CODE",
-        "sys_name": "STP_NAME",
-        "sys_ons": "ONS_STP_CODE",
-        "region": "COMM_REGION_CODE",
-        "region_name": "COMM_REGION_NAME",
-        "region_ons": "ONS_COMM_REGION_CODE",
-        "pcn": "PCN_CODE",
-        "pcn_name": "PCN_NAME",
-        "postcode": "PRACTICE_POSTCODE",
-    },
-    "icb": {
-        "area_kind": "SubICBLocation",
-        "area": "SUB_ICB_LOCATION_CODE",
-        "area_name": "SUB_ICB_LOCATION_NAME",
-        "area_ons": "ONS_SUB_ICB_LOCATION_CODE",
-        "sys_kind": "IntegratedCareBoard",
-        "sys": "ICB_CODE",
-        "sys_name": "ICB_NAME",
-        "sys_ons": "ONS_ICB_CODE",
-        "region": "COMM_REGION_CODE",
-        "region_name": "COMM_REGION_NAME",
-        "region_ons": "ONS_COMM_REGION_CODE",
-        "pcn": "PCN_CODE",
-        "pcn_name": "PCN_NAME",
-        "postcode": "PRACTICE_POSTCODE",
-    },
-    "qof": {
-        "area_kind": "ClinicalCommissioningGroup",
-        "area": "CCG_ODS_CODE",
-        "area_name": "CCG_NAME",
-        "area_ons": "CCG_ONS_CODE",
-        "sys_kind": "SustainabilityAndTransformationPartnership",
-        "sys": "STP_ODS_CODE",
-        "sys_name": "STP_NAME",
-        "sys_ons": "STP_ONS_CODE",
-        "region": "REGION_ODS_CODE",
-        "region_name": "REGION_NAME",
-        "region_ons": "REGION_ONS_CODE",
-        "pcn": "PCN_ODS_CODE",
-        "pcn_name": "PCN_NAME",
-        "postcode": None,
-    },
+    "ccg": _layout(("ClinicalCommissioningGroup", "CCG_CODE", "CCG_NAME", "ONS_CCG_CODE"),
+                   ("SustainabilityAndTransformationPartnership", "STP_CODE", "STP_NAME", "ONS_STP_CODE"),
+                   _MAP_REGION, _MAP_PCN, "PRACTICE_POSTCODE"),
+    "icb": _layout(("SubICBLocation", "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_NAME", "ONS_SUB_ICB_LOCATION_CODE"),
+                   ("IntegratedCareBoard", "ICB_CODE", "ICB_NAME", "ONS_ICB_CODE"),
+                   _MAP_REGION, _MAP_PCN, "PRACTICE_POSTCODE"),
+    "qof": _layout(("ClinicalCommissioningGroup", "CCG_ODS_CODE", "CCG_NAME", "CCG_ONS_CODE"),
+                   ("SustainabilityAndTransformationPartnership", "STP_ODS_CODE", "STP_NAME", "STP_ONS_CODE"),
+                   ("REGION_ODS_CODE", "REGION_NAME", "REGION_ONS_CODE"), ("PCN_ODS_CODE", "PCN_NAME"), None),
+}
+TITLES = {
+    "ccg": "Patients Registered at a GP Practice: mapping (CCG era)",
+    "icb": "Patients Registered at a GP Practice: mapping (ICB era)",
+    "qof": "QOF mapping of NHS geographies",
 }
 
 
@@ -207,7 +158,7 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
             try:
                 row_date = parse_extract_date(row["EXTRACT_DATE"])
             except BadCell as bad:
-                tally.rejects.append(Rejected(line, bad.reason, bad.field, bad.value))
+                tally.rejects.append(bad.rejected(line))
                 continue
             if vintage is None:
                 vintage = row_date
@@ -222,10 +173,8 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         if not practice:
             tally.rejects.append(Rejected(line, "no practice code", "PRACTICE_CODE", ""))
             continue
-        if practice in practices:
-            first = practices[practice]
-            tally.rejects.append(Rejected(line, f"practice listed twice in the file (line {first}); first row kept",
-                                          "PRACTICE_CODE", practice))
+        if listed_before(tally, line, practice, practices, "practice listed twice in the file (line {first}); first "
+                         "row kept", "PRACTICE_CODE"):
             continue
         practices[practice] = line
         area, system, region = col(row, "area"), col(row, "sys"), col(row, "region")
@@ -256,21 +205,7 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
         raise no_data_rows(path, "a practice mapping file")
     if vintage is None:
         raise InputError(InputProblem(str(path), 2, "EXTRACT_DATE", "no row with a readable extract date"))
-    titles = {
-        "ccg": "Patients Registered at a GP Practice: mapping (CCG era)",
-        "icb": "Patients Registered at a GP Practice: mapping (ICB era)",
-        "qof": "QOF mapping of NHS geographies",
-    }
-    source = Source(
-        slug=stem(path),
-        file_name=path.name,
-        kind=KIND if layout_name != "qof" else "qof-mapping",
-        vintage=vintage,
-        sha256=sha256_of(path),
-        publisher=NHS_ENGLAND,
-        licence=OGL,
-        title=titles[layout_name],
-    )
+    source = file_source(path, KIND if layout_name != "qof" else "qof-mapping", vintage, TITLES[layout_name])
     return ImportResult(
         source=source, organisations=list(orgs.values()), relations=list(relations.values()), rejects=tally.rejects,
         rows=tally.rows,

@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from graphkit.core.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
 from graphkit.core.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE
 from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers.common import (
-    NHS_ENGLAND,
-    OGL,
     BadCell,
-    bad_code,
+    bad_or_listed_before,
+    closed_status,
     csv_rows,
     data_rows,
-    listed_before,
-    parse_ods_date,
+    file_source,
+    parse_span,
     require_vintage,
-    sha256_of,
-    stem,
     vintage_from_name,
 )
 
@@ -111,172 +109,137 @@ def _setting_roles(setting: str) -> tuple[list[str], bool]:
     return [], False
 
 
+TITLES = {
+    "epraccur": "ODS epraccur: GP practices and prescribing cost centres",
+    "eccg": "ODS eccg: CCGs and sub-ICB locations",
+    "etr": "ODS etr: NHS trusts",
+}
+
+
 def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None) -> ImportResult:
     kind = kind or sniff(path)
     if kind not in ("epraccur", "eccg", "etr"):
         raise InputError(InputProblem(str(path), 1, None, "not a headerless 27-column ODS file (epraccur/eccg/etr)"))
     vintage = vintage or vintage_from_name(path)
     vintage = require_vintage(path, vintage, "name it *_YYYY-MM.csv or pass --vintage YYYY-MM-DD")
-    titles = {
-        "epraccur": "ODS epraccur: GP practices and prescribing cost centres",
-        "eccg": "ODS eccg: CCGs and sub-ICB locations",
-        "etr": "ODS etr: NHS trusts",
-    }
-    source = Source(
-        slug=stem(path),
-        file_name=path.name,
-        kind=kind,
-        vintage=vintage,
-        sha256=sha256_of(path),
-        publisher=NHS_ENGLAND,
-        licence=OGL,
-        title=titles[kind],
-    )
-    result = ImportResult(source=source)
+    result = ImportResult(source=file_source(path, kind, vintage, TITLES[kind]))
     seen: set[str] = set()
     legacy_layout = False
     for line, c in data_rows(csv_rows(path, names=COLUMNS), result, columns=NCOLS):
-        code, name = c[0], c[1]
-        if bad_code(result, line, code, _CODE, "malformed ODS code", "Organisation Code"):
-            continue
-        if listed_before(result, line, code, seen, "code listed twice in the file; first row kept",
-                         "Organisation Code"):
+        code = c[0]
+        if bad_or_listed_before(result, line, code, _CODE, seen, "Organisation Code", malformed="malformed ODS code",
+                                twice="code listed twice in the file; first row kept"):
             continue
         try:
-            opened, closed = parse_ods_date(c[10], "Open Date"), parse_ods_date(c[11], "Close Date")
+            opened, closed = parse_span(c[10], c[11], ("Open Date", "Close Date"), "close date before open date")
         except BadCell as bad:
-            result.rejects.append(Rejected(line, bad.reason, bad.field, bad.value))
-            continue
-        if opened and closed and closed < opened:
-            result.rejects.append(Rejected(line, "close date before open date", "Close Date", c[11]))
+            result.rejects.append(bad.rejected(line))
             continue
         seen.add(code)
+        row = _Row(result, line, c, opened, closed, vintage)
         if kind == "epraccur":
-            roles, readable = _setting_roles(c[25])
-            if not readable:
-                result.rejects.append(
-                    Rejected(
-                        line,
-                        "unreadable prescribing setting; loaded as a prescribing cost centre only",
-                        "Prescribing Setting",
-                        c[25],
-                    )
-                )
+            _practice(row)
             legacy_layout = legacy_layout or c[25].isdigit()
-            kinds = ("PrescribingCostCentre", *sorted({ROLE_CLASS[r] for r in roles if r in ROLE_CLASS}))
-            result.organisations.append(
-                Organisation(
-                    code=code,
-                    name=name,
-                    kinds=kinds,
-                    line=line,
-                    postcode=c[9] or None,
-                    start=opened,
-                    end=closed,
-                    status=STATUS.get(c[12], c[12] or None),
-                )
-            )
-            result.roles.append(RoleHolding(code, "RO177", line, opened, closed))
-            for r in roles:
-                result.roles.append(RoleHolding(code, r, line, opened, closed))
-            commissioner = c[14]
-            if commissioner:
-                try:
-                    joined = parse_ods_date(c[15], COLUMNS[15])
-                    left = parse_ods_date(c[16], COLUMNS[16])
-                except BadCell as bad:
-                    result.rejects.append(Rejected(line, f"{bad.reason}; commissioner tie not loaded", bad.field,
-                                                   bad.value))
-                    continue
-                if joined and left and left < joined:
-                    result.rejects.append(Rejected(line, "left the commissioner before joining it; commissioner tie "
-                                                   "not loaded", COLUMNS[16], c[16]))
-                    continue
-                result.relations.append(
-                    Relation(
-                        "CommissionerAssignment",
-                        code,
-                        commissioner,
-                        line,
-                        start=joined,
-                        end=left,
-                        observed=vintage if not left else None,
-                    )
-                )
         elif kind == "eccg":
-            roles = [r for r in c[13].split("|") if r]
-            if not all(_ROLE.match(r) for r in roles):
-                result.rejects.append(Rejected(line, "unreadable role codes (ROnnn separated by '|'); loaded "
-                                               "without them", COLUMNS[13], c[13]))
-                roles = [r for r in roles if _ROLE.match(r)]
-            sub_icb = "RO319" in roles
-            kinds = (
-                ("ClinicalCommissioningGroup", "SubICBLocation")
-                if sub_icb
-                else (("CommissioningHub",) if "RO218" in roles else ("ClinicalCommissioningGroup",))
-            )
-            if sub_icb and opened and opened >= ICB_DAY:
-                kinds = ("SubICBLocation",)
-            result.organisations.append(
-                Organisation(
-                    code=code,
-                    name=name,
-                    kinds=kinds,
-                    line=line,
-                    postcode=c[9] or None,
-                    start=opened,
-                    end=closed,
-                    status="CLOSED" if closed and closed <= vintage else "ACTIVE",
-                )
-            )
-            if "RO218" in roles:
-                result.roles.append(RoleHolding(code, "RO218", line, opened, closed))
-            else:
-                ccg_end = min(x for x in (closed, CCG_LAST_DAY) if x) if sub_icb else closed
-                if not (opened and opened >= ICB_DAY):
-                    result.roles.append(
-                        RoleHolding(
-                            code, "RO98", line, opened, ccg_end, derived_from_rule=ICB_RULE if sub_icb else None
-                        )
-                    )
-                if sub_icb:
-                    result.roles.append(
-                        RoleHolding(
-                            code,
-                            "RO319",
-                            line,
-                            max(x for x in (opened, ICB_DAY) if x),
-                            closed,
-                            derived_from_rule=ICB_RULE,
-                        )
-                    )
-            for r in roles:
-                if r not in ("RO319", "RO218"):
-                    result.roles.append(RoleHolding(code, r, line, opened, closed))
-            if not closed and c[3]:
-                result.relations.append(Relation("SystemMembership", code, c[3], line, observed=vintage))
-        else:  # etr
-            trust_kinds = ["NHSTrust"]
-            if "FOUNDATION TRUST" in name.upper():
-                trust_kinds.append("FoundationTrust")
-            result.organisations.append(
-                Organisation(
-                    code=code,
-                    name=name,
-                    kinds=tuple(trust_kinds),
-                    line=line,
-                    postcode=c[9] or None,
-                    start=opened,
-                    end=closed,
-                    status="CLOSED" if closed and closed <= vintage else "ACTIVE",
-                )
-            )
-            result.roles.append(RoleHolding(code, "RO197", line, opened, closed))
-            if "FoundationTrust" in trust_kinds:
-                result.roles.append(RoleHolding(code, "RO57", line, opened, closed))
-            if not closed and c[3]:
-                result.relations.append(Relation("SystemMembership", code, c[3], line, observed=vintage))
+            _commissioner(row)
+        else:
+            _trust(row)
     if kind == "epraccur" and not legacy_layout:
-        source = Source(**{**source.__dict__, "title": source.title + " (2026 API layout)"})
-        result.source = source
+        result.source = Source(**{**result.source.__dict__, "title": result.source.title + " (2026 API layout)"})
     return result
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One loaded row of an ODS file: its cells, its open and close dates, and where its records go."""
+
+    result: ImportResult
+    line: int
+    cells: list[str]
+    opened: dt.date | None
+    closed: dt.date | None
+    vintage: dt.date
+
+    def organisation(self, kinds: tuple[str, ...], status: str | None) -> None:
+        c = self.cells
+        self.result.organisations.append(Organisation(code=c[0], name=c[1], kinds=kinds, line=self.line,
+                                                      postcode=c[9] or None, start=self.opened, end=self.closed,
+                                                      status=status))
+
+    def role(self, role: str, period: tuple[dt.date | None, dt.date | None] | None = None,
+             rule: str | None = None) -> None:
+        """A role held over ``period`` (start, end): the organisation's own open and close dates unless given."""
+        start, end = period or (self.opened, self.closed)
+        self.result.roles.append(RoleHolding(self.cells[0], role, self.line, start, end, derived_from_rule=rule))
+
+    def system(self) -> None:
+        """The ICB (or STP) of column 4, observed on the vintage, for an organisation still open."""
+        if not self.closed and self.cells[3]:
+            self.result.relations.append(Relation("SystemMembership", self.cells[0], self.cells[3], self.line,
+                                                  observed=self.vintage))
+
+
+def _practice(row: _Row) -> None:
+    """An epraccur row: a prescribing cost centre (and the classes of its prescribing setting's roles), with its
+    commissioner from the day it joined."""
+    c, line = row.cells, row.line
+    roles, readable = _setting_roles(c[25])
+    if not readable:
+        row.result.rejects.append(Rejected(line, "unreadable prescribing setting; loaded as a prescribing cost "
+                                                 "centre only", "Prescribing Setting", c[25]))
+    kinds = ("PrescribingCostCentre", *sorted({ROLE_CLASS[r] for r in roles if r in ROLE_CLASS}))
+    row.organisation(kinds, STATUS.get(c[12], c[12] or None))
+    for r in ("RO177", *roles):
+        row.role(r)
+    if not c[14]:
+        return
+    try:
+        joined, left = parse_span(c[15], c[16], (COLUMNS[15], COLUMNS[16]), "left the commissioner before joining it")
+    except BadCell as bad:
+        row.result.rejects.append(bad.rejected(line, "; commissioner tie not loaded"))
+        return
+    row.result.relations.append(Relation("CommissionerAssignment", c[0], c[14], line, start=joined, end=left,
+                                         observed=row.vintage if not left else None))
+
+
+def _commissioner(row: _Row) -> None:
+    """An eccg row: a CCG, a sub-ICB location (a CCG code that carried on from 1 July 2022) or a commissioning
+    hub, with its roles dated by the 2022 reform."""
+    c, opened, closed = row.cells, row.opened, row.closed
+    roles = [r for r in c[13].split("|") if r]
+    if not all(_ROLE.match(r) for r in roles):
+        row.result.rejects.append(Rejected(row.line, "unreadable role codes (ROnnn separated by '|'); loaded "
+                                                     "without them", COLUMNS[13], c[13]))
+        roles = [r for r in roles if _ROLE.match(r)]
+    sub_icb = "RO319" in roles
+    kinds = (
+        ("ClinicalCommissioningGroup", "SubICBLocation")
+        if sub_icb
+        else (("CommissioningHub",) if "RO218" in roles else ("ClinicalCommissioningGroup",))
+    )
+    if sub_icb and opened and opened >= ICB_DAY:
+        kinds = ("SubICBLocation",)
+    row.organisation(kinds, closed_status(closed, row.vintage))
+    if "RO218" in roles:
+        row.role("RO218")
+    else:
+        if not (opened and opened >= ICB_DAY):
+            ccg_end = min(x for x in (closed, CCG_LAST_DAY) if x) if sub_icb else closed
+            row.role("RO98", (opened, ccg_end), ICB_RULE if sub_icb else None)
+        if sub_icb:
+            row.role("RO319", (max(x for x in (opened, ICB_DAY) if x), closed), ICB_RULE)
+    for r in roles:
+        if r not in ("RO319", "RO218"):
+            row.role(r)
+    row.system()
+
+
+def _trust(row: _Row) -> None:
+    """An etr row: an NHS trust, a foundation trust when its name says so."""
+    foundation = "FOUNDATION TRUST" in row.cells[1].upper()
+    row.organisation(("NHSTrust", "FoundationTrust") if foundation else ("NHSTrust",),
+                     closed_status(row.closed, row.vintage))
+    row.role("RO197")
+    if foundation:
+        row.role("RO57")
+    row.system()

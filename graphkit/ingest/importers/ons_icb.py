@@ -10,18 +10,16 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from graphkit.core.model import ImportResult, Organisation, RoleHolding, Source
+from graphkit.core.model import ImportResult, Organisation, RoleHolding
 from graphkit.core.nhs import ICB_DAY, ICB_RULE
 from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers.common import (
-    OGL,
     bad_code,
     data_rows,
+    file_source,
     no_data_rows,
     read_header,
     require_vintage,
-    sha256_of,
-    stem,
     vintage_from_name,
 )
 
@@ -59,17 +57,8 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     i_ons = next(i for i, c in enumerate(h) if _HEADER.match(c) and c.endswith("CD"))
     i_ods = next(i for i, c in enumerate(h) if _HEADER.match(c) and c.endswith("CDH"))
     i_name = next(i for i, c in enumerate(h) if _HEADER.match(c) and c.endswith("NM"))
-    source = Source(
-        slug=stem(path),
-        file_name=path.name,
-        kind="ons-icb",
-        vintage=vintage,
-        sha256=sha256_of(path),
-        publisher="Office for National Statistics (ONS Open Geography)",
-        licence=OGL,
-        title="ICB names and codes",
-    )
-    result = ImportResult(source=source)
+    result = ImportResult(source=file_source(path, "ons-icb", vintage, "ICB names and codes",
+                                             publisher="Office for National Statistics (ONS Open Geography)"))
     for line, cells in data_rows(rows, result, columns=len(h)):
         ons, ods, name = cells[i_ons], cells[i_ods], cells[i_name]
         if bad_code(result, line, ons, _ONS_ICB, "not an ONS ICB code (E54 + 6 digits)", h[i_ons]):

@@ -21,21 +21,18 @@ import math
 import re
 from pathlib import Path
 
-from graphkit.core.model import ContractFact, ImportResult, Organisation, Rejected, Relation, ServicePayment, Source
+from graphkit.core.model import ContractFact, ImportResult, Organisation, Rejected, Relation, ServicePayment
 from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers.common import (
-    NHS_ENGLAND,
-    OGL,
     BadCell,
-    bad_code,
+    bad_or_listed_before,
     data_rows,
     excerpt,
-    listed_before,
+    file_source,
     no_data_rows,
     parse_dmy,
+    parse_span,
     read_header,
-    sha256_of,
-    stem,
 )
 
 # The first 17 columns, by position, as headed in the different years.
@@ -156,60 +153,39 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
     service_cols = [(i, SERVICES[name]) for i, name in enumerate(h) if name in SERVICES]
     shown = [excerpt(c.replace("\ufeff", "").strip()) for c in header]  # column names for messages
     vintage_year = int(fy[:4]) + 1
-    source = Source(
-        slug=stem(path),
-        file_name=path.name,
-        kind="nhs-payments-gp",
-        vintage=dt.date(vintage_year, 3, 31),
-        sha256=sha256_of(path),
-        publisher=NHS_ENGLAND,
-        licence=OGL,
-        title=f"NHS Payments to General Practice {fy}"
-        + (" (misaligned header read by position)" if misaligned else ""),
-    )
+    title = f"NHS Payments to General Practice {fy}" + (" (misaligned header read by position)" if misaligned else "")
+    source = file_source(path, "nhs-payments-gp", dt.date(vintage_year, 3, 31), title)
     result = ImportResult(source=source)
     seen: set[str] = set()
     orgs: set[str] = set()
     year_end = source.vintage
     for line, c in data_rows(rows, result, columns=len(header)):
         practice = c[6]
-        if bad_code(result, line, practice, _PRACTICE, "malformed practice code", "Practice Code"):
-            continue
-        if listed_before(result, line, practice, seen, "practice listed twice in the year; first row kept",
-                         "Practice Code"):
+        if bad_or_listed_before(result, line, practice, _PRACTICE, seen, "Practice Code",
+                                malformed="malformed practice code",
+                                twice="practice listed twice in the year; first row kept"):
             continue
         ctype = CONTRACT_TYPES.get(c[12].upper())
         if ctype is None:
             result.rejects.append(Rejected(line, "unknown contract type", "Contract Type", c[12]))
             continue
         try:
-            opened, closed = parse_dmy(c[10], "Practice Open Date"), parse_dmy(c[11], "Practice Close Date")
-            if opened and closed and closed < opened:
-                raise BadCell("Practice Close Date", c[11], "close date before open date")
+            opened, closed = parse_span(c[10], c[11], ("Practice Open Date", "Practice Close Date"),
+                                        "close date before open date", parse_dmy)
             list_size = _amount(c[col[LIST_SIZE]], shown[col[LIST_SIZE]])
             weighted = _amount(c[col[WEIGHTED]], shown[col[WEIGHTED]]) if WEIGHTED in col else None
             total = _amount(c[col[TOTAL]], shown[col[TOTAL]]) if TOTAL in col else None
             amounts = [(svc, _amount(c[i], shown[i]), i) for i, svc in service_cols]
         except BadCell as bad:
-            result.rejects.append(Rejected(line, bad.reason, bad.field, bad.value))
+            result.rejects.append(bad.rejected(line))
             continue
         seen.add(practice)
         dispensing = {"yes": True, "no": False}.get(c[13].lower())
         commissioner = c[2] or None
         result.contracts.append(
-            ContractFact(
-                practice=practice,
-                financial_year=fy,
-                contract_type=ctype,
-                commissioner=commissioner,
-                line=line,
-                dispensing=dispensing,
-                list_size=list_size,
-                weighted_list_size=weighted,
-                rurality=c[15] or None,
-                practice_type=c[14] or None,
-                total_paid=total,
-            )
+            ContractFact(practice=practice, financial_year=fy, contract_type=ctype, commissioner=commissioner,
+                         line=line, dispensing=dispensing, list_size=list_size, weighted_list_size=weighted,
+                         rurality=c[15] or None, practice_type=c[14] or None, total_paid=total)
         )
         kinds = ("GPPractice",) if c[14].lower() == "gp practice" else ("PrescribingCostCentre",)
         if practice not in orgs:

@@ -1,4 +1,4 @@
-"""What both query languages share: the answer type and its JSON, the default limits and their check,
+"""What both query languages share: the answer type and its JSON, the default limits, their keywords and their check,
 the answer-too-big error, and the sampler of a process's peak memory (the SPARQL parent follows its
 child with it; the child reports its own)."""
 
@@ -9,7 +9,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar
 
 from graphkit.errors import BadParameter, ResourceLimit
 
@@ -18,12 +18,30 @@ Term = dict[str, Any]
 Row = dict[str, Any]
 T = TypeVar("T")
 
+#: The time limit of one query (seconds) and the rows it may return, unless the caller says otherwise.
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_ROW_CAP = 10_000
 #: Address-space cap of the SPARQL child. Opening the national store read-only and running the
 #: documented queries takes a VmPeak of about 320 MB (RSS 50-110 MB); the rest is room for the query.
 DEFAULT_MEMORY_MB = 1536
 #: The largest answer (its JSON) a query may give; past it the query is stopped with ResourceLimit.
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 PEAK_SAMPLE_S = 0.02
+
+
+class Limits(TypedDict, total=False):
+    """The limits of one query as keywords, for the variants that hand them on (``run_sparql``,
+    ``run_cypher_async``); an absent one takes its default above."""
+
+    timeout_s: float
+    row_cap: int
+    max_bytes: int
+
+
+class SparqlLimits(Limits, total=False):
+    """:class:`Limits` and the SPARQL child's address-space cap."""
+
+    memory_mb: int
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,20 @@ import datetime as dt
 import json
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from graphkit.errors import GraphkitError, QueryRefused, QueryTimeout, ResourceLimit, StoreUnavailable
-from graphkit.query.common import DEFAULT_MAX_BYTES, QueryAnswer, Row, _check_limits, _elapsed_ms, _too_big
+from graphkit.query.common import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_ROW_CAP,
+    DEFAULT_TIMEOUT_S,
+    Limits,
+    QueryAnswer,
+    Row,
+    _check_limits,
+    _elapsed_ms,
+    _too_big,
+)
 from graphkit.query.cypher_text import refuse_denied_cypher, refuse_plan, refuse_unbounded_values
 
 if TYPE_CHECKING:
@@ -30,8 +40,8 @@ def run_cypher(
     query: str,
     parameters: dict[str, Any] | None = None,
     *,
-    timeout_s: float = 30.0,
-    row_cap: int = 10_000,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    row_cap: int = DEFAULT_ROW_CAP,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> QueryAnswer:
     """Run one read-only Cypher query on ``database`` in a READ transaction that the server stops
@@ -129,22 +139,14 @@ def _cypher_rows(
 
 
 async def run_cypher_async(
-    driver: neo4j.Driver,
-    database: str,
-    query: str,
-    parameters: dict[str, Any] | None = None,
-    *,
-    timeout_s: float = 30.0,
-    row_cap: int = 10_000,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    driver: neo4j.Driver, database: str, query: str, parameters: dict[str, Any] | None = None, **limits: Unpack[Limits]
 ) -> QueryAnswer:
     """:func:`run_cypher` on a worker thread (the driver is synchronous), for the event loop. The
     server stops the transaction at ``timeout_s``; if the driver has not returned CYPHER_GRACE_S
     later (a server that no longer answers), QueryTimeout is raised here and the thread is left to
     the driver's own socket timeouts."""
-    call = asyncio.to_thread(
-        run_cypher, driver, database, query, parameters, timeout_s=timeout_s, row_cap=row_cap, max_bytes=max_bytes
-    )
+    timeout_s = limits.get("timeout_s", DEFAULT_TIMEOUT_S)
+    call = asyncio.to_thread(run_cypher, driver, database, query, parameters, **limits)
     try:
         return await asyncio.wait_for(call, timeout=timeout_s + CYPHER_GRACE_S)
     except TimeoutError:

@@ -15,13 +15,16 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from graphkit.errors import GraphkitError, QueryRefused, QueryTimeout, ResourceLimit, StoreUnavailable
 from graphkit.query.common import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MEMORY_MB,
+    DEFAULT_ROW_CAP,
+    DEFAULT_TIMEOUT_S,
     QueryAnswer,
+    SparqlLimits,
     T,
     _check_limits,
     _elapsed_ms,
@@ -46,8 +49,8 @@ async def run_sparql_async(
     store_path: Path,
     query: str,
     *,
-    timeout_s: float = 30.0,
-    row_cap: int = 10_000,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    row_cap: int = DEFAULT_ROW_CAP,
     max_bytes: int = DEFAULT_MAX_BYTES,
     memory_mb: int = DEFAULT_MEMORY_MB,
 ) -> QueryAnswer:
@@ -80,21 +83,9 @@ async def run_sparql_async(
     return _sparql_answer(reply, row_cap, _elapsed_ms(started), peak_kb)
 
 
-def run_sparql(
-    store_path: Path,
-    query: str,
-    *,
-    timeout_s: float = 30.0,
-    row_cap: int = 10_000,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    memory_mb: int = DEFAULT_MEMORY_MB,
-) -> QueryAnswer:
+def run_sparql(store_path: Path, query: str, **limits: Unpack[SparqlLimits]) -> QueryAnswer:
     """:func:`run_sparql_async` for synchronous callers (the CLI, worker threads): the same limits."""
-    return run_blocking(
-        lambda: run_sparql_async(
-            store_path, query, timeout_s=timeout_s, row_cap=row_cap, max_bytes=max_bytes, memory_mb=memory_mb
-        )
-    )
+    return run_blocking(lambda: run_sparql_async(store_path, query, **limits))
 
 
 def run_blocking(make: Callable[[], Awaitable[T]]) -> T:

@@ -17,22 +17,31 @@ class GraphkitError(Exception):
     http_status = 400
     exit_code = 1
 
+    def __init_subclass__(
+        cls, *, code: str | None = None, http_status: int | None = None, exit_code: int | None = None, **kw: Any
+    ) -> None:
+        """A subclass names its ``code`` (the API's error code), ``http_status`` and ``exit_code`` (the CLI's) in its
+        class line; what it leaves out it inherits."""
+        super().__init_subclass__(**kw)
+        if code is not None:
+            cls.code = code
+        if http_status is not None:
+            cls.http_status = http_status
+        if exit_code is not None:
+            cls.exit_code = exit_code
+
     def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
 
 
-class NotFound(GraphkitError):
-    code = "not_found"
-    http_status = 404
-    exit_code = 3
+class NotFound(GraphkitError, code="not_found", http_status=404, exit_code=3):
+    """What the request names does not exist (an organisation, an analysis, a contract)."""
 
 
-class BadParameter(GraphkitError):
-    code = "bad_parameter"
-    http_status = 422
-    exit_code = 2
+class BadParameter(GraphkitError, code="bad_parameter", http_status=422, exit_code=2):
+    """A parameter of a request or a command that is out of its range or of the wrong type."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +66,8 @@ class InputProblem:
         return text
 
 
-class InputError(GraphkitError):
+class InputError(GraphkitError, code="bad_input", http_status=400, exit_code=4):
     """Bad input: names the file, line and field. Nothing is written when it is raised."""
-
-    code = "bad_input"
-    http_status = 400
-    exit_code = 4
 
     def __init__(self, problems: list[InputProblem] | InputProblem, message: str | None = None) -> None:
         if isinstance(problems, InputProblem):
@@ -73,63 +78,41 @@ class InputError(GraphkitError):
         super().__init__(message or first + more, details={"problems": [p.__dict__ for p in problems]})
 
 
-class ValidationFailed(InputError):
+class ValidationFailed(InputError, code="shacl_violation"):
     """SHACL violations (ontology/shapes.ttl): the load is refused and nothing is written."""
 
-    code = "shacl_violation"
+
+class StoreUnavailable(GraphkitError, code="store_unavailable", http_status=503, exit_code=5):
+    """The store cannot be opened or reached (none built yet, Neo4j down)."""
 
 
-class StoreUnavailable(GraphkitError):
-    code = "store_unavailable"
-    http_status = 503
-    exit_code = 5
-
-
-class QueryRefused(GraphkitError):
+class QueryRefused(GraphkitError, code="query_refused", http_status=400, exit_code=2):
     """A query the read-only endpoints will not run: an update, a syntax error, the wrong store."""
 
-    code = "query_refused"
-    http_status = 400
-    exit_code = 2
 
-
-class QueryTimeout(GraphkitError):
+class QueryTimeout(GraphkitError, code="query_timeout", http_status=400, exit_code=2):
     """A read-only query that ran past its time limit and was stopped."""
-
-    code = "query_timeout"
-    http_status = 400
-    exit_code = 2
 
 
 @dataclass
-class Neo4jRuntimeError(GraphkitError):
+class Neo4jRuntimeError(GraphkitError, code="neo4j_runtime", exit_code=6):
     """The project's local Neo4j could not be installed, started or stopped."""
 
     message: str
     log_tail: list[str] = field(default_factory=list)
-    code = "neo4j_runtime"
-    exit_code = 6
 
     def __post_init__(self) -> None:
         GraphkitError.__init__(self, self.message, details={"log_tail": self.log_tail})
 
 
-class ResourceLimit(GraphkitError):
+class ResourceLimit(GraphkitError, code="resource_limit", http_status=400, exit_code=2):
     """A request that went past one of the server's resource limits (memory, response bytes, nesting depth):
     stopped, with the limit named in the message and in ``details``."""
 
-    code = "resource_limit"
-    http_status = 400
-    exit_code = 2
 
-
-class Busy(GraphkitError):
+class Busy(GraphkitError, code="busy", http_status=429, exit_code=5):
     """Too many expensive requests are running: try again after ``retry_after`` seconds (HTTP 429 with a
     Retry-After header)."""
-
-    code = "busy"
-    http_status = 429
-    exit_code = 5
 
     def __init__(self, message: str, *, retry_after: int = 1, details: dict[str, Any] | None = None) -> None:
         super().__init__(message, details={**(details or {}), "retry_after": retry_after})

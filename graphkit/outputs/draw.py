@@ -84,11 +84,14 @@ def format_of(path: Path | str) -> str:
     return ext
 
 
-def check_size(width: int, height: int) -> None:
+def check_picture(fmt: str, width: int, height: int) -> None:
+    """BadParameter for a size out of range or a format other than svg and png (before any work is done)."""
     for name, value in (("width", width), ("height", height)):
         if not MIN_PIXELS <= value <= MAX_PIXELS:
             raise BadParameter(f"{name} must be between {MIN_PIXELS} and {MAX_PIXELS} pixels, got {value}",
                                details={"parameter": name})
+    if fmt not in FORMATS:
+        raise BadParameter(f"unknown picture format {fmt!r}; choose svg or png", details={"parameter": "format"})
 
 
 def members_of(g: nx.MultiDiGraph, centre: str) -> set[str]:
@@ -173,11 +176,9 @@ def draw(
     width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT,
 ) -> bytes:
     """The picture of an economy (or its internal network) as SVG or PNG bytes, ``width`` x ``height`` pixels."""
-    check_size(width, height)
-    if fmt not in FORMATS:
-        raise BadParameter(f"unknown picture format {fmt!r}; choose svg or png", details={"parameter": "format"})
-    return render(picture_graph(store, code, as_of, depth=depth, members_only=members_only), fmt,
-                  width=width, height=height)
+    check_picture(fmt, width, height)
+    return _render_locked(picture_graph(store, code, as_of, depth=depth, members_only=members_only), fmt, width,
+                          height)
 
 
 def _font_cache() -> None:
@@ -238,9 +239,11 @@ def render(g: nx.MultiDiGraph, fmt: str, *, width: int = DEFAULT_WIDTH, height: 
     """SVG or PNG bytes of a graph from :func:`picture_graph`, ``width`` x ``height`` pixels: nodes coloured by
     kind and sized by list size, edges styled by category, a legend, labels, the organisation and date in the
     title. The same graph gives the same bytes."""
-    check_size(width, height)
-    if fmt not in FORMATS:
-        raise BadParameter(f"unknown picture format {fmt!r}; choose svg or png", details={"parameter": "format"})
+    check_picture(fmt, width, height)
+    return _render_locked(g, fmt, width, height)
+
+
+def _render_locked(g: nx.MultiDiGraph, fmt: str, width: int, height: int) -> bytes:
     matplotlib = _matplotlib()
     with _LOCK, matplotlib.rc_context(_RC):
         return _render(g, fmt, width, height)

@@ -1,0 +1,196 @@
+"""Curated facts (graphkit/ingest/curated/) to RDF quads: people, posts, contracts, deliveries and lateral ties.
+Each fact is stated in the resolved graph; the source's graph holds the line it was read from and its citations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from rdflib.namespace import FOAF, ORG
+
+from graphkit.core.model import Agreement, Delivery, ImportResult, LateralTie, Person, PostHolding
+from graphkit.core.namespaces import ID, fact_iri
+from graphkit.ontology.vocab import PCG
+from graphkit.rdf.quads import (
+    DC_IDENTIFIER,
+    DERIVED_FROM,
+    LABEL,
+    LINE,
+    RESOLVED,
+    VALID_DURING,
+    A,
+    P_amountGBP,
+    P_assertionType,
+    P_commissioner,
+    P_Contract,
+    P_contractHolder,
+    P_fictional,
+    QuadSink,
+    _cite,
+    _graph,
+    _i,
+    _org,
+    _pcg,
+    lit,
+)
+
+
+def person_iri(person_id: str) -> str:
+    return _i(ID[f"person/{person_id}"])
+
+
+def _post_kind(p: PostHolding) -> str:
+    """What tells two posts of one person in one organisation apart: the role, else the title."""
+    return p.role or p.title or "_"
+
+
+def post_iri(p: PostHolding) -> str:
+    """One org:Post per holding (a seat held by this person from this day)."""
+    return _i(fact_iri("post", p.organisation, _post_kind(p), p.person_id, p.start))
+
+
+def post_holding_iri(p: PostHolding) -> str:
+    return _i(fact_iri("postholding", p.person_id, p.organisation, _post_kind(p), p.start))
+
+
+def agreement_iri(contract_id: str) -> str:
+    return _i(fact_iri("agreement", contract_id))
+
+
+def delivery_iri(d: Delivery) -> str:
+    return _i(fact_iri("delivery", d.provider, d.contract_id, d.start))
+
+
+def lateral_tie_iri(t: LateralTie) -> str:
+    return _i(fact_iri("tie", t.kind, t.tie_from, t.tie_to, t.start))
+
+
+def _sourced(s: str, line: int, citations: tuple[str, ...], g: str, sink: QuadSink) -> None:
+    """The resolved fact cites its source; the source's graph holds the line and the citations."""
+    sink.add(s, DERIVED_FROM, g, _i(RESOLVED))
+    sink.add(s, LINE, lit(line), g)
+    _cite(s, citations, g, sink)
+
+
+def _dated(s: str, start: dt.date | None, end: dt.date | None, sink: QuadSink) -> None:
+    if start is not None or end is not None:
+        sink.add(s, VALID_DURING, sink.interval(start, end, _i(RESOLVED)), _i(RESOLVED))
+
+
+class _Dated(Protocol):
+    """What every dated curated record has: its period and where it was read."""
+
+    @property
+    def start(self) -> dt.date | None: ...
+    @property
+    def end(self) -> dt.date | None: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def citations(self) -> tuple[str, ...]: ...
+
+
+def _reported(s: str, fact: _Dated, g: str, sink: QuadSink, *, assertion: bool = True) -> None:
+    """The tail of a dated curated fact: ``pcg:assertionType "reported"`` (unless ``assertion`` is false), its
+    period and its source."""
+    if assertion:
+        sink.add(s, P_assertionType, lit("reported"), _i(RESOLVED))
+    _dated(s, fact.start, fact.end, sink)
+    _sourced(s, fact.line, fact.citations, g, sink)
+
+
+def emit_person(p: Person, g: str, sink: QuadSink) -> None:
+    r, s = _i(RESOLVED), person_iri(p.person_id)
+    sink.add(s, A, _i(PCG.Person), r)
+    sink.add(s, A, _i(FOAF.Person), r)
+    sink.add(s, _i(PCG.personId), lit(p.person_id), r)
+    sink.add(s, LABEL, lit(p.name), r)
+    if p.fictional:
+        sink.add(s, P_fictional, lit(True), r)
+    _sourced(s, p.line, p.citations, g, sink)
+
+
+def emit_post(p: PostHolding, g: str, sink: QuadSink) -> None:
+    r, post, s = _i(RESOLVED), post_iri(p), post_holding_iri(p)
+    sink.add(post, A, _i(ORG.Post), r)
+    sink.add(post, _i(ORG.postIn), _org(p.organisation), r)
+    if p.role:
+        sink.add(post, _i(ORG.role), _pcg(p.role), r)
+    if p.title:
+        sink.add(post, LABEL, lit(p.title), r)
+    if p.voting is not None:
+        sink.add(post, _i(PCG.voting), lit(p.voting), r)
+    sink.add(s, A, _i(PCG.PostHolding), r)
+    sink.add(s, _i(PCG.post), post, r)
+    sink.add(s, _i(PCG.holderPerson), person_iri(p.person_id), r)
+    if p.represents:
+        sink.add(s, _i(PCG.represents), _org(p.represents), r)
+    if p.appointment:
+        sink.add(s, _i(PCG.appointmentMode), _pcg(p.appointment), r)
+    _reported(s, p, g, sink)
+
+
+def emit_agreement(a: Agreement, g: str, sink: QuadSink) -> None:
+    r, s = _i(RESOLVED), agreement_iri(a.contract_id)
+    sink.add(s, A, P_Contract, r)
+    if a.kind != "Contract":
+        sink.add(s, A, _pcg(a.kind), r)
+    sink.add(s, DC_IDENTIFIER, lit(a.contract_id), r)
+    sink.add(s, P_contractHolder, _org(a.holder), r)
+    if a.commissioner:
+        sink.add(s, P_commissioner, _org(a.commissioner), r)
+    if a.service:
+        sink.add(s, _i(PCG.forService), _pcg(a.service), r)
+    if a.parent:
+        sink.add(s, _i(PCG.parentContract), agreement_iri(a.parent), r)
+    if a.amount is not None:
+        sink.add(s, P_amountGBP, lit(float(a.amount)), r)
+    _reported(s, a, g, sink, assertion=False)
+
+
+def emit_delivery(d: Delivery, g: str, sink: QuadSink) -> None:
+    """The contract is delivered by the provider (pcg:deliveredBy); the dated fact is a service-provision
+    tie from the provider to the holder, under the contract."""
+    r, s, contract = _i(RESOLVED), delivery_iri(d), agreement_iri(d.contract_id)
+    sink.add(contract, _i(PCG.deliveredBy), _org(d.provider), r)
+    sink.add(s, A, _i(PCG.Tie), r)
+    sink.add(s, A, _i(PCG.ServiceProvisionTie), r)
+    sink.add(s, _i(PCG.tieFrom), _org(d.provider), r)
+    sink.add(s, _i(PCG.tieTo), _org(d.holder), r)
+    sink.add(s, _i(PCG.deliversUnder), contract, r)
+    _reported(s, d, g, sink)
+
+
+def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink) -> None:
+    r, s = _i(RESOLVED), lateral_tie_iri(t)
+    sink.add(s, A, _i(PCG.Tie), r)
+    sink.add(s, A, _pcg(t.kind), r)
+    sink.add(s, _i(PCG.tieFrom), _org(t.tie_from), r)
+    sink.add(s, _i(PCG.tieTo), _org(t.tie_to), r)
+    if t.hood_mode:
+        sink.add(s, _i(PCG.hoodMode), _pcg(t.hood_mode), r)
+    if t.mechanism:
+        sink.add(s, _i(PCG.mechanism), lit(t.mechanism), r)
+    if t.arena:
+        sink.add(s, _i(PCG.competitionArena), lit(t.arena), r)
+    if t.initiated_by:
+        sink.add(s, _i(PCG.initiatedBy), _org(t.initiated_by), r)
+    if t.horizon:
+        sink.add(s, _i(PCG.horizon), lit(t.horizon), r)
+    _reported(s, t, g, sink)
+
+
+def emit_curated(result: ImportResult, sink: QuadSink) -> None:
+    g = _graph(result.source.slug)
+    for p in result.people:
+        emit_person(p, g, sink)
+    for post in result.posts:
+        emit_post(post, g, sink)
+    for a in result.agreements:
+        emit_agreement(a, g, sink)
+    for d in result.deliveries:
+        emit_delivery(d, g, sink)
+    for t in result.lateral_ties:
+        emit_lateral_tie(t, g, sink)
+

@@ -12,28 +12,8 @@ from rdflib.namespace import FOAF, ORG
 from graphkit.core.model import Agreement, Delivery, ImportResult, LateralTie, Person, PostHolding
 from graphkit.core.namespaces import ID, fact_iri
 from graphkit.ontology.vocab import PCG
-from graphkit.rdf.quads import (
-    DC_IDENTIFIER,
-    DERIVED_FROM,
-    LABEL,
-    LINE,
-    RESOLVED,
-    VALID_DURING,
-    A,
-    P_amountGBP,
-    P_assertionType,
-    P_commissioner,
-    P_Contract,
-    P_contractHolder,
-    P_fictional,
-    QuadSink,
-    _cite,
-    _graph,
-    _i,
-    _org,
-    _pcg,
-    lit,
-)
+from graphkit.rdf import quads as q
+from graphkit.rdf.quads import QuadSink, _cite, _graph, _i, _org, _pcg, lit
 
 
 def person_iri(person_id: str) -> str:
@@ -68,14 +48,14 @@ def lateral_tie_iri(t: LateralTie) -> str:
 
 def _sourced(s: str, line: int, citations: tuple[str, ...], g: str, sink: QuadSink) -> None:
     """The resolved fact cites its source; the source's graph holds the line and the citations."""
-    sink.add(s, DERIVED_FROM, g, _i(RESOLVED))
-    sink.add(s, LINE, lit(line), g)
+    sink.add(s, q.DERIVED_FROM, g, _i(q.RESOLVED))
+    sink.add(s, q.LINE, lit(line), g)
     _cite(s, citations, g, sink)
 
 
 def _dated(s: str, start: dt.date | None, end: dt.date | None, sink: QuadSink) -> None:
     if start is not None or end is not None:
-        sink.add(s, VALID_DURING, sink.interval(start, end, _i(RESOLVED)), _i(RESOLVED))
+        sink.add(s, q.VALID_DURING, sink.interval(start, end, _i(q.RESOLVED)), _i(q.RESOLVED))
 
 
 class _Dated(Protocol):
@@ -95,67 +75,62 @@ def _reported(s: str, fact: _Dated, g: str, sink: QuadSink, *, assertion: bool =
     """The tail of a dated curated fact: ``pcg:assertionType "reported"`` (unless ``assertion`` is false), its
     period and its source."""
     if assertion:
-        sink.add(s, P_assertionType, lit("reported"), _i(RESOLVED))
+        sink.add(s, q.P_assertionType, lit("reported"), _i(q.RESOLVED))
     _dated(s, fact.start, fact.end, sink)
     _sourced(s, fact.line, fact.citations, g, sink)
 
 
 def emit_person(p: Person, g: str, sink: QuadSink) -> None:
-    r, s = _i(RESOLVED), person_iri(p.person_id)
-    sink.add(s, A, _i(PCG.Person), r)
-    sink.add(s, A, _i(FOAF.Person), r)
+    r, s = _i(q.RESOLVED), person_iri(p.person_id)
+    sink.add(s, q.A, _i(PCG.Person), r)
+    sink.add(s, q.A, _i(FOAF.Person), r)
     sink.add(s, _i(PCG.personId), lit(p.person_id), r)
-    sink.add(s, LABEL, lit(p.name), r)
+    sink.add(s, q.LABEL, lit(p.name), r)
     if p.fictional:
-        sink.add(s, P_fictional, lit(True), r)
+        sink.add(s, q.P_fictional, lit(True), r)
     _sourced(s, p.line, p.citations, g, sink)
 
 
 def emit_post(p: PostHolding, g: str, sink: QuadSink) -> None:
-    r, post, s = _i(RESOLVED), post_iri(p), post_holding_iri(p)
-    sink.add(post, A, _i(ORG.Post), r)
+    r, post, s = _i(q.RESOLVED), post_iri(p), post_holding_iri(p)
+    sink.add(post, q.A, _i(ORG.Post), r)
     sink.add(post, _i(ORG.postIn), _org(p.organisation), r)
     if p.role:
         sink.add(post, _i(ORG.role), _pcg(p.role), r)
     if p.title:
-        sink.add(post, LABEL, lit(p.title), r)
+        sink.add(post, q.LABEL, lit(p.title), r)
     if p.voting is not None:
         sink.add(post, _i(PCG.voting), lit(p.voting), r)
-    sink.add(s, A, _i(PCG.PostHolding), r)
+    sink.add(s, q.A, _i(PCG.PostHolding), r)
     sink.add(s, _i(PCG.post), post, r)
     sink.add(s, _i(PCG.holderPerson), person_iri(p.person_id), r)
-    if p.represents:
-        sink.add(s, _i(PCG.represents), _org(p.represents), r)
-    if p.appointment:
-        sink.add(s, _i(PCG.appointmentMode), _pcg(p.appointment), r)
+    sink.add_set(s, r, (_i(PCG.represents), _org, p.represents), (_i(PCG.appointmentMode), _pcg, p.appointment))
     _reported(s, p, g, sink)
 
 
 def emit_agreement(a: Agreement, g: str, sink: QuadSink) -> None:
-    r, s = _i(RESOLVED), agreement_iri(a.contract_id)
-    sink.add(s, A, P_Contract, r)
+    r, s = _i(q.RESOLVED), agreement_iri(a.contract_id)
+    sink.add(s, q.A, q.P_Contract, r)
     if a.kind != "Contract":
-        sink.add(s, A, _pcg(a.kind), r)
-    sink.add(s, DC_IDENTIFIER, lit(a.contract_id), r)
-    sink.add(s, P_contractHolder, _org(a.holder), r)
-    if a.commissioner:
-        sink.add(s, P_commissioner, _org(a.commissioner), r)
-    if a.service:
-        sink.add(s, _i(PCG.forService), _pcg(a.service), r)
-    if a.parent:
-        sink.add(s, _i(PCG.parentContract), agreement_iri(a.parent), r)
+        sink.add(s, q.A, _pcg(a.kind), r)
+    sink.add(s, q.DC_IDENTIFIER, lit(a.contract_id), r)
+    sink.add(s, q.P_contractHolder, _org(a.holder), r)
+    sink.add_set(
+        s, r, (q.P_commissioner, _org, a.commissioner), (_i(PCG.forService), _pcg, a.service),
+        (_i(PCG.parentContract), agreement_iri, a.parent),
+    )
     if a.amount is not None:
-        sink.add(s, P_amountGBP, lit(float(a.amount)), r)
+        sink.add(s, q.P_amountGBP, lit(float(a.amount)), r)
     _reported(s, a, g, sink, assertion=False)
 
 
 def emit_delivery(d: Delivery, g: str, sink: QuadSink) -> None:
     """The contract is delivered by the provider (pcg:deliveredBy); the dated fact is a service-provision
     tie from the provider to the holder, under the contract."""
-    r, s, contract = _i(RESOLVED), delivery_iri(d), agreement_iri(d.contract_id)
+    r, s, contract = _i(q.RESOLVED), delivery_iri(d), agreement_iri(d.contract_id)
     sink.add(contract, _i(PCG.deliveredBy), _org(d.provider), r)
-    sink.add(s, A, _i(PCG.Tie), r)
-    sink.add(s, A, _i(PCG.ServiceProvisionTie), r)
+    sink.add(s, q.A, _i(PCG.Tie), r)
+    sink.add(s, q.A, _i(PCG.ServiceProvisionTie), r)
     sink.add(s, _i(PCG.tieFrom), _org(d.provider), r)
     sink.add(s, _i(PCG.tieTo), _org(d.holder), r)
     sink.add(s, _i(PCG.deliversUnder), contract, r)
@@ -163,21 +138,16 @@ def emit_delivery(d: Delivery, g: str, sink: QuadSink) -> None:
 
 
 def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink) -> None:
-    r, s = _i(RESOLVED), lateral_tie_iri(t)
-    sink.add(s, A, _i(PCG.Tie), r)
-    sink.add(s, A, _pcg(t.kind), r)
+    r, s = _i(q.RESOLVED), lateral_tie_iri(t)
+    sink.add(s, q.A, _i(PCG.Tie), r)
+    sink.add(s, q.A, _pcg(t.kind), r)
     sink.add(s, _i(PCG.tieFrom), _org(t.tie_from), r)
     sink.add(s, _i(PCG.tieTo), _org(t.tie_to), r)
-    if t.hood_mode:
-        sink.add(s, _i(PCG.hoodMode), _pcg(t.hood_mode), r)
-    if t.mechanism:
-        sink.add(s, _i(PCG.mechanism), lit(t.mechanism), r)
-    if t.arena:
-        sink.add(s, _i(PCG.competitionArena), lit(t.arena), r)
-    if t.initiated_by:
-        sink.add(s, _i(PCG.initiatedBy), _org(t.initiated_by), r)
-    if t.horizon:
-        sink.add(s, _i(PCG.horizon), lit(t.horizon), r)
+    sink.add_set(
+        s, r, (_i(PCG.hoodMode), _pcg, t.hood_mode), (_i(PCG.mechanism), lit, t.mechanism),
+        (_i(PCG.competitionArena), lit, t.arena), (_i(PCG.initiatedBy), _org, t.initiated_by),
+        (_i(PCG.horizon), lit, t.horizon),
+    )
     _reported(s, t, g, sink)
 
 

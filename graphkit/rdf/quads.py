@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
+from typing import Any
 
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
@@ -126,6 +128,13 @@ class QuadSink:
 
     def add(self, s: str, p: str, o: str, g: str) -> None:
         self.lines.append(f"{s} {p} {o} {g} .\n")
+
+    def add_set(self, s: str, g: str, *facts: tuple[str, Callable[[Any], str], object]) -> None:
+        """``s p term(value)`` in ``g`` for each ``(p, term, value)`` in order, skipping a value that is not set
+        (None, empty or false)."""
+        for p, term, value in facts:
+            if value:
+                self.add(s, p, term(value), g)
 
     def interval(self, start: dt.date | None, end: dt.date | None, g: str) -> str:
         iv = _i(interval_iri(start, end))

@@ -1,7 +1,7 @@
 """Merging vintages: one resolved view of every organisation, role and tie, with the statements
 of every source kept beside it.
 
-Rules (docs/import.md gives the worked examples):
+Rules (docs/data.md, "From rows to the graph", says them for users):
 
 1. Identity. An organisation is its ODS code. A dated tie (ePCN membership, epraccur commissioner
    with its join date) is (kind, member, organisation, start). A snapshot tie (a mapping file that
@@ -16,10 +16,10 @@ Rules (docs/import.md gives the worked examples):
    Other observations of a member are put in date order; each run of the same organisation becomes
    a tie from its first observation to the day before the member is first seen elsewhere (derived),
    or open-ended.
-6. Change events. When a member's tie to X ends the day before its tie to Y starts, and on that day no
-   tie to X holds any more, X's role passed to Y: a merger (two or more such X) or a succession.
 5. Time-bounded kinds. CCG codes that became sub-ICB locations, and STP codes that became ICBs, hold
    role RO98/RO262 up to 2022-06-30 and RO319/RO318 from 2022-07-01 (Health and Care Act 2022).
+6. Change events. When a member's tie to X ends the day before its tie to Y starts, and on that day no
+   tie to X holds any more, X's role passed to Y: a merger (two or more such X) or a succession.
 """
 
 from __future__ import annotations

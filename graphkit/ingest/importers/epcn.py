@@ -40,7 +40,6 @@ PARTNER_COLS = [
     "practice to pcn relationship start date",
     "practice to pcn relationship end date",
 ]
-DETAILS_COLS = ["pcn code", "pcn name", "current {b} code", None, "open date", "close date"]
 _PCN = re.compile(r"^U[0-9]{5}$")
 TITLE = "ODS ePCN: primary care networks and core partners"
 

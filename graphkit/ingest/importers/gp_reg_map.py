@@ -4,8 +4,8 @@ One row per practice with registered patients in the month: practice -> PCN -> C
 location -> STP/ICB -> NHS England commissioning region. The file states no start or end
 dates: every tie is *observed* to hold on the extract date, and is recorded as such.
 
-Placeholder PCN codes ('U', 'U00000', blank: the practice is in no PCN) are reported and not
-loaded as PCNs.
+Placeholder PCN codes ('U', blank, or a PCN named 'Unallocated': the practice is in no PCN) are
+reported and not loaded as PCNs (U00000 is a real PCN).
 """
 
 from __future__ import annotations
@@ -96,10 +96,6 @@ TITLES = {
 def layout_of(header: list[str]) -> str | None:
     h = [c.strip().upper() for c in header]
     return {tuple(CCG_ERA): "ccg", tuple(ICB_ERA): "icb", tuple(QOF): "qof"}.get(tuple(h))
-
-
-def recognise(header: list[str]) -> bool:
-    return layout_of(header) is not None
 
 
 def is_placeholder_pcn(code: str, name: str = "") -> bool:

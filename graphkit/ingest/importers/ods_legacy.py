@@ -65,8 +65,6 @@ STATUS = {
     "DORMANT": "DORMANT",
     "PROPOSED": "PROPOSED",
 }
-# etr column 24: trust type.
-TRUST_TYPE_CLASS = {"B": "AcuteTrust"}
 
 
 def sniff(path: Path, sample: int = 200) -> str | None:

@@ -175,7 +175,7 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
             list_size = _amount(c[col[LIST_SIZE]], shown[col[LIST_SIZE]])
             weighted = _amount(c[col[WEIGHTED]], shown[col[WEIGHTED]]) if WEIGHTED in col else None
             total = _amount(c[col[TOTAL]], shown[col[TOTAL]]) if TOTAL in col else None
-            amounts = [(svc, _amount(c[i], shown[i]), i) for i, svc in service_cols]
+            amounts = [(svc, _amount(c[i], shown[i])) for i, svc in service_cols]
         except BadCell as bad:
             result.rejects.append(bad.rejected(line))
             continue
@@ -195,7 +195,7 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
                     code=practice, name=c[7], kinds=kinds, line=line, postcode=c[9] or None, start=opened, end=closed
                 )
             )
-        for svc, amount, _ in amounts:
+        for svc, amount in amounts:
             if amount:
                 result.payments.append(ServicePayment(practice, fy, svc, amount, line))
         pcn = c[4]

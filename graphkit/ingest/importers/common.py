@@ -27,6 +27,7 @@ from graphkit.ingest.importers.files import check_input_path as check_input_path
 from graphkit.ingest.importers.files import check_text as check_text
 from graphkit.ingest.importers.files import excerpt as excerpt
 from graphkit.ingest.importers.files import open_text, read_problem, sha256_of, stem, utf8_problem
+from graphkit.ingest.importers.files import refuse as refuse
 
 OGL = "Open Government Licence v3.0"
 NHS_ENGLAND = "NHS England (formerly NHS Digital)"
@@ -140,13 +141,13 @@ def read_header(path: Path, what: str) -> tuple[list[str], Iterator[tuple[int, l
     try:
         _, header = next(rows)
     except StopIteration:
-        raise InputError(InputProblem(str(path), 1, None, f"empty file (expected {what})")) from None
+        raise refuse(path, f"empty file (expected {what})", line=1) from None
     return header, rows
 
 
 def no_data_rows(path: Path, what: str) -> InputError:
     """The error for a file holding a header and no data row (a cut-off download, or the wrong file)."""
-    return InputError(InputProblem(str(path), 2, None, f"no data rows after the header of {what}"))
+    return refuse(path, f"no data rows after the header of {what}", line=2)
 
 
 # -- dates -----------------------------------------------------------------------------------------
@@ -231,7 +232,7 @@ def closed_status(closed: dt.date | None, vintage: dt.date) -> str:
 def require_vintage(path: Path, vintage: dt.date | None, hint: str) -> dt.date:
     """The vintage, or an InputError saying how to give it (``hint``) when the file does not state it."""
     if vintage is None:
-        raise InputError(InputProblem(str(path), None, None, f"the vintage of this file is not in the file: {hint}"))
+        raise refuse(path, f"the vintage of this file is not in the file: {hint}")
     return vintage
 
 

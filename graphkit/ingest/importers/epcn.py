@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.core.model import ImportResult, Organisation, Rejected, Relation, RoleHolding
-from graphkit.errors import InputError, InputProblem
+from graphkit.errors import InputError
 from graphkit.ingest.importers.common import (
     BadCell,
     check_cells,
@@ -24,6 +24,7 @@ from graphkit.ingest.importers.common import (
     no_data_rows,
     parse_span,
     read_header,
+    refuse,
     require_vintage,
     vintage_from_name,
 )
@@ -80,8 +81,7 @@ def _cell_text(value: object) -> str:
 
 
 def _unreadable(path: Path, exc: Exception) -> InputError:
-    return InputError(InputProblem(str(path), None, None, f"not a readable .xlsx workbook ({exc.__class__.__name__}: "
-                                                          f"{excerpt(str(exc), 80)})"))
+    return refuse(path, f"not a readable .xlsx workbook ({exc.__class__.__name__}: {excerpt(str(exc), 80)})")
 
 
 def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
@@ -117,8 +117,7 @@ def is_xlsx(path: Path) -> bool:
         return False
     with path.open("rb") as fh:
         if fh.read(4) != b"PK\x03\x04":
-            raise InputError(InputProblem(str(path), None, None, "named .xlsx but not an .xlsx workbook (not a zip "
-                                                                 "archive)"))
+            raise refuse(path, "named .xlsx but not an .xlsx workbook (not a zip archive)")
     return True
 
 
@@ -147,12 +146,12 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
             state.sheet = title
             state.read(kind, rows)
         if not found:
-            raise InputError(InputProblem(str(path), 1, None, "no ePCN sheet (PCN Details / Core Partner Details)"))
+            raise refuse(path, "no ePCN sheet (PCN Details / Core Partner Details)", line=1)
     else:
         header, rows = read_header(path, "an ePCN sheet")
         kind = header_kind(header)
         if kind is None:
-            raise InputError(InputProblem(str(path), 1, None, "not an ePCN sheet header"))
+            raise refuse(path, "not an ePCN sheet header", line=1)
         state.read(kind, rows)
     if result.rows == 0:
         raise no_data_rows(path, "an ePCN sheet")

@@ -23,6 +23,11 @@ from graphkit.errors import InputError, InputProblem
 EXCERPT = 40  # characters of a bad value quoted in a message
 
 
+def refuse(path: Path, reason: str, *, line: int | None = None, field: str | None = None) -> InputError:
+    """The error that refuses the file ``path`` (at ``line``, in ``field``, where there is one) for ``reason``."""
+    return InputError(InputProblem(str(path), line, field, reason))
+
+
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     """At most ``limit`` characters of ``text`` (messages quote it with repr, so control characters show
     escaped)."""
@@ -59,16 +64,16 @@ def check_input_path(path: Path) -> None:
     """
     _check_link(path)
     if not path.exists():
-        raise InputError(InputProblem(str(path), None, None, "no such file"))
+        raise refuse(path, "no such file")
     if path.is_dir():
-        raise InputError(InputProblem(str(path), None, None, "a directory, not a file"))
+        raise refuse(path, "a directory, not a file")
     if not stat.S_ISREG(path.stat().st_mode):
-        raise InputError(InputProblem(str(path), None, None, "not a regular file (a device, a pipe or a socket)"))
+        raise refuse(path, "not a regular file (a device, a pipe or a socket)")
     try:
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise InputError(InputProblem(str(path), None, None, f"cannot be read ({exc.strerror or exc})")) from None
+        raise refuse(path, f"cannot be read ({exc.strerror or exc})") from None
 
 
 def check_input_dir(path: Path) -> None:
@@ -78,7 +83,7 @@ def check_input_dir(path: Path) -> None:
     try:
         next(os.scandir(path), None)
     except OSError as exc:
-        raise InputError(InputProblem(str(path), None, None, f"cannot be read ({exc.strerror or exc})")) from None
+        raise refuse(path, f"cannot be read ({exc.strerror or exc})") from None
 
 
 def _check_link(path: Path) -> None:
@@ -87,15 +92,8 @@ def _check_link(path: Path) -> None:
     home = path.absolute().parent.resolve()
     target = path.resolve()
     if target != home and home not in target.parents:
-        raise InputError(
-            InputProblem(
-                str(path),
-                None,
-                None,
-                "a symbolic link to a file outside its own directory: not followed (copy the file here, or "
-                "link to a file beside the link)",
-            )
-        )
+        raise refuse(path, "a symbolic link to a file outside its own directory: not followed (copy the file here, "
+                           "or link to a file beside the link)")
 
 
 # -- reading text ----------------------------------------------------------------------------------
@@ -108,7 +106,7 @@ def _raw_stream(path: Path) -> io.BufferedIOBase:
             head = fh.read(2)
         return gzip.open(path, "rb") if head == b"\x1f\x8b" else path.open("rb")
     except OSError as exc:
-        raise InputError(InputProblem(str(path), None, None, f"cannot be read ({exc.strerror or exc})")) from None
+        raise refuse(path, f"cannot be read ({exc.strerror or exc})") from None
 
 
 def open_text(path: Path) -> io.TextIOWrapper:

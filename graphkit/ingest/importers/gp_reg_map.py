@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 from graphkit.core.model import ImportResult, Organisation, Rejected, Relation
-from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers.common import (
     BadCell,
     Rows,
@@ -25,6 +24,7 @@ from graphkit.ingest.importers.common import (
     no_data_rows,
     parse_extract_date,
     read_header,
+    refuse,
 )
 
 KIND = "gp-reg-pat-prac-map"
@@ -108,20 +108,13 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     header = [c.strip().upper() for c in header]
     layout_name = layout_of(header)
     if layout_name is None:
-        raise InputError(InputProblem(str(path), 1, None, "not a practice-mapping header"))
+        raise refuse(path, "not a practice-mapping header", line=1)
     lay = LAYOUTS[layout_name]
     if layout_name == "qof":
         m = re.search(r"(?<!\d)(20\d{2})(?!\d)", path.name)
         vintage = vintage or (dt.date(int(m.group(1)), 3, 31) if m else None)
         if vintage is None:
-            raise InputError(
-                InputProblem(
-                    str(path),
-                    None,
-                    None,
-                    "the QOF year is not in the file name (e.g. *_2021.csv); pass --vintage YYYY-MM-DD",
-                )
-            )
+            raise refuse(path, "the QOF year is not in the file name (e.g. *_2021.csv); pass --vintage YYYY-MM-DD")
 
     orgs: dict[str, Organisation] = {}
     relations: dict[tuple[str, str, str], Relation] = {}
@@ -200,7 +193,7 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     if tally.rows == 0:
         raise no_data_rows(path, "a practice mapping file")
     if vintage is None:
-        raise InputError(InputProblem(str(path), 2, "EXTRACT_DATE", "no row with a readable extract date"))
+        raise refuse(path, "no row with a readable extract date", line=2, field="EXTRACT_DATE")
     source = file_source(path, KIND if layout_name != "qof" else "qof-mapping", vintage, TITLES[layout_name])
     return ImportResult(
         source=source, organisations=list(orgs.values()), relations=list(relations.values()), rejects=tally.rejects,

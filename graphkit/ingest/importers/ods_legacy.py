@@ -20,7 +20,6 @@ from pathlib import Path
 
 from graphkit.core.model import ImportResult, Organisation, Rejected, Relation, RoleHolding, Source
 from graphkit.core.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE
-from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers.common import (
     BadCell,
     bad_or_listed_before,
@@ -29,6 +28,7 @@ from graphkit.ingest.importers.common import (
     data_rows,
     file_source,
     parse_span,
+    refuse,
     require_vintage,
     vintage_from_name,
 )
@@ -117,7 +117,7 @@ TITLES = {
 def read(path: Path, *, vintage: dt.date | None = None, kind: str | None = None) -> ImportResult:
     kind = kind or sniff(path)
     if kind not in ("epraccur", "eccg", "etr"):
-        raise InputError(InputProblem(str(path), 1, None, "not a headerless 27-column ODS file (epraccur/eccg/etr)"))
+        raise refuse(path, "not a headerless 27-column ODS file (epraccur/eccg/etr)", line=1)
     vintage = vintage or vintage_from_name(path)
     vintage = require_vintage(path, vintage, "name it *_YYYY-MM.csv or pass --vintage YYYY-MM-DD")
     result = ImportResult(source=file_source(path, kind, vintage, TITLES[kind]))

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from graphkit.core.model import ImportResult, Organisation, RoleHolding
 from graphkit.core.nhs import ICB_DAY, ICB_RULE
-from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers.common import (
     bad_code,
     data_rows,
     file_source,
     no_data_rows,
     read_header,
+    refuse,
     require_vintage,
     vintage_from_name,
 )
@@ -52,7 +52,7 @@ def read(path: Path, *, vintage: dt.date | None = None) -> ImportResult:
     vintage = require_vintage(path, vintage, "name it *_dec_2024.csv (month and year) or pass --vintage YYYY-MM-DD")
     header, rows = read_header(path, "an ONS ICB list")
     if not recognise(header):
-        raise InputError(InputProblem(str(path), 1, None, "not an ONS ICB names and codes header"))
+        raise refuse(path, "not an ONS ICB names and codes header", line=1)
     h = [c.strip().upper() for c in header]
     i_ons = next(i for i, c in enumerate(h) if _HEADER.match(c) and c.endswith("CD"))
     i_ods = next(i for i, c in enumerate(h) if _HEADER.match(c) and c.endswith("CDH"))

@@ -22,7 +22,6 @@ import re
 from pathlib import Path
 
 from graphkit.core.model import ContractFact, ImportResult, Organisation, Rejected, Relation, ServicePayment
-from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers.common import (
     BadCell,
     bad_or_listed_before,
@@ -33,6 +32,7 @@ from graphkit.ingest.importers.common import (
     parse_dmy,
     parse_span,
     read_header,
+    refuse,
 )
 
 # The first 17 columns, by position, as headed in the different years.
@@ -132,21 +132,14 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
         try:
             check_financial_year(financial_year)
         except ValueError as exc:
-            raise InputError(InputProblem(str(path), None, "--financial-year", str(exc))) from None
+            raise refuse(path, str(exc), field="--financial-year") from None
     fy = financial_year or financial_year_from_name(path)
     if fy is None:
-        raise InputError(
-            InputProblem(
-                str(path),
-                None,
-                None,
-                "the financial year of a payments file is not in the "
-                "file: name it *_YYYY-YY.csv or pass --financial-year YYYY-YY",
-            )
-        )
+        raise refuse(path, "the financial year of a payments file is not in the file: name it *_YYYY-YY.csv or pass "
+                           "--financial-year YYYY-YY")
     header, rows = read_header(path, "an NHS Payments to General Practice file")
     if not recognise(header):
-        raise InputError(InputProblem(str(path), 1, None, "not an NHS Payments to General Practice header"))
+        raise refuse(path, "not an NHS Payments to General Practice header", line=1)
     h = [_h(c) for c in header]
     misaligned = h[3] == "sub icb name"
     col = {name: i for i, name in enumerate(h)}

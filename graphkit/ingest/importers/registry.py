@@ -12,7 +12,7 @@ from pathlib import Path
 from graphkit.core.model import ImportResult
 from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers import epcn, gp_reg_map, ods_legacy, ons_icb, payments
-from graphkit.ingest.importers.common import check_input_path, check_text, csv_rows
+from graphkit.ingest.importers.common import check_input_path, check_text, csv_rows, refuse
 
 KINDS = ("epraccur", "eccg", "etr", "epcn", "gp-reg-pat-prac-map", "qof-mapping", "nhs-payments-gp", "ons-icb")
 
@@ -23,19 +23,18 @@ def recognise(path: Path) -> str:
     reported as damaged, not as unrecognised; an unrecognised file's content is never quoted."""
     check_input_path(path)
     if path.stat().st_size == 0:
-        raise InputError(InputProblem(str(path), None, None, "empty file"))
+        raise refuse(path, "empty file")
     if epcn.is_xlsx(path):
         if epcn.recognise_xlsx(path):
             return "epcn"
-        raise InputError(InputProblem(str(path), 1, None, "unrecognised workbook: no ePCN sheet"))
+        raise refuse(path, "unrecognised workbook: no ePCN sheet", line=1)
     check_text(path)
     try:
         _, header = next(csv_rows(path, check=False))  # the importer checks the cells, naming columns
     except StopIteration:
-        raise InputError(InputProblem(str(path), None, None, "empty file")) from None
+        raise refuse(path, "empty file") from None
     if not any(c.strip() for c in header):
-        raise InputError(InputProblem(str(path), 1, None, "the first line is blank: a header or a first row was "
-                                                          "expected"))
+        raise refuse(path, "the first line is blank: a header or a first row was expected", line=1)
     layout = gp_reg_map.layout_of(header)
     if layout is not None:
         return "qof-mapping" if layout == "qof" else "gp-reg-pat-prac-map"
@@ -48,11 +47,7 @@ def recognise(path: Path) -> str:
     legacy = ods_legacy.sniff(path)
     if legacy:
         return legacy
-    raise InputError(
-        InputProblem(
-            str(path), 1, None, f"unrecognised file: its shape matches no known NHS file kind ({', '.join(KINDS)})"
-        )
-    )
+    raise refuse(path, f"unrecognised file: its shape matches no known NHS file kind ({', '.join(KINDS)})", line=1)
 
 
 def reader(

@@ -2,6 +2,9 @@
 Do not edit.
 
 Using a term the ontology does not define raises AttributeError at import time.
+
+Generated, hence long: one line for every term the ontology defines, so the module is as long as the
+ontology is wide; there are no seams to split it along, and nobody reads or edits it by hand.
 """
 
 from rdflib.namespace import ClosedNamespace

@@ -30,8 +30,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 from graphkit.config import PROJECT_ROOT
+from graphkit.ontology.vocabgen import ONTOLOGY_FILES, load_ontology
 
-ONTOLOGY_FILES = ("pcg.ttl", "pcg-import.ttl", "ods-codes.ttl")
 SHAPES_FILE = "shapes.ttl"
 SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -49,10 +49,8 @@ class Result:
 
 @functools.lru_cache(maxsize=1)
 def ontology_graph() -> Graph:
-    g = Graph()
-    for name in ONTOLOGY_FILES:
-        g.parse(PROJECT_ROOT / "ontology" / name, format="turtle")
-    return g
+    """The ontology (:func:`graphkit.ontology.vocabgen.load_ontology`), read once per process."""
+    return load_ontology(PROJECT_ROOT)
 
 
 @functools.lru_cache(maxsize=1)

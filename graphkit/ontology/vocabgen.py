@@ -11,10 +11,12 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from graphkit.config import PROJECT_ROOT
 from graphkit.core.namespaces import ODSREL_NS, ODSROLE_NS, PCG_NS
 
-ROOT = Path(__file__).resolve().parents[2]  # the project: graphkit/ontology/ -> graphkit/ -> the project
-ONTOLOGY_FILES = ("pcg.ttl", "pcg-import.ttl", "ods-codes.ttl")  # also read by graphkit.ontology.shacl
+ROOT = PROJECT_ROOT
+#: The ontology's files in ontology/, read here, by graphkit.ontology.shacl and by the stores' loads.
+ONTOLOGY_FILES = ("pcg.ttl", "pcg-import.ttl", "ods-codes.ttl")
 TARGET = Path(__file__).resolve().parent / "vocab.py"
 
 

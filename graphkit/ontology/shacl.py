@@ -13,52 +13,39 @@
 
 Type tests follow RDFS as pySHACL inference does: a node is of class C when it is typed C or a
 subclass, or when it is the subject of a property whose rdfs:domain is C (or a subclass).
+
+The shared parts (:class:`Result`, the ontology and shapes graphs) are in :mod:`graphkit.ontology.shapes`, the
+compiler in :mod:`graphkit.ontology.shacl_sparql`; every name is importable from here too.
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF, SH
 
 from graphkit.config import PROJECT_ROOT
-from graphkit.ontology.vocabgen import ONTOLOGY_FILES, load_ontology
+from graphkit.ontology.shacl_sparql import Check, _readable, compile_shapes, validate_store
+from graphkit.ontology.shapes import SEVERITY, SHAPES_FILE, Result, ontology_graph, shapes_graph
+from graphkit.ontology.vocabgen import ONTOLOGY_FILES
 
-SHAPES_FILE = "shapes.ttl"
-SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
-
-
-@dataclass(frozen=True, order=True)
-class Result:
-    severity: str  # Violation | Warning | Info
-    focus: str  # IRI (or blank node id)
-    path: str | None
-    value: str | None
-    constraint: str  # e.g. "minCount", "class", "sparql"
-    shape: str  # IRI of the node shape
-    message: str
-
-
-@functools.lru_cache(maxsize=1)
-def ontology_graph() -> Graph:
-    """The ontology (:func:`graphkit.ontology.vocabgen.load_ontology`), read once per process."""
-    return load_ontology(PROJECT_ROOT)
-
-
-@functools.lru_cache(maxsize=1)
-def shapes_graph() -> Graph:
-    return Graph().parse(PROJECT_ROOT / "ontology" / SHAPES_FILE, format="turtle")
-
-
-# -- pySHACL -------------------------------------------------------------------------------------
+__all__ = [
+    "ONTOLOGY_FILES",
+    "SEVERITY",
+    "SHAPES_FILE",
+    "Check",
+    "Result",
+    "_readable",
+    "compile_shapes",
+    "load_ontology_into",
+    "ontology_files",
+    "ontology_graph",
+    "shapes_graph",
+    "validate_graph",
+    "validate_store",
+]
 
 
 def validate_graph(data: Graph) -> list[Result]:
@@ -108,312 +95,6 @@ def _node_shape_of(shape: object) -> object:
     parent = g.value(None, SH.property, shape) or g.value(None, SH.sparql, shape)
     return parent if parent is not None else shape
 
-
-# -- shapes compiled to SPARQL ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Check:
-    shape: str
-    constraint: str
-    severity: str
-    message: str
-    path: str | None
-    query: str  # SELECT ?this [?value] ... with ?this bound to the shape's focus nodes
-
-
-_fresh = itertools.count()
-# Whether type tests also infer types from rdfs:domain/rdfs:range (as pySHACL's RDFS inference does).
-# The importers type every node they write, so the national build switches this off: it is the
-# expensive part of the queries.
-_INFER_FROM_DOMAINS = True
-
-
-@functools.cache
-def _subclasses(cls: str) -> frozenset[str]:
-    """cls and all its subclasses in the ontology (transitively)."""
-    g = ontology_graph()
-    seen = {cls}
-    todo = [URIRef(cls)]
-    while todo:
-        c = todo.pop()
-        for sub in g.subjects(RDFS.subClassOf, c):
-            if str(sub) not in seen and isinstance(sub, URIRef):
-                seen.add(str(sub))
-                todo.append(sub)
-    return frozenset(seen)
-
-
-def _is_a(var: str, cls: str) -> str:
-    """``var`` is an instance of ``cls`` under RDFS: typed (via subclasses) or by a property's domain or range."""
-    n = next(_fresh)
-    if not _INFER_FROM_DOMAINS:
-        classes = " ".join(f"<{c}>" for c in sorted(_subclasses(cls)))
-        return f"{{ VALUES ?_t{n} {{ {classes} }} {var} rdf:type ?_t{n} }}"
-    return (
-        f"{{ {var} rdf:type/rdfs:subClassOf* <{cls}> }} UNION "
-        f"{{ {var} ?_p{n} ?_o{n} . ?_p{n} rdfs:domain/rdfs:subClassOf* <{cls}> }} UNION "
-        f"{{ ?_s{n} ?_q{n} {var} . ?_q{n} rdfs:range/rdfs:subClassOf* <{cls}> }}"
-    )
-
-
-def _targets(g: Graph, shape: URIRef | BNode) -> str:
-    parts = []
-    for cls in g.objects(shape, SH.targetClass):
-        parts.append("{ " + _is_a("?this", str(cls)) + " }")
-    for p in g.objects(shape, SH.targetObjectsOf):
-        parts.append(f"{{ ?__s <{p}> ?this }}")
-    for p in g.objects(shape, SH.targetSubjectsOf):
-        parts.append(f"{{ ?this <{p}> ?__o }}")
-    for n in g.objects(shape, SH.targetNode):
-        parts.append(f"{{ BIND(<{n}> AS ?this) }}")
-    if not parts:
-        return ""
-    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
-
-
-_SUPPORTED_PROPERTY_KEYS = {
-    SH.sparql,
-    SH.path,
-    SH.name,
-    SH.description,
-    SH.minCount,
-    SH.maxCount,
-    SH["class"],
-    SH["or"],
-    SH.datatype,
-    SH.pattern,
-    SH.flags,
-    SH["in"],
-    SH.nodeKind,
-    SH.minLength,
-    SH.minInclusive,
-    SH.disjoint,
-    SH.severity,
-    SH.message,
-    RDFS.comment,
-    SH.order,
-    SH.group,
-}
-_SUPPORTED_SHAPE_KEYS = {
-    RDF.type,
-    SH.targetClass,
-    SH.targetObjectsOf,
-    SH.targetSubjectsOf,
-    SH.targetNode,
-    SH.property,
-    SH.sparql,
-    SH.severity,
-    SH.message,
-    RDFS.comment,
-    RDFS.label,
-    SH.name,
-    SH.deactivated,
-}
-
-
-def _lit(x: object) -> str:
-    if isinstance(x, URIRef):
-        return f"<{x}>"
-    assert isinstance(x, Literal)
-    return x.n3()
-
-
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
-def _with_focus(select: str, focus: str) -> str:
-    """Bind ?this to the focus nodes first, as pySHACL pre-binds $this."""
-    m = _WHERE.search(select)
-    if m is None:
-        raise NotImplementedError("SPARQL constraint without a WHERE clause")
-    return select[: m.end()] + " " + focus + " " + select[m.end() :]
-
-
-def _prefixes(g: Graph, constraint: URIRef | BNode) -> str:
-    lines = []
-    for pref_node in g.objects(constraint, SH.prefixes):
-        for decl in g.objects(pref_node, SH.declare):
-            lines.append(f"PREFIX {g.value(decl, SH.prefix)}: <{g.value(decl, SH.namespace)}>")
-    return "\n".join(sorted(set(lines))) + "\n"
-
-
-def compile_shapes(g: Graph | None = None, *, infer_from_domains: bool = True) -> list[Check]:
-    """Compile the shapes to SPARQL checks. ``infer_from_domains=False`` types nodes only by their
-    rdf:type (and subclasses): right for data whose every node is typed, and much faster."""
-    global _INFER_FROM_DOMAINS
-    _INFER_FROM_DOMAINS = infer_from_domains
-    try:
-        return _compile(g if g is not None else shapes_graph())
-    finally:
-        _INFER_FROM_DOMAINS = True
-
-
-def _compile(g: Graph) -> list[Check]:
-    checks: list[Check] = []
-    for shape in sorted(set(g.subjects(RDF.type, SH.NodeShape)), key=str):
-        if (shape, SH.deactivated, Literal(True)) in g:
-            continue
-        unknown = {p for p in g.predicates(shape, None)} - _SUPPORTED_SHAPE_KEYS
-        if unknown:
-            raise NotImplementedError(f"shape {shape}: SHACL features not compiled: {sorted(map(str, unknown))}")
-        focus = _targets(g, shape)
-        if not focus:
-            continue
-        default_sev = SEVERITY.get(g.value(shape, SH.severity), "Violation")
-        shape_msg = str(g.value(shape, SH.message) or "")
-        for ps in g.objects(shape, SH.property):
-            checks.extend(_compile_property(g, str(shape), ps, focus, default_sev, shape_msg))
-        for sc in g.objects(shape, SH.sparql):
-            select = str(g.value(sc, SH.select))
-            sev = SEVERITY.get(g.value(sc, SH.severity), default_sev)
-            msg = str(g.value(sc, SH.message) or shape_msg)
-            query = _prefixes(g, sc) + _with_focus(select.replace("$this", "?this"), focus)
-            checks.append(Check(str(shape), "sparql", sev, msg, None, query))
-    return checks
-
-
-def _compile_property(g: Graph, shape: str, ps: Any, focus: str, default_sev: str, shape_msg: str) -> list[Check]:
-    unknown = {p for p in g.predicates(ps, None)} - _SUPPORTED_PROPERTY_KEYS
-    if unknown:
-        features = sorted(map(str, unknown))
-        raise NotImplementedError(f"property shape of {shape}: SHACL features not compiled: {features}")
-    path = g.value(ps, SH.path)
-    if not isinstance(path, URIRef):
-        raise NotImplementedError(f"property shape of {shape}: only IRI paths are compiled")
-    p = f"<{path}>"
-    sev = SEVERITY.get(g.value(ps, SH.severity), default_sev)
-    msg = str(g.value(ps, SH.message) or shape_msg or g.value(ps, SH.name) or "")
-    out = []
-
-    def value_check(name: str, violated: str) -> None:
-        q = f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value . FILTER ({violated}) }}"
-        out.append(Check(shape, name, sev, msg, str(path), q))
-
-    mn, mx = g.value(ps, SH.minCount), g.value(ps, SH.maxCount)
-    if mn is not None and int(mn) > 0:
-        q = (
-            f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?value }} }} GROUP BY ?this "
-            f"HAVING (COUNT(DISTINCT ?value) < {int(mn)})"
-        )
-        out.append(Check(shape, "minCount", sev, msg, str(path), q))
-    if mx is not None:
-        q = (
-            f"SELECT ?this WHERE {{ {focus} ?this {p} ?value }} GROUP BY ?this "
-            f"HAVING (COUNT(DISTINCT ?value) > {int(mx)})"
-        )
-        out.append(Check(shape, "maxCount", sev, msg, str(path), q))
-    cls = g.value(ps, SH["class"])
-    if cls is not None:
-        value_check("class", f"NOT EXISTS {{ {_is_a('?value', str(cls))} }}")
-    alternatives = g.value(ps, SH["or"])
-    if alternatives is not None:
-        classes = []
-        for alt in Collection(g, alternatives):
-            keys = set(g.predicates(alt, None))
-            if keys != {SH["class"]}:
-                raise NotImplementedError(f"property shape of {shape}: sh:or of anything but sh:class")
-            classes.append(str(g.value(alt, SH["class"])))
-        if _INFER_FROM_DOMAINS:
-            value_check("or", " && ".join(f"NOT EXISTS {{ {_is_a('?value', c)} }}" for c in classes))
-        else:  # one lookup against the union of the alternatives' subclasses
-            n = next(_fresh)
-            union = " ".join(f"<{c}>" for c in sorted(set().union(*(_subclasses(c) for c in classes))))
-            value_check("or", f"NOT EXISTS {{ VALUES ?_t{n} {{ {union} }} ?value rdf:type ?_t{n} }}")
-    dt = g.value(ps, SH.datatype)
-    if dt is not None:
-        value_check("datatype", f"!isLiteral(?value) || datatype(?value) != <{dt}>")
-    pattern = g.value(ps, SH.pattern)
-    if pattern is not None:
-        flags = g.value(ps, SH.flags)
-        f = f", {Literal(str(flags)).n3()}" if flags is not None else ""
-        value_check("pattern", f"isBlank(?value) || !REGEX(STR(?value), {Literal(str(pattern)).n3()}{f})")
-    members = g.value(ps, SH["in"])
-    if members is not None:
-        value_check("in", f"?value NOT IN ({', '.join(_lit(x) for x in Collection(g, members))})")
-    kind = g.value(ps, SH.nodeKind)
-    if kind is not None:
-        if kind != SH.IRI:
-            raise NotImplementedError(f"property shape of {shape}: sh:nodeKind {kind}")
-        value_check("nodeKind", "!isIRI(?value)")
-    ml = g.value(ps, SH.minLength)
-    if ml is not None:
-        value_check("minLength", f"isBlank(?value) || STRLEN(STR(?value)) < {int(ml)}")
-    mi = g.value(ps, SH.minInclusive)
-    if mi is not None:
-        value_check("minInclusive", f"!(?value >= {_lit(mi)})")
-    for sc in g.objects(ps, SH.sparql):
-        select = str(g.value(sc, SH.select)).replace("$this", "?this").replace("$PATH", p)
-        csev = SEVERITY.get(g.value(sc, SH.severity), sev)
-        cmsg = str(g.value(sc, SH.message) or msg)
-        out.append(Check(shape, "sparql", csev, cmsg, str(path), _prefixes(g, sc) + _with_focus(select, focus)))
-    dis = g.value(ps, SH.disjoint)
-    if dis is not None:
-        q = f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value . ?this <{dis}> ?value }}"
-        out.append(Check(shape, "disjoint", sev, msg, str(path), q))
-    return out
-
-
-def _term(t: Any) -> str | None:
-    if t is None:
-        return None
-    return str(t.value)
-
-
-def _render(message: str, row: dict[str, Any]) -> str:
-    out = message
-    for k, v in row.items():
-        if v is not None:
-            text = _readable(str(v.value))
-            out = out.replace("{$" + k + "}", text).replace("{?" + k + "}", text)
-    return out
-
-
-def _readable(iri: str) -> str:
-    """An organisation IRI as its ODS code, other instance IRIs without the base."""
-    from graphkit.core.namespaces import ID
-
-    base = str(ID)
-    if iri.startswith(base + "org/"):
-        return iri[len(base) + 4 :]
-    return iri[len(base) :] if iri.startswith(base) else iri
-
-
-def validate_store(
-    store: Any, *, default_graph: Iterable[str] | None = None, checks: list[Check] | None = None
-) -> list[Result]:
-    """Run the compiled shapes inside an Oxigraph store (pyoxigraph.Store). The ontology must be
-    in the store (in one of the default graphs) for subclass and domain reasoning."""
-    import pyoxigraph as ox
-
-    from graphkit.core.namespaces import PREFIXES
-
-    graphs = [ox.NamedNode(g) for g in default_graph] if default_graph is not None else None
-    kwargs: dict[str, Any] = {"prefixes": PREFIXES}
-    if graphs is not None:
-        kwargs["default_graph"] = graphs
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    results: set[Result] = set()
-    for c in checks if checks is not None else compile_shapes():
-        sol = store.query(c.query, **kwargs)
-        names = [v.value for v in sol.variables]
-        rows = [{n: s[n] for n in names} for s in sol]
-        for r in rows:
-            value = r.get("value")
-            path = r.get("path")
-            results.add(
-                Result(
-                    c.severity,
-                    str(r["this"].value),
-                    c.path or _term(path),
-                    _term(value) if value is not None and not isinstance(value, ox.BlankNode) else None,
-                    c.constraint,
-                    c.shape,
-                    _render(c.message, r),
-                )
-            )
-    return sorted(results)
 
 
 def load_ontology_into(store: Any, graph_iri: str) -> None:

@@ -229,9 +229,3 @@ def _has_service(root: object) -> bool:
         elif isinstance(node, list | tuple | set | frozenset):
             todo.extend(node)
     return False
-
-
-def check_sparql(text: str, prefixes: dict[str, str], *, max_nesting: int = MAX_NESTING) -> None:
-    """Both checks of a SPARQL query, text then parse: returns only for a read-only, local query."""
-    refuse_sparql_text(text, max_nesting=max_nesting)
-    check_sparql_algebra(text, prefixes)

@@ -16,6 +16,8 @@ from graphkit.ingest.importers.files import excerpt
 
 
 def records(tables: list[Table], set_name: str, problems: list[InputProblem]) -> list[ImportResult]:
+    """One import result per table of the set ``set_name``, dated by the table's '# vintage:' (else the set's first
+    stated vintage, else the latest date in the set); every row that breaks a rule is a problem in ``problems``."""
     every_date = [d for t in tables for d in t.dates]
     stated = [d for d in (iso_date(t.meta.get("vintage", "")) for t in tables) if d is not None]
     results = []

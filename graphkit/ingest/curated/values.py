@@ -37,10 +37,12 @@ def iso_date(text: str) -> dt.date | None:
         return None
 
 
-_BAD = object()
+_BAD = object()  # what _parse gives for a value it refused (None is an empty optional value)
 
 
 def _parse(column: Column, value: str, file: str, line: int, problems: list[InputProblem]) -> Any:
+    """``value`` read by the kind of ``column``; or :data:`_BAD`, with a problem naming ``file``, ``line``, the
+    column and an excerpt of the value."""
     def bad(message: str) -> object:
         problems.append(InputProblem(file, line, column.name, message, excerpt(value)))
         return _BAD

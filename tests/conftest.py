@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import pytest
 from graphkit.config import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
+CASES = SEEDS / "casestudies"
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -122,7 +123,34 @@ def seed_graph(oxigraph: object) -> object:
     return read_dataset(oxigraph._store)  # type: ignore[attr-defined]
 
 
-_SEED_MARKER = "MATCH (m:TestSeedMarker {token: $token}) RETURN count(m) AS n"
+# The one user database of Neo4j Community holds one graph at a time. A marker node names the graph loaded, so that
+# tests asking for the same graph do not load it again; the test order (pytest_collection_modifyitems) puts the
+# modules that read the seed graph together, before those that replace it.
+_MARKER = "MATCH (m:TestSeedMarker {token: $token}) RETURN count(m) AS n"
+
+
+def _seed_token(graph: object) -> str:
+    # the same graph gives the same token, in any test process (two sessions sharing a dev server agree)
+    g = graph
+    return f"seed-{len(g.organisations)}-{len(g.ties)}-{len(g.roles)}-{len(g.events)}"  # type: ignore[attr-defined]
+
+
+def mark_loaded(store: object, token: str) -> None:
+    """Say that the database now holds the graph named ``token`` (a load replaces the graph's nodes, not this one)."""
+    store._run("MATCH (m:TestSeedMarker) DELETE m")  # type: ignore[attr-defined]
+    store._run("CREATE (:TestSeedMarker {token: $token})", token=token)  # type: ignore[attr-defined]
+
+
+def _load_marked(neo4j_driver: object, token: str, graph: Callable[[], object], organisations: int) -> object:
+    from graphkit.store.neo4j import Neo4jStore
+
+    store = Neo4jStore(neo4j_driver, database="neo4j")
+    loaded = store._run(_MARKER, token=token)[0]["n"] == 1
+    if not loaded or store.count_organisations() != organisations:
+        empty_database(neo4j_driver)
+        store.load(graph())  # type: ignore[arg-type]
+        mark_loaded(store, token)
+    return store
 
 
 @pytest.fixture
@@ -134,18 +162,35 @@ def neo4j_seed(neo4j_driver: object, seed_graph: object) -> object:
 
 def load_seed(neo4j_driver: object, seed_graph: object) -> object:
     """The Neo4jStore of :func:`neo4j_seed`, for fixtures of a wider scope (a server kept for a module)."""
-    from graphkit.store.neo4j import Neo4jStore
+    return _load_marked(neo4j_driver, _seed_token(seed_graph), lambda: seed_graph,
+                        len(seed_graph.organisations))  # type: ignore[attr-defined]
 
-    store = Neo4jStore(neo4j_driver, database="neo4j")
-    g = seed_graph
-    # the same graph gives the same token, in any test process (two sessions sharing a dev server agree)
-    token = f"seed-{len(g.organisations)}-{len(g.ties)}-{len(g.roles)}-{len(g.events)}"  # type: ignore[attr-defined]
-    loaded = store._run(_SEED_MARKER, token=token)[0]["n"] == 1
-    if not loaded or store.count_organisations() != len(seed_graph.organisations):  # type: ignore[attr-defined]
-        empty_database(neo4j_driver)
-        store.load(seed_graph)  # type: ignore[arg-type]
-        store._run("CREATE (:TestSeedMarker {token: $token})", token=token)
-    return store
+
+@pytest.fixture(scope="session")
+def case_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """The case studies of the federation report (seeds/casestudies, fictional) built into an embedded store once
+    per session, and the build report (the build raises on any SHACL violation: nothing would be written)."""
+    from graphkit.store.build import InputFile, build
+
+    path = tmp_path_factory.mktemp("cases") / "store"
+    return path, build([InputFile(CASES)], path)
+
+
+@pytest.fixture(scope="session")
+def cases_embedded(case_build: tuple[Path, object]) -> object:
+    from graphkit.store.oxigraph import OxigraphStore
+
+    return OxigraphStore(case_build[0])
+
+
+@pytest.fixture
+def cases_neo4j(neo4j_driver: object, cases_embedded: object) -> object:
+    """A Neo4jStore holding the case studies, read back from their embedded store (what `graphkit load neo4j`
+    loads); loaded again only when another test has replaced them."""
+    from graphkit.rdf.read import read_dataset
+
+    return _load_marked(neo4j_driver, "casestudies", lambda: read_dataset(cases_embedded._store),  # type: ignore[attr-defined]
+                        cases_embedded.count_organisations())  # type: ignore[attr-defined]
 
 
 def free_port() -> int:
@@ -195,6 +240,24 @@ def live_server(env: dict[str, str], log_path: Path, *, what: str = "graphkit se
 _NEEDS = {"neo4j_uri": "neo4j", "seed_build": "integration"}
 
 
+# The order of the Neo4j tests. Loading the national graph into Neo4j takes about 90 s and the one user database holds
+# one graph, so: first every module that never touches Neo4j; then those that read the seed graph, only talk to the
+# server or are marked neo4j; then those that replace the database (emptied by neo4j_db, or holding the case
+# studies). Within a module the order is the file's; a module's items stay together (module fixtures set up once).
+_REPLACES = {"neo4j_db", "cases_neo4j", "neo4j_cases"}
+_READS_SEED_DYNAMICALLY = {"tests/api/test_explorer.py"}  # load_seed from a module fixture
+
+
+def _neo4j_rank(items: list[pytest.Item]) -> int:
+    names = set().union(*(getattr(i, "fixturenames", ()) for i in items))
+    if names & _REPLACES:
+        return 2
+    if ("neo4j_uri" in names or any(i.get_closest_marker("neo4j") for i in items)
+            or items[0].nodeid.split("::")[0] in _READS_SEED_DYNAMICALLY):
+        return 1
+    return 0
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     unmarked = []
     for item in items:
@@ -204,3 +267,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 unmarked.append(f"{item.nodeid} uses {fixture} but is not marked {marker}")
     if unmarked:
         raise pytest.UsageError("tests without the marker their fixtures need:\n  " + "\n  ".join(unmarked))
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+    ranked = sorted(modules.values(), key=_neo4j_rank)  # stable: the collection order within a rank
+    items[:] = [item for module in ranked for item in module]

@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 
-from graphkit.store.neo4j import Neo4jStore
 from graphkit.store.oxigraph import OxigraphStore
 from graphkit.store.shared import boundary_spanners
 from tests.conftest import SEEDS
@@ -39,29 +38,15 @@ SPANNERS = {
 }
 
 
+# the case studies built once per session and loaded into Neo4j when asked: conftest case_build, cases_neo4j
 @pytest.fixture(scope="module")
-def case_build(tmp_path_factory: pytest.TempPathFactory):
-    from graphkit.store.build import InputFile, build
-
-    path = tmp_path_factory.mktemp("cases") / "store"
-    report = build([InputFile(CASES)], path)  # raises on any SHACL violation: nothing would be written
-    return path, report
+def embedded(cases_embedded) -> OxigraphStore:
+    return cases_embedded
 
 
-@pytest.fixture(scope="module")
-def embedded(case_build) -> OxigraphStore:
-    return OxigraphStore(case_build[0])
-
-
-@pytest.fixture(scope="module")
-def neo4j_cases(neo4j_driver, embedded):
-    from graphkit.rdf.read import read_dataset
-    from tests.conftest import empty_database
-
-    empty_database(neo4j_driver)
-    store = Neo4jStore(neo4j_driver, database="neo4j")
-    store.load(read_dataset(embedded._store))
-    return store
+@pytest.fixture
+def neo4j_cases(cases_neo4j):
+    return cases_neo4j
 
 
 def test_the_case_studies_load_and_pass_the_shapes(case_build) -> None:

@@ -88,14 +88,36 @@ def empty_database(driver: object) -> None:
             driver.execute_query(f"DROP {kind} `{r['name']}` IF EXISTS", database_="neo4j")  # type: ignore[attr-defined]
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> object:
+    """What ``make(folder)`` builds, once per test run. Under pytest-xdist (make test: two workers) the first worker
+    to ask builds it under a lock in the run's shared temporary folder and the others wait for it and reuse it (the
+    result comes to them pickled); without xdist it is built here."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make(tmp_path_factory.mktemp(name))
+    import fcntl
+    import pickle
+
+    folder = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    folder.mkdir(exist_ok=True)
+    with open(folder.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        result = folder.with_suffix(".pickle")
+        if result.exists():
+            return pickle.loads(result.read_bytes())
+        made = make(folder)
+        result.write_bytes(pickle.dumps(made))
+        return made
+
+
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    """The embedded store built from all of seeds/ once per session, and the build report."""
+    """The embedded store built from all of seeds/ once per test run, and the build report."""
     from graphkit.store.build import build_seeds
 
-    path = tmp_path_factory.mktemp("store") / "store"
-    report = build_seeds(SEEDS, path)
-    return path, report
+    def make(folder: Path) -> tuple[Path, object]:
+        return folder / "store", build_seeds(SEEDS, folder / "store")
+
+    return built_once(tmp_path_factory, "store", make)  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="session")
@@ -172,8 +194,10 @@ def case_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     per session, and the build report (the build raises on any SHACL violation: nothing would be written)."""
     from graphkit.store.build import InputFile, build
 
-    path = tmp_path_factory.mktemp("cases") / "store"
-    return path, build([InputFile(CASES)], path)
+    def make(folder: Path) -> tuple[Path, object]:
+        return folder / "store", build([InputFile(CASES)], folder / "store")
+
+    return built_once(tmp_path_factory, "cases", make)  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="session")
@@ -272,3 +296,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         modules.setdefault(item.nodeid.split("::")[0], []).append(item)
     ranked = sorted(modules.values(), key=_neo4j_rank)  # stable: the collection order within a rank
     items[:] = [item for module in ranked for item in module]
+    if config.pluginmanager.hasplugin("xdist"):
+        # make test runs two workers (-n 2 --dist loadgroup): a module goes whole to one worker (its module fixtures
+        # are set up once), and every module that uses Neo4j goes to the same worker, in the order above, so that
+        # one server holds the national graph once
+        for module in ranked:
+            group = "neo4j" if _neo4j_rank(module) else module[0].nodeid.split("::")[0]
+            for item in module:
+                item.add_marker(pytest.mark.xdist_group(group))

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?= -n 2 --dist loadgroup -v --durations=25
+PYTEST_ARGS ?= -n 2 -v --durations=25
 
 .PHONY: run test test-fast venv web chromium build serve lint typecheck neo4j-install neo4j-stop clean
 

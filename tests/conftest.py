@@ -8,6 +8,7 @@ skip, in CI or elsewhere.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -296,11 +297,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         modules.setdefault(item.nodeid.split("::")[0], []).append(item)
     ranked = sorted(modules.values(), key=_neo4j_rank)  # stable: the collection order within a rank
     items[:] = [item for module in ranked for item in module]
-    if config.pluginmanager.hasplugin("xdist"):
-        # make test runs two workers (-n 2 --dist loadgroup): a module goes whole to one worker (its module fixtures
-        # are set up once), and every module that uses Neo4j goes to the same worker, in the order above, so that
-        # one server holds the national graph once
-        for module in ranked:
-            group = "neo4j" if _neo4j_rank(module) else module[0].nodeid.split("::")[0]
-            for item in module:
-                item.add_marker(pytest.mark.xdist_group(group))
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # tell the scheduler below which tests use Neo4j
+        neo4j = [i.nodeid for i in items
+                 if i.get_closest_marker("neo4j") or "neo4j_uri" in getattr(i, "fixturenames", ())]
+        path = _neo4j_tests_file(config)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.environ['PYTEST_XDIST_WORKER']}")
+        tmp.write_text(json.dumps(neo4j))
+        os.replace(tmp, path)  # both workers collect the same tests and write the same list
+
+
+# make test runs two pytest-xdist workers (-n 2). The workers collect, the controller schedules: every test that uses
+# Neo4j goes to one worker, in the order above (one server; the national graph loaded once), and every other module
+# goes whole to either worker (its module fixtures set up once). The workers name the Neo4j tests in a file of the
+# run's temporary folder, read when the controller schedules (after the workers have collected).
+def _neo4j_tests_file(config: pytest.Config) -> Path:
+    base = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return root / "neo4j-tests.json"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Neo4jOnOneWorker(LoadScopeScheduling):
+        _neo4j: set[str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self._neo4j is None:
+                self._neo4j = set(json.loads(_neo4j_tests_file(self.config).read_text()))
+            return "neo4j" if nodeid in self._neo4j else nodeid.split("::")[0]
+
+    return Neo4jOnOneWorker(config, log)

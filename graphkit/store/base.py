@@ -3,6 +3,9 @@
 Implementations: :mod:`graphkit.store.oxigraph` (embedded, default) and :mod:`graphkit.store.neo4j`, both
 subclasses of :class:`graphkit.store.shared.SharedStore`, which answers what is the same for both over their
 lookups. Views are plain frozen dataclasses, so that the answers of both stores can be compared for equality.
+
+One piece, a little over 400 lines: the protocol and the views it answers with, and the few rules on them
+(kinds on a date, financial years, levels) that every store and caller shares.
 """
 
 from __future__ import annotations

@@ -102,14 +102,20 @@ SET o += row.props, o:{label(kind)}
 """
 
 
-def merge_ties(kind: str) -> str:
+def _merge_between(kind: str, start: str, end: str) -> str:
+    """A relationship of the class ``kind`` between two organisations, by the codes in ``row[start]`` and
+    ``row[end]``, keyed by its IRI."""
     return f"""
 UNWIND $rows AS row
-MATCH (m:{STAGING_ORG} {{odsCode: row.member}})
-MATCH (o:{STAGING_ORG} {{odsCode: row.organisation}})
-MERGE (m)-[t:{rel_type(kind)} {{iri: row.iri}}]->(o)
+MATCH (a:{STAGING_ORG} {{odsCode: row.{start}}})
+MATCH (b:{STAGING_ORG} {{odsCode: row.{end}}})
+MERGE (a)-[t:{rel_type(kind)} {{iri: row.iri}}]->(b)
 SET t += row.props
 """
+
+
+def merge_ties(kind: str) -> str:
+    return _merge_between(kind, "member", "organisation")
 
 
 MERGE_ROLES = f"""
@@ -196,13 +202,7 @@ SET d += row.props
 
 
 def merge_lateral_ties(kind: str) -> str:
-    return f"""
-UNWIND $rows AS row
-MATCH (a:{STAGING_ORG} {{odsCode: row.tieFrom}})
-MATCH (b:{STAGING_ORG} {{odsCode: row.tieTo}})
-MERGE (a)-[t:{rel_type(kind)} {{iri: row.iri}}]->(b)
-SET t += row.props
-"""
+    return _merge_between(kind, "tieFrom", "tieTo")
 
 
 # -- reading the whole graph back (export) ---------------------------------------------------------

@@ -1,0 +1,288 @@
+"""The Neo4j store's answers: the GraphStore lookups in Cypher (all of it in :mod:`graphkit.store.cypher`), over
+an injected driver, the database named on every call. What both stores answer the same way is
+:class:`~graphkit.store.shared.SharedStore`'s; loading is :mod:`graphkit.store.neo4j.load`, reading the records
+back :mod:`graphkit.store.neo4j.readback`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from graphkit.core.progress import Task
+from graphkit.errors import NotFound, StoreUnavailable
+from graphkit.ingest.merge import MergedGraph
+from graphkit.store import cypher
+from graphkit.store.base import (
+    AgreementView,
+    ContractView,
+    Direction,
+    EventView,
+    LateralTieView,
+    NameView,
+    OrgRow,
+    PersonView,
+    PostView,
+    RoleRow,
+    StatementView,
+    TieView,
+)
+from graphkit.store.neo4j import load as loading
+from graphkit.store.neo4j.props import date as _date
+from graphkit.store.neo4j.readback import read_graph
+from graphkit.store.shared import OrgRecord, SharedStore
+
+KIND = "neo4j"
+
+
+class Neo4jStore(SharedStore):
+    kind = KIND
+    _loading = Task()  # the progress of the load under way (rows written); by default shown nowhere
+
+    def __init__(self, driver: Any, database: str = "neo4j") -> None:
+        self.driver = driver
+        self.database = database
+
+    def _run(self, query: str, **params: Any) -> list[Any]:
+        records, _, _ = self.driver.execute_query(query, parameters_=params, database_=self.database)
+        return list(records)
+
+    def _write(self, query: str, rows: list[dict[str, Any]]) -> None:
+        for batch in loading.batches(rows):
+            self.driver.execute_query(query, parameters_={"rows": batch}, database_=self.database)
+            self._loading.advance(len(batch))
+
+    def load(self, graph: MergedGraph, *, progress: Task | None = None) -> None:
+        """Write the merged graph, all or nothing: the new graph is written under staging labels in
+        batches, then one transaction replaces the previous graph with it. An interrupted load (the loader
+        or the server killed: benchmarks/soak.py) leaves the previous complete graph queryable, and its
+        staging nodes are removed by the next load; loading twice gives the same graph. Losing the server
+        midway raises StoreUnavailable. ``progress`` (graphkit/core/progress.py) counts the rows written."""
+        from neo4j.exceptions import DriverError
+
+        if progress is not None:
+            progress.update(total=loading.rows_to_load(graph))
+            self._loading = progress
+        try:
+            loading.write_graph(self, graph)
+            self._loading.update(description="loaded into Neo4j")
+            self._loading.finish()
+        except DriverError as exc:
+            raise StoreUnavailable(
+                f"the connection to Neo4j was lost during the load ({type(exc).__name__}: {exc}); the previous "
+                "graph is still the one served, and the next load removes what this one staged",
+                details={"database": self.database},
+            ) from None
+        finally:
+            self._loading = Task()
+
+    def read_graph(self) -> MergedGraph:
+        """The merged-graph records the database holds (the inverse of :meth:`load`), for the export."""
+        return read_graph(self._run)
+
+    # -- the primitive lookups (graphkit/store/shared.py answers the rest) -----------------------------------
+    def _require(self, code: str) -> dict[str, Any]:
+        rows = self._run(cypher.ORG_BY_CODE, code=code)
+        if not rows:
+            raise NotFound(f"no organisation with ODS code {code!r}", details={"code": code})
+        return {"org": rows[0]["org"], "roles": [r for r in rows[0]["roles"] if r["role"] is not None]}
+
+    def _organisation_record(self, code: str) -> OrgRecord:
+        found = self._require(code)
+        org = found["org"]
+        return OrgRecord(
+            name=org["name"],
+            all_kinds=tuple(sorted(org.get("kinds") or [])),
+            start=_date(org.get("start")),
+            end=_date(org.get("end")),
+            status=org.get("status"),
+            fictional=bool(org.get("fictional")),
+            names=[
+                NameView(n, s, _date(v))  # type: ignore[arg-type]
+                for n, s, v in zip(org["names"], org["nameSources"], org["nameVintages"], strict=True)
+            ],
+            roles=[RoleRow(code, r["role"], _date(r["start"]), _date(r["end"])) for r in found["roles"]],
+        )
+
+    def _ties(self, codes: list[str], direction: Direction, as_of: dt.date | None, kind: str | None) -> list[TieView]:
+        return self._tie_views(self._run(cypher.ties(direction, kind), codes=codes, day=as_of))
+
+    def _ties_of_kinds(self, kinds: list[str], as_of: dt.date | None) -> list[TieView]:
+        return self._tie_views(self._run(cypher.ties_of_kinds(kinds), day=as_of))
+
+    @staticmethod
+    def _tie_views(rows: list[Any]) -> list[TieView]:
+        return [
+            TieView(
+                kind=r["kind"],
+                member=r["member"],
+                member_name=r["member_name"],
+                organisation=r["organisation"],
+                organisation_name=r["organisation_name"],
+                start=_date(r["start"]),
+                end=_date(r["end"]),
+                derived=bool(r["derived"]),
+                end_evidence=r["end_evidence"],
+                sources=tuple(sorted(r["sources"] or ())),
+            )
+            for r in rows
+        ]
+
+    def _projection_ties(self, as_of: dt.date) -> list[tuple[str, str, str, str, str]]:
+        kinds = {cypher.rel_type("PCNMembership"): "PCNMembership",
+                 cypher.rel_type("CommissionerAssignment"): "CommissionerAssignment"}
+        return [(kinds[r["type"]], r["practice"], r["practice_name"], r["other"], r["other_name"])
+                for r in self._run(cypher.PROJECT, day=as_of)]
+
+    def list_size_rows(self) -> list[tuple[str, str, int]]:
+        return [(r["code"], r["year"], int(r["size"])) for r in self._run(cypher.ALL_LIST_SIZES)]
+
+    def _org_rows(self, q: str | None, kind: str | None, codes: list[str] | None) -> list[OrgRow]:
+        return [
+            OrgRow(
+                r["code"], r["name"], tuple(sorted(r["kinds"] or ())), _date(r["start"]), _date(r["end"]),
+                r["size"],
+                tuple(sorted(r["functions"] or ())),
+            )
+            for r in self._run(cypher.ORG_ROWS, q=q, kind=kind, codes=codes)
+        ]
+
+    def _role_rows(self, codes: list[str]) -> list[RoleRow]:
+        if not codes:
+            return []
+        return [
+            RoleRow(r["code"], r["role"], _date(r["start"]), _date(r["end"]), tuple(sorted(r["sources"] or ())))
+            for r in self._run(cypher.ROLES_OF_MANY, codes=codes)
+        ]
+
+    def _contracts(
+        self, *, holder: str | None, contract_type: str | None, commissioner: str | None, area: list[str] | None,
+        year: str | None, limit: int | None, offset: int,
+    ) -> tuple[list[ContractView], int]:
+        rows = self._run(cypher.CONTRACTS, year=year, holder=holder, ctype=contract_type, comm=commissioner, area=area)
+        found = sorted(
+            ContractView(
+                financial_year=r["c"]["financialYear"],
+                holder=r["holder"],
+                holder_name=r["holder_name"],
+                contract_type=r["c"]["contractTypeStated"],
+                commissioner=r["commissioner"],
+                list_size=r["c"].get("listSize"),
+                weighted_list_size=r["c"].get("weightedListSize"),
+                dispensing=r["c"].get("dispensing"),
+                rurality=r["c"].get("rurality"),
+                amount_gbp=r["c"].get("amountGBP"),
+                services=tuple(
+                    sorted(zip(r["c"].get("services") or (), r["c"].get("serviceAmounts") or (), strict=True))
+                ),
+                source=r["c"]["source"],
+                line=int(r["c"]["line"]),
+            )
+            for r in rows
+        )
+        return found[offset : None if limit is None else offset + limit], len(found)
+
+    def _provenance(self, code: str) -> list[StatementView]:
+        files = {r["slug"]: (r["file"], _date(r["vintage"])) for r in self._run(cypher.SOURCE_DETAILS)}
+        out = []
+        for r in self._run(cypher.PROVENANCE, code=code):
+            for slug, line in zip(r["sources"] or (), r["lines"] or (), strict=True):
+                file_name, vintage = files[slug]
+                out.append(StatementView(r["kind"], r["fact"], slug, file_name, vintage, int(line)))  # type: ignore[arg-type]
+        return out
+
+    def _posts(self, organisation: str | None, person: str | None, as_of: dt.date | None) -> list[PostView]:
+        return [
+            PostView(
+                person_id=r["pid"],
+                person_name=r["pname"],
+                organisation=r["ocode"],
+                organisation_name=r["oname"],
+                role=r["h"].get("role"),
+                title=r["h"].get("title"),
+                start=_date(r["h"].get("start")),
+                end=_date(r["h"].get("end")),
+                represents=r["h"].get("represents"),
+                appointment=r["h"].get("appointment"),
+                voting=r["h"].get("voting"),
+                source=r["h"]["source"],
+                line=int(r["h"]["line"]),
+                citations=tuple(sorted(r["h"]["citations"])),
+            )
+            for r in self._run(cypher.POSTS, organisation=organisation, person=person, day=as_of)
+        ]
+
+    def _lateral_ties(self, as_of: dt.date | None) -> list[LateralTieView]:
+        return [
+            LateralTieView(
+                kind=r["t"]["tieKind"],
+                tie_from=r["tie_from"],
+                tie_to=r["tie_to"],
+                start=_date(r["t"].get("start")),
+                end=_date(r["t"].get("end")),
+                hood_mode=r["t"].get("hoodMode"),
+                mechanism=r["t"].get("mechanism"),
+                arena=r["t"].get("arena"),
+                source=r["t"]["source"],
+                line=int(r["t"]["line"]),
+                initiated_by=r["t"].get("initiatedBy"),
+                horizon=r["t"].get("horizon"),
+            )
+            for r in self._run(cypher.LATERAL_TIES, day=as_of)
+        ]
+
+    def _agreements(self, as_of: dt.date | None) -> list[AgreementView]:
+        return [
+            AgreementView(
+                contract_id=r["c"]["contractId"],
+                kind=r["c"]["kind"],
+                holder=r["holder"],
+                commissioner=r["commissioner"],
+                service=r["c"].get("service"),
+                parent=r["c"].get("parentId"),
+                start=_date(r["c"].get("start")),
+                end=_date(r["c"].get("end")),
+                amount_gbp=r["c"].get("amountGBP"),
+                delivered_by=tuple(sorted(set(r["delivered_by"]))),
+                source=r["c"]["source"],
+                line=int(r["c"]["line"]),
+            )
+            for r in self._run(cypher.AGREEMENTS, day=as_of)
+        ]
+
+    def _person(self, person_id: str) -> PersonView | None:
+        rows = self._run(cypher.PERSON, person=person_id)
+        if not rows:
+            return None
+        p = rows[0]["p"]
+        return PersonView(
+            person_id=person_id,
+            name=p["name"],
+            fictional=bool(p.get("fictional")),
+            source=p["source"],
+            line=int(p["line"]),
+            citations=tuple(sorted(p["citations"])),
+        )
+
+    def _events(self, code: str) -> list[EventView]:
+        return [
+            EventView(
+                _date(e["eventDate"]),  # type: ignore[arg-type]
+                e["kind"],
+                tuple(sorted(e["originals"])),
+                e["result"],
+                tuple(sorted(e["sources"])),
+            )
+            for e in (r["e"] for r in self._run(cypher.EVENTS_OF, code=code))
+        ]
+
+    def count_organisations(self) -> int:
+        return int(self._run(cypher.COUNT_ORGS)[0]["n"])
+
+    def _kind_counts(self) -> dict[str, int]:
+        return {r["kind"]: int(r["n"]) for r in self._run(cypher.SUMMARY_KINDS)}
+
+    def _source_slugs(self) -> tuple[str, ...]:
+        return tuple(r["slug"] for r in self._run(cypher.SOURCES))
+
+    def close(self) -> None:
+        pass

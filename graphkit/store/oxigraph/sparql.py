@@ -1,0 +1,203 @@
+"""All SPARQL of the embedded store, in one module (as :mod:`graphkit.store.cypher` holds Neo4j's). Every query
+reads the resolved graph for what holds when, or the source graphs for who said what. Values are bound as
+parameters (Oxigraph substitutions) by the caller; the only text put into a query here is IRIs the store built
+from codes (escaped by :func:`graphkit.core.namespaces.org_iri`) and fixed fragments."""
+
+from __future__ import annotations
+
+from graphkit.rdf.emit import RESOLVED
+
+#: Ties of the anchored organisations or classes (``anchor``), holding on ?day (``when``) or ever.
+TIES = """
+SELECT ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
+       (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources)
+WHERE {
+  GRAPH <%(resolved)s> {
+    %(anchor)s
+    ?t org:member ?m ; org:organization ?o ; a ?cls ; org:memberDuring ?iv ; pcg:assertionType ?atype .
+    FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
+    ?m pcg:odsCode ?mcode ; skos:prefLabel ?mname .
+    ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
+    OPTIONAL { ?iv time:hasBeginning/time:inXSDDate ?start }
+    OPTIONAL { ?iv time:hasEnd/time:inXSDDate ?end }
+    OPTIONAL { ?t pcg:endEvidence ?ev }
+    OPTIONAL { ?t prov:wasDerivedFrom ?src }
+    %(kind)s
+  }
+  %(when)s
+}
+GROUP BY ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
+"""
+WHEN = "FILTER ((!BOUND(?start) || ?start <= ?day) && (!BOUND(?end) || ?end >= ?day))"
+
+
+def ties(anchor: str, *, dated: bool) -> str:
+    return TIES % {"resolved": RESOLVED, "anchor": anchor, "kind": "", "when": WHEN if dated else ""}
+
+
+def when(dated: bool) -> str:
+    return WHEN if dated else ""
+
+
+REQUIRE = f"SELECT ?org WHERE {{ GRAPH <{RESOLVED}> {{ ?org pcg:odsCode ?c }} }} LIMIT 1"
+
+KINDS = f"""SELECT ?org ?kind WHERE {{ GRAPH <{RESOLVED}> {{ ?org a ?kind .
+                 FILTER (STRSTARTS(STR(?kind), STR(pcg:))) }} }}"""
+
+ORGANISATION = f"""SELECT ?org ?name ?start ?end ?status ?fictional WHERE {{ GRAPH <{RESOLVED}> {{
+                 ?org skos:prefLabel ?name .
+                 OPTIONAL {{ ?org pcg:validDuring ?iv .
+                            OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                            OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
+                 OPTIONAL {{ ?org pcg:status ?status }}
+                 OPTIONAL {{ ?org pcg:fictional ?fictional }} }} }}"""
+
+NAMES = """SELECT ?org ?g ?name ?vintage WHERE { GRAPH ?g { ?org rdfs:label ?name }
+                 GRAPH ?g { ?g pcg:vintage ?vintage } }"""
+
+PROJECTION_TIES = f"""SELECT ?day ?kind ?mcode ?mname ?ocode ?oname ?start WHERE {{ GRAPH <{RESOLVED}> {{
+                 VALUES ?kind {{ pcg:PCNMembership pcg:CommissionerAssignment }}
+                 ?t a ?kind ; org:member ?m ; org:organization ?o ; org:memberDuring ?iv .
+                 ?m a pcg:PrescribingCostCentre ; pcg:odsCode ?mcode ; skos:prefLabel ?mname .
+                 ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
+                 OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                 OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
+                 {WHEN} }}"""
+
+LIST_SIZES = f"""SELECT ?code ?fy ?size WHERE {{ GRAPH <{RESOLVED}> {{ ?c pcg:financialYear ?fy ;
+                 pcg:contractHolder ?p ; pcg:listSize ?size . ?p pcg:odsCode ?code }} }}"""
+
+
+def org_rows(where: str, text: str) -> str:
+    return f"""SELECT ?q ?kindclass ?o ?code ?name ?start ?end ?size
+                  (GROUP_CONCAT(DISTINCT STR(?kind); SEPARATOR=" ") AS ?kinds)
+                  (GROUP_CONCAT(DISTINCT STR(?fn); SEPARATOR=" ") AS ?fns) WHERE {{ GRAPH <{RESOLVED}> {{
+                 {where}
+                 ?o pcg:odsCode ?code ; skos:prefLabel ?name ; a ?kind .
+                 FILTER (STRSTARTS(STR(?kind), STR(pcg:))) {text}
+                 OPTIONAL {{ ?o pcg:validDuring ?iv .
+                            OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                            OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
+                 OPTIONAL {{ ?o pcg:listSize ?size }} OPTIONAL {{ ?o pcg:centralFunction ?fn }} }} }}
+               GROUP BY ?q ?kindclass ?o ?code ?name ?start ?end ?size"""
+
+
+ORG_ROWS_TEXT = "FILTER (CONTAINS(LCASE(?name), LCASE(?q)) || STRSTARTS(?code, UCASE(?q)))"
+
+
+def role_rows(values: str) -> str:
+    return f"""SELECT ?h ?code ?role ?start ?end (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources)
+                        WHERE {{ GRAPH <{RESOLVED}> {{ VALUES ?o {{ {values} }}
+                         ?o pcg:odsCode ?code . ?h pcg:holder ?o ; pcg:odsRole ?role ; pcg:validDuring ?iv .
+                         OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                         OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }}
+                         OPTIONAL {{ ?h prov:wasDerivedFrom ?src }} }} }}
+                        GROUP BY ?h ?code ?role ?start ?end"""
+
+
+def stated(graph: str, values: str) -> str:
+    """Line and citations of the facts ``values`` in the source graph ``graph``."""
+    return f"""SELECT ?h ?line ?cite WHERE {{ GRAPH <{graph}> {{ VALUES ?h {{ {values} }}
+                         ?h pcg:sourceLine ?line OPTIONAL {{ ?h pcg:citation|dcterms:source ?cite }} }} }}"""
+
+
+def contract_keys(pattern: str) -> str:
+    return f"""SELECT ?c ?fy ?ctype ?code WHERE {{ GRAPH <{RESOLVED}> {{ {pattern}
+                     ?c pcg:financialYear ?fy . ?p pcg:odsCode ?code }} }}"""
+
+
+def contracts(pattern: str) -> str:
+    return f"""SELECT ?c ?fy ?ctype ?code ?name ?cc ?size ?wsize ?disp ?rur ?amount ?src WHERE {{
+                 GRAPH <{RESOLVED}> {{ {pattern}
+                 ?c pcg:financialYear ?fy ; pcg:contractTypeStated ?ctype ; prov:wasDerivedFrom ?src .
+                 ?p pcg:odsCode ?code ; skos:prefLabel ?name .
+                 OPTIONAL {{ ?c pcg:commissioner/pcg:odsCode ?cc }}
+                 OPTIONAL {{ ?c pcg:listSize ?size }} OPTIONAL {{ ?c pcg:weightedListSize ?wsize }}
+                 OPTIONAL {{ ?c pcg:dispensing ?disp }} OPTIONAL {{ ?c pcg:rurality ?rur }}
+                 OPTIONAL {{ ?c pcg:amountGBP ?amount }} }} }}"""
+
+
+def contract_services(pattern: str) -> str:
+    return f"""SELECT ?c ?fy ?ctype ?svc ?paid WHERE {{ GRAPH <{RESOLVED}> {{ {pattern}
+                 ?pay pcg:underContract ?c ; pcg:paymentFor ?svc ; pcg:amountGBP ?paid }} }}"""
+
+
+def provenance(org: str) -> str:
+    return f"""SELECT ?fact ?cls ?g ?file ?vintage ?line WHERE {{
+                 {{ VALUES (?fact ?cls) {{ ({org} pcg:Organisation) }} }}
+                 UNION {{ GRAPH <{RESOLVED}> {{ ?fact org:member|org:organization {org} ; a ?cls .
+                          FILTER (STRSTARTS(STR(?cls), STR(pcg:))) }} }}
+                 UNION {{ GRAPH <{RESOLVED}> {{ ?fact pcg:holder {org} . BIND (pcg:RoleHolding AS ?cls) }} }}
+                 UNION {{ GRAPH <{RESOLVED}> {{ ?fact pcg:contractHolder {org} . BIND (pcg:Contract AS ?cls) }} }}
+                 GRAPH ?g {{ ?fact pcg:sourceLine ?line }}
+                 GRAPH ?g {{ ?g pcg:fileName ?file ; pcg:vintage ?vintage }} }}"""
+
+
+def posts(where: str, dated: bool) -> str:
+    return f"""SELECT ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?src WHERE {{
+                 GRAPH <{RESOLVED}> {{ {where}
+                   ?h a pcg:PostHolding ; pcg:holderPerson ?person ; pcg:post ?post ; prov:wasDerivedFrom ?src .
+                   ?person pcg:personId ?pid ; rdfs:label ?pname .
+                   ?post org:postIn ?o . ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
+                   OPTIONAL {{ ?post org:role ?role }} OPTIONAL {{ ?post rdfs:label ?title }}
+                   OPTIONAL {{ ?post pcg:voting ?voting }}
+                   OPTIONAL {{ ?h pcg:represents/pcg:odsCode ?rep }} OPTIONAL {{ ?h pcg:appointmentMode ?app }}
+                   OPTIONAL {{ ?h pcg:validDuring ?iv .
+                              OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                              OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
+                 {when(dated)} }}"""
+
+
+def lateral_ties(dated: bool) -> str:
+    return f"""SELECT ?day ?t ?cls ?from ?to ?start ?end ?mode ?mech ?arena ?by ?horizon ?src WHERE {{
+                 GRAPH <{RESOLVED}> {{ ?t a pcg:Tie, ?cls ; pcg:tieFrom/pcg:odsCode ?from ; pcg:tieTo/pcg:odsCode ?to ;
+                      prov:wasDerivedFrom ?src .
+                   FILTER (?cls != pcg:Tie && STRSTARTS(STR(?cls), STR(pcg:)))
+                   FILTER NOT EXISTS {{ ?t pcg:deliversUnder ?c }}
+                   OPTIONAL {{ ?t pcg:hoodMode ?mode }} OPTIONAL {{ ?t pcg:mechanism ?mech }}
+                   OPTIONAL {{ ?t pcg:competitionArena ?arena }} OPTIONAL {{ ?t pcg:initiatedBy/pcg:odsCode ?by }}
+                   OPTIONAL {{ ?t pcg:horizon ?horizon }}
+                   OPTIONAL {{ ?t pcg:validDuring ?iv .
+                              OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                              OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
+                 {when(dated)} }}"""
+
+
+def agreements(dated: bool) -> str:
+    return f"""SELECT ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src
+                  (GROUP_CONCAT(?by; SEPARATOR=" ") AS ?delivered) (GROUP_CONCAT(STR(?cls); SEPARATOR=" ") AS ?classes)
+                WHERE {{
+                 GRAPH <{RESOLVED}> {{ ?c dcterms:identifier ?id ; a pcg:Contract, ?cls ;
+                      pcg:contractHolder/pcg:odsCode ?holder ; prov:wasDerivedFrom ?src .
+                   FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
+                   OPTIONAL {{ ?c pcg:commissioner/pcg:odsCode ?comm }} OPTIONAL {{ ?c pcg:forService ?svc }}
+                   OPTIONAL {{ ?c pcg:parentContract/dcterms:identifier ?parent }}
+                   OPTIONAL {{ ?c pcg:amountGBP ?amount }} OPTIONAL {{ ?c pcg:deliveredBy/pcg:odsCode ?by }}
+                   OPTIONAL {{ ?c pcg:validDuring ?iv .
+                              OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                              OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
+                 {when(dated)} }}
+               GROUP BY ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src"""
+
+
+def person(node: str) -> str:
+    return f"""SELECT ?name ?fictional ?src WHERE {{
+                 GRAPH <{RESOLVED}> {{ {node} pcg:personId ?pid ; rdfs:label ?name ; prov:wasDerivedFrom ?src .
+                   OPTIONAL {{ {node} pcg:fictional ?fictional }} }} }}"""
+
+
+def events(org: str) -> str:
+    return f"""SELECT ?e ?cls ?day ?rcode (GROUP_CONCAT(DISTINCT ?ocode; SEPARATOR=" ") AS ?originals)
+                  (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources) WHERE {{ GRAPH <{RESOLVED}> {{
+                 {{ ?e org:originalOrganization {org} }} UNION {{ ?e org:resultingOrganization {org} }}
+                 ?e a org:ChangeEvent, ?cls ; pcg:eventDate ?day ; org:resultingOrganization/pcg:odsCode ?rcode ;
+                    org:originalOrganization/pcg:odsCode ?ocode .
+                 FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
+                 OPTIONAL {{ ?e prov:wasDerivedFrom ?src }} }} }}
+               GROUP BY ?e ?cls ?day ?rcode"""
+
+
+COUNT_ORGS = f"SELECT (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o pcg:odsCode ?c }} }}"
+
+KIND_COUNTS = f"""SELECT ?kind (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o pcg:odsCode ?c ; a ?kind .
+                   FILTER (STRSTARTS(STR(?kind), STR(pcg:))) }} }} GROUP BY ?kind ORDER BY ?kind"""

@@ -32,6 +32,7 @@ from graphkit.core.model import (
 from graphkit.core.namespaces import ID, ODSROLE_NS, PCG_NS
 from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.ontology.vocab import PCG
+from graphkit.rdf import mapping
 from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED
 
 _PCG = str(PCG_NS)
@@ -110,17 +111,27 @@ def code_of(iri: str) -> str:
     return unquote(iri[len(_ORG_PREFIX) :])
 
 
+def _fields(p: dict[str, list[Any]], fields: tuple[mapping.Field, ...]) -> dict[str, Any]:
+    """The record's fields (keyword arguments) that RDF holds as one property of the subject, by the record
+    type's table (graphkit/rdf/mapping.py): organisation IRIs as codes, ontology terms as local names."""
+    out = {}
+    for f in fields:
+        if f.pred is None:
+            continue
+        v = _one(p, f.pred)
+        if v is None:
+            out[f.attr] = f.default
+        elif f.rdf == "org":
+            out[f.attr] = code_of(v)
+        elif f.rdf == "pcg":
+            out[f.attr] = _local_pcg(v)
+        else:
+            out[f.attr] = v
+    return out
+
+
 def _source(iri: str, p: dict[str, list[Any]]) -> Source:
-    return Source(
-        slug=_slug(iri),
-        file_name=_one(p, str(PCG.fileName)),
-        kind=_one(p, str(PCG.sourceKind)),
-        vintage=_one(p, str(PCG.vintage)),
-        sha256=_one(p, str(PCG.sha256)),
-        publisher=_one(p, "http://purl.org/dc/terms/publisher"),
-        licence=_one(p, "http://purl.org/dc/terms/license"),
-        title=_one(p, "http://purl.org/dc/terms/title", ""),
-    )
+    return Source(slug=_slug(iri), **_fields(p, mapping.SOURCE))
 
 
 def _slug(iri: str) -> str:
@@ -155,22 +166,16 @@ def read_dataset(store: ox.Store) -> MergedGraph:
     for s, p in resolved.items():
         types = p.get(TYPE, ())
         if str(ORG.FormalOrganization) in types:
-            code = _one(p, str(PCG.odsCode))
             start, end = intervals.get(_one(p, VALID_DURING), (None, None))
             o = MergedOrganisation(
-                code=code,
+                **_fields(p, mapping.ORGANISATION),
                 kinds=set(_pcg_kinds(p)),
                 start=start,
                 end=end,
-                status=_one(p, str(PCG.status)),
-                postcode=_one(p, str(PCG.postcode)),
-                ons_code=_one(p, str(PCG.onsCode)),
-                fictional=bool(_one(p, str(PCG.fictional), False)),
-                list_size=_one(p, LIST_SIZE),
                 central_functions={_local_pcg(f) or "" for f in p.get(str(PCG.centralFunction), [])},
                 resolved_name=_one(p, PREF),
             )
-            graph.organisations[code] = o
+            graph.organisations[o.code] = o
             facts[s] = o
         elif str(ORG.Membership) in types:
             kinds = _pcg_kinds(p)
@@ -222,19 +227,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
         elif str(PCG.Tie) in types:
             curated[s] = ("delivery" if str(PCG.deliversUnder) in p else "tie", p)
         elif str(PCG.Contract) in types:
-            commissioner = _one(p, str(PCG.commissioner))
-            contracts[s] = ContractFact(
-                practice=code_of(_one(p, str(PCG.contractHolder))),
-                financial_year=_one(p, str(PCG.financialYear)),
-                contract_type=_one(p, str(PCG.contractTypeStated)),
-                commissioner=code_of(commissioner) if commissioner else None,
-                line=0,  # from the source graph, below
-                dispensing=_one(p, str(PCG.dispensing)),
-                list_size=_one(p, str(PCG.listSize)),
-                weighted_list_size=_one(p, str(PCG.weightedListSize)),
-                rurality=_one(p, str(PCG.rurality)),
-                total_paid=_one(p, str(PCG.amountGBP)),
-            )
+            contracts[s] = ContractFact(**_fields(p, mapping.CONTRACT), line=0)  # the line: from the source graph
             contract_source[s] = _one(p, DERIVED_FROM)
         elif str(PCG.underContract) in p:
             payments.append((s, p, _one(p, str(PCG.underContract))))
@@ -325,10 +318,7 @@ def _read_curated(
         line, citations = lines.get(s, (0, ()))
         start, end = intervals.get(_one(p, VALID_DURING), (None, None))
         if what == "person":
-            result.people.append(
-                Person(_one(p, str(PCG.personId)), _one(p, LABEL), line, bool(_one(p, str(PCG.fictional), False)),
-                       citations)
-            )
+            result.people.append(Person(**_fields(p, mapping.PERSON), line=line, citations=citations))
         elif what == "post":
             post = posts[_one(p, str(PCG.post))]
             result.posts.append(
@@ -351,25 +341,21 @@ def _read_curated(
             parent = _one(p, str(PCG.parentContract))
             result.agreements.append(
                 Agreement(
-                    contract_id=ids[s],
+                    **_fields(p, mapping.AGREEMENT),
                     kind=kinds[0] if kinds else "Contract",
-                    holder=code_of(_one(p, str(PCG.contractHolder))),
                     line=line,
-                    commissioner=code(_one(p, str(PCG.commissioner))),
-                    service=_local_pcg(_one(p, str(PCG.forService))),
                     parent=ids[parent] if parent is not None else None,
                     start=start,
                     end=end,
-                    amount=_one(p, str(PCG.amountGBP)),
                     citations=citations,
                 )
             )
         elif what == "delivery":
             result.deliveries.append(
                 Delivery(
+                    **_fields(p, mapping.DELIVERY),
                     provider=code_of(_one(p, str(PCG.tieFrom))),
                     contract_id=ids[_one(p, str(PCG.deliversUnder))],
-                    holder=code_of(_one(p, str(PCG.tieTo))),
                     line=line,
                     start=start,
                     end=end,
@@ -380,17 +366,13 @@ def _read_curated(
             kinds = [k for k in _pcg_kinds(p) if k != "Tie"]
             result.lateral_ties.append(
                 LateralTie(
+                    **_fields(p, mapping.LATERAL_TIE),
                     kind=kinds[0],
                     tie_from=code_of(_one(p, str(PCG.tieFrom))),
                     tie_to=code_of(_one(p, str(PCG.tieTo))),
                     line=line,
                     start=start,
                     end=end,
-                    hood_mode=_local_pcg(_one(p, str(PCG.hoodMode))),
-                    mechanism=_one(p, str(PCG.mechanism)),
-                    arena=_one(p, str(PCG.competitionArena)),
-                    initiated_by=code(_one(p, str(PCG.initiatedBy))),
-                    horizon=_one(p, str(PCG.horizon)),
                     citations=citations,
                 )
             )

@@ -1,11 +1,11 @@
 """Export the graph as RDF from either store.
 
-Both stores give back the merged-graph records (the embedded store through :mod:`graphkit.rdf.read`,
-Neo4j through :meth:`graphkit.store.neo4j.Neo4jStore.read_graph`); the records are mapped to RDF by the
-same code that built the embedded store (:mod:`graphkit.rdf.emit`), with the ontology in its own graph, and
-serialised by Oxigraph. A dataset format (TriG, N-Quads) holds every graph: the resolved graph, one
-graph per source file with each statement's line, and the ontology. A triple format (Turtle,
-N-Triples) holds one graph, the resolved one unless another is named.
+The embedded store's own quads are dumped as they are (:meth:`graphkit.store.oxigraph.OxigraphStore.dataset`).
+Neo4j gives back the merged-graph records (:meth:`graphkit.store.neo4j.Neo4jStore.read_graph`), which
+:func:`dataset` maps to RDF by the same code that built the embedded store (:mod:`graphkit.rdf.emit`), with the
+ontology in its own graph; :func:`write` serialises either by Oxigraph. A dataset format (TriG, N-Quads) holds
+every graph: the resolved graph, one graph per source file with each statement's line, and the ontology. A
+triple format (Turtle, N-Triples) holds one graph, the resolved one unless another is named.
 """
 
 from __future__ import annotations

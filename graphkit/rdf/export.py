@@ -1,11 +1,14 @@
 """Export the graph as RDF from either store.
 
-The embedded store's own quads are dumped as they are (:meth:`graphkit.store.oxigraph.OxigraphStore.dataset`).
-Neo4j gives back the merged-graph records (:meth:`graphkit.store.neo4j.Neo4jStore.read_graph`), which
-:func:`dataset` maps to RDF by the same code that built the embedded store (:mod:`graphkit.rdf.emit`), with the
-ontology in its own graph; :func:`write` serialises either by Oxigraph. A dataset format (TriG, N-Quads) holds
-every graph: the resolved graph, one graph per source file with each statement's line, and the ontology. A
-triple format (Turtle, N-Triples) holds one graph, the resolved one unless another is named.
+:func:`write` serialises any dataset by Oxigraph: the embedded store's own quads as they are
+(:meth:`graphkit.store.oxigraph.OxigraphStore.dataset`), or the :func:`dataset` of merged-graph records, mapped to
+RDF by the same code that built the embedded store (:mod:`graphkit.rdf.emit`), with the ontology in its own graph:
+Neo4j gives its records back by :meth:`graphkit.store.neo4j.Neo4jStore.read_graph` (``graphkit export`` still
+rebuilds the embedded store's dataset from the records :mod:`graphkit.rdf.read` reads back).
+
+A dataset format (TriG, N-Quads) holds every graph: the resolved graph, one graph per source file with each
+statement's line, and the ontology. A triple format (Turtle, N-Triples) holds one graph, the resolved one unless
+another is named.
 """
 
 from __future__ import annotations

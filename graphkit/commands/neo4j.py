@@ -90,19 +90,30 @@ def export(
     settings: Settings, source: str, fmt: str, graph_name: str | None, output: Path | None,
     uri: str, user: str, password: str, database: str,
 ) -> None:
-    """Export the graph as RDF, rebuilt from either store: the resolved graph, one graph per source file
-    with each statement's line (provenance), and the ontology."""
+    """Export the graph as RDF from either store: the resolved graph, one graph per source file with each
+    statement's line (provenance), and the ontology. The embedded store's own quads are written as they are;
+    Neo4j's graph is read back into records and rebuilt as the same quads."""
     from graphkit.rdf import export as exporter
     from graphkit.store.neo4j import Neo4jStore
+    from graphkit.store.oxigraph import OxigraphStore
 
-    if source == "neo4j":
-        with _neo4j_driver(uri, user, password) as driver:
-            graph = Neo4jStore(driver, database=database).read_graph()
-    else:
-        graph = _embedded_graph(settings)
     if fmt in ("turtle", "ntriples") and graph_name is None:
         click.echo(f"graphkit: {fmt} holds one graph: writing 'resolved' (--format trig for all graphs)", err=True)
-    data = exporter.dataset(graph)
+    if source == "neo4j":
+        with _neo4j_driver(uri, user, password) as driver:
+            data = exporter.dataset(Neo4jStore(driver, database=database).read_graph())
+        _write(data, output, fmt, graph_name)
+    else:
+        store = OxigraphStore(settings.store_path)  # StoreUnavailable when there is none
+        try:
+            _write(store.dataset(), output, fmt, graph_name)
+        finally:
+            store.close()
+
+
+def _write(data: Any, output: Path | None, fmt: str, graph_name: str | None) -> None:
+    from graphkit.rdf import export as exporter
+
     if output is not None:
         exporter.write(data, output, fmt, graph=graph_name)
         click.echo(f"wrote {output}", err=True)

@@ -330,3 +330,27 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
             return "neo4j" if nodeid in self._neo4j else nodeid.split("::")[0]
 
     return Neo4jOnOneWorker(config, log)
+
+
+# A test marked `timing` asserts or records how long something takes, so under the two workers it runs alone: it
+# waits until the other worker's test is over, and the other worker waits at its next test until it is done. Each
+# test holds a shared lock through its whole protocol (its fixtures' setup and teardown included); a timing test
+# holds it exclusively, and the gate in front lets it in before any test that arrives after it.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return (yield)
+    import fcntl
+
+    root = item.config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+    alone = item.get_closest_marker("timing") is not None
+    with open(root / "timing.gate", "a") as gate, open(root / "timing.lock", "a") as lock:
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        if not alone:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        try:
+            return (yield)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(gate, fcntl.LOCK_UN)

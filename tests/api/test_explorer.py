@@ -221,6 +221,7 @@ def test_downloads_of_what_is_on_screen(page: Page, site) -> None:
     assert graphml.count("<node ") == len(api(site, f"/economy/{PCN}", as_of=NOW, depth=1)["nodes"]) >= 9
 
 
+@pytest.mark.timing
 def test_time_to_first_view_of_a_pcn_network(browser: Any, site) -> None:
     """From a fresh page load to the PCN's network drawn (Performance timeline of the page): recorded in
     build/artifacts/explorer/first-view-<store>.json for docs/benchmarks.md; no bound is asserted here."""

@@ -186,6 +186,7 @@ def test_a_formula_in_the_data_comes_out_of_the_csv_neutralised(client: TestClie
 # -- cheap routes keep answering -------------------------------------------------------------------------------------
 @pytest.mark.integration
 @pytest.mark.timeout(300)
+@pytest.mark.timing
 def test_health_answers_within_100_ms_while_45_expensive_queries_run(seed_store: Path, tmp_path: Path) -> None:
     env = {**os.environ, "GRAPHKIT_STORE_PATH": str(seed_store), "GRAPHKIT_EXPENSIVE_QUEUE": "45"}
     with live_server(env, tmp_path / "serve.log") as url:

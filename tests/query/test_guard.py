@@ -444,6 +444,7 @@ def test_the_child_refuses_deep_nesting_on_its_own(tiny_store: Path) -> None:
     assert (reply["kind"], reply["details"]["limit"]) == ("nesting", "nesting")
 
 
+@pytest.mark.timing
 def test_a_three_second_limit_ends_the_request_by_three_and_a_half(tiny_store: Path) -> None:
     before = child_pids()
     started = time.monotonic()

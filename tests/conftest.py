@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -266,21 +267,27 @@ _NEEDS = {"neo4j_uri": "neo4j", "seed_build": "integration"}
 
 
 # The order of the Neo4j tests. Loading the national graph into Neo4j takes about 90 s and the one user database holds
-# one graph, so: first every module that never touches Neo4j; then those that read the seed graph, only talk to the
-# server or are marked neo4j; then those that replace the database (emptied by neo4j_db, or holding the case
-# studies). Within a module the order is the file's; a module's items stay together (module fixtures set up once).
+# one graph, so: first every module that never touches Neo4j (rank 0); then those that read the national graph or
+# only talk to the server (rank 1); then those that need a server but not the national graph: they replace the
+# database (emptied by neo4j_db, or holding the case studies) or start servers of their own (rank 2). Within a module
+# the order is the file's; a module's items stay together (module fixtures set up once).
 _REPLACES = {"neo4j_db", "cases_neo4j", "neo4j_cases"}
+_OWN_SERVERS = {"tests/store/test_neo4j_runtime.py"}
 _READS_SEED_DYNAMICALLY = {"tests/api/test_explorer.py"}  # load_seed from a module fixture
 
 
 def _neo4j_rank(items: list[pytest.Item]) -> int:
     names = set().union(*(getattr(i, "fixturenames", ()) for i in items))
-    if names & _REPLACES:
+    module = items[0].nodeid.split("::")[0]
+    if names & _REPLACES or module in _OWN_SERVERS:
         return 2
-    if ("neo4j_uri" in names or any(i.get_closest_marker("neo4j") for i in items)
-            or items[0].nodeid.split("::")[0] in _READS_SEED_DYNAMICALLY):
+    if "neo4j_uri" in names or any(i.get_closest_marker("neo4j") for i in items) or module in _READS_SEED_DYNAMICALLY:
         return 1
     return 0
+
+
+def _uses_neo4j(item: pytest.Item) -> bool:
+    return item.get_closest_marker("neo4j") is not None or "neo4j_uri" in getattr(item, "fixturenames", ())
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -297,20 +304,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         modules.setdefault(item.nodeid.split("::")[0], []).append(item)
     ranked = sorted(modules.values(), key=_neo4j_rank)  # stable: the collection order within a rank
     items[:] = [item for module in ranked for item in module]
-    if os.environ.get("PYTEST_XDIST_WORKER"):  # tell the scheduler below which tests use Neo4j
-        neo4j = [i.nodeid for i in items
-                 if i.get_closest_marker("neo4j") or "neo4j_uri" in getattr(i, "fixturenames", ())]
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # tell the scheduler below which tests use Neo4j, and how
+        groups = {i.nodeid: NEO4J_GROUPS[_neo4j_rank(module) - 1] for module in ranked for i in module
+                  if _uses_neo4j(i)}
         path = _neo4j_tests_file(config)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.environ['PYTEST_XDIST_WORKER']}")
-        tmp.write_text(json.dumps(neo4j))
-        os.replace(tmp, path)  # both workers collect the same tests and write the same list
+        tmp.write_text(json.dumps(groups))
+        os.replace(tmp, path)  # both workers collect the same tests and write the same groups
 
 
-# make test runs two pytest-xdist workers (-n 2). The workers collect, the controller schedules: every test that uses
-# Neo4j goes to one worker, in the order above (one server; the national graph loaded once), and every other module
-# goes whole to either worker (its module fixtures set up once). The workers name the Neo4j tests in a file of the
-# run's temporary folder, read when the controller schedules (after the workers have collected).
+# make test runs two pytest-xdist workers (-n 2), each with its own Neo4j server when it needs one. The workers
+# collect, the controller schedules: the tests that read the national graph in Neo4j (rank 1) go to one worker and
+# those that need a server but not that graph (rank 2) to the other, each in the order above, so the national graph
+# is loaded once; every other module goes whole to either worker (its module fixtures set up once). The workers name
+# the Neo4j tests in a file of the run's temporary folder, read when the controller schedules (after collection).
+NEO4J_GROUPS = ("neo4j-national", "neo4j-other")
+
+
 def _neo4j_tests_file(config: pytest.Config) -> Path:
     base = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
@@ -321,15 +332,26 @@ def _neo4j_tests_file(config: pytest.Config) -> Path:
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     from xdist.scheduler import LoadScopeScheduling
 
-    class Neo4jOnOneWorker(LoadScopeScheduling):
-        _neo4j: set[str] | None = None
+    class Neo4jGroups(LoadScopeScheduling):
+        _groups: dict[str, str] | None = None
 
         def _split_scope(self, nodeid: str) -> str:
-            if self._neo4j is None:
-                self._neo4j = set(json.loads(_neo4j_tests_file(self.config).read_text()))
-            return "neo4j" if nodeid in self._neo4j else nodeid.split("::")[0]
+            if self._groups is None:
+                self._groups = json.loads(_neo4j_tests_file(self.config).read_text())
+            group = self._groups.get(nodeid)
+            if group and os.environ.get("GRAPHKIT_TEST_NEO4J_URI"):  # one server for both workers: one group
+                return NEO4J_GROUPS[0]
+            return group or nodeid.split("::")[0]
 
-    return Neo4jOnOneWorker(config, log)
+        def _assign_work_unit(self, node: Any) -> None:
+            # the two Neo4j groups are the longest chains of work: they start first, one on each worker
+            has_one = any(scope in NEO4J_GROUPS for scope in self.assigned_work.get(node, {}))
+            waiting = [g for g in NEO4J_GROUPS if g in self.workqueue]
+            if waiting and not has_one:
+                self.workqueue.move_to_end(waiting[0], last=False)
+            super()._assign_work_unit(node)
+
+    return Neo4jGroups(config, log)
 
 
 # A test marked `timing` asserts or records how long something takes, so under the two workers it runs alone: it

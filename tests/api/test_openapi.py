@@ -20,24 +20,26 @@ import pytest
 
 from tests.conftest import live_server
 
-pytestmark = [pytest.mark.integration, pytest.mark.neo4j]
+pytestmark = [pytest.mark.integration]
 
 BIN = Path(sys.executable).parent
 CONFIG = Path(__file__).resolve().parents[1] / "schemathesis" / "schemathesis.toml"
 
 
-def _env(kind: str, seed_store: Path, neo4j_uri: str) -> dict[str, str]:
+def _env(kind: str, seed_store: Path, neo4j_uri: str | None) -> dict[str, str]:
     env = {**os.environ, "GRAPHKIT_STORE": kind, "GRAPHKIT_STORE_PATH": str(seed_store)}
     if kind == "neo4j":
-        env.update(NEO4J_URI=neo4j_uri, NEO4J_PASSWORD="", NEO4J_DATABASE="neo4j")
+        env.update(NEO4J_URI=str(neo4j_uri), NEO4J_PASSWORD="", NEO4J_DATABASE="neo4j")
     return env
 
 
-@pytest.fixture(params=["oxigraph", "neo4j"])
-def server(request, seed_store: Path, neo4j_uri: str, tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
+@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def server(request, seed_store: Path, tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
     """A live `graphkit serve` over one store: (kind, base URL, the environment that names the store)."""
     kind = request.param
+    neo4j_uri = None
     if kind == "neo4j":
+        neo4j_uri = request.getfixturevalue("neo4j_uri")
         request.getfixturevalue("neo4j_seed")  # the database holds the seed graph
     env = _env(kind, seed_store, neo4j_uri)
     with live_server(env, tmp_path / "serve.log", what=f"graphkit serve over {kind}") as url:

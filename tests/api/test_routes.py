@@ -17,10 +17,10 @@ from api.app import create_app
 from api.inprocess import get, request
 from graphkit.config import Settings
 
-pytestmark = [pytest.mark.integration, pytest.mark.neo4j]
+pytestmark = [pytest.mark.integration]
 
 
-@pytest.fixture(params=["oxigraph", "neo4j"])
+@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def app(request, oxigraph):
     store = oxigraph if request.param == "oxigraph" else request.getfixturevalue("neo4j_seed")
     return create_app(Settings(store=request.param), store=store)

@@ -49,7 +49,7 @@ test: venv web chromium
 test-fast: venv web
 	$(BIN)/ruff check graphkit api tests
 	$(BIN)/mypy
-	GRAPHKIT_TEST_NO_NEO4J=1 $(BIN)/python -m pytest -q -m "not neo4j and not integration and not slow" -p no:cacheprovider
+	GRAPHKIT_TEST_NO_NEO4J=1 $(BIN)/python -m pytest -q -n 2 -m "not neo4j and not integration and not slow" -p no:cacheprovider
 
 build: venv
 	$(BIN)/graphkit build

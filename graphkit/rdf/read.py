@@ -55,21 +55,21 @@ class UnreadableDataset(ValueError):
     """The dataset holds a fact the model cannot place (named in the message)."""
 
 
+_LITERAL_VALUE: dict[str, Any] = {  # datatype IRI -> the Python value of a literal's text (read once per literal)
+    str(XSD.date): dt.date.fromisoformat,
+    str(XSD.integer): int,
+    str(XSD.decimal): float,
+    str(XSD.boolean): lambda text: text in ("true", "1"),
+}
+
+
 def _value(term: Any) -> Any:
     """A Python value from an Oxigraph term: IRIs as strings, typed literals as their values."""
     if isinstance(term, ox.NamedNode):
         return term.value
     if isinstance(term, ox.Literal):
-        dtype = term.datatype.value
-        if dtype == str(XSD.date):
-            return dt.date.fromisoformat(term.value)
-        if dtype == str(XSD.integer):
-            return int(term.value)
-        if dtype == str(XSD.decimal):
-            return float(term.value)
-        if dtype == str(XSD.boolean):
-            return term.value in ("true", "1")
-        return term.value
+        convert = _LITERAL_VALUE.get(term.datatype.value)
+        return term.value if convert is None else convert(term.value)
     raise UnreadableDataset(f"blank nodes are not part of the model: {term}")
 
 

@@ -51,6 +51,23 @@ LIST_SIZE = str(PCG.listSize)
 _PERSON_PREFIX = str(ID) + "person/"
 
 
+class _IRIs:
+    """A namespace's IRIs as strings, each made once: ``PCG_IRI.listSize`` is ``str(PCG.listSize)`` (rdflib builds a
+    new URIRef on every attribute access, millions of times over a national read)."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        value = str(getattr(self._namespace, name))
+        setattr(self, name, value)
+        return value
+
+
+PCG_IRI = _IRIs(PCG)
+ORG_IRI = _IRIs(ORG)
+
+
 class UnreadableDataset(ValueError):
     """The dataset holds a fact the model cannot place (named in the message)."""
 
@@ -152,7 +169,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
     intervals = _intervals(resolved)
     sources: dict[str, Source] = {}
     for s, p in resolved.items():
-        if str(PCG.SourceDocument) in p.get(TYPE, ()):
+        if PCG_IRI.SourceDocument in p.get(TYPE, ()):
             sources[s] = _source(s, p)
 
     graph = MergedGraph()
@@ -165,23 +182,23 @@ def read_dataset(store: ox.Store) -> MergedGraph:
     facts: dict[str, Any] = {}  # fact IRI -> the record its source statements attach to
     for s, p in resolved.items():
         types = p.get(TYPE, ())
-        if str(ORG.FormalOrganization) in types:
+        if ORG_IRI.FormalOrganization in types:
             start, end = intervals.get(_one(p, VALID_DURING), (None, None))
             o = MergedOrganisation(
                 **_fields(p, mapping.ORGANISATION),
                 kinds=set(_pcg_kinds(p)),
                 start=start,
                 end=end,
-                central_functions={_local_pcg(f) or "" for f in p.get(str(PCG.centralFunction), [])},
+                central_functions={_local_pcg(f) or "" for f in p.get(PCG_IRI.centralFunction, [])},
                 resolved_name=_one(p, PREF),
             )
             graph.organisations[o.code] = o
             facts[s] = o
-        elif str(ORG.Membership) in types:
+        elif ORG_IRI.Membership in types:
             kinds = _pcg_kinds(p)
             start, end = intervals[_one(p, MEMBER_DURING)]
-            ev = _one(p, str(PCG.endEvidence))
-            derived = _one(p, str(PCG.assertionType)) == "derived"
+            ev = _one(p, PCG_IRI.endEvidence)
+            derived = _one(p, PCG_IRI.assertionType) == "derived"
             t = MergedTie(
                 kind=kinds[0],
                 member=code_of(_one(p, MEMBER)),
@@ -193,44 +210,44 @@ def read_dataset(store: ox.Store) -> MergedGraph:
             )
             graph.ties.append(t)
             facts[s] = t
-        elif str(PCG.RoleHolding) in types:
+        elif PCG_IRI.RoleHolding in types:
             start, end = intervals[_one(p, VALID_DURING)]
             m = MergedRole(
-                code=code_of(_one(p, str(PCG.holder))),
-                role=_one(p, str(PCG.odsRole))[len(str(ODSROLE_NS)) :],
+                code=code_of(_one(p, PCG_IRI.holder)),
+                role=_one(p, PCG_IRI.odsRole)[len(str(ODSROLE_NS)) :],
                 start=start,
                 end=end,
-                rule=_one(p, str(PCG.derivationRule)),
+                rule=_one(p, PCG_IRI.derivationRule),
             )
             graph.roles.append(m)
             facts[s] = m
-        elif str(ORG.ChangeEvent) in types:
+        elif ORG_IRI.ChangeEvent in types:
             graph.events.append(
                 ChangeEvent(
                     kind=_pcg_kinds(p)[0],
                     originals=tuple(sorted(code_of(o) for o in p[ORIGINAL])),
                     result=code_of(_one(p, RESULTING)),
-                    day=_one(p, str(PCG.eventDate)),
+                    day=_one(p, PCG_IRI.eventDate),
                     tie_kind="",
                     members_moved=0,
                     sources=tuple(sources[g] for g in sorted(p.get(DERIVED_FROM, ()))),
                 )
             )
-        elif str(PCG.Person) in types:
+        elif PCG_IRI.Person in types:
             curated[s] = ("person", p)
-        elif str(ORG.Post) in types:
+        elif ORG_IRI.Post in types:
             posts[s] = p
-        elif str(PCG.PostHolding) in types:
+        elif PCG_IRI.PostHolding in types:
             curated[s] = ("post", p)
-        elif str(PCG.Contract) in types and DC_IDENTIFIER in p:
+        elif PCG_IRI.Contract in types and DC_IDENTIFIER in p:
             curated[s] = ("agreement", p)
-        elif str(PCG.Tie) in types:
-            curated[s] = ("delivery" if str(PCG.deliversUnder) in p else "tie", p)
-        elif str(PCG.Contract) in types:
+        elif PCG_IRI.Tie in types:
+            curated[s] = ("delivery" if PCG_IRI.deliversUnder in p else "tie", p)
+        elif PCG_IRI.Contract in types:
             contracts[s] = ContractFact(**_fields(p, mapping.CONTRACT), line=0)  # the line: from the source graph
             contract_source[s] = _one(p, DERIVED_FROM)
-        elif str(PCG.underContract) in p:
-            payments.append((s, p, _one(p, str(PCG.underContract))))
+        elif PCG_IRI.underContract in p:
+            payments.append((s, p, _one(p, PCG_IRI.underContract)))
 
     # who said what: each source's own graph
     lines_of_contract: dict[str, int] = {}
@@ -254,7 +271,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
             lines, observed = p.get(LINE, []), p.get(OBSERVED_ON, [])
             if isinstance(fact, MergedOrganisation):
                 labels, sizes = p.get(LABEL, []), p.get(LIST_SIZE, [])
-                functions = tuple(sorted(_local_pcg(f) or "" for f in p.get(str(PCG.centralFunction), [])))
+                functions = tuple(sorted(_local_pcg(f) or "" for f in p.get(PCG_IRI.centralFunction, [])))
                 n = max(len(lines), len(labels), len(periods), len(sizes), 1)
                 for line, label, period, size in zip(
                     _pad(lines, n), _pad(labels, n), _pad(periods, n), _pad(sizes, n), strict=True
@@ -282,8 +299,8 @@ def read_dataset(store: ox.Store) -> MergedGraph:
             ServicePayment(
                 practice=c.practice,
                 financial_year=c.financial_year,
-                service=_one(p, str(PCG.paymentFor))[len(_PCG) :],
-                amount=_one(p, str(PCG.amountGBP)),
+                service=_one(p, PCG_IRI.paymentFor)[len(_PCG) :],
+                amount=_one(p, PCG_IRI.amountGBP),
                 line=c.line,
             )
         )
@@ -320,25 +337,25 @@ def _read_curated(
         if what == "person":
             result.people.append(Person(**_fields(p, mapping.PERSON), line=line, citations=citations))
         elif what == "post":
-            post = posts[_one(p, str(PCG.post))]
+            post = posts[_one(p, PCG_IRI.post)]
             result.posts.append(
                 PostHolding(
-                    person_id=_one(p, str(PCG.holderPerson))[len(_PERSON_PREFIX) :],
-                    organisation=code_of(_one(post, str(ORG.postIn))),
-                    role=_local_pcg(_one(post, str(ORG.role))),
+                    person_id=_one(p, PCG_IRI.holderPerson)[len(_PERSON_PREFIX) :],
+                    organisation=code_of(_one(post, ORG_IRI.postIn)),
+                    role=_local_pcg(_one(post, ORG_IRI.role)),
                     line=line,
                     title=_one(post, LABEL),
                     start=start,
                     end=end,
-                    represents=code(_one(p, str(PCG.represents))),
-                    appointment=_local_pcg(_one(p, str(PCG.appointmentMode))),
-                    voting=_one(post, str(PCG.voting)),
+                    represents=code(_one(p, PCG_IRI.represents)),
+                    appointment=_local_pcg(_one(p, PCG_IRI.appointmentMode)),
+                    voting=_one(post, PCG_IRI.voting),
                     citations=citations,
                 )
             )
         elif what == "agreement":
             kinds = [k for k in _pcg_kinds(p) if k != "Contract"]
-            parent = _one(p, str(PCG.parentContract))
+            parent = _one(p, PCG_IRI.parentContract)
             result.agreements.append(
                 Agreement(
                     **_fields(p, mapping.AGREEMENT),
@@ -354,8 +371,8 @@ def _read_curated(
             result.deliveries.append(
                 Delivery(
                     **_fields(p, mapping.DELIVERY),
-                    provider=code_of(_one(p, str(PCG.tieFrom))),
-                    contract_id=ids[_one(p, str(PCG.deliversUnder))],
+                    provider=code_of(_one(p, PCG_IRI.tieFrom)),
+                    contract_id=ids[_one(p, PCG_IRI.deliversUnder)],
                     line=line,
                     start=start,
                     end=end,
@@ -368,8 +385,8 @@ def _read_curated(
                 LateralTie(
                     **_fields(p, mapping.LATERAL_TIE),
                     kind=kinds[0],
-                    tie_from=code_of(_one(p, str(PCG.tieFrom))),
-                    tie_to=code_of(_one(p, str(PCG.tieTo))),
+                    tie_from=code_of(_one(p, PCG_IRI.tieFrom)),
+                    tie_to=code_of(_one(p, PCG_IRI.tieTo)),
                     line=line,
                     start=start,
                     end=end,

@@ -320,6 +320,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # is loaded once; every other module goes whole to either worker (its module fixtures set up once). The workers name
 # the Neo4j tests in a file of the run's temporary folder, read when the controller schedules (after collection).
 NEO4J_GROUPS = ("neo4j-national", "neo4j-other")
+# After those, the modules whose share off Neo4j takes longest go first, so that neither worker is left with one of
+# them at the end (longest first; rough seconds in the CI run of 2026-12-06: schemathesis over the embedded store,
+# the national reimport, the crash-safety builds, the SHACL sweeps, the guard's servers, the browser).
+LONG_MODULES = (
+    "tests/api/test_openapi.py",  # ~150 s
+    "tests/ingest/test_national.py",  # ~150 s
+    "tests/store/test_crash_safety.py",  # ~90 s
+    "tests/rdf/test_validation.py",  # ~90 s
+    "tests/api/test_guard.py",  # ~70 s
+    "tests/ontology/test_ontology.py",  # ~60 s
+    "tests/api/test_explorer.py",  # ~60 s
+    "tests/ingest/test_curated.py",  # ~40 s
+    "tests/query/test_guard.py",  # ~40 s
+)
 
 
 def _neo4j_tests_file(config: pytest.Config) -> Path:
@@ -344,11 +358,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
             return group or nodeid.split("::")[0]
 
         def _assign_work_unit(self, node: Any) -> None:
-            # the two Neo4j groups are the longest chains of work: they start first, one on each worker
+            # the two Neo4j groups are the longest chains of work: they start first, one on each worker; then the
+            # long modules, longest first; then the rest, most tests first (xdist's order)
             has_one = any(scope in NEO4J_GROUPS for scope in self.assigned_work.get(node, {}))
-            waiting = [g for g in NEO4J_GROUPS if g in self.workqueue]
-            if waiting and not has_one:
-                self.workqueue.move_to_end(waiting[0], last=False)
+            neo4j = [g for g in NEO4J_GROUPS if g in self.workqueue]
+            long = [m for m in LONG_MODULES if m in self.workqueue]
+            first = neo4j[0] if neo4j and not has_one else long[0] if long else None
+            if first is not None:
+                self.workqueue.move_to_end(first, last=False)
             super()._assign_work_unit(node)
 
     return Neo4jGroups(config, log)

@@ -374,10 +374,34 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 # A test marked `timing` asserts or records how long something takes, so under the two workers it runs alone: it
 # waits until the other worker's test is over, and the other worker waits at its next test until it is done. Each
 # test holds a shared lock through its whole protocol (its fixtures' setup and teardown included); a timing test
-# holds it exclusively, and the gate in front lets it in before any test that arrives after it.
+# holds it exclusively, and the gate in front lets it in before any test that arrives after it. Then it waits until
+# the machine is quiet (a server may still be busy after the other worker's last test).
+def _busy_cores(seconds: float = 0.5) -> float:
+    """How many cores' worth of CPU the whole machine used over ``seconds`` (from /proc/stat)."""
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # all, idle + iowait
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    cores = os.cpu_count() or 1
+    return cores * (1 - (idle1 - idle0) / max(total1 - total0, 1))
+
+
+def _wait_for_a_quiet_machine(limit_s: float = 120.0) -> None:
+    """Before a timing test: wait (two minutes at most) until at most half a core is busy, e.g. a Neo4j server
+    still writing after the previous test's load has finished its work."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and _busy_cores() > 0.5:
+        pass
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     if not os.environ.get("PYTEST_XDIST_WORKER"):
+        if item.get_closest_marker("timing") is not None and Path("/proc/stat").exists():
+            _wait_for_a_quiet_machine()
         return (yield)
     import fcntl
 
@@ -388,6 +412,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
         if not alone:
             fcntl.flock(gate, fcntl.LOCK_UN)
+        elif Path("/proc/stat").exists():
+            _wait_for_a_quiet_machine()  # the other worker waits; its Neo4j server may still be busy
         try:
             return (yield)
         finally:

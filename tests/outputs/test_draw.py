@@ -10,8 +10,6 @@ economy (practices' list sizes from the payments files) is in test_draw_national
 from __future__ import annotations
 
 import datetime as dt
-import struct
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +25,10 @@ from graphkit.errors import BadParameter, NotFound
 from graphkit.outputs import draw
 from graphkit.store.oxigraph import OxigraphStore
 from tests.conftest import SEEDS
+from tests.outputs.pictures import STORES, png_size, svg_size, svg_text
 
 CASES = SEEDS / "casestudies"
 MID_2018 = dt.date(2018, 6, 30)  # the report's fieldwork
-SVG_NS = "{http://www.w3.org/2000/svg}"
-STORES = ["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 
 # -- fixtures: the case studies in both stores (built once per session: conftest case_build, cases_neo4j) ------------
@@ -150,24 +147,6 @@ def test_the_drawn_graph_is_laid_out_dressed_and_the_same_every_time(cases_embed
 
 
 # -- the pictures: SVG and PNG of the stated size ------------------------------------------------------------------
-def svg_size(body: bytes) -> tuple[str, str, ET.Element]:
-    root = ET.fromstring(body)
-    assert root.tag == f"{SVG_NS}svg"
-    return root.get("width", ""), root.get("height", ""), root
-
-
-def png_size(body: bytes) -> tuple[int, int]:
-    assert body[:8] == b"\x89PNG\r\n\x1a\n"
-    length, chunk = struct.unpack(">I4s", body[8:16])
-    assert chunk == b"IHDR" and length == 13
-    width, height = struct.unpack(">II", body[16:24])
-    return width, height
-
-
-def svg_text(root: ET.Element) -> str:
-    return " ".join("".join(t.itertext()) for t in root.iter(f"{SVG_NS}text"))
-
-
 def test_svg_and_png_have_the_size_asked_for(cases_embedded: Any) -> None:
     body = draw.draw(cases_embedded, "ZZF-EMBEDDED", MID_2018, "svg", members_only=True, width=1000, height=700)
     width, height, root = svg_size(body)

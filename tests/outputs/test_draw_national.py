@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from graphkit.config import Settings
-from tests.outputs.test_draw import STORES, svg_size, svg_text
+from tests.outputs.pictures import STORES, svg_size, svg_text
 
 
 @pytest.fixture(params=STORES)

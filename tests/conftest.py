@@ -144,7 +144,7 @@ def seed_graph(oxigraph: object) -> object:
     """What the embedded seed store holds, read back from its quads (what `graphkit load neo4j` loads)."""
     from graphkit.rdf.read import read_dataset
 
-    return read_dataset(oxigraph._store)  # type: ignore[attr-defined]
+    return read_dataset(oxigraph.dataset())  # type: ignore[attr-defined]
 
 
 # The one user database of Neo4j Community holds one graph at a time. A marker node names the graph loaded, so that
@@ -215,7 +215,7 @@ def cases_neo4j(neo4j_driver: object, cases_embedded: object) -> object:
     loads); loaded again only when another test has replaced them."""
     from graphkit.rdf.read import read_dataset
 
-    return _load_marked(neo4j_driver, "casestudies", lambda: read_dataset(cases_embedded._store),  # type: ignore[attr-defined]
+    return _load_marked(neo4j_driver, "casestudies", lambda: read_dataset(cases_embedded.dataset()),  # type: ignore[attr-defined]
                         cases_embedded.count_organisations())  # type: ignore[attr-defined]
 
 

@@ -44,7 +44,7 @@ def _embedded_graph(settings: Settings) -> Any:
 
     store = OxigraphStore(settings.store_path)  # StoreUnavailable when there is none
     try:
-        return read_dataset(store._store)
+        return read_dataset(store.dataset())
     finally:
         store.close()
 

@@ -3,8 +3,8 @@
 Rule (architecture, rule 3): a dated fact holds as of day D when its start is unknown or
 start <= D, and it has no end or end >= D. ODS end dates are inclusive.
 
-The stores restate this rule in their own query languages, once each: ``_WHEN`` in
-graphkit/store/oxigraph.py (SPARQL) and ``_HOLDS`` in graphkit/store/cypher.py (Cypher); the
+The stores restate this rule in their own query languages, once each: ``WHEN`` in
+graphkit/store/oxigraph/sparql.py (SPARQL) and ``_HOLDS`` in graphkit/store/cypher.py (Cypher); the
 contract suite (tests/store/test_contract.py) checks that both give the same answers.
 """
 

@@ -3,8 +3,8 @@
 :func:`write` serialises any dataset by Oxigraph: the embedded store's own quads as they are
 (:meth:`graphkit.store.oxigraph.OxigraphStore.dataset`), or the :func:`dataset` of merged-graph records, mapped to
 RDF by the same code that built the embedded store (:mod:`graphkit.rdf.emit`), with the ontology in its own graph:
-Neo4j gives its records back by :meth:`graphkit.store.neo4j.Neo4jStore.read_graph` (``graphkit export`` still
-rebuilds the embedded store's dataset from the records :mod:`graphkit.rdf.read` reads back).
+Neo4j gives its records back by :meth:`graphkit.store.neo4j.Neo4jStore.read_graph` (``graphkit export --from
+neo4j``; ``--from embedded`` writes the embedded store's own quads).
 
 A dataset format (TriG, N-Quads) holds every graph: the resolved graph, one graph per source file with each
 statement's line, and the ontology. A triple format (Turtle, N-Triples) holds one graph, the resolved one unless

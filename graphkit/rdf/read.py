@@ -33,7 +33,7 @@ from graphkit.core.namespaces import ID, ODSROLE_NS, PCG_NS
 from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.ontology.vocab import PCG
 from graphkit.rdf import mapping
-from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED
+from graphkit.rdf.emit import RESOLVED
 
 _PCG = str(PCG_NS)
 _ORG_PREFIX = str(ID) + "org/"
@@ -45,6 +45,7 @@ DERIVED_FROM = str(PROV.wasDerivedFrom)
 MEMBER, ORGANIZATION, MEMBER_DURING = str(ORG.member), str(ORG.organization), str(ORG.memberDuring)
 ORIGINAL, RESULTING = str(ORG.originalOrganization), str(ORG.resultingOrganization)
 BEGIN, END, IN_DATE = str(TIME.hasBeginning), str(TIME.hasEnd), str(TIME.inXSDDate)
+INTERVAL, INSTANT = str(TIME.ProperInterval), str(TIME.Instant)
 VALID_DURING, LINE, OBSERVED_ON = str(PCG.validDuring), str(PCG.sourceLine), str(PCG.observedOn)
 CITATION, DC_SOURCE, DC_IDENTIFIER = str(PCG.citation), str(DCTERMS.source), str(DCTERMS.identifier)
 LIST_SIZE = str(PCG.listSize)
@@ -112,7 +113,7 @@ def _intervals(subjects: Subjects) -> dict[str, tuple[dt.date | None, dt.date | 
     return {
         s: (day(_one(p, BEGIN)), day(_one(p, END)))
         for s, p in subjects.items()
-        if str(TIME.ProperInterval) in p.get(TYPE, ())
+        if INTERVAL in p.get(TYPE, ())
     }
 
 
@@ -255,7 +256,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
         stated = _subjects(store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
         g_intervals = _intervals(stated)
         for s, p in stated.items():
-            if s == g or s in g_intervals or str(TIME.Instant) in p.get(TYPE, ()):
+            if s == g or s in g_intervals or INSTANT in p.get(TYPE, ()):
                 continue
             if s in contracts:
                 lines_of_contract[s] = _one(p, LINE)
@@ -393,9 +394,3 @@ def _read_curated(
                     citations=citations,
                 )
             )
-
-
-def dataset_graphs(store: ox.Store) -> list[str]:
-    """The named graphs of a dataset, the ontology's last."""
-    names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    return [n for n in names if n != str(ONTOLOGY_GRAPH)] + [n for n in names if n == str(ONTOLOGY_GRAPH)]

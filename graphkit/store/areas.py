@@ -41,13 +41,13 @@ def build_hierarchy(store: GraphStore, code: str, as_of: dt.date) -> list[Hierar
     elif "PrimaryCareNetwork" in view.kinds:
         steps = [("CommissionerAssignment", "commissioner")]
     for tie_kind, name in steps:
-        found = store.ties(code, "up", as_of=as_of, kind=tie_kind)
+        found = store.ties_of_many([code], "up", as_of=as_of, kind=tie_kind)  # organisation() checked the code
         if found:
             levels.append(level(name, tie_kind, [t.organisation for t in found]))
             if tie_kind == "CommissionerAssignment":
                 frontier = [t.organisation for t in found]
     for tie_kind, name in (("SystemMembership", "system"), ("RegionMembership", "region")):
-        nxt = sorted({t.organisation for c in frontier for t in store.ties(c, "up", as_of=as_of, kind=tie_kind)})
+        nxt = sorted({t.organisation for t in store.ties_of_many(frontier, "up", as_of=as_of, kind=tie_kind)})
         if not nxt:
             break
         levels.append(level(name, tie_kind, nxt))

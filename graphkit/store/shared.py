@@ -185,7 +185,7 @@ class SharedStore:
             end=o.end,
             status=o.status,
             names=names,
-            parents=tuple(self.ties(code, "up", as_of=as_of)),
+            parents=tuple(self.ties_of_many([code], "up", as_of=as_of)),  # the code is known: no second check
             sources=tuple(sorted({n.source for n in names})),
             fictional=o.fictional,
         )

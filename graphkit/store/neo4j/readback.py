@@ -75,9 +75,11 @@ def read_graph(run: Run) -> MergedGraph:
             )
         )
     results = {slug: ImportResult(source=src) for slug, src in sources.items()}
-    for r in run(cypher.ALL_CONTRACTS):
+    agreements = []
+    for r in run(cypher.ALL_CONTRACTS):  # practice-year contracts, and the curated ones (read below)
         c = r["c"]
-        if "contractId" in c:  # a curated contract: below
+        if "contractId" in c:
+            agreements.append(c)
             continue
         fact = ContractFact(**from_props(c, mapping.CONTRACT))
         result = results[c["source"]]
@@ -85,7 +87,7 @@ def read_graph(run: Run) -> MergedGraph:
         for service, amount in zip(c.get("services") or (), c.get("serviceAmounts") or (), strict=True):
             paid = ServicePayment(fact.practice, fact.financial_year, service, float(amount), fact.line)
             result.payments.append(paid)
-    _read_curated(run, results)
+    _read_curated(run, results, agreements)
     graph.results = [results[slug] for slug in sorted(results)]
     return graph
 
@@ -130,7 +132,7 @@ def _statements(props: dict[str, Any], sources: dict[str, Source]) -> list[State
     ]
 
 
-def _read_curated(run: Run, results: dict[str, ImportResult]) -> None:
+def _read_curated(run: Run, results: dict[str, ImportResult], agreements: list[dict[str, Any]]) -> None:
     """People, post holdings, curated contracts, deliveries and lateral ties back into their tables."""
     for r in run(cypher.ALL_PEOPLE):
         p = r["p"]
@@ -140,12 +142,10 @@ def _read_curated(run: Run, results: dict[str, ImportResult]) -> None:
         results[h["source"]].posts.append(
             PostHolding(person_id=r["person"], organisation=r["organisation"], **from_props(h, mapping.POST_HOLDING))
         )
-    for r in run(cypher.ALL_CONTRACTS):
-        c = r["c"]
-        if "contractId" in c:
-            results[c["source"]].agreements.append(
-                Agreement(kind=c["kind"], parent=c.get("parentId"), **from_props(c, mapping.AGREEMENT))
-            )
+    for c in agreements:
+        results[c["source"]].agreements.append(
+            Agreement(kind=c["kind"], parent=c.get("parentId"), **from_props(c, mapping.AGREEMENT))
+        )
     for r in run(cypher.ALL_DELIVERIES):
         d = r["d"]
         results[d["source"]].deliveries.append(Delivery(provider=r["provider"], **from_props(d, mapping.DELIVERY)))

@@ -171,6 +171,44 @@ def test_epcn_xlsx_gives_the_same_records_as_its_csv_sheets() -> None:
     assert sorted((h.code, h.start, h.end) for h in x.roles) == sorted((h.code, h.start, h.end) for h in details.roles)
 
 
+def test_a_pcn_listed_twice_in_the_details_is_reported_and_the_first_row_kept(tmp_path) -> None:
+    """The real 2024-10 details file with its first PCN repeated (another name) at the end: the repeat is rejected,
+    naming the first line; nothing of it is loaded (no second organisation, role or commissioner tie)."""
+    import gzip
+
+    lines = gzip.decompress((SEEDS / "ods" / "ePCN_2024-10_pcn_details.csv.gz").read_bytes()).decode().splitlines()
+    first = lines[1].split(",")
+    repeat = ",".join([first[0], "ANOTHER NAME PCN", *first[2:]])
+    path = tmp_path / "ePCN_2024-10_pcn_details.csv"
+    path.write_text("\n".join([*lines, repeat]) + "\n")
+    r = read_file(path)
+    assert [(x.line, x.field, x.value) for x in r.rejects] == [(len(lines) + 1, "PCN Code", first[0])]
+    assert "listed twice in the sheet (line 2)" in r.rejects[0].reason
+    assert [o.name for o in r.organisations if o.code == first[0]] == [first[1]]
+    assert len(r.organisations) == len(lines) - 1 and len(r.roles) == len(lines) - 1
+
+
+def test_a_workbook_with_the_partner_sheet_first_keeps_the_pcn_details(tmp_path) -> None:
+    """The real 2024-10 workbook with its two ePCN sheets swapped: each PCN keeps the open date, postcode and name of
+    its details row (a partner row, read first, names the PCN without them)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(DATA / "real" / "ePCN_2024-10.xlsx")
+    partners = next(ws for ws in book.worksheets if "Partner" in ws.title)
+    book.move_sheet(partners, offset=-book.index(partners))
+    assert book.worksheets[0] is partners
+    swapped = tmp_path / "ePCN_2024-10.xlsx"
+    book.save(swapped)
+    details = {o.code: o for o in read_file(SEEDS / "ods" / "ePCN_2024-10_pcn_details.csv.gz").organisations}
+    got = {o.code: o for o in read_file(swapped).organisations if o.code in details}
+    assert len(got) == len(details) == 1366
+    def said(o):
+        return o.start, o.postcode, o.name
+
+    differ = [c for c, d in details.items() if said(got[c]) != said(d)]
+    assert differ == []
+
+
 def test_ccg_and_icb_mergers_seen_across_vintages(oxigraph, seed_report) -> None:
     events = {(e.result, e.day): e for e in seed_report.graph.events}
     tees = events[("16C", dt.date(2020, 4, 1))]  # NHS Tees Valley CCG, April 2020

@@ -19,7 +19,7 @@ from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.curated.tables import TABLES, Column
 from graphkit.ingest.curated.values import _BAD, _parse, iso_date
 from graphkit.ingest.importers.common import CONTROL, MAX_CELL, field_name
-from graphkit.ingest.importers.files import check_input_dir, excerpt
+from graphkit.ingest.importers.files import check_input_dir, excerpt, not_utf8
 
 
 @dataclass
@@ -56,17 +56,13 @@ def set_files(path: Path, problems: list[InputProblem]) -> list[Path]:
 
 
 def _decode(path: Path, data: bytes) -> str | InputProblem:
-    """The table's text, or a problem naming the line of the first byte that is not UTF-8."""
+    """The table's text (a UTF-8 byte-order mark dropped), or a problem naming the line, byte and offset of the
+    first byte that is not UTF-8 (the importers' own account of it, offsets counted from the file's start)."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return InputProblem(str(path), 1, None, "UTF-16 text (it starts with a UTF-16 byte-order mark): save it "
-                                                    "as UTF-8")
-        line = data.count(b"\n", 0, exc.start) + 1
-        return InputProblem(str(path), line, None, f"not UTF-8 text: byte 0x{data[exc.start]:02X} (offset "
-                                                   f"{exc.start}) is not UTF-8 (a Latin-1 or Windows file?); "
-                                                   "save it as UTF-8")
+        return not_utf8(path, data, exc, 1, 0)
+    return text.removeprefix("\ufeff")
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:

@@ -163,17 +163,22 @@ class _State:
         self.result = result
         self.vintage = vintage
         self.sheet = ""
-        self.orgs: set[str] = set()
+        self.orgs: dict[str, int] = {}  # code -> its place in result.organisations
+        self.pcns: dict[str, int] = {}  # PCN code -> the line of its details row
         self.memberships: set[tuple[str, str, dt.date | None]] = set()
 
     def reject(self, line: int, reason: str, field: str | None = None, value: str | None = None) -> None:
         where = f"sheet {self.sheet!r}: " if self.sheet else ""
         self.result.rejects.append(Rejected(line, where + reason, field, value))
 
-    def org(self, org: Organisation) -> None:
+    def org(self, org: Organisation, *, replace: bool = False) -> None:
+        """Add an organisation once; ``replace`` puts a PCN's details row in place of what a partner row (read
+        first, from an earlier sheet of a workbook) said of it."""
         if org.code not in self.orgs:
-            self.orgs.add(org.code)
+            self.orgs[org.code] = len(self.result.organisations)
             self.result.organisations.append(org)
+        elif replace:
+            self.result.organisations[self.orgs[org.code]] = org
 
     def read(self, kind: str, rows: Iterator[tuple[int, list[str]]]) -> None:
         for line, cells in data_rows(rows, self.result):
@@ -189,6 +194,10 @@ class _State:
         code, name, parent = c[0], c[1], c[2]
         if not _PCN.match(code):
             self.reject(line, "not a PCN code (U + 5 digits)", "PCN Code", code)
+            return
+        if code in self.pcns:
+            first = self.pcns[code]
+            self.reject(line, f"PCN listed twice in the sheet (line {first}); first row kept", "PCN Code", code)
             return
         try:
             opened, closed = parse_span(c[4], c[5], ("Open Date", "Close Date"), "close date before open date")
@@ -206,8 +215,10 @@ class _State:
                 start=opened,
                 end=closed,
                 status=closed_status(closed, self.vintage),
-            )
+            ),
+            replace=True,
         )
+        self.pcns[code] = line
         self.result.roles.append(RoleHolding(code, "RO272", line, opened, closed))
         if parent and not closed:
             self.result.relations.append(Relation("CommissionerAssignment", code, parent, line, observed=self.vintage))

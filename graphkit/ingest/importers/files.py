@@ -143,14 +143,14 @@ def check_text(path: Path) -> None:
             try:
                 decoder.decode(block, final=not block)
             except UnicodeDecodeError as exc:
-                raise InputError(_not_utf8(path, block, exc, line, offset)) from None
+                raise InputError(not_utf8(path, block, exc, line, offset)) from None
             if not block:
                 return
             line += block.count(b"\n")
             offset += len(block)
 
 
-def _not_utf8(path: Path, block: bytes, exc: UnicodeDecodeError, line: int, offset: int) -> InputProblem:
+def not_utf8(path: Path, block: bytes, exc: UnicodeDecodeError, line: int, offset: int) -> InputProblem:
     """Where the UTF-8 decoding of ``block`` (starting at byte ``offset``, line ``line``) failed."""
     if offset == 0 and block.startswith((b"\xff\xfe", b"\xfe\xff")):
         return InputProblem(str(path), 1, None, "UTF-16 text (it starts with a UTF-16 byte-order mark): save it as "

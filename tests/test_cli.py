@@ -52,3 +52,20 @@ def test_missing_store_is_one_line_error_not_a_traceback(tmp_path) -> None:
     assert out.returncode == 5
     assert out.stderr.strip().startswith("graphkit: error: no embedded store")
     assert "Traceback" not in out.stderr
+
+
+def test_analyse_names_an_unknown_centre_and_contradicting_values_in_one_line(case_build) -> None:
+    """The command line answers as the API does (404 / 422 there): exit 3 for a centre not in the graph, exit 2 for
+    thresholds that contradict each other; one line each, no traceback, nothing on stdout."""
+    store = str(case_build[0])
+    unknown = _graphkit("--store-path", store, "analyse", "interdependence", "--as-of", "2018-06-30",
+                        "-p", "centre=ZZF-NOPE")
+    assert unknown.returncode == 3 and unknown.stdout == "", unknown.stderr
+    assert unknown.stderr.strip() == "graphkit: error: 'ZZF-NOPE' is not in the graph as of 2018-06-30"
+    both = _graphkit("--store-path", store, "analyse", "style", "--as-of", "2018-06-30", "-p", "centre=ZZF-EXPANDING",
+                     "-p", "tau=0.2", "-p", "tau_low=0.4")
+    assert both.returncode == 2 and both.stdout == "" and len(both.stderr.strip().splitlines()) == 1, both.stderr
+    assert "analysis 'style'" in both.stderr and "tau_low" in both.stderr
+    ok = _graphkit("--store-path", store, "analyse", "interdependence", "--as-of", "2018-06-30",
+                   "-p", "centre=ZZF-EXPANDING")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["classification"] == "pluricentric", ok.stderr

@@ -14,7 +14,7 @@ from api.deps import ERRORS, AsOf, Store
 from api.guard import BUSY, gate
 from api.schemas import AnalysisInfo, AnalysisList, AnalysisResult
 from graphkit.analysis import registry
-from graphkit.errors import BadParameter, NotFound
+from graphkit.errors import BadParameter
 from graphkit.store.base import GraphStore
 
 router = APIRouter(prefix="/analyses", tags=["analyses"])
@@ -43,18 +43,9 @@ def projection(request: Request, store: GraphStore, as_of: dt.date, list_size_ye
 def run(request: Request, store: GraphStore, name: str, as_of: dt.date, list_size_year: str | None,
         params: dict[str, Any]) -> AnalysisResult:
     analysis = registry.get(name)
-    bound = analysis.bind(params)  # unknown or malformed parameters are refused before projecting
+    analysis.bind(params)  # unknown or malformed parameters are refused before projecting
     graph = projection(request, store, as_of, list_size_year)
-    for p in analysis.params:
-        if p.name in ("centre", "holder") and bound.get(p.name) is not None and bound[p.name] not in graph:
-            raise NotFound(
-                f"{bound[p.name]!r} is not in the graph as of {as_of.isoformat()}",
-                details={"parameter": p.name, "code": bound[p.name]},
-            )
-    try:
-        result = analysis.run(graph, **params)
-    except ValueError as exc:  # parameter values that contradict each other, e.g. tau_low above tau
-        raise BadParameter(f"analysis {name!r}: {exc}", details={"analysis": name}) from None
+    result = analysis.run_for(graph, params, as_of=as_of.isoformat())
     return AnalysisResult(name=name, as_of=as_of, params=params, result=result)
 
 

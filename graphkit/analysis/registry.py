@@ -242,6 +242,21 @@ class Analysis:
         """
         return to_jsonable(self.func(graph, **self.bind(values)))
 
+    def run_for(self, graph: nx.Graph, values: Mapping[str, Any], *, as_of: str) -> Any:
+        """:meth:`run` for the API and the command line: a centre or holder that is not in the graph (projected as
+        of ``as_of``) is NotFound, and parameter values that contradict each other (``tau_low`` above ``tau``) are
+        BadParameter, each named, rather than an error from inside the analysis."""
+        bound = self.bind(values)
+        for p in self.params:
+            code = bound.get(p.name) if p.name in ("centre", "holder") else None
+            if code is not None and code not in graph:
+                raise NotFound(f"{code!r} is not in the graph as of {as_of}", details={"parameter": p.name,
+                                                                                       "code": code})
+        try:
+            return to_jsonable(self.func(graph, **bound))
+        except ValueError as exc:
+            raise BadParameter(f"analysis {self.name!r}: {exc}", details={"analysis": self.name}) from None
+
 
 REGISTRY: dict[str, Analysis] = {}
 

@@ -39,10 +39,15 @@ def analyse(
             raise BadParameter(f"--param wants KEY=VALUE, got {item!r}", details={"parameter": "--param"})
         k, v = item.split("=", 1)
         values[k] = v
-    analysis.bind(values)
+    analysis.bind(values)  # unknown or malformed parameters are refused before projecting
+    day = parse_as_of(as_of, name="--as-of")
     store = open_store(settings)
-    graph = store.project(parse_as_of(as_of, name="--as-of"), list_size_year=list_size_year)
-    click.echo(json.dumps(analysis.run(graph, **values), indent=1, ensure_ascii=False, default=str))
+    try:
+        graph = store.project(day, list_size_year=list_size_year)
+    finally:
+        store.close()
+    result = analysis.run_for(graph, values, as_of=day.isoformat())
+    click.echo(json.dumps(result, indent=1, ensure_ascii=False, default=str))
 
 
 

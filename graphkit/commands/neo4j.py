@@ -97,8 +97,6 @@ def export(
     from graphkit.store.neo4j import Neo4jStore
     from graphkit.store.oxigraph import OxigraphStore
 
-    if fmt in ("turtle", "ntriples") and graph_name is None:
-        click.echo(f"graphkit: {fmt} holds one graph: writing 'resolved' (--format trig for all graphs)", err=True)
     if source == "neo4j":
         with _neo4j_driver(uri, user, password) as driver:
             data = exporter.dataset(Neo4jStore(driver, database=database).read_graph())
@@ -114,6 +112,8 @@ def export(
 def _write(data: Any, output: Path | None, fmt: str, graph_name: str | None) -> None:
     from graphkit.rdf import export as exporter
 
+    if fmt in ("turtle", "ntriples") and graph_name is None:
+        click.echo(f"graphkit: {fmt} holds one graph: writing 'resolved' (--format trig for all graphs)", err=True)
     if output is not None:
         exporter.write(data, output, fmt, graph=graph_name)
         click.echo(f"wrote {output}", err=True)

@@ -1,7 +1,8 @@
 """The one error hierarchy of the project.
 
 The API maps every :class:`GraphkitError` to one JSON error envelope; the CLI prints a one-line
-message and exits non-zero. Anything else is a bug and keeps its traceback.
+message and exits non-zero. Anything else is a bug: the API logs its traceback and answers 500 in the
+same envelope, the CLI prints one line naming it and exits 70.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ async def run_sparql_async(
 
 
 def run_sparql(store_path: Path, query: str, **limits: Unpack[SparqlLimits]) -> QueryAnswer:
-    """:func:`run_sparql_async` for synchronous callers (the CLI, worker threads): the same limits."""
+    """:func:`run_sparql_async` for synchronous callers (worker threads, tests): the same limits."""
     return run_blocking(lambda: run_sparql_async(store_path, query, **limits))
 
 

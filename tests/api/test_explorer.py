@@ -221,10 +221,11 @@ def test_downloads_of_what_is_on_screen(page: Page, site) -> None:
     assert graphml.count("<node ") == len(api(site, f"/economy/{PCN}", as_of=NOW, depth=1)["nodes"]) >= 9
 
 
-@pytest.mark.timing
 def test_time_to_first_view_of_a_pcn_network(browser: Any, site) -> None:
     """From a fresh page load to the PCN's network drawn (Performance timeline of the page): recorded in
-    build/artifacts/explorer/first-view-<store>.json for docs/benchmarks.md; no bound is asserted here."""
+    build/artifacts/explorer/first-view-<store>.json; no bound is asserted here, so in the full suite it shares
+    the machine with the other worker. The figures of docs/benchmarks.md come from its command there, which runs
+    this test alone."""
     runs = []
     for _ in range(5):
         p = Page(browser, site[1])

@@ -94,11 +94,14 @@ SET s += row.props
 """
 
 
-def merge_organisations(kind: str) -> str:
+def create_organisations(kinds: tuple[str, ...]) -> str:
+    """Organisation nodes that have had exactly these kinds, one row each. CREATE, not MERGE: the staging area is
+    empty when a load starts (DROP_STAGING) and an organisation comes once, with all its labels at once."""
+    labels = "".join(f":{label(k)}" for k in kinds)
     return f"""
 UNWIND $rows AS row
-MERGE (o:{STAGING_ORG} {{iri: row.iri}})
-SET o += row.props, o:{label(kind)}
+CREATE (o:{STAGING_ORG}{labels} {{iri: row.iri}})
+SET o += row.props
 """
 
 

@@ -1,4 +1,4 @@
-"""Loading Neo4j: the merged graph flattened into rows (one per source file, organisation and kind, tie, role,
+"""Loading Neo4j: the merged graph flattened into rows (one per source file, organisation, tie, role,
 event, contract and curated record; the plain fields by the tables of graphkit/rdf/mapping.py) and written in
 batches of parameterised UNWIND writes under staging labels, then swapped in by one transaction."""
 
@@ -50,8 +50,8 @@ def batches(rows: list[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict
 
 
 def rows_to_load(graph: MergedGraph) -> int:
-    """The rows :meth:`Neo4jStore.load` writes (its progress total): one per source file, organisation and
-    kind, tie, role, event, contract and curated record (tests/core/test_progress.py checks it against a load)."""
+    """The rows :meth:`Neo4jStore.load` writes (its progress total): one per source file, organisation (with
+    its kinds), tie, role, event, contract and curated record (tests/core/test_progress.py checks it against a load)."""
     curated = sum(
         len(r.people) + len(r.posts) + len(r.agreements) + sum(1 for a in r.agreements if a.parent)
         + len(r.deliveries) + len(r.lateral_ties)
@@ -59,7 +59,7 @@ def rows_to_load(graph: MergedGraph) -> int:
     )
     return (
         len(graph.results)
-        + sum(len(o.kinds) for o in graph.organisations.values())
+        + sum(1 for o in graph.organisations.values() if o.kinds)
         + len(graph.ties)
         + sum(1 for m in graph.roles if m.code in graph.organisations)
         + len(graph.events)
@@ -69,10 +69,10 @@ def rows_to_load(graph: MergedGraph) -> int:
 
 
 def _grouped(
-    store: Neo4jStore, rows: list[tuple[str, dict[str, Any]]], query: Callable[[str], str]
+    store: Neo4jStore, rows: list[tuple[Any, dict[str, Any]]], query: Callable[[Any], str]
 ) -> None:
-    """Rows written one group at a time (a label or relationship type each), groups in order."""
-    by: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """Rows written one group at a time (a label, a set of labels or a relationship type each), groups in order."""
+    by: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for key, row in rows:
         by[key].append(row)
     for key, group in sorted(by.items()):
@@ -86,8 +86,8 @@ def write_graph(store: Neo4jStore, graph: MergedGraph) -> None:
     with store.driver.session(database=store.database) as session:  # auto-commit, as IN TRANSACTIONS needs
         session.run(cypher.DROP_STAGING).consume()
     store._write(cypher.MERGE_SOURCES, [_source_row(r.source) for r in graph.results])
-    orgs = [(k, _org_row(o)) for o in graph.organisations.values() for k in sorted(o.kinds)]
-    _grouped(store, orgs, cypher.merge_organisations)
+    orgs = [(tuple(sorted(o.kinds)), _org_row(o)) for o in graph.organisations.values() if o.kinds]
+    _grouped(store, orgs, cypher.create_organisations)
     _grouped(store, [(t.kind, _tie_row(t)) for t in graph.ties], cypher.merge_ties)
     store._write(cypher.MERGE_ROLES, [_role_row(m) for m in graph.roles if m.code in graph.organisations])
     _grouped(store, [(e.kind, _event_row(e)) for e in graph.events], cypher.merge_events)

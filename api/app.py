@@ -48,13 +48,15 @@ TAGS = [
 
 
 def _warm_indexes(live: LiveStore) -> None:
-    """Build the in-memory indexes of the store being served: the search index and the list sizes."""
-    from graphkit.store.shared import SearchIndex, list_size_index
+    """Build the in-memory indexes of the store being served: the search index, the list sizes and the ties of the
+    analyses' projection."""
+    from graphkit.store.shared import SearchIndex, list_size_index, projection_tie_index
 
     try:
         with live.acquire() as store:
             SearchIndex.of(store)
             list_size_index(store)
+            projection_tie_index(store)
     except Exception:
         logging.getLogger(__name__).info("search index not built at start", exc_info=True)
 

@@ -241,6 +241,11 @@ class StoreSummary:
     sources: tuple[str, ...] = ()
 
 
+#: (kind, practice code, practice name, other code, other name, start, end) of a tie the analyses' projection
+#: reads (PCNMembership or CommissionerAssignment of a prescribing cost centre).
+ProjectionTie = tuple[str, str, str, str, str, dt.date | None, dt.date | None]
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     kind: str
@@ -268,6 +273,10 @@ class GraphStore(Protocol):
 
     def list_size_rows(self) -> list[tuple[str, str, int]]:
         """(holder code, financial year, list size) of every practice-year contract that states a list size."""
+        ...
+
+    def projection_tie_rows(self) -> list[ProjectionTie]:
+        """Every PCNMembership and CommissionerAssignment of a prescribing cost centre, on any date."""
         ...
 
     def ties_of_many(

@@ -272,12 +272,10 @@ MATCH (o:{ORG_LABEL} {{odsCode: $code}})-[h:HOLDS_ROLE]->(r:OdsRole)
 RETURN r.code AS role, h.start AS start, h.end AS end
 """
 
-PROJECT = f"""
+PROJECTION_TIE_ROWS = f"""
 MATCH (p:{ORG_LABEL}:PrescribingCostCentre)-[t:PCN_MEMBERSHIP|COMMISSIONER_ASSIGNMENT]->(o:{ORG_LABEL})
-WHERE {_HOLDS}
 RETURN p.odsCode AS practice, p.name AS practice_name, type(t) AS type, o.odsCode AS other, o.name AS other_name,
-       t.start AS start
-ORDER BY practice, coalesce(toString(t.start), ""), other
+       t.start AS start, t.end AS end
 """
 
 SUMMARY_KINDS = f"""

@@ -16,6 +16,7 @@ from typing import cast
 import networkx as nx
 
 from graphkit.core.nhs import ICB_DAY, TIME_BOUNDED_CLASSES
+from graphkit.core.temporal import holds_on
 from graphkit.errors import NotFound
 from graphkit.store.areas import (
     MAX_AREA_DEPTH,
@@ -41,6 +42,7 @@ from graphkit.store.base import (
     OrgRow,
     PersonView,
     PostView,
+    ProjectionTie,
     RoleRow,
     SearchOrder,
     StatementView,
@@ -151,9 +153,10 @@ class SharedStore:
     def _provenance(self, code: str) -> Iterable[StatementView]:
         raise NotImplementedError
 
-    def _projection_ties(self, as_of: dt.date) -> list[tuple[str, str, str, str, str]]:
-        """(kind, practice code, practice name, other code, other name) of every PCNMembership and
-        CommissionerAssignment of a prescribing cost centre holding on the date, by practice, start, other."""
+    def projection_tie_rows(self) -> list[ProjectionTie]:
+        """Every PCNMembership and CommissionerAssignment of a prescribing cost centre, on any date: (kind,
+        practice code, practice name, other code, other name, start, end). Read once into
+        :func:`projection_tie_index`."""
         raise NotImplementedError
 
     def count_organisations(self) -> int:
@@ -299,7 +302,10 @@ class SharedStore:
         g = nx.MultiDiGraph()
         commissioner = "SubICBLocation" if as_of >= ICB_DAY else "ClinicalCommissioningGroup"
         # two commissioners on one day (reported as a conflict): ``area`` is the one whose tie began last
-        for kind, practice, practice_name, other, other_name in self._projection_ties(as_of):
+        ties = projection_tie_index(cast(GraphStore, self))
+        for kind, practice, practice_name, other, other_name, start, end in ties:
+            if not holds_on(start, end, as_of):
+                continue
             g.add_node(practice, kind="GPPractice", name=practice_name, scale_level=1)
             if kind == "PCNMembership":
                 g.add_node(other, kind="PrimaryCareNetwork", name=other_name, scale_level=2)
@@ -313,3 +319,16 @@ class SharedStore:
                 if sizes and code in g:
                     g.nodes[code]["list_size"] = max(sizes)
         return add_curated_layers(cast(GraphStore, self), g, as_of)
+
+
+def projection_tie_index(store: GraphStore) -> list[ProjectionTie]:
+    """The ties of the projection on every date, by practice, start and other organisation; read once per store
+    object (about two seconds for the national graph) and kept (:func:`held`), so that a projection on a new date
+    is a filter in memory, not a store query."""
+
+    def build() -> list[ProjectionTie]:
+        rows = store.projection_tie_rows()
+        rows.sort(key=lambda r: (r[1], r[5].isoformat() if r[5] else "", r[3]))
+        return rows
+
+    return held(store, "_projection_tie_index", build)

@@ -22,6 +22,7 @@ from graphkit.store.base import (
     OrgRow,
     PersonView,
     PostView,
+    ProjectionTie,
     RoleRow,
     StatementView,
     TieView,
@@ -127,11 +128,12 @@ class Neo4jStore(SharedStore):
             for r in rows
         ]
 
-    def _projection_ties(self, as_of: dt.date) -> list[tuple[str, str, str, str, str]]:
+    def projection_tie_rows(self) -> list[ProjectionTie]:
         kinds = {cypher.rel_type("PCNMembership"): "PCNMembership",
                  cypher.rel_type("CommissionerAssignment"): "CommissionerAssignment"}
-        return [(kinds[r["type"]], r["practice"], r["practice_name"], r["other"], r["other_name"])
-                for r in self._run(cypher.PROJECT, day=as_of)]
+        return [(kinds[r["type"]], r["practice"], r["practice_name"], r["other"], r["other_name"], _date(r["start"]),
+                 _date(r["end"]))
+                for r in self._run(cypher.PROJECTION_TIE_ROWS)]
 
     def list_size_rows(self) -> list[tuple[str, str, int]]:
         return [(r["code"], r["year"], int(r["size"])) for r in self._run(cypher.ALL_LIST_SIZES)]

@@ -55,14 +55,13 @@ ORGANISATION = f"""SELECT ?org ?name ?start ?end ?status ?fictional WHERE {{ GRA
 NAMES = """SELECT ?org ?g ?name ?vintage WHERE { GRAPH ?g { ?org rdfs:label ?name }
                  GRAPH ?g { ?g pcg:vintage ?vintage } }"""
 
-PROJECTION_TIES = f"""SELECT ?day ?kind ?mcode ?mname ?ocode ?oname ?start WHERE {{ GRAPH <{RESOLVED}> {{
+PROJECTION_TIES = f"""SELECT ?kind ?mcode ?mname ?ocode ?oname ?start ?end WHERE {{ GRAPH <{RESOLVED}> {{
                  VALUES ?kind {{ pcg:PCNMembership pcg:CommissionerAssignment }}
                  ?t a ?kind ; org:member ?m ; org:organization ?o ; org:memberDuring ?iv .
                  ?m a pcg:PrescribingCostCentre ; pcg:odsCode ?mcode ; skos:prefLabel ?mname .
                  ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
                  OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
-                 OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
-                 {WHEN} }}"""
+                 OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}"""
 
 LIST_SIZES = f"""SELECT ?code ?fy ?size WHERE {{ GRAPH <{RESOLVED}> {{ ?c pcg:financialYear ?fy ;
                  pcg:contractHolder ?p ; pcg:listSize ?size . ?p pcg:odsCode ?code }} }}"""

@@ -26,6 +26,7 @@ from graphkit.store.base import (
     OrgRow,
     PersonView,
     PostView,
+    ProjectionTie,
     RoleRow,
     StatementView,
     TieView,
@@ -205,11 +206,10 @@ class OxigraphStore(SharedStore):
             for r in rows
         ]
 
-    def _projection_ties(self, as_of: dt.date) -> list[tuple[str, str, str, str, str]]:
-        rows = self.select(sparql.PROJECTION_TIES, day=self._day(as_of))
-        rows.sort(key=lambda r: (r["mcode"].value, str(_date(r["start"]) or ""), r["ocode"].value))
-        return [(_local(r["kind"].value), r["mcode"].value, r["mname"].value, r["ocode"].value, r["oname"].value)
-                for r in rows]
+    def projection_tie_rows(self) -> list[ProjectionTie]:
+        return [(_local(r["kind"].value), r["mcode"].value, r["mname"].value, r["ocode"].value, r["oname"].value,
+                 _date(r["start"]), _date(r["end"]))
+                for r in self.select(sparql.PROJECTION_TIES)]
 
     def list_size_rows(self) -> list[tuple[str, str, int]]:
         return [(r["code"].value, r["fy"].value, int(r["size"].value)) for r in self.select(sparql.LIST_SIZES)]

@@ -30,7 +30,7 @@ from graphkit.ingest.merge import MergedOrganisation, MergedRole, MergedTie, Sta
 from graphkit.ontology.vocab import PCG
 from graphkit.rdf.emit import RESOLVED, QuadSink, emit_organisation, emit_role, emit_tie, role_iri
 from graphkit.store.base import GraphStore, OrgRow, RoleRow, TieView, kinds_on, level_of, role_key, tie_kinds
-from graphkit.store.shared import descendants
+from graphkit.store.shared import SearchIndex, descendants, held
 
 MEDIA_TYPES: Mapping[str, str] = MappingProxyType(
     {
@@ -88,8 +88,9 @@ class AreaGraph:
 def area_graph(store: GraphStore, within: str | None, as_of: dt.date) -> AreaGraph:
     """The organisations, role holdings and ties of an area (or of the whole country) as of a date.
     An unknown ``within`` raises NotFound naming the code."""
-    if within is None:
-        rows, roles = store.org_rows()
+    if within is None:  # every organisation: the rows the store's search index already holds
+        index = SearchIndex.of(store)
+        rows, roles = index.rows, [r for held_roles in index.roles.values() for r in held_roles]
     else:
         store.organisation(within, as_of)  # NotFound names the code
         rows, roles = store.org_rows(codes=sorted(descendants(store, within, as_of)))
@@ -136,12 +137,12 @@ def _organisations(
 def _ties_within(store: GraphStore, codes: set[str], as_of: dt.date, *, whole_country: bool) -> tuple[TieView, ...]:
     """Ties holding on the date with both ends in ``codes``: for an area, the ties up from each of its
     organisations (a tie inside the area is found from its member); for the country, every tie of every
-    kind at once (one query instead of one per organisation)."""
-    found = (
-        store.ties_of_kinds(tie_kinds(), as_of=as_of)
-        if whole_country
-        else store.ties_of_many(sorted(codes), "up", as_of=as_of)
-    )
+    kind on every date, read once per store object and kept (:func:`held`), then those holding on the date."""
+    if whole_country:
+        every = held(store, "_country_ties", lambda: store.ties_of_kinds(tie_kinds()))
+        found = [t for t in every if holds_on(t.start, t.end, as_of)]
+    else:
+        found = store.ties_of_many(sorted(codes), "up", as_of=as_of)
     inside = {t for t in found if t.member in codes and t.organisation in codes}
     return tuple(sorted(inside, key=_tie_key))
 

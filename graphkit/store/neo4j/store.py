@@ -160,8 +160,14 @@ class Neo4jStore(SharedStore):
         self, *, holder: str | None, contract_type: str | None, commissioner: str | None, area: list[str] | None,
         year: str | None, limit: int | None, offset: int,
     ) -> tuple[list[ContractView], int]:
-        rows = self._run(cypher.CONTRACTS, year=year, holder=holder, ctype=contract_type, comm=commissioner, area=area)
-        found = sorted(
+        keys = sorted(
+            (r["year"], r["holder"], r["iri"])
+            for r in self._run(cypher.CONTRACT_KEYS, year=year, holder=holder, ctype=contract_type, comm=commissioner,
+                               area=area)
+        )
+        chosen = [iri for _, _, iri in keys[offset : None if limit is None else offset + limit]]
+        rows = self._run(cypher.CONTRACTS, iris=chosen) if chosen else []
+        page = sorted(
             ContractView(
                 financial_year=r["c"]["financialYear"],
                 holder=r["holder"],
@@ -181,7 +187,7 @@ class Neo4jStore(SharedStore):
             )
             for r in rows
         )
-        return found[offset : None if limit is None else offset + limit], len(found)
+        return page, len(keys)
 
     def _provenance(self, code: str) -> list[StatementView]:
         files = {r["slug"]: (r["file"], _date(r["vintage"])) for r in self._run(cypher.SOURCE_DETAILS)}

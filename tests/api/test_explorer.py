@@ -97,8 +97,11 @@ class Page:
         return self.page
 
     def drawn(self, code: str, as_of: str | None = None) -> dict[str, str]:
-        sel = f"#cy[data-drawn='true'][data-code='{code}']" + (f"[data-as-of='{as_of}']" if as_of else "")
-        self.page.wait_for_selector(sel, timeout=30_000)
+        """Wait until the network and the organisation view (each rendered on its own) show ``code`` on the date;
+        the network's data attributes."""
+        when = f"[data-as-of='{as_of}']" if as_of else ""
+        self.page.wait_for_selector(f"#cy[data-drawn='true'][data-code='{code}']{when}", timeout=30_000)
+        self.page.wait_for_selector(f"#org[data-code='{code}']{when}", timeout=30_000)
         return dict(self.page.eval_on_selector("#cy", "e => ({...e.dataset})"))
 
     def shot(self, name: str) -> None:

@@ -108,6 +108,9 @@ export async function renderOrganisation(root, code, asOf, { go }) {
     all.append(statementTable(statements));
   }, { once: false });
   root.append(section("Names and sources", names, all));
+  // what the view now shows, for scripts and tests that wait for it (the network says the same on #cy)
+  root.dataset.code = code;
+  root.dataset.asOf = asOf;
 }
 
 function levelName(level) {

@@ -48,17 +48,19 @@ TAGS = [
 
 
 def _warm_indexes(live: LiveStore) -> None:
-    """Build the in-memory indexes of the store being served: the search index, the list sizes and the ties of the
-    analyses' projection."""
-    from graphkit.store.shared import SearchIndex, list_size_index, projection_tie_index
+    """Build the in-memory indexes of the store being served (graphkit/store/shared.py WARM_INDEXES: the search
+    index, the list sizes and the ties of the analyses' projection); /health says when they are ready."""
+    from graphkit.store.shared import warm_indexes
 
     try:
         with live.acquire() as store:
-            SearchIndex.of(store)
-            list_size_index(store)
-            projection_tie_index(store)
+            warm_indexes(store)
     except Exception:
-        logging.getLogger(__name__).info("search index not built at start", exc_info=True)
+        logging.getLogger(__name__).info("indexes not built in the background", exc_info=True)
+
+
+def _warm_in_background(live: LiveStore) -> None:
+    threading.Thread(target=_warm_indexes, args=(live,), name="warm-indexes", daemon=True).start()
 
 
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
@@ -77,8 +79,10 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # the indexes are built in the background, so that the first keystroke in a search box is answered at once
-        threading.Thread(target=_warm_indexes, args=(live,), name="warm-indexes", daemon=True).start()
+        # the indexes are built in the background, so that the first keystroke in a search box is answered at once;
+        # again for each newly built generation the server switches to
+        live.on_switch = lambda: _warm_in_background(live)
+        _warm_in_background(live)
         yield
         if owned:
             driver = getattr(live, "driver", None)

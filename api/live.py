@@ -23,7 +23,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,7 @@ class LiveStore:
         self._closed = False
         self._stop = threading.Event()
         self._watcher = None
+        self.on_switch: Callable[[], None] | None = None  # called (lock held) after a switch to a new generation
 
     @property
     def kind(self) -> str:
@@ -184,6 +185,8 @@ class LiveStore:
         old.retired = True
         self._held = fresh
         log.info("switched to store generation %s (was %s)", fresh.generation, old.generation)
+        if self.on_switch is not None:
+            self.on_switch()
         if old.users == 0:
             # closed here, under the lock: nothing else can take it any more
             self._release(old)

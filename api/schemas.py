@@ -37,6 +37,12 @@ class Health(BaseModel):
     store: str = Field(description="Store kind: 'oxigraph' (embedded) or 'neo4j'.", examples=["oxigraph"])
     organisations: int = Field(description="Number of organisations loaded.", examples=[7575])
     version: str = Field(description="graphkit version.", examples=["0.1.0"])
+    indexes_ready: bool = Field(
+        description="True once the in-memory indexes of the store served (search, list sizes, the ties of the "
+        "analyses' projection) are built; the server builds them in the background when it starts and when it "
+        "switches to a new build, and until then the first search or analysis waits for them.",
+        examples=[True],
+    )
 
 
 class Tie(View):

@@ -50,7 +50,8 @@ def tie_schema(t: TieView) -> Tie:
     "GPFederation, ...), within the area `within` (every organisation below it on that date). Ordered by name, "
     "or with `order=relevance` (for a search box) the code itself first, then codes starting with `q`, names "
     "starting with it, names with a word starting with it, other names; then by name. Answered from an index "
-    "held in memory (built on the first search after the server starts).",
+    "held in memory (built in the background when the server starts, or by the first search if that comes sooner; "
+    "/health says when it is ready).",
 )
 def search_organisations(
     store: Store,

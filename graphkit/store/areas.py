@@ -108,12 +108,14 @@ class SearchIndex:
 
 
 _INDEX_LOCK = threading.Lock()
+_HELD_NAMES: set[str] = set()  # every name held() has kept an index under, for forget_held()
 T = TypeVar("T")
 
 
 def held(store: GraphStore, name: str, build: Callable[[], T]) -> T:
     """What ``build`` gives, made once per store object and kept on it (an in-memory index of the store's content:
-    an embedded store object stands for one build generation, so the index lives and dies with it)."""
+    an embedded store object stands for one build generation, so the index lives and dies with it; a store whose
+    content is replaced in place, Neo4j after a load, drops them with :func:`forget_held`)."""
     value = store.__dict__.get(name)
     if value is None:
         with _INDEX_LOCK:
@@ -121,7 +123,20 @@ def held(store: GraphStore, name: str, build: Callable[[], T]) -> T:
             if value is None:
                 value = build()
                 store.__dict__[name] = value
+                _HELD_NAMES.add(name)
     return cast(T, value)
+
+
+def is_held(store: GraphStore, name: str) -> bool:
+    """Whether the index ``name`` is built and kept on ``store``."""
+    return store.__dict__.get(name) is not None
+
+
+def forget_held(store: GraphStore) -> list[str]:
+    """Drop every index kept on ``store`` (its content has changed); the next use builds each afresh. Returns the
+    names dropped."""
+    with _INDEX_LOCK:
+        return [name for name in sorted(_HELD_NAMES) if store.__dict__.pop(name, None) is not None]
 
 
 def relevance(q: str, hit: OrganisationHit) -> tuple[int, str, str]:

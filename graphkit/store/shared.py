@@ -25,6 +25,7 @@ from graphkit.store.areas import (
     contract_area,
     descendants,
     held,
+    is_held,
     relevance,
     search,
 )
@@ -332,3 +333,23 @@ def projection_tie_index(store: GraphStore) -> list[ProjectionTie]:
         return rows
 
     return held(store, "_projection_tie_index", build)
+
+
+# The indexes a server builds in the background when it opens a store, so that the first search, area or
+# analysis is answered at once: (name kept on the store, how to build it).
+WARM_INDEXES = (
+    ("_search_index", SearchIndex.of),
+    ("_list_size_index", list_size_index),
+    ("_projection_tie_index", projection_tie_index),
+)
+
+
+def warm_indexes(store: GraphStore) -> None:
+    """Build the indexes of :data:`WARM_INDEXES` on ``store`` (each kept by :func:`held`)."""
+    for _, build in WARM_INDEXES:
+        build(store)
+
+
+def indexes_ready(store: GraphStore) -> bool:
+    """Whether every index of :data:`WARM_INDEXES` is built on ``store``."""
+    return all(is_held(store, name) for name, _ in WARM_INDEXES)

@@ -189,24 +189,32 @@ def test_a_formula_in_the_data_comes_out_of_the_csv_neutralised(client: TestClie
 @pytest.mark.timing
 def test_health_answers_within_100_ms_while_45_expensive_queries_run(seed_store: Path, tmp_path: Path) -> None:
     env = {**os.environ, "GRAPHKIT_STORE_PATH": str(seed_store), "GRAPHKIT_EXPENSIVE_QUEUE": "45"}
-    with live_server(env, tmp_path / "serve.log") as url:
-        httpx.get(url + "/health")  # the count is taken once
+    with live_server(env, tmp_path / "serve.log") as url, httpx.Client(base_url=url, timeout=120) as client:
+        # the count is taken once, and the indexes the server builds at start (seconds of Python) are ready: the
+        # timing below is of /health beside the expensive queries, not beside the server's own start
+        deadline = time.monotonic() + 60
+        while not client.get("/health").json()["indexes_ready"]:
+            assert time.monotonic() < deadline, "the server's indexes were not ready within 60 s"
+            time.sleep(0.2)
 
         def expensive(_: int) -> str:
             # the limit covers the whole request, the wait for a turn included: all 45 end near 6 s
             body = {"query": SLOW, "timeout_s": 6}
-            return str(httpx.post(url + "/sparql", json=body, timeout=120).json()["error"]["code"])
+            return str(client.post("/sparql", json=body).json()["error"]["code"])
 
         with concurrent.futures.ThreadPoolExecutor(45) as pool:
             running = [pool.submit(expensive, i) for i in range(45)]
             time.sleep(1.0)  # all sent; two run, the rest wait their turn
             timings = []
-            for _ in range(15):
-                t = time.perf_counter()
-                r = httpx.get(url + "/health", timeout=10)
-                timings.append(time.perf_counter() - t)
-                assert r.status_code == 200
-                time.sleep(0.1)
+            # its own connection, opened before the clock starts: what is timed is the server's answer
+            with httpx.Client(base_url=url, timeout=10) as probe:
+                probe.get("/health")
+                for _ in range(15):
+                    t = time.perf_counter()
+                    r = probe.get("/health")
+                    timings.append(time.perf_counter() - t)
+                    assert r.status_code == 200
+                    time.sleep(0.1)
             in_flight = sum(not f.done() for f in running)
             statuses = [f.result() for f in running]
     assert in_flight == 45, in_flight  # every query was still in flight while /health answered
@@ -258,5 +266,12 @@ def test_the_server_switches_to_a_rebuilt_store_as_a_whole(tmp_path: Path) -> No
         assert c.get("/organisations/ZZF-TEES", params={"as_of": "2020-01-01"}).status_code == 200
         after = c.get("/health").json()["organisations"]
         assert after > before
+        # the server builds the new generation's indexes in the background, as at its start
+        deadline = time.monotonic() + 60
+        while not c.get("/health").json()["indexes_ready"]:
+            assert time.monotonic() < deadline, "the new generation's indexes were not built within 60 s"
+            time.sleep(0.1)
+        found = c.get("/organisations", params={"q": "tees test", "as_of": "2020-01-01"}).json()["data"]
+        assert "ZZF-TEES" in {hit["code"] for hit in found}
         c.app.state.live.wait_for_cleaning()  # type: ignore[attr-defined]
         assert first is not None and not first.exists()  # released and removed

@@ -47,6 +47,30 @@ def test_health_names_the_store_and_counts_organisations(app, seed_report) -> No
     assert body["organisations"] == len(seed_report.graph.organisations) == 18891
 
 
+def test_health_says_when_the_indexes_built_at_start_are_ready(seed_store) -> None:
+    """A fresh store object has no index; the app's start builds them in the background and /health turns."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from graphkit.store.oxigraph import OxigraphStore
+    from graphkit.store.shared import WARM_INDEXES
+
+    store = OxigraphStore(seed_store)
+    try:
+        fresh = create_app(Settings(store="oxigraph"), store=store)
+        assert ok(fresh, "/health")["indexes_ready"] is False  # no start yet: nothing built
+        with TestClient(fresh) as client:  # runs the app's start
+            deadline = time.monotonic() + 60
+            while not (body := client.get("/health").json())["indexes_ready"]:
+                assert time.monotonic() < deadline, body
+                time.sleep(0.1)
+        assert all(store.__dict__.get(name) is not None for name, _ in WARM_INDEXES)
+        assert ok(fresh, "/organisations", q="bradford")["count"] > 0  # answered from the index just built
+    finally:
+        store.close()
+
+
 def test_organisation_lookup_gives_kinds_parents_and_names(app) -> None:
     body = ok(app, "/organisations/a81001", as_of="2025-01-01")
     assert body["code"] == "A81001" and body["name"] == "THE DENSHAM SURGERY"

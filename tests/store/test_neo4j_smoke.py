@@ -45,3 +45,28 @@ def test_server_speaks_neo4j_5_over_bolt(neo4j_db) -> None:
     assert row["name"] == "Neo4j Kernel"
     assert row["version"].startswith("5.26")
     assert row["edition"] == "community"
+
+
+def test_a_load_replaces_the_indexes_the_store_object_held(neo4j_db, tmp_path) -> None:
+    """The in-memory indexes (search, list sizes, the projection's ties) kept on a Neo4jStore describe the graph it
+    held: a load of another graph through the same object drops them, so that its next search sees the new graph."""
+    import datetime as dt
+
+    from graphkit.store.build import InputFile, build
+    from graphkit.store.neo4j import Neo4jStore
+    from tests.conftest import SEEDS
+
+    ccgs = build([InputFile(SEEDS / "ods" / "eccg_2025-12.csv")], tmp_path / "ccgs").graph
+    trusts = build([InputFile(SEEDS / "ods" / "etr_2025-12.csv")], tmp_path / "trusts").graph
+    store = Neo4jStore(neo4j_db)
+    day = dt.date(2019, 6, 1)
+
+    def codes(q: str) -> set[str]:
+        return {hit.code for hit in store.search(q, as_of=day)[0]}
+
+    store.load(ccgs)
+    assert "00C" in codes("darlington")  # NHS DARLINGTON CCG, open on the day
+    assert codes("manchester university") == set()
+    store.load(trusts)
+    assert codes("darlington") & {"00C"} == set()
+    assert "R0A" in codes("manchester university")  # MANCHESTER UNIVERSITY NHS FOUNDATION TRUST, from 2017

@@ -12,6 +12,7 @@ from graphkit.core.progress import Task
 from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.ingest.merge import MergedGraph
 from graphkit.store import cypher
+from graphkit.store.areas import forget_held
 from graphkit.store.base import (
     AgreementView,
     ContractView,
@@ -65,6 +66,7 @@ class Neo4jStore(SharedStore):
             self._loading = progress
         try:
             loading.write_graph(self, graph)
+            forget_held(self)  # the indexes kept on this store object describe the graph just replaced
             self._loading.update(description="loaded into Neo4j")
             self._loading.finish()
         except DriverError as exc:

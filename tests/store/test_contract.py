@@ -77,22 +77,14 @@ def test_pcn_members_on_a_date(store) -> None:
     assert len(members) == 7 and all(t.organisation == "U89141" for t in members)
 
 
-def test_loading_twice_changes_nothing(neo4j_store, embedded_graph) -> None:
-    def counts():
-        nodes = neo4j_store._run("MATCH (n) RETURN count(n) AS n")[0]["n"]
-        rels = neo4j_store._run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
-        return nodes, rels
-
-    before = counts()
-    neo4j_store.load(embedded_graph)
-    assert counts() == before
-
-
-def _counts(store: Neo4jStore) -> tuple[int, int, int]:
+def _counts(store: Neo4jStore) -> tuple[int, int, int, int, int]:
+    """Organisations, their relationships, staging nodes; then every node and every relationship."""
     nodes = store._run("MATCH (n:Organisation) RETURN count(n) AS n")[0]["n"]
     rels = store._run("MATCH (:Organisation)-[r]->() RETURN count(r) AS n")[0]["n"]
     staging = store._run("MATCH (n:StagingOrganisation) RETURN count(n) AS n")[0]["n"]
-    return nodes, rels, staging
+    everything = store._run("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    every_rel = store._run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    return nodes, rels, staging, everything, every_rel
 
 
 def test_a_load_killed_half_way_leaves_the_previous_graph_then_a_reload_is_clean(
@@ -123,6 +115,8 @@ def test_a_load_killed_half_way_leaves_the_previous_graph_then_a_reload_is_clean
     assert during[2] >= 2000  # the killed load had written part of a new graph...
     assert during[:2] == before[:2]  # ...and the previous complete graph is untouched and queryable
     assert neo4j_store.hierarchy("A81001", dt.date(2021, 6, 1)) == answer
+    # the same graph loaded again, over what the killed load left: every node and relationship as before (loading
+    # twice changes nothing), and no staging node left
     neo4j_store.load(embedded_graph)
     assert _counts(neo4j_store) == before
     assert neo4j_store.organisation("H84031", dt.date(2024, 10, 1)) == oxigraph.organisation("H84031",
@@ -146,13 +140,19 @@ def test_the_national_graph_comes_back_from_neo4j_as_the_same_rdf(oxigraph, neo4
     assert set(exported.named_graphs()) == set(original.named_graphs())
     assert len(exported) == len(original) > 3_000_000
     ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    blank = f"ASK {{ GRAPH ?g {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} FILTER(?g != <{ontology.value}>) }}"
+    assert not original.query(blank) and not exported.query(blank)
     for g in original.named_graphs():
         if g == ontology:
             continue
-        a = set(original.quads_for_pattern(None, None, None, g))
-        b = set(exported.quads_for_pattern(None, None, None, g))
-        assert not any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in a)
-        assert a == b, f"graph {g.value}: {len(a - b)} quads lost, {len(b - a)} gained"
+        # the same multiset of quads: the sums of their hashes (pyoxigraph hashes a quad by its terms) agree; the
+        # quads themselves are compared only to say what differs
+        if sum(map(hash, original.quads_for_pattern(None, None, None, g))) != sum(
+                map(hash, exported.quads_for_pattern(None, None, None, g))):
+            a = set(original.quads_for_pattern(None, None, None, g))
+            b = set(exported.quads_for_pattern(None, None, None, g))
+            some = sorted(map(str, a ^ b))[:3]
+            pytest.fail(f"graph {g.value}: {len(a - b)} quads lost, {len(b - a)} gained, e.g. {some}")
 
     def ontology_graph(store: ox.Store) -> rdflib.Graph:
         data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ontology)

@@ -90,7 +90,10 @@ def test_graphkit_get_prints_what_the_http_server_answers(server) -> None:
         cli = subprocess.run([str(BIN / "graphkit"), "get", path], env=env, capture_output=True, text=True,
                              timeout=300)
         assert cli.returncode == (0 if http.status_code < 400 else 1), (path, cli.stderr)
-        assert json.loads(cli.stdout) == http.json(), f"{kind} {path}"
+        printed, answered = json.loads(cli.stdout), http.json()
+        if path == "/health":  # the command's app builds no index in the background; the server's may have
+            assert printed.pop("indexes_ready") is False and isinstance(answered.pop("indexes_ready"), bool)
+        assert printed == answered, f"{kind} {path}"
     export = "/export?format=csv&table=ties&within=U89141&as_of=2024-10-01"
     cli = subprocess.run([str(BIN / "graphkit"), "get", export], env=env, capture_output=True, timeout=300)
     assert cli.returncode == 0 and cli.stdout == httpx.get(url + export, timeout=120).content

@@ -29,6 +29,9 @@ class Check:
     message: str
     path: str | None
     query: str  # SELECT ?this [?value] ... with ?this bound to the shape's focus nodes
+    # Several constraints of one property shape checked by one query (one pass over the focus nodes' values):
+    # the query also selects ?f0, ?f1, ... , true where the value breaks flags[i]; ``constraint`` names them all
+    flags: tuple[str, ...] = ()
 
 
 _fresh = itertools.count()
@@ -194,24 +197,30 @@ def _compile_property(g: Graph, shape: str, ps: Any, focus: str, default_sev: st
     sev = SEVERITY.get(g.value(ps, SH.severity), default_sev)
     msg = str(g.value(ps, SH.message) or shape_msg or g.value(ps, SH.name) or "")
     out = []
+    # the value constraints (class, datatype, pattern, ...) are checked in one pass over the path's values, and
+    # minCount with maxCount in one count per focus node: a query each, not one per constraint
+    values: list[tuple[str, str]] = []
 
     def value_check(name: str, violated: str) -> None:
-        q = f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value . FILTER ({violated}) }}"
-        out.append(Check(shape, name, sev, msg, str(path), q))
+        values.append((name, violated))
 
     mn, mx = g.value(ps, SH.minCount), g.value(ps, SH.maxCount)
+    counts: list[tuple[str, str]] = []
     if mn is not None and int(mn) > 0:
-        q = (
-            f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?value }} }} GROUP BY ?this "
-            f"HAVING (COUNT(DISTINCT ?value) < {int(mn)})"
-        )
-        out.append(Check(shape, "minCount", sev, msg, str(path), q))
+        counts.append(("minCount", f"?n < {int(mn)}"))
     if mx is not None:
+        counts.append(("maxCount", f"?n > {int(mx)}"))
+    if counts:
+        # the focus nodes without a value count 0 (only minCount can fail for them)
+        optional = f"OPTIONAL {{ ?this {p} ?value }}" if mn is not None and int(mn) > 0 else f"?this {p} ?value"
+        binds = " ".join(f"BIND({test} AS ?f{i})" for i, (_, test) in enumerate(counts))
         q = (
-            f"SELECT ?this WHERE {{ {focus} ?this {p} ?value }} GROUP BY ?this "
-            f"HAVING (COUNT(DISTINCT ?value) > {int(mx)})"
+            f"SELECT ?this {' '.join(f'?f{i}' for i in range(len(counts)))} WHERE {{ "
+            f"{{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {focus} {optional} }} GROUP BY ?this }} "
+            f"{binds} FILTER({' || '.join(f'?f{i}' for i in range(len(counts)))}) }}"
         )
-        out.append(Check(shape, "maxCount", sev, msg, str(path), q))
+        names = tuple(name for name, _ in counts)
+        out.append(Check(shape, "|".join(names), sev, msg, str(path), q, names))
     cls = g.value(ps, SH["class"])
     if cls is not None:
         value_check("class", f"NOT EXISTS {{ {_is_a('?value', str(cls))} }}")
@@ -258,8 +267,17 @@ def _compile_property(g: Graph, shape: str, ps: Any, focus: str, default_sev: st
         out.append(Check(shape, "sparql", csev, cmsg, str(path), _prefixes(g, sc) + _with_focus(select, focus)))
     dis = g.value(ps, SH.disjoint)
     if dis is not None:
-        q = f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value . ?this <{dis}> ?value }}"
-        out.append(Check(shape, "disjoint", sev, msg, str(path), q))
+        value_check("disjoint", f"EXISTS {{ ?this <{dis}> ?value }}")
+    if values:
+        # an error in a test counts as no violation, as in a FILTER
+        binds = " ".join(f"BIND(COALESCE({violated}, false) AS ?f{i})" for i, (_, violated) in enumerate(values))
+        flags = " ".join(f"?f{i}" for i in range(len(values)))
+        q = (
+            f"SELECT DISTINCT ?this ?value {flags} WHERE {{ {focus} ?this {p} ?value . {binds} "
+            f"FILTER({' || '.join(f'?f{i}' for i in range(len(values)))}) }}"
+        )
+        names = tuple(name for name, _ in values)
+        out.insert(0, Check(shape, "|".join(names), sev, msg, str(path), q, names))
     return out
 
 
@@ -311,16 +329,22 @@ def validate_store(
         for r in rows:
             value = r.get("value")
             path = r.get("path")
-            results.add(
-                Result(
-                    c.severity,
-                    str(r["this"].value),
-                    c.path or _term(path),
-                    _term(value) if value is not None and not isinstance(value, ox.BlankNode) else None,
-                    c.constraint,
-                    c.shape,
-                    _render(c.message, r),
+            if c.flags:  # the constraints this row breaks, by the flags the query selected
+                broken = [name for i, name in enumerate(c.flags) if r[f"f{i}"].value == "true"]
+                message = _render(c.message, {k: v for k, v in r.items() if not (k[:1] == "f" and k[1:].isdigit())})
+            else:
+                broken, message = [c.constraint], _render(c.message, r)
+            for constraint in broken:
+                results.add(
+                    Result(
+                        c.severity,
+                        str(r["this"].value),
+                        c.path or _term(path),
+                        _term(value) if value is not None and not isinstance(value, ox.BlankNode) else None,
+                        constraint,
+                        c.shape,
+                        message,
+                    )
                 )
-            )
     return sorted(results)
 

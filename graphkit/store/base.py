@@ -244,6 +244,9 @@ class StoreSummary:
 #: (kind, practice code, practice name, other code, other name, start, end) of a tie the analyses' projection
 #: reads (PCNMembership or CommissionerAssignment of a prescribing cost centre).
 ProjectionTie = tuple[str, str, str, str, str, dt.date | None, dt.date | None]
+#: (financial year, holder's code, contract IRI, contract type as stated, commissioners' codes) of a practice's
+#: contract from NHS Payments to General Practice: what /contracts filters on, in its order.
+ContractKey = tuple[str, str, str, str, tuple[str, ...]]
 
 
 @runtime_checkable
@@ -277,6 +280,10 @@ class GraphStore(Protocol):
 
     def projection_tie_rows(self) -> list[ProjectionTie]:
         """Every PCNMembership and CommissionerAssignment of a prescribing cost centre, on any date."""
+        ...
+
+    def contract_key_rows(self) -> list[ContractKey]:
+        """The key of every practice contract with a financial year (payments), in no particular order."""
         ...
 
     def ties_of_many(

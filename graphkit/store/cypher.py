@@ -300,12 +300,10 @@ RETURN o.odsCode AS code, r.code AS role, h.start AS start, h.end AS end, h.sour
 # contracts in two steps, as the embedded store does: the matching contracts' keys (cheap), then the details of
 # the page's contracts only
 CONTRACT_KEYS = f"""
-MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL})
-WHERE c.financialYear IS NOT NULL AND ($year IS NULL OR c.financialYear = $year)
-  AND ($holder IS NULL OR p.odsCode = $holder)
-  AND ($ctype IS NULL OR c.contractTypeStated = $ctype) AND ($area IS NULL OR p.odsCode IN $area)
-  AND ($comm IS NULL OR EXISTS {{ (c)-[:{rel_type("commissioner")}]->(:{ORG_LABEL} {{odsCode: $comm}}) }})
-RETURN DISTINCT c.financialYear AS year, p.odsCode AS holder, c.iri AS iri
+MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL}) WHERE c.financialYear IS NOT NULL
+OPTIONAL MATCH (c)-[:{rel_type("commissioner")}]->(k:{ORG_LABEL})
+RETURN c.financialYear AS year, p.odsCode AS holder, c.iri AS iri, c.contractTypeStated AS ctype,
+       collect(DISTINCT k.odsCode) AS commissioners
 """
 CONTRACTS = f"""
 MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL}) WHERE c.iri IN $iris

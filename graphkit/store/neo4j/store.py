@@ -15,6 +15,7 @@ from graphkit.store import cypher
 from graphkit.store.areas import forget_held
 from graphkit.store.base import (
     AgreementView,
+    ContractKey,
     ContractView,
     Direction,
     EventView,
@@ -158,18 +159,13 @@ class Neo4jStore(SharedStore):
             for r in self._run(cypher.ROLES_OF_MANY, codes=codes)
         ]
 
-    def _contracts(
-        self, *, holder: str | None, contract_type: str | None, commissioner: str | None, area: list[str] | None,
-        year: str | None, limit: int | None, offset: int,
-    ) -> tuple[list[ContractView], int]:
-        keys = sorted(
-            (r["year"], r["holder"], r["iri"])
-            for r in self._run(cypher.CONTRACT_KEYS, year=year, holder=holder, ctype=contract_type, comm=commissioner,
-                               area=area)
-        )
-        chosen = [iri for _, _, iri in keys[offset : None if limit is None else offset + limit]]
-        rows = self._run(cypher.CONTRACTS, iris=chosen) if chosen else []
-        page = sorted(
+    def contract_key_rows(self) -> list[ContractKey]:
+        return [(r["year"], r["holder"], r["iri"], r["ctype"] or "", tuple(sorted(r["commissioners"])))
+                for r in self._run(cypher.CONTRACT_KEYS)]
+
+    def _contract_page(self, iris: list[str]) -> list[ContractView]:
+        rows = self._run(cypher.CONTRACTS, iris=iris)
+        return sorted(
             ContractView(
                 financial_year=r["c"]["financialYear"],
                 holder=r["holder"],
@@ -189,7 +185,6 @@ class Neo4jStore(SharedStore):
             )
             for r in rows
         )
-        return page, len(keys)
 
     def _provenance(self, code: str) -> list[StatementView]:
         files = {r["slug"]: (r["file"], _date(r["vintage"])) for r in self._run(cypher.SOURCE_DETAILS)}

@@ -100,9 +100,10 @@ def stated(graph: str, values: str) -> str:
                          ?h pcg:sourceLine ?line OPTIONAL {{ ?h pcg:citation|dcterms:source ?cite }} }} }}"""
 
 
-def contract_keys(pattern: str) -> str:
-    return f"""SELECT ?c ?fy ?ctype ?code WHERE {{ GRAPH <{RESOLVED}> {{ {pattern}
-                     ?c pcg:financialYear ?fy . ?p pcg:odsCode ?code }} }}"""
+CONTRACT_KEYS = f"""SELECT ?c ?fy ?ctype ?code (GROUP_CONCAT(?cc; separator=" ") AS ?ccs) WHERE {{
+    GRAPH <{RESOLVED}> {{ ?c a pcg:Contract ; pcg:contractHolder ?p ; pcg:financialYear ?fy . ?p pcg:odsCode ?code .
+                         OPTIONAL {{ ?c pcg:contractTypeStated ?ctype }}
+                         OPTIONAL {{ ?c pcg:commissioner/pcg:odsCode ?cc }} }} }} GROUP BY ?c ?fy ?ctype ?code"""
 
 
 def contracts(pattern: str) -> str:

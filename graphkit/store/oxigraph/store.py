@@ -18,6 +18,7 @@ from graphkit.core.namespaces import ID, PCG_NS, PREFIXES, org_iri
 from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.store.base import (
     AgreementView,
+    ContractKey,
     ContractView,
     Direction,
     EventView,
@@ -48,10 +49,6 @@ def _person_segment(person_id: str) -> str:
 def _local(iri: str) -> str:
     ns = str(PCG_NS)
     return iri[len(ns) :] if iri.startswith(ns) else iri
-
-
-#: The most area codes a contracts query joins as a VALUES list; a larger area is filtered after the query.
-_VALUES_AREA_MAX = 1000
 
 
 def _date(term: Any) -> dt.date | None:
@@ -256,39 +253,17 @@ class OxigraphStore(SharedStore):
             )
         return roles
 
-    def _contracts(
-        self, *, holder: str | None, contract_type: str | None, commissioner: str | None, area: list[str] | None,
-        year: str | None, limit: int | None, offset: int,
-    ) -> tuple[list[ContractView], int]:
-        # codes go in as IRIs built by org_iri (escaped), text values as bound literals
-        bindings: Bindings = {}
-        where = []
-        if year is not None:
-            where.append("?c pcg:financialYear ?fy .")
-            bindings["fy"] = ox.Literal(year)
-        if holder is not None:
-            where.append(f"?c pcg:contractHolder <{org_iri(holder)}> .")
-        if commissioner is not None:
-            where.append(f"?c pcg:commissioner <{org_iri(commissioner)}> .")
-        if contract_type is not None:
-            where.append("?c pcg:contractTypeStated ?ctype .")
-            bindings["ctype"] = ox.Literal(contract_type)
-        # a large area (a region: thousands of codes) is filtered here: joining the store's contracts with a
-        # VALUES list costs about 1 ms a code, more than reading every contract's key (about a second, national)
-        in_area = set(area) if area is not None and len(area) > _VALUES_AREA_MAX else None
-        if area is not None and in_area is None:
-            where.append(f"VALUES ?p {{ {_values(area)} }}")
-        pattern = " ".join(where) + " ?c a pcg:Contract ; pcg:contractHolder ?p ."
-        # the matching contracts' keys first (cheap), in the answer's order; the details for the page only
-        found = self.select(sparql.contract_keys(pattern), **bindings)
-        keys = sorted((r["fy"].value, r["code"].value, r["c"].value) for r in found
-                      if in_area is None or r["code"].value in in_area)
-        chosen = keys[offset : None if limit is None else offset + limit]
+    def contract_key_rows(self) -> list[ContractKey]:
+        return [(r["fy"].value, r["code"].value, r["c"].value, _text(r["ctype"]) or "",
+                 tuple(sorted(set(r["ccs"].value.split())) if r["ccs"] is not None else ()))
+                for r in self.select(sparql.CONTRACT_KEYS)]
+
+    def _contract_page(self, iris: list[str]) -> list[ContractView]:
         out: list[ContractView] = []
-        for i in range(0, len(chosen), 2000):
-            values = " ".join(f"<{k[2]}>" for k in chosen[i : i + 2000])
+        for i in range(0, len(iris), 2000):
+            values = " ".join(f"<{iri}>" for iri in iris[i : i + 2000])
             out.extend(self._contract_views(f"VALUES ?c {{ {values} }} ?c pcg:contractHolder ?p ."))
-        return sorted(out), len(keys)
+        return sorted(out)
 
     def _contract_views(self, pattern: str) -> list[ContractView]:
         rows = self.select(sparql.contracts(pattern))

@@ -49,7 +49,8 @@ TAGS = [
 
 def _warm_indexes(live: LiveStore) -> None:
     """Build the in-memory indexes of the store being served (graphkit/store/shared.py WARM_INDEXES: the search
-    index, the list sizes, the ties of the analyses' projection and the practice contracts' keys); /health says when they are ready."""
+    index, the list sizes, the ties of the analyses' projection and the practice contracts' keys); /health says
+    when they are ready."""
     from graphkit.store.shared import warm_indexes
 
     try:

@@ -39,8 +39,9 @@ class Health(BaseModel):
     version: str = Field(description="graphkit version.", examples=["0.1.0"])
     indexes_ready: bool = Field(
         description="True once the in-memory indexes of the store served (search, list sizes, the ties of the "
-        "analyses' projection, the practice contracts' keys) are built; the server builds them in the background when it starts and when it "
-        "switches to a new build, and until then the first search or analysis waits for them.",
+        "analyses' projection, the practice contracts' keys) are built; the server builds them in the background "
+        "when it starts and when it switches to a new build, and until then the first search or analysis waits "
+        "for them.",
         examples=[True],
     )
 

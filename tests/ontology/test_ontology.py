@@ -240,7 +240,7 @@ def test_role_codes_are_complete_skos_concepts() -> None:
 
 @pytest.mark.parametrize("scheme", [ODSROLE.scheme, ODSREL.scheme])
 def test_mapped_codes_point_at_existing_classes(scheme: URIRef) -> None:
-    g, onto = codes_graph(), pcg_graph()
+    g, onto = codes_graph(), pcg_graph() + Graph().parse(ONTOLOGY_DIR / "pcg-import.ttl", format="turtle")
     mapped = [(c, cls) for c in g.subjects(SKOS.inScheme, scheme) for cls in g.objects(c, PCG.mapsToClass)]
     assert mapped
     for concept, cls in mapped:
@@ -253,10 +253,26 @@ def test_mapped_codes_point_at_existing_classes(scheme: URIRef) -> None:
     ("RO262", "SustainabilityAndTransformationPartnership"), ("RO261", "StrategicPartnership"),
     ("RO209", "NHSEnglandRegion"), ("RO197", "NHSTrust"), ("RO57", "FoundationTrust"),
     ("RO177", "PrescribingCostCentre"), ("RO96", "BranchSurgery"), ("RO87", "WalkInCentre"),
-    ("RO179", "PrimaryCareTrust"), ("RO213", "CommissioningSupportUnit"),
+    ("RO179", "PrimaryCareTrust"), ("RO213", "CommissioningSupportUnit"), ("RO218", "CommissioningHub"),
 ])
 def test_key_role_mappings(role: str, cls: str) -> None:
     assert list(codes_graph().objects(ODSROLE[role], PCG.mapsToClass)) == [PCG[cls]]
+
+
+def test_the_importers_role_classes_are_the_ontologys_mappings() -> None:
+    """core/nhs.py ROLE_CLASS (the kinds the importers and kinds_on give) agrees with pcg:mapsToClass."""
+    from graphkit.core.nhs import ROLE_CLASS
+
+    g = codes_graph()
+    assert {role: [str(c).rsplit("#", 1)[-1] for c in g.objects(ODSROLE[role], PCG.mapsToClass)]
+            for role in ROLE_CLASS} == {role: [cls] for role, cls in ROLE_CLASS.items()}
+
+
+def test_the_time_bounded_classes_are_marked_in_the_ontology() -> None:
+    from graphkit.core.nhs import TIME_BOUNDED_CLASSES
+
+    marked = {str(c).rsplit("#", 1)[-1] for c in pcg_graph().subjects(PCG.timeBounded, Literal(True))}
+    assert marked == set(TIME_BOUNDED_CLASSES) and len(marked) == 4
 
 
 @pytest.mark.parametrize(("rel", "prop", "cls"), [

@@ -16,6 +16,8 @@ from graphkit.ontology.vocabgen import load_ontology
 
 TARGET = Path(__file__).resolve().parents[2] / "docs" / "ontology-reference.md"
 PCG_MAPS_CLASS = URIRef(str(PCG_NS) + "mapsToClass")
+SCHEMA_DOMAIN = URIRef("https://schema.org/domainIncludes")
+SCHEMA_RANGE = URIRef("https://schema.org/rangeIncludes")
 PCG_MAPS_PROP = URIRef(str(PCG_NS) + "mapsToProperty")
 PCG_DEF_SOURCE = URIRef(str(PCG_NS) + "definitionSource")
 
@@ -55,7 +57,8 @@ def render(g: Graph) -> str:
         "Generated from `ontology/*.ttl` by `python -m graphkit.ontology.ontodoc`; do not edit by hand. The guide to",
         "the modelling is `docs/ontology.md`. Namespace `pcg:` = `https://w3id.org/pcgraph/def#`.",
         "",
-        f"{len(classes)} classes, {len(props)} properties.",
+        f"{len(classes)} classes, {len(props)} properties. A domain or range in italics is not an axiom but "
+        "schema.org's `domainIncludes` / `rangeIncludes`: what the values usually are.",
         "",
         "## Classes",
         "",
@@ -78,8 +81,11 @@ def render(g: Graph) -> str:
     ]
     for p in props:
         kind = ", ".join(sorted(_q(g, t).split(":")[1] for t in g.objects(p, RDF.type)))
-        dom = ", ".join(sorted(_q(g, o) for o in g.objects(p, RDFS.domain)))
-        rng = ", ".join(sorted(_q(g, o) for o in g.objects(p, RDFS.range)))
+        # an axiom, or else what schema.org's domainIncludes / rangeIncludes say the values usually are (in italics)
+        dom = ", ".join(sorted(_q(g, o) for o in g.objects(p, RDFS.domain))) or ", ".join(
+            sorted(f"*{_q(g, o)}*" for o in g.objects(p, SCHEMA_DOMAIN)))
+        rng = ", ".join(sorted(_q(g, o) for o in g.objects(p, RDFS.range))) or ", ".join(
+            sorted(f"*{_q(g, o)}*" for o in g.objects(p, SCHEMA_RANGE)))
         out.append(
             f"| `{_q(g, p)}` | {kind} | {_text(g, p, RDFS.label)} | {dom} | {rng} | {_text(g, p, RDFS.comment)} |"
         )

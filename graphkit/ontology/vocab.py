@@ -201,6 +201,7 @@ PCG = ClosedNamespace(
         "appointmentMode",
         "assertionType",
         "assigned",
+        "attestedBy",
         "canBePrimaryRole",
         "centralFunction",
         "citation",

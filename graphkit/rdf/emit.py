@@ -55,14 +55,15 @@ from graphkit.rdf.quads import (
     A,
     P_amountGBP,
     P_assertionType,
+    P_attestedBy,
     P_commissioner,
     P_Contract,
     P_contractHolder,
     P_contractTypeStated,
     P_derivationRule,
     P_dispensing,
+    P_endedAtTime,
     P_endEvidence,
-    P_eventDate,
     P_fictional,
     P_fileName,
     P_financialYear,
@@ -78,6 +79,7 @@ from graphkit.rdf.quads import (
     P_sha256,
     P_SourceDocument,
     P_sourceKind,
+    P_startedAtTime,
     P_status,
     P_underContract,
     P_vintage,
@@ -88,6 +90,7 @@ from graphkit.rdf.quads import (
     _i,
     _org,
     _pcg,
+    day_time_lit,
     lit,
 )
 
@@ -304,11 +307,14 @@ def emit_event(e: ChangeEvent, sink: QuadSink) -> None:
     for o in e.originals:
         sink.add(s, _i(ORG.originalOrganization), _org(o), r)
     sink.add(s, _i(ORG.resultingOrganization), _org(e.result), r)
-    sink.add(s, P_eventDate, lit(e.day), r)
+    # an org:ChangeEvent is a prov:Activity: timed by start and end (the day it took effect, both), and attested
+    # by its sources (prov:wasDerivedFrom is for entities, which PROV-O makes disjoint with activities)
+    sink.add(s, P_startedAtTime, day_time_lit(e.day), r)
+    sink.add(s, P_endedAtTime, day_time_lit(e.day), r)
     sink.add(s, P_assertionType, lit("derived"), r)
     sink.add(s, P_derivationRule, lit(EVENT_RULE), r)
     for src in e.sources:
-        sink.add(s, DERIVED_FROM, _graph(src.slug), r)
+        sink.add(s, P_attestedBy, _graph(src.slug), r)
 
 
 

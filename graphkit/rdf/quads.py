@@ -45,6 +45,11 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
+def day_time_lit(day: dt.date) -> str:
+    """The start of a day as an xsd:dateTime without a time zone (the UK legal day), as PROV-O times an activity."""
+    return f'"{day.isoformat()}T00:00:00"^^<{XSD.dateTime}>'
+
+
 @functools.lru_cache(maxsize=65536)
 def _date_lit(day: dt.date) -> str:
     return f'"{day.isoformat()}"^^<{XSD.date}>'
@@ -85,7 +90,9 @@ P_contractTypeStated = _i(PCG.contractTypeStated)
 P_derivationRule = _i(PCG.derivationRule)
 P_dispensing = _i(PCG.dispensing)
 P_endEvidence = _i(PCG.endEvidence)
-P_eventDate = _i(PCG.eventDate)
+P_attestedBy = _i(PCG.attestedBy)
+P_startedAtTime = _i(PROV.startedAtTime)
+P_endedAtTime = _i(PROV.endedAtTime)
 P_fictional = _i(PCG.fictional)
 P_fileName = _i(PCG.fileName)
 P_financialYear = _i(PCG.financialYear)

@@ -48,6 +48,7 @@ BEGIN, END, IN_DATE = str(TIME.hasBeginning), str(TIME.hasEnd), str(TIME.inXSDDa
 INTERVAL, INSTANT = str(TIME.ProperInterval), str(TIME.Instant)
 VALID_DURING, LINE, OBSERVED_ON = str(PCG.validDuring), str(PCG.sourceLine), str(PCG.observedOn)
 CITATION, DC_SOURCE, DC_IDENTIFIER = str(PCG.citation), str(DCTERMS.source), str(DCTERMS.identifier)
+ATTESTED_BY, STARTED_AT = str(PCG.attestedBy), str(PROV.startedAtTime)
 LIST_SIZE = str(PCG.listSize)
 _PERSON_PREFIX = str(ID) + "person/"
 
@@ -99,6 +100,15 @@ def _subjects(quads: Iterable[Any]) -> Subjects:
     for q in quads:
         out[q.subject.value][q.predicate.value].append(_value(q.object))
     return out
+
+
+def _event_day(event: str, props: dict[str, list[Any]]) -> dt.date:
+    """The day a change event took effect: the date of its prov:startedAtTime (the start of that day)."""
+    start = _one(props, STARTED_AT)
+    if start is None:
+        raise UnreadableDataset(f"the change event {event} has no prov:startedAtTime (a v1 graph dated events "
+                                "with pcg:eventDate: migrate it, docs/ontology.md)")
+    return dt.date.fromisoformat(str(start)[:10])
 
 
 def _one(props: dict[str, list[Any]], pred: str, default: Any = None) -> Any:
@@ -228,10 +238,10 @@ def read_dataset(store: ox.Store) -> MergedGraph:
                     kind=_pcg_kinds(p)[0],
                     originals=tuple(sorted(code_of(o) for o in p[ORIGINAL])),
                     result=code_of(_one(p, RESULTING)),
-                    day=_one(p, PCG_IRI.eventDate),
+                    day=_event_day(s, p),
                     tie_kind="",
                     members_moved=0,
-                    sources=tuple(sources[g] for g in sorted(p.get(DERIVED_FROM, ()))),
+                    sources=tuple(sources[g] for g in sorted(p.get(ATTESTED_BY, ()))),
                 )
             )
         elif PCG_IRI.Person in types:

@@ -214,8 +214,9 @@ def test_ccg_and_icb_mergers_seen_across_vintages(oxigraph, seed_report) -> None
     assert (tees.kind, tees.originals) == ("Merger", ("00C", "00K", "00M"))
     norfolk_suffolk = [e for e in seed_report.graph.events if e.result == "T6Y0W"]
     assert len(norfolk_suffolk) == 1 and "QMM" in norfolk_suffolk[0].originals  # the 2025/26 ICB mergers
-    rows = oxigraph.select("""SELECT ?o ?d WHERE { GRAPH <https://w3id.org/pcgraph/id/graph/resolved> {
+    rows = oxigraph.select("""SELECT DISTINCT ?o ?d WHERE { GRAPH <https://w3id.org/pcgraph/id/graph/resolved> {
         ?e a pcg:Merger ; org:resultingOrganization <https://w3id.org/pcgraph/id/org/16C> ;
-           org:originalOrganization/pcg:odsCode ?o ; pcg:eventDate ?d } }""")
+           org:originalOrganization/pcg:odsCode ?o ; prov:startedAtTime ?start ; pcg:attestedBy ?src .
+        BIND (STR(xsd:date(?start)) AS ?d) FILTER NOT EXISTS { ?e prov:wasDerivedFrom ?any } } }""")
     assert sorted((r["o"].value, r["d"].value) for r in rows) == [("00C", "2020-04-01"), ("00K", "2020-04-01"),
                                                                   ("00M", "2020-04-01")]

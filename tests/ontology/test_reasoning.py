@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib import namespace as ns
 
 from graphkit.ontology import reasoning
 
@@ -46,8 +46,8 @@ def test_a_change_event_derived_from_a_source_is_inconsistent_with_org_and_prov(
     prov:wasDerivedFrom has the domain prov:Entity. A reasoner that runs finds the clash (issue 22: how the v1
     graph sourced its change events)."""
     event = ID["event/Merger/TEST"]
-    verdict = reasoner([closure, _data(tmp_path, [(event, RDF.type, PCG.Merger),
-                                                  (event, PROV.wasDerivedFrom, ID["source/test"])])])
+    verdict = reasoner([closure, _data(tmp_path, [(event, ns.RDF.type, PCG.Merger),
+                                                  (event, ns.PROV.wasDerivedFrom, ID["source/test"])])])
     assert not verdict.consistent
     assert verdict.reasoner in verdict.explanation.lower() or "inconsistent" in verdict.explanation.lower()
 
@@ -55,10 +55,10 @@ def test_a_change_event_derived_from_a_source_is_inconsistent_with_org_and_prov(
 def test_the_owl2_view_writes_dates_as_midnight_date_times(tmp_path: Path) -> None:
     g = Graph()
     g.add((ID["instant/2019-07-01"], URIRef("http://www.w3.org/2006/time#inXSDDate"),
-           Literal("2019-07-01", datatype=XSD.date)))
+           Literal("2019-07-01", datatype=ns.XSD.date)))
     g.add((ID["org/A81001"], PCG.odsCode, Literal("A81001")))
     view = reasoning.owl2_view(g)
-    assert set(view.objects()) == {Literal("2019-07-01T00:00:00", datatype=XSD.dateTime), Literal("A81001")}
+    assert set(view.objects()) == {Literal("2019-07-01T00:00:00", datatype=ns.XSD.dateTime), Literal("A81001")}
 
 
 def test_a_java_too_old_for_pellet_is_named_in_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,6 +88,67 @@ def test_pellet_finds_the_case_studies_consistent_with_the_ontology_org_and_prov
     subcontracts, people), every statement of their store outside the ontology graph."""
     data = _store_data(case_build[0], tmp_path / "cases.nt")
     assert sum(1 for _ in data.open()) > 10_000
+    verdict = reasoning.pellet([closure, data])
+    assert verdict.consistent, verdict.explanation
+    assert verdict.unsatisfiable == ()
+
+
+SLICE_PER_KIND = 300
+
+
+def _national_slice(store: Path, out: Path) -> tuple[Path, dict[str, object]]:
+    """A slice of the national graph: every change event, up to SLICE_PER_KIND ties of each kind (memberships,
+    commissioner assignments, structural ties), the organisations they name with their role holdings, and the
+    intervals, instants and source documents all of these point at; every statement about them outside the
+    ontology graph."""
+    import pyoxigraph as ox
+
+    from graphkit.core.namespaces import PREFIXES
+    from graphkit.rdf.emit import ONTOLOGY_GRAPH
+    from graphkit.store.base import tie_kinds
+
+    s = ox.Store.read_only(str(store))
+    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    resolved = "GRAPH <https://w3id.org/pcgraph/id/graph/resolved>"
+    events = [r["e"] for r in s.query(f"SELECT ?e WHERE {{ {resolved} {{ ?e a org:ChangeEvent }} }}",
+                                       prefixes=PREFIXES)]
+    kinds, ties = set(), []
+    for kind in tie_kinds():  # the ontology's kinds of membership and structural tie
+        found = [r["t"] for r in s.query(
+            f"SELECT ?t WHERE {{ {resolved} {{ ?t a pcg:{kind} }} }} ORDER BY ?t LIMIT {SLICE_PER_KIND}",
+            prefixes=PREFIXES)]
+        kinds |= {kind} if found else set()
+        ties += found
+    todo: set = set(events) | set(ties)
+    seen: set = set()
+    lines: set[str] = set()
+    follow = ("https://w3id.org/pcgraph/id/org/", "https://w3id.org/pcgraph/id/interval/",
+              "https://w3id.org/pcgraph/id/instant/", "https://w3id.org/pcgraph/id/source/")
+    while todo:
+        node = todo.pop()
+        seen.add(node)
+        for q in s.quads_for_pattern(node, None, None):
+            if q.graph_name == ontology:
+                continue
+            lines.add(f"{q.subject} {q.predicate} {q.object} .\n")
+            if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(follow) and q.object not in seen:
+                todo.add(q.object)
+        if node.value.startswith(follow[0]):  # an organisation: its role holdings too
+            for q in s.quads_for_pattern(None, ox.NamedNode(str(PCG.holder)), node):
+                if q.subject not in seen:
+                    todo.add(q.subject)
+    out.write_text("".join(sorted(lines)), encoding="utf-8")
+    return out, {"events": len(events), "kinds": sorted(kinds), "ties": len(ties), "nodes": len(seen)}
+
+
+@pytest.mark.integration
+def test_pellet_finds_a_slice_of_the_national_graph_with_all_its_change_events_consistent(
+        closure: Path, seed_store: Path, tmp_path: Path) -> None:
+    data, counts = _national_slice(seed_store, tmp_path / "slice.nt")
+    # the national files' kinds of tie: 300 each of PCN memberships, commissioner assignments and system (STP/ICB)
+    # memberships, and all 48 region memberships
+    assert counts["events"] == 42 and counts["ties"] == 3 * SLICE_PER_KIND + 48, counts
+    assert counts["kinds"] == ["CommissionerAssignment", "PCNMembership", "RegionMembership", "SystemMembership"]
     verdict = reasoning.pellet([closure, data])
     assert verdict.consistent, verdict.explanation
     assert verdict.unsatisfiable == ()

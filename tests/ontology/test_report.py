@@ -94,9 +94,19 @@ def test_every_post_role_is_a_concept_of_the_post_role_scheme() -> None:
         assert g.value(role, SKOS.prefLabel) == g.value(role, RDFS.label), role
 
 
+PREFIXES = {"pcg:": str(PCG), "prov:": "http://www.w3.org/ns/prov#", "org:": "http://www.w3.org/ns/org#"}
+
+
 def test_a_deprecated_term_names_its_replacement() -> None:
-    g = ours()
-    for term in g.subjects(OWL.deprecated, Literal(True)):
-        comment = " ".join(str(c) for c in g.objects(term, RDFS.comment))
-        replacement = [w for w in comment.replace(",", " ").replace(".", " ").split() if w.startswith("pcg:")]
-        assert replacement and all(_declared(g, URIRef(str(PCG) + w[4:])) for w in replacement), term
+    """Its comment says "Deprecated in <version>, replaced by" terms declared in the files or the imports."""
+    g, c = ours(), closure()
+    deprecated = list(g.subjects(OWL.deprecated, Literal(True)))
+    assert PCG.eventDate in deprecated
+    for term in deprecated:
+        comment = " ".join(str(x) for x in g.objects(term, RDFS.comment))
+        assert comment.startswith("Deprecated in ") and "replaced by" in comment, term
+        clause = comment.split("replaced by", 1)[1].split(": ", 1)[0]  # up to the colon that ends the clause
+        words = [w.strip(",.;") for w in clause.split()]
+        replacements = [URIRef(PREFIXES[w[: w.index(":") + 1]] + w[w.index(":") + 1:]) for w in words
+                        if ":" in w and w[: w.index(":") + 1] in PREFIXES]
+        assert replacements and all(_declared(c, r) for r in replacements), (term, replacements)

@@ -190,10 +190,11 @@ def events(org: str) -> str:
     return f"""SELECT ?e ?cls ?day ?rcode (GROUP_CONCAT(DISTINCT ?ocode; SEPARATOR=" ") AS ?originals)
                   (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources) WHERE {{ GRAPH <{RESOLVED}> {{
                  {{ ?e org:originalOrganization {org} }} UNION {{ ?e org:resultingOrganization {org} }}
-                 ?e a org:ChangeEvent, ?cls ; pcg:eventDate ?day ; org:resultingOrganization/pcg:odsCode ?rcode ;
+                 ?e a org:ChangeEvent, ?cls ; prov:startedAtTime ?start ; org:resultingOrganization/pcg:odsCode ?rcode ;
                     org:originalOrganization/pcg:odsCode ?ocode .
+                 BIND (xsd:date(?start) AS ?day)
                  FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
-                 OPTIONAL {{ ?e prov:wasDerivedFrom ?src }} }} }}
+                 OPTIONAL {{ ?e pcg:attestedBy ?src }} }} }}
                GROUP BY ?e ?cls ?day ?rcode"""
 
 

@@ -445,6 +445,10 @@ EXPECTED_VIOLATIONS: dict[str, set[tuple[str, str | None, str]]] = {
         (str(ID["source/unlicensed"]), str(PCG.sha256), "PatternConstraintComponent")},
     "bad_instant_date.ttl": {
         (str(ID["instant/2021-13-01"]), str(TIME.inXSDDate), "DatatypeConstraintComponent")},
+    "bad_event_v1.ttl": {
+        (str(ID["event/merger-ZZF202-ZZF201-v1"]), str(PROV.wasDerivedFrom), "MaxCountConstraintComponent"),
+        (str(ID["event/merger-ZZF202-ZZF201-v1"]), str(PCG.eventDate), "MaxCountConstraintComponent"),
+        (str(ID["event/merger-ZZF202-ZZF201-v1"]), str(PCG.attestedBy), "MinCountConstraintComponent")},
 }
 
 

@@ -110,3 +110,23 @@ def test_a_deprecated_term_names_its_replacement() -> None:
         replacements = [URIRef(PREFIXES[w[: w.index(":") + 1]] + w[w.index(":") + 1:]) for w in words
                         if ":" in w and w[: w.index(":") + 1] in PREFIXES]
         assert replacements and all(_declared(c, r) for r in replacements), (term, replacements)
+
+
+def test_the_closure_file_imports_every_file_and_the_catalogue_finds_each_one_here() -> None:
+    """ontology/pcg-closure.ttl imports the ontology IRIs of our three files and the two W3C vocabularies;
+    ontology/catalog-v001.xml maps each to a file of the folder that declares that IRI as its owl:Ontology."""
+    import xml.etree.ElementTree as ET
+
+    closure_file = Graph().parse(ONTOLOGY / "pcg-closure.ttl", format="turtle")
+    imported = set(closure_file.objects(None, OWL.imports))
+    assert len(imported) == 5
+    ns = {"c": "urn:oasis:names:tc:entity:xmlns:xml:catalog"}
+    mapped = {URIRef(u.get("name")): ONTOLOGY / u.get("uri") for u in
+              ET.parse(ONTOLOGY / "catalog-v001.xml").getroot().findall("c:uri", ns)}
+    assert set(mapped) == imported
+    for iri, path in mapped.items():
+        assert (iri, RDF.type, OWL.Ontology) in Graph().parse(path, format="turtle"), (iri, path)
+    # and the reasoners read the same files
+    from graphkit.ontology.reasoning import CLOSURE_FILES
+
+    assert {ONTOLOGY / f for f in CLOSURE_FILES} == set(mapped.values())

@@ -16,6 +16,7 @@ the Turtle files with rdflib and drops the imports, whose targets it reads from 
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import re
@@ -88,6 +89,7 @@ def write_ntriples(g: Graph, path: Path) -> Path:
     return path
 
 
+@functools.cache
 def java_major(exe: str) -> int | None:
     """The major version of the Java at ``exe`` (None when it does not run)."""
     try:

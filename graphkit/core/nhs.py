@@ -33,3 +33,18 @@ TIME_BOUNDED_CLASSES = frozenset(
         "IntegratedCareBoard",
     }
 )
+# Tie kinds recorded as a dated relation between two organisations (pcg:DatedRelation: fromOrganisation,
+# toOrganisation, validDuring), not as an org:Membership: commissioning, operation, payee and part-of structure.
+# The ontology is the authority; a test keeps this set equal to its subclasses of pcg:DatedRelation.
+DATED_RELATION_KINDS = frozenset(
+    {
+        "CommissionerAssignment",
+        "NominatedPayeeAssignment",
+        "OperatorAssignment",
+        "StructuralMembership",
+        "SystemMembership",
+        "RegionMembership",
+        "UnitMembership",
+        "ConstituentMembership",
+    }
+)

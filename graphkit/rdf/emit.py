@@ -21,6 +21,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV
 
 from graphkit.core.model import ContractFact, ImportResult, ServicePayment, Source
 from graphkit.core.namespaces import ODSROLE_NS, fact_iri
+from graphkit.core.nhs import DATED_RELATION_KINDS
 from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.ontology.vocab import ODSROLE, PCG
 from graphkit.rdf.emit_curated import (
@@ -39,8 +40,10 @@ from graphkit.rdf.emit_curated import (
 )
 from graphkit.rdf.quads import (
     CONTRACT_IRI,
+    DATED_RELATION,
     DERIVED_FROM,
     FORMAL_ORG,
+    FROM_ORG,
     LABEL,
     LINE,
     MEMBER,
@@ -51,6 +54,7 @@ from graphkit.rdf.quads import (
     ORGANIZATION,
     PREF,
     RESOLVED,
+    TO_ORG,
     VALID_DURING,
     A,
     P_amountGBP,
@@ -221,20 +225,28 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
 
 
 def emit_tie(t: MergedTie, sink: QuadSink) -> None:
+    """A membership (org:Membership: member, organization, memberDuring) or, for the kinds that are not
+    membership (commissioning, operation, payee, part-of structure), a dated relation (pcg:DatedRelation:
+    fromOrganisation, toOrganisation, validDuring). The record's member is the ODS source, its organisation
+    the ODS target, either way."""
     r = _i(RESOLVED)
     s = tie_iri(t)
-    sink.add(s, A, MEMBERSHIP, r)
+    if t.kind in DATED_RELATION_KINDS:
+        cls, lower, upper, during = DATED_RELATION, FROM_ORG, TO_ORG, VALID_DURING
+    else:
+        cls, lower, upper, during = MEMBERSHIP, MEMBER, ORGANIZATION, MEMBER_DURING
+    sink.add(s, A, cls, r)
     sink.add(s, A, _pcg(t.kind), r)
-    sink.add(s, MEMBER, _org(t.member), r)
-    sink.add(s, ORGANIZATION, _org(t.organisation), r)
-    sink.add(s, MEMBER_DURING, sink.interval(t.start, t.end, r), r)
+    sink.add(s, lower, _org(t.member), r)
+    sink.add(s, upper, _org(t.organisation), r)
+    sink.add(s, during, sink.interval(t.start, t.end, r), r)
     sink.add(s, P_assertionType, lit("derived" if t.derived else "reported"), r)
     if t.end_evidence is not None:
         sink.add(s, P_endEvidence, _graph(t.end_evidence.slug), r)
     for slug in sorted({st.source.slug for st in t.statements}):
         sink.add(s, DERIVED_FROM, _graph(slug), r)
     for st in t.statements:
-        _statement(s, st, sink, MEMBER_DURING)
+        _statement(s, st, sink, during)
 
 
 def emit_role(m: MergedRole, sink: QuadSink) -> None:

@@ -124,6 +124,7 @@ MEMBER, ORGANIZATION, MEMBER_DURING = _i(ORG.member), _i(ORG.organization), _i(O
 VALID_DURING, OBSERVED_ON = P_validDuring, P_observedOn
 BEGIN, END, IN_DATE = _i(TIME.hasBeginning), _i(TIME.hasEnd), _i(TIME.inXSDDate)
 MEMBERSHIP, FORMAL_ORG = _i(ORG.Membership), _i(ORG.FormalOrganization)
+DATED_RELATION, FROM_ORG, TO_ORG = _i(PCG.DatedRelation), _i(PCG.fromOrganisation), _i(PCG.toOrganisation)
 
 
 class QuadSink:

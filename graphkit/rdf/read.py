@@ -205,15 +205,16 @@ def read_dataset(store: ox.Store) -> MergedGraph:
             )
             graph.organisations[o.code] = o
             facts[s] = o
-        elif ORG_IRI.Membership in types:
-            kinds = _pcg_kinds(p)
-            start, end = intervals[_one(p, MEMBER_DURING)]
+        elif ORG_IRI.Membership in types or PCG_IRI.DatedRelation in types:
+            relation = PCG_IRI.DatedRelation in types
+            kinds = [k for k in _pcg_kinds(p) if k != "DatedRelation"]
+            start, end = intervals[_one(p, VALID_DURING if relation else MEMBER_DURING)]
             ev = _one(p, PCG_IRI.endEvidence)
             derived = _one(p, PCG_IRI.assertionType) == "derived"
             t = MergedTie(
                 kind=kinds[0],
-                member=code_of(_one(p, MEMBER)),
-                organisation=code_of(_one(p, ORGANIZATION)),
+                member=code_of(_one(p, PCG_IRI.fromOrganisation if relation else MEMBER)),
+                organisation=code_of(_one(p, PCG_IRI.toOrganisation if relation else ORGANIZATION)),
                 start=start,
                 end=end,
                 dated=not derived or ev is not None,

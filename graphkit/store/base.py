@@ -385,15 +385,19 @@ def level_of(kinds: tuple[str, ...]) -> str:
 
 @functools.cache
 def tie_kinds() -> tuple[str, ...]:
-    """Every tie kind: the ontology's subclasses of org:Membership (PCNMembership, CommissionerAssignment,
-    SystemMembership, FederationMembership, ...), read from the ontology so a new kind is not missed."""
+    """Every tie kind: the ontology's subclasses of org:Membership (PCNMembership, FederationMembership, ...)
+    and of pcg:DatedRelation (CommissionerAssignment, SystemMembership, ...), read from the ontology so a new
+    kind is not missed. A post holding is a membership of a person, not a tie between organisations."""
     from rdflib.namespace import ORG, RDFS
 
     from graphkit.core.namespaces import PCG_NS
     from graphkit.ontology.shacl import ontology_graph
 
-    below = set(ontology_graph().transitive_subjects(RDFS.subClassOf, ORG.Membership)) - {ORG.Membership}
-    return tuple(sorted(str(c)[len(str(PCG_NS)) :] for c in below if str(c).startswith(str(PCG_NS))))
+    g = ontology_graph()
+    roots = {ORG.Membership, PCG_NS.DatedRelation}
+    below = {c for root in roots for c in g.transitive_subjects(RDFS.subClassOf, root)} - roots
+    names = {str(c)[len(str(PCG_NS)) :] for c in below if str(c).startswith(str(PCG_NS))}
+    return tuple(sorted(names - {"PostHolding"}))
 
 
 def kinds_on(all_kinds: Iterable[str], roles: Iterable[RoleRow], day: dt.date) -> tuple[str, ...]:

@@ -202,9 +202,11 @@ def test_organisation_classes_are_w3c_organisations(local: str) -> None:
 
 
 @pytest.mark.parametrize(("local", "w3c"), [
-    ("PCNMembership", ORG.Membership), ("CommissionerAssignment", ORG.Membership),
-    ("FederationMembership", ORG.Membership), ("SubfederationMembership", ORG.Membership),
-    ("SystemMembership", ORG.Membership), ("RegionMembership", ORG.Membership),
+    ("PCNMembership", ORG.Membership), ("FederationMembership", ORG.Membership),
+    ("SubfederationMembership", ORG.Membership), ("LocalityMembership", ORG.Membership),
+    ("CollaborationMembership", ORG.Membership), ("PCNMembership", PROV.Entity),
+    ("CommissionerAssignment", PROV.Entity), ("SystemMembership", PROV.Entity), ("RoleHolding", PROV.Entity),
+    ("Tie", PROV.Entity), ("PostHolding", PROV.Entity),
     ("Merger", ORG.ChangeEvent), ("Succession", ORG.ChangeEvent),
     ("Contract", PROV.Entity), ("SourceDocument", PROV.Entity), ("Person", FOAF.Person),
     ("GovernanceRole", ORG.Role),
@@ -213,14 +215,39 @@ def test_reuse_of_w3c_terms(local: str, w3c: URIRef) -> None:
     assert w3c in _superclasses(pcg_graph(), PCG[local])
 
 
-def test_every_membership_class_names_the_shortcut_it_reifies() -> None:
+@pytest.mark.parametrize("local", ["CommissionerAssignment", "NominatedPayeeAssignment", "OperatorAssignment",
+                                   "StructuralMembership", "SystemMembership", "RegionMembership",
+                                   "UnitMembership", "ConstituentMembership"])
+def test_commissioning_operation_payee_and_part_of_are_dated_relations_not_memberships(local: str) -> None:
+    """`?m a org:Membership` finds members only: an ICB's sub-ICB locations and a CCG's practices are related to
+    it by a pcg:DatedRelation, which the ontology makes disjoint with org:Membership."""
     g = pcg_graph()
-    membership_classes = [c for c in g.subjects(RDF.type, OWL.Class)
-                          if c.startswith(str(PCG)) and ORG.Membership in _superclasses(g, c)]
-    assert len(membership_classes) >= 10
-    for c in membership_classes:
-        assert any(g.objects(c, PCG.reifiesProperty)) or any(
-            g.objects(sup, PCG.reifiesProperty) for sup in _superclasses(g, c) if sup.startswith(str(PCG))
+    supers = _superclasses(g, PCG[local])
+    assert PCG.DatedRelation in supers and ORG.Membership not in supers
+    disjoint = [list(Collection(g, m)) for d in g.subjects(RDF.type, OWL.AllDisjointClasses)
+                for m in g.objects(d, OWL.members)]
+    assert (PCG.DatedRelation, OWL.disjointWith, ORG.Membership) in g
+    assert any({PCG.DatedRelation, ORG.Membership, PCG.Tie, PCG.RoleHolding, PCG.Contract} <= set(d)
+               for d in disjoint)
+
+
+def test_the_dated_relation_kinds_the_code_knows_are_the_ontologys() -> None:
+    from graphkit.core.nhs import DATED_RELATION_KINDS
+
+    g = pcg_graph()
+    below = {str(c).rsplit("#", 1)[-1] for c in g.transitive_subjects(RDFS.subClassOf, PCG.DatedRelation)}
+    assert below - {"DatedRelation"} == set(DATED_RELATION_KINDS)
+
+
+def test_every_membership_and_relation_class_names_its_shortcut_with_org_role_property() -> None:
+    g = pcg_graph()
+    classes = [c for c in g.subjects(RDF.type, OWL.Class) if str(c).startswith(str(PCG))
+               and ({ORG.Membership, PCG.DatedRelation} & _superclasses(g, c)) and c != PCG.PostHolding]
+    assert len(classes) >= 13
+    assert not list(g.subjects(PCG.reifiesProperty, None))  # deprecated: replaced by org:roleProperty
+    for c in classes:
+        assert any(g.objects(c, ORG.roleProperty)) or any(
+            g.objects(sup, ORG.roleProperty) for sup in _superclasses(g, c) if str(sup).startswith(str(PCG))
         ), c
 
 
@@ -280,15 +307,15 @@ def test_the_time_bounded_classes_are_marked_in_the_ontology() -> None:
     ("RE8", PCG.partnerTo, "PCNMembership"), ("RE9", PCG.nominatedPayeeFor, "NominatedPayeeAssignment"),
     ("RE11", PCG.constituentOf, "ConstituentMembership"), ("RE2", ORG.unitOf, "UnitMembership"),
 ])
-def test_relationship_codes_map_to_a_property_and_a_membership_class(rel: str, prop: URIRef, cls: str) -> None:
+def test_relationship_codes_map_to_a_property_and_a_tie_class(rel: str, prop: URIRef, cls: str) -> None:
     g, onto = codes_graph(), pcg_graph()
     assert g.value(ODSREL[rel], SKOS.notation) == Literal(rel)
     assert g.value(ODSREL[rel], PCG.mapsToProperty) == prop
     assert g.value(ODSREL[rel], PCG.mapsToClass) == PCG[cls]
-    assert ORG.Membership in _superclasses(onto, PCG[cls])
+    assert {ORG.Membership, PCG.DatedRelation} & _superclasses(onto, PCG[cls])
     if prop.startswith(str(PCG)):
         assert (prop, RDF.type, OWL.ObjectProperty) in onto
-    assert onto.value(PCG[cls], PCG.reifiesProperty) == prop
+    assert onto.value(PCG[cls], ORG.roleProperty) == prop
 
 
 def test_relationship_scheme_has_the_ods_codes() -> None:
@@ -417,7 +444,7 @@ EXPECTED_VIOLATIONS: dict[str, set[tuple[str, str | None, str]]] = {
     "bad_pcn_membership_ccg.ttl": {
         (str(ID["membership/PCNMembership-A81001-16C"]), O_ORG, "ClassConstraintComponent")},
     "bad_commissioner_target.ttl": {
-        (str(ID["membership/CommissionerAssignment-A81001-QHM"]), O_ORG, "OrConstraintComponent")},
+        (str(ID["membership/CommissionerAssignment-A81001-QHM"]), str(PCG.toOrganisation), "OrConstraintComponent")},
     "bad_contract_no_holder.ttl": {
         (str(ID["contract/unknown-2022-23"]), str(PCG.contractHolder), "MinCountConstraintComponent")},
     "bad_contract_no_commissioner.ttl": {

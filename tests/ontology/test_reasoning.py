@@ -52,6 +52,22 @@ def test_a_change_event_derived_from_a_source_is_inconsistent_with_org_and_prov(
     assert verdict.reasoner in verdict.explanation.lower() or "inconsistent" in verdict.explanation.lower()
 
 
+def test_a_v1_commissioner_assignment_as_a_membership_is_inconsistent_with_v2(closure: Path, tmp_path: Path) -> None:
+    """The control for dated relations: 1.x recorded commissioning as an org:Membership (org:member ...). In 2.0.0
+    CommissionerAssignment is a pcg:DatedRelation, disjoint with org:Membership, and org:member's domain is
+    org:Membership, so the old pattern clashes; the new one does not."""
+    old, new = ID["membership/CommissionerAssignment/A81001/16C"], ID["membership/CommissionerAssignment/A81002/16C"]
+    practice, ccg = ID["org/A81001"], ID["org/16C"]
+    v1 = [(old, ns.RDF.type, PCG.CommissionerAssignment), (old, ns.ORG.member, practice),
+          (old, ns.ORG.organization, ccg)]
+    v2 = [(new, ns.RDF.type, PCG.CommissionerAssignment), (new, PCG.fromOrganisation, ID["org/A81002"]),
+          (new, PCG.toOrganisation, ccg)]
+    assert not reasoning.pellet([closure, _data(tmp_path, v1)]).consistent
+    (tmp_path / "v2").mkdir()
+    verdict = reasoning.pellet([closure, _data(tmp_path / "v2", v2)])
+    assert verdict.consistent, verdict.explanation
+
+
 def test_the_owl2_view_writes_dates_as_midnight_date_times(tmp_path: Path) -> None:
     g = Graph()
     g.add((ID["instant/2019-07-01"], URIRef("http://www.w3.org/2006/time#inXSDDate"),

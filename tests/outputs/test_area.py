@@ -143,7 +143,14 @@ def test_turtle_and_jsonld_are_the_same_graph(qhm: AreaGraph) -> None:
     assert isomorphic(turtle, jsonld)
     codes = {str(c) for c in turtle.objects(None, PCG.odsCode)}
     assert codes == {o.code for o in qhm.organisations}
-    assert len(set(turtle.subjects(RDF.type, ORG.Membership))) == len(qhm.ties)
+    memberships = set(turtle.subjects(RDF.type, ORG.Membership))
+    relations = set(turtle.subjects(RDF.type, PCG.DatedRelation))
+    assert not memberships & relations and len(memberships | relations) == len(qhm.ties)
+    # commissioning and part-of are relations; PCN membership is membership
+    assert {t.kind for t in qhm.ties if t.kind in ("PCNMembership",)} and all(
+        (s, RDF.type, PCG.PCNMembership) not in turtle for s in relations)
+    assert all((s, RDF.type, PCG.CommissionerAssignment) not in turtle for s in memberships)
+    assert len(relations) > len(memberships) > 0
     assert len(set(turtle.subjects(RDF.type, PCG.RoleHolding))) == len(qhm.roles)
     practices = set(turtle.subjects(RDF.type, PCG.GPPractice))
     assert len(practices) == sum("GPPractice" in o.all_kinds for o in qhm.organisations)

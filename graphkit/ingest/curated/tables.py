@@ -67,7 +67,9 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
     }
     return {
         "organisation": local(below(org_ns.Organization, org_ns.FormalOrganization, org_ns.OrganizationalUnit)),
-        "membership": local(below(org_ns.Membership)),
+        # memberships and dated relations (commissioning, part-of ...); a post holding has its own table
+        "membership": tuple(k for k in local(below(org_ns.Membership, PCG_NS.DatedRelation))
+                            if k not in ("DatedRelation", "PostHolding")),
         "contract": local(below(PCG_NS.Contract)),
         "tie": tuple(k for k in local(below(PCG_NS.Tie)) if k != "Tie"),
         "service": local(below(PCG_NS.Service)),

@@ -14,8 +14,8 @@ SELECT ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
 WHERE {
   GRAPH <%(resolved)s> {
     %(anchor)s
-    ?t org:member ?m ; org:organization ?o ; a ?cls ; org:memberDuring ?iv ; pcg:assertionType ?atype .
-    FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
+    ?t %(lower)s ?m ; %(upper)s ?o ; a ?cls ; %(during)s ?iv ; pcg:assertionType ?atype .
+    FILTER (STRSTARTS(STR(?cls), STR(pcg:)) && ?cls != pcg:DatedRelation)
     ?m pcg:odsCode ?mcode ; skos:prefLabel ?mname .
     ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
     OPTIONAL { ?iv time:hasBeginning/time:inXSDDate ?start }
@@ -31,8 +31,16 @@ GROUP BY ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
 WHEN = "FILTER ((!BOUND(?start) || ?start <= ?day) && (!BOUND(?end) || ?end >= ?day))"
 
 
+#: A tie is a membership (org:member, org:organization, org:memberDuring) or a dated relation
+#: (pcg:fromOrganisation, pcg:toOrganisation, pcg:validDuring); the paths match either.
+LOWER = "org:member|pcg:fromOrganisation"
+UPPER = "org:organization|pcg:toOrganisation"
+DURING = "org:memberDuring|pcg:validDuring"
+_TIE_PATHS = {"lower": LOWER, "upper": UPPER, "during": DURING}
+
+
 def ties(anchor: str, *, dated: bool) -> str:
-    return TIES % {"resolved": RESOLVED, "anchor": anchor, "kind": "", "when": WHEN if dated else ""}
+    return TIES % {"resolved": RESOLVED, "anchor": anchor, "kind": "", "when": WHEN if dated else "", **_TIE_PATHS}
 
 
 def when(dated: bool) -> str:
@@ -57,7 +65,7 @@ NAMES = """SELECT ?org ?g ?name ?vintage WHERE { GRAPH ?g { ?org rdfs:label ?nam
 
 PROJECTION_TIES = f"""SELECT ?kind ?mcode ?mname ?ocode ?oname ?start ?end WHERE {{ GRAPH <{RESOLVED}> {{
                  VALUES ?kind {{ pcg:PCNMembership pcg:CommissionerAssignment }}
-                 ?t a ?kind ; org:member ?m ; org:organization ?o ; org:memberDuring ?iv .
+                 ?t a ?kind ; {LOWER} ?m ; {UPPER} ?o ; {DURING} ?iv .
                  ?m a pcg:PrescribingCostCentre ; pcg:odsCode ?mcode ; skos:prefLabel ?mname .
                  ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
                  OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
@@ -125,8 +133,8 @@ def contract_services(pattern: str) -> str:
 def provenance(org: str) -> str:
     return f"""SELECT ?fact ?cls ?g ?file ?vintage ?line WHERE {{
                  {{ VALUES (?fact ?cls) {{ ({org} pcg:Organisation) }} }}
-                 UNION {{ GRAPH <{RESOLVED}> {{ ?fact org:member|org:organization {org} ; a ?cls .
-                          FILTER (STRSTARTS(STR(?cls), STR(pcg:))) }} }}
+                 UNION {{ GRAPH <{RESOLVED}> {{ ?fact {LOWER}|{UPPER} {org} ; a ?cls .
+                          FILTER (STRSTARTS(STR(?cls), STR(pcg:)) && ?cls != pcg:DatedRelation) }} }}
                  UNION {{ GRAPH <{RESOLVED}> {{ ?fact pcg:holder {org} . BIND (pcg:RoleHolding AS ?cls) }} }}
                  UNION {{ GRAPH <{RESOLVED}> {{ ?fact pcg:contractHolder {org} . BIND (pcg:Contract AS ?cls) }} }}
                  GRAPH ?g {{ ?fact pcg:sourceLine ?line }}

@@ -53,9 +53,9 @@ def _sourced(s: str, line: int, citations: tuple[str, ...], g: str, sink: QuadSi
     _cite(s, citations, g, sink)
 
 
-def _dated(s: str, start: dt.date | None, end: dt.date | None, sink: QuadSink) -> None:
+def _dated(s: str, start: dt.date | None, end: dt.date | None, sink: QuadSink, during: str = q.VALID_DURING) -> None:
     if start is not None or end is not None:
-        sink.add(s, q.VALID_DURING, sink.interval(start, end, _i(q.RESOLVED)), _i(q.RESOLVED))
+        sink.add(s, during, sink.interval(start, end, _i(q.RESOLVED)), _i(q.RESOLVED))
 
 
 class _Dated(Protocol):
@@ -71,12 +71,13 @@ class _Dated(Protocol):
     def citations(self) -> tuple[str, ...]: ...
 
 
-def _reported(s: str, fact: _Dated, g: str, sink: QuadSink, *, assertion: bool = True) -> None:
+def _reported(s: str, fact: _Dated, g: str, sink: QuadSink, *, assertion: bool = True,
+              during: str = q.VALID_DURING) -> None:
     """The tail of a dated curated fact: ``pcg:assertionType "reported"`` (unless ``assertion`` is false), its
-    period and its source."""
+    period (``during``: org:memberDuring for a membership) and its source."""
     if assertion:
         sink.add(s, q.P_assertionType, lit("reported"), _i(q.RESOLVED))
-    _dated(s, fact.start, fact.end, sink)
+    _dated(s, fact.start, fact.end, sink, during)
     _sourced(s, fact.line, fact.citations, g, sink)
 
 
@@ -101,11 +102,16 @@ def emit_post(p: PostHolding, g: str, sink: QuadSink) -> None:
         sink.add(post, q.LABEL, lit(p.title), r)
     if p.voting is not None:
         sink.add(post, _i(PCG.voting), lit(p.voting), r)
+    # a membership with a role, as W3C ORG records a post held: the person, the post's organisation and role
     sink.add(s, q.A, _i(PCG.PostHolding), r)
+    sink.add(s, q.A, q.MEMBERSHIP, r)
     sink.add(s, _i(PCG.post), post, r)
-    sink.add(s, _i(PCG.holderPerson), person_iri(p.person_id), r)
+    sink.add(s, q.MEMBER, person_iri(p.person_id), r)
+    sink.add(s, q.ORGANIZATION, _org(p.organisation), r)
+    if p.role:
+        sink.add(s, _i(ORG.role), _pcg(p.role), r)
     sink.add_set(s, r, (_i(PCG.represents), _org, p.represents), (_i(PCG.appointmentMode), _pcg, p.appointment))
-    _reported(s, p, g, sink)
+    _reported(s, p, g, sink, during=q.MEMBER_DURING)
 
 
 def emit_agreement(a: Agreement, g: str, sink: QuadSink) -> None:

@@ -205,6 +205,8 @@ def read_dataset(store: ox.Store) -> MergedGraph:
             )
             graph.organisations[o.code] = o
             facts[s] = o
+        elif PCG_IRI.PostHolding in types:  # a membership of a person, with a role: before the ties
+            curated[s] = ("post", p)
         elif ORG_IRI.Membership in types or PCG_IRI.DatedRelation in types:
             relation = PCG_IRI.DatedRelation in types
             kinds = [k for k in _pcg_kinds(p) if k != "DatedRelation"]
@@ -249,8 +251,6 @@ def read_dataset(store: ox.Store) -> MergedGraph:
             curated[s] = ("person", p)
         elif ORG_IRI.Post in types:
             posts[s] = p
-        elif PCG_IRI.PostHolding in types:
-            curated[s] = ("post", p)
         elif PCG_IRI.Contract in types and DC_IDENTIFIER in p:
             curated[s] = ("agreement", p)
         elif PCG_IRI.Tie in types:
@@ -345,14 +345,14 @@ def _read_curated(
     for s, (what, p) in sorted(curated.items()):
         result = by_source[_one(p, DERIVED_FROM)]
         line, citations = lines.get(s, (0, ()))
-        start, end = intervals.get(_one(p, VALID_DURING), (None, None))
+        start, end = intervals.get(_one(p, VALID_DURING) or _one(p, MEMBER_DURING), (None, None))
         if what == "person":
             result.people.append(Person(**_fields(p, mapping.PERSON), line=line, citations=citations))
         elif what == "post":
             post = posts[_one(p, PCG_IRI.post)]
             result.posts.append(
                 PostHolding(
-                    person_id=_one(p, PCG_IRI.holderPerson)[len(_PERSON_PREFIX) :],
+                    person_id=_one(p, MEMBER)[len(_PERSON_PREFIX) :],
                     organisation=code_of(_one(post, ORG_IRI.postIn)),
                     role=_local_pcg(_one(post, ORG_IRI.role)),
                     line=line,

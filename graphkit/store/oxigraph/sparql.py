@@ -15,7 +15,7 @@ WHERE {
   GRAPH <%(resolved)s> {
     %(anchor)s
     ?t %(lower)s ?m ; %(upper)s ?o ; a ?cls ; %(during)s ?iv ; pcg:assertionType ?atype .
-    FILTER (STRSTARTS(STR(?cls), STR(pcg:)) && ?cls != pcg:DatedRelation)
+    FILTER (STRSTARTS(STR(?cls), STR(pcg:)) && ?cls != pcg:DatedRelation && ?cls != pcg:PostHolding)
     ?m pcg:odsCode ?mcode ; skos:prefLabel ?mname .
     ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
     OPTIONAL { ?iv time:hasBeginning/time:inXSDDate ?start }
@@ -134,7 +134,8 @@ def provenance(org: str) -> str:
     return f"""SELECT ?fact ?cls ?g ?file ?vintage ?line WHERE {{
                  {{ VALUES (?fact ?cls) {{ ({org} pcg:Organisation) }} }}
                  UNION {{ GRAPH <{RESOLVED}> {{ ?fact {LOWER}|{UPPER} {org} ; a ?cls .
-                          FILTER (STRSTARTS(STR(?cls), STR(pcg:)) && ?cls != pcg:DatedRelation) }} }}
+                          FILTER (STRSTARTS(STR(?cls), STR(pcg:))
+                                  && ?cls NOT IN (pcg:DatedRelation, pcg:PostHolding)) }} }}
                  UNION {{ GRAPH <{RESOLVED}> {{ ?fact pcg:holder {org} . BIND (pcg:RoleHolding AS ?cls) }} }}
                  UNION {{ GRAPH <{RESOLVED}> {{ ?fact pcg:contractHolder {org} . BIND (pcg:Contract AS ?cls) }} }}
                  GRAPH ?g {{ ?fact pcg:sourceLine ?line }}
@@ -144,13 +145,13 @@ def provenance(org: str) -> str:
 def posts(where: str, dated: bool) -> str:
     return f"""SELECT ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ {where}
-                   ?h a pcg:PostHolding ; pcg:holderPerson ?person ; pcg:post ?post ; prov:wasDerivedFrom ?src .
+                   ?h a pcg:PostHolding ; org:member ?person ; pcg:post ?post ; prov:wasDerivedFrom ?src .
                    ?person pcg:personId ?pid ; rdfs:label ?pname .
                    ?post org:postIn ?o . ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
                    OPTIONAL {{ ?post org:role ?role }} OPTIONAL {{ ?post rdfs:label ?title }}
                    OPTIONAL {{ ?post pcg:voting ?voting }}
                    OPTIONAL {{ ?h pcg:represents/pcg:odsCode ?rep }} OPTIONAL {{ ?h pcg:appointmentMode ?app }}
-                   OPTIONAL {{ ?h pcg:validDuring ?iv .
+                   OPTIONAL {{ ?h org:memberDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
                  {when(dated)} }}"""

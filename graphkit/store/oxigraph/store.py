@@ -309,7 +309,7 @@ class OxigraphStore(SharedStore):
         if organisation is not None:
             where.append(f"?post org:postIn <{org_iri(organisation)}> .")
         if person is not None:
-            where.append(f"?h pcg:holderPerson <{ID}person/{_person_segment(person)}> .")
+            where.append(f"?h org:member <{ID}person/{_person_segment(person)}> .")
         rows = self.select(sparql.posts(" ".join(where), as_of is not None), **self._on(as_of))
         stated = self._stated({r["h"].value: r["src"].value for r in rows})
         return [

@@ -42,6 +42,7 @@ from graphkit.rdf.quads import (
     CONTRACT_IRI,
     DATED_RELATION,
     DERIVED_FROM,
+    END_NO_LATER_THAN,
     FORMAL_ORG,
     FROM_ORG,
     LABEL,
@@ -68,6 +69,7 @@ from graphkit.rdf.quads import (
     P_dispensing,
     P_endedAtTime,
     P_endEvidence,
+    P_endPrecision,
     P_fictional,
     P_fileName,
     P_financialYear,
@@ -243,6 +245,7 @@ def emit_tie(t: MergedTie, sink: QuadSink) -> None:
     sink.add(s, P_assertionType, lit("derived" if t.derived else "reported"), r)
     if t.end_evidence is not None:
         sink.add(s, P_endEvidence, _graph(t.end_evidence.slug), r)
+        sink.add(s, P_endPrecision, END_NO_LATER_THAN, r)
     for slug in sorted({st.source.slug for st in t.statements}):
         sink.add(s, DERIVED_FROM, _graph(slug), r)
     for st in t.statements:

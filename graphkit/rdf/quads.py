@@ -90,6 +90,7 @@ P_contractTypeStated = _i(PCG.contractTypeStated)
 P_derivationRule = _i(PCG.derivationRule)
 P_dispensing = _i(PCG.dispensing)
 P_endEvidence = _i(PCG.endEvidence)
+P_endPrecision, END_NO_LATER_THAN = _i(PCG.endPrecision), _i(PCG.EndNoLaterThan)
 P_attestedBy = _i(PCG.attestedBy)
 P_startedAtTime = _i(PROV.startedAtTime)
 P_endedAtTime = _i(PROV.endedAtTime)
@@ -148,7 +149,8 @@ class QuadSink:
         iv = _i(interval_iri(start, end))
         if (iv, g) not in self._intervals:
             self._intervals.add((iv, g))
-            self.add(iv, A, _i(TIME.ProperInterval), g)
+            # OWL-Time: a proper interval's beginning and end differ; a one-day interval is an interval only
+            self.add(iv, A, _i(TIME.Interval if start is not None and start == end else TIME.ProperInterval), g)
             for prop, day in ((BEGIN, start), (END, end)):
                 if day is not None:
                     inst = _i(instant_iri(day))

@@ -45,7 +45,7 @@ DERIVED_FROM = str(PROV.wasDerivedFrom)
 MEMBER, ORGANIZATION, MEMBER_DURING = str(ORG.member), str(ORG.organization), str(ORG.memberDuring)
 ORIGINAL, RESULTING = str(ORG.originalOrganization), str(ORG.resultingOrganization)
 BEGIN, END, IN_DATE = str(TIME.hasBeginning), str(TIME.hasEnd), str(TIME.inXSDDate)
-INTERVAL, INSTANT = str(TIME.ProperInterval), str(TIME.Instant)
+INTERVAL, ONE_DAY, INSTANT = str(TIME.ProperInterval), str(TIME.Interval), str(TIME.Instant)
 VALID_DURING, LINE, OBSERVED_ON = str(PCG.validDuring), str(PCG.sourceLine), str(PCG.observedOn)
 CITATION, DC_SOURCE, DC_IDENTIFIER = str(PCG.citation), str(DCTERMS.source), str(DCTERMS.identifier)
 ATTESTED_BY, STARTED_AT = str(PCG.attestedBy), str(PROV.startedAtTime)
@@ -123,7 +123,7 @@ def _intervals(subjects: Subjects) -> dict[str, tuple[dt.date | None, dt.date | 
     return {
         s: (day(_one(p, BEGIN)), day(_one(p, END)))
         for s, p in subjects.items()
-        if INTERVAL in p.get(TYPE, ())
+        if INTERVAL in p.get(TYPE, ()) or ONE_DAY in p.get(TYPE, ())
     }
 
 

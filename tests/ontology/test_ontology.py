@@ -441,6 +441,11 @@ EXPECTED_VIOLATIONS: dict[str, set[tuple[str, str | None, str]]] = {
     "bad_practice_code.ttl": {(_o("A1234"), str(PCG.odsCode), "PatternConstraintComponent")},
     "bad_end_before_start.ttl": {
         (str(ID["interval/2020-05-01_2020-04-30"]), str(TIME.hasEnd), "SPARQLConstraintComponent")},
+    "bad_one_day_proper_interval.ttl": {
+        (str(ID["interval/2021-03-31_2021-03-31"]), str(RDF.type), "SPARQLConstraintComponent")},
+    "bad_end_marker.ttl": {
+        (str(ID["membership/PCNMembership-A81003-U89141"]), str(PCG.endPrecision), "SPARQLConstraintComponent"),
+        (str(ID["membership/PCNMembership-A81003-U89141-b"]), str(PCG.endPrecision), "SPARQLConstraintComponent")},
     "bad_pcn_membership_ccg.ttl": {
         (str(ID["membership/PCNMembership-A81001-16C"]), O_ORG, "ClassConstraintComponent")},
     "bad_commissioner_target.ttl": {

@@ -46,3 +46,40 @@ def test_a_post_holding_is_the_persons_membership_with_the_posts_organisation_an
         assert r["person"].startswith("https://w3id.org/pcgraph/id/person/"), r
         assert r["org"] == r["postOrg"] and r.get("role") == r.get("postRole"), r
     assert "PostHolding" not in tie_kinds()
+
+
+def _emitted(tie: object) -> set[tuple[str, str, str]]:
+    from graphkit.rdf.emit import emit_tie
+    from graphkit.rdf.quads import QuadSink
+
+    sink = QuadSink()
+    emit_tie(tie, sink)  # type: ignore[arg-type]
+    quads = ox.parse("".join(sink.lines), format=ox.RdfFormat.N_QUADS)
+    return {(str(q.subject.value), str(q.predicate.value), str(getattr(q.object, "value", q.object))) for q in quads}
+
+
+def test_a_tie_closed_by_a_newer_file_is_marked_no_later_than_and_a_one_day_interval_is_not_proper() -> None:
+    import datetime as dt
+
+    from graphkit.core.model import Source
+    from graphkit.ingest.merge import MergedTie, Statement
+
+    old = Source("epcn_2021-03", "ePCN.xlsx", "epcn", dt.date(2021, 3, 31), "0" * 64, "NHS Digital", "OGL-UK-3.0")
+    new = Source("epcn_2021-04", "ePCN.xlsx", "epcn", dt.date(2021, 4, 30), "1" * 64, "NHS Digital", "OGL-UK-3.0")
+    day = dt.date(2021, 3, 31)
+    closed = MergedTie("PCNMembership", "A81001", "U89141", day, day, [Statement(old, 2, observed=day)],
+                       dated=False, end_evidence=new)
+    triples = _emitted(closed)
+    fact = next(s for s, p, o in triples if o == "http://www.w3.org/ns/org#Membership")
+    assert (fact, "https://w3id.org/pcgraph/def#endPrecision", "https://w3id.org/pcgraph/def#EndNoLaterThan") in triples
+    interval = "https://w3id.org/pcgraph/id/interval/2021-03-31_2021-03-31"
+    types = {o for s, p, o in triples if s == interval and p.endswith("#type")}
+    assert types == {"http://www.w3.org/2006/time#Interval"}
+    # a tie whose end a source states carries no marker, and its interval is proper
+    stated = MergedTie("CommissionerAssignment", "A81001", "16C", dt.date(2020, 4, 1), dt.date(2022, 6, 30),
+                       [Statement(old, 3, dt.date(2020, 4, 1), dt.date(2022, 6, 30))])
+    triples = _emitted(stated)
+    assert not [t for t in triples if t[1].endswith("#endPrecision")]
+    assert ("https://w3id.org/pcgraph/id/interval/2020-04-01_2022-06-30", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+            "http://www.w3.org/2006/time#ProperInterval") in triples
+    assert any(p == "https://w3id.org/pcgraph/def#fromOrganisation" for _, p, _ in triples)

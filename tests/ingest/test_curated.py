@@ -1,5 +1,7 @@
-"""Curated tables (docs/curated.md): templates, a filled set joined to real practices by ODS code,
-and bad inputs, each refused with the file, line and column of the problem, leaving the store as it was."""
+"""Curated tables (docs/curated.md): templates, a filled (wholly fictional) set imported beside national data,
+curated rows joined to real practices by ODS code (and refused when they link a fictional organisation with a
+real one), and bad inputs, each refused with the file, line and column of the problem, leaving the store as it
+was."""
 
 from __future__ import annotations
 
@@ -37,9 +39,10 @@ def test_empty_templates_are_refused_for_want_of_a_vintage(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-def test_template_then_import_joins_real_practices(tmp_path: Path) -> None:
-    """`graphkit template`, a few rows filled in, `graphkit import curated`: the federation's members are
-    real practices from the ePCN file, with the dates, posts, contracts and ties of the rows."""
+def test_template_then_import_beside_national_data(tmp_path: Path) -> None:
+    """`graphkit template`, a few rows filled in, `graphkit import curated` into a store holding the ePCN file:
+    the fictional federation's members are its fictional practices, with the names, dates, posts, contracts
+    and ties of the rows."""
     runner = CliRunner()
     store = tmp_path / "store"
     env = {"GRAPHKIT_STORE_PATH": str(store)}
@@ -62,12 +65,13 @@ def test_template_then_import_joins_real_practices(tmp_path: Path) -> None:
     s = OxigraphStore(store)
     members = s.ties("ZZF-TEES", "down", as_of=dt.date(2018, 1, 1), kind="FederationMembership")
     assert [(t.member, t.member_name) for t in members] == [
-        ("A81001", s.organisation("A81001", dt.date(2018, 1, 1)).name),
-        ("A81002", s.organisation("A81002", dt.date(2018, 1, 1)).name),
         ("ZZF-TEES-P01", "Fictional practice one"),
+        ("ZZF-TEES-P02", "Fictional practice two"),
+        ("ZZF-TEES-P03", "Fictional practice three"),
     ]
+    assert all(s.organisation(t.member, dt.date(2018, 1, 1)).fictional for t in members)
     later = s.ties("ZZF-TEES", "down", as_of=dt.date(2020, 1, 1), kind="FederationMembership")
-    assert [t.member for t in later] == ["A81001", "ZZF-TEES-P01"]
+    assert [t.member for t in later] == ["ZZF-TEES-P01", "ZZF-TEES-P02"]
     fed = s.organisation("ZZF-TEES", dt.date(2020, 1, 1))
     assert fed.fictional and fed.kinds == ("GPFederation",)
     # both statements of the contradictory list size are kept, each with its citation
@@ -213,6 +217,63 @@ def test_unknown_ods_code_is_refused_and_the_store_is_unchanged(tmp_path: Path) 
     assert "set/memberships.csv:6 [member]: unknown organisation code" in result.output
     assert "Z99999" in result.output
     assert len(ox.Store.read_only(str(store))) == before
+
+
+def test_a_fictional_organisation_linked_to_a_real_one_is_refused(tmp_path: Path) -> None:
+    """A fictional federation with a real practice of the national file as member, a governance tie to another,
+    a contract commissioned by a real CCG, and a fictional person in a post of a real practice: the shapes refuse
+    the import (exit 4), naming each row, both ends and the link, and the store is as it was. The same rows about
+    a real federation (a ZZN- code, not fictional) and a real person load, joined to the real practices by their
+    ODS codes, whose names come from the national file."""
+    from benchmarks.bad_inputs import tiny_store  # 30 real epraccur rows: practices A81001..., commissioner 00K
+
+    store = tiny_store(tmp_path / "work")
+    import pyoxigraph as ox
+
+    before = len(ox.Store.read_only(str(store)))
+    tables = {
+        "organisations": ORG_HEADER + FED,
+        "memberships": "member,organisation,kind,start,end,source\n"
+                       "A81001,ZZF-FED,FederationMembership,2017-01-01,,004:190\n",
+        "ties": TIES_HEADER + "ZZF-FED,A81002,GovernanceTie,Oversight,quarterly review,2017-01-01,,004:446\n",
+        "contracts": CONTRACTS_HEADER + CONTRACT.replace("ZZF-CCG", "00K"),
+        "people": PEOPLE,
+        "posts": POSTS_HEADER + "ZZP-A,A81003,partner,GPPartner,,,,2017-01-01,,004:212,\n",
+    }
+    for table, text in tables.items():
+        _write(tmp_path / "fictional", table, text)
+    env = {"GRAPHKIT_STORE_PATH": str(store)}
+    result = CliRunner().invoke(cli, ["import", "curated", str(tmp_path / "fictional")], env=env)
+    assert result.exit_code == 4, result.output
+    assert "Traceback" not in result.output and "(and 3 more)" in result.output  # the four links, nothing else
+    for where, fictional, real, link in [
+        ("fictional/memberships.csv:2 [organization]", "ZZF-FED", "A81001", "(org:member - org:organization)"),
+        ("fictional/ties.csv:2 [tieTo]", "ZZF-FED", "A81002", "(pcg:tieFrom - pcg:tieTo)"),
+        ("fictional/contracts.csv:2 [commissioner]", "ZZF-FED", "00K", "(pcg:contractHolder - pcg:commissioner)"),
+        ("fictional/posts.csv:2 [member]", "person/ZZP-A", "A81003", "(pcg:post/org:postIn - org:member)"),
+    ]:
+        line = next((x for x in result.output.splitlines() if where in x), None)
+        assert line is not None, (where, result.output)
+        assert f"links the fictional {fictional} with the real {real} {link}" in line, line
+        assert "must never be linked to real ones" in line, line
+    assert len(ox.Store.read_only(str(store))) == before
+
+    real = {table: text.replace("ZZF-FED", "ZZN-FED").replace("ZZP-A", "ZZQ-A").replace("(fictional)", "(real)")
+            for table, text in tables.items()}
+    real["organisations"] = real["organisations"].replace(",true,", ",,")
+    real["people"] = real["people"].replace(",true,", ",,")
+    for table, text in real.items():
+        _write(tmp_path / "real", table, text)
+    result = CliRunner().invoke(cli, ["import", "curated", str(tmp_path / "real")], env=env)
+    assert result.exit_code == 0, result.output
+
+    from graphkit.store.oxigraph import OxigraphStore
+
+    s = OxigraphStore(store)
+    members = s.ties("ZZN-FED", "down", as_of=dt.date(2018, 1, 1), kind="FederationMembership")
+    assert [(t.member, t.member_name) for t in members] == [("A81001", "THE DENSHAM SURGERY")]
+    assert not s.organisation("ZZN-FED", dt.date(2018, 1, 1)).fictional
+    s.close()
 
 
 def test_repeated_rows_are_loaded_once_and_overlapping_rows_reported(tmp_path: Path) -> None:

@@ -353,10 +353,10 @@ def test_hood_modes_are_exactly_four() -> None:
 def test_checked_object_ranges_are_not_rdfs_ranges() -> None:
     """Under RDFS inference an rdfs:range would infer the very type a shape checks."""
     g = pcg_graph()
-    for p in (PCG.holderPerson, PCG.post, PCG.contractHolder, PCG.commissioner, PCG.holder, PCG.tieFrom,
-              PCG.tieTo, PCG.partnerTo, PCG.commissionedBy, PCG.odsCode):
+    for p in (PCG.fromOrganisation, PCG.toOrganisation, PCG.post, PCG.contractHolder, PCG.commissioner, PCG.holder,
+              PCG.tieFrom, PCG.tieTo, PCG.partnerTo, PCG.commissionedBy, PCG.odsCode):
         assert g.value(p, RDFS.range) in (None, XSD.string), p
-    assert g.value(PCG.holderPerson, SCHEMA.rangeIncludes) == FOAF.Person
+    assert g.value(PCG.fromOrganisation, SCHEMA.rangeIncludes) == ORG.Organization
 
 
 # ---------------------------------------------------------------------------------------------
@@ -457,7 +457,7 @@ EXPECTED_VIOLATIONS: dict[str, set[tuple[str, str | None, str]]] = {
     "bad_subcontract_commissioner.ttl": {
         (str(ID["contract/ZZF101-iagp-sub"]), str(PCG.commissioner), "SPARQLConstraintComponent")},
     "bad_post_holder_not_person.ttl": {
-        (str(ID["postholding/A81001-ZZF001-BOARD-chair"]), O_MEMBER, "ClassConstraintComponent")},
+        (str(ID["postholding/ZZF101-ZZF001-BOARD-chair"]), O_MEMBER, "ClassConstraintComponent")},
     "bad_post_not_in_org.ttl": {
         (str(ID["post/floating-director"]), str(ORG.postIn), "MinCountConstraintComponent")},
     "bad_missing_provenance.ttl": {
@@ -481,6 +481,16 @@ EXPECTED_VIOLATIONS: dict[str, set[tuple[str, str | None, str]]] = {
         (str(ID["event/merger-ZZF202-ZZF201-v1"]), str(PROV.wasDerivedFrom), "MaxCountConstraintComponent"),
         (str(ID["event/merger-ZZF202-ZZF201-v1"]), str(PCG.eventDate), "MaxCountConstraintComponent"),
         (str(ID["event/merger-ZZF202-ZZF201-v1"]), str(PCG.attestedBy), "MinCountConstraintComponent")},
+    "bad_fictional_link.ttl": {
+        (str(ID["membership/FederationMembership-A81001-ZZF001"]), O_ORG, "SPARQLConstraintComponent"),
+        (str(ID["tie/ZZF101-A81001-risk"]), str(PCG.tieTo), "SPARQLConstraintComponent"),
+        (str(ID["contract/ZZF001-ea-16C"]), str(PCG.commissioner), "SPARQLConstraintComponent"),
+        (str(ID["contract/ZZF001-iagp"]), str(PCG.deliveredBy), "SPARQLConstraintComponent"),
+        (str(ID["contract/A81001-iagp-sub"]), str(PCG.parentContract), "SPARQLConstraintComponent"),
+        (str(ID["postholding/P0001-16C-governing-body"]), O_MEMBER, "SPARQLConstraintComponent"),
+        (str(ID["membership/CommissionerAssignment-ZZF101-16C"]), str(PCG.toOrganisation), "SPARQLConstraintComponent"),
+        (str(ID["postholding/P0001-ZZF001-BOARD-gp"]), str(PCG.represents), "SPARQLConstraintComponent"),
+        (str(ID["event/merger-ZZF101-A81001"]), str(ORG.resultingOrganization), "SPARQLConstraintComponent")},
 }
 
 
@@ -495,6 +505,31 @@ def test_bad_file_fails_with_the_expected_violations(name: str) -> None:
     violations = {(k[1], k[2], k[3]) for k, _, _ in rows if k[0] == "Violation"}
     assert violations == EXPECTED_VIOLATIONS[name]
     assert all(msg.strip() for k, msg, _ in rows if k[0] == "Violation")
+
+
+def test_a_fictional_link_names_both_ends_and_the_link() -> None:
+    _, _, rows = validation("bad_fictional_link.ttl")
+    messages = {(k[1], k[2]): (message, value) for k, message, value in rows
+                if k[0] == "Violation" and k[3] == "SPARQLConstraintComponent"}
+    person = str(ID["person/P0001"])
+    expected = {  # (focus, path): (the fictional end, the real end, the link), and the value reported
+        (str(ID["membership/FederationMembership-A81001-ZZF001"]), O_ORG):
+            (_o("ZZF001"), _o("A81001"), "org:member - org:organization", _o("ZZF001")),
+        (str(ID["contract/ZZF001-ea-16C"]), str(PCG.commissioner)):
+            (_o("ZZF001"), _o("16C"), "pcg:contractHolder - pcg:commissioner", _o("16C")),
+        (str(ID["contract/A81001-iagp-sub"]), str(PCG.parentContract)):
+            (_o("ZZF001"), _o("A81001"), "pcg:contractHolder - pcg:parentContract/pcg:contractHolder", _o("ZZF001")),
+        (str(ID["postholding/P0001-16C-governing-body"]), O_MEMBER):
+            (person, _o("16C"), "pcg:post/org:postIn - org:member", person),
+        (str(ID["membership/CommissionerAssignment-ZZF101-16C"]), str(PCG.toOrganisation)):
+            (_o("ZZF101"), _o("16C"), "pcg:fromOrganisation - pcg:toOrganisation", _o("16C")),
+        (str(ID["event/merger-ZZF101-A81001"]), str(ORG.resultingOrganization)):
+            (_o("ZZF101"), _o("A81001"), "org:originalOrganization - org:resultingOrganization", _o("A81001")),
+    }
+    for key, (fictional, real, link, value) in expected.items():
+        message, reported = messages[key]
+        assert f"links the fictional {fictional} with the real {real} ({link})" in message, message
+        assert "must never be linked to real ones" in message and reported == value
 
 
 def test_overlapping_pcn_memberships_give_only_a_warning() -> None:

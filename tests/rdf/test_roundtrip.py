@@ -4,7 +4,7 @@ the resolved graph and each source file's graph with its lines (provenance) quad
 nodes), and the ontology, which has, by rdflib.compare. A smaller build than the national one: two ePCN
 vintages (ties closed by a newer file's silence, derived ties, change events), the trust file, and the
 first 300 rows of the real 2022-23 payments file (contracts and service payments), and a curated set
-(tests/data/curated/good: a fictional federation around real practices, with people, posts,
+(tests/data/curated/good: a wholly fictional federation, its practices and commissioner, with people, posts,
 contracts, a subcontract, a delivery, lateral ties and citations)."""
 
 from __future__ import annotations

@@ -190,7 +190,7 @@ def choose(store: ox.Store, n: int, seed: int) -> tuple[list[str], list[str]]:
         store,
         f"""SELECT DISTINCT ?mcode ?ocode WHERE {{ GRAPH <{RESOLVED}> {{
              ?t a pcg:PCNMembership ; org:member ?m ; org:organization ?o .
-             ?m pcg:odsCode ?mcode . ?o pcg:odsCode ?ocode }} }}""",
+             ?m org:identifier ?mcode . ?o org:identifier ?ocode }} }}""",
         {},
     )[1]
     practices = sorted({p.value for p, _ in pairs})

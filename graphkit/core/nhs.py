@@ -48,3 +48,15 @@ DATED_RELATION_KINDS = frozenset(
         "ConstituentMembership",
     }
 )
+
+
+def is_ods_code(code: str, fictional: bool = False) -> bool:
+    """Whether an organisation's code is an NHS ODS code (held as pcg:odsCode) rather than one the project or a
+    curated table gives (pcg:localCode): ODS codes contain no hyphen, and a fictional organisation's code is never
+    an ODS code."""
+    return not fictional and "-" not in code
+
+
+#: FHIR identifier systems of the two kinds of organisation code (pcg:identifierSystem in the ontology).
+ODS_CODE_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+LOCAL_CODE_SYSTEM = "https://w3id.org/pcgraph/id/org/"

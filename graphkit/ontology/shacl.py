@@ -28,7 +28,7 @@ from rdflib.namespace import RDF, SH
 
 from graphkit.config import PROJECT_ROOT
 from graphkit.ontology.shacl_sparql import Check, _readable, compile_shapes, validate_store
-from graphkit.ontology.shapes import SEVERITY, SHAPES_FILE, Result, ontology_graph, shapes_graph
+from graphkit.ontology.shapes import SEVERITY, SHAPES_FILE, Result, ontology_graph, result_order, shapes_graph
 from graphkit.ontology.vocabgen import ONTOLOGY_FILES
 
 __all__ = [
@@ -79,7 +79,7 @@ def validate_graph(data: Graph) -> list[Result]:
                 message=str(report.value(r, SH.resultMessage) or ""),
             )
         )
-    return sorted(set(out))
+    return sorted(set(out), key=result_order)
 
 
 def _component_name(comp: object) -> str:

@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-from graphkit.ontology.shapes import SEVERITY, Result, ontology_graph, shapes_graph
+from graphkit.ontology.shapes import SEVERITY, Result, ontology_graph, result_order, shapes_graph
 
 
 @dataclass(frozen=True)
@@ -346,5 +346,5 @@ def validate_store(
                         message,
                     )
                 )
-    return sorted(results)
+    return sorted(results, key=result_order)
 

@@ -28,6 +28,12 @@ class Result:
     message: str
 
 
+def result_order(r: Result) -> tuple[str, ...]:
+    """A sort key for results: their fields in order, an absent path or value sorting first."""
+    return tuple("" if v is None else v for v in (r.severity, r.focus, r.path, r.value, r.constraint, r.shape,
+                                                   r.message))
+
+
 @functools.lru_cache(maxsize=1)
 def ontology_graph() -> Graph:
     """The ontology (:func:`graphkit.ontology.vocabgen.load_ontology`), read once per process."""

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from graphkit.core.model import Source
 from graphkit.core.namespaces import PREFIXES
+from graphkit.core.nhs import LOCAL_CODE_SYSTEM, ODS_CODE_SYSTEM
 from graphkit.core.temporal import holds_on
 from graphkit.errors import BadParameter
 from graphkit.ingest.merge import MergedOrganisation, MergedRole, MergedTie, Statement
@@ -206,7 +207,8 @@ def merged_role(r: RoleRow) -> MergedRole:
 def resolved_ntriples(area: AreaGraph) -> bytes:
     """The area's resolved graph as sorted, duplicate-free N-Triples. Written by :mod:`graphkit.rdf.emit`, then
     filtered: the source graphs are dropped, and so is the assertion type of role holdings, which the
-    store's RoleRow does not give (a period derived by merge rule 5 would otherwise be called reported).
+    store's RoleRow does not give (a period derived by merge rule 5 would otherwise be called reported). The
+    identifier systems of the two kinds of code (ODS, local) are stated, so that the codes can be read alone.
     Sorting whole lines keeps each subject's statements together, so Turtle can group them."""
     sink = QuadSink()
     for o in area.organisations:
@@ -223,6 +225,9 @@ def resolved_ntriples(area: AreaGraph) -> bytes:
         for line in sink.lines
         if line.endswith(graph_end) and not (assertion in line and line.split(" ", 1)[0] in roles)
     }
+    any_uri = "^^<http://www.w3.org/2001/XMLSchema#anyURI>"
+    lines |= {f'<{PCG.odsCode}> <{PCG.identifierSystem}> "{ODS_CODE_SYSTEM}"{any_uri} .\n',
+              f'<{PCG.localCode}> <{PCG.identifierSystem}> "{LOCAL_CODE_SYSTEM}"{any_uri} .\n'}
     return "".join(sorted(lines)).encode("utf-8")
 
 

@@ -21,7 +21,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV
 
 from graphkit.core.model import ContractFact, ImportResult, ServicePayment, Source
 from graphkit.core.namespaces import ODSROLE_NS, fact_iri
-from graphkit.core.nhs import DATED_RELATION_KINDS
+from graphkit.core.nhs import DATED_RELATION_KINDS, is_ods_code
 from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.ontology.vocab import ODSROLE, PCG
 from graphkit.rdf.emit_curated import (
@@ -52,6 +52,7 @@ from graphkit.rdf.quads import (
     MEMBERSHIP,
     OBSERVED_ON,
     ONTOLOGY_GRAPH,
+    ORG_IDENTIFIER,
     ORGANIZATION,
     PREF,
     RESOLVED,
@@ -75,6 +76,7 @@ from graphkit.rdf.quads import (
     P_financialYear,
     P_holder,
     P_listSize,
+    P_localCode,
     P_odsCode,
     P_odsRole,
     P_onsCode,
@@ -196,7 +198,9 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
     sink.add(s, A, FORMAL_ORG, r)
     for kind in sorted(o.kinds):
         sink.add(s, A, _pcg(kind), r)
-    sink.add(s, P_odsCode, lit(o.code), r)
+    # the code as ORG's identifier (the key every query joins on), and as what it is: an ODS code or a local one
+    sink.add(s, ORG_IDENTIFIER, lit(o.code), r)
+    sink.add(s, P_odsCode if is_ods_code(o.code, o.fictional) else P_localCode, lit(o.code), r)
     sink.add(s, PREF, lit(o.name), r)
     sink.add(s, LABEL, lit(o.name), r)
     if o.start is not None or o.end is not None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib.namespace import DCTERMS, RDFS
+from rdflib.namespace import DCTERMS, ORG, RDFS
 
 from graphkit.ontology.vocab import PCG
 
@@ -58,7 +58,7 @@ SOURCE = (
 
 #: A merged organisation's resolved values (its name, kinds, central functions and statements: the converters).
 ORGANISATION = (
-    _f("code", "odsCode", PCG.odsCode),
+    _f("code", "odsCode", ORG.identifier),  # RDF: also pcg:odsCode or pcg:localCode (graphkit/rdf/emit.py)
     _f("start", "start", neo4j="date"),
     _f("end", "end", neo4j="date"),
     _f("status", "status", PCG.status),

@@ -30,6 +30,7 @@ from graphkit.core.model import ImportResult
 from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.importers.common import check_input_dir, check_input_path, excerpt
 from graphkit.ontology.shacl import Result, _readable
+from graphkit.ontology.shapes import result_order
 
 RDF_FORMATS = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt", ".nq": "nquads",
                ".trig": "trig"}
@@ -200,7 +201,7 @@ def unknown_terms(g: Any) -> list[Result]:
                 out.append(Result("Violation", str(s), str(p) if role == "property" else str(RDF.type),
                                   t, "unknownTerm", str(PCG_NS) + "Ontology",
                                   f"{t.rsplit('#', 1)[-1].rsplit('/', 1)[-1]} is not a {role} the ontology defines"))
-    return sorted(set(out))
+    return sorted(set(out), key=result_order)
 
 
 # -- national files ------------------------------------------------------------------------------------

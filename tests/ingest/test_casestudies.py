@@ -79,7 +79,7 @@ def test_contradictions_are_held_with_their_sources(embedded) -> None:
     apms = embedded.select(
         """SELECT ?id ?holder ?cite WHERE { GRAPH ?g { ?c pcg:citation ?cite }
              GRAPH <https://w3id.org/pcgraph/id/graph/resolved> { ?c dcterms:identifier ?id ;
-             pcg:contractHolder/pcg:odsCode ?holder . FILTER (STRSTARTS(?id, "ZZC-STR-APMS-12")) } }"""
+             pcg:contractHolder/org:identifier ?holder . FILTER (STRSTARTS(?id, "ZZC-STR-APMS-12")) } }"""
     )
     assert {(r["id"].value, r["holder"].value, r["cite"].value) for r in apms} == {
         ("ZZC-STR-APMS-12", "ZZF-STR-P01", "004:357"),

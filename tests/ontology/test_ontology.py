@@ -401,12 +401,12 @@ def test_every_shape_has_a_target() -> None:
 
 
 @pytest.mark.parametrize(("shape", "good", "bad"), [
-    ("GPPracticeCodeShape", ["A81001", "W00005", "Y02345", "ZZF101"], ["A1234", "A812345", "AB1234", "U8914"]),
-    ("PCNCodeShape", ["U89141", "U00070", "ZZF300"], ["U8914", "V89141", "U891410"]),
-    ("CommissionerCodeShape", ["01K", "16C", "00C", "X2C4Y", "A3A8R", "ZZF201"], ["1K", "01KA", "X2C4", "01k"]),
-    ("SystemCodeShape", ["QHM", "QE1", "Z9B2Z", "S1Y5D", "ZZF900"], ["Q1", "RHM", "QHMM", "Z9B2"]),
-    ("RegionCodeShape", ["Y63", "Y56", "ZZF700"], ["Y6", "Q63", "Y630"]),
-    ("TrustCodeShape", ["RVV", "R1H", "TAD", "G6V2S", "ZZF500"], ["X24", "R", "RVVKCX1"]),
+    ("GPPracticeCodeShape", ["A81001", "W00005", "Y02345"], ["A1234", "A812345", "AB1234", "U8914", "ZZF101"]),
+    ("PCNCodeShape", ["U89141", "U00070"], ["U8914", "V89141", "U891410", "ZZF300"]),
+    ("CommissionerCodeShape", ["01K", "16C", "00C", "X2C4Y", "A3A8R"], ["1K", "01KA", "X2C4", "01k", "ZZF201"]),
+    ("SystemCodeShape", ["QHM", "QE1", "Z9B2Z", "S1Y5D"], ["Q1", "RHM", "QHMM", "Z9B2", "ZZF900"]),
+    ("RegionCodeShape", ["Y63", "Y56"], ["Y6", "Q63", "Y630", "ZZF700"]),
+    ("TrustCodeShape", ["RVV", "R1H", "TAD", "G6V2S"], ["X24", "R", "RVVKCX1", "ZZF500"]),
 ])
 def test_code_patterns_fit_real_codes(shape: str, good: list[str], bad: list[str]) -> None:
     """The per-kind patterns accept the code forms found in the real ODS files (2019-2026)."""
@@ -437,7 +437,7 @@ O_MEMBER, O_ORG = str(ORG.member), str(ORG.organization)
 
 # file -> the exact set of (focus node, path, constraint component) of its Violations
 EXPECTED_VIOLATIONS: dict[str, set[tuple[str, str | None, str]]] = {
-    "bad_missing_code.ttl": {(_o("A81002"), str(PCG.odsCode), "MinCountConstraintComponent")},
+    "bad_missing_code.ttl": {(_o("A81002"), str(ORG.identifier), "SPARQLConstraintComponent")},
     "bad_practice_code.ttl": {(_o("A1234"), str(PCG.odsCode), "PatternConstraintComponent")},
     "bad_end_before_start.ttl": {
         (str(ID["interval/2020-05-01_2020-04-30"]), str(TIME.hasEnd), "SPARQLConstraintComponent")},
@@ -464,8 +464,11 @@ EXPECTED_VIOLATIONS: dict[str, set[tuple[str, str | None, str]]] = {
         (str(ID["membership/CommissionerAssignment-A81001-16C-2020"]), str(PROV.wasDerivedFrom),
          "MinCountConstraintComponent")},
     "bad_fictional_code.ttl": {
-        (_o("A99999"), str(PCG.odsCode), "PatternConstraintComponent"),
-        (_o("ZZF999"), str(PCG.odsCode), "SPARQLConstraintComponent")},
+        (_o("A99999"), str(PCG.localCode), "PatternConstraintComponent"),
+        (_o("ZZF999"), str(PCG.localCode), "SPARQLConstraintComponent"),
+        (_o("ZZF998"), str(PCG.odsCode), "MaxCountConstraintComponent"),
+        (_o("ZZF998"), str(PCG.odsCode), "SPARQLConstraintComponent"),
+        (_o("ZZF998"), str(PCG.odsCode), "PatternConstraintComponent")},
     "bad_role_holding.ttl": {
         (str(ID["roleholding/A81001-RO177"]), str(PCG.holder), "MinCountConstraintComponent"),
         (str(ID["roleholding/A81001-RO177"]), str(PCG.odsRole), "NodeKindConstraintComponent"),

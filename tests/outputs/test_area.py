@@ -143,6 +143,9 @@ def test_turtle_and_jsonld_are_the_same_graph(qhm: AreaGraph) -> None:
     assert isomorphic(turtle, jsonld)
     codes = {str(c) for c in turtle.objects(None, PCG.odsCode)}
     assert codes == {o.code for o in qhm.organisations}
+    assert codes == {str(c) for c in turtle.objects(None, ORG.identifier)}  # QHM's are all ODS codes
+    assert str(turtle.value(PCG.odsCode, PCG.identifierSystem)) == "https://fhir.nhs.uk/Id/ods-organization-code"
+    assert str(turtle.value(PCG.localCode, PCG.identifierSystem)) == "https://w3id.org/pcgraph/id/org/"
     memberships = set(turtle.subjects(RDF.type, ORG.Membership))
     relations = set(turtle.subjects(RDF.type, PCG.DatedRelation))
     assert not memberships & relations and len(memberships | relations) == len(qhm.ties)

@@ -83,3 +83,16 @@ def test_a_tie_closed_by_a_newer_file_is_marked_no_later_than_and_a_one_day_inte
     assert ("https://w3id.org/pcgraph/id/interval/2020-04-01_2022-06-30", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
             "http://www.w3.org/2006/time#ProperInterval") in triples
     assert any(p == "https://w3id.org/pcgraph/def#fromOrganisation" for _, p, _ in triples)
+
+
+def test_every_organisation_has_its_code_as_org_identifier_and_as_ods_or_local(case_build: tuple[Path, object]) -> None:
+    rows = _rows(case_build[0], f"""SELECT ?o ?id ?ods ?local ?fictional WHERE {{ GRAPH <{RESOLVED}> {{
+        ?o a org:FormalOrganization . OPTIONAL {{ ?o org:identifier ?id }} OPTIONAL {{ ?o pcg:odsCode ?ods }}
+        OPTIONAL {{ ?o pcg:localCode ?local }} OPTIONAL {{ ?o pcg:fictional ?fictional }} }} }}""")
+    assert len(rows) > 200
+    for r in rows:
+        assert r["o"].endswith("/" + r["id"]), r
+        assert ("ods" in r) != ("local" in r) and r.get("ods", r.get("local")) == r["id"], r
+        if r.get("fictional") == "true" or "-" in r["id"]:
+            assert "local" in r, r
+    assert not [r for r in rows if "ods" in r]  # the case studies are wholly fictional: local codes only

@@ -16,8 +16,8 @@ WHERE {
     %(anchor)s
     ?t %(lower)s ?m ; %(upper)s ?o ; a ?cls ; %(during)s ?iv ; pcg:assertionType ?atype .
     FILTER (STRSTARTS(STR(?cls), STR(pcg:)) && ?cls != pcg:DatedRelation && ?cls != pcg:PostHolding)
-    ?m pcg:odsCode ?mcode ; skos:prefLabel ?mname .
-    ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
+    ?m org:identifier ?mcode ; skos:prefLabel ?mname .
+    ?o org:identifier ?ocode ; skos:prefLabel ?oname .
     OPTIONAL { ?iv time:hasBeginning/time:inXSDDate ?start }
     OPTIONAL { ?iv time:hasEnd/time:inXSDDate ?end }
     OPTIONAL { ?t pcg:endEvidence ?ev }
@@ -47,7 +47,7 @@ def when(dated: bool) -> str:
     return WHEN if dated else ""
 
 
-REQUIRE = f"SELECT ?org WHERE {{ GRAPH <{RESOLVED}> {{ ?org pcg:odsCode ?c }} }} LIMIT 1"
+REQUIRE = f"SELECT ?org WHERE {{ GRAPH <{RESOLVED}> {{ ?org org:identifier ?c }} }} LIMIT 1"
 
 KINDS = f"""SELECT ?org ?kind WHERE {{ GRAPH <{RESOLVED}> {{ ?org a ?kind .
                  FILTER (STRSTARTS(STR(?kind), STR(pcg:))) }} }}"""
@@ -66,13 +66,13 @@ NAMES = """SELECT ?org ?g ?name ?vintage WHERE { GRAPH ?g { ?org rdfs:label ?nam
 PROJECTION_TIES = f"""SELECT ?kind ?mcode ?mname ?ocode ?oname ?start ?end WHERE {{ GRAPH <{RESOLVED}> {{
                  VALUES ?kind {{ pcg:PCNMembership pcg:CommissionerAssignment }}
                  ?t a ?kind ; {LOWER} ?m ; {UPPER} ?o ; {DURING} ?iv .
-                 ?m a pcg:PrescribingCostCentre ; pcg:odsCode ?mcode ; skos:prefLabel ?mname .
-                 ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
+                 ?m a pcg:PrescribingCostCentre ; org:identifier ?mcode ; skos:prefLabel ?mname .
+                 ?o org:identifier ?ocode ; skos:prefLabel ?oname .
                  OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                  OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}"""
 
 LIST_SIZES = f"""SELECT ?code ?fy ?size WHERE {{ GRAPH <{RESOLVED}> {{ ?c pcg:financialYear ?fy ;
-                 pcg:contractHolder ?p ; pcg:listSize ?size . ?p pcg:odsCode ?code }} }}"""
+                 pcg:contractHolder ?p ; pcg:listSize ?size . ?p org:identifier ?code }} }}"""
 
 
 def org_rows(where: str, text: str) -> str:
@@ -80,7 +80,7 @@ def org_rows(where: str, text: str) -> str:
                   (GROUP_CONCAT(DISTINCT STR(?kind); SEPARATOR=" ") AS ?kinds)
                   (GROUP_CONCAT(DISTINCT STR(?fn); SEPARATOR=" ") AS ?fns) WHERE {{ GRAPH <{RESOLVED}> {{
                  {where}
-                 ?o pcg:odsCode ?code ; skos:prefLabel ?name ; a ?kind .
+                 ?o org:identifier ?code ; skos:prefLabel ?name ; a ?kind .
                  FILTER (STRSTARTS(STR(?kind), STR(pcg:))) {text}
                  OPTIONAL {{ ?o pcg:validDuring ?iv .
                             OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
@@ -95,7 +95,7 @@ ORG_ROWS_TEXT = "FILTER (CONTAINS(LCASE(?name), LCASE(?q)) || STRSTARTS(?code, U
 def role_rows(values: str) -> str:
     return f"""SELECT ?h ?code ?role ?start ?end (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources)
                         WHERE {{ GRAPH <{RESOLVED}> {{ VALUES ?o {{ {values} }}
-                         ?o pcg:odsCode ?code . ?h pcg:holder ?o ; pcg:odsRole ?role ; pcg:validDuring ?iv .
+                         ?o org:identifier ?code . ?h pcg:holder ?o ; pcg:odsRole ?role ; pcg:validDuring ?iv .
                          OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                          OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }}
                          OPTIONAL {{ ?h prov:wasDerivedFrom ?src }} }} }}
@@ -109,17 +109,17 @@ def stated(graph: str, values: str) -> str:
 
 
 CONTRACT_KEYS = f"""SELECT ?c ?fy ?ctype ?code (GROUP_CONCAT(?cc; separator=" ") AS ?ccs) WHERE {{
-    GRAPH <{RESOLVED}> {{ ?c a pcg:Contract ; pcg:contractHolder ?p ; pcg:financialYear ?fy . ?p pcg:odsCode ?code .
+    GRAPH <{RESOLVED}> {{ ?c a pcg:Contract ; pcg:contractHolder ?p ; pcg:financialYear ?fy . ?p org:identifier ?code .
                          OPTIONAL {{ ?c pcg:contractTypeStated ?ctype }}
-                         OPTIONAL {{ ?c pcg:commissioner/pcg:odsCode ?cc }} }} }} GROUP BY ?c ?fy ?ctype ?code"""
+                         OPTIONAL {{ ?c pcg:commissioner/org:identifier ?cc }} }} }} GROUP BY ?c ?fy ?ctype ?code"""
 
 
 def contracts(pattern: str) -> str:
     return f"""SELECT ?c ?fy ?ctype ?code ?name ?cc ?size ?wsize ?disp ?rur ?amount ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ {pattern}
                  ?c pcg:financialYear ?fy ; pcg:contractTypeStated ?ctype ; prov:wasDerivedFrom ?src .
-                 ?p pcg:odsCode ?code ; skos:prefLabel ?name .
-                 OPTIONAL {{ ?c pcg:commissioner/pcg:odsCode ?cc }}
+                 ?p org:identifier ?code ; skos:prefLabel ?name .
+                 OPTIONAL {{ ?c pcg:commissioner/org:identifier ?cc }}
                  OPTIONAL {{ ?c pcg:listSize ?size }} OPTIONAL {{ ?c pcg:weightedListSize ?wsize }}
                  OPTIONAL {{ ?c pcg:dispensing ?disp }} OPTIONAL {{ ?c pcg:rurality ?rur }}
                  OPTIONAL {{ ?c pcg:amountGBP ?amount }} }} }}"""
@@ -147,10 +147,10 @@ def posts(where: str, dated: bool) -> str:
                  GRAPH <{RESOLVED}> {{ {where}
                    ?h a pcg:PostHolding ; org:member ?person ; pcg:post ?post ; prov:wasDerivedFrom ?src .
                    ?person pcg:personId ?pid ; rdfs:label ?pname .
-                   ?post org:postIn ?o . ?o pcg:odsCode ?ocode ; skos:prefLabel ?oname .
+                   ?post org:postIn ?o . ?o org:identifier ?ocode ; skos:prefLabel ?oname .
                    OPTIONAL {{ ?post org:role ?role }} OPTIONAL {{ ?post rdfs:label ?title }}
                    OPTIONAL {{ ?post pcg:voting ?voting }}
-                   OPTIONAL {{ ?h pcg:represents/pcg:odsCode ?rep }} OPTIONAL {{ ?h pcg:appointmentMode ?app }}
+                   OPTIONAL {{ ?h pcg:represents/org:identifier ?rep }} OPTIONAL {{ ?h pcg:appointmentMode ?app }}
                    OPTIONAL {{ ?h org:memberDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
@@ -159,12 +159,12 @@ def posts(where: str, dated: bool) -> str:
 
 def lateral_ties(dated: bool) -> str:
     return f"""SELECT ?day ?t ?cls ?from ?to ?start ?end ?mode ?mech ?arena ?by ?horizon ?src WHERE {{
-                 GRAPH <{RESOLVED}> {{ ?t a pcg:Tie, ?cls ; pcg:tieFrom/pcg:odsCode ?from ; pcg:tieTo/pcg:odsCode ?to ;
-                      prov:wasDerivedFrom ?src .
+                 GRAPH <{RESOLVED}> {{ ?t a pcg:Tie, ?cls ; pcg:tieFrom/org:identifier ?from ;
+                      pcg:tieTo/org:identifier ?to ; prov:wasDerivedFrom ?src .
                    FILTER (?cls != pcg:Tie && STRSTARTS(STR(?cls), STR(pcg:)))
                    FILTER NOT EXISTS {{ ?t pcg:deliversUnder ?c }}
                    OPTIONAL {{ ?t pcg:hoodMode ?mode }} OPTIONAL {{ ?t pcg:mechanism ?mech }}
-                   OPTIONAL {{ ?t pcg:competitionArena ?arena }} OPTIONAL {{ ?t pcg:initiatedBy/pcg:odsCode ?by }}
+                   OPTIONAL {{ ?t pcg:competitionArena ?arena }} OPTIONAL {{ ?t pcg:initiatedBy/org:identifier ?by }}
                    OPTIONAL {{ ?t pcg:horizon ?horizon }}
                    OPTIONAL {{ ?t pcg:validDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
@@ -177,11 +177,11 @@ def agreements(dated: bool) -> str:
                   (GROUP_CONCAT(?by; SEPARATOR=" ") AS ?delivered) (GROUP_CONCAT(STR(?cls); SEPARATOR=" ") AS ?classes)
                 WHERE {{
                  GRAPH <{RESOLVED}> {{ ?c dcterms:identifier ?id ; a pcg:Contract, ?cls ;
-                      pcg:contractHolder/pcg:odsCode ?holder ; prov:wasDerivedFrom ?src .
+                      pcg:contractHolder/org:identifier ?holder ; prov:wasDerivedFrom ?src .
                    FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
-                   OPTIONAL {{ ?c pcg:commissioner/pcg:odsCode ?comm }} OPTIONAL {{ ?c pcg:forService ?svc }}
+                   OPTIONAL {{ ?c pcg:commissioner/org:identifier ?comm }} OPTIONAL {{ ?c pcg:forService ?svc }}
                    OPTIONAL {{ ?c pcg:parentContract/dcterms:identifier ?parent }}
-                   OPTIONAL {{ ?c pcg:amountGBP ?amount }} OPTIONAL {{ ?c pcg:deliveredBy/pcg:odsCode ?by }}
+                   OPTIONAL {{ ?c pcg:amountGBP ?amount }} OPTIONAL {{ ?c pcg:deliveredBy/org:identifier ?by }}
                    OPTIONAL {{ ?c pcg:validDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
@@ -199,15 +199,15 @@ def events(org: str) -> str:
     return f"""SELECT ?e ?cls ?day ?rcode (GROUP_CONCAT(DISTINCT ?ocode; SEPARATOR=" ") AS ?originals)
                   (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources) WHERE {{ GRAPH <{RESOLVED}> {{
                  {{ ?e org:originalOrganization {org} }} UNION {{ ?e org:resultingOrganization {org} }}
-                 ?e a org:ChangeEvent, ?cls ; prov:startedAtTime ?start ; org:resultingOrganization/pcg:odsCode ?rcode ;
-                    org:originalOrganization/pcg:odsCode ?ocode .
+                 ?e a org:ChangeEvent, ?cls ; prov:startedAtTime ?start ;
+                    org:resultingOrganization/org:identifier ?rcode ; org:originalOrganization/org:identifier ?ocode .
                  BIND (xsd:date(?start) AS ?day)
                  FILTER (STRSTARTS(STR(?cls), STR(pcg:)))
                  OPTIONAL {{ ?e pcg:attestedBy ?src }} }} }}
                GROUP BY ?e ?cls ?day ?rcode"""
 
 
-COUNT_ORGS = f"SELECT (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o pcg:odsCode ?c }} }}"
+COUNT_ORGS = f"SELECT (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o org:identifier ?c }} }}"
 
-KIND_COUNTS = f"""SELECT ?kind (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o pcg:odsCode ?c ; a ?kind .
+KIND_COUNTS = f"""SELECT ?kind (COUNT(?o) AS ?n) WHERE {{ GRAPH <{RESOLVED}> {{ ?o org:identifier ?c ; a ?kind .
                    FILTER (STRSTARTS(STR(?kind), STR(pcg:))) }} }} GROUP BY ?kind ORDER BY ?kind"""

@@ -284,6 +284,9 @@ def test_a_name_with_script_in_a_curated_table_shows_as_text(browser: Any, evil_
         p.click("#hits li[data-code='ZZF-HTMLNAME']")
         page.drawn("ZZF-HTMLNAME")
         assert p.inner_text("#org-name") == EVIL
+        # a federation without members: the page asks for no analysis of it (no 404 in the console), and says why
+        p.wait_for_selector("#analyses[data-ready='true']", timeout=60_000)
+        assert "No members on this date" in p.inner_text("#no-members")
         assert p.evaluate("() => window.__pwned") is None
         assert p.evaluate("() => document.scripts.length") == 3  # the page's own three
         assert p.locator("img[src='x']").count() == 0

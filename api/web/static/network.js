@@ -91,7 +91,7 @@ export class Network {
     window.explorer.timings ??= {};
     window.explorer.timings.lastDrawn = performance.now();
     window.explorer.timings.firstDrawn ??= window.explorer.timings.lastDrawn;
-    this.analyses(code, asOf, kinds, mine).catch((e) => this.onError(e));
+    this.analyses(code, asOf, kinds, mine, memberCount).catch((e) => this.onError(e));
   }
 
   draw(code, nodes, edges, members, before) {
@@ -126,18 +126,23 @@ export class Network {
     }
   }
 
-  async analyses(code, asOf, kinds, mine) {
+  async analyses(code, asOf, kinds, mine, memberCount) {
     const box = clear(document.getElementById("analyses"));
     this.cy.nodes().removeClass("spanner local-centre");
     const centred = kinds.includes("GPFederation") || kinds.includes("PrimaryCareNetwork");
+    // a federation or PCN without members on the day has no network to analyse (the routes would say 404)
+    const analysable = centred && memberCount > 0;
     // one analysis at a time, each answer kept for the page's life: they are the server's expensive routes
-    const inter = centred ? await analysis("interdependence", { centre: code, as_of: asOf }) : null;
+    const inter = analysable ? await analysis("interdependence", { centre: code, as_of: asOf }) : null;
     if (mine !== this.token) return;
-    const style = centred ? await analysis("style", { centre: code, as_of: asOf }) : null;
+    const style = analysable ? await analysis("style", { centre: code, as_of: asOf }) : null;
     if (mine !== this.token) return;
     const spanners = await analysis("boundary-spanners", { as_of: asOf });
     if (mine !== this.token) return;
     box.append(h("h2", {}, "Analyses as of " + asOf));
+    if (centred && !analysable) {
+      box.append(h("p", { id: "no-members", class: "muted" }, "No members on this date: no interdependence or style to measure."));
+    }
     if (inter) box.append(interdependencePanel(inter, this.cy));
     if (style) box.append(stylePanel(style));
     box.append(spannerPanel(spanners, this.cy));

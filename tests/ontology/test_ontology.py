@@ -494,6 +494,20 @@ EXPECTED_VIOLATIONS: dict[str, set[tuple[str, str | None, str]]] = {
         (str(ID["membership/CommissionerAssignment-ZZF101-16C"]), str(PCG.toOrganisation), "SPARQLConstraintComponent"),
         (str(ID["postholding/P0001-ZZF001-BOARD-gp"]), str(PCG.represents), "SPARQLConstraintComponent"),
         (str(ID["event/merger-ZZF101-A81001"]), str(ORG.resultingOrganization), "SPARQLConstraintComponent")},
+    # dates that fit the history (shapes.ttl section 11)
+    "bad_pcn_before_2019.ttl": {
+        (str(ID["membership/PCNMembership-A81005-U89141-2018-04-01"]), str(ORG.memberDuring),
+         "SPARQLConstraintComponent"),
+        (str(ID["membership/PCNMembership-A81006-U89141-2019-03-31"]), str(PCG.observedOn),
+         "SPARQLConstraintComponent"),
+        (str(ID["roleholding/U89141-RO272"]), str(PCG.validDuring), "SPARQLConstraintComponent"),
+        (str(ID["contract/A81001-ncdes-2018-19"]), str(PCG.financialYear), "SPARQLConstraintComponent")},
+    "bad_sub_icb_before_2022.ttl": {
+        (str(ID["roleholding/16C-RO319"]), str(PCG.validDuring), "SPARQLConstraintComponent"),
+        (str(ID["roleholding/QHM-RO318"]), str(PCG.validDuring), "SPARQLConstraintComponent")},
+    "bad_ccg_sub_icb_overlap.ttl": {
+        (str(ID["roleholding/16C-RO319"]), str(PCG.validDuring), "SPARQLConstraintComponent"),
+        (str(ID["roleholding/16C-RO98"]), str(PCG.validDuring), "SPARQLConstraintComponent")},
 }
 
 

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib.namespace import OWL
 
 from graphkit.core.namespaces import ID, PCG_NS, PREFIXES, org_iri
 from graphkit.errors import NotFound, StoreUnavailable
+from graphkit.ontology import ONTOLOGY_IRI, ONTOLOGY_MAJOR
 from graphkit.store.base import (
     AgreementView,
     ContractKey,
@@ -93,6 +95,22 @@ class OxigraphStore(SharedStore):
             self._lease.release()
             raise StoreUnavailable(f"the embedded store at {path} cannot be opened: {exc}",
                                    details={"store": str(path)}) from None
+        version = self.ontology_version()
+        if version is not None and version.split(".", 1)[0] != str(ONTOLOGY_MAJOR):
+            del self._store
+            self._lease.release()
+            raise StoreUnavailable(
+                f"the embedded store at {path} was written with ontology {version}; this graphkit reads "
+                f"{ONTOLOGY_MAJOR}.x: build it again (graphkit build) or migrate it (docs/ontology.md, section 8)",
+                details={"store": str(path), "ontology_version": version})
+
+    def ontology_version(self) -> str | None:
+        """owl:versionInfo of the ontology in the store's ontology graph (None for a store without one)."""
+        from graphkit.rdf.emit import ONTOLOGY_GRAPH
+
+        found = self._store.quads_for_pattern(ox.NamedNode(ONTOLOGY_IRI), ox.NamedNode(str(OWL.versionInfo)), None,
+                                              ox.NamedNode(str(ONTOLOGY_GRAPH)))
+        return next((q.object.value for q in found if isinstance(q.object, ox.Literal)), None)
 
     @property
     def generation(self) -> str:

@@ -25,6 +25,7 @@ from graphkit.core.nhs import DATED_RELATION_KINDS, is_ods_code
 from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.ontology.vocab import ODSROLE, PCG
 from graphkit.rdf.emit_curated import (
+    CuratedIRIs,
     agreement_iri,
     delivery_iri,
     emit_agreement,
@@ -105,6 +106,7 @@ from graphkit.rdf.quads import (
 __all__ = [
     "ONTOLOGY_GRAPH",
     "RESOLVED",
+    "CuratedIRIs",
     "QuadSink",
     "agreement_iri",
     "contract_iri",
@@ -349,8 +351,9 @@ def emit(graph: MergedGraph) -> QuadSink:
         emit_role(m, sink)
     for e in graph.events:
         emit_event(e, sink)
+    iris = CuratedIRIs(graph.results)
     for r in graph.results:
         if r.contracts:
             emit_contracts(r, sink)
-        emit_curated(r, sink)
+        emit_curated(r, sink, iris)
     return sink

@@ -4,8 +4,11 @@ Each fact is stated in the resolved graph; the source's graph holds the line it 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Protocol
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from rdflib.namespace import FOAF, ORG
 
@@ -44,6 +47,59 @@ def delivery_iri(d: Delivery) -> str:
 
 def lateral_tie_iri(t: LateralTie) -> str:
     return _i(fact_iri("tie", t.kind, t.tie_from, t.tie_to, t.start))
+
+
+def _content_hash(fact: Any, *, with_line: bool) -> str:
+    values = [(f.name, getattr(fact, f.name)) for f in dataclasses.fields(fact) if with_line or f.name != "line"]
+    return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()[:10]
+
+
+def _distinct(facts: Iterable[Any], base: Callable[[Any], str]) -> dict[Any, str]:
+    """Each fact's IRI: ``base(fact)``, unless rows that differ in some column share it (a tie, post or
+    delivery stated twice from one day with a different end, mechanism, source ...). Then each gets the base
+    plus ``/v-`` and a hash of what it states, so that no two rows merge into one node and no row takes another's
+    values. Equal records are one fact; rows that differ only in a column not loaded (a note) are told apart
+    by their line."""
+    groups: dict[str, list[Any]] = {}
+    for f in facts:
+        groups.setdefault(base(f), []).append(f)
+    out: dict[Any, str] = {}
+    for iri, group in groups.items():
+        distinct = list(dict.fromkeys(group))
+        if len(distinct) == 1:
+            out[distinct[0]] = iri
+            continue
+        hashes = [_content_hash(f, with_line=False) for f in distinct]
+        for f, h in zip(distinct, hashes, strict=True):
+            if hashes.count(h) > 1:
+                h = _content_hash(f, with_line=True)
+            out[f] = f"{iri[:-1]}/v-{h}>"
+    return out
+
+
+class CuratedIRIs:
+    """The IRIs of the curated facts of a build (posts and their holdings, deliveries, lateral ties), each fact
+    its own node: made once over every result, by the RDF writer and the Neo4j loader alike."""
+
+    def __init__(self, results: Iterable[ImportResult]) -> None:
+        results = list(results)
+        posts = [p for r in results for p in r.posts]
+        self._holding = _distinct(posts, post_holding_iri)
+        self._post = _distinct(posts, post_iri)  # the seat too: two rows may give it a different vote or title
+        self._delivery = _distinct((d for r in results for d in r.deliveries), delivery_iri)
+        self._tie = _distinct((t for r in results for t in r.lateral_ties), lateral_tie_iri)
+
+    def post(self, p: PostHolding) -> str:
+        return self._post.get(p) or post_iri(p)
+
+    def post_holding(self, p: PostHolding) -> str:
+        return self._holding.get(p) or post_holding_iri(p)
+
+    def delivery(self, d: Delivery) -> str:
+        return self._delivery.get(d) or delivery_iri(d)
+
+    def tie(self, t: LateralTie) -> str:
+        return self._tie.get(t) or lateral_tie_iri(t)
 
 
 def _sourced(s: str, line: int, citations: tuple[str, ...], g: str, sink: QuadSink) -> None:
@@ -92,8 +148,9 @@ def emit_person(p: Person, g: str, sink: QuadSink) -> None:
     _sourced(s, p.line, p.citations, g, sink)
 
 
-def emit_post(p: PostHolding, g: str, sink: QuadSink) -> None:
-    r, post, s = _i(q.RESOLVED), post_iri(p), post_holding_iri(p)
+def emit_post(p: PostHolding, g: str, sink: QuadSink, iris: CuratedIRIs | None = None) -> None:
+    iris = iris or CuratedIRIs([])
+    r, post, s = _i(q.RESOLVED), iris.post(p), iris.post_holding(p)
     sink.add(post, q.A, _i(ORG.Post), r)
     sink.add(post, _i(ORG.postIn), _org(p.organisation), r)
     if p.role:
@@ -130,10 +187,10 @@ def emit_agreement(a: Agreement, g: str, sink: QuadSink) -> None:
     _reported(s, a, g, sink, assertion=False)
 
 
-def emit_delivery(d: Delivery, g: str, sink: QuadSink) -> None:
+def emit_delivery(d: Delivery, g: str, sink: QuadSink, iris: CuratedIRIs | None = None) -> None:
     """The contract is delivered by the provider (pcg:deliveredBy); the dated fact is a service-provision
     tie from the provider to the holder, under the contract."""
-    r, s, contract = _i(q.RESOLVED), delivery_iri(d), agreement_iri(d.contract_id)
+    r, s, contract = _i(q.RESOLVED), (iris or CuratedIRIs([])).delivery(d), agreement_iri(d.contract_id)
     sink.add(contract, _i(PCG.deliveredBy), _org(d.provider), r)
     sink.add(s, q.A, _i(PCG.Tie), r)
     sink.add(s, q.A, _i(PCG.ServiceProvisionTie), r)
@@ -143,8 +200,8 @@ def emit_delivery(d: Delivery, g: str, sink: QuadSink) -> None:
     _reported(s, d, g, sink)
 
 
-def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink) -> None:
-    r, s = _i(q.RESOLVED), lateral_tie_iri(t)
+def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink, iris: CuratedIRIs | None = None) -> None:
+    r, s = _i(q.RESOLVED), (iris or CuratedIRIs([])).tie(t)
     sink.add(s, q.A, _i(PCG.Tie), r)
     sink.add(s, q.A, _pcg(t.kind), r)
     sink.add(s, _i(PCG.tieFrom), _org(t.tie_from), r)
@@ -157,16 +214,18 @@ def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink) -> None:
     _reported(s, t, g, sink)
 
 
-def emit_curated(result: ImportResult, sink: QuadSink) -> None:
+def emit_curated(result: ImportResult, sink: QuadSink, iris: CuratedIRIs | None = None) -> None:
+    """``iris``: the build's (:class:`CuratedIRIs` over every result); by default, this result's alone."""
     g = _graph(result.source.slug)
+    iris = iris or CuratedIRIs([result])
     for p in result.people:
         emit_person(p, g, sink)
     for post in result.posts:
-        emit_post(post, g, sink)
+        emit_post(post, g, sink, iris)
     for a in result.agreements:
         emit_agreement(a, g, sink)
     for d in result.deliveries:
-        emit_delivery(d, g, sink)
+        emit_delivery(d, g, sink, iris)
     for t in result.lateral_ties:
-        emit_lateral_tie(t, g, sink)
+        emit_lateral_tie(t, g, sink, iris)
 

@@ -6,6 +6,7 @@ was."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -314,3 +315,40 @@ def test_repeated_rows_are_loaded_once_and_overlapping_rows_reported(tmp_path: P
         return [(x.kind, x.member, x.organisation, x.start, x.end) for r in results for x in r.relations]
 
     assert facts(repeated) == facts(once) and len(facts(once)) == 2
+
+
+@pytest.mark.parametrize("n", [2, 3, 12])
+def test_ties_that_share_kind_ends_and_start_stay_whole_facts(tmp_path: Path, n: int) -> None:
+    """Rows of one tie (same kind, from, to and start) that differ in another column are distinct facts: each
+    keeps its own end, mechanism, initiator and horizon, none takes another's (the report's "two rows became
+    eight"), and they are reported as overlapping. Posts likewise."""
+    orgs = VINTAGE + ORG_HEADER + FED + "ZZF-P1,P1 (fictional),GPPractice,2000-01-01,,true,,004:190,\n" \
+        "ZZF-P2,P2 (fictional),GPPractice,2000-01-01,,true,,004:190,\n"
+    ties = "from,to,kind,hood_mode,mechanism,arena,initiated_by,horizon,start,end,source,note\n"
+    rows = [("", "shared nurse", "ZZF-P1", "operational", "2019-01-01", "2020-12-31")]
+    rows += [("", f"plan {i}", "ZZF-P2", "future", "2019-01-01", "") for i in range(1, n)]
+    ties += "".join(f"ZZF-P1,ZZF-P2,PartnershipTie,{m},{mech},,{by},{h},{s},{e},004:830,\n"
+                    for m, mech, by, h, s, e in rows)
+    posts = POSTS_HEADER + "ZZP-A,ZZF-FED,chair,BoardChair,,Elected,true,2017-01-01,,004:212,\n" \
+        "ZZP-A,ZZF-FED,chair,BoardChair,,Appointed,false,2017-01-01,2018-12-31,004:213,\n"
+    for table, text in (("organisations", orgs), ("ties", VINTAGE + ties), ("people", VINTAGE + PEOPLE),
+                        ("posts", VINTAGE + posts)):
+        _write(tmp_path / "set", table, text)
+    env = {"GRAPHKIT_STORE_PATH": str(tmp_path / "store")}
+    result = CliRunner().invoke(cli, ["import", "curated", str(tmp_path / "set")], env=env)
+    assert result.exit_code == 0, result.output
+    report = CliRunner().invoke(cli, ["report"], env=env).output
+    pairs = n * (n - 1) // 2  # every pair of the tie's rows overlaps, and the two post rows
+    assert re.search(rf"^\s*{pairs + 1}\s+conflict:curated-overlap$", report, re.M), report[:400]
+
+    from graphkit.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        held = sorted((t.mechanism, t.end, t.initiated_by, t.horizon) for t in store.lateral_ties())
+        posts_held = sorted((p.appointment, p.voting, p.end) for p in store.posts(organisation="ZZF-FED"))
+    finally:
+        store.close()
+    assert held == sorted([("shared nurse", dt.date(2020, 12, 31), "ZZF-P1", "operational")]
+                          + [(f"plan {i}", None, "ZZF-P2", "future") for i in range(1, n)])
+    assert posts_held == [("Appointed", False, dt.date(2018, 12, 31)), ("Elected", True, None)]

@@ -23,13 +23,10 @@ from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, 
 from graphkit.rdf import mapping
 from graphkit.rdf.emit import (
     EVENT_RULE,
+    CuratedIRIs,
     agreement_iri,
     contract_iri,
-    delivery_iri,
-    lateral_tie_iri,
     person_iri,
-    post_holding_iri,
-    post_iri,
     role_iri,
     tie_iri,
 )
@@ -111,8 +108,9 @@ def write_graph(store: Neo4jStore, graph: MergedGraph) -> None:
 def _write_curated(store: Neo4jStore, graph: MergedGraph) -> None:
     """People and their posts, curated contracts and subcontracts, deliveries, lateral ties."""
     results = graph.results
+    iris = CuratedIRIs(results)  # each row its own node, as the RDF has it
     store._write(cypher.MERGE_PEOPLE, [_person_row(p, r.source) for r in results for p in r.people])
-    store._write(cypher.MERGE_POSTS, [_post_row(h, r.source) for r in results for h in r.posts])
+    store._write(cypher.MERGE_POSTS, [_post_row(h, r.source, iris) for r in results for h in r.posts])
     agreements = [(a.kind, _agreement_row(a, r.source)) for r in results for a in r.agreements]
     _grouped(store, agreements, lambda kind: cypher.merge_agreements(CONTRACT_LABEL.get(kind, kind)))
     parents = [
@@ -120,8 +118,8 @@ def _write_curated(store: Neo4jStore, graph: MergedGraph) -> None:
         for r in results for a in r.agreements if a.parent
     ]
     store._write(cypher.LINK_PARENT_CONTRACTS, parents)
-    store._write(cypher.MERGE_DELIVERIES, [_delivery_row(d, r.source) for r in results for d in r.deliveries])
-    lateral = [(t.kind, _lateral_tie_row(t, r.source)) for r in results for t in r.lateral_ties]
+    store._write(cypher.MERGE_DELIVERIES, [_delivery_row(d, r.source, iris) for r in results for d in r.deliveries])
+    lateral = [(t.kind, _lateral_tie_row(t, r.source, iris)) for r in results for t in r.lateral_ties]
     _grouped(store, lateral, cypher.merge_lateral_ties)
 
 
@@ -136,9 +134,9 @@ def _person_row(p: Person, source: Source) -> dict[str, Any]:
     return {"iri": person_iri(p.person_id)[1:-1], "props": {**to_props(p, mapping.PERSON), "source": source.slug}}
 
 
-def _post_row(h: PostHolding, source: Source) -> dict[str, Any]:
-    props = {"postIri": post_iri(h)[1:-1], **to_props(h, mapping.POST_HOLDING), "source": source.slug}
-    return {"iri": post_holding_iri(h)[1:-1], "person": h.person_id, "organisation": h.organisation, "props": props}
+def _post_row(h: PostHolding, source: Source, iris: CuratedIRIs) -> dict[str, Any]:
+    props = {"postIri": iris.post(h)[1:-1], **to_props(h, mapping.POST_HOLDING), "source": source.slug}
+    return {"iri": iris.post_holding(h)[1:-1], "person": h.person_id, "organisation": h.organisation, "props": props}
 
 
 def _agreement_row(a: Agreement, source: Source) -> dict[str, Any]:
@@ -146,18 +144,18 @@ def _agreement_row(a: Agreement, source: Source) -> dict[str, Any]:
     return {"iri": agreement_iri(a.contract_id)[1:-1], "props": props}
 
 
-def _delivery_row(d: Delivery, source: Source) -> dict[str, Any]:
+def _delivery_row(d: Delivery, source: Source, iris: CuratedIRIs) -> dict[str, Any]:
     return {
-        "iri": delivery_iri(d)[1:-1],
+        "iri": iris.delivery(d)[1:-1],
         "provider": d.provider,
         "contract": agreement_iri(d.contract_id)[1:-1],
         "props": {**to_props(d, mapping.DELIVERY), "source": source.slug},
     }
 
 
-def _lateral_tie_row(t: LateralTie, source: Source) -> dict[str, Any]:
+def _lateral_tie_row(t: LateralTie, source: Source, iris: CuratedIRIs) -> dict[str, Any]:
     return {
-        "iri": lateral_tie_iri(t)[1:-1],
+        "iri": iris.tie(t)[1:-1],
         "tieFrom": t.tie_from,
         "tieTo": t.tie_to,
         "props": {"tieKind": t.kind, **to_props(t, mapping.LATERAL_TIE), "source": source.slug},

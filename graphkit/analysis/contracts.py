@@ -9,10 +9,14 @@ project's own extension.
 Accepted graph shapes (both may be mixed in one graph):
 
 * organisation level: ``DeliversUnder`` edge deliverer -> holder (optional edge attribute ``contract``: its id);
-* contract nodes (kind ``Contract``, ``Subcontract`` or any kind ending in ``Contract``): ``ContractHolder`` edge
-  contract -> holding organisation; ``DeliversUnder`` edge organisation -> contract, or ``DeliveredBy`` edge
-  contract -> organisation; ``ParentContract`` edge subcontract -> parent contract (the subcontract's holder then
-  delivers under the parent).
+* contract nodes (kind ``Contract``, ``Subcontract``, ``EnhancedServiceAgreement``, ``NetworkContractDES`` or any
+  kind ending in ``Contract``): ``ContractHolder`` edge contract -> holding organisation; ``DeliversUnder`` edge
+  organisation -> contract, or ``DeliveredBy`` edge contract -> organisation; ``ParentContract`` edge subcontract
+  -> parent contract (the subcontract's holder then delivers under the parent).
+
+A contract is named by its node's ``name`` attribute when it has one (the store's layer names its contract nodes
+``contract:<id>`` and gives the id as the name, and labels organisation-level ties with the id), so one delivery
+stated both ways is one step, and chains name contracts by their ids.
 """
 
 from __future__ import annotations
@@ -49,17 +53,28 @@ class ContractChain:
         return len(self.path) - 1
 
 
+#: Kinds of the ontology's pcg:Contract that do not end in "Contract" (a test keeps this list complete).
+CONTRACT_KINDS = frozenset({"Subcontract", "EnhancedServiceAgreement", "NetworkContractDES"})
+
+
 def is_contract(G: nx.Graph, node: Hashable) -> bool:
-    """True for contract nodes: kind ``Contract``, ``Subcontract`` or ending in ``Contract`` (``GMSContract`` ...).
+    """True for contract nodes: kind ``Contract`` or ending in ``Contract`` (``GMSContract`` ...), ``Subcontract``,
+    ``EnhancedServiceAgreement`` or ``NetworkContractDES``.
 
     Basis: the ontology's ``pcg:Contract`` subclasses. Complexity: O(1).
 
     >>> G = nx.DiGraph(); G.add_node("C1", kind="APMSContract"); G.add_node("F", kind="GPFederation")
-    >>> is_contract(G, "C1"), is_contract(G, "F")
-    (True, False)
+    >>> G.add_node("ES", kind="EnhancedServiceAgreement")
+    >>> is_contract(G, "C1"), is_contract(G, "F"), is_contract(G, "ES")
+    (True, False, True)
     """
     kind = node_kind(G, node)
-    return kind is not None and (kind.endswith("Contract") or kind == "Subcontract")
+    return kind is not None and (kind.endswith("Contract") or kind in CONTRACT_KINDS)
+
+
+def _name(G: nx.Graph, node: Hashable) -> str:
+    """A contract node's name (its id), else the node itself."""
+    return str(G.nodes[node].get("name") or node) if node in G and is_contract(G, node) else str(node)
 
 
 @dataclass(frozen=True)
@@ -77,9 +92,9 @@ def _delivery(G: nx.Graph) -> _Delivery:
         kind = edge_kind(data)
         if kind == HOLDER_KIND:
             c, h = (u, v) if is_contract(G, u) else (v, u)
-            holders[str(c)] = str(h)
+            holders[_name(G, c)] = str(h)
         elif kind == PARENT_KIND:
-            parents[str(u)] = str(v)
+            parents[_name(G, u)] = _name(G, v)
     raw: set[tuple[str, str, str | None]] = set()
 
     def head(contract: str) -> str:
@@ -89,13 +104,13 @@ def _delivery(G: nx.Graph) -> _Delivery:
         kind = edge_kind(data)
         a, b = str(u), str(v)
         if kind == DELIVERS_UNDER_KIND:
-            if is_contract(G, b):
-                raw.add((head(b), a, b))
+            if is_contract(G, v):
+                raw.add((head(_name(G, v)), a, _name(G, v)))
             else:
                 label = data.get("contract")
                 raw.add((b, a, str(label) if label is not None else None))
-        elif kind == DELIVERED_BY_KIND and is_contract(G, a):
-            raw.add((head(a), b, a))
+        elif kind == DELIVERED_BY_KIND and is_contract(G, u):
+            raw.add((head(_name(G, u)), b, _name(G, u)))
     for sub, parent in parents.items():
         if sub in holders:
             raw.add((head(parent), holders[sub], parent))

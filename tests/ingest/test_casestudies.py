@@ -263,3 +263,36 @@ def test_the_analyses_over_http_classify_as_the_report_finds(cases_app) -> None:
     }
     members = _ok(cases_app, "/organisations/ZZF-EXPANDING/members", as_of="2018-06-01")
     assert members["count"] == 48
+
+
+def test_contract_chains_come_once_each_and_an_enhanced_service_agreement_is_a_contract(embedded) -> None:
+    """Each chain once, its contracts named by their ids (not once as ``contract:X`` and again as ``X``), and
+    Embedded's local incentive scheme (an EnhancedServiceAgreement, 004:309) a contract with its deliverers."""
+    from api.app import create_app
+    from graphkit.config import Settings
+
+    app = create_app(Settings(store="oxigraph"), store=embedded)
+    chains = _ok(app, "/analyses/contract-chain", as_of="2018-12-01")["result"]
+    keys = [(tuple(c["path"]), tuple(c["contracts"])) for c in chains]
+    assert chains and len(keys) == len(set(keys))
+    assert len({(k[0], k[1][0]) for k in keys}) == len(keys)  # no path twice under one contract named two ways
+    assert not [x for c in chains for x in c["contracts"] if x and x.startswith("contract:")]
+    lis = _ok(app, "/analyses/contract-chain", contract="ZZC-EMB-LIS", as_of="2018-12-01")["result"]
+    assert {tuple(c["path"]) for c in lis} == {("ZZF-EMBEDDED", "ZZF-EMB-P10"), ("ZZF-EMBEDDED", "ZZF-EMB-P11")}
+    assert {c["contract"] for c in lis} == {"ZZC-EMB-LIS"}
+
+
+def test_every_kind_of_contract_the_ontology_has_is_a_contract_to_the_analysis() -> None:
+    import networkx as nx
+    from rdflib.namespace import RDFS
+
+    from graphkit.analysis.contracts import is_contract
+    from graphkit.core.namespaces import PCG_NS
+    from graphkit.ontology.shapes import ontology_graph
+
+    kinds = {str(c)[len(str(PCG_NS)):] for c in ontology_graph().transitive_subjects(RDFS.subClassOf, PCG_NS.Contract)}
+    g = nx.MultiDiGraph()
+    for k in kinds:
+        g.add_node(k, kind=k)
+    assert {"EnhancedServiceAgreement", "NetworkContractDES", "Subcontract", "GMSContract"} <= kinds
+    assert [k for k in sorted(kinds) if not is_contract(g, k)] == []

@@ -39,10 +39,8 @@ class _Group(click.Group):
         except GraphkitError as exc:
             click.echo(f"graphkit: error: {exc.message}", err=True)
             problems = exc.details.get("problems") if isinstance(exc.details, dict) else None
-            for p in (problems or [])[1:20]:
+            for p in (problems or [])[1:]:  # every problem, one a line (the first line says how many)
                 click.echo(f"  {InputProblem(**p) if isinstance(p, dict) else p}", err=True)
-            if problems and len(problems) > 20:
-                click.echo(f"  ... and {len(problems) - 20} more", err=True)
             sys.exit(exc.exit_code)
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""

@@ -194,3 +194,4 @@ class ImportResult:
     lateral_ties: list[LateralTie] = field(default_factory=list)
     rejects: list[Rejected] = field(default_factory=list)
     rows: int = 0
+    path: str | None = None  # the file as the user named it (errors name it); source.file_name is the graph's label

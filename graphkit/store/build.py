@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -43,7 +44,7 @@ class InputFile:
 
     def to_json(self) -> dict[str, str | None]:
         return {
-            "path": str(self.path),
+            "path": os.path.abspath(self.path),  # a later import may run from another folder
             "vintage": self.vintage.isoformat() if self.vintage else None,
             "financial_year": self.financial_year,
         }
@@ -171,7 +172,8 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
         timings["validate"] = time.perf_counter() - t
         violations = [r for r in results if r.severity == "Violation"]
         if violations:
-            raise ValidationFailed([_problem(store, r) for r in violations])
+            paths = {res.source.file_name: res.path for res in out.results if res.path}
+            raise ValidationFailed([_problem(store, r, paths) for r in violations])
         assert out.quality is not None
         out.quality.issues.extend(
             Issue(
@@ -241,10 +243,12 @@ def _where(store: Any, iri: str) -> tuple[str | None, int | None]:
     return str(rows[0]["name"].value), int(rows[0]["line"].value)
 
 
-def _problem(store: Any, r: Result) -> InputProblem:
+def _problem(store: Any, r: Result, paths: dict[str, str] | None = None) -> InputProblem:
+    """A violation as an input problem, naming the file as the user gave it (``paths``: file name in the graph
+    -> path given) and the line."""
     file, line = _where(store, r.focus)
     return InputProblem(
-        file or "(derived)",
+        (paths or {}).get(file or "", file or "(derived)"),
         line,
         r.path and r.path.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
         f"{_code(r.focus)}: {r.message} [{r.shape.rsplit('#', 1)[-1]} {r.constraint}]",
@@ -261,6 +265,12 @@ def import_files(new: list[InputFile], store_path: Path, *, progress: Progress |
     The manifest is read under the build lock, so two imports never both start from the same one."""
     with generations.build_lock(store_path):
         current = read_manifest(store_path)
+        gone = [f for f in current if not (f.path.exists() or f.path.is_symlink())]
+        if gone:
+            raise InputError([InputProblem(str(f.path), None, None,
+                                           "the store was built from this file, which is no longer there (moved or "
+                                           "deleted): an import rebuilds from every file the store was built from; "
+                                           "put it back, or build afresh with `graphkit build`") for f in gone])
         known = {f.path.resolve() for f in current}
         merged = current + [f for f in new if f.path.resolve() not in known]
         return build(merged, store_path, progress=progress)

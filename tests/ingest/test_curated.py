@@ -352,3 +352,60 @@ def test_ties_that_share_kind_ends_and_start_stay_whole_facts(tmp_path: Path, n:
     assert held == sorted([("shared nurse", dt.date(2020, 12, 31), "ZZF-P1", "operational")]
                           + [(f"plan {i}", None, "ZZF-P2", "future") for i in range(1, n)])
     assert posts_held == [("Appointed", False, dt.date(2018, 12, 31)), ("Elected", True, None)]
+
+
+def test_every_problem_of_an_import_is_printed_one_a_line_with_the_count(tmp_path: Path) -> None:
+    rows = "".join(f"ZZF-X{i},X{i} (fictional),NoSuchKind{i},2016-04-01,,true,,004:190,\n" for i in range(30))
+    _write(tmp_path / "set", "organisations", VINTAGE + ORG_HEADER + FED + rows)
+    result = CliRunner().invoke(cli, ["--store-path", str(tmp_path / "store"), "import", "curated",
+                                      str(tmp_path / "set")])
+    assert result.exit_code == 4 and "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("graphkit: error: ") and lines[0].endswith("(and 29 more)")
+    problems = [x for x in lines if "organisations.csv:" in x]
+    assert len(problems) == 30
+    for i, line in enumerate(problems):
+        assert f"organisations.csv:{i + 4} [kind]: not a kind the ontology knows" in line
+        assert f"(value 'NoSuchKind{i}')" in line
+    assert not (tmp_path / "store").exists()
+
+
+def test_an_unknown_reference_names_the_file_as_it_was_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _write(tmp_path / "set", "organisations", VINTAGE + ORG_HEADER + FED)
+    _write(tmp_path / "set", "memberships", VINTAGE + "member,organisation,kind,start,end,source,note\n"
+           "ZZF-NOPE,ZZF-FED,FederationMembership,2017-01-01,,004:190,\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    for given in (str(tmp_path / "set"), "../set"):
+        result = CliRunner().invoke(cli, ["--store-path", str(tmp_path / "store"), "import", "curated", given])
+        assert result.exit_code == 4, result.output
+        assert f"{given}/memberships.csv:3 [member]: unknown organisation code" in result.output, result.output
+
+
+def test_the_manifest_names_files_absolutely_so_an_import_works_from_any_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from graphkit.store.build import manifest_path
+
+    _write(tmp_path / "one", "organisations", VINTAGE + ORG_HEADER + FED)
+    _write(tmp_path / "two", "organisations", VINTAGE + ORG_HEADER + "ZZF-TWO,Two (fictional),GPFederation,"
+           "2016-04-01,,true,,004:190,\n")
+    store = tmp_path / "store"
+    monkeypatch.chdir(tmp_path)
+    first = CliRunner().invoke(cli, ["--store-path", str(store), "import", "curated", "one"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(manifest_path(store).read_text())[0]["path"] == str(tmp_path / "one")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    second = CliRunner().invoke(cli, ["--store-path", str(store), "import", "curated", "../two"])
+    assert second.exit_code == 0, second.output
+    assert [f["path"] for f in json.loads(manifest_path(store).read_text())] == [str(tmp_path / "one"),
+                                                                               str(tmp_path / "two")]
+    # a file the store was built from that has gone is named, with what to do
+    (tmp_path / "one" / "organisations.csv").rename(tmp_path / "organisations.csv")
+    (tmp_path / "one").rmdir()
+    third = CliRunner().invoke(cli, ["--store-path", str(store), "import", "curated", "../two"])
+    assert third.exit_code == 4 and "Traceback" not in third.output
+    assert f"{tmp_path / 'one'}: the store was built from this file, which is no longer there" in third.output

@@ -52,7 +52,8 @@ def records(tables: list[Table], set_name: str, problems: list[InputProblem]) ->
             licence=t.meta.get("licence", "not stated"),
             title=TABLES[t.name][0],
         )
-        result = ImportResult(source=source, rows=len(t.rows) + len(t.repeats), rejects=list(t.repeats))
+        result = ImportResult(source=source, rows=len(t.rows) + len(t.repeats), rejects=list(t.repeats),
+                              path=str(t.path))
         build_row: Callable[[ImportResult, int, dict[str, Any], Callable[[str, str, Any], None]], None]
         build_row = _BUILDERS[t.name]
         for line, row in t.rows:

@@ -22,7 +22,7 @@ def check_references(results: list[ImportResult]) -> list[InputProblem]:
 
     def need(result: ImportResult, line: int, column: str, code: str | None) -> None:
         if code is not None and code not in known:
-            out.append(InputProblem(result.source.file_name, line, column,
+            out.append(InputProblem(result.path or result.source.file_name, line, column,
                                     "unknown organisation code: not in ODS files loaded, nor in organisations.csv",
                                     code))
 
@@ -45,6 +45,7 @@ def check_references(results: list[ImportResult]) -> list[InputProblem]:
             need(r, t.line, "to", t.tie_to)
         for o in r.organisations:
             if not (FICTIONAL_CODE.match(o.code) or PROJECT_CODE.match(o.code)) and o.code not in national:
-                out.append(InputProblem(r.source.file_name, o.line, "code", "an ODS code that no ODS file loaded "
-                                        "describes; an organisation not in ODS takes a ZZN- (or ZZF-) code", o.code))
+                out.append(InputProblem(r.path or r.source.file_name, o.line, "code",
+                                        "an ODS code that no ODS file loaded describes; an organisation not in ODS "
+                                        "takes a ZZN- (or ZZF-) code", o.code))
     return out

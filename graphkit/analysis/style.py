@@ -13,8 +13,10 @@ The evidence (board members, external ties, engagements) and the §3.7 scale pro
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
@@ -123,6 +125,7 @@ class StyleResult:
     external_ties: list[str]
     board_members: list[str]
     engagements: int
+    reasons: dict[str, Any] = field(default_factory=dict)  # see :func:`style_reasons`
 
 
 # --- scores -----------------------------------------------------------------------------------------------------
@@ -250,6 +253,74 @@ def classify_style(ctrl: float, pro: float, thresholds: StyleThresholds | None =
     return INDULGENT if pro >= t.tau_low else NEGLECTFUL
 
 
+#: Where each threshold comes from (domain-model §3.2 gives τ; τ_low is the project's choice).
+THRESHOLD_BASIS = {
+    "tau": "domain-model §3.2: a score is high from 0.5, the middle of its [0, 1] scale",
+    "tau_low": "the project's choice, not the report's: calibrated on the project's own encoding of the case "
+               "studies, so that a centre 'responsive and sometimes proactive' (Embedded, 004:644-651) is "
+               "indulgent and a passive one neglectful; docs/analyses.md shows how the verdicts move with it",
+}
+
+
+def _smallest_change(components: Mapping[str, float], margin: float) -> list[dict[str, Any]]:
+    """The fewest component changes that move their mean across a threshold ``margin`` away (positive: the mean
+    must rise by ``margin``; negative: fall by ``-margin``), each component kept in [0, 1]: the components with the
+    most room first, the last one only as far as needed."""
+    need = abs(margin) * len(components)
+    up = margin > 0
+    changes: list[dict[str, Any]] = []
+    for name, value in sorted(components.items(), key=lambda kv: (kv[1] if up else -kv[1], kv[0])):
+        if need <= 1e-12:
+            break
+        room = (1.0 - value) if up else value
+        if room <= 0:
+            continue
+        step = min(room, need)
+        # to 4 places, rounded away from the threshold so that the change is enough as written
+        to = math.ceil((value + step) * 1e4) / 1e4 if up else math.floor((value - step) * 1e4) / 1e4
+        changes.append({"component": name, "from": round(value, 4), "to": min(1.0, max(0.0, to))})
+        need -= step
+    return changes if need <= 1e-9 else []
+
+
+def style_reasons(ctrl: Score, pro: Score, thresholds: StyleThresholds | None = None) -> dict[str, Any]:
+    """Why a style: the rule that decided it; for each score its value, the threshold it was compared with (and
+    that threshold's basis), the margin (value − threshold; ≥ 0 is on or above), its components; and, per score,
+    the smallest change of its components that would flip the verdict, with the style it would then be.
+
+    >>> r = style_reasons(Score(0.2, {"a": 0.0, "b": 0.4}), Score(0.45, {"c": 0.5, "d": 0.4}))
+    >>> r["style"], r["rule"]
+    ('indulgent', 'CTRL 0.200 < τ 0.5 and PRO 0.450 ≥ τ_low 0.3')
+    >>> [(a["score"], a["threshold"], a["margin"]) for a in r["scores"]]
+    [('ctrl', 'tau', -0.3), ('pro', 'tau_low', 0.15)]
+    >>> r["scores"][0]["to_flip"]   # CTRL to 0.5: the mean of two rises by 0.3, so the sum by 0.6
+    {'changes': [{'component': 'a', 'from': 0.0, 'to': 0.6}], 'becomes': 'authoritarian'}
+    >>> r["nearest"]
+    'pro'
+    """
+    t = thresholds or StyleThresholds()
+    verdict = classify_style(ctrl.score, pro.score, t)
+    pro_name, pro_cut = ("tau", t.tau) if ctrl.score >= t.tau else ("tau_low", t.tau_low)
+    rule = (f"CTRL {ctrl.score:.3f} {'≥' if ctrl.score >= t.tau else '<'} τ {t.tau} and "
+            f"PRO {pro.score:.3f} {'≥' if pro.score >= pro_cut else '<'} {'τ' if pro_name == 'tau' else 'τ_low'} "
+            f"{pro_cut}")
+    scores: list[dict[str, Any]] = []
+    for name, score, cut_name, cut in (("ctrl", ctrl, "tau", t.tau), ("pro", pro, pro_name, pro_cut)):
+        margin = score.score - cut
+        # across the line: a little below the cut when on or above it, on the cut when below
+        target = cut - 1e-4 if margin >= 0 else cut
+        crossed = (target, pro.score) if name == "ctrl" else (ctrl.score, target)
+        changes = _smallest_change(score.components, target - score.score)
+        scores.append({
+            "score": name, "value": round(score.score, 4), "threshold": cut_name, "threshold_value": cut,
+            "threshold_basis": THRESHOLD_BASIS[cut_name], "margin": round(margin, 4),
+            "components": {k: round(v, 4) for k, v in score.components.items()},
+            "to_flip": {"changes": changes, "becomes": classify_style(*crossed, t)},
+        })
+    nearest = min(scores, key=lambda s: (abs(s["margin"]), s["score"]))["score"]
+    return {"style": verdict, "rule": rule, "scores": scores, "nearest": nearest}
+
+
 def style(
     G: nx.Graph,
     centre: str,
@@ -290,5 +361,6 @@ def style(
         external_ties=ties,
         board_members=people,
         engagements=len(_engagements(G, centre, people)),
+        reasons=style_reasons(ctrl, pro, thresholds),
     )
 

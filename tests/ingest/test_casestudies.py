@@ -296,3 +296,32 @@ def test_every_kind_of_contract_the_ontology_has_is_a_contract_to_the_analysis()
         g.add_node(k, kind=k)
     assert {"EnhancedServiceAgreement", "NetworkContractDES", "Subcontract", "GMSContract"} <= kinds
     assert [k for k in sorted(kinds) if not is_contract(g, k)] == []
+
+
+def test_every_style_verdict_on_the_case_studies_carries_its_reasons(embedded) -> None:
+    """Each federation's style with its rule, each score's threshold, basis and margin, and the smallest change
+    of its components that flips the verdict: applying that change does flip it, to the style named."""
+    from graphkit.analysis import style
+
+    g = embedded.project(dt.date(2018, 6, 30))
+    for fed, (_, expected) in EXPECTED.items():
+        r = style.style(g, fed)
+        reasons = r.reasons
+        assert r.style == expected == reasons["style"]
+        assert reasons["rule"].startswith(f"CTRL {r.ctrl:.3f}")
+        by_score = {s["score"]: s for s in reasons["scores"]}
+        assert by_score["ctrl"]["threshold"] == "tau" and by_score["ctrl"]["margin"] == round(r.ctrl - 0.5, 4)
+        assert by_score["pro"]["threshold"] == ("tau" if r.ctrl >= 0.5 else "tau_low")
+        assert "project's choice" in style.THRESHOLD_BASIS["tau_low"]
+        for s in reasons["scores"]:
+            assert s["components"] == {k: round(v, 4) for k, v in
+                                       (r.control if s["score"] == "ctrl" else r.proactivity).items()}
+            changed = dict(s["components"])
+            for c in s["to_flip"]["changes"]:
+                assert changed[c["component"]] == c["from"]
+                changed[c["component"]] = c["to"]
+            value = sum(changed.values()) / len(changed)
+            ctrl, pro = (value, r.pro) if s["score"] == "ctrl" else (r.ctrl, value)
+            assert s["to_flip"]["changes"], (fed, s)
+            assert style.classify_style(ctrl, pro) == s["to_flip"]["becomes"] != r.style, (fed, s)
+        assert reasons["nearest"] == min(reasons["scores"], key=lambda s: abs(s["margin"]))["score"]

@@ -141,6 +141,7 @@ class InterdependenceResult:
     classification: str
     reason: str
     local_centre_detail: list[LocalCentre] = field(default_factory=list)
+    reasons: dict[str, Any] = field(default_factory=dict)  # see :func:`interdependence_reasons`
 
 
 
@@ -182,6 +183,102 @@ def _classify(
             f"LTS {lts:.3g} < {t.unicentric_max_lts} and FR {fragmentation:.3g} > {t.unicentric_min_fragmentation}",
         )
     return MIXED, f"LTS {lts:.3g}, FR {fragmentation:.3g}, {centres} local centres: neither rule holds"
+
+
+#: Where each threshold comes from.
+THRESHOLD_BASIS = {
+    "pluricentric_min_lts": "domain-model §3.1 (a band 'proposed, to be calibrated')",
+    "pluricentric_max_fragmentation": "domain-model §3.1 (a band 'proposed, to be calibrated')",
+    "pluricentric_min_local_centres": "domain-model §3.1: more than one local centre",
+    "unicentric_max_lts": "domain-model §3.1 (a band 'proposed, to be calibrated')",
+    "unicentric_min_fragmentation": "domain-model §3.1 (a band 'proposed, to be calibrated')",
+    "low_max_lateral_degree": "the project's rule, not the report's: fewer than one fellow member to rely on, on "
+                              "average (Table 6, 004:758: Struggling's and Small's 'absence' and 'limited' "
+                              "dependence and interdependence)",
+    "low_max_dependence": "the project's rule, not the report's: members rely on the centre for less than half of "
+                          "what they could (Table 6, 004:758)",
+}
+
+_MEASURES = ("n_members", "lateral_tie_share", "fragmentation", "local_centres", "mean_lateral_degree",
+             "dependence_index")
+
+
+def _rules(t: InterdependenceThresholds) -> list[tuple[str, list[tuple[str, str, str, float]]]]:
+    """The rules of :func:`classify_interdependence` in order: (verdict, [(measure, op, threshold name, value)])."""
+    return [
+        (LOW_INTERDEPENDENCE, [("mean_lateral_degree", "<", "low_max_lateral_degree", t.low_max_lateral_degree),
+                               ("dependence_index", "<", "low_max_dependence", t.low_max_dependence)]),
+        (PLURICENTRIC, [("lateral_tie_share", ">", "pluricentric_min_lts", t.pluricentric_min_lts),
+                        ("fragmentation", "<", "pluricentric_max_fragmentation", t.pluricentric_max_fragmentation),
+                        ("local_centres", ">=", "pluricentric_min_local_centres", t.pluricentric_min_local_centres)]),
+        (UNICENTRIC, [("lateral_tie_share", "<", "unicentric_max_lts", t.unicentric_max_lts),
+                      ("fragmentation", ">", "unicentric_min_fragmentation", t.unicentric_min_fragmentation)]),
+    ]
+
+
+def _holds(value: float, op: str, threshold: float) -> bool:
+    return {"<": value < threshold, ">": value > threshold, ">=": value >= threshold}[op]
+
+
+def _verdict(m: Mapping[str, Any], t: InterdependenceThresholds) -> str:
+    return _classify(int(m["n_members"]), m["lateral_tie_share"], m["fragmentation"], int(m["local_centres"] or 0),
+                     m["mean_lateral_degree"], m["dependence_index"], t)[0]
+
+
+def interdependence_reasons(measures: Mapping[str, Any], thresholds: InterdependenceThresholds | None = None
+                            ) -> dict[str, Any]:
+    """Why a class: every condition of every rule, in the order the rules are tried, with the measure's value, the
+    threshold (its name, value and basis), whether it holds and the margin (value − threshold); the rule that
+    decided; and every single-measure change that would flip the class (the measure moved just across one
+    threshold, the others kept), with the class it would become, the smallest change first.
+
+    >>> r = interdependence_reasons({"n_members": 4, "lateral_tie_share": 0.8, "fragmentation": 0.0,
+    ...     "local_centres": 2, "mean_lateral_degree": 3.0, "dependence_index": 0.0})
+    >>> r["class"], r["decided_by"]
+    ('pluricentric', 'pluricentric')
+    >>> [(f["measure"], f["to"], f["becomes"]) for f in r["to_flip"]][:2]
+    [('fragmentation', 0.3, 'mixed'), ('lateral_tie_share', 0.5, 'mixed')]
+    """
+    t = thresholds or InterdependenceThresholds()
+    m = {k: measures.get(k) for k in _MEASURES}
+    verdict = _verdict(m, t)
+    if not m["n_members"] or m["lateral_tie_share"] is None or m["fragmentation"] is None:
+        return {"class": verdict, "decided_by": LOW_INTERDEPENDENCE, "rules": [], "to_flip": [],
+                "note": "no members or no functional ties"}
+    values = {k: float(m[k] or 0.0) for k in _MEASURES}
+    rules, decided = [], None
+    for name, conditions in _rules(t):
+        checked = [{"measure": measure, "value": round(values[measure], 4), "op": op, "threshold": tname,
+                    "threshold_value": tvalue, "threshold_basis": THRESHOLD_BASIS[tname],
+                    "holds": _holds(values[measure], op, tvalue), "margin": round(values[measure] - tvalue, 4)}
+                   for measure, op, tname, tvalue in conditions]
+        holds = all(c["holds"] for c in checked)
+        rules.append({"class": name, "conditions": checked, "holds": holds})
+        decided = decided or (name if holds else None)
+    flips = []
+    for _, conditions in _rules(t):
+        for measure, op, tname, tvalue in conditions:
+            now = _holds(values[measure], op, tvalue)
+            integer = measure == "local_centres"
+            step = 1 if integer else 1e-4
+            if op == "<":
+                to = tvalue if now else tvalue - step
+            elif op == ">":
+                to = tvalue if now else tvalue + step
+            else:  # >=
+                to = tvalue - step if now else tvalue
+            if not integer and measure != "mean_lateral_degree" and not 0 <= to <= 1:
+                continue
+            to = int(to) if integer else round(to, 4)
+            if to < 0:
+                continue
+            becomes = _verdict({**m, measure: to}, t)
+            if becomes != verdict:
+                flips.append({"measure": measure, "from": round(values[measure], 4), "to": to, "threshold": tname,
+                              "becomes": becomes, "change": round(abs(to - values[measure]), 4)})
+    flips.sort(key=lambda f: (f["change"], f["measure"]))
+    unique = list({(f["measure"], f["to"]): f for f in flips}.values())
+    return {"class": verdict, "decided_by": decided or MIXED, "rules": rules, "to_flip": unique}
 
 
 def classify_interdependence(
@@ -284,4 +381,8 @@ def interdependence(
         classification=label,
         reason=reason,
         local_centre_detail=centres,
+        reasons=interdependence_reasons(
+            {"n_members": n, "lateral_tie_share": lts, "fragmentation": frag.fragmentation,
+             "local_centres": len(centres), "mean_lateral_degree": mean_lateral, "dependence_index": dep},
+            thresholds),
     )

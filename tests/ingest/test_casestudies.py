@@ -325,3 +325,30 @@ def test_every_style_verdict_on_the_case_studies_carries_its_reasons(embedded) -
             assert s["to_flip"]["changes"], (fed, s)
             assert style.classify_style(ctrl, pro) == s["to_flip"]["becomes"] != r.style, (fed, s)
         assert reasons["nearest"] == min(reasons["scores"], key=lambda s: abs(s["margin"]))["score"]
+
+
+def test_every_interdependence_class_on_the_case_studies_carries_its_reasons(embedded) -> None:
+    """Each federation's class with every rule's conditions (value, threshold, basis, margin), the rule that
+    decided, and single-measure changes that flip it: each, applied, gives the class named."""
+    from graphkit.analysis import interdependence as inter
+
+    g = embedded.project(dt.date(2018, 6, 30))
+    for fed, (expected, _) in EXPECTED.items():
+        r = inter.interdependence(g, fed)
+        reasons = r.reasons
+        assert r.classification == expected == reasons["class"] == reasons["decided_by"]
+        decided = next(rule for rule in reasons["rules"] if rule["holds"])
+        assert decided["class"] == expected
+        for rule in reasons["rules"]:
+            for c in rule["conditions"]:
+                assert c["threshold"] in inter.THRESHOLD_BASIS and c["threshold_basis"]
+                assert c["margin"] == round(c["value"] - c["threshold_value"], 4)
+        measures = {"n_members": r.n_members, "lateral_tie_share": r.lateral_tie_share,
+                    "fragmentation": r.fragmentation, "local_centres": r.local_centres,
+                    "mean_lateral_degree": r.mean_lateral_degree, "dependence_index": r.dependence_index}
+        assert reasons["to_flip"], fed
+        for flip in reasons["to_flip"]:
+            changed = {**measures, flip["measure"]: flip["to"]}
+            assert inter.classify_interdependence(changed) == flip["becomes"] != expected, (fed, flip)
+        changes = [f["change"] for f in reasons["to_flip"]]
+        assert changes == sorted(changes)

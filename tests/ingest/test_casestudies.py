@@ -5,6 +5,7 @@ report names are found with the posts and dates that make them so (domain-model 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -374,3 +375,17 @@ def test_dropping_a_tenth_of_the_ties_leaves_every_verdict_unchanged(embedded, s
     g.remove_edges_from(dropped)
     found = {fed: (inter.interdependence(g, fed).classification, style.style(g, fed).style) for fed in EXPECTED}
     assert found == EXPECTED
+
+
+def test_the_sensitivity_table_of_the_docs_is_what_the_case_studies_give(embedded) -> None:
+    from graphkit.analysis.sensitivity import markdown, sensitivity
+
+    g = embedded.project(dt.date(2018, 6, 30))
+    moves = sensitivity(g, list(EXPECTED))
+    text = (Path(__file__).resolve().parents[2] / "docs" / "analyses.md").read_text(encoding="utf-8")
+    shown = text.split("<!-- sensitivity: generated -->\n", 1)[1].split("<!-- /sensitivity -->", 1)[0]
+    assert shown == markdown(moves)
+    # every threshold moved both ways, and the moves that flip a verdict are the near ones the reasons show
+    assert len(moves) == 2 * (2 + 7)
+    flipping = {(m.threshold, m.moved_to) for m in moves if m.changed}
+    assert flipping and all(fed == "ZZF-EMBEDDED" for m in moves for fed, _, _ in m.changed)

@@ -33,10 +33,10 @@ def sensitivity(G: nx.Graph, federations: Iterable[str]) -> list[Move]:
     Complexity: O(thresholds × federations × one analysis)."""
     feds = list(federations)
     out: list[Move] = []
-    base_style = {f: style.style(G, f).style for f in feds}
+    scores = {f: style.style(G, f) for f in feds}  # each analysis once; the moves only reclassify
+    base_style = {f: r.style for f, r in scores.items()}
     inter_results = {f: inter.interdependence(G, f) for f in feds}
     base_inter = {f: r.classification for f, r in inter_results.items()}
-    scores = {f: style.style(G, f) for f in feds}
     for field in dataclasses.fields(style.StyleThresholds):
         default = float(field.default)  # type: ignore[arg-type]
         for moved in (default - STEP.get(field.name, 0.1), default + STEP.get(field.name, 0.1)):

@@ -649,3 +649,13 @@ def test_guide_lists_every_shape() -> None:
     missing = [str(ns).removeprefix(str(PCGSH)) for ns in _node_shapes()
                if not isinstance(ns, BNode) and str(ns).removeprefix(str(PCGSH)) not in text]
     assert not missing, missing
+
+
+def test_the_identifier_systems_the_exports_state_are_the_ontologys() -> None:
+    from graphkit.core.nhs import LOCAL_CODE_SYSTEM, ODS_CODE_SYSTEM
+
+    g = pcg_graph()
+    assert str(g.value(PCG.odsCode, PCG.identifierSystem)) == ODS_CODE_SYSTEM
+    assert str(g.value(PCG.localCode, PCG.identifierSystem)) == LOCAL_CODE_SYSTEM
+    assert (PCG.odsCode, RDFS.subPropertyOf, ORG.identifier) in g
+    assert (PCG.localCode, RDFS.subPropertyOf, ORG.identifier) in g

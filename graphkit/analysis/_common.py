@@ -24,6 +24,7 @@ FUNCTIONAL_KIND_ORDER: tuple[str, ...] = (
     "ServiceProvisionTie",
     "CaretakingTie",
     "ReferralTie",
+    "DependenceTie",
     "RiskSharingTie",
     "CoverArrangement",
     "StaffSharingTie",

@@ -30,6 +30,7 @@ from typing import Any, Unpack
 
 import networkx as nx
 
+from graphkit.analysis.evidence import group_facts
 from graphkit.analysis.federation import FederationView, federation_view, removed_graph
 from graphkit.analysis.measures import (
     DEPENDENCE_KINDS,
@@ -381,8 +382,29 @@ def interdependence(
         classification=label,
         reason=reason,
         local_centre_detail=centres,
-        reasons=interdependence_reasons(
+        reasons={**interdependence_reasons(
             {"n_members": n, "lateral_tie_share": lts, "fragmentation": frag.fragmentation,
              "local_centres": len(centres), "mean_lateral_degree": mean_lateral, "dependence_index": dep},
-            thresholds),
+            thresholds), "evidence": interdependence_evidence(G, view)},
     )
+
+
+def interdependence_evidence(G: nx.Graph, view: FederationView) -> dict[str, Any]:
+    """The sourced ties behind the measures, grouped (:func:`graphkit.analysis.evidence.group_facts`): the
+    functional ties between members (``lateral``: LTS, mean lateral degree, fragmentation), between members and
+    the centre (``centre``), and those of them that make a member depend on the centre (``dependence``)."""
+    from graphkit.analysis._common import FUNCTIONAL_KINDS, edges
+
+    lateral, central, dependent = [], [], []
+    for u, v, data in edges(G):
+        kind = data.get("kind")
+        if kind not in FUNCTIONAL_KINDS:
+            continue
+        if u in view.members and v in view.members:
+            lateral.append((u, v, data))
+        elif {u, v} & {view.centre} and {u, v} & view.members:
+            central.append((u, v, data))
+            direction = "out" if u == view.centre else "in"
+            if (kind, direction) in DEPENDENCE_KINDS:
+                dependent.append((u, v, data))
+    return {"lateral": group_facts(lateral), "centre": group_facts(central), "dependence": group_facts(dependent)}

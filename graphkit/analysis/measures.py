@@ -25,7 +25,7 @@ RISK_SHARING_KIND = "RiskSharingTie"
 #: (kind, direction) pairs that count as a member's dependence on the centre: "out" = centre -> member,
 #: "in" = member -> centre.
 DEPENDENCE_KINDS: frozenset[tuple[str, str]] = frozenset(
-    {("ServiceProvisionTie", "out"), ("CaretakingTie", "out"), ("ReferralTie", "in")}
+    {("ServiceProvisionTie", "out"), ("CaretakingTie", "out"), ("ReferralTie", "in"), ("DependenceTie", "in")}
 )
 
 

@@ -30,6 +30,7 @@ from graphkit.analysis._common import (
     node_kind,
     scale_level,
 )
+from graphkit.analysis.evidence import group_facts
 from graphkit.analysis.reach import (
     DIRECTS_KIND,
     ENGAGEMENT_KINDS,
@@ -131,25 +132,42 @@ class StyleResult:
 # --- scores -----------------------------------------------------------------------------------------------------
 
 
+#: Statuses of a directive that do not constrain members as intended: counted like an unmonitored rule.
+WEAK_STATUSES = frozenset({"partial", "disputed"})
+#: Enforcement credit (§3.2): a sanction applied 1; a sanction debated but not applied 0.5; compliance tracked
+#: (the member's compliance recorded on a monitored directive) 0.5, the project's choice: the centre knows who
+#: complies, which §3.2 names as evidence of enforcement without scoring it.
+ENFORCEMENT_CREDIT = {"applied": 1.0, "debated": 0.5, "tracked": 0.5}
+
+
+def _directive_weight(data: Mapping[str, Any], unmonitored_weight: float) -> float:
+    if data.get("monitored") and data.get("status") not in WEAK_STATUSES:
+        return 1.0
+    return unmonitored_weight
+
+
 def control_score(
     G: nx.Graph, centre: str, *, members: Collection[str] | None = None, unmonitored_weight: float = 0.5
 ) -> Score:
     """Control score ``CTRL`` = mean of five sub-indicators, each in [0, 1]:
 
-    * ``directive_coverage`` = Σ_m c_m / n, with c_m = 1 if member m receives a ``DirectsTie`` from the centre with
-      ``monitored=True``, ``unmonitored_weight`` (0.5) if it receives only unmonitored ones, else 0
-      (Expanding's standard systems ``004:446``, ``004:621``; Small's unmonitored PS rules ``004:623``);
+    * ``directive_coverage`` = Σ_m c_m / n, with c_m = 1 if member m receives a ``DirectsTie`` from the centre that
+      is monitored (``monitored=True``) and in force as intended, ``unmonitored_weight`` (0.5) if it receives only
+      unmonitored ones or ones whose ``status`` is partial or disputed, else 0 (Expanding's standard systems
+      ``004:446``, ``004:621``; Small's unmonitored prescribing-scheme rules ``004:623``);
     * ``centralised_functions`` = |centre ``central_functions`` ∩ :data:`CENTRAL_FUNCTIONS`| / 6 (``004:236-244``);
     * ``monitoring`` = (``monitoring`` + ``governance_team``) / 2 from the centre's boolean attributes (``004:220``,
       ``004:238``);
-    * ``enforcement`` = 1 if any directive has ``sanction="applied"``, 0.5 if any has ``"debated"``, else 0
-      (``004:446``, ``004:1089``);
-    * ``exit_cost`` = the centre's ``exit_cost`` attribute; when absent, 1 if ``cqc_registration`` is a central
-      function (a single registration must be unwound to leave, ``004:236``, ``004:625``).
+    * ``enforcement`` = the best of :data:`ENFORCEMENT_CREDIT` over the centre's directives: 1 if a sanction was
+      applied (``sanction="applied"``), 0.5 if one was debated and not applied (``"debated"``, Expanding ``004:1089``),
+      0.5 if compliance is tracked (a ``compliance`` recorded on a monitored directive, ``004:242``, ``004:446``),
+      else 0 (Small: "no action regarding non-compliance", Table 6);
+    * ``exit_cost`` = 1 if the centre records an exit cost (``exit_costs``: a shared registration, shared systems,
+      staff, a sunk investment; ``004:236``, ``004:568``, ``004:625``), else 0; with no ``exit_costs`` attribute,
+      1 if ``cqc_registration`` is a central function (a single registration must be unwound to leave, ``004:236``).
 
     Departures from §3.2: monitoring scores 0.5 per present element rather than "1 if present and used" (we cannot
-    see use); compliance tracking is read from ``monitored`` directives (coverage), not again under enforcement.
-    Complexity: O(V + E).
+    see use). Complexity: O(V + E).
 
     >>> from graphkit.analysis import examples
     >>> G = examples.star(2); G.nodes["ZZF001"].update(central_functions=["payroll", "hr", "cqc_registration"])
@@ -158,6 +176,9 @@ def control_score(
     {'directive_coverage': 0.5, 'centralised_functions': 0.5, 'monitoring': 0.0, 'enforcement': 0.0, 'exit_cost': 1.0}
     >>> s.score
     0.4
+    >>> _ = G.add_edge("ZZF001", "ZZP002", kind="DirectsTie", monitored=True, compliance="not_complied")
+    >>> control_score(G, "ZZF001").components["enforcement"]  # compliance tracked
+    0.5
     """
     attrs = G.nodes[centre]
     member_set = set(members) if members is not None else members_of(G, centre)
@@ -167,13 +188,13 @@ def control_score(
         if edge_kind(data) != DIRECTS_KIND or u != centre:
             continue
         if str(v) in coverage:
-            coverage[str(v)] = max(coverage[str(v)], 1.0 if data.get("monitored") else unmonitored_weight)
-        sanction = data.get("sanction")
-        enforcement = max(enforcement, {"applied": 1.0, "debated": 0.5}.get(str(sanction), 0.0))
+            coverage[str(v)] = max(coverage[str(v)], _directive_weight(data, unmonitored_weight))
+        enforcement = max(enforcement, ENFORCEMENT_CREDIT.get(str(data.get("sanction")), 0.0))
+        if data.get("compliance") and data.get("monitored"):
+            enforcement = max(enforcement, ENFORCEMENT_CREDIT["tracked"])
     functions = {str(f) for f in attrs.get("central_functions") or ()} & set(CENTRAL_FUNCTIONS)
-    exit_cost = attrs.get("exit_cost")
-    if exit_cost is None:
-        exit_cost = "cqc_registration" in functions
+    exit_costs = attrs.get("exit_costs")
+    exit_cost = bool(exit_costs) if exit_costs is not None else "cqc_registration" in functions
     components = {
         "directive_coverage": mean(coverage.values()),
         "centralised_functions": len(functions) / len(CENTRAL_FUNCTIONS),
@@ -361,6 +382,52 @@ def style(
         external_ties=ties,
         board_members=people,
         engagements=len(_engagements(G, centre, people)),
-        reasons=style_reasons(ctrl, pro, thresholds),
+        reasons={**style_reasons(ctrl, pro, thresholds),
+                 "evidence": style_evidence(G, centre, member_set, people, ties)},
     )
+
+
+def style_evidence(G: nx.Graph, centre: str, members: Collection[str], people: Collection[str],
+                   ties: Collection[str]) -> dict[str, Any]:
+    """For each component, the sourced facts behind it, grouped (:func:`graphkit.analysis.evidence.group_facts`),
+    or the centre's attributes it reads: directives (coverage), the directives with a sanction or a recorded
+    compliance (enforcement), the centre's central functions, monitoring and exit costs, its external ties (scale
+    reach), engagements (initiative, horizon) and STP/ICS seats."""
+    attrs = G.nodes[centre]
+    member_set = set(members)
+    directives = [(u, v, d) for u, v, d in incident_edges(G, centre)
+                  if edge_kind(d) == DIRECTS_KIND and u == centre and str(v) in member_set]
+    enforced = [(u, v, d) for u, v, d in directives
+                if d.get("sanction") or (d.get("compliance") and d.get("monitored"))]
+    actors = [centre, *people]
+    engagements, seats, external = [], [], []
+    seen: set[int] = set()
+    wanted = set(ties)
+    for actor in actors:
+        for u, v, d in incident_edges(G, actor):
+            if id(d) in seen:
+                continue
+            seen.add(id(d))
+            other = v if u == actor else u
+            kind = edge_kind(d)
+            if kind in ENGAGEMENT_KINDS:
+                engagements.append((u, v, d))
+            if node_kind(G, other) in STP_KINDS and (actor == centre or kind == POST_KIND):
+                seats.append((u, v, d))
+            if str(other) in wanted and (actor == centre or kind in ENGAGEMENT_KINDS or kind == POST_KIND):
+                external.append((u, v, d))
+    exit_costs = attrs.get("exit_costs")
+    return {
+        "directive_coverage": group_facts(directives),
+        "enforcement": group_facts(enforced),
+        "centralised_functions": {"central_functions": sorted(attrs.get("central_functions") or ())},
+        "monitoring": {"monitoring": bool(attrs.get("monitoring")),
+                       "governance_team": bool(attrs.get("governance_team"))},
+        "exit_cost": ({"exit_costs": list(exit_costs)} if exit_costs is not None else
+                      {"exit_costs": None, "inferred_from": "cqc_registration among the central functions"}),
+        "scale_reach": group_facts(external),
+        "initiative_share": group_facts([e for e in engagements if edge_kind(e[2]) == "Initiates"]),
+        "temporal_horizon": group_facts([e for e in engagements if e[2].get("horizon") == "future"]),
+        "stp_presence": group_facts(seats),
+    }
 

@@ -38,6 +38,7 @@ class Organisation:
     status: str | None = None  # ODS status as stated: ACTIVE / INACTIVE / DORMANT / PROPOSED
     list_size: int | None = None  # curated inputs: registered patients as the source states them
     central_functions: tuple[str, ...] = ()  # curated: concepts of pcg:CentralFunctionScheme (local names)
+    exit_costs: tuple[str, ...] = ()  # curated: concepts of pcg:ExitCostScheme (local names)
     citations: tuple[str, ...] = ()  # curated inputs: where the fact comes from ("004:190-198", a URL)
 
 
@@ -137,6 +138,7 @@ class Agreement:
     start: dt.date | None = None
     end: dt.date | None = None
     amount: float | None = None
+    supported_by: tuple[str, ...] = ()  # codes of organisations that backed the bid or support delivery
     citations: tuple[str, ...] = ()
 
 
@@ -168,6 +170,11 @@ class LateralTie:
     arena: str | None = None  # CompetitionTie: members / contracts / staff / leadership
     initiated_by: str | None = None  # the code of the side that started the tie
     horizon: str | None = None  # "future" or "operational"
+    status: str | None = None  # a concept of pcg:TieStatusScheme (local name), e.g. "TiePlanned"
+    monitored: bool | None = None  # a directive: whether the centre checks it is followed
+    sanction: str | None = None  # a directive: a concept of pcg:SanctionScheme
+    compliance: str | None = None  # a directive: a concept of pcg:ComplianceScheme
+    function: str | None = None  # a dependence tie: a concept of pcg:CentralFunctionScheme
     citations: tuple[str, ...] = ()
 
 

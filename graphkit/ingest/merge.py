@@ -85,6 +85,7 @@ class MergedOrganisation:
     fictional: bool = False
     list_size: int | None = None  # curated: the newest stated list size
     central_functions: set[str] = field(default_factory=set)  # curated: every stated central function
+    exit_costs: set[str] = field(default_factory=set)  # curated: every stated exit cost
     statements: list[tuple[Source, Organisation]] = field(default_factory=list)
     resolved_name: str | None = None  # set when read back from a store, which holds the resolved name
 
@@ -224,6 +225,7 @@ def _merge_organisations(results: list[ImportResult], out: MergedGraph) -> None:
             m.fictional = m.fictional or o.fictional
             m.list_size = o.list_size if o.list_size is not None else m.list_size
             m.central_functions.update(o.central_functions)
+            m.exit_costs.update(o.exit_costs)
 
 
 REFERENCED_KIND = {

@@ -219,6 +219,8 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
         sink.add(s, P_listSize, lit(o.list_size), r)
     for f in sorted(o.central_functions):
         sink.add(s, _i(PCG.centralFunction), _pcg(f), r)
+    for f in sorted(o.exit_costs):
+        sink.add(s, _i(PCG.exitCost), _pcg(f), r)
     for src, stated in o.statements:
         g = _graph(src.slug)
         sink.add(s, LABEL, lit(stated.name), g)
@@ -229,6 +231,8 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
             sink.add(s, P_listSize, lit(stated.list_size), g)
         for f in stated.central_functions:
             sink.add(s, _i(PCG.centralFunction), _pcg(f), g)
+        for f in stated.exit_costs:
+            sink.add(s, _i(PCG.exitCost), _pcg(f), g)
         _cite(s, stated.citations, g, sink)
 
 

@@ -184,6 +184,8 @@ def emit_agreement(a: Agreement, g: str, sink: QuadSink) -> None:
     )
     if a.amount is not None:
         sink.add(s, q.P_amountGBP, lit(float(a.amount)), r)
+    for code in a.supported_by:
+        sink.add(s, _i(PCG.supportedBy), _org(code), r)
     _reported(s, a, g, sink, assertion=False)
 
 
@@ -209,8 +211,14 @@ def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink, iris: CuratedIRIs | 
     sink.add_set(
         s, r, (_i(PCG.hoodMode), _pcg, t.hood_mode), (_i(PCG.mechanism), lit, t.mechanism),
         (_i(PCG.competitionArena), lit, t.arena), (_i(PCG.initiatedBy), _org, t.initiated_by),
-        (_i(PCG.horizon), lit, t.horizon),
+        (_i(PCG.horizon), lit, t.horizon), (_i(PCG.tieStatus), _pcg, t.status),
+        (_i(PCG.sanction), _pcg, t.sanction), (_i(PCG.compliance), _pcg, t.compliance),
+        (_i(PCG.dependsOnFunction), _pcg, t.function),
     )
+    if t.monitored is not None:
+        sink.add(s, _i(PCG.monitored), lit(t.monitored), r)
+    if t.status == "TieEnded" and t.end is None:
+        sink.add(s, q.P_endPrecision, _i(PCG.EndUnknown), r)
     _reported(s, t, g, sink)
 
 

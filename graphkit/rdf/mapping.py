@@ -11,8 +11,8 @@ relationship (Neo4j relationship ends, RDF object properties).
 ``neo4j`` says how Neo4j holds the value: ``plain`` as it is, ``date`` a date (the driver's date type comes back),
 ``int`` an integer, ``list`` a list (a tuple in the record), ``flag`` true or absent (a boolean in the record),
 ``bool`` a boolean, ``round`` a number written rounded to an integer. ``rdf`` says what the RDF object is:
-``literal``, ``org`` an organisation IRI (the record holds the ODS code), ``pcg`` a term of the ontology (the
-record holds its local name).
+``literal``, ``org`` an organisation IRI (the record holds the ODS code), ``orgs`` several (the record holds a
+tuple of codes), ``pcg`` a term of the ontology (the record holds its local name).
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ AGREEMENT = (
     START,
     END,
     _f("amount", "amountGBP", PCG.amountGBP),
+    _f("supported_by", "supportedBy", PCG.supportedBy, neo4j="list", rdf="orgs", default=()),
     CITATIONS,
 )
 
@@ -138,5 +139,10 @@ LATERAL_TIE = (
     _f("arena", "arena", PCG.competitionArena),
     _f("initiated_by", "initiatedBy", PCG.initiatedBy, rdf="org"),
     _f("horizon", "horizon", PCG.horizon),
+    _f("status", "status", PCG.tieStatus, rdf="pcg"),
+    _f("monitored", "monitored", PCG.monitored, neo4j="bool"),
+    _f("sanction", "sanction", PCG.sanction, rdf="pcg"),
+    _f("compliance", "compliance", PCG.compliance, rdf="pcg"),
+    _f("function", "function", PCG.dependsOnFunction, rdf="pcg"),
     CITATIONS,
 )

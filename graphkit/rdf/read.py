@@ -146,6 +146,9 @@ def _fields(p: dict[str, list[Any]], fields: tuple[mapping.Field, ...]) -> dict[
     for f in fields:
         if f.pred is None:
             continue
+        if f.rdf == "orgs":
+            out[f.attr] = tuple(sorted(code_of(x) for x in p.get(f.pred, []))) or f.default
+            continue
         v = _one(p, f.pred)
         if v is None:
             out[f.attr] = f.default
@@ -201,6 +204,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
                 start=start,
                 end=end,
                 central_functions={_local_pcg(f) or "" for f in p.get(PCG_IRI.centralFunction, [])},
+                exit_costs={_local_pcg(f) or "" for f in p.get(PCG_IRI.exitCost, [])},
                 resolved_name=_one(p, PREF),
             )
             graph.organisations[o.code] = o
@@ -284,6 +288,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
             if isinstance(fact, MergedOrganisation):
                 labels, sizes = p.get(LABEL, []), p.get(LIST_SIZE, [])
                 functions = tuple(sorted(_local_pcg(f) or "" for f in p.get(PCG_IRI.centralFunction, [])))
+                exits = tuple(sorted(_local_pcg(f) or "" for f in p.get(PCG_IRI.exitCost, [])))
                 n = max(len(lines), len(labels), len(periods), len(sizes), 1)
                 for line, label, period, size in zip(
                     _pad(lines, n), _pad(labels, n), _pad(periods, n), _pad(sizes, n), strict=True
@@ -291,7 +296,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
                     start, end = period or (None, None)
                     fact.statements.append(
                         (src, Organisation(fact.code, label, (), line, start=start, end=end, list_size=size,
-                                           citations=citations, central_functions=functions))
+                                           citations=citations, central_functions=functions, exit_costs=exits))
                     )
                     fact.names.append((src.vintage, label, src))
             else:

@@ -169,6 +169,7 @@ class OrgRow:
     end: dt.date | None
     list_size: int | None = None
     central_functions: tuple[str, ...] = ()  # concepts of pcg:CentralFunctionScheme
+    exit_costs: tuple[str, ...] = ()  # concepts of pcg:ExitCostScheme
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,13 @@ class LateralTieView:
     line: int
     initiated_by: str | None = None
     horizon: str | None = None
+    status: str | None = None  # a concept of pcg:TieStatusScheme, e.g. "TiePlanned"
+    monitored: bool | None = None
+    sanction: str | None = None  # a concept of pcg:SanctionScheme
+    compliance: str | None = None  # a concept of pcg:ComplianceScheme
+    function: str | None = None  # a concept of pcg:CentralFunctionScheme (a dependence tie)
+    end_unknown: bool = False  # ended on a day no source gives (pcg:endPrecision pcg:EndUnknown)
+    citations: tuple[str, ...] = ()  # the row's citations (e.g. "004:221")
 
 
 @dataclass(frozen=True)
@@ -205,6 +213,7 @@ class AgreementView:
     delivered_by: tuple[str, ...]
     source: str
     line: int
+    supported_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, order=True)

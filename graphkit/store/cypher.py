@@ -289,7 +289,7 @@ MATCH (o:{ORG_LABEL})
 WHERE ($codes IS NULL OR o.odsCode IN $codes) AND ($kind IS NULL OR $kind IN o.kinds)
   AND ($q IS NULL OR toLower(o.name) CONTAINS toLower($q) OR o.odsCode STARTS WITH toUpper($q))
 RETURN o.odsCode AS code, o.name AS name, o.kinds AS kinds, o.start AS start, o.end AS end, o.listSize AS size,
-       o.centralFunctions AS functions
+       o.centralFunctions AS functions, o.exitCosts AS exits
 """
 
 ROLES_OF_MANY = f"""

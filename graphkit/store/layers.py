@@ -10,6 +10,7 @@ import networkx as nx
 
 from graphkit.store.base import (
     GraphStore,
+    LateralTieView,
     RoleRow,
     kinds_on,
     post_key,
@@ -30,13 +31,34 @@ _KIND_ORDER = (
 )
 STP_BODIES = frozenset({"STPBoard", "SustainabilityAndTransformationPartnership", "IntegratedCareBoard",
                         "IntegratedCareSystem"})
-ENGAGEMENT_TIES = frozenset({"PartnershipTie", "LearningTie", "FundingTie"})
+#: ties of a meta-organisation with a partner that are engagements: who started them, for what horizon (§3.2)
+ENGAGEMENT_TIES = frozenset({"PartnershipTie", "LearningTie", "FundingTie", "EngagementTie", "RepresentationTie"})
+#: ties whose rule a member is subject to: a directive, or a governance tie in Hood's oversight mode
+DIRECTIVE_TIES = frozenset({"DirectiveTie", "GovernanceTie"})
 FORMAL_STP_ROLES = frozenset({"STPBoardMember", "BoardChair", "BoardDirector", "NonExecutiveDirector"})
 
 
 def main_kind(kinds: Iterable[str]) -> str:
     ks = set(kinds)
     return next((k for k in _KIND_ORDER if k in ks), sorted(ks)[0] if ks else "Organisation")
+
+
+def _notation(key: str, concept: str | None) -> str | None:
+    from graphkit.ingest.curated import notation_of
+
+    return notation_of(key, concept) if concept else None
+
+
+def _fact(lt: LateralTieView) -> dict[str, object]:
+    """What every projected tie carries so that a verdict can name its evidence: the table and line, the
+    citations, and its status when not simply in force."""
+    status = _notation("tie_status", lt.status)
+    if lt.end_unknown:
+        status = "ended (day unknown)"
+    out: dict[str, object] = {"source": lt.source, "line": lt.line, "citations": list(lt.citations)}
+    if status:
+        out["status"] = status
+    return out
 
 
 def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) -> nx.MultiDiGraph:
@@ -52,7 +74,8 @@ def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) ->
         assigned = store.ties_of_many(brought, "up", as_of=as_of, kind="CommissionerAssignment")
         commissioners = sorted({t.organisation for t in assigned} - set(g))
         memberships += assigned + store.ties_of_many(commissioners, "up", as_of=as_of, kind="SystemMembership")
-    lateral = store.lateral_ties(as_of=as_of)
+    # a planned tie is not yet in force on any date
+    lateral = [t for t in store.lateral_ties(as_of=as_of) if t.status != "TiePlanned"]
     posts = store.posts(as_of=as_of)
     agreements = store.agreements(as_of=as_of)
     if not (memberships or lateral or posts or agreements):
@@ -73,6 +96,10 @@ def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) ->
             g.add_node(row.code, kind=kind, name=row.name)
         if row.list_size is not None and "list_size" not in g.nodes[row.code]:
             g.nodes[row.code]["list_size"] = row.list_size
+        if row.exit_costs:
+            from graphkit.ingest.curated import notation_of
+
+            g.nodes[row.code]["exit_costs"] = sorted(notation_of("exit_cost", f) for f in row.exit_costs)
         if row.central_functions:
             from graphkit.ingest.curated import function_notation
 
@@ -84,19 +111,31 @@ def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) ->
         if t.kind == "CommissionerAssignment":
             g.nodes[t.member].setdefault("area", t.organisation)
         g.add_edge(t.member, t.organisation, kind=t.kind)
-    for lt in sorted(lateral, key=lambda t: (t.kind, t.tie_from, t.tie_to, str(t.start))):
-        if lt.kind == "GovernanceTie" and lt.hood_mode == "Oversight":
-            g.add_edge(lt.tie_from, lt.tie_to, kind="DirectsTie", requirement=lt.mechanism, monitored=True)
-        elif lt.kind in ENGAGEMENT_TIES and (lt.initiated_by or lt.horizon):
-            # an engagement of a meta-organisation with a partner: started by one side, for a horizon
+    for lt in sorted(lateral, key=lambda t: (t.kind, t.tie_from, t.tie_to, str(t.start), t.line)):
+        fact = _fact(lt)
+        if lt.kind in DIRECTIVE_TIES and (lt.kind == "DirectiveTie" or lt.hood_mode == "Oversight"):
+            # a rule the member is subject to; a governance tie in oversight mode is monitored unless it says not
+            monitored = lt.monitored if lt.monitored is not None else lt.kind == "GovernanceTie"
+            g.add_edge(lt.tie_from, lt.tie_to, kind="DirectsTie", requirement=lt.mechanism, monitored=monitored,
+                       sanction=_notation("sanction", lt.sanction), compliance=_notation("compliance", lt.compliance),
+                       **fact)
+        elif lt.kind in ENGAGEMENT_TIES:
+            # an engagement of a meta-organisation with a partner: started by one side (when known), for a horizon
             starter = lt.initiated_by or lt.tie_from
             other = lt.tie_to if starter == lt.tie_from else lt.tie_from
             kind = "Initiates" if lt.initiated_by else "CoProduces"
             g.add_edge(starter, other, kind=kind, initiated_by=lt.initiated_by, horizon=lt.horizon,
-                       mechanism=lt.mechanism)
-            g.add_edge(lt.tie_from, lt.tie_to, kind=lt.kind, mechanism=lt.mechanism)
+                       mechanism=lt.mechanism, tie_kind=lt.kind, **fact)
+            g.add_edge(lt.tie_from, lt.tie_to, kind=lt.kind, mechanism=lt.mechanism, **fact)
+        elif lt.kind == "DependenceTie":
+            function = None
+            if lt.function:
+                from graphkit.ingest.curated import function_notation
+
+                function = function_notation(lt.function)
+            g.add_edge(lt.tie_from, lt.tie_to, kind=lt.kind, mechanism=lt.mechanism, function=function, **fact)
         else:
-            g.add_edge(lt.tie_from, lt.tie_to, kind=lt.kind, mechanism=lt.mechanism, hood_mode=lt.hood_mode)
+            g.add_edge(lt.tie_from, lt.tie_to, kind=lt.kind, mechanism=lt.mechanism, hood_mode=lt.hood_mode, **fact)
     for p in sorted(posts, key=post_key):
         g.add_node(p.person_id, kind="Person", name=p.person_name, bipartite=0)
         formal = kind_of.get(p.organisation) in STP_BODIES and p.role in FORMAL_STP_ROLES

@@ -14,6 +14,9 @@ from graphkit.ingest.curated.tables import CURATED, FICTIONAL_CODE, TABLES
 from graphkit.ingest.curated.values import iso_date
 from graphkit.ingest.importers.files import excerpt
 
+#: Tie kinds that carry a rule's evidence: Hood mode, monitoring, sanction, compliance.
+DIRECTIVE_KINDS = frozenset({"GovernanceTie", "DirectiveTie"})
+
 
 def records(tables: list[Table], set_name: str, problems: list[InputProblem]) -> list[ImportResult]:
     """One import result per table of the set ``set_name``, dated by the table's '# vintage:' (else the set's first
@@ -98,7 +101,7 @@ def _organisation(result: ImportResult, line: int, row: dict[str, Any], problem:
         model.Organisation(
             code=code, name=row["name"], kinds=(row["kind"],), line=line, start=row.get("start"),
             end=row.get("end"), fictional=fictional, list_size=row.get("list_size"), citations=row["source"],
-            central_functions=row.get("central_functions") or (),
+            central_functions=row.get("central_functions") or (), exit_costs=row.get("exit_costs") or (),
         )
     )
 
@@ -145,11 +148,15 @@ def _contract(result: ImportResult, line: int, row: dict[str, Any], problem: Cal
     if kind != "Subcontract" and row.get("commissioner") is None:
         problem("commissioner", "a contract other than a subcontract names its commissioner")
         return
+    if row["holder"] in (row.get("supported_by") or ()):
+        problem("supported_by", "the holder does not support its own contract", row["holder"])
+        return
     result.agreements.append(
         model.Agreement(
             contract_id=row["contract_id"], kind=kind, holder=row["holder"], line=line,
             commissioner=row.get("commissioner"), service=row.get("service"), parent=row.get("parent_contract"),
-            start=row.get("start"), end=row.get("end"), amount=row.get("amount_gbp"), citations=row["source"],
+            start=row.get("start"), end=row.get("end"), amount=row.get("amount_gbp"),
+            supported_by=row.get("supported_by") or (), citations=row["source"],
         )
     )
 
@@ -169,12 +176,24 @@ def _tie(result: ImportResult, line: int, row: dict[str, Any], problem: Callable
     if row["from"] == row["to"]:
         problem("to", "a tie joins two different organisations", row["to"])
         return
-    if row["kind"] == "GovernanceTie" and row.get("hood_mode") is None:
-        problem("hood_mode", "a GovernanceTie names its Hood mode")
+    kind = row["kind"]
+    if kind == "GovernanceTie" and row.get("hood_mode") is None:
+        problem("hood_mode", "a GovernanceTie names its Hood mode (a rule with no Hood mode is a DirectiveTie)")
         return
-    if row["kind"] != "GovernanceTie" and row.get("hood_mode") is not None:
-        problem("hood_mode", "only a GovernanceTie has a Hood mode (the ontology's pcg:hoodMode is a governance "
-                "tie's); describe other ties with mechanism", row["hood_mode"])
+    if kind not in DIRECTIVE_KINDS and row.get("hood_mode") is not None:
+        problem("hood_mode", "only a GovernanceTie or a DirectiveTie has a Hood mode (the ontology's pcg:hoodMode); "
+                "describe other ties with mechanism", row["hood_mode"])
+        return
+    for column in ("monitored", "sanction", "compliance"):
+        if kind not in DIRECTIVE_KINDS and row.get(column) is not None:
+            problem(column, f"only a DirectiveTie or a GovernanceTie has {column}", row[column])
+            return
+    if kind != "DependenceTie" and row.get("function") is not None:
+        problem("function", "only a DependenceTie names the function a member relies on the centre for",
+                row["function"])
+        return
+    if row.get("status") == "TiePlanned" and row.get("end") is not None:
+        problem("end", "a planned tie has not started, so it has no end", row["end"])
         return
     if row["kind"] != "CompetitionTie" and row.get("arena") is not None:
         problem("arena", "only a CompetitionTie has an arena", row["arena"])
@@ -186,7 +205,8 @@ def _tie(result: ImportResult, line: int, row: dict[str, Any], problem: Callable
         model.LateralTie(kind=row["kind"], tie_from=row["from"], tie_to=row["to"], line=line, start=row.get("start"),
                    end=row.get("end"), hood_mode=row.get("hood_mode"), mechanism=row.get("mechanism"),
                    arena=row.get("arena"), initiated_by=row.get("initiated_by"), horizon=row.get("horizon"),
-                   citations=row["source"])
+                   status=row.get("status"), monitored=row.get("monitored"), sanction=row.get("sanction"),
+                   compliance=row.get("compliance"), function=row.get("function"), citations=row["source"])
     )
 
 

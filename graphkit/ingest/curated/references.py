@@ -38,6 +38,8 @@ def check_references(results: list[ImportResult]) -> list[InputProblem]:
         for a in r.agreements:
             need(r, a.line, "holder", a.holder)
             need(r, a.line, "commissioner", a.commissioner)
+            for code in a.supported_by:
+                need(r, a.line, "supported_by", code)
         for d in r.deliveries:
             need(r, d.line, "provider", d.provider)
         for t in r.lateral_ties:

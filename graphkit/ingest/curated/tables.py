@@ -1,8 +1,9 @@
 """The curated tables (docs/curated.md): their columns, the values a column may hold, and the empty templates.
 
 Each table is a title and its columns, each column written as one line: its name (``*`` when required), its
-kind (code, text, date, bool, int, decimal, person, contract_id, contract_ref, sources, functions, or a
-vocabulary key: organisation, membership, contract, tie, service, role, appointment, hood_mode, arena, horizon)
+kind (code, codes, text, date, bool, int, decimal, person, contract_id, contract_ref, sources, functions,
+exit_costs, function, or a vocabulary key: organisation, membership, contract, tie, service, role, appointment,
+hood_mode, arena, horizon, sanction, compliance, tie_status)
 and its help, which the templates print.
 """
 
@@ -65,7 +66,14 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
         str(n): str(c)[len(str(PCG_NS)) :] for c in g.subjects(skos.inScheme, PCG_NS.CentralFunctionScheme)
         for n in g.objects(c, skos.notation)
     }
+    def notations(scheme: Any) -> dict[str, str]:
+        return {str(n): str(c)[len(str(PCG_NS)) :] for c in g.subjects(skos.inScheme, scheme)
+                for n in g.objects(c, skos.notation)}
+
+    schemes = {key: notations(PCG_NS[name]) for key, name in SCHEMES.items()}
     return {
+        **{f"{key}_notations": tuple(sorted(v)) for key, v in schemes.items()},
+        **{f"{key}_concepts": tuple(v[n] for n in sorted(v)) for key, v in schemes.items()},
         "organisation": local(below(org_ns.Organization, org_ns.FormalOrganization, org_ns.OrganizationalUnit)),
         # memberships and dated relations (commissioning, part-of ...); a post holding has its own table
         "membership": tuple(k for k in local(below(org_ns.Membership, PCG_NS.DatedRelation))
@@ -77,6 +85,24 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
         "function_notations": tuple(sorted(functions)),
         "function_concepts": tuple(functions[n] for n in sorted(functions)),
     }
+
+
+#: Columns whose values are the notations of an ontology concept scheme: column kind -> scheme (local name).
+SCHEMES = {"sanction": "SanctionScheme", "compliance": "ComplianceScheme", "tie_status": "TieStatusScheme",
+           "exit_cost": "ExitCostScheme"}
+
+
+def concept_of(key: str, notation: str) -> str:
+    """The concept (local name) of a notation of one of :data:`SCHEMES`, e.g. ``concept_of("sanction", "debated")``
+    is ``"SanctionDebated"``."""
+    v = vocabulary()
+    return dict(zip(v[f"{key}_notations"], v[f"{key}_concepts"], strict=True))[notation]
+
+
+def notation_of(key: str, concept: str) -> str:
+    """The notation of a concept (local name) of one of :data:`SCHEMES`."""
+    v = vocabulary()
+    return dict(zip(v[f"{key}_concepts"], v[f"{key}_notations"], strict=True))[concept]
 
 
 def function_concept(notation: str) -> str:
@@ -128,6 +154,9 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         "list_size          int           registered patients, as the source states them",
         "central_functions  functions     functions the centre runs for its members, separated by ';': "
         "cqc_registration, payroll, accounting, intranet, hr, clinical_system, monitoring, governance_team",
+        "exit_costs         exit_costs    what a member must unwind to leave this federation, separated by ';': "
+        "registration (a shared CQC registration), systems (shared systems), staff (staff employed by the centre), "
+        "investment (a sunk investment)",
         SOURCE,
         NOTE,
     ),
@@ -171,6 +200,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         "commissioner     code          code of the commissioner; empty for a subcontract",
         "service          service       a service class, e.g. ExtendedAccessService",
         "parent_contract  contract_ref  a subcontract's parent: a contract_id of this table",
+        "supported_by     codes         organisations that backed the bid or support delivery without holding the "
+        "contract or delivering under it, separated by ';'",
         START,
         END,
         "amount_gbp       decimal       value in pounds",
@@ -191,13 +222,23 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         "competition...).",
         "from*         code       code of the organisation the tie starts from",
         "to*           code       code of the organisation it points to",
-        "kind*         tie        a tie class, e.g. RiskSharingTie, PeerNetworkTie, CompetitionTie",
-        "hood_mode     hood_mode  Oversight, Competition, Mutuality or ContrivedRandomness: only and always for a "
-        "GovernanceTie",
+        "kind*         tie        a tie class, e.g. RiskSharingTie, PeerNetworkTie, CompetitionTie, DirectiveTie, "
+        "DependenceTie, EngagementTie, RepresentationTie, FacilitationTie",
+        "hood_mode     hood_mode  Oversight, Competition, Mutuality or ContrivedRandomness: always for a "
+        "GovernanceTie, optional for a DirectiveTie, for no other tie",
         "mechanism     text       the concrete mechanism, free text",
         "arena         arena      what a CompetitionTie competes for: members, contracts, staff or leadership",
         "initiated_by  code       which side started the tie (the code of from or to)",
         "horizon       horizon    future (builds for the medium or long term) or operational",
+        "status        tie_status  planned (not yet in force), active, disputed, partial (in part, or not as "
+        "intended) or ended (with no end date: ended on a day the source does not give); empty: in force as dated",
+        "monitored     bool       a DirectiveTie or GovernanceTie: true when the centre checks the rule is "
+        "followed, false when nobody does",
+        "sanction      sanction   a DirectiveTie or GovernanceTie: debated (a sanction debated, not applied) or "
+        "applied",
+        "compliance    compliance  a DirectiveTie or GovernanceTie: complied, partial or not_complied (the member's)",
+        "function      function   a DependenceTie: the central function the member relies on the centre for, e.g. "
+        "payroll",
         START,
         END,
         SOURCE,

@@ -19,8 +19,10 @@ from graphkit.ingest.curated.tables import (
     ODS_CODE,
     PERSON_ID,
     PROJECT_CODE,
+    SCHEMES,
     SEED_CITATION,
     Column,
+    concept_of,
     function_concept,
     vocabulary,
 )
@@ -101,6 +103,32 @@ def _parse(column: Column, value: str, file: str, line: int, problems: list[Inpu
         allowed = ARENAS
     elif kind == "horizon":
         allowed = ("future", "operational")
+    elif kind == "codes":
+        parts = tuple(p.strip() for p in value.split(";") if p.strip())
+        for p in parts:
+            if not (FICTIONAL_CODE.match(p) or PROJECT_CODE.match(p) or ODS_CODE.match(p)):
+                return bad(f"not an organisation code: {excerpt(p)} (ODS code, ZZF-... or ZZN-...; several "
+                           "separated by ';')")
+        if len(set(parts)) != len(parts):
+            return bad("a code is listed twice")
+        return parts
+    elif kind == "function":
+        known = vocabulary()["function_notations"]
+        if value not in known:
+            return bad(f"not a central function; one of: {', '.join(known)}")
+        return function_concept(value)
+    elif kind == "exit_costs":
+        parts = tuple(p.strip() for p in value.split(";") if p.strip())
+        known = vocabulary()["exit_cost_notations"]
+        for p in parts:
+            if p not in known:
+                return bad(f"not an exit cost; one of: {', '.join(known)}")
+        return tuple(concept_of("exit_cost", p) for p in parts)
+    elif kind in SCHEMES:
+        known = vocabulary()[f"{kind}_notations"]
+        if value not in known:
+            return bad(f"not a {column.name}; one of: {', '.join(known)}")
+        return concept_of(kind, value)
     elif kind == "functions":
         parts = tuple(p.strip() for p in value.split(";") if p.strip())
         known = vocabulary()["function_notations"]

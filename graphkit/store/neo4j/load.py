@@ -178,6 +178,8 @@ def _org_row(o: MergedOrganisation) -> dict[str, Any]:
             "stListSizes": [st.list_size if st.list_size is not None else -1 for _, st in o.statements],
             "stCentralFunctions": ["\n".join(st.central_functions) for _, st in o.statements],
             "centralFunctions": sorted(o.central_functions),
+            "stExitCosts": ["\n".join(st.exit_costs) for _, st in o.statements],
+            "exitCosts": sorted(o.exit_costs),
             "stCitations": ["\n".join(st.citations) for _, st in o.statements],
             "names": [st.name for _, st in o.statements],
             "nameSources": [src.slug for src, _ in o.statements],

@@ -101,16 +101,18 @@ def _organisation(o: dict[str, Any], sources: dict[str, Source]) -> MergedOrgani
         **from_props(o, mapping.ORGANISATION),
         kinds=set(o.get("kinds") or ()),
         central_functions=set(o.get("centralFunctions") or ()),
+        exit_costs=set(o.get("exitCosts") or ()),
         resolved_name=o["name"],
     )
-    for slug, line, name, start, end, size, citations, functions in zip(
+    exits_stated = o.get("stExitCosts") or [""] * len(o["stSources"])
+    for slug, line, name, start, end, size, citations, functions, exits in zip(
         o["stSources"], o["stLines"], o["stNames"], o["stStarts"], o["stEnds"], o["stListSizes"],
-        o["stCitations"], o["stCentralFunctions"], strict=True,
+        o["stCitations"], o["stCentralFunctions"], exits_stated, strict=True,
     ):
         src = sources[slug]
         stated = Organisation(
             m.code, name, (), line, start=day(start), end=day(end), list_size=size if size >= 0 else None,
-            citations=cited(citations), central_functions=cited(functions),
+            citations=cited(citations), central_functions=cited(functions), exit_costs=cited(exits),
         )
         m.statements.append((src, stated))
         m.names.append((src.vintage, name, src))

@@ -147,6 +147,7 @@ class Neo4jStore(SharedStore):
                 r["code"], r["name"], tuple(sorted(r["kinds"] or ())), _date(r["start"]), _date(r["end"]),
                 r["size"],
                 tuple(sorted(r["functions"] or ())),
+                tuple(sorted(r["exits"] or ())),
             )
             for r in self._run(cypher.ORG_ROWS, q=q, kind=kind, codes=codes)
         ]
@@ -231,6 +232,13 @@ class Neo4jStore(SharedStore):
                 line=int(r["t"]["line"]),
                 initiated_by=r["t"].get("initiatedBy"),
                 horizon=r["t"].get("horizon"),
+                status=r["t"].get("status"),
+                monitored=r["t"].get("monitored"),
+                sanction=r["t"].get("sanction"),
+                compliance=r["t"].get("compliance"),
+                function=r["t"].get("function"),
+                end_unknown=r["t"].get("status") == "TieEnded" and r["t"].get("end") is None,
+                citations=tuple(r["t"].get("citations") or ()),
             )
             for r in self._run(cypher.LATERAL_TIES, day=as_of)
         ]
@@ -248,6 +256,7 @@ class Neo4jStore(SharedStore):
                 end=_date(r["c"].get("end")),
                 amount_gbp=r["c"].get("amountGBP"),
                 delivered_by=tuple(sorted(set(r["delivered_by"]))),
+                supported_by=tuple(sorted(set(r["c"].get("supportedBy") or ()))),
                 source=r["c"]["source"],
                 line=int(r["c"]["line"]),
             )

@@ -78,14 +78,16 @@ LIST_SIZES = f"""SELECT ?code ?fy ?size WHERE {{ GRAPH <{RESOLVED}> {{ ?c pcg:fi
 def org_rows(where: str, text: str) -> str:
     return f"""SELECT ?q ?kindclass ?o ?code ?name ?start ?end ?size
                   (GROUP_CONCAT(DISTINCT STR(?kind); SEPARATOR=" ") AS ?kinds)
-                  (GROUP_CONCAT(DISTINCT STR(?fn); SEPARATOR=" ") AS ?fns) WHERE {{ GRAPH <{RESOLVED}> {{
+                  (GROUP_CONCAT(DISTINCT STR(?fn); SEPARATOR=" ") AS ?fns)
+                  (GROUP_CONCAT(DISTINCT STR(?exit); SEPARATOR=" ") AS ?exits) WHERE {{ GRAPH <{RESOLVED}> {{
                  {where}
                  ?o org:identifier ?code ; skos:prefLabel ?name ; a ?kind .
                  FILTER (STRSTARTS(STR(?kind), STR(pcg:))) {text}
                  OPTIONAL {{ ?o pcg:validDuring ?iv .
                             OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                             OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
-                 OPTIONAL {{ ?o pcg:listSize ?size }} OPTIONAL {{ ?o pcg:centralFunction ?fn }} }} }}
+                 OPTIONAL {{ ?o pcg:listSize ?size }} OPTIONAL {{ ?o pcg:centralFunction ?fn }}
+                 OPTIONAL {{ ?o pcg:exitCost ?exit }} }} }}
                GROUP BY ?q ?kindclass ?o ?code ?name ?start ?end ?size"""
 
 
@@ -158,14 +160,18 @@ def posts(where: str, dated: bool) -> str:
 
 
 def lateral_ties(dated: bool) -> str:
-    return f"""SELECT ?day ?t ?cls ?from ?to ?start ?end ?mode ?mech ?arena ?by ?horizon ?src WHERE {{
+    return f"""SELECT ?day ?t ?cls ?from ?to ?start ?end ?mode ?mech ?arena ?by ?horizon ?status ?monitored ?sanction
+                      ?compliance ?fn ?precision ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ ?t a pcg:Tie, ?cls ; pcg:tieFrom/org:identifier ?from ;
                       pcg:tieTo/org:identifier ?to ; prov:wasDerivedFrom ?src .
                    FILTER (?cls != pcg:Tie && STRSTARTS(STR(?cls), STR(pcg:)))
                    FILTER NOT EXISTS {{ ?t pcg:deliversUnder ?c }}
                    OPTIONAL {{ ?t pcg:hoodMode ?mode }} OPTIONAL {{ ?t pcg:mechanism ?mech }}
                    OPTIONAL {{ ?t pcg:competitionArena ?arena }} OPTIONAL {{ ?t pcg:initiatedBy/org:identifier ?by }}
-                   OPTIONAL {{ ?t pcg:horizon ?horizon }}
+                   OPTIONAL {{ ?t pcg:horizon ?horizon }} OPTIONAL {{ ?t pcg:tieStatus ?status }}
+                   OPTIONAL {{ ?t pcg:monitored ?monitored }} OPTIONAL {{ ?t pcg:sanction ?sanction }}
+                   OPTIONAL {{ ?t pcg:compliance ?compliance }} OPTIONAL {{ ?t pcg:dependsOnFunction ?fn }}
+                   OPTIONAL {{ ?t pcg:endPrecision ?precision }}
                    OPTIONAL {{ ?t pcg:validDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
@@ -175,6 +181,7 @@ def lateral_ties(dated: bool) -> str:
 def agreements(dated: bool) -> str:
     return f"""SELECT ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src
                   (GROUP_CONCAT(?by; SEPARATOR=" ") AS ?delivered) (GROUP_CONCAT(STR(?cls); SEPARATOR=" ") AS ?classes)
+                  (GROUP_CONCAT(?sup; SEPARATOR=" ") AS ?supporters)
                 WHERE {{
                  GRAPH <{RESOLVED}> {{ ?c dcterms:identifier ?id ; a pcg:Contract, ?cls ;
                       pcg:contractHolder/org:identifier ?holder ; prov:wasDerivedFrom ?src .
@@ -182,6 +189,7 @@ def agreements(dated: bool) -> str:
                    OPTIONAL {{ ?c pcg:commissioner/org:identifier ?comm }} OPTIONAL {{ ?c pcg:forService ?svc }}
                    OPTIONAL {{ ?c pcg:parentContract/dcterms:identifier ?parent }}
                    OPTIONAL {{ ?c pcg:amountGBP ?amount }} OPTIONAL {{ ?c pcg:deliveredBy/org:identifier ?by }}
+                   OPTIONAL {{ ?c pcg:supportedBy/org:identifier ?sup }}
                    OPTIONAL {{ ?c pcg:validDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}

@@ -255,6 +255,7 @@ class OxigraphStore(SharedStore):
                 _date(r["end"]),
                 int(r["size"].value) if r["size"] is not None else None,
                 tuple(sorted(_local(f) for f in r["fns"].value.split())) if r["fns"] is not None else (),
+                tuple(sorted(_local(f) for f in r["exits"].value.split())) if r["exits"] is not None else (),
             )
             for r in rows
         ]
@@ -367,6 +368,13 @@ class OxigraphStore(SharedStore):
                 line=stated[r["t"].value][0],
                 initiated_by=_text(r["by"]),
                 horizon=_text(r["horizon"]),
+                status=_local_or_none(r["status"]),
+                monitored=r["monitored"].value == "true" if r["monitored"] is not None else None,
+                sanction=_local_or_none(r["sanction"]),
+                compliance=_local_or_none(r["compliance"]),
+                function=_local_or_none(r["fn"]),
+                end_unknown=r["precision"] is not None and _local(r["precision"].value) == "EndUnknown",
+                citations=stated[r["t"].value][1],
             )
             for r in rows
         ]
@@ -389,6 +397,7 @@ class OxigraphStore(SharedStore):
                     end=_date(r["end"]),
                     amount_gbp=float(r["amount"].value) if r["amount"] is not None else None,
                     delivered_by=tuple(sorted(set(r["delivered"].value.split()))) if r["delivered"] else (),
+                    supported_by=tuple(sorted(set(r["supporters"].value.split()))) if r["supporters"] else (),
                     source=_slug(r["src"].value),
                     line=stated[r["c"].value][0],
                 )

@@ -101,7 +101,7 @@ def _interdependence(
     params=[
         _CENTRE,
         Param("tau", "float", 0.5, "Threshold between low and high on both scores.", minimum=0, maximum=1),
-        Param("tau_low", "float", 0.3, "Proactivity threshold between neglectful and indulgent (<= tau).",
+        Param("tau_low", "float", 0.25, "Proactivity threshold between neglectful and indulgent (<= tau).",
               minimum=0, maximum=1),
         Param("unmonitored_weight", "float", 0.5, "Directive coverage credit of a member with unmonitored rules.",
               minimum=0, maximum=1),

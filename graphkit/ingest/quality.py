@@ -107,9 +107,13 @@ def _period(start: dt.date | None, end: dt.date | None) -> str:
     return f"{start or 'no start'} to {end or 'open'}"
 
 
+_RULE_KINDS = frozenset({"DirectiveTie", "GovernanceTie"})
+
+
 def curated_overlaps(results: list[ImportResult]) -> list[Issue]:
     """Rows of one curated table that state the same membership (member, organisation, kind), post
-    (person, organisation, role, title), tie (kind, from, to) or delivery (provider, contract) for
+    (person, organisation, role, title), tie (kind, from, to; and mechanism for a directive or governance tie,
+    whose rules are told apart by what they require) or delivery (provider, contract) for
     overlapping periods: each pair is a ``curated-overlap`` conflict naming both lines. Both rows are
     loaded as stated; a source that says a thing twice is reported, not silently merged."""
     out: list[Issue] = []
@@ -119,7 +123,9 @@ def curated_overlaps(results: list[ImportResult]) -> list[Issue]:
         facts: list[tuple[tuple[str | None, ...], dt.date | None, dt.date | None, int]] = [
             *(((t.kind, t.member, t.organisation), t.start, t.end, t.line) for t in r.relations),
             *(((p.person_id, p.organisation, p.role, p.title), p.start, p.end, p.line) for p in r.posts),
-            *(((t.kind, t.tie_from, t.tie_to), t.start, t.end, t.line) for t in r.lateral_ties),
+            # a centre's rules are told apart by what they require: two rules to one member are two facts
+            *(((t.kind, t.tie_from, t.tie_to, *((t.mechanism,) if t.kind in _RULE_KINDS else ())), t.start, t.end,
+               t.line) for t in r.lateral_ties),
             *(((d.provider, d.contract_id), d.start, d.end, d.line) for d in r.deliveries),
         ]
         by_key: dict[tuple[str | None, ...], list[tuple[dt.date | None, dt.date | None, int]]] = {}

@@ -39,7 +39,7 @@ def test_parameter_metadata() -> None:
     assert (inter["pluricentric_min_lts"].type, inter["pluricentric_min_lts"].default) == ("float", 0.5)
     assert inter["pluricentric_min_local_centres"].type == "int"
     style = {p.name: p.default for p in get("style").params}
-    assert (style["tau"], style["tau_low"]) == (0.5, 0.3)
+    assert (style["tau"], style["tau_low"]) == (0.5, 0.25)
     competition = {p.name: p for p in get("competition").params}
     assert competition["previous"].to_dict()["default"] is None and competition["previous"].type == "graph"
 

@@ -137,7 +137,7 @@ def test_embedded_like_is_indulgent() -> None:
     assert r.proactivity["initiative_share"] == pytest.approx(1 / 3)
     assert r.proactivity["temporal_horizon"] == pytest.approx(1 / 3)
     assert r.proactivity["stp_presence"] == 0.5  # attends, no formal seat
-    assert r.pro == pytest.approx((0.4 + 1 / 3 + 1 / 3 + 0.5) / 4)  # 0.3917: above tau_low 0.3, below tau 0.5
+    assert r.pro == pytest.approx((0.4 + 1 / 3 + 1 / 3 + 0.5) / 4)  # 0.3917: above tau_low 0.25, below tau 0.5
     assert r.style == "indulgent"
 
 

@@ -58,7 +58,7 @@ def test_the_case_studies_load_and_pass_the_shapes(case_build) -> None:
     g = report.graph
     assert all(o.fictional for o in g.organisations.values())
     assert sum(1 for o in g.organisations.values() if "GPFederation" in o.kinds) == 10
-    assert len(g.organisations) == 259
+    assert len(g.organisations) == 260
     assert sum(len(r.people) for r in g.results) == 57 and sum(len(r.posts) for r in g.results) == 121
 
 

@@ -5,6 +5,7 @@ was."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import shutil
@@ -52,10 +53,14 @@ def test_template_then_import_beside_national_data(tmp_path: Path) -> None:
     tables = tmp_path / "federation"
     result = runner.invoke(cli, ["template", str(tables)])
     assert result.exit_code == 0, result.output
-    for table in TABLES:  # fill the templates with the rows of the good set (keeping the comment lines)
-        rows = [line for line in (GOOD / f"{table}.csv").read_text().splitlines() if not line.startswith("#")][1:]
-        with (tables / f"{table}.csv").open("a") as f:
-            f.write("".join(r + "\n" for r in rows))
+    for table in TABLES:  # fill the templates with the rows of the good set, in the templates' column order
+        good = [line for line in (GOOD / f"{table}.csv").read_text().splitlines() if not line.startswith("#")]
+        template = (tables / f"{table}.csv").read_text().splitlines()
+        columns = next(csv.reader([next(line for line in template if not line.startswith("#"))]))
+        with (tables / f"{table}.csv").open("a", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+            for row in csv.DictReader(good):
+                writer.writerow({c: row.get(c) or "" for c in columns})
     result = runner.invoke(cli, ["import", "curated", str(tables)], env=env)
     assert result.exit_code == 0, result.output
     # no '# vintage:' line in these tables: the vintage is the latest date they state
@@ -83,8 +88,8 @@ def test_template_then_import_beside_national_data(tmp_path: Path) -> None:
     assert {int(r["size"].value) for r in rows} == {5200, 5400}
     assert {r["cite"].value for r in rows} == {"004:190-198", "004:214"}
     report = runner.invoke(cli, ["report", "--rule", "curated-contradiction"], env=env)
-    assert "ZZF-TEES-P01: the sources disagree on list_size, both kept: 5200 (line 17, 004:190-198); " \
-           "5400 (line 18, 004:214)" in report.output  # 15 comment lines and the header come first
+    assert "ZZF-TEES-P01: the sources disagree on list_size, both kept: 5200 (line 18, 004:190-198); " \
+           "5400 (line 19, 004:214)" in report.output  # 16 comment lines and the header come first
 
 
 def _write(directory: Path, table: str, text: str) -> None:
@@ -172,6 +177,34 @@ BAD: list[tuple[str, dict[str, str], tuple[str, int | None, str | None]]] = [
      {"organisations": ORG_HEADER + FED, "people": PEOPLE,
       "posts": "person_id,organisation,post,role_kind,source\nZZP-A,ZZF-FED,chair,GovernanceRole,004:212\n"},
      ("posts.csv", 1, "role_kind")),
+    ("monitoring stated on a tie that is no rule",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER.replace(",start", ",monitored,start") + "ZZF-FED,ZZF-CCG,PeerNetworkTie,,,true,2019-01-01,,004:1\n"},
+     ("ties.csv", 2, "monitored")),
+    ("a sanction that is not in the scheme",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER.replace(",start", ",sanction,start") + "ZZF-FED,ZZF-CCG,DirectiveTie,,,fined,2019-01-01,,004:1\n"},
+     ("ties.csv", 2, "sanction")),
+    ("a function named on a tie that is no dependence",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER.replace(",start", ",function,start") + "ZZF-CCG,ZZF-FED,ReferralTie,,,payroll,2019-01-01,,004:1\n"},
+     ("ties.csv", 2, "function")),
+    ("a planned tie with an end",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER.replace(",start", ",status,start") + "ZZF-FED,ZZF-CCG,EngagementTie,,,planned,2019-01-01,2019-12-31,004:1\n"},
+     ("ties.csv", 2, "end")),
+    ("a status that is not in the scheme",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER.replace(",start", ",status,start") + "ZZF-FED,ZZF-CCG,EngagementTie,,,rumoured,2019-01-01,,004:1\n"},
+     ("ties.csv", 2, "status")),
+    ("an exit cost that is not in the scheme",
+     {"organisations": ORG_HEADER.replace(",source", ",exit_costs,source") + FED.replace(",004:190", ",goodwill,004:190")},
+     ("organisations.csv", 2, "exit_costs")),
+    ("a contract supported by its own holder",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "contracts": CONTRACTS_HEADER.replace(",start", ",supported_by,start")
+      + CONTRACT.replace(",2018-10-01", ",ZZF-FED,2018-10-01", 1)},
+     ("contracts.csv", 2, "supported_by")),
     ("tie from an organisation to itself",
      {"organisations": ORG_HEADER + FED,
       "ties": TIES_HEADER + "ZZF-FED,ZZF-FED,PeerNetworkTie,,,2019-01-01,,004:1\n"},
@@ -409,3 +442,84 @@ def test_the_manifest_names_files_absolutely_so_an_import_works_from_any_folder(
     third = CliRunner().invoke(cli, ["--store-path", str(store), "import", "curated", "../two"])
     assert third.exit_code == 4 and "Traceback" not in third.output
     assert f"{tmp_path / 'one'}: the store was built from this file, which is no longer there" in third.output
+
+
+def test_the_reports_evidence_is_stated_stored_and_read_by_the_analyses(tmp_path: Path) -> None:
+    """Directives with and without monitoring, a sanction debated, compliance, dependence on the centre for a
+    function, engagement, representation and facilitation ties, statuses (a planned tie is left out of the
+    projection; an ended one without a day is marked so), exit costs and contract support: validated, stored,
+    read back and used by style and interdependence, with the facts behind each component."""
+    orgs = VINTAGE + ORG_HEADER.replace(",source", ",central_functions,exit_costs,source") \
+        + FED.replace(",004:190", ",payroll;monitoring,registration;systems,004:236") \
+        + "".join(f"ZZF-P{i},P{i} (fictional),GPPractice,2000-01-01,,true,,,,004:190,\n" for i in (1, 2, 3, 4)) \
+        + CCG.replace(",004:100", ",,,004:100") + "ZZF-REG,Regulator (fictional),Regulator,,,true,,,,004:738,\n"
+    members = VINTAGE + "member,organisation,kind,start,end,source\n" + "".join(
+        f"ZZF-P{i},ZZF-FED,FederationMembership,2016-04-01,,004:190\n" for i in (1, 2, 3, 4))
+    header = "from,to,kind,hood_mode,mechanism,initiated_by,horizon,status,monitored,sanction,compliance,function," \
+             "start,end,source\n"
+    ties = header + "".join([
+        "ZZF-FED,ZZF-P1,DirectiveTie,Oversight,central accounting,,,,true,,complied,,2016-04-01,,004:242\n",
+        "ZZF-FED,ZZF-P2,DirectiveTie,Oversight,central accounting,,,,true,debated,not_complied,,2016-04-01,,004:1089\n",
+        "ZZF-FED,ZZF-P3,DirectiveTie,,prescribing rules,,,,false,,,,2016-04-01,,004:623\n",
+        "ZZF-FED,ZZF-P4,DirectiveTie,,revised obligations,,,partial,true,,,,2016-04-01,,004:623\n",
+        "ZZF-P1,ZZF-FED,DependenceTie,,,,,,,,,payroll,2016-04-01,,004:240\n",
+        "ZZF-FED,ZZF-REG,EngagementTie,,joint project,ZZF-FED,future,,,,,,2016-04-01,,004:738\n",
+        "ZZF-FED,ZZF-CCG,RepresentationTie,,provider voice,ZZF-CCG,operational,disputed,,,,,2016-04-01,,004:383\n",
+        "ZZF-FED,ZZF-CCG,EngagementTie,,a joint bid,,,ended,,,,,2016-04-01,,004:366\n",
+        "ZZF-FED,ZZF-REG,EngagementTie,,a planned pilot,ZZF-FED,future,planned,,,,,2019-01-01,,004:738\n",
+        "ZZF-FED,ZZF-P3,FacilitationTie,,a peer network the centre starts,ZZF-FED,future,,,,,,2016-04-01,,004:633\n",
+    ])
+    contracts = VINTAGE + CONTRACTS_HEADER.replace(",start", ",supported_by,start") \
+        + "EA-1,ServiceContract,ZZF-P1,ZZF-CCG,ExtendedAccessService,,ZZF-FED;ZZF-P2,2018-10-01,,,004:580,\n"
+    for table, text in (("organisations", orgs), ("memberships", members), ("ties", VINTAGE + ties),
+                        ("contracts", contracts)):
+        _write(tmp_path / "set", table, text)
+    env = {"GRAPHKIT_STORE_PATH": str(tmp_path / "store")}
+    result = CliRunner().invoke(cli, ["import", "curated", str(tmp_path / "set")], env=env)
+    assert result.exit_code == 0, result.output
+
+    from graphkit.analysis import interdependence, style
+    from graphkit.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        ties_held = {(t.kind, t.tie_to, t.mechanism): t for t in store.lateral_ties()}
+        (row,) = store.org_rows(codes=["ZZF-FED"])[0]
+        (contract,) = store.agreements()
+        g = store.project(dt.date(2019, 6, 30))
+    finally:
+        store.close()
+    p2 = ties_held[("DirectiveTie", "ZZF-P2", "central accounting")]
+    assert (p2.monitored, p2.sanction, p2.compliance, p2.hood_mode) == (True, "SanctionDebated", "NotComplied",
+                                                                         "Oversight")
+    p3 = ties_held[("DirectiveTie", "ZZF-P3", "prescribing rules")]
+    assert (p3.monitored, p3.hood_mode) == (False, None)
+    assert ties_held[("DependenceTie", "ZZF-FED", None)].function == "CentralPayroll"
+    ended = ties_held[("EngagementTie", "ZZF-CCG", "a joint bid")]
+    assert (ended.status, ended.end, ended.end_unknown) == ("TieEnded", None, True)
+    assert ties_held[("EngagementTie", "ZZF-REG", "a planned pilot")].status == "TiePlanned"
+    assert row.exit_costs == ("ExitUnwindRegistration", "ExitUnwindSystems")
+    assert contract.supported_by == ("ZZF-FED", "ZZF-P2")
+
+    # the planned pilot is not in force on any date; the ended bid is, flagged
+    assert not [d for _, _, d in g.edges(data=True) if d.get("mechanism") == "a planned pilot"]
+    assert {d.get("status") for _, _, d in g.edges(data=True) if d.get("mechanism") == "a joint bid"} \
+        == {"ended (day unknown)"}
+    r = style.style(g, "ZZF-FED")
+    # coverage: P1, P2 monitored (1 each), P3 unmonitored, P4 partial (0.5 each) -> 3/4; enforcement: a sanction
+    # debated (0.5); exit costs recorded (1); functions payroll (1/6); monitoring (1/2)
+    assert r.control == {"directive_coverage": 0.75, "centralised_functions": 1 / 6, "monitoring": 0.5,
+                         "enforcement": 0.5, "exit_cost": 1.0}
+    # engagements: the regulator project (the centre's, future), the CCG's representation (not the centre's), the
+    # ended bid (starter unknown): initiative 1/3, horizon 1/3
+    assert (r.proactivity["initiative_share"], r.proactivity["temporal_horizon"]) == (1 / 3, 1 / 3)
+    evidence = r.reasons["evidence"]
+    (sanctioned,) = [grp for grp in evidence["enforcement"]["groups"] if grp["citations"] == ["004:1089"]]
+    assert sanctioned["ties"] == 1 and sanctioned["lines"]
+    assert evidence["directive_coverage"]["ties"] == 4
+    assert {grp["kind"] for grp in evidence["initiative_share"]["groups"]} == {"EngagementTie"}
+    assert evidence["exit_cost"] == {"exit_costs": ["registration", "systems"]}
+    i = interdependence.interdependence(g, "ZZF-FED")
+    assert i.dependence_index == 0.25  # P1 relies on the centre for payroll
+    dep = i.reasons["evidence"]["dependence"]
+    assert dep["ties"] == 1 and dep["groups"][0]["citations"] == ["004:240"]

@@ -164,8 +164,8 @@ def test_synthetic_authoritarian() -> None:
 def test_classification_rule_and_thresholds() -> None:
     assert classify_style(0.5, 0.5) == "authoritative"  # boundaries are inclusive (>= tau)
     assert classify_style(0.5, 0.49) == "authoritarian"
-    assert classify_style(0.49, 0.3) == "indulgent"
-    assert classify_style(0.49, 0.29) == "neglectful"
+    assert classify_style(0.49, 0.25) == "indulgent"
+    assert classify_style(0.49, 0.24) == "neglectful"
     stricter = StyleThresholds(tau=0.5, tau_low=0.4)
     assert style(embedded_like(), "EMB", thresholds=stricter).style == "neglectful"  # 0.39 < 0.4
     with pytest.raises(ValueError):

@@ -179,26 +179,32 @@ BAD: list[tuple[str, dict[str, str], tuple[str, int | None, str | None]]] = [
      ("posts.csv", 1, "role_kind")),
     ("monitoring stated on a tie that is no rule",
      {"organisations": ORG_HEADER + FED + CCG,
-      "ties": TIES_HEADER.replace(",start", ",monitored,start") + "ZZF-FED,ZZF-CCG,PeerNetworkTie,,,true,2019-01-01,,004:1\n"},
+      "ties": TIES_HEADER.replace(",start", ",monitored,start")
+      + "ZZF-FED,ZZF-CCG,PeerNetworkTie,,,true,2019-01-01,,004:1\n"},
      ("ties.csv", 2, "monitored")),
     ("a sanction that is not in the scheme",
      {"organisations": ORG_HEADER + FED + CCG,
-      "ties": TIES_HEADER.replace(",start", ",sanction,start") + "ZZF-FED,ZZF-CCG,DirectiveTie,,,fined,2019-01-01,,004:1\n"},
+      "ties": TIES_HEADER.replace(",start", ",sanction,start")
+      + "ZZF-FED,ZZF-CCG,DirectiveTie,,,fined,2019-01-01,,004:1\n"},
      ("ties.csv", 2, "sanction")),
     ("a function named on a tie that is no dependence",
      {"organisations": ORG_HEADER + FED + CCG,
-      "ties": TIES_HEADER.replace(",start", ",function,start") + "ZZF-CCG,ZZF-FED,ReferralTie,,,payroll,2019-01-01,,004:1\n"},
+      "ties": TIES_HEADER.replace(",start", ",function,start")
+      + "ZZF-CCG,ZZF-FED,ReferralTie,,,payroll,2019-01-01,,004:1\n"},
      ("ties.csv", 2, "function")),
     ("a planned tie with an end",
      {"organisations": ORG_HEADER + FED + CCG,
-      "ties": TIES_HEADER.replace(",start", ",status,start") + "ZZF-FED,ZZF-CCG,EngagementTie,,,planned,2019-01-01,2019-12-31,004:1\n"},
+      "ties": TIES_HEADER.replace(",start", ",status,start")
+      + "ZZF-FED,ZZF-CCG,EngagementTie,,,planned,2019-01-01,2019-12-31,004:1\n"},
      ("ties.csv", 2, "end")),
     ("a status that is not in the scheme",
      {"organisations": ORG_HEADER + FED + CCG,
-      "ties": TIES_HEADER.replace(",start", ",status,start") + "ZZF-FED,ZZF-CCG,EngagementTie,,,rumoured,2019-01-01,,004:1\n"},
+      "ties": TIES_HEADER.replace(",start", ",status,start")
+      + "ZZF-FED,ZZF-CCG,EngagementTie,,,rumoured,2019-01-01,,004:1\n"},
      ("ties.csv", 2, "status")),
     ("an exit cost that is not in the scheme",
-     {"organisations": ORG_HEADER.replace(",source", ",exit_costs,source") + FED.replace(",004:190", ",goodwill,004:190")},
+     {"organisations": ORG_HEADER.replace(",source", ",exit_costs,source")
+      + FED.replace(",004:190", ",goodwill,004:190")},
      ("organisations.csv", 2, "exit_costs")),
     ("a contract supported by its own holder",
      {"organisations": ORG_HEADER + FED + CCG,

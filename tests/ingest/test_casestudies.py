@@ -389,3 +389,36 @@ def test_the_sensitivity_table_of_the_docs_is_what_the_case_studies_give(embedde
     assert len(moves) == 2 * (2 + 7)
     flipping = {(m.threshold, m.moved_to) for m in moves if m.changed}
     assert flipping and all(fed == "ZZF-EMBEDDED" for m in moves for fed, _, _ in m.changed)
+
+
+def test_the_reports_evidence_reaches_the_verdicts_with_its_sources(embedded) -> None:
+    """The control and proactivity the report describes, read from the rows that state it: Expanding's sanctions
+    debated against the four practices that never adopted central accounting (004:242, 004:1089) and its exit
+    costs; Small's unmonitored prescribing-scheme rules (004:623) counting half; Embedded's own initiatives
+    (004:328, 004:741); Struggling's disputed and ended partnerships shown with their status."""
+    from graphkit.analysis import style
+
+    g = embedded.project(dt.date(2018, 6, 30))
+    expanding = style.style(g, "ZZF-EXPANDING")
+    assert expanding.control["enforcement"] == 0.5 and expanding.control["exit_cost"] == 1.0
+    ev = expanding.reasons["evidence"]
+    (debated,) = [grp for grp in ev["enforcement"]["groups"] if "004:1089" in grp["citations"]]
+    assert debated["ties"] == 4 and debated["mechanism"].startswith("adopt the federation's central accounting")
+    assert ev["exit_cost"] == {"exit_costs": ["registration", "staff", "systems"]}
+    assert ev["directive_coverage"]["ties"] == 46 + 40  # the governance team's oversight, and central accounting
+
+    small = style.style(g, "ZZF-SMALL")
+    assert small.control["directive_coverage"] == 0.5 and small.control["enforcement"] == 0.0
+    groups = small.reasons["evidence"]["directive_coverage"]["groups"]
+    assert groups and all("004:623" in grp["citations"] for grp in groups)
+    assert sum(grp["ties"] for grp in groups) == 10 + 9  # the scheme's rules; the revised obligations (partial)
+    assert [grp["statuses"] for grp in groups if "statuses" in grp] == [{"partial": 9}]
+
+    embedded_style = style.style(g, "ZZF-EMBEDDED")
+    started = embedded_style.reasons["evidence"]["initiative_share"]["groups"]
+    assert {tuple(grp["citations"]) for grp in started} == {("004:328",), ("004:741",)}
+    assert embedded_style.reasons["scores"][1]["margin"] >= 0.2  # PRO clear of tau_low
+
+    statuses = {d.get("status") for u, v, d in g.edges(data=True)
+                if "ZZF-STRUGGLING" in (u, v) and d.get("kind") in ("PartnershipTie", "CoProduces", "Initiates")}
+    assert {"disputed", "ended (day unknown)"} <= statuses

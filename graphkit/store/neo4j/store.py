@@ -238,7 +238,7 @@ class Neo4jStore(SharedStore):
                 compliance=r["t"].get("compliance"),
                 function=r["t"].get("function"),
                 end_unknown=r["t"].get("status") == "TieEnded" and r["t"].get("end") is None,
-                citations=tuple(r["t"].get("citations") or ()),
+                citations=tuple(sorted(r["t"].get("citations") or ())),
             )
             for r in self._run(cypher.LATERAL_TIES, day=as_of)
         ]

@@ -266,6 +266,11 @@ class Contract(BaseModel):
     service: str | None = Field(default=None, description="The service a curated contract is for.", examples=[None])
     parent: str | None = Field(default=None, description="The contract a subcontract sits under.", examples=[None])
     delivered_by: list[str] = Field(description="ODS codes of the organisations that deliver under it (curated).")
+    supported_by: list[str] = Field(
+        default_factory=list,
+        description="Codes of organisations that backed its bid or support its delivery without holding it or "
+                    "delivering under it (curated).",
+    )
     source: str = Field(description="Source file (slug).", examples=["nhs-payments-gp_2022-23"])
     line: int = Field(description="Line of the source file.", examples=[42])
 

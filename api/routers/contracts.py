@@ -56,6 +56,7 @@ def curated_contract(a: AgreementView, names: dict[str, str]) -> Contract:
         service=a.service,
         parent=a.parent,
         delivered_by=list(a.delivered_by),
+        supported_by=list(a.supported_by),
         source=a.source,
         line=a.line,
     )

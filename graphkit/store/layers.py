@@ -83,7 +83,7 @@ def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) ->
     codes = {c for t in memberships for c in (t.member, t.organisation)}
     codes |= {c for t in lateral for c in (t.tie_from, t.tie_to)}
     codes |= {p.organisation for p in posts} | {a.holder for a in agreements}
-    codes |= {c for a in agreements for c in (a.commissioner, *a.delivered_by) if c}
+    codes |= {c for a in agreements for c in (a.commissioner, *a.delivered_by, *a.supported_by) if c}
     rows, roles = store.org_rows(codes=sorted(codes))
     by_code: dict[str, list[RoleRow]] = {}
     for r in roles:
@@ -147,6 +147,8 @@ def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) ->
         g.add_edge(node, a.holder, kind="ContractHolder")
         if a.parent and f"contract:{a.parent}" in g:
             g.add_edge(node, f"contract:{a.parent}", kind="ParentContract")
+        for supporter in a.supported_by:
+            g.add_edge(supporter, node, kind="SupportsContract")
         for provider in a.delivered_by:
             g.add_edge(node, provider, kind="DeliveredBy")
             g.add_edge(provider, a.holder, kind="DeliversUnder", contract=a.contract_id)

@@ -262,7 +262,7 @@ def evil_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
     table = seeds / "casestudies" / "organisations.csv"
     name = EVIL.replace('"', '""')
     with table.open("a", encoding="utf-8") as f:
-        f.write(f'ZZF-HTMLNAME,"{name}",GPFederation,2015-01-01,,true,,,004:189,a name that is HTML (test)\n')
+        f.write(f'ZZF-HTMLNAME,"{name}",GPFederation,2015-01-01,,true,,,,004:189,a name that is HTML (test)\n')
     store = root / "store"
     bin_dir = Path(sys.executable).parent
     run = subprocess.run([str(bin_dir / "graphkit"), "--store-path", str(store), "build", "--seeds", str(seeds),
@@ -311,6 +311,14 @@ def test_a_federation_network_shows_its_ties_and_the_analyses_with_their_reasons
         lateral = p.evaluate("() => window.explorer.cy.edges('.tie').length")
         assert lateral > 0 and int(drawn["edges"]) > int(drawn["members"])
         assert p.get_attribute("#style", "data-style")
+        # the verdict's reasons: the rule, each score's margin, and the sourced ties behind the components
+        style = httpx.get(evil_site[1] + "/analyses/style",
+                          params={"centre": "ZZF-EXPANDING", "as_of": "2018-06-01"}).json()["result"]
+        assert p.inner_text("#style .reason") == style["reasons"]["rule"]
+        assert len(p.query_selector_all("#style .margins li")) == 2
+        evidence = p.text_content("#style details.evidence") or ""
+        assert "004:1089" in evidence and "central accounting" in evidence  # the sanction debated (004:1089)
+        assert "004:253" in (p.text_content("#interdependence details.evidence") or "")  # risk sharing (004:253)
         spanners = httpx.get(evil_site[1] + "/analyses/boundary-spanners", params={"as_of": "2018-06-01"}).json()
         people = {x["node"] for x in spanners["result"]["people"] if x["is_spanner"]}
         listed = set(p.eval_on_selector_all("#people-spanners li", "els => els.map(e => e.dataset.person)"))

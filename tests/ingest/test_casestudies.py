@@ -255,7 +255,7 @@ def test_curated_contracts_and_who_delivers_under_them_over_http(cases_app) -> N
 @pytest.mark.neo4j
 def test_the_analyses_over_http_classify_as_the_report_finds(cases_app) -> None:
     style = _ok(cases_app, "/analyses/style", centre="ZZF-EXPANDING", as_of="2018-06-30")["result"]
-    assert style["style"] == "authoritative" and round(style["ctrl"], 2) == 0.73 and style["pro"] == 0.9
+    assert style["style"] == "authoritative" and round(style["ctrl"], 2) == 0.83 and style["pro"] == 0.9
     inter = _ok(cases_app, "/analyses/interdependence", centre="ZZF-EMBEDDED", as_of="2018-06-30")["result"]
     assert inter["classification"] == "unicentric"
     chains = _ok(cases_app, "/analyses/contract-chain", holder="ZZF-EMBEDDED", as_of="2018-12-01")["result"]

@@ -258,17 +258,46 @@ function interdependencePanel(inter, cy) {
       [["members", r.n_members, 0], ["lateral tie share (LTS)", r.lateral_tie_share], ["fragmentation without the centre (FR)", r.fragmentation],
        ["local centres", r.local_centres, 0], ["degree centralisation", r.degree_centralisation], ["interdependence index", r.interdependence_index],
        ["dependence index", r.dependence_index]].map(([k, v, d]) => [h("dt", {}, k), h("dd", {}, fmt(v, d ?? 2))])),
+    evidencePanel(r.reasons && r.reasons.evidence, { lateral: "ties between members", centre: "ties with the centre", dependence: "dependence on the centre" }),
     h("p", { class: "muted" }, "Thresholds and their basis: docs/analyses.md, §3.1 of the domain model."));
+}
+
+// the sourced facts behind a verdict (reasons.evidence): per component, its largest groups of ties with their
+// citations and the table lines they come from
+function evidencePanel(evidence, labels) {
+  if (!evidence) return null;
+  const items = [];
+  for (const [key, label] of Object.entries(labels)) {
+    const ev = evidence[key];
+    if (!ev || !ev.groups || !ev.groups.length) continue;
+    items.push(h("li", { "data-component": key }, h("strong", {}, label), h("ul", {}, ev.groups.map((g) => h("li", {},
+      `${g.kind}${g.mechanism ? `: ${g.mechanism}` : ""}, ${g.ties} ${g.ties === 1 ? "tie" : "ties"}`,
+      g.citations && g.citations.length ? h("span", { class: "code" }, ` ${g.citations.join("; ")}`) : null,
+      g.statuses ? h("span", { class: "muted" }, ` (${Object.entries(g.statuses).map(([k, n]) => `${n} ${k}`).join(", ")})`) : null,
+      g.source ? h("span", { class: "muted" }, ` ${g.source} line${g.lines.length === 1 ? "" : "s"} ${g.lines.slice(0, 4).join(", ")}${g.lines.length > 4 ? " ..." : ""}`) : null)),
+      ev.more_ties ? h("li", { class: "muted" }, `and ${ev.more_ties} more in ${ev.more_groups} groups`) : null)));
+  }
+  if (!items.length) return null;
+  return h("details", { class: "evidence" }, h("summary", {}, "Evidence: the sourced ties behind the measures"), h("ul", {}, items));
 }
 
 function stylePanel(style) {
   if (style.error) return h("div", { class: "panel analysis", id: "style" }, h("h3", {}, "Style"), h("p", { class: "muted" }, style.error.message));
   const r = style.result;
+  const reasons = r.reasons || {};
+  const margins = (reasons.scores || []).map((sc) => h("li", { "data-score": sc.score },
+    `${sc.score === "ctrl" ? "control" : "proactivity"} ${fmt(sc.value, 3)} against ${sc.threshold === "tau" ? "τ" : "τ_low"} ${fmt(sc.threshold_value)}: margin ${sc.margin >= 0 ? "+" : ""}${fmt(sc.margin, 3)}`,
+    sc.to_flip && sc.to_flip.changes && sc.to_flip.changes.length
+      ? h("span", { class: "muted" }, `; ${sc.to_flip.becomes} if ${sc.to_flip.changes.map((c) => `${c.component.replace(/_/g, " ")} ${fmt(c.from)} → ${fmt(c.to)}`).join(", ")}`) : null));
   return h("div", { class: "panel analysis", id: "style", "data-style": r.style },
     h("h3", {}, "Style: ", h("strong", { class: "verdict" }, r.style)),
     h("p", {}, `control ${fmt(r.ctrl)}, system proactivity ${fmt(r.pro)}`),
+    reasons.rule ? h("p", { class: "reason" }, reasons.rule) : null,
+    margins.length ? h("ul", { class: "margins" }, margins) : null,
     h("dl", { class: "figures" },
-      Object.entries({ ...r.control, ...r.proactivity }).map(([k, v]) => [h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, fmt(v))])));
+      Object.entries({ ...r.control, ...r.proactivity }).map(([k, v]) => [h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, fmt(v))])),
+    evidencePanel(reasons.evidence, { directive_coverage: "directives", enforcement: "enforcement", scale_reach: "external ties",
+      initiative_share: "engagements the centre started", temporal_horizon: "engagements for the future", stp_presence: "STP/ICS seats" }));
 }
 
 function spannerPanel(spanners, cy) {

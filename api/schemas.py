@@ -426,3 +426,56 @@ class QueryResult(Page):
     truncated: bool = Field(description="True when the row cap cut the answer.", examples=[False])
     boolean: bool | None = Field(default=None, description="The answer of an ASK query.", examples=[None])
     elapsed_ms: float = Field(description="Time the query took, in milliseconds.", examples=[12.5])
+
+
+class ChangeItem(View):
+    day: dt.date = Field(description="The first day of the new state.", examples=["2022-04-01"])
+    kind: str = Field(description="opened, closed, merged, succeeded, role_changed, joined_pcn, left_pcn, moved_pcn, "
+                      "moved_commissioner, moved_system, moved_region, contract_type_changed, apms_started or "
+                      "apms_ended.", examples=["moved_pcn"])
+    code: str = Field(description="Code of the organisation that changed (the result, for a merger).",
+                      examples=["B81003"])
+    name: str = Field(description="Its name in the newest source.", examples=["THE SPRINGS SURGERY"])
+    before: str | None = Field(default=None, description="The old state: PCN, commissioner, role, contract type or "
+                               "the merged originals.", examples=["U93843"])
+    after: str | None = Field(default=None, description="The new state.", examples=["U87666"])
+    precision: str = Field(description="How the day is known: exact (a file states it), no_later_than (a newer file "
+                           "no longer shows the old state), first_observed (first seen on that day in a file of "
+                           "snapshots), financial_year (a payments year starting that day).", examples=["exact"])
+    sources: list[str] = Field(description="Source files (slugs) that state the old and the new state.")
+    detail: str = Field(description="The change in words, with the dates of both states.",
+                        examples=["PANACEA PCN until 2022-03-31; ... from 2022-04-01"])
+
+
+class ChangeList(Page):
+    summary: dict[str, int] = Field(description="The number of changes of each kind, over all pages.",
+                                    examples=[{"moved_pcn": 8}])
+    data: list[ChangeItem] = Field(description="The changes of the page, by day, kind and code.")
+
+
+class CrosswalkRowItem(BaseModel):
+    from_code: str = Field(description="Code of the old area.", examples=["00K"])
+    from_name: str = Field(description="Its name in the newest source.")
+    to_code: str = Field(description="Code of the new area.", examples=["QHM"])
+    to_name: str = Field(description="Its name in the newest source.")
+    practices: int = Field(description="GP practices of the old area that went to the new one.", examples=[33])
+    patients: int = Field(description="Their registered patients (list-size year of the crosswalk).")
+    practice_weight: float = Field(description="Share of the old area's mapped practices.", examples=[1.0])
+    patient_weight: float = Field(description="Share of the old area's mapped patients.", examples=[1.0])
+
+
+class CrosswalkResult(BaseModel):
+    from_level: str = Field(description="Level of the old areas.", examples=["commissioner"])
+    from_date: dt.date = Field(description="Date of the old areas.", examples=["2021-06-01"])
+    to_level: str = Field(description="Level of the new areas.", examples=["system"])
+    to_date: dt.date = Field(description="Date of the new areas.", examples=["2024-10-01"])
+    list_size_year: str | None = Field(description="Financial year of the list sizes weighting patients (the held "
+                                       "year nearest the first date).", examples=["2021-22"])
+    rows: list[CrosswalkRowItem] = Field(description="One row per (old area, new area) pair that shares practices.")
+    areas: list[dict[str, Any]] = Field(description="Per old area: practices, patients, how many new areas, the "
+                                        "main one, the share that maps to it (clean_share by patients, "
+                                        "clean_practice_share by practices) and the practices that break the "
+                                        "nesting.")
+    unmapped: list[dict[str, Any]] = Field(description="Practices open on the first date with no old or no new "
+                                           "area, with the reason: listed, never dropped.")
+    sources: list[str] = Field(description="Source files (slugs) of the ties the crosswalk follows.")

@@ -305,6 +305,11 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def cell(value: object) -> str:
+    """One CSV cell: empty for None, ISO dates, numbers as they are, text neutralised (:func:`neutralise`)."""
+    return _cell(value)
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""

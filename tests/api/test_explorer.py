@@ -189,6 +189,12 @@ def test_moving_the_date_back_redraws_the_pcn_with_its_2020_members_and_says_wha
     assert int(p.get_attribute("#changes", "data-added")) >= len(then - now) == 8
     appeared = p.locator("#changes details").first.inner_text()
     assert all(code in appeared for code in then - now)
+    # and the changes the graph records between the two dates: the eight who moved out, by name and code
+    p.wait_for_selector("#recorded-changes", timeout=60_000)
+    recorded = api(site, "/changes", **{"from": BEFORE, "to": NOW, "within": PCN, "limit": 200})
+    assert int(p.get_attribute("#recorded-changes", "data-count")) == recorded["count"]
+    listed = p.locator("#recorded-changes li").all_inner_texts()
+    assert {c for c in then - now if any(c in li and "U93843 →" in li for li in listed)} == then - now
     page.shot(f"{site[0]}-pcn-{BEFORE}")
 
 

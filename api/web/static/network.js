@@ -206,6 +206,7 @@ function legend() {
 
 function changes(before, now, asOf) {
   const box = clear(document.getElementById("changes"));
+  box.dataset.shown = `${now.code}|${before ? before.asOf : ""}|${asOf}`;
   if (!before) return;
   const added = [...now.nodes.keys()].filter((c) => !before.nodes.has(c));
   const removed = [...before.nodes.keys()].filter((c) => !now.nodes.has(c));
@@ -220,6 +221,27 @@ function changes(before, now, asOf) {
         h("ul", {}, codes.map((c) => h("li", {}, nodes.get(c).name, " ", h("span", { class: "code" }, c)))))
     : null;
   box.append(list("Appear", added, now.nodes), list("Gone", removed, before.nodes));
+  recordedChanges(box, now.code, before.asOf, asOf).catch(() => {});
+}
+
+// the changes the graph records for the area between the two dates (GET /changes): each with its day, what it was
+// and became, and how the day is known
+async function recordedChanges(box, code, a, b) {
+  if (a === b) return;
+  const [from, to] = a < b ? [a, b] : [b, a];
+  const shown = box.dataset.shown;
+  const found = await api("/changes", { from, to, within: code, limit: 200 });
+  if (box.dataset.shown !== shown) return; // the page has moved on meanwhile
+  const summary = Object.entries(found.summary).map(([k, n]) => `${n} ${k.replace(/_/g, " ")}`).join(", ");
+  const part = h("div", { id: "recorded-changes", "data-count": String(found.count) },
+    h("h3", {}, `Recorded changes from ${from} to ${to}`),
+    h("p", {}, found.count ? summary : "None recorded."),
+    found.count ? h("details", { open: found.count <= 12 }, h("summary", {}, `The changes (${found.count}${found.count > found.data.length ? `, first ${found.data.length}` : ""})`),
+      h("ul", {}, found.data.map((c) => h("li", { "data-kind": c.kind }, `${c.day} ${c.kind.replace(/_/g, " ")}: `, c.name, " ",
+        h("span", { class: "code" }, c.code), c.before || c.after ? ` ${c.before ?? "—"} → ${c.after ?? "—"}` : "",
+        h("span", { class: "muted" }, ` (${c.precision.replace(/_/g, " ")})`))))) : null,
+    h("p", { class: "muted" }, h("a", { href: apiUrl("/changes", { from, to, within: code, limit: 10000 }) }, "All as JSON")));
+  box.append(part);
 }
 
 function downloads(cy, code, asOf, depth) {

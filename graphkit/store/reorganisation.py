@@ -1,0 +1,560 @@
+"""Reorganisations, written once for any store (docs/reorganisations.md): what changed in an area between two dates
+(:func:`changes`), the crosswalk from the areas of one level on one date to those of another level on another date
+(:func:`crosswalk`), and the apportioning of figures reported by old area onto new areas (:func:`apportion`).
+
+Everything here reads the store through the :class:`~graphkit.store.base.GraphStore` protocol and the in-memory
+indexes kept on the store object (:func:`~graphkit.store.areas.held`): the history of every membership tie up the
+commissioning hierarchy (read once, a few seconds for the national graph), the organisations with their roles
+(:class:`~graphkit.store.areas.SearchIndex`), the practice contracts by year and the list sizes by year. So both
+stores give the same answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphkit.core.nhs import ROLE_CLASS
+from graphkit.errors import BadParameter
+from graphkit.store.areas import SearchIndex, held
+from graphkit.store.base import EventView, GraphStore, TieView, financial_year_end
+from graphkit.store.economy import list_size_index
+from graphkit.store.shared import contract_key_index
+
+#: The levels of the commissioning hierarchy a crosswalk maps between, and the tie that leads up to each.
+LEVELS = ("practice", "pcn", "commissioner", "system", "region")
+HISTORY_KINDS = ("PCNMembership", "CommissionerAssignment", "SystemMembership", "RegionMembership")
+_UP = {"pcn": "PCNMembership", "commissioner": "CommissionerAssignment", "system": "SystemMembership",
+       "region": "RegionMembership"}
+#: The kinds of change :func:`changes` reports, in the order of its summary.
+CHANGE_KINDS = (
+    "opened", "closed", "merged", "succeeded", "role_changed",
+    "joined_pcn", "left_pcn", "moved_pcn", "moved_commissioner", "moved_system", "moved_region",
+    "contract_type_changed", "apms_started", "apms_ended",
+)
+_MOVE = {"PCNMembership": ("joined_pcn", "left_pcn", "moved_pcn"),
+         "CommissionerAssignment": (None, None, "moved_commissioner"),
+         "SystemMembership": (None, None, "moved_system"),
+         "RegionMembership": (None, None, "moved_region")}
+ONE_DAY = dt.timedelta(days=1)
+
+
+# -- the history of the hierarchy's ties ---------------------------------------------------------------------
+
+
+class TieHistory:
+    """Every tie up the commissioning hierarchy (PCN, commissioner, system and region memberships) over all time,
+    by member and kind, sorted by start."""
+
+    def __init__(self, ties: Iterable[TieView]) -> None:
+        self.up: dict[tuple[str, str], list[TieView]] = defaultdict(list)
+        self.down: dict[tuple[str, str], list[TieView]] = defaultdict(list)
+        for t in ties:
+            self.up[(t.member, t.kind)].append(t)
+            self.down[(t.organisation, t.kind)].append(t)
+        for by in (self.up, self.down):
+            for ts in by.values():
+                ts.sort(key=lambda t: (t.start or dt.date.min, t.organisation, t.member))
+
+    @staticmethod
+    def of(store: GraphStore) -> TieHistory:
+        return held(store, "_tie_history", lambda: TieHistory(store.ties_of_kinds(list(HISTORY_KINDS))))
+
+    def holding(self, member: str, kind: str, day: dt.date) -> list[TieView]:
+        return [t for t in self.up.get((member, kind), ()) if _holds(t, day)]
+
+    def parent(self, member: str, kind: str, day: dt.date) -> str | None:
+        """The organisation ``member`` belongs to by ``kind`` on the day; where two ties hold at once (a practice
+        assigned twice while files disagree), the one that started last, as the projection does."""
+        found = self.holding(member, kind, day)
+        return found[-1].organisation if found else None
+
+
+def _holds(t: TieView, day: dt.date) -> bool:
+    return (t.start is None or t.start <= day) and (t.end is None or day <= t.end)
+
+
+def area_of(history: TieHistory, practice: str, level: str, day: dt.date) -> str | None:
+    """The area of ``level`` a practice is in on the day: itself, its PCN, its commissioner (CCG or sub-ICB
+    location), that commissioner's system (STP or ICB) or that system's region; None when a link is missing."""
+    if level == "practice":
+        return practice
+    if level == "pcn":
+        return history.parent(practice, "PCNMembership", day)
+    code: str | None = history.parent(practice, "CommissionerAssignment", day)
+    for step in ("system", "region"):
+        if code is None or level == LEVELS[LEVELS.index(step) - 1]:
+            break
+        code = history.parent(code, _UP[step], day)
+    return code
+
+
+def practices_on(store: GraphStore, day: dt.date) -> list[str]:
+    """The GP practices (ODS role RO76) open on the day: prescribing cost centres that are not GP practices are
+    left out."""
+    index = SearchIndex.of(store)
+    out = []
+    for row in index.rows:
+        if "GPPractice" not in row.all_kinds:
+            continue
+        roles = [r for r in index.roles.get(row.code, ()) if r.role == "RO76"]
+        if roles and not any((r.start is None or r.start <= day) and (r.end is None or day <= r.end) for r in roles):
+            continue
+        if not roles and not ((row.start is None or row.start <= day) and (row.end is None or day <= row.end)):
+            continue
+        out.append(row.code)
+    return sorted(out)
+
+
+# -- changes ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Change:
+    """One change: on ``day`` (the first day of the new state), ``code`` went from ``before`` to ``after``.
+
+    ``precision`` says how the day is known: ``exact`` (a file states it), ``no_later_than`` (a newer file no
+    longer shows the old state: the change happened on or before ``day``), ``first_observed`` (the new state is
+    first seen on that day in a file of snapshots, so the change happened on or before it), ``financial_year``
+    (a payments year: the change took effect at some point of the year that starts on ``day``)."""
+
+    day: dt.date
+    kind: str
+    code: str
+    name: str
+    before: str | None = None
+    after: str | None = None
+    precision: str = "exact"
+    sources: tuple[str, ...] = ()
+    detail: str = ""
+
+
+def _precision_start(t: TieView) -> str:
+    return "first_observed" if t.derived and t.end_evidence is None and not _dated(t) else "exact"
+
+
+def _dated(t: TieView) -> bool:
+    # a tie stated with dates by a file that dates its rows (epraccur, eccg, ePCN); snapshot files observe only
+    return any(s.startswith(_DATED_SERIES) for s in t.sources)
+
+
+#: Source series (slug prefix: the file's stem) whose rows carry their own start and end dates.
+_DATED_SERIES = ("epraccur_", "eccg_", "ePCN_", "etr_", "curated-")
+
+
+def _precision_end(t: TieView) -> str:
+    return "no_later_than" if t.end_evidence is not None else "exact"
+
+
+def _in(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
+    return day is not None and start < day <= end
+
+
+def scope(store: GraphStore, within: str | None, start: dt.date, end: dt.date) -> set[str] | None:
+    """The organisations of an area on either date (and the area itself); None for the whole country."""
+    if within is None:
+        return None
+    from graphkit.store.areas import descendants
+
+    store.organisation(within, end)  # NotFound for an unknown code
+    return descendants(store, within, start) | descendants(store, within, end) | {within}
+
+
+def changes(store: GraphStore, start: dt.date, end: dt.date, *, within: str | None = None,
+            kinds: Iterable[str] | None = None) -> list[Change]:
+    """Every change between ``start`` (exclusive) and ``end`` (inclusive) to the organisations of ``within`` on
+    either date (every organisation when None), of the ``kinds`` asked for (all of :data:`CHANGE_KINDS` when None),
+    ordered by day, kind and code. See :class:`Change` for the fields and docs/reorganisations.md for the rules."""
+    if end < start:
+        raise BadParameter(f"from ({start}) is after to ({end})", details={"parameter": "from"})
+    wanted = set(kinds) if kinds is not None else set(CHANGE_KINDS)
+    unknown = sorted(wanted - set(CHANGE_KINDS))
+    if unknown:
+        raise BadParameter(f"unknown kind of change: {', '.join(unknown)}; one of: {', '.join(CHANGE_KINDS)}",
+                           details={"parameter": "kind"})
+    codes = scope(store, within, start, end)
+    index = SearchIndex.of(store)
+    names = {r.code: r.name for r in index.rows}
+    ends = {r.code: (r.start, r.end) for r in index.rows}
+    out: list[Change] = []
+
+    def mine(code: str) -> bool:
+        return codes is None or code in codes
+
+    # organisations opened and closed
+    for row in index.rows:
+        if not mine(row.code):
+            continue
+        if "opened" in wanted and _in(row.start, start, end):
+            assert row.start is not None
+            out.append(Change(row.start, "opened", row.code, row.name, after=", ".join(row.all_kinds)))
+        if "closed" in wanted and row.end is not None and _in(row.end + ONE_DAY, start, end):
+            out.append(Change(row.end + ONE_DAY, "closed", row.code, row.name, before=", ".join(row.all_kinds),
+                              detail=f"open until {row.end.isoformat()}"))
+    # role changes (CCG -> sub-ICB location, STP -> ICB ...): a role ending the day before another begins
+    if "role_changed" in wanted:
+        for code, roles in index.roles.items():
+            if not mine(code):
+                continue
+            for was in roles:
+                for now in roles:
+                    if was.end is None or now.start != was.end + ONE_DAY or was.role == now.role:
+                        continue
+                    if not _in(now.start, start, end):
+                        continue
+                    role_was, role_now = ROLE_CLASS.get(was.role, was.role), ROLE_CLASS.get(now.role, now.role)
+                    out.append(Change(now.start, "role_changed", code, names.get(code, code), role_was, role_now,
+                                      sources=tuple(sorted(set(was.sources) | set(now.sources))),
+                                      detail=f"{was.role} until {was.end.isoformat()}, {now.role} from "
+                                             f"{now.start.isoformat()}"))
+    # mergers and successions of commissioners and systems
+    if wanted & {"merged", "succeeded"}:
+        for e in event_index(store):
+            kind = "merged" if e.kind == "Merger" else "succeeded"
+            if kind not in wanted or not _in(e.day, start, end) or not (mine(e.result) or any(map(mine, e.originals))):
+                continue
+            # exact when the files date it (the originals close the day before, or the result opens that day);
+            # otherwise it is dated by the first file that shows it
+            exact = (ends.get(e.result, (None, None))[0] == e.day
+                     or any(ends.get(o, (None, None))[1] == e.day - ONE_DAY for o in e.originals))
+            out.append(Change(e.day, kind, e.result, names.get(e.result, e.result), ", ".join(e.originals),
+                              e.result, precision="exact" if exact else "no_later_than", sources=e.sources))
+    # practices (and commissioners, systems) moving between areas
+    history = TieHistory.of(store)
+    for (member, kind), ties in history.up.items():
+        joined, left, moved = _MOVE[kind]
+        if not mine(member) or not ({joined, left, moved} & wanted):
+            continue
+        name = names.get(member, ties[0].member_name)
+        starts = {t.start: t for t in ties if t.start is not None}
+        paired: set[int] = set()
+        for old in ties:
+            if old.end is None:
+                continue
+            nxt = starts.get(old.end + ONE_DAY)
+            day = old.end + ONE_DAY
+            if not _in(day, start, end):
+                continue
+            if nxt is not None and nxt.organisation != old.organisation:
+                paired.add(id(nxt))
+                if moved in wanted:
+                    precision = "no_later_than" if old.end_evidence else _precision_start(nxt)
+                    out.append(Change(day, moved, member, name, old.organisation, nxt.organisation, precision,
+                                      sources=tuple(sorted(set(old.sources) | set(nxt.sources))),
+                                      detail=f"{old.organisation_name} until {old.end.isoformat()}; "
+                                             f"{nxt.organisation_name} from {day.isoformat()}"))
+            elif nxt is None and left is not None and left in wanted:
+                out.append(Change(day, left, member, name, old.organisation, None, _precision_end(old),
+                                  sources=old.sources, detail=f"{old.organisation_name} until {old.end.isoformat()}"))
+        if joined is not None and joined in wanted:
+            for t in ties:
+                if id(t) in paired or not _in(t.start, start, end):
+                    continue
+                assert t.start is not None
+                previous = [o for o in ties if o.end is not None and o.end + ONE_DAY == t.start]
+                if previous and previous[0].organisation == t.organisation:
+                    continue  # the same membership restated by another file
+                out.append(Change(t.start, joined, member, name, None, t.organisation, _precision_start(t),
+                                  sources=t.sources, detail=f"{t.organisation_name} from {t.start.isoformat()}"))
+    # contract types by financial year (payments)
+    if wanted & {"contract_type_changed", "apms_started", "apms_ended"}:
+        out += _contract_changes(store, start, end, mine, names, wanted)
+    out.sort(key=lambda c: (c.day, CHANGE_KINDS.index(c.kind), c.code, c.before or "", c.after or ""))
+    return out
+
+
+def event_index(store: GraphStore) -> list[EventView]:
+    """Every merger and succession of a commissioner or a system, read once per store object (one lookup per such
+    body, a few seconds for the national graph) and kept (:func:`~graphkit.store.areas.held`)."""
+
+    def build() -> list[EventView]:
+        index = SearchIndex.of(store)
+        found = {(e.day, e.kind, e.result, e.originals): e for r in index.rows if set(r.all_kinds) & _EVENT_KINDS
+                 for e in store.events(r.code)}
+        return [found[k] for k in sorted(found)]
+
+    return held(store, "_event_index", build)
+
+
+_EVENT_KINDS = frozenset({"ClinicalCommissioningGroup", "SubICBLocation", "SustainabilityAndTransformationPartnership",
+                          "IntegratedCareBoard"})
+
+
+def _contract_changes(store: GraphStore, start: dt.date, end: dt.date, mine: Any, names: Mapping[str, str],
+                      wanted: set[str]) -> list[Change]:
+    by_holder: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    years: set[str] = set()
+    for year, holder, _iri, ctype, _comms in contract_key_index(store):
+        years.add(year)
+        by_holder[holder][year].add(ctype)
+    ordered = sorted(years)
+    out = []
+    for holder, held_years in by_holder.items():
+        if not mine(holder):
+            continue
+        for prev, year in itertools.pairwise(ordered):
+            day = financial_year_end(prev) + ONE_DAY  # 1 April of ``year``
+            if not _in(day, start, end):
+                continue
+            a, b = held_years.get(prev, set()), held_years.get(year, set())
+            src = (f"nhspaymentsgp_{prev}", f"nhspaymentsgp_{year}")
+            if a and b and a != b and "contract_type_changed" in wanted:
+                out.append(Change(day, "contract_type_changed", holder, names.get(holder, holder),
+                                  "/".join(sorted(a)), "/".join(sorted(b)), "financial_year", sources=src,
+                                  detail=f"{'/'.join(sorted(a))} in {prev}, {'/'.join(sorted(b))} in {year}"))
+            if "APMS" in b and "APMS" not in a and "apms_started" in wanted:
+                out.append(Change(day, "apms_started", holder, names.get(holder, holder), "/".join(sorted(a)) or None,
+                                  "APMS", "financial_year", sources=src, detail=f"APMS in {year}, not in {prev}"))
+            if "APMS" in a and "APMS" not in b and "apms_ended" in wanted:
+                out.append(Change(day, "apms_ended", holder, names.get(holder, holder), "APMS",
+                                  "/".join(sorted(b)) or None, "financial_year", sources=src,
+                                  detail=f"APMS in {prev}, not in {year}"))
+    return out
+
+
+def summary(found: Iterable[Change]) -> dict[str, int]:
+    """How many changes of each kind, in the order of :data:`CHANGE_KINDS` (kinds with none left out)."""
+    counts: dict[str, int] = defaultdict(int)
+    for c in found:
+        counts[c.kind] += 1
+    return {k: counts[k] for k in CHANGE_KINDS if counts.get(k)}
+
+
+# -- crosswalk -------------------------------------------------------------------------------------------------------
+
+
+def nearest_year(years: Iterable[str], day: dt.date) -> str | None:
+    """The financial year (``YYYY-YY``) among ``years`` nearest the day: the one holding it, else the one whose
+    nearest end is closest (ties to the earlier year)."""
+    best: tuple[int, str] | None = None
+    for y in years:
+        last = financial_year_end(y)
+        first = dt.date(last.year - 1, 4, 1)
+        distance = 0 if first <= day <= last else min(abs((day - first).days), abs((day - last).days))
+        if best is None or (distance, y) < best:
+            best = (distance, y)
+    return best[1] if best else None
+
+
+@dataclass
+class CrosswalkRow:
+    from_code: str
+    from_name: str
+    to_code: str
+    to_name: str
+    practices: int
+    patients: int
+    practice_weight: float
+    patient_weight: float
+
+
+@dataclass
+class Crosswalk:
+    """The crosswalk table, the summary of each old area, and what could not be mapped."""
+
+    from_level: str
+    from_date: dt.date
+    to_level: str
+    to_date: dt.date
+    list_size_year: str | None
+    rows: list[CrosswalkRow] = field(default_factory=list)
+    areas: list[dict[str, Any]] = field(default_factory=list)
+    unmapped: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+def level_name(name: str, parameter: str) -> str:
+    level = {"ccg": "commissioner", "sub-icb": "commissioner", "sub_icb": "commissioner", "stp": "system",
+             "icb": "system"}.get(name.lower(), name.lower())
+    if level not in LEVELS:
+        raise BadParameter(f"unknown level {name!r}; one of: practice, pcn, commissioner (ccg, sub-icb), "
+                           "system (stp, icb), region", details={"parameter": parameter})
+    return level
+
+
+def crosswalk(store: GraphStore, from_level: str, from_date: dt.date, to_level: str, to_date: dt.date) -> Crosswalk:
+    """Every area of ``from_level`` on ``from_date`` mapped onto the areas of ``to_level`` on ``to_date`` through
+    the GP practices they share: each practice open on ``from_date`` goes from its old area to its new one.
+    Weights: the share of the old area's practices (``practice_weight``) and of its registered patients
+    (``patient_weight``, list sizes of the financial year nearest ``from_date``) that went to each new area;
+    each old area's weights sum to 1 over the practices that could be mapped. Practices with no old or no new area
+    (closed by ``to_date``, not yet in a PCN ...) are listed in ``unmapped``, never dropped; each old area's summary
+    says how much of it maps to its main new area (``clean_share``) and names the practices that break the nesting."""
+    fl, tl = level_name(from_level, "from_level"), level_name(to_level, "to_level")
+    history = TieHistory.of(store)
+    index = SearchIndex.of(store)
+    names = {r.code: r.name for r in index.rows}
+    sizes = list_size_index(store)
+    year = nearest_year({y for rows in sizes.values() for y, _ in rows}, from_date)
+    practices = practices_on(store, from_date)
+    open_later = set(practices_on(store, to_date))
+    pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    patients_of: dict[str, int] = {}
+    result = Crosswalk(fl, from_date, tl, to_date, year)
+    for p in practices:
+        old = area_of(history, p, fl, from_date)
+        new = area_of(history, p, tl, to_date) if p in open_later else None
+        held_years = dict(sizes.get(p, ()))
+        size_year = nearest_year(held_years, from_date) if held_years else None
+        patients_of[p] = int(held_years[size_year]) if size_year else 0
+        if old is None or new is None:
+            result.unmapped.append({
+                "practice": p, "name": names.get(p, p), "from_code": old, "to_code": new,
+                "patients": patients_of[p],
+                "reason": ("no area of that level on the first date" if old is None else
+                           "closed by the second date" if p not in open_later else
+                           "no area of that level on the second date"),
+            })
+            continue
+        pairs[(old, new)].append(p)
+    by_old: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for (old, new), ps in sorted(pairs.items()):
+        by_old[old].append((new, ps))
+    for old, targets in sorted(by_old.items()):
+        n = sum(len(ps) for _, ps in targets)
+        pts = sum(patients_of[p] for _, ps in targets for p in ps)
+        for new, ps in targets:
+            share = sum(patients_of[p] for p in ps)
+            result.rows.append(CrosswalkRow(old, names.get(old, old), new, names.get(new, new), len(ps), share,
+                                            len(ps) / n, share / pts if pts else len(ps) / n))
+        main_new, main_ps = max(targets, key=lambda t: (sum(patients_of[p] for p in t[1]), len(t[1]), t[0]))
+        breaking = sorted(p for new, ps in targets if new != main_new for p in ps)
+        result.areas.append({
+            "from_code": old, "from_name": names.get(old, old), "practices": n, "patients": pts,
+            "to_areas": len(targets), "main_to_code": main_new,
+            "clean_share": (sum(patients_of[p] for p in main_ps) / pts) if pts else len(main_ps) / n,
+            "clean_practice_share": len(main_ps) / n,
+            "breaking_practices": breaking,
+        })
+    result.sources = sorted({s for ts in history.up.values() for t in ts for s in t.sources})
+    return result
+
+
+def apportion(walk: Crosswalk, values: Mapping[str, Mapping[str, float]], *, weight: str = "patients",
+              source: str = "values") -> list[dict[str, Any]]:
+    """Figures reported by old area (``values``: old area code -> {column: number}) carried onto the new areas by
+    the crosswalk's weights (``weight``: ``patients`` or ``practices``): one row per new area with each column's
+    apportioned value and, for each old area that fed it, the weight used. An old area the crosswalk does not know
+    is an error naming it (``source`` names the input in the message); none is dropped.
+
+    >>> walk = Crosswalk("commissioner", dt.date(2021, 6, 1), "system", dt.date(2024, 10, 1), "2021-22",
+    ...     rows=[CrosswalkRow("A", "A", "X", "X", 3, 600, 0.75, 0.6), CrosswalkRow("A", "A", "Y", "Y", 1, 400, 0.25,
+    ...     0.4), CrosswalkRow("B", "B", "Y", "Y", 2, 100, 1.0, 1.0)])
+    >>> [(r["to_code"], r["values"]) for r in apportion(walk, {"A": {"n": 10.0}, "B": {"n": 5.0}})]
+    [('X', {'n': 6.0}), ('Y', {'n': 9.0})]
+    """
+    if weight not in ("patients", "practices"):
+        raise BadParameter(f"unknown weight {weight!r}; one of: patients, practices", details={"parameter": "weight"})
+    known = {r.from_code for r in walk.rows}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        raise BadParameter(f"{source}: no {walk.from_level} area on {walk.from_date} has the code {shown} (the "
+                           f"crosswalk knows {len(known)} codes)", details={"parameter": source, "codes": unknown})
+    columns = sorted({c for v in values.values() for c in v})
+    out: dict[str, dict[str, Any]] = {}
+    for r in walk.rows:
+        if r.from_code not in values:
+            continue
+        w = r.patient_weight if weight == "patients" else r.practice_weight
+        row = out.setdefault(r.to_code, {"to_code": r.to_code, "to_name": r.to_name,
+                                         "values": dict.fromkeys(columns, 0.0), "from": []})
+        for c, v in values[r.from_code].items():
+            row["values"][c] += v * w
+        row["from"].append({"from_code": r.from_code, "weight": w})
+    return [out[k] for k in sorted(out)]
+
+
+def read_values(text: str, source: str) -> tuple[list[str], dict[str, dict[str, float]]]:
+    """A user's CSV of figures by area: a header, the area code in the first column, numbers in the others (empty
+    cells count 0). Each problem names the line and the column; a code given twice is refused."""
+    import csv
+    import io
+    import math
+
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or len(rows[0]) < 2:
+        raise BadParameter(f"{source}: line 1: a header with the area code column and at least one column of "
+                           "figures is needed", details={"parameter": source})
+    header = [h.strip() for h in rows[0]]
+    out: dict[str, dict[str, float]] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not row or not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            raise BadParameter(f"{source}: line {number}: {len(row)} values for {len(header)} columns",
+                               details={"parameter": source, "line": number})
+        code = row[0].strip().upper()
+        if code in out:
+            raise BadParameter(f"{source}: line {number}: {header[0]} {code!r} given twice",
+                               details={"parameter": source, "line": number})
+        figures: dict[str, float] = {}
+        for column, cell in zip(header[1:], row[1:], strict=True):
+            try:
+                value = float(cell.replace(",", "")) if cell.strip() else 0.0
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                raise BadParameter(f"{source}: line {number}, column {column}: not a number: {cell[:40]!r}",
+                                   details={"parameter": source, "line": number, "column": column})
+            figures[column] = value
+        out[code] = figures
+    return header, out
+
+
+# -- tables ------------------------------------------------------------------------------------------------------
+
+CROSSWALK_COLUMNS = ("from_code", "from_name", "to_code", "to_name", "practices", "patients", "practice_weight",
+                     "patient_weight")
+AREA_COLUMNS = ("from_code", "from_name", "practices", "patients", "to_areas", "main_to_code", "clean_share",
+                "clean_practice_share", "breaking_practices")
+UNMAPPED_COLUMNS = ("practice", "name", "from_code", "to_code", "patients", "reason")
+CHANGE_COLUMNS = ("day", "kind", "code", "name", "before", "after", "precision", "sources", "detail")
+
+
+def to_csv(columns: Iterable[str], rows: Iterable[Mapping[str, Any]], notes: Iterable[str] = ()) -> str:
+    """A CSV table (cells neutralised against spreadsheet formulas), after ``#`` comment lines saying where it
+    comes from."""
+    import csv
+    import io
+
+    from graphkit.outputs.area import cell
+
+    buf = io.StringIO()
+    for note in notes:
+        buf.write(f"# {note}\n")
+    cols = list(columns)
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(cols)
+    for r in rows:
+        writer.writerow([cell(tuple(v) if isinstance(v, list) else v) for v in (r.get(c) for c in cols)])
+    return buf.getvalue()
+
+
+def crosswalk_notes(walk: Crosswalk) -> list[str]:
+    return [f"crosswalk {walk.from_level} on {walk.from_date} -> {walk.to_level} on {walk.to_date}; patients: list "
+            f"sizes of {walk.list_size_year or 'no year held'} (nearest held to {walk.from_date})",
+            f"sources: {', '.join(walk.sources)}"]
+
+
+def apportion_frame(walk: Crosswalk, frame: Any, *, code_column: str | None = None, weight: str = "patients") -> Any:
+    """:func:`apportion` for a pandas DataFrame: ``code_column`` (the first column when None) holds the old area
+    codes, every other numeric column is apportioned; the result has one row per new area (``to_code``,
+    ``to_name``, the columns) and a ``weights`` column naming the old areas and weights that fed it."""
+    import pandas as pd
+
+    column = code_column or str(frame.columns[0])
+    numeric = [c for c in frame.columns if c != column and pd.api.types.is_numeric_dtype(frame[c])]
+    codes = frame[column].astype(str).str.strip().str.upper()
+    if codes.duplicated().any():
+        raise BadParameter(f"{column}: the code {codes[codes.duplicated()].iloc[0]!r} is given twice",
+                           details={"parameter": column})
+    values = {code: {str(c): float(frame[c].iloc[i]) for c in numeric} for i, code in enumerate(codes)}
+    rows = apportion(walk, values, weight=weight, source=column)
+    return pd.DataFrame([{"to_code": r["to_code"], "to_name": r["to_name"], **r["values"],
+                          "weights": "; ".join(f"{f['from_code']} {f['weight']:.6f}" for f in r["from"])}
+                         for r in rows])

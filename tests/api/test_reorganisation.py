@@ -1,0 +1,182 @@
+"""Reorganisations on the real national files (seeds/), over both stores: the changes of an area between two dates,
+the crosswalk from the CCGs of 2021 to the ICBs of 2024, and figures apportioned across it
+(graphkit/store/reorganisation.py, docs/reorganisations.md)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+
+import pytest
+
+from api.app import create_app
+from api.inprocess import get, request
+from graphkit.config import Settings
+from graphkit.store import reorganisation as reorg
+
+pytestmark = [pytest.mark.integration]
+
+U93843_LEAVERS = {"B81003", "B81023", "B81030", "B81055", "B81620", "B81656", "B81663", "B81665"}
+
+
+@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def app(request, oxigraph):
+    store = oxigraph if request.param == "oxigraph" else request.getfixturevalue("neo4j_seed")
+    return create_app(Settings(store=request.param), store=store)
+
+
+def ok(app, path: str, **params) -> dict:
+    r = get(app, path, params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def error(app, path: str, status: int, **params) -> dict:
+    r = get(app, path, params=params)
+    assert r.status_code == status, r.text
+    return r.json()["error"]
+
+
+def test_the_merger_into_16c_is_a_change_with_its_sources(app) -> None:
+    body = ok(app, "/changes", **{"from": "2020-03-01", "to": "2020-06-01", "within": "16C", "kind": "merged"})
+    (merger,) = body["data"]
+    assert (merger["day"], merger["code"], merger["before"], merger["after"]) == \
+        ("2020-04-01", "16C", "00C, 00K, 00M", "16C")
+    assert merger["sources"] and body["summary"] == {"merged": 1}
+    closed = ok(app, "/changes", **{"from": "2020-03-01", "to": "2020-06-01", "kind": "closed", "limit": 10000})
+    assert {"00C", "00K", "00M"} <= {c["code"] for c in closed["data"] if c["day"] == "2020-04-01"}
+
+
+def test_16c_changes_role_from_ccg_to_sub_icb_location_on_2022_07_01(app) -> None:
+    body = ok(app, "/changes", **{"from": "2021-06-01", "to": "2024-10-01", "within": "16C",
+                                 "kind": "role_changed"})
+    mine = [c for c in body["data"] if c["code"] == "16C"]
+    assert [(c["day"], c["before"], c["after"]) for c in mine] == \
+        [("2022-07-01", "ClinicalCommissioningGroup", "SubICBLocation")]
+    assert mine[0]["sources"]
+
+
+def test_a_pcn_losing_members_is_listed_practice_by_practice(app) -> None:
+    body = ok(app, "/changes", **{"from": "2020-06-01", "to": "2024-10-01", "within": "U93843", "limit": 10000})
+    out = [c for c in body["data"] if c["kind"] in ("moved_pcn", "left_pcn") and c["before"] == "U93843"]
+    into = [c for c in body["data"] if c["kind"] in ("moved_pcn", "joined_pcn") and c["after"] == "U93843"]
+    assert {c["code"] for c in out} == U93843_LEAVERS and not into
+    assert all(c["sources"] and c["detail"] for c in out)
+    moved = {c["code"]: c["after"] for c in out if c["kind"] == "moved_pcn"}
+    assert moved["B81003"] == "U87666"
+    early = ok(app, "/organisations/U93843/members", as_of="2020-06-01")["count"]
+    late = ok(app, "/organisations/U93843/members", as_of="2024-10-01")["count"]
+    assert early - len(out) + len(into) == late == 8
+
+
+def test_changes_refuse_bad_input_with_the_value_named(app) -> None:
+    assert "to" in error(app, "/changes", 422, **{"from": "2024-10-01", "to": "2021-06-01"})["message"]
+    assert "teleported" in error(app, "/changes", 422, **{"from": "2021-06-01", "to": "2024-10-01",
+                                                            "kind": "teleported"})["message"]
+    assert "ZZ999" in error(app, "/changes", 404, **{"from": "2021-06-01", "to": "2024-10-01",
+                                                       "within": "ZZ999"})["message"]
+
+
+@pytest.fixture
+def ccg_to_icb(app) -> dict:
+    return ok(app, "/crosswalk", from_level="ccg", from_date="2021-06-01", to_level="icb", to_date="2024-10-01")
+
+
+def test_the_ccg_to_icb_crosswalk_weights_sum_to_one(ccg_to_icb) -> None:
+    walk = ccg_to_icb
+    assert walk["list_size_year"] == "2021-22" and walk["sources"]
+    by_ccg: dict[str, list[dict]] = defaultdict(list)
+    for r in walk["rows"]:
+        by_ccg[r["from_code"]].append(r)
+    assert len(by_ccg) > 100  # the CCGs of June 2021 (106 after the April 2021 mergers)
+    for rows in by_ccg.values():
+        assert sum(r["practice_weight"] for r in rows) == pytest.approx(1.0)
+        assert sum(r["patient_weight"] for r in rows) == pytest.approx(1.0)
+    assert "16C" in by_ccg and {r["to_code"] for r in by_ccg["16C"]} == {"QHM"}
+    split = [a for a in walk["areas"] if a["to_areas"] > 1]
+    for a in split:  # each CCG that splits is named with the practices that break the nesting
+        assert a["breaking_practices"] and a["clean_share"] < 1
+        assert len({r["to_code"] for r in by_ccg[a["from_code"]]}) == a["to_areas"]
+    assert all(a["clean_share"] == 1 for a in walk["areas"] if a["to_areas"] == 1)
+    for u in walk["unmapped"]:
+        assert u["reason"] and u["practice"]
+
+
+def test_apportioning_patients_gives_each_icb_its_patients(app, ccg_to_icb) -> None:
+    walk = ccg_to_icb
+    patients = defaultdict(int)
+    for r in walk["rows"]:
+        patients[r["from_code"]] += r["patients"]
+    body = "ccg,patients,ones\n" + "".join(f"{c},{n},1\n" for c, n in sorted(patients.items()))
+    r = request(app, "POST", "/apportion", params={"from_level": "ccg", "from_date": "2021-06-01",
+                                                   "to_level": "icb", "to_date": "2024-10-01"},
+                content=body.encode(), headers={"content-type": "text/csv"})
+    assert r.status_code == 200, r.text
+    lines = [x for x in r.text.splitlines() if not x.startswith("#")]
+    got = {row["to_code"]: row for row in csv.DictReader(lines)}
+    expected_patients, expected_ones = defaultdict(float), defaultdict(float)
+    for row in walk["rows"]:
+        expected_patients[row["to_code"]] += row["patients"]
+        expected_ones[row["to_code"]] += row["patient_weight"]
+    assert set(got) == set(expected_patients)
+    for icb, n in expected_patients.items():
+        assert float(got[icb]["patients"]) == pytest.approx(n)
+        assert float(got[icb]["ones"]) == pytest.approx(expected_ones[icb])
+    assert "list sizes of 2021-22" in r.text.splitlines()[0]
+    unknown = request(app, "POST", "/apportion", params={"from_level": "ccg", "from_date": "2021-06-01",
+                                                         "to_level": "icb", "to_date": "2024-10-01"},
+                      content=b"ccg,x\n16C,1\nXXX,2\n", headers={"content-type": "text/csv"})
+    assert unknown.status_code == 422 and "XXX" in unknown.json()["error"]["message"]
+
+
+def test_a_practice_total_round_trips_through_two_crosswalks_to_the_penny(oxigraph) -> None:
+    first = reorg.crosswalk(oxigraph, "practice", dt.date(2021, 6, 1), "ccg", dt.date(2021, 6, 1))
+    second = reorg.crosswalk(oxigraph, "ccg", dt.date(2021, 6, 1), "icb", dt.date(2024, 10, 1))
+    values = {r.from_code: {"gbp": (hash(r.from_code) % 100_000) / 100} for r in first.rows}
+    by_ccg = {r["to_code"]: r["values"] for r in reorg.apportion(first, values)}
+    known = {r.from_code for r in second.rows}
+    carried = {c: v for c, v in by_ccg.items() if c in known}
+    by_icb = reorg.apportion(second, carried)
+    total_in = sum(v["gbp"] for c, v in by_ccg.items() if c in known)
+    assert round(sum(r["values"]["gbp"] for r in by_icb), 2) == round(total_in, 2)
+    assert round(sum(v["gbp"] for v in by_ccg.values()), 2) == round(sum(v["gbp"] for v in values.values()), 2)
+
+
+def test_the_crosswalk_as_csv_says_its_year_and_sources(app) -> None:
+    r = get(app, "/crosswalk", params={"from_level": "ccg", "from_date": "2021-06-01", "to_level": "icb",
+                                       "to_date": "2024-10-01", "format": "csv", "table": "areas"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    head = r.text.splitlines()
+    assert head[0].startswith("# crosswalk commissioner on 2021-06-01 -> system on 2024-10-01")
+    assert head[1].startswith("# sources: ") and head[2].startswith("from_code,from_name,practices")
+    assert "unknown level 'parish'" in error(app, "/crosswalk", 422, from_level="parish", from_date="2021-06-01",
+                                             to_level="icb", to_date="2024-10-01")["message"]
+
+
+@pytest.mark.neo4j
+def test_both_stores_give_the_same_changes_and_crosswalk(oxigraph, neo4j_seed) -> None:
+    a = reorg.changes(oxigraph, dt.date(2021, 6, 1), dt.date(2024, 10, 1), within="QHM")
+    b = reorg.changes(neo4j_seed, dt.date(2021, 6, 1), dt.date(2024, 10, 1), within="QHM")
+    assert a == b and a
+    x = reorg.crosswalk(oxigraph, "ccg", dt.date(2021, 6, 1), "icb", dt.date(2024, 10, 1))
+    y = reorg.crosswalk(neo4j_seed, "ccg", dt.date(2021, 6, 1), "icb", dt.date(2024, 10, 1))
+    assert (x.rows, x.areas, x.unmapped) == (y.rows, y.areas, y.unmapped)
+
+
+def test_the_cli_writes_the_same_crosswalk(tmp_path, seed_store) -> None:
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    env = {"GRAPHKIT_STORE_PATH": str(seed_store)}
+    out = tmp_path / "walk.csv"
+    result = CliRunner().invoke(cli, ["crosswalk", "--from-level", "ccg", "--from-date", "2021-06-01", "--to-level",
+                                      "icb", "--to-date", "2024-10-01", "--format", "csv", "-o", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(x for x in io.StringIO(out.read_text()) if not x.startswith("#")))
+    assert {r["from_code"] for r in rows} >= {"16C"} and all(0 < float(r["patient_weight"]) <= 1 for r in rows)
+    bad = CliRunner().invoke(cli, ["crosswalk", "--from-level", "parish", "--from-date", "2021-06-01",
+                                   "--to-level", "icb", "--to-date", "2024-10-01"], env=env)
+    assert bad.exit_code != 0 and "parish" in bad.output

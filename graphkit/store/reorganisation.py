@@ -93,6 +93,21 @@ def area_of(history: TieHistory, practice: str, level: str, day: dt.date) -> str
     return code
 
 
+def missing_link(history: TieHistory, practice: str, level: str, day: dt.date) -> str:
+    """Why a practice has no area of ``level`` on the day: the first link up the hierarchy that is missing."""
+    if level == "pcn":
+        return f"in no PCN on {day}"
+    code = history.parent(practice, "CommissionerAssignment", day)
+    if code is None:
+        return f"assigned to no commissioner on {day}"
+    if level == "commissioner":
+        return f"no commissioner on {day}"
+    system = history.parent(code, "SystemMembership", day)
+    if system is None:
+        return f"its commissioner {code} belongs to no system (STP or ICB) on {day}"
+    return f"its system {system} belongs to no region on {day}"
+
+
 def practices_on(store: GraphStore, day: dt.date) -> list[str]:
     """The GP practices (ODS role RO76) open on the day: prescribing cost centres that are not GP practices are
     left out."""
@@ -155,13 +170,22 @@ def _in(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
 
 
 def scope(store: GraphStore, within: str | None, start: dt.date, end: dt.date) -> set[str] | None:
-    """The organisations of an area on either date (and the area itself); None for the whole country."""
+    """The organisations that were in an area at any time from ``start`` to ``end`` (members of members, down to
+    practices), and the area itself; None for the whole country. A practice that joined a PCN after ``start`` and
+    left before ``end`` is in it."""
     if within is None:
         return None
-    from graphkit.store.areas import descendants
-
     store.organisation(within, end)  # NotFound for an unknown code
-    return descendants(store, within, start) | descendants(store, within, end) | {within}
+    history = TieHistory.of(store)
+    seen, frontier = {within}, {within}
+    for _ in range(4):  # region -> system -> commissioner -> PCN -> practice
+        found = {t.member for code in frontier for kind in HISTORY_KINDS for t in history.down.get((code, kind), ())
+                 if (t.start is None or t.start <= end) and (t.end is None or start <= t.end)} - seen
+        if not found:
+            break
+        seen |= found
+        frontier = found
+    return seen
 
 
 def changes(store: GraphStore, start: dt.date, end: dt.date, *, within: str | None = None,
@@ -405,9 +429,9 @@ def crosswalk(store: GraphStore, from_level: str, from_date: dt.date, to_level: 
             result.unmapped.append({
                 "practice": p, "name": names.get(p, p), "from_code": old, "to_code": new,
                 "patients": patients_of[p],
-                "reason": ("no area of that level on the first date" if old is None else
-                           "closed by the second date" if p not in open_later else
-                           "no area of that level on the second date"),
+                "reason": (missing_link(history, p, fl, from_date) if old is None else
+                           f"closed by {to_date}" if p not in open_later else
+                           missing_link(history, p, tl, to_date)),
             })
             continue
         pairs[(old, new)].append(p)

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.cache import recent, store_key
 from api.deps import CODE_PATTERN, DATE_PATTERN, ERRORS, Paging, Store
@@ -84,11 +84,31 @@ async def changes(
 LevelQuery = Annotated[str, Query(description=LEVEL_DESCRIPTION, examples=["ccg"], min_length=2, max_length=20)]
 
 
-def _walk(request: Request, store: GraphStore, from_level: str, from_date: dt.date, to_level: str,
-          to_date: dt.date) -> reorg.Crosswalk:
+class CrosswalkParams:
+    """The four parameters of a crosswalk, checked: two levels and two dates."""
+
+    def __init__(
+        self,
+        from_level: LevelQuery,
+        from_date: Annotated[str, Query(description="Date of the old areas, YYYY-MM-DD.", examples=["2021-06-01"],
+                                        pattern=DATE_PATTERN)],
+        to_level: LevelQuery,
+        to_date: Annotated[str, Query(description="Date of the new areas, YYYY-MM-DD.", examples=["2024-10-01"],
+                                      pattern=DATE_PATTERN)],
+    ) -> None:
+        self.from_level, self.to_level = from_level.lower(), to_level.lower()
+        reorg.level_name(from_level, "from_level")
+        reorg.level_name(to_level, "to_level")
+        self.from_date, self.to_date = _date(from_date, "from_date"), _date(to_date, "to_date")
+
+
+WalkParams = Annotated[CrosswalkParams, Depends(CrosswalkParams)]
+
+
+def _walk(request: Request, store: GraphStore, p: CrosswalkParams) -> reorg.Crosswalk:
     return recent(request, "crosswalks").get(
-        (store_key(store), from_level.lower(), from_date, to_level.lower(), to_date),
-        lambda: reorg.crosswalk(store, from_level, from_date, to_level, to_date))
+        (store_key(store), p.from_level, p.from_date, p.to_level, p.to_date),
+        lambda: reorg.crosswalk(store, p.from_level, p.from_date, p.to_level, p.to_date))
 
 
 CSV_TABLES = {"rows": reorg.CROSSWALK_COLUMNS, "areas": reorg.AREA_COLUMNS, "unmapped": reorg.UNMAPPED_COLUMNS}
@@ -111,21 +131,14 @@ CSV_TABLES = {"rows": reorg.CROSSWALK_COLUMNS, "areas": reorg.AREA_COLUMNS, "unm
 async def crosswalk(
     request: Request,
     store: Store,
-    from_level: LevelQuery,
-    from_date: Annotated[str, Query(description="Date of the old areas, YYYY-MM-DD.", examples=["2021-06-01"],
-                                    pattern=DATE_PATTERN)],
-    to_level: LevelQuery,
-    to_date: Annotated[str, Query(description="Date of the new areas, YYYY-MM-DD.", examples=["2024-10-01"],
-                                  pattern=DATE_PATTERN)],
+    walk_of: WalkParams,
     format: Annotated[Literal["json", "csv"], Query(description="json, or csv (one table).",
                                                     examples=["json"])] = "json",
     table: Annotated[Literal["rows", "areas", "unmapped"], Query(description="Which table, for format=csv.",
                                                                   examples=["rows"])] = "rows",
 ) -> Any:
-    start, end = _date(from_date, "from_date"), _date(to_date, "to_date")
-    for name, value in (("from_level", from_level), ("to_level", to_level)):
-        reorg.level_name(value, name)
-    walk = await gate(request).run_sync(_walk, request, store, from_level, start, to_level, end)
+    walk = await gate(request).run_sync(_walk, request, store, walk_of)
+    start, end = walk_of.from_date, walk_of.to_date
     if format == "csv":
         rows = ([dataclasses.asdict(r) for r in walk.rows] if table == "rows" else
                 walk.areas if table == "areas" else walk.unmapped)
@@ -153,25 +166,17 @@ async def crosswalk(
 async def apportion(
     request: Request,
     store: Store,
-    from_level: LevelQuery,
-    from_date: Annotated[str, Query(description="Date of the old areas, YYYY-MM-DD.", examples=["2021-06-01"],
-                                    pattern=DATE_PATTERN)],
-    to_level: LevelQuery,
-    to_date: Annotated[str, Query(description="Date of the new areas, YYYY-MM-DD.", examples=["2024-10-01"],
-                                  pattern=DATE_PATTERN)],
+    walk_of: WalkParams,
     weight: Annotated[Literal["patients", "practices"], Query(description="Weight by registered patients or by "
                                                               "practice count.", examples=["patients"])] = "patients",
 ) -> Response:
-    start, end = _date(from_date, "from_date"), _date(to_date, "to_date")
-    for name, value in (("from_level", from_level), ("to_level", to_level)):
-        reorg.level_name(value, name)
     raw = await request.body()  # bounded by the server's request limit (api/guard.py)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise BadParameter(f"body: not UTF-8 text (byte {e.start})", details={"parameter": "body"}) from None
     header, values = reorg.read_values(text, "body")
-    walk = await gate(request).run_sync(_walk, request, store, from_level, start, to_level, end)
+    walk = await gate(request).run_sync(_walk, request, store, walk_of)
     rows = reorg.apportion(walk, values, weight=weight, source="body")
     columns = ["to_code", "to_name", *header[1:], "weights"]
     flat = [{"to_code": r["to_code"], "to_name": r["to_name"], **r["values"],

@@ -11,32 +11,13 @@ from collections import defaultdict
 
 import pytest
 
-from api.app import create_app
 from api.inprocess import get, request
-from graphkit.config import Settings
 from graphkit.store import reorganisation as reorg
+from tests.api.conftest import error, ok
 
 pytestmark = [pytest.mark.integration]
 
 U93843_LEAVERS = {"B81003", "B81023", "B81030", "B81055", "B81620", "B81656", "B81663", "B81665"}
-
-
-@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def app(request, oxigraph):
-    store = oxigraph if request.param == "oxigraph" else request.getfixturevalue("neo4j_seed")
-    return create_app(Settings(store=request.param), store=store)
-
-
-def ok(app, path: str, **params) -> dict:
-    r = get(app, path, params=params)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def error(app, path: str, status: int, **params) -> dict:
-    r = get(app, path, params=params)
-    assert r.status_code == status, r.text
-    return r.json()["error"]
 
 
 def test_the_merger_into_16c_is_a_change_with_its_sources(app) -> None:

@@ -16,28 +16,9 @@ import rdflib
 from api.app import create_app
 from api.inprocess import get, request
 from graphkit.config import Settings
+from tests.api.conftest import error, ok
 
 pytestmark = [pytest.mark.integration]
-
-
-@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def app(request, oxigraph):
-    store = oxigraph if request.param == "oxigraph" else request.getfixturevalue("neo4j_seed")
-    return create_app(Settings(store=request.param), store=store)
-
-
-def ok(app, path: str, **params) -> dict:
-    r = get(app, path, params=params)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def error(app, path: str, status: int, **params) -> dict:
-    r = get(app, path, params=params)
-    assert r.status_code == status, r.text
-    body = r.json()["error"]
-    assert body["status"] == status and set(body) == {"status", "code", "message", "details"}
-    return body
 
 
 # -- health and organisations --------------------------------------------------------------------------------------

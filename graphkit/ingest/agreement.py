@@ -1,0 +1,79 @@
+"""Does the graph agree with every file it was built from? For every tie each national file states (a practice in
+a PCN, a practice's commissioner, a commissioner's system, a system's region), on the day the file saw it, the
+merged graph either holds the same tie or has reported the disagreement as a conflict naming the file and line
+(the data-quality report). What is neither is a silent disagreement, which must not exist.
+
+This is the measure behind issue 17's dating work: the count of disagreements (reported or not) by file and kind,
+before and after a change to the merge, says whether dating changes by the best evidence brings the graph closer
+to its files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from graphkit.ingest.merge import MergedGraph, MergedTie
+
+#: The ties up the commissioning hierarchy that the files observe.
+CHECKED_KINDS = ("PCNMembership", "CommissionerAssignment", "SystemMembership", "RegionMembership")
+
+
+@dataclass
+class Agreement:
+    """Counts of the observations checked, by (file, kind): agreeing, disagreeing and reported as a conflict,
+    disagreeing and not reported (silent); and examples of the silent ones."""
+
+    checked: Counter[tuple[str, str]] = field(default_factory=Counter)
+    agree: Counter[tuple[str, str]] = field(default_factory=Counter)
+    reported: Counter[tuple[str, str]] = field(default_factory=Counter)
+    silent: Counter[tuple[str, str]] = field(default_factory=Counter)
+    examples: list[tuple[str, int, str, str, str, dt.date]] = field(default_factory=list)
+
+    def totals(self) -> dict[str, int]:
+        return {"checked": sum(self.checked.values()), "agree": sum(self.agree.values()),
+                "reported": sum(self.reported.values()), "silent": sum(self.silent.values())}
+
+
+def _day(observed: dt.date | None, start: dt.date | None, end: dt.date | None, vintage: dt.date) -> dt.date:
+    """The day a file saw a tie: its observation day; for a dated row, the file's vintage when the stated period
+    holds then, else the last day of the period (or its first, when it has no end)."""
+    if observed is not None:
+        return observed
+    if (start is None or start <= vintage) and (end is None or vintage <= end):
+        return vintage
+    return end if end is not None else (start or vintage)
+
+
+def _holds(t: MergedTie, day: dt.date) -> bool:
+    return (t.start is None or t.start <= day) and (t.end is None or day <= t.end)
+
+
+def check(graph: MergedGraph) -> Agreement:
+    """Every national observation of a hierarchy tie checked against the merged graph (see the module)."""
+    ties: dict[tuple[str, str, str], list[MergedTie]] = defaultdict(list)
+    for t in graph.ties:
+        if t.kind in CHECKED_KINDS:
+            ties[(t.kind, t.member, t.organisation)].append(t)
+    conflicts: set[tuple[object, ...]] = {(c.source.slug, c.line) for c in graph.conflicts}
+    conflicts |= {(c.source.slug, c.member, c.kind) for c in graph.conflicts}
+    out = Agreement()
+    for r in graph.results:
+        if r.source.kind.startswith("curated"):
+            continue
+        for rel in r.relations:
+            if rel.kind not in CHECKED_KINDS:
+                continue
+            key = (r.source.slug, rel.kind)
+            out.checked[key] += 1
+            day = _day(rel.observed, rel.start, rel.end, r.source.vintage)
+            if any(_holds(t, day) for t in ties.get((rel.kind, rel.member, rel.organisation), ())):
+                out.agree[key] += 1
+            elif (r.source.slug, rel.line) in conflicts or (r.source.slug, rel.member, rel.kind) in conflicts:
+                out.reported[key] += 1
+            else:
+                out.silent[key] += 1
+                if len(out.examples) < 50:
+                    out.examples.append((r.source.slug, rel.line, rel.kind, rel.member, rel.organisation, day))
+    return out

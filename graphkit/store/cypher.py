@@ -220,6 +220,7 @@ MATCH (o:{ORG_LABEL})-[h:HOLDS_ROLE]->(r:OdsRole) RETURN o.odsCode AS code, r.co
 """
 ALL_EVENTS = "MATCH (e:ChangeEvent) RETURN e {.*} AS e"
 _EVENT_RELS = "|".join(W3C_ORG_RELS.values())
+ALL_EVENTS = "MATCH (e:ChangeEvent) RETURN e {.*} AS e"
 EVENTS_OF = f"""
 MATCH (e:ChangeEvent)-[:{_EVENT_RELS}]->(:{ORG_LABEL} {{odsCode: $code}})
 RETURN DISTINCT e {{.*}} AS e"""

@@ -292,20 +292,10 @@ def changes(store: GraphStore, start: dt.date, end: dt.date, *, within: str | No
 
 
 def event_index(store: GraphStore) -> list[EventView]:
-    """Every merger and succession of a commissioner or a system, read once per store object (one lookup per such
-    body, a few seconds for the national graph) and kept (:func:`~graphkit.store.areas.held`)."""
+    """Every merger and succession, read once per store object and kept (:func:`~graphkit.store.areas.held`)."""
 
-    def build() -> list[EventView]:
-        index = SearchIndex.of(store)
-        found = {(e.day, e.kind, e.result, e.originals): e for r in index.rows if set(r.all_kinds) & _EVENT_KINDS
-                 for e in store.events(r.code)}
-        return [found[k] for k in sorted(found)]
+    return held(store, "_event_index", store.all_events)
 
-    return held(store, "_event_index", build)
-
-
-_EVENT_KINDS = frozenset({"ClinicalCommissioningGroup", "SubICBLocation", "SustainabilityAndTransformationPartnership",
-                          "IntegratedCareBoard"})
 
 
 def _contract_changes(store: GraphStore, start: dt.date, end: dt.date, mine: Any, names: Mapping[str, str],

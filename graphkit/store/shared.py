@@ -149,6 +149,9 @@ class SharedStore:
     def _events(self, code: str) -> list[EventView]:
         raise NotImplementedError
 
+    def _all_events(self) -> list[EventView]:
+        raise NotImplementedError
+
     def _provenance(self, code: str) -> Iterable[StatementView]:
         raise NotImplementedError
 
@@ -274,6 +277,9 @@ class SharedStore:
         self._require(code)
         return sorted(self._events(code))
 
+    def all_events(self) -> list[EventView]:
+        return sorted(self._all_events())
+
     def provenance(self, code: str) -> list[StatementView]:
         self._require(code)
         return sorted(set(self._provenance(code)))
@@ -351,11 +357,25 @@ def projection_tie_index(store: GraphStore) -> list[ProjectionTie]:
 
 # The indexes a server builds in the background when it opens a store, so that the first search, area or
 # analysis is answered at once: (name kept on the store, how to build it).
+def _tie_history(store: GraphStore) -> object:
+    from graphkit.store.reorganisation import TieHistory
+
+    return TieHistory.of(store)
+
+
+def _event_index(store: GraphStore) -> object:
+    from graphkit.store.reorganisation import event_index
+
+    return event_index(store)
+
+
 WARM_INDEXES = (
     ("_search_index", SearchIndex.of),
     ("_list_size_index", list_size_index),
     ("_projection_tie_index", projection_tie_index),
     ("_contract_key_index", contract_key_index),
+    ("_tie_history", _tie_history),  # changes and crosswalks (graphkit/store/reorganisation.py)
+    ("_event_index", _event_index),
 )
 
 

@@ -42,7 +42,7 @@ def test_health_says_when_the_indexes_built_at_start_are_ready(seed_store) -> No
         fresh = create_app(Settings(store="oxigraph"), store=store)
         assert ok(fresh, "/health")["indexes_ready"] is False  # no start yet: nothing built
         with TestClient(fresh) as client:  # runs the app's start
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120
             while not (body := client.get("/health").json())["indexes_ready"]:
                 assert time.monotonic() < deadline, body
                 time.sleep(0.1)

@@ -278,6 +278,13 @@ class Neo4jStore(SharedStore):
         )
 
     def _events(self, code: str) -> list[EventView]:
+        return self._event_rows(self._run(cypher.EVENTS_OF, code=code))
+
+    def _all_events(self) -> list[EventView]:
+        return self._event_rows(self._run(cypher.ALL_EVENTS))
+
+    @staticmethod
+    def _event_rows(rows: Any) -> list[EventView]:
         return [
             EventView(
                 _date(e["eventDate"]),  # type: ignore[arg-type]
@@ -286,7 +293,7 @@ class Neo4jStore(SharedStore):
                 e["result"],
                 tuple(sorted(e["sources"])),
             )
-            for e in (r["e"] for r in self._run(cypher.EVENTS_OF, code=code))
+            for e in (r["e"] for r in rows)
         ]
 
     def count_organisations(self) -> int:

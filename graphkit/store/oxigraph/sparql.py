@@ -203,10 +203,12 @@ def person(node: str) -> str:
                    OPTIONAL {{ {node} pcg:fictional ?fictional }} }} }}"""
 
 
-def events(org: str) -> str:
+def events(org: str | None) -> str:
+    """The change events an organisation (an IRI) took part in; every change event when None."""
+    which = f"{{ ?e org:originalOrganization {org} }} UNION {{ ?e org:resultingOrganization {org} }}" if org else ""
     return f"""SELECT ?e ?cls ?day ?rcode (GROUP_CONCAT(DISTINCT ?ocode; SEPARATOR=" ") AS ?originals)
                   (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources) WHERE {{ GRAPH <{RESOLVED}> {{
-                 {{ ?e org:originalOrganization {org} }} UNION {{ ?e org:resultingOrganization {org} }}
+                 {which}
                  ?e a org:ChangeEvent, ?cls ; prov:startedAtTime ?start ;
                     org:resultingOrganization/org:identifier ?rcode ; org:originalOrganization/org:identifier ?ocode .
                  BIND (xsd:date(?start) AS ?day)

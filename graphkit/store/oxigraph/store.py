@@ -421,7 +421,12 @@ class OxigraphStore(SharedStore):
         )
 
     def _events(self, code: str) -> list[EventView]:
-        org = f"<{org_iri(code)}>"  # an IRI built from the code (unsafe characters escaped), not user text
+        return self._event_rows(f"<{org_iri(code)}>")  # an IRI built from the code (unsafe characters escaped)
+
+    def _all_events(self) -> list[EventView]:
+        return self._event_rows(None)
+
+    def _event_rows(self, org: str | None) -> list[EventView]:
         return [
             EventView(
                 _date(r["day"]),  # type: ignore[arg-type]

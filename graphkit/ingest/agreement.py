@@ -77,3 +77,29 @@ def check(graph: MergedGraph) -> Agreement:
                 if len(out.examples) < 50:
                     out.examples.append((r.source.slug, rel.line, rel.kind, rel.member, rel.organisation, day))
     return out
+
+
+def main() -> None:  # pragma: no cover - a measurement, run by hand: python -m graphkit.ingest.agreement [SEEDS]
+    """Build the seeds (in a temporary folder) and print, per file and kind, the observations checked, agreeing,
+    reported and silent, then the totals and a few silent examples."""
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from graphkit.store.build import build_seeds
+
+    seeds = Path(sys.argv[1] if len(sys.argv) > 1 else "seeds")
+    with tempfile.TemporaryDirectory() as d:
+        report = build_seeds(seeds, Path(d) / "store")
+    assert report.graph is not None
+    a = check(report.graph)
+    print("file\tkind\tchecked\tagree\treported\tsilent")
+    for key in sorted(a.checked):
+        print(f"{key[0]}\t{key[1]}\t{a.checked[key]}\t{a.agree[key]}\t{a.reported[key]}\t{a.silent[key]}")
+    print(a.totals())
+    for example in a.examples[:10]:
+        print("silent:", *example)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -23,7 +23,7 @@ CHECKED_KINDS = ("PCNMembership", "CommissionerAssignment", "SystemMembership", 
 @dataclass
 class Agreement:
     """Counts of the observations checked, by (file, kind): agreeing, disagreeing and reported as a conflict,
-    disagreeing and not reported (silent); and examples of the silent ones."""
+    disagreeing and not reported (silent); and every silent one (file, line, kind, member, organisation, day)."""
 
     checked: Counter[tuple[str, str]] = field(default_factory=Counter)
     agree: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -74,8 +74,7 @@ def check(graph: MergedGraph) -> Agreement:
                 out.reported[key] += 1
             else:
                 out.silent[key] += 1
-                if len(out.examples) < 50:
-                    out.examples.append((r.source.slug, rel.line, rel.kind, rel.member, rel.organisation, day))
+                out.examples.append((r.source.slug, rel.line, rel.kind, rel.member, rel.organisation, day))
     return out
 
 

@@ -111,8 +111,6 @@ def _walk(request: Request, store: GraphStore, p: CrosswalkParams) -> reorg.Cros
         lambda: reorg.crosswalk(store, p.from_level, p.from_date, p.to_level, p.to_date))
 
 
-CSV_TABLES = {"rows": reorg.CROSSWALK_COLUMNS, "areas": reorg.AREA_COLUMNS, "unmapped": reorg.UNMAPPED_COLUMNS}
-
 
 @router.get(
     "/crosswalk",
@@ -140,9 +138,8 @@ async def crosswalk(
     walk = await gate(request).run_sync(_walk, request, store, walk_of)
     start, end = walk_of.from_date, walk_of.to_date
     if format == "csv":
-        rows = ([dataclasses.asdict(r) for r in walk.rows] if table == "rows" else
-                walk.areas if table == "areas" else walk.unmapped)
-        body = reorg.to_csv(CSV_TABLES[table], rows, reorg.crosswalk_notes(walk))
+        columns, rows = reorg.crosswalk_table(walk, table)
+        body = reorg.to_csv(columns, rows, reorg.crosswalk_notes(walk))
         name = f"crosswalk_{walk.from_level}_{start}_{walk.to_level}_{end}.{table}.csv"
         return Response(body, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -177,9 +174,5 @@ async def apportion(
         raise BadParameter(f"body: not UTF-8 text (byte {e.start})", details={"parameter": "body"}) from None
     header, values = reorg.read_values(text, "body")
     walk = await gate(request).run_sync(_walk, request, store, walk_of)
-    rows = reorg.apportion(walk, values, weight=weight, source="body")
-    columns = ["to_code", "to_name", *header[1:], "weights"]
-    flat = [{"to_code": r["to_code"], "to_name": r["to_name"], **r["values"],
-             "weights": "; ".join(f"{f['from_code']} {f['weight']:.6f}" for f in r["from"])} for r in rows]
-    body = reorg.to_csv(columns, flat, [*reorg.crosswalk_notes(walk), f"weight: {weight}"])
+    body = reorg.apportion_csv(walk, header, values, weight=weight, source="body")
     return Response(body, media_type="text/csv; charset=utf-8")

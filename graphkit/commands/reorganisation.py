@@ -90,10 +90,7 @@ def crosswalk(settings: Settings, from_level: str, from_date: str, to_level: str
     finally:
         store.close()
     if fmt == "csv":
-        columns = {"rows": reorg.CROSSWALK_COLUMNS, "areas": reorg.AREA_COLUMNS,
-                   "unmapped": reorg.UNMAPPED_COLUMNS}[table]
-        rows = ([dataclasses.asdict(r) for r in walk.rows] if table == "rows" else
-                walk.areas if table == "areas" else walk.unmapped)
+        columns, rows = reorg.crosswalk_table(walk, table)
         _write(reorg.to_csv(columns, rows, reorg.crosswalk_notes(walk)), output)
     else:
         _write(json.dumps(dataclasses.asdict(walk), indent=1, ensure_ascii=False, default=str) + "\n", output)
@@ -130,8 +127,4 @@ def apportion(settings: Settings, values: Path, from_level: str, from_date: str,
         walk = reorg.crosswalk(store, from_level, start, to_level, end)
     finally:
         store.close()
-    rows = reorg.apportion(walk, figures, weight=weight, source=str(values))
-    flat = [{"to_code": r["to_code"], "to_name": r["to_name"], **r["values"],
-             "weights": "; ".join(f"{f['from_code']} {f['weight']:.6f}" for f in r["from"])} for r in rows]
-    _write(reorg.to_csv(["to_code", "to_name", *header[1:], "weights"], flat,
-                        [*reorg.crosswalk_notes(walk), f"weight: {weight}"]), output)
+    _write(reorg.apportion_csv(walk, header, figures, weight=weight, source=str(values)), output)

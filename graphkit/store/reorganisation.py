@@ -11,6 +11,7 @@ stores give the same answers.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections import defaultdict
@@ -53,9 +54,12 @@ class TieHistory:
     def __init__(self, ties: Iterable[TieView]) -> None:
         self.up: dict[tuple[str, str], list[TieView]] = defaultdict(list)
         self.down: dict[tuple[str, str], list[TieView]] = defaultdict(list)
+        sources: set[str] = set()
         for t in ties:
+            sources.update(t.sources)
             self.up[(t.member, t.kind)].append(t)
             self.down[(t.organisation, t.kind)].append(t)
+        self.sources = sorted(sources)  # every file the history comes from
         for by in (self.up, self.down):
             for ts in by.values():
                 ts.sort(key=lambda t: (t.start or dt.date.min, t.organisation, t.member))
@@ -444,7 +448,7 @@ def crosswalk(store: GraphStore, from_level: str, from_date: dt.date, to_level: 
             "clean_practice_share": len(main_ps) / n,
             "breaking_practices": breaking,
         })
-    result.sources = sorted({s for ts in history.up.values() for t in ts for s in t.sources})
+    result.sources = list(history.sources)
     return result
 
 
@@ -490,7 +494,12 @@ def read_values(text: str, source: str) -> tuple[list[str], dict[str, dict[str, 
     import io
     import math
 
-    rows = list(csv.reader(io.StringIO(text)))
+    if "\x00" in text:
+        raise BadParameter(f"{source}: holds a NUL byte, so it is not a CSV text", details={"parameter": source})
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as e:
+        raise BadParameter(f"{source}: not a CSV text ({e})", details={"parameter": source}) from None
     if not rows or len(rows[0]) < 2:
         raise BadParameter(f"{source}: line 1: a header with the area code column and at least one column of "
                            "figures is needed", details={"parameter": source})
@@ -549,6 +558,30 @@ def to_csv(columns: Iterable[str], rows: Iterable[Mapping[str, Any]], notes: Ite
     return buf.getvalue()
 
 
+def crosswalk_table(walk: Crosswalk, table: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    """The columns and rows of one table of a crosswalk: ``rows``, ``areas`` or ``unmapped``."""
+    if table == "rows":
+        return CROSSWALK_COLUMNS, [dataclasses.asdict(r) for r in walk.rows]
+    if table == "areas":
+        return AREA_COLUMNS, walk.areas
+    if table == "unmapped":
+        return UNMAPPED_COLUMNS, walk.unmapped
+    raise BadParameter(f"unknown table {table!r}; one of: rows, areas, unmapped", details={"parameter": "table"})
+
+
+def apportion_csv(walk: Crosswalk, header: list[str], values: Mapping[str, Mapping[str, float]], *,
+                  weight: str = "patients", source: str = "values") -> str:
+    """:func:`apportion` written as CSV: one row per new area, the figures of ``header`` (after the code column)
+    and the old areas with the weights used, after the crosswalk's ``#`` lines and the weight."""
+    rows = apportion(walk, values, weight=weight, source=source)
+    flat = [{"to_code": r["to_code"], "to_name": r["to_name"], **r["values"], "weights": _weights(r)} for r in rows]
+    return to_csv(["to_code", "to_name", *header[1:], "weights"], flat, [*crosswalk_notes(walk), f"weight: {weight}"])
+
+
+def _weights(row: Mapping[str, Any]) -> str:
+    return "; ".join(f"{f['from_code']} {f['weight']:.6f}" for f in row["from"])
+
+
 def crosswalk_notes(walk: Crosswalk) -> list[str]:
     return [f"crosswalk {walk.from_level} on {walk.from_date} -> {walk.to_level} on {walk.to_date}; patients: list "
             f"sizes of {walk.list_size_year or 'no year held'} (nearest held to {walk.from_date})",
@@ -569,6 +602,5 @@ def apportion_frame(walk: Crosswalk, frame: Any, *, code_column: str | None = No
                            details={"parameter": column})
     values = {code: {str(c): float(frame[c].iloc[i]) for c in numeric} for i, code in enumerate(codes)}
     rows = apportion(walk, values, weight=weight, source=column)
-    return pd.DataFrame([{"to_code": r["to_code"], "to_name": r["to_name"], **r["values"],
-                          "weights": "; ".join(f"{f['from_code']} {f['weight']:.6f}" for f in r["from"])}
+    return pd.DataFrame([{"to_code": r["to_code"], "to_name": r["to_name"], **r["values"], "weights": _weights(r)}
                          for r in rows])

@@ -49,6 +49,7 @@ def test_unknown_and_repeated_codes_are_errors_naming_them() -> None:
     ("ccg,n\n16C,one\n", "line 2, column n: not a number: 'one'"),
     ("ccg,n\n16C,inf\n", "line 2, column n: not a number"),
     ("ccg,n\n16C,1,2\n", "line 2: 3 values for 2 columns"),
+    ("ccg,n\n16C,\x001\n", "a NUL byte"),
 ])
 def test_a_bad_csv_of_figures_names_the_line_and_column(text: str, message: str) -> None:
     with pytest.raises(BadParameter, match=message):

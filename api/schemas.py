@@ -69,10 +69,23 @@ class Tie(View):
         "a newer file that no longer lists the tie.",
         examples=[False],
     )
-    end_evidence: str | None = Field(default=None, description="The newer source file whose silence closed the tie.")
+    end_evidence: str | None = Field(default=None, description="The newer source file whose silence closed the tie, "
+                                     "or that first shows the member's next tie.")
     sources: list[str] = Field(
         description="Source files (slugs) that state the tie.", examples=[["ePCN_2024-10_core_partner_details"]]
     )
+    start_earliest: dt.date | None = Field(
+        default=None, description="For a tie the files show only between two snapshots: the earliest day it can "
+        "have begun (start is the day the evidence names between start_earliest and start_latest).",
+        examples=["2022-01-02"])
+    start_latest: dt.date | None = Field(
+        default=None, description="For such a tie: the latest day it can have begun.", examples=["2025-12-01"])
+    start_basis: str | None = Field(
+        default=None, description="For such a tie: the evidence that bounds and dates its start, naming files and "
+        "lines.", examples=["QF7 held RO262 until 2022-06-30, QT1 holds RO318 from 2022-07-01"])
+    end_inferred: bool = Field(
+        default=False, description="True when the end is the day before the member's next tie began, a day "
+        "dated by evidence (that tie's start_basis) rather than stated by a file.")
 
 
 class Name(View):
@@ -441,7 +454,17 @@ class ChangeItem(View):
     after: str | None = Field(default=None, description="The new state.", examples=["U87666"])
     precision: str = Field(description="How the day is known: exact (a file states it), no_later_than (a newer file "
                            "no longer shows the old state), first_observed (first seen on that day in a file of "
-                           "snapshots), financial_year (a payments year starting that day).", examples=["exact"])
+                           "snapshots), inferred (seen only between two snapshots and dated inside that interval "
+                           "by evidence: earliest, latest and basis say how), financial_year (a payments year "
+                           "starting that day).", examples=["exact"])
+    earliest: dt.date | None = Field(default=None, description="For a change seen only between two snapshots: the "
+                                     "earliest day it can have happened (the day after the old state was last "
+                                     "shown, narrowed by evidence).", examples=["2022-01-02"])
+    latest: dt.date | None = Field(default=None, description="For such a change: the latest day it can have "
+                                   "happened (the first file showing the new state, narrowed by evidence).",
+                                   examples=["2025-12-01"])
+    basis: str | None = Field(default=None, description="For such a change: the evidence that bounds and dates it, "
+                              "naming files and lines.")
     sources: list[str] = Field(description="Source files (slugs) that state the old and the new state.")
     detail: str = Field(description="The change in words, with the dates of both states.",
                         examples=["PANACEA PCN until 2022-03-31; ... from 2022-04-01"])

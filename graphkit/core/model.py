@@ -57,6 +57,18 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class RegionObservation:
+    """A file places a commissioner's practices in an NHS England region on a day, with no tie of its own
+    (the payments files' region column). It is evidence for dating a commissioner's move between systems seen
+    only between snapshots (merge rule 4), never a tie."""
+
+    area: str  # ODS code of the CCG or sub-ICB location
+    region: str  # ODS code of the NHS England region (Y56 ...)
+    line: int  # the first row of the file that says so
+    observed: dt.date
+
+
+@dataclass(frozen=True)
 class RoleHolding:
     """An ODS role held by an organisation over a period (e.g. RO76 GP PRACTICE)."""
 
@@ -199,6 +211,7 @@ class ImportResult:
     agreements: list[Agreement] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
     lateral_ties: list[LateralTie] = field(default_factory=list)
+    region_observations: list[RegionObservation] = field(default_factory=list)
     rejects: list[Rejected] = field(default_factory=list)
     rows: int = 0
     path: str | None = None  # the file as the user named it (errors name it); source.file_name is the graph's label

@@ -37,9 +37,10 @@ class Agreement:
 
 
 def _day(observed: dt.date | None, start: dt.date | None, end: dt.date | None, vintage: dt.date) -> dt.date:
-    """The day a file saw a tie: its observation day; for a dated row, the file's vintage when the stated period
-    holds then, else the last day of the period (or its first, when it has no end)."""
-    if observed is not None:
+    """The day a file saw a tie: for a dated row, the file's vintage when the stated period holds then, else the
+    last day of the period (or its first, when it has no end: a file may list a tie that starts after its date);
+    for a row without dates, its observation day."""
+    if start is None and end is None and observed is not None:
         return observed
     if (start is None or start <= vintage) and (end is None or vintage <= end):
         return vintage

@@ -56,6 +56,10 @@ class MergedTie:
     statements: list[Statement] = field(default_factory=list)
     dated: bool = True  # False: the period is derived from observations
     end_evidence: Source | None = None  # the newer file whose silence closed the tie
+    # a start seen only between snapshots (rule 4): the first day of the tie lies in [earliest, latest]
+    start_interval: tuple[dt.date, dt.date] | None = None
+    start_basis: str | None = None  # the evidence that dates the start, in words (files and lines named)
+    end_inferred: bool = False  # the end is the day before the next tie's inferred start, not a stated day
 
     @property
     def derived(self) -> bool:
@@ -110,6 +114,7 @@ class Conflict:
     source: Source
     line: int
     reason: str
+    rule: str = "snapshot-disagrees-with-dated-file"  # or "newer-file-ends-tie-earlier"
 
 
 @dataclass
@@ -135,6 +140,7 @@ class MergedGraph:
     conflicts: list[Conflict] = field(default_factory=list)
     undescribed: list[str] = field(default_factory=list)
     events: list[ChangeEvent] = field(default_factory=list)
+    inferred: list[MergedTie] = field(default_factory=list)  # ties whose start evidence moved before the file
 
 
 def _vintage_order(results: list[ImportResult]) -> list[ImportResult]:
@@ -145,8 +151,9 @@ def merge(results: list[ImportResult]) -> MergedGraph:
     results = _vintage_order(results)
     out = MergedGraph(results=results)
     _merge_organisations(results, out)
-    _merge_ties(results, out)
+    transitions = _merge_ties(results, out)
     _merge_roles(results, out)
+    out.inferred = date_between_snapshots(transitions, out, results)
     _describe_referenced(out)
     out.events = derive_events(out.ties, out.organisations)
     return out
@@ -251,7 +258,9 @@ def _describe_referenced(out: MergedGraph) -> None:
 # -- ties ------------------------------------------------------------------------------------------
 
 
-def _merge_ties(results: list[ImportResult], out: MergedGraph) -> None:
+def _merge_ties(results: list[ImportResult], out: MergedGraph) -> list[tuple[MergedTie, MergedTie]]:
+    """Rules 1 to 4; returns the transitions seen only between snapshots: (old tie, new tie) of one member, the
+    new tie starting on the day of its first observation, for :func:`date_between_snapshots`."""
     dated: dict[tuple[str, str, str, dt.date | None], MergedTie] = {}
     observations: list[tuple[Relation, Source]] = []
     # vintages of each (series, tie kind): the files that state ties of that kind
@@ -296,6 +305,11 @@ def _merge_ties(results: list[ImportResult], out: MergedGraph) -> None:
         tie.end = end
         tie.end_evidence = nxt
 
+    # rules 2 and 3, reported: an end before the day of an older file that still showed the tie holding
+    for tie in dated.values():
+        if tie.end is not None:
+            _report_retroactive_end(tie, out)
+
     # rule 4: observations
     by_member_kind: dict[tuple[str, str], list[MergedTie]] = defaultdict(list)
     for tie in dated.values():
@@ -327,23 +341,153 @@ def _merge_ties(results: list[ImportResult], out: MergedGraph) -> None:
         else:
             loose[mk].append((day, rel.organisation, rel, src))
     observed_ties: list[MergedTie] = []
+    transitions: list[tuple[MergedTie, MergedTie]] = []
     for (kind, member), obs in loose.items():
         obs.sort(key=lambda o: (o[0], o[1]))
         open_dated = [t for t in by_member_kind.get((kind, member), []) if t.end is None]
         current: MergedTie | None = open_dated[-1] if len(open_dated) == 1 else None
         for day, org, rel, src in obs:
+            before: MergedTie | None = None
             if current is not None and current.organisation != org:
                 if current.start is None or day > current.start:
                     current.end = day - ONE_DAY
                     current.end_evidence = src
+                    before = current
                 current = None
             if current is None:
                 current = MergedTie(kind, member, org, day, None, dated=False)
                 observed_ties.append(current)
+                if before is not None:
+                    transitions.append((before, current))
             current.statements.append(Statement(src, rel.line, observed=day))
     out.ties = sorted(
         [*dated.values(), *observed_ties], key=lambda t: (t.kind, t.member, t.organisation, t.start or dt.date.min)
     )
+    return transitions
+
+
+def _report_retroactive_end(tie: MergedTie, out: MergedGraph) -> None:
+    """A newer file that ends a tie before the last day an older file says it held (the older file's own date, on
+    which it still showed the tie, or the earlier end it states) is followed (rule 2); each older statement it
+    overrules is a conflict naming both files, so that no file's statement is contradicted silently."""
+    assert tie.end is not None
+    if tie.end_evidence is not None:
+        closer = (f"{tie.end_evidence.slug} no longer lists it and starts the member's next tie on "
+                  f"{tie.end + ONE_DAY}")
+    else:
+        newest = max(tie.statements, key=lambda st: (st.source.vintage, st.source.slug))
+        closer = f"{newest.source.slug} line {newest.line} ends it on {tie.end}"
+    for st in tie.statements:
+        day = st.source.vintage
+        last = st.end if st.end is not None and st.end < day else day  # the last day this file says it held
+        if last <= tie.end or (st.start is not None and st.start > last):
+            continue
+        said = f"this file ends it on {st.end}" if last == st.end else f"this file still shows it on {day}"
+        out.conflicts.append(Conflict(
+            tie.kind, tie.member, tie.organisation, last, st.source, st.line,
+            f"a newer file ends the tie earlier ({said}): {closer}; the newer file is followed",
+            "newer-file-ends-tie-earlier",
+        ))
+
+
+# -- dating changes seen only between snapshots (rule 4, continued) ------------------------------------------
+
+
+def _last_shown(t: MergedTie) -> dt.date:
+    """The last day a file shows the tie holding: its newest observation, or the vintage of the newest file that
+    states it open (or the end that file states, when earlier)."""
+    days = []
+    for st in t.statements:
+        day = st.observed or st.source.vintage
+        days.append(min(day, st.end) if st.end is not None else day)
+    return max(days)
+
+
+def _first_shown(t: MergedTie) -> Statement:
+    return min(t.statements, key=lambda st: (st.observed or st.source.vintage, st.source.slug, st.line))
+
+
+def _at(st: Statement) -> str:
+    return f"{st.source.slug} line {st.line}"
+
+
+def date_between_snapshots(
+    transitions: list[tuple[MergedTie, MergedTie]], out: MergedGraph, results: list[ImportResult]
+) -> list[MergedTie]:
+    """Rule 4, continued: a member last shown in A on one day and first shown in B on a later one changed on a day
+    in between. Hard evidence narrows that interval: A closing (a member cannot stay in a closed organisation),
+    B opening (nor join one before it opens), and, for a commissioner's system, a payments file placing the
+    commissioner's practices in A's region and not B's (it had not moved by that year's end). A payments file
+    placing them in B's region is noted but bounds nothing: it states the geography of its publication, a day
+    after its year that it does not give. The day is then the one day left; else the day inside the interval
+    that the roles of A and B name (a role ending the day before, or beginning: national reorganisation dates
+    such as the ICBs' 2022-07-01), the one most of them name, the earliest if tied; else, as before, the first
+    day a file shows B. Every such tie keeps its interval and its basis in words; the ties whose day the
+    evidence moved before the first file showing B are returned (the report lists them)."""
+    orgs = out.organisations
+    roles: dict[str, list[MergedRole]] = defaultdict(list)
+    for m in out.roles:
+        roles[m.code].append(m)
+    regions_of: dict[str, set[str]] = defaultdict(set)  # every region a system is ever shown in
+    for t in out.ties:
+        if t.kind == "RegionMembership":
+            regions_of[t.member].add(t.organisation)
+    placed: dict[str, list[tuple[dt.date, str, Source, int]]] = defaultdict(list)
+    for r in results:
+        for ob in r.region_observations:
+            placed[ob.area].append((ob.observed, ob.region, r.source, ob.line))
+    moved: list[MergedTie] = []
+    for old, new in transitions:
+        first = new.start
+        assert first is not None
+        last = _last_shown(old)
+        lo, hi = last + ONE_DAY, first
+        why = [f"{new.member} shown in {old.organisation} on {last} and in {new.organisation} on {first} "
+               f"({_at(max(old.statements, key=lambda st: st.observed or st.source.vintage))}; "
+               f"{_at(_first_shown(new))})"]
+        a, b = orgs.get(old.organisation), orgs.get(new.organisation)
+        if a is not None and a.end is not None and lo <= a.end + ONE_DAY < hi:
+            hi = a.end + ONE_DAY
+            why.append(f"{old.organisation} closed on {a.end}")
+        if b is not None and b.start is not None and lo < b.start <= hi:
+            lo = b.start
+            why.append(f"{new.organisation} opened on {b.start}")
+        if new.kind == "SystemMembership":
+            was, now = regions_of.get(old.organisation, set()), regions_of.get(new.organisation, set())
+            # A payments file states the geography of its publication, an undisclosed day after its year's end.
+            # Shown in the old system's region, the member had not moved by the year's end; shown in the new
+            # one's, it had moved by a day the file does not give, so it corroborates but bounds nothing.
+            for day, region, src, line in sorted(placed.get(new.member, ())):
+                if region in was and region not in now and lo <= day < hi:
+                    lo = day + ONE_DAY
+                    why.append(f"{src.slug} line {line} places {new.member}'s practices in region {region} "
+                               f"({old.organisation}'s, not {new.organisation}'s) after {day}")
+                elif region in now and region not in was and lo <= day < hi:
+                    why.append(f"{src.slug} line {line} places them in region {region} ({new.organisation}'s, "
+                               f"not {old.organisation}'s) some day after {day}")
+        named: dict[dt.date, list[str]] = defaultdict(list)  # days inside the interval that roles or lives name
+        for m in roles.get(old.organisation, ()):
+            if m.end is not None and lo <= m.end + ONE_DAY <= hi:
+                named[m.end + ONE_DAY].append(f"{old.organisation} held {m.role} until {m.end}")
+        for m in roles.get(new.organisation, ()):
+            if m.start is not None and lo <= m.start <= hi:
+                named[m.start].append(f"{new.organisation} holds {m.role} from {m.start}")
+        if lo == hi:
+            day = lo
+            why.append(f"so it changed on {day}")
+        elif named:
+            day = min(named, key=lambda d: (-len(named[d]), d))
+            why.append(f"dated {day}, the day inside the interval that the organisations' roles name: "
+                       + ", ".join(named[day]))
+        else:
+            day = hi
+            why.append(f"dated {day}, the last day of the interval: no evidence names a day inside it")
+        new.start, new.start_interval, new.start_basis = day, (lo, hi), "; ".join(why)
+        old.end = day - ONE_DAY
+        if day < first:
+            old.end_inferred = True
+            moved.append(new)
+    return moved
 
 
 # -- roles -----------------------------------------------------------------------------------------

@@ -8,7 +8,10 @@ A reported row is ``row-not-loaded`` when nothing of its line was loaded, ``fiel
 rest of the row was (e.g. a practice whose placeholder PCN code was left out), and ``duplicate-row``
 (a warning) when a curated row repeats an earlier one exactly and was loaded once. Curated rows that
 state the same membership, post, tie or delivery for overlapping periods are ``curated-overlap``
-conflicts: both are kept, as ``curated-contradiction`` keeps both values of an organisation.
+conflicts: both are kept, as ``curated-contradiction`` keeps both values of an organisation. A change seen only
+between two snapshots is listed (``info``) with the interval it is known to lie in and its basis:
+``change-dated-by-evidence`` when evidence dated it before the first file showing the new state,
+``change-dated-by-first-file`` when no evidence named a day inside the interval.
 """
 
 from __future__ import annotations
@@ -159,7 +162,7 @@ def report(graph: MergedGraph, unknown_role_codes: list[str] | None = None) -> Q
         q.issues.append(
             Issue(
                 "conflict",
-                "snapshot-disagrees-with-dated-file",
+                c.rule,
                 f"{c.kind} {c.member} -> {c.organisation} on {c.day}: {c.reason}",
                 c.source.file_name,
                 c.line,
@@ -209,6 +212,26 @@ def report(graph: MergedGraph, unknown_role_codes: list[str] | None = None) -> Q
                             subject=o.code,
                         )
                     )
+    inferred = {id(t) for t in graph.inferred}
+    for t in graph.ties:
+        if t.start_interval is None:
+            continue
+        lo, hi = t.start_interval
+        by_evidence = id(t) in inferred
+        first = min(t.statements, key=lambda st: (st.observed or st.source.vintage, st.source.slug))
+        q.issues.append(
+            Issue(
+                "info",
+                "change-dated-by-evidence" if by_evidence else "change-dated-by-first-file",
+                f"{t.kind} {t.member} -> {t.organisation} from {t.start}"
+                + (" (inferred" if by_evidence else " (no later than")
+                + f"; known to lie from {lo} to {hi}): {t.start_basis}",
+                first.source.file_name,
+                first.line,
+                value=f"{lo}/{hi}",
+                subject=t.member,
+            )
+        )
     for a, b, start, end in overlapping(graph.ties, "PCNMembership"):
         days = f"from {start}" + (f" to {end}" if end else " onwards")
         src = sorted({s.source.file_name for s in (*a.statements, *b.statements)})

@@ -43,6 +43,7 @@ from graphkit.rdf.quads import (
     CONTRACT_IRI,
     DATED_RELATION,
     DERIVED_FROM,
+    END_INFERRED,
     END_NO_LATER_THAN,
     FORMAL_ORG,
     FROM_ORG,
@@ -88,7 +89,10 @@ from graphkit.rdf.quads import (
     P_sha256,
     P_SourceDocument,
     P_sourceKind,
+    P_startBasis,
+    P_startEarliest,
     P_startedAtTime,
+    P_startLatest,
     P_status,
     P_underContract,
     P_vintage,
@@ -255,7 +259,11 @@ def emit_tie(t: MergedTie, sink: QuadSink) -> None:
     sink.add(s, P_assertionType, lit("derived" if t.derived else "reported"), r)
     if t.end_evidence is not None:
         sink.add(s, P_endEvidence, _graph(t.end_evidence.slug), r)
-        sink.add(s, P_endPrecision, END_NO_LATER_THAN, r)
+        sink.add(s, P_endPrecision, END_INFERRED if t.end_inferred else END_NO_LATER_THAN, r)
+    if t.start_interval is not None:
+        sink.add(s, P_startEarliest, lit(t.start_interval[0]), r)
+        sink.add(s, P_startLatest, lit(t.start_interval[1]), r)
+        sink.add(s, P_startBasis, lit(t.start_basis or ""), r)
     for slug in sorted({st.source.slug for st in t.statements}):
         sink.add(s, DERIVED_FROM, _graph(slug), r)
     for st in t.statements:

@@ -116,6 +116,12 @@ def _one(props: dict[str, list[Any]], pred: str, default: Any = None) -> Any:
     return values[0] if values else default
 
 
+def _bounds(props: dict[str, list[Any]]) -> tuple[dt.date, dt.date] | None:
+    """A tie's start bounds (pcg:startEarliest, pcg:startLatest), when its start was seen between snapshots."""
+    lo, hi = _one(props, PCG_IRI.startEarliest), _one(props, PCG_IRI.startLatest)
+    return (lo, hi) if lo is not None and hi is not None else None
+
+
 def _intervals(subjects: Subjects) -> dict[str, tuple[dt.date | None, dt.date | None]]:
     def day(instant: str | None) -> dt.date | None:
         return _one(subjects[instant], IN_DATE) if instant is not None and instant in subjects else None
@@ -225,6 +231,9 @@ def read_dataset(store: ox.Store) -> MergedGraph:
                 end=end,
                 dated=not derived or ev is not None,
                 end_evidence=sources[ev] if ev is not None else None,
+                start_interval=_bounds(p),
+                start_basis=_one(p, PCG_IRI.startBasis),
+                end_inferred=_one(p, PCG_IRI.endPrecision) == PCG_IRI.EndInferred,
             )
             graph.ties.append(t)
             facts[s] = t

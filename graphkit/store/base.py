@@ -40,6 +40,11 @@ class TieView:
     derived: bool = False  # the period was derived (from observations, or closed by a newer file)
     end_evidence: str | None = None  # slug of the file whose silence closed the tie
     sources: tuple[str, ...] = ()  # slugs of the files that state the tie
+    # a start seen only between snapshots (merge rule 4): the first day lies in [start_earliest, start_latest]
+    start_earliest: dt.date | None = None
+    start_latest: dt.date | None = None
+    start_basis: str | None = None  # the evidence that dates the start, in words
+    end_inferred: bool = False  # the end is the day before the next tie's inferred start
 
 
 @dataclass(frozen=True)

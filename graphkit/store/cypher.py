@@ -264,7 +264,9 @@ MATCH {pattern}
 WHERE a.odsCode IN $codes AND t.kind IS NOT NULL AND {_HOLDS}
 RETURN t.kind AS kind, {member}.odsCode AS member, {member}.name AS member_name,
        {organisation}.odsCode AS organisation, {organisation}.name AS organisation_name,
-       t.start AS start, t.end AS end, t.derived AS derived, t.endEvidence AS end_evidence, t.sources AS sources
+       t.start AS start, t.end AS end, t.derived AS derived, t.endEvidence AS end_evidence, t.sources AS sources,
+       t.startEarliest AS start_earliest, t.startLatest AS start_latest, t.startBasis AS start_basis,
+       t.endInferred AS end_inferred
 """
 
 
@@ -348,7 +350,8 @@ MATCH (a:{ORG_LABEL})-[t:{types}]->(b:{ORG_LABEL})
 WHERE {_HOLDS}
 RETURN t.kind AS kind, a.odsCode AS member, a.name AS member_name, b.odsCode AS organisation,
        b.name AS organisation_name, t.start AS start, t.end AS end, t.derived AS derived,
-       t.endEvidence AS end_evidence, t.sources AS sources
+       t.endEvidence AS end_evidence, t.sources AS sources, t.startEarliest AS start_earliest,
+       t.startLatest AS start_latest, t.startBasis AS start_basis, t.endInferred AS end_inferred
 """
 
 

@@ -138,8 +138,11 @@ class Change:
 
     ``precision`` says how the day is known: ``exact`` (a file states it), ``no_later_than`` (a newer file no
     longer shows the old state: the change happened on or before ``day``), ``first_observed`` (the new state is
-    first seen on that day in a file of snapshots, so the change happened on or before it), ``financial_year``
-    (a payments year: the change took effect at some point of the year that starts on ``day``)."""
+    first seen on that day in a file of snapshots, so the change happened on or before it), ``inferred`` (seen
+    only between two snapshots and dated by evidence inside that interval, before the first file showing the new
+    state), ``financial_year`` (a payments year: the change took effect at some point of the year that starts on
+    ``day``). A change seen only between two snapshots has ``earliest`` and ``latest``, the interval it is known to
+    lie in, and ``basis``, the evidence in words (merge rule 4, docs/data.md)."""
 
     day: dt.date
     kind: str
@@ -150,9 +153,21 @@ class Change:
     precision: str = "exact"
     sources: tuple[str, ...] = ()
     detail: str = ""
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
+    basis: str | None = None
+
+
+def _between(t: TieView) -> dict[str, Any]:
+    """The interval and basis of a tie's start seen only between snapshots, as Change fields (none otherwise)."""
+    if t.start_earliest is None:
+        return {}
+    return {"earliest": t.start_earliest, "latest": t.start_latest, "basis": t.start_basis}
 
 
 def _precision_start(t: TieView) -> str:
+    if t.start_latest is not None and t.start is not None and t.start < t.start_latest:
+        return "inferred"
     return "first_observed" if t.derived and t.end_evidence is None and not _dated(t) else "exact"
 
 
@@ -270,11 +285,12 @@ def changes(store: GraphStore, start: dt.date, end: dt.date, *, within: str | No
             if nxt is not None and nxt.organisation != old.organisation:
                 paired.add(id(nxt))
                 if moved in wanted:
-                    precision = "no_later_than" if old.end_evidence else _precision_start(nxt)
+                    precision = ("inferred" if old.end_inferred else "no_later_than" if old.end_evidence
+                                 else _precision_start(nxt))
                     out.append(Change(day, moved, member, name, old.organisation, nxt.organisation, precision,
                                       sources=tuple(sorted(set(old.sources) | set(nxt.sources))),
                                       detail=f"{old.organisation_name} until {old.end.isoformat()}; "
-                                             f"{nxt.organisation_name} from {day.isoformat()}"))
+                                             f"{nxt.organisation_name} from {day.isoformat()}", **_between(nxt)))
             elif nxt is None and left is not None and left in wanted:
                 out.append(Change(day, left, member, name, old.organisation, None, _precision_end(old),
                                   sources=old.sources, detail=f"{old.organisation_name} until {old.end.isoformat()}"))
@@ -287,7 +303,8 @@ def changes(store: GraphStore, start: dt.date, end: dt.date, *, within: str | No
                 if previous and previous[0].organisation == t.organisation:
                     continue  # the same membership restated by another file
                 out.append(Change(t.start, joined, member, name, None, t.organisation, _precision_start(t),
-                                  sources=t.sources, detail=f"{t.organisation_name} from {t.start.isoformat()}"))
+                                  sources=t.sources, detail=f"{t.organisation_name} from {t.start.isoformat()}",
+                                  **_between(t)))
     # contract types by financial year (payments)
     if wanted & {"contract_type_changed", "apms_started", "apms_ended"}:
         out += _contract_changes(store, start, end, mine, names, wanted)
@@ -536,7 +553,8 @@ CROSSWALK_COLUMNS = ("from_code", "from_name", "to_code", "to_name", "practices"
 AREA_COLUMNS = ("from_code", "from_name", "practices", "patients", "to_areas", "main_to_code", "clean_share",
                 "clean_practice_share", "breaking_practices")
 UNMAPPED_COLUMNS = ("practice", "name", "from_code", "to_code", "patients", "reason")
-CHANGE_COLUMNS = ("day", "kind", "code", "name", "before", "after", "precision", "sources", "detail")
+CHANGE_COLUMNS = ("day", "kind", "code", "name", "before", "after", "precision", "earliest", "latest", "sources",
+                  "detail", "basis")
 
 
 def to_csv(columns: Iterable[str], rows: Iterable[Mapping[str, Any]], notes: Iterable[str] = ()) -> str:

@@ -21,7 +21,15 @@ import math
 import re
 from pathlib import Path
 
-from graphkit.core.model import ContractFact, ImportResult, Organisation, Rejected, Relation, ServicePayment
+from graphkit.core.model import (
+    ContractFact,
+    ImportResult,
+    Organisation,
+    RegionObservation,
+    Rejected,
+    Relation,
+    ServicePayment,
+)
 from graphkit.ingest.importers.common import (
     BadCell,
     bad_or_listed_before,
@@ -86,6 +94,7 @@ CONTRACT_TYPES = {"GMS": "GMS", "PMS": "PMS", "APMS": "APMS", "UNKNOWN": "Unknow
 _FY = re.compile(r"(?<!\d)(20\d{2})-(\d{2})(?!\d)")
 _PCN = re.compile(r"^U[0-9]{5}$")
 _PRACTICE = re.compile(r"^[A-Z][0-9A-Z]{4,5}$")
+_REGION = re.compile(r"^Y[0-9]{2}$")  # NHS England commissioning regions (Y56 London ... Y63)
 
 
 def _h(cell: str) -> str:
@@ -151,6 +160,7 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
     result = ImportResult(source=source)
     seen: set[str] = set()
     orgs: set[str] = set()
+    regions: set[tuple[str, str]] = set()  # (commissioner, region) pairs observed, each once
     year_end = source.vintage
     for line, c in data_rows(rows, result, columns=len(header)):
         practice = c[6]
@@ -193,6 +203,14 @@ def read(path: Path, *, financial_year: str | None = None) -> ImportResult:
                 result.payments.append(ServicePayment(practice, fy, svc, amount, line))
         pcn = c[4]
         observed_on = closed if closed and closed < year_end else year_end
+        region = c[0].strip().upper()
+        if commissioner and (commissioner, region) not in regions:
+            if _REGION.match(region):
+                regions.add((commissioner, region))
+                result.region_observations.append(RegionObservation(commissioner, region, line, year_end))
+            elif region:
+                result.rejects.append(Rejected(line, "not an NHS England region code; the region is not used",
+                                               shown[0], c[0]))
         if _PCN.match(pcn):
             result.relations.append(Relation("PCNMembership", practice, pcn, line, observed=observed_on))
             if pcn not in orgs:

@@ -214,6 +214,10 @@ def _tie_row(t: MergedTie) -> dict[str, Any]:
         "kind": t.kind,
         "derived": t.derived,
         "endEvidence": t.end_evidence.slug if t.end_evidence else None,
+        "endInferred": t.end_inferred or None,
+        "startEarliest": t.start_interval[0] if t.start_interval else None,
+        "startLatest": t.start_interval[1] if t.start_interval else None,
+        "startBasis": t.start_basis,
         **_resolved_props(t),
     }
     return {"iri": tie_iri(t)[1:-1], "member": t.member, "organisation": t.organisation, "props": props}

@@ -47,6 +47,10 @@ def read_graph(run: Run) -> MergedGraph:
                 statements=_statements(t, sources),
                 dated=not t["derived"] or ev is not None,
                 end_evidence=sources[ev] if ev else None,
+                start_interval=(date(t["startEarliest"]), date(t["startLatest"]))  # type: ignore[arg-type]
+                if t.get("startEarliest") is not None else None,
+                start_basis=t.get("startBasis"),
+                end_inferred=bool(t.get("endInferred")),
             )
         )
     for r in run(cypher.ALL_ROLES):

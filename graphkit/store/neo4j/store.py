@@ -127,6 +127,10 @@ class Neo4jStore(SharedStore):
                 derived=bool(r["derived"]),
                 end_evidence=r["end_evidence"],
                 sources=tuple(sorted(r["sources"] or ())),
+                start_earliest=_date(r["start_earliest"]),
+                start_latest=_date(r["start_latest"]),
+                start_basis=r["start_basis"],
+                end_inferred=bool(r["end_inferred"]),
             )
             for r in rows
         ]

@@ -9,7 +9,7 @@ from graphkit.rdf.emit import RESOLVED
 
 #: Ties of the anchored organisations or classes (``anchor``), holding on ?day (``when``) or ever.
 TIES = """
-SELECT ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
+SELECT ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev ?lo ?hi ?basis ?prec
        (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources)
 WHERE {
   GRAPH <%(resolved)s> {
@@ -21,12 +21,14 @@ WHERE {
     OPTIONAL { ?iv time:hasBeginning/time:inXSDDate ?start }
     OPTIONAL { ?iv time:hasEnd/time:inXSDDate ?end }
     OPTIONAL { ?t pcg:endEvidence ?ev }
+    OPTIONAL { ?t pcg:endPrecision ?prec }
+    OPTIONAL { ?t pcg:startEarliest ?lo ; pcg:startLatest ?hi ; pcg:startBasis ?basis }
     OPTIONAL { ?t prov:wasDerivedFrom ?src }
     %(kind)s
   }
   %(when)s
 }
-GROUP BY ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev
+GROUP BY ?day ?t ?cls ?m ?mcode ?mname ?o ?ocode ?oname ?start ?end ?atype ?ev ?lo ?hi ?basis ?prec
 """
 WHEN = "FILTER ((!BOUND(?start) || ?start <= ?day) && (!BOUND(?end) || ?end >= ?day))"
 

@@ -53,6 +53,9 @@ def _local(iri: str) -> str:
     return iri[len(ns) :] if iri.startswith(ns) else iri
 
 
+END_INFERRED_IRI = f"{PCG_NS}EndInferred"
+
+
 def _date(term: Any) -> dt.date | None:
     return dt.date.fromisoformat(term.value) if term is not None else None
 
@@ -221,6 +224,10 @@ class OxigraphStore(SharedStore):
                 derived=r["atype"].value == "derived",
                 end_evidence=_slug(r["ev"].value) if r["ev"] is not None else None,
                 sources=tuple(sorted(_slug(x) for x in r["sources"].value.split())) if r["sources"] is not None else (),
+                start_earliest=_date(r["lo"]),
+                start_latest=_date(r["hi"]),
+                start_basis=_text(r["basis"]),
+                end_inferred=r["prec"] is not None and r["prec"].value == END_INFERRED_IRI,
             )
             for r in rows
         ]

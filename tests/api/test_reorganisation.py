@@ -52,6 +52,43 @@ def test_a_pcn_losing_members_is_listed_practice_by_practice(app) -> None:
     assert early - len(out) + len(into) == late == 8
 
 
+def test_a_move_seen_only_between_snapshots_is_dated_by_the_evidence_with_its_interval(app) -> None:
+    # 02Q (Bassetlaw) left South Yorkshire and Bassetlaw (QF7) for Nottingham and Nottinghamshire (QT1) at the
+    # July 2022 reorganisation: the files show it in QF7 on 2022-01-01 and in QT1 first on 2025-12-01
+    body = ok(app, "/changes", **{"from": "2021-06-01", "to": "2024-10-01", "kind": "moved_system"})
+    moved = {c["code"]: c for c in body["data"]}
+    assert set(moved) == {"02Q", "RPG", "RXT"}  # none nationally before the evidence dated them
+    bassetlaw = moved["02Q"]
+    assert (bassetlaw["day"], bassetlaw["before"], bassetlaw["after"], bassetlaw["precision"]) == \
+        ("2022-07-01", "QF7", "QT1", "inferred")
+    assert (bassetlaw["earliest"], bassetlaw["latest"]) == ("2022-01-02", "2025-12-01")
+    assert "QF7 held RO262 until 2022-06-30" in bassetlaw["basis"]
+    assert "QT1 holds RO318 from 2022-07-01" in bassetlaw["basis"]
+    assert "nhspaymentsgp_2022-23 line" in bassetlaw["basis"] and "region Y60" in bassetlaw["basis"]
+    # the chain of one of its practices follows: old system and region before, new ones after
+    for as_of, system, region in (("2022-06-30", "QF7", "Y63"), ("2022-07-01", "QT1", "Y60")):
+        levels = {lv["level"]: lv["organisations"][0]["code"]
+                  for lv in ok(app, "/organisations/C84001/hierarchy", as_of=as_of)["levels"]}
+        assert (levels["commissioner"], levels["system"], levels["region"]) == ("02Q", system, region), as_of
+    ties = ok(app, "/organisations/02Q/memberships")["data"]
+    new = [t for t in ties if t["organisation"] == "QT1"]
+    old = [t for t in ties if t["organisation"] == "QF7"]
+    assert [(t["start"], t["start_earliest"], t["start_latest"]) for t in new] == \
+        [("2022-07-01", "2022-01-02", "2025-12-01")]
+    assert [(t["end"], t["end_inferred"]) for t in old] == [("2022-06-30", True)]
+
+
+def test_a_move_dated_exactly_by_a_closure_and_an_opening_says_so(app) -> None:
+    # PCN U38661's commissioner 04D closed on 2020-03-31 and 71E opened on 2020-04-01: the ePCN files of
+    # 2019-12 and 2022-05 leave an interval of one day
+    body = ok(app, "/changes", **{"from": "2020-01-01", "to": "2020-12-31", "within": "71E",
+                                 "kind": "moved_commissioner", "limit": 10000})
+    pcn = [c for c in body["data"] if c["code"] == "U38661"]
+    assert [(c["day"], c["before"], c["after"], c["precision"], c["earliest"], c["latest"]) for c in pcn] == \
+        [("2020-04-01", "04D", "71E", "inferred", "2020-04-01", "2020-04-01")]
+    assert "04D closed on 2020-03-31" in pcn[0]["basis"]
+
+
 def test_changes_refuse_bad_input_with_the_value_named(app) -> None:
     assert "to" in error(app, "/changes", 422, **{"from": "2024-10-01", "to": "2021-06-01"})["message"]
     assert "teleported" in error(app, "/changes", 422, **{"from": "2021-06-01", "to": "2024-10-01",

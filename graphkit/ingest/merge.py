@@ -7,7 +7,8 @@ Rules (docs/data.md, "From rows to the graph", says them for users):
    with its join date) is (kind, member, organisation, start). A snapshot tie (a mapping file that
    says "on this date the practice is in this PCN") has no dates; it is an *observation*.
 2. Newer wins. Where vintages disagree about a dated tie's end, the newest file's end is the
-   resolved end; every file's own statement stays in its named graph.
+   resolved end; every file's own statement stays in its named graph. An older file that still showed the tie
+   after that end is reported (a conflict naming both files), never contradicted silently.
 3. Closed by absence. A tie an older file states open-ended and the next file of the same series
    no longer lists is closed no later than the day before that newer file's vintage, or the day
    before the member's next tie of that kind starts, whichever is earlier. The newer file is
@@ -15,7 +16,8 @@ Rules (docs/data.md, "From rows to the graph", says them for users):
 4. Observations. An observation inside a dated tie's period corroborates it (its source is added).
    Other observations of a member are put in date order; each run of the same organisation becomes
    a tie from its first observation to the day before the member is first seen elsewhere (derived),
-   or open-ended.
+   or open-ended. A change seen only between two snapshots is then dated by the best evidence inside the
+   interval it is known to lie in, which the new tie keeps with its basis (:func:`date_between_snapshots`).
 5. Time-bounded kinds. CCG codes that became sub-ICB locations, and STP codes that became ICBs, hold
    role RO98/RO262 up to 2022-06-30 and RO319/RO318 from 2022-07-01 (Health and Care Act 2022).
 6. Change events. When a member's tie to X ends the day before its tie to Y starts, and on that day no

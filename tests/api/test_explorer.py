@@ -198,6 +198,21 @@ def test_moving_the_date_back_redraws_the_pcn_with_its_2020_members_and_says_wha
     page.shot(f"{site[0]}-pcn-{BEFORE}")
 
 
+def test_a_move_dated_between_snapshots_shows_its_interval_and_the_evidence(page: Page, site) -> None:
+    # Bassetlaw (02Q) moved from QF7 to QT1 on 2022-07-01, a day the files show only between two snapshots
+    p = page.open("/explore/02Q?as_of=2022-08-01")
+    page.drawn("02Q", "2022-08-01")
+    p.fill("#as-of", "2022-06-01")
+    p.dispatch_event("#as-of", "change")
+    page.drawn("02Q", "2022-06-01")
+    p.wait_for_selector("#recorded-changes li[data-kind='moved_system']", timeout=60_000)
+    item = p.locator("#recorded-changes li[data-kind='moved_system']").first
+    text = item.text_content() or ""
+    assert "QF7 → QT1" in text and "inferred, known between 2022-01-02 and 2025-12-01" in text, text
+    basis = item.locator("span.muted").get_attribute("title") or ""
+    assert "QT1 holds RO318 from 2022-07-01" in basis, basis
+
+
 def test_the_provenance_of_a_membership_names_its_file_and_line(page: Page, site) -> None:
     p = page.open(f"/explore/{PCN}?as_of={NOW}")
     page.drawn(PCN, NOW)

@@ -178,6 +178,10 @@ def test_both_stores_give_the_same_changes_and_crosswalk(oxigraph, neo4j_seed) -
     a = reorg.changes(oxigraph, dt.date(2021, 6, 1), dt.date(2024, 10, 1), within="QHM")
     b = reorg.changes(neo4j_seed, dt.date(2021, 6, 1), dt.date(2024, 10, 1), within="QHM")
     assert a == b and a
+    # the moves dated between snapshots, with their intervals and bases
+    c = reorg.changes(oxigraph, dt.date(2021, 6, 1), dt.date(2024, 10, 1), kinds=["moved_system"])
+    d = reorg.changes(neo4j_seed, dt.date(2021, 6, 1), dt.date(2024, 10, 1), kinds=["moved_system"])
+    assert c == d and {(x.code, x.precision, x.earliest) for x in c} >= {("02Q", "inferred", dt.date(2022, 1, 2))}
     x = reorg.crosswalk(oxigraph, "ccg", dt.date(2021, 6, 1), "icb", dt.date(2024, 10, 1))
     y = reorg.crosswalk(neo4j_seed, "ccg", dt.date(2021, 6, 1), "icb", dt.date(2024, 10, 1))
     assert (x.rows, x.areas, x.unmapped) == (y.rows, y.areas, y.unmapped)

@@ -225,7 +225,8 @@ function changes(before, now, asOf) {
 }
 
 // the changes the graph records for the area between the two dates (GET /changes): each with its day, what it was
-// and became, and how the day is known
+// and became, and how the day is known (for a change seen only between snapshots, the interval it lies in, and
+// the evidence that dates it on hover)
 async function recordedChanges(box, code, a, b) {
   if (a === b) return;
   const [from, to] = a < b ? [a, b] : [b, a];
@@ -239,7 +240,8 @@ async function recordedChanges(box, code, a, b) {
     found.count ? h("details", { open: found.count <= 12 }, h("summary", {}, `The changes (${found.count}${found.count > found.data.length ? `, first ${found.data.length}` : ""})`),
       h("ul", {}, found.data.map((c) => h("li", { "data-kind": c.kind }, `${c.day} ${c.kind.replace(/_/g, " ")}: `, c.name, " ",
         h("span", { class: "code" }, c.code), c.before || c.after ? ` ${c.before ?? "—"} → ${c.after ?? "—"}` : "",
-        h("span", { class: "muted" }, ` (${c.precision.replace(/_/g, " ")})`))))) : null,
+        h("span", { class: "muted", title: c.basis },
+          ` (${c.precision.replace(/_/g, " ")}${c.earliest ? `, known between ${c.earliest} and ${c.latest}` : ""})`))))) : null,
     h("p", { class: "muted" }, h("a", { href: apiUrl("/changes", { from, to, within: code, limit: 10000 }) }, "All as JSON")));
   box.append(part);
 }

@@ -197,6 +197,10 @@ def merged_tie(t: TieView) -> MergedTie:
         statements=_statements(t.sources),
         dated=not t.derived or t.end_evidence is not None,
         end_evidence=_source(t.end_evidence) if t.end_evidence is not None else None,
+        start_interval=(t.start_earliest, t.start_latest)
+        if t.start_earliest is not None and t.start_latest is not None else None,
+        start_basis=t.start_basis,
+        end_inferred=t.end_inferred,
     )
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from graphkit.core.model import ImportResult
 from graphkit.ingest.merge import MergedGraph, MergedTie
 
 #: The ties up the commissioning hierarchy that the files observe.
@@ -29,11 +30,13 @@ class Agreement:
     agree: Counter[tuple[str, str]] = field(default_factory=Counter)
     reported: Counter[tuple[str, str]] = field(default_factory=Counter)
     silent: Counter[tuple[str, str]] = field(default_factory=Counter)
+    uncovered: Counter[tuple[str, str]] = field(default_factory=Counter)  # the graph holds no such tie that day
     examples: list[tuple[str, int, str, str, str, dt.date]] = field(default_factory=list)
 
     def totals(self) -> dict[str, int]:
         return {"checked": sum(self.checked.values()), "agree": sum(self.agree.values()),
-                "reported": sum(self.reported.values()), "silent": sum(self.silent.values())}
+                "reported": sum(self.reported.values()), "silent": sum(self.silent.values()),
+                "uncovered": sum(self.uncovered.values())}
 
 
 def _day(observed: dt.date | None, start: dt.date | None, end: dt.date | None, vintage: dt.date) -> dt.date:
@@ -76,7 +79,49 @@ def check(graph: MergedGraph) -> Agreement:
             else:
                 out.silent[key] += 1
                 out.examples.append((r.source.slug, rel.line, rel.kind, rel.member, rel.organisation, day))
+        if r.source.kind == "nhs-payments-gp":
+            _check_payments(graph, r, ties, conflicts, out)
     return out
+
+
+def _check_payments(graph: MergedGraph, r: ImportResult, ties: dict[tuple[str, str, str], list[MergedTie]],
+                    conflicts: set[tuple[object, ...]], out: Agreement) -> None:
+    """A payments file's commissioner of each practice (on the year's end, or the practice's close when earlier)
+    and region of each commissioner (on the year's end), against the graph's chain on that day. Where the graph
+    holds no tie of the kind that day (a practice closed before its commissioner tie was stated, a system seen
+    in no region before the first practice map), the observation is *uncovered*: not contradicted."""
+    by_member: dict[tuple[str, str], list[MergedTie]] = defaultdict(list)
+    for (kind, member, _), found in ties.items():
+        by_member[(kind, member)].extend(found)
+
+    def held(kind: str, member: str, day: dt.date) -> set[str]:
+        return {t.organisation for t in by_member.get((kind, member), ()) if _holds(t, day)}
+
+    def tally(kind: str, line: int, member: str, said: str, day: dt.date, got: set[str]) -> None:
+        key = (r.source.slug, kind)
+        out.checked[key] += 1
+        if said in got:
+            out.agree[key] += 1
+        elif not got:
+            out.uncovered[key] += 1
+        elif (r.source.slug, line) in conflicts:
+            out.reported[key] += 1
+        else:
+            out.silent[key] += 1
+            out.examples.append((r.source.slug, line, kind, member, said, day))
+
+    year_end = r.source.vintage
+    for k in r.contracts:
+        if not k.commissioner:
+            continue
+        practice = graph.organisations.get(k.practice)
+        day = practice.end if practice and practice.end and practice.end < year_end else year_end
+        tally("CommissionerAssignment", k.line, k.practice, k.commissioner, day,
+              held("CommissionerAssignment", k.practice, day))
+    for ob in r.region_observations:
+        regions = set().union(*(held("RegionMembership", s, ob.observed)
+                                for s in held("SystemMembership", ob.area, ob.observed)))
+        tally("RegionMembership", ob.line, ob.area, ob.region, ob.observed, regions)
 
 
 def main() -> None:  # pragma: no cover - a measurement, run by hand: python -m graphkit.ingest.agreement [SEEDS]
@@ -93,9 +138,10 @@ def main() -> None:  # pragma: no cover - a measurement, run by hand: python -m 
         report = build_seeds(seeds, Path(d) / "store")
     assert report.graph is not None
     a = check(report.graph)
-    print("file\tkind\tchecked\tagree\treported\tsilent")
+    print("file\tkind\tchecked\tagree\treported\tsilent\tuncovered")
     for key in sorted(a.checked):
-        print(f"{key[0]}\t{key[1]}\t{a.checked[key]}\t{a.agree[key]}\t{a.reported[key]}\t{a.silent[key]}")
+        print(f"{key[0]}\t{key[1]}\t{a.checked[key]}\t{a.agree[key]}\t{a.reported[key]}\t{a.silent[key]}\t"
+              f"{a.uncovered[key]}")
     print(a.totals())
     for example in a.examples[:10]:
         print("silent:", *example)

@@ -116,7 +116,8 @@ class Conflict:
     source: Source
     line: int
     reason: str
-    rule: str = "snapshot-disagrees-with-dated-file"  # or "newer-file-ends-tie-earlier"
+    # or "newer-file-ends-tie-earlier", "payments-geography-differs"
+    rule: str = "snapshot-disagrees-with-dated-file"
 
 
 @dataclass
@@ -158,7 +159,51 @@ def merge(results: list[ImportResult]) -> MergedGraph:
     out.inferred = date_between_snapshots(transitions, out, results)
     _describe_referenced(out)
     out.events = derive_events(out.ties, out.organisations)
+    _report_payments_geography(out)
     return out
+
+
+def _report_payments_geography(out: MergedGraph) -> None:
+    """A payments file states each practice's commissioner and the commissioner's NHS England region without
+    dates (they are not ties of the graph: the commissioner is the contract's). Where the graph's chain on the
+    file's day (the year's end, or the practice's close when earlier) says otherwise, the disagreement is a
+    conflict naming the payments line and the files of the graph's tie; the dated files are followed."""
+    ties: dict[tuple[str, str], list[MergedTie]] = defaultdict(list)
+    for t in out.ties:
+        if t.kind in ("CommissionerAssignment", "SystemMembership", "RegionMembership"):
+            ties[(t.kind, t.member)].append(t)
+
+    def held(kind: str, member: str, day: dt.date) -> list[MergedTie]:
+        return [t for t in ties.get((kind, member), ()) if holds_on(t.start, t.end, day)]
+
+    def said(found: list[MergedTie]) -> str:
+        files = sorted({st.source.slug for t in found for st in t.statements})
+        return f"{', '.join(sorted({t.organisation for t in found}))} ({', '.join(files)})"
+
+    for r in out.results:
+        if r.source.kind != "nhs-payments-gp":
+            continue
+        year_end = r.source.vintage
+        for k in r.contracts:
+            practice = out.organisations.get(k.practice)
+            day = practice.end if practice and practice.end and practice.end < year_end else year_end
+            found = held("CommissionerAssignment", k.practice, day)
+            if k.commissioner and found and all(t.organisation != k.commissioner for t in found):
+                out.conflicts.append(Conflict(
+                    "CommissionerAssignment", k.practice, k.commissioner, day, r.source, k.line,
+                    f"the graph's commissioner on {day} is {said(found)}; the dated files are followed",
+                    "payments-geography-differs",
+                ))
+        for ob in r.region_observations:
+            systems = held("SystemMembership", ob.area, ob.observed)
+            regions = [t for s in systems for t in held("RegionMembership", s.organisation, ob.observed)]
+            if regions and all(t.organisation != ob.region for t in regions):
+                out.conflicts.append(Conflict(
+                    "RegionMembership", ob.area, ob.region, ob.observed, r.source, ob.line,
+                    f"the graph puts {ob.area} in system {said(systems)}, in region {said(regions)}, on "
+                    f"{ob.observed}; a payments file states the geography of its publication, after its year",
+                    "payments-geography-differs",
+                ))
 
 
 EVENT_TIES = ("CommissionerAssignment", "SystemMembership")

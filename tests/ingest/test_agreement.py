@@ -21,7 +21,14 @@ def test_every_observation_agrees_or_is_reported_naming_both_files(seed_report) 
     assert totals["silent"] == 0, a.examples[:10]  # 223 on 2026-12-06, before retroactive ends were reported
     assert totals["reported"] < 0.015 * totals["checked"]
     rules = {c.rule for c in graph.conflicts}
-    assert rules == {"snapshot-disagrees-with-dated-file", "newer-file-ends-tie-earlier"}
+    assert rules == {"snapshot-disagrees-with-dated-file", "newer-file-ends-tie-earlier", "payments-geography-differs"}
+    # the payments files' commissioners and regions are checked too: Bassetlaw's region in the 2021-22 file
+    # (already the Midlands, QT1's) is reported against the graph's QF7 and North East and Yorkshire
+    assert a.checked[("nhspaymentsgp_2021-22", "RegionMembership")] > 100
+    [region] = [c for c in graph.conflicts if c.kind == "RegionMembership"]
+    assert (region.source.slug, region.member, region.organisation) == ("nhspaymentsgp_2021-22", "02Q", "Y60")
+    assert "QF7" in region.reason and "Y63" in region.reason
+    assert a.checked[("nhspaymentsgp_2022-23", "CommissionerAssignment")] > 6000
     # a retroactive end names the older file (the conflict's) and the newer one it follows (in the reason)
     a82060 = [c for c in graph.conflicts if c.member == "A82060" and c.rule == "newer-file-ends-tie-earlier"]
     assert [(c.source.slug, c.organisation, c.day) for c in a82060] == [("epraccur_2019-12", "01H",

@@ -116,3 +116,22 @@ def test_a_newer_file_ending_a_tie_before_an_older_file_showed_it_is_a_conflict_
     later.relations.append(Relation("CommissionerAssignment", "A82060", "01H", 15, start=D("2013-04-01"),
                                     end=D("2020-03-31")))
     assert merge([older, later]).conflicts == []
+
+
+def test_a_payments_commissioner_or_region_the_graph_does_not_hold_is_a_conflict_naming_the_graphs_files() -> None:
+    from graphkit.core.model import ContractFact
+
+    dated = ImportResult(_source("epraccur_2023-12", "epraccur", "2023-12-01"))
+    dated.relations.append(Relation("CommissionerAssignment", "M85721", "05L", 7, start=D("2013-04-01"),
+                                    end=D("2022-06-30")))
+    maps = _map("map_2022-01", "2022-01-01", {"05L": "QUA"}, {"QUA": "Y60"})
+    pay = ImportResult(_source("nhspaymentsgp_2021-22", "nhs-payments-gp", "2022-03-31"))
+    pay.contracts += [ContractFact("M85721", "2021-22", "GMS", "D2P2L", 12),
+                      ContractFact("M85722", "2021-22", "GMS", "05L", 13)]  # no tie in the graph: not a conflict
+    pay.region_observations += [RegionObservation("05L", "Y60", 12, D("2022-03-31")),
+                                RegionObservation("05L", "Y61", 14, D("2022-03-31"))]
+    g = merge([dated, maps, pay])
+    got = sorted((c.kind, c.member, c.organisation, c.line) for c in g.conflicts)
+    assert got == [("CommissionerAssignment", "M85721", "D2P2L", 12), ("RegionMembership", "05L", "Y61", 14)]
+    assert all(c.rule == "payments-geography-differs" for c in g.conflicts)
+    assert "05L (epraccur_2023-12)" in next(c.reason for c in g.conflicts if c.line == 12)

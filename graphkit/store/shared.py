@@ -38,6 +38,7 @@ from graphkit.store.base import (
     GraphStore,
     HierarchyLevel,
     LateralTieView,
+    NameRow,
     NameView,
     OrganisationHit,
     OrganisationView,
@@ -150,6 +151,10 @@ class SharedStore:
         raise NotImplementedError
 
     def _all_events(self) -> list[EventView]:
+        raise NotImplementedError
+
+    def _all_names(self) -> Iterable[NameRow]:
+        """Every (code, name, source slug, vintage) the store holds, in any order (repeats allowed)."""
         raise NotImplementedError
 
     def _provenance(self, code: str) -> Iterable[StatementView]:
@@ -279,6 +284,9 @@ class SharedStore:
 
     def all_events(self) -> list[EventView]:
         return sorted(self._all_events())
+
+    def all_names(self) -> list[NameRow]:
+        return sorted(set(self._all_names()), key=lambda r: (r[0], r[3], r[2], r[1]))
 
     def provenance(self, code: str) -> list[StatementView]:
         self._require(code)

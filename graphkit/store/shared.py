@@ -377,6 +377,18 @@ def _event_index(store: GraphStore) -> object:
     return event_index(store)
 
 
+def _name_index(store: GraphStore) -> object:
+    from graphkit.store.reorganisation import name_index
+
+    return name_index(store)
+
+
+def _renaming_index(store: GraphStore) -> object:
+    from graphkit.store.reorganisation import renaming_index
+
+    return renaming_index(store)
+
+
 WARM_INDEXES = (
     ("_search_index", SearchIndex.of),
     ("_list_size_index", list_size_index),
@@ -384,6 +396,8 @@ WARM_INDEXES = (
     ("_contract_key_index", contract_key_index),
     ("_tie_history", _tie_history),  # changes and crosswalks (graphkit/store/reorganisation.py)
     ("_event_index", _event_index),
+    ("_name_index", _name_index),  # every file's names, and the renamings they show
+    ("_renaming_index", _renaming_index),
 )
 
 

@@ -52,6 +52,34 @@ def test_a_pcn_losing_members_is_listed_practice_by_practice(app) -> None:
     assert early - len(out) + len(into) == late == 8
 
 
+def test_a_pcn_renamed_between_two_files_is_a_change_with_both_names(app) -> None:
+    body = ok(app, "/changes", **{"from": "2021-06-01", "to": "2022-06-01", "within": "U04443", "kind": "renamed"})
+    mine = [c for c in body["data"] if c["code"] == "U04443"]
+    assert [(c["day"], c["name"], c["before"], c["after"], c["precision"]) for c in mine] == \
+        [("2022-01-01", "SS9 PCN", "WEST LEIGH PCN", "SS9 PCN", "no_later_than")]
+    # dated by the mappings (2020-09, 2022-01), the narrowest; the ePCN files that show it too are cited
+    assert {"gp-reg-pat-prac-map_2020-09", "gp-reg-pat-prac-map_2022-01", "ePCN_2019-12_pcn_details",
+            "ePCN_2022-05_pcn_details"} <= set(mine[0]["sources"])
+    assert mine[0]["detail"] == ("WEST LEIGH PCN in gp-reg-pat-prac-map_2020-09 (2020-09-01); SS9 PCN in "
+                                 "gp-reg-pat-prac-map_2022-01 (2022-01-01)")
+
+
+def test_renamings_nationally_leave_out_spellings_and_the_payments_naming_by_partners(app) -> None:
+    body = ok(app, "/changes", **{"from": "2019-01-01", "to": "2026-12-01", "kind": "renamed", "limit": 10000})
+    assert body["summary"] == {"renamed": body["count"]} and body["count"] == 1643  # docs/reorganisations.md
+    by_code: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for c in body["data"]:
+        by_code[c["code"]].append((c["day"], c["before"], c["after"]))
+        assert c["precision"] == "no_later_than" and len(c["sources"]) >= 2 and c["before"] != c["after"]
+    assert by_code["RXF"] == [("2025-12-01", "MID YORKSHIRE HOSPITALS NHS TRUST", "MID YORKSHIRE TEACHING NHS TRUST")]
+    # "CHORLEY & SOUTH ..." (2019-12) and "CHORLEY AND SOUTH ..." (2022-05) are one name; HEALTH -> NETWORK is not
+    assert by_code["U10791"] == [("2023-01-01", "CHORLEY AND SOUTH RIBBLE HEALTH PCN",
+                                  "CHORLEY AND SOUTH RIBBLE NETWORK PCN")]
+    assert "U23418" not in by_code  # LiGA WIGAN PCN, then LIGA WIGAN PCN
+    assert "L84017" not in by_code  # ST. PETER'S ROAD SURGERY, then ST.PETER'S ROAD SURGERY
+    assert "M83072" not in by_code  # DR P J GREGORY & PARTNERS in payments 2019-20 only: SALTERS MEADOW HEALTH CTR
+
+
 def test_changes_refuse_bad_input_with_the_value_named(app) -> None:
     assert "to" in error(app, "/changes", 422, **{"from": "2024-10-01", "to": "2021-06-01"})["message"]
     assert "teleported" in error(app, "/changes", 422, **{"from": "2021-06-01", "to": "2024-10-01",
@@ -137,10 +165,15 @@ def test_the_crosswalk_as_csv_says_its_year_and_sources(app) -> None:
 
 
 @pytest.mark.neo4j
-def test_both_stores_give_the_same_changes_and_crosswalk(oxigraph, neo4j_seed) -> None:
+def test_both_stores_give_the_same_changes_names_renamings_and_crosswalk(oxigraph, neo4j_seed) -> None:
     a = reorg.changes(oxigraph, dt.date(2021, 6, 1), dt.date(2024, 10, 1), within="QHM")
     b = reorg.changes(neo4j_seed, dt.date(2021, 6, 1), dt.date(2024, 10, 1), within="QHM")
     assert a == b and a
+    names = oxigraph.all_names()
+    assert names == neo4j_seed.all_names() and len(names) > 100_000
+    renamed = reorg.changes(oxigraph, dt.date(2019, 1, 1), dt.date(2026, 12, 1), kinds=["renamed"])
+    assert renamed == reorg.changes(neo4j_seed, dt.date(2019, 1, 1), dt.date(2026, 12, 1), kinds=["renamed"])
+    assert len(renamed) == 1643
     x = reorg.crosswalk(oxigraph, "ccg", dt.date(2021, 6, 1), "icb", dt.date(2024, 10, 1))
     y = reorg.crosswalk(neo4j_seed, "ccg", dt.date(2021, 6, 1), "icb", dt.date(2024, 10, 1))
     assert (x.rows, x.areas, x.unmapped) == (y.rows, y.areas, y.unmapped)
@@ -161,3 +194,19 @@ def test_the_cli_writes_the_same_crosswalk(tmp_path, seed_store) -> None:
     bad = CliRunner().invoke(cli, ["crosswalk", "--from-level", "parish", "--from-date", "2021-06-01",
                                    "--to-level", "icb", "--to-date", "2024-10-01"], env=env)
     assert bad.exit_code != 0 and "parish" in bad.output
+
+
+def test_the_cli_lists_renamings(seed_store) -> None:
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    result = CliRunner().invoke(cli, ["changes", "--from", "2021-06-01", "--to", "2022-06-01", "--within", "U04443",
+                                      "--kind", "renamed", "--format", "csv"],
+                                env={"GRAPHKIT_STORE_PATH": str(seed_store)})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith("# summary: renamed ")
+    rows = list(csv.DictReader(x for x in lines if not x.startswith("#")))
+    assert ("2022-01-01", "U04443", "WEST LEIGH PCN", "SS9 PCN") in \
+        [(r["day"], r["code"], r["before"], r["after"]) for r in rows]

@@ -5,8 +5,8 @@
 Everything here reads the store through the :class:`~graphkit.store.base.GraphStore` protocol and the in-memory
 indexes kept on the store object (:func:`~graphkit.store.areas.held`): the history of every membership tie up the
 commissioning hierarchy (read once, a few seconds for the national graph), the organisations with their roles
-(:class:`~graphkit.store.areas.SearchIndex`), the practice contracts by year and the list sizes by year. So both
-stores give the same answers.
+(:class:`~graphkit.store.areas.SearchIndex`), the practice contracts by year, the list sizes by year and the name
+each file gives each organisation (:func:`name_index`, for the renamings). So both stores give the same answers.
 """
 
 from __future__ import annotations

@@ -392,9 +392,9 @@ def renamings(rows: Iterable[NameRow]) -> list[Change]:
         new_slugs = ", ".join(sorted(set().union(*new.values())))
         sources = sorted({slug for s in shown for names in (s[3], s[4]) for slugs in names.values() for slug in slugs})
         before, after = " / ".join(sorted(old)), " / ".join(sorted(new))
-        out.append(Change(newer, "renamed", code, after, before, after, "no_later_than", sources=tuple(sources),
-                          detail=f"{before} in {old_slugs} ({older.isoformat()}); {after} in {new_slugs} "
-                                 f"({newer.isoformat()})"))
+        out.append(Change(newer, "renamed", code, after, before=before, after=after, precision="no_later_than",
+                          sources=tuple(sources), detail=f"{before} in {old_slugs} ({older.isoformat()}); {after} in "
+                                                         f"{new_slugs} ({newer.isoformat()})"))
     return sorted(out)
 
 

@@ -443,14 +443,14 @@ class QueryResult(Page):
 
 class ChangeItem(View):
     day: dt.date = Field(description="The first day of the new state.", examples=["2022-04-01"])
-    kind: str = Field(description="opened, closed, merged, succeeded, role_changed, joined_pcn, left_pcn, moved_pcn, "
-                      "moved_commissioner, moved_system, moved_region, contract_type_changed, apms_started or "
-                      "apms_ended.", examples=["moved_pcn"])
+    kind: str = Field(description="opened, closed, renamed, merged, succeeded, role_changed, joined_pcn, left_pcn, "
+                      "moved_pcn, moved_commissioner, moved_system, moved_region, contract_type_changed, apms_started "
+                      "or apms_ended.", examples=["moved_pcn"])
     code: str = Field(description="Code of the organisation that changed (the result, for a merger).",
                       examples=["B81003"])
     name: str = Field(description="Its name in the newest source.", examples=["THE SPRINGS SURGERY"])
-    before: str | None = Field(default=None, description="The old state: PCN, commissioner, role, contract type or "
-                               "the merged originals.", examples=["U93843"])
+    before: str | None = Field(default=None, description="The old state: PCN, commissioner, role, contract type, "
+                               "name (renamed) or the merged originals.", examples=["U93843"])
     after: str | None = Field(default=None, description="The new state.", examples=["U87666"])
     precision: str = Field(description="How the day is known: exact (a file states it), no_later_than (a newer file "
                            "no longer shows the old state), first_observed (first seen on that day in a file of "

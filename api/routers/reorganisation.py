@@ -43,11 +43,13 @@ def _changes(request: Request, store: GraphStore, start: dt.date, end: dt.date, 
     responses={**ERRORS, **BUSY},
     summary="What changed in an area between two dates",
     description="Every change after `from` and up to `to` to the organisations of `within` on either date (the "
-    "whole country without it): organisations opened and closed, mergers and successions, role changes (CCG to "
-    "sub-ICB location, STP to ICB), practices joining, leaving or moving between PCNs, commissioners, systems and "
-    "regions, and contract types changing between payments years. Each change has its day (the first day of the "
-    "new state), how that day is known (`precision`: exact, no_later_than, first_observed, financial_year) and its "
-    "sources. Paged, ordered by day, kind and code, with the count of each kind over all pages.",
+    "whole country without it): organisations opened, closed and renamed (a name that differs between two "
+    "consecutive files of one series, ignoring case, spacing, punctuation and & for and), mergers and successions, "
+    "role changes (CCG to sub-ICB location, STP to ICB), practices joining, leaving or moving between PCNs, "
+    "commissioners, systems and regions, and contract types changing between payments years. Each change has its "
+    "day (the first day of the new state), how that day is known (`precision`: exact, no_later_than, "
+    "first_observed, financial_year) and its sources. Paged, ordered by day, kind and code, with the count of "
+    "each kind over all pages.",
 )
 async def changes(
     request: Request,

@@ -261,6 +261,9 @@ ProjectionTie = tuple[str, str, str, str, str, dt.date | None, dt.date | None]
 #: (financial year, holder's code, contract IRI, contract type as stated, commissioners' codes) of a practice's
 #: contract from NHS Payments to General Practice: what /contracts filters on, in its order.
 ContractKey = tuple[str, str, str, str, tuple[str, ...]]
+#: (organisation code, name, source slug, vintage) of one name one file gives an organisation: what
+#: :attr:`OrganisationView.names` holds, for every organisation at once.
+NameRow = tuple[str, str, str, dt.date]
 
 
 @runtime_checkable
@@ -376,6 +379,11 @@ class GraphStore(Protocol):
 
     def all_events(self) -> list[EventView]:
         """Every merger and succession, by day."""
+        ...
+
+    def all_names(self) -> list[NameRow]:
+        """Every name every file gives every organisation: (code, name, source slug, vintage), by code, vintage
+        and source."""
         ...
 
     def summary(self) -> StoreSummary: ...

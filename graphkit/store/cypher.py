@@ -221,6 +221,10 @@ MATCH (o:{ORG_LABEL})-[h:HOLDS_ROLE]->(r:OdsRole) RETURN o.odsCode AS code, r.co
 ALL_EVENTS = "MATCH (e:ChangeEvent) RETURN e {.*} AS e"
 _EVENT_RELS = "|".join(W3C_ORG_RELS.values())
 ALL_EVENTS = "MATCH (e:ChangeEvent) RETURN e {.*} AS e"
+#: The names each file gives each organisation (aligned lists on the node), for the renamings.
+ALL_NAMES = f"""
+MATCH (o:{ORG_LABEL})
+RETURN o.odsCode AS code, o.names AS names, o.nameSources AS sources, o.nameVintages AS vintages"""
 EVENTS_OF = f"""
 MATCH (e:ChangeEvent)-[:{_EVENT_RELS}]->(:{ORG_LABEL} {{odsCode: $code}})
 RETURN DISTINCT e {{.*}} AS e"""

@@ -5,8 +5,8 @@
 Everything here reads the store through the :class:`~graphkit.store.base.GraphStore` protocol and the in-memory
 indexes kept on the store object (:func:`~graphkit.store.areas.held`): the history of every membership tie up the
 commissioning hierarchy (read once, a few seconds for the national graph), the organisations with their roles
-(:class:`~graphkit.store.areas.SearchIndex`), the practice contracts by year and the list sizes by year. So both
-stores give the same answers.
+(:class:`~graphkit.store.areas.SearchIndex`), the practice contracts by year, the list sizes by year and the name
+each file gives each organisation (:func:`name_index`, for the renamings). So both stores give the same answers.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 from graphkit.core.nhs import ROLE_CLASS
 from graphkit.errors import BadParameter
 from graphkit.store.areas import SearchIndex, held
-from graphkit.store.base import EventView, GraphStore, TieView, financial_year_end
+from graphkit.store.base import EventView, GraphStore, NameRow, RoleRow, TieView, financial_year_end
 from graphkit.store.economy import list_size_index
 from graphkit.store.shared import contract_key_index
 
@@ -33,7 +34,7 @@ _UP = {"pcn": "PCNMembership", "commissioner": "CommissionerAssignment", "system
        "region": "RegionMembership"}
 #: The kinds of change :func:`changes` reports, in the order of its summary.
 CHANGE_KINDS = (
-    "opened", "closed", "merged", "succeeded", "role_changed",
+    "opened", "closed", "renamed", "merged", "succeeded", "role_changed",
     "joined_pcn", "left_pcn", "moved_pcn", "moved_commissioner", "moved_system", "moved_region",
     "contract_type_changed", "apms_started", "apms_ended",
 )
@@ -254,6 +255,13 @@ def changes(store: GraphStore, start: dt.date, end: dt.date, *, within: str | No
                                       sources=tuple(sorted(set(was.sources) | set(now.sources))),
                                       detail=f"{was.role} until {was.end.isoformat()}, {now.role} from "
                                              f"{now.start.isoformat()}"))
+    # renamings: a name that differs between consecutive files of one series
+    if "renamed" in wanted:
+        for c in renaming_index(store):
+            if mine(c.code):
+                c = dated_by_roles(c, index.roles.get(c.code, ()))
+                if _in(c.day, start, end):
+                    out.append(dataclasses.replace(c, name=names.get(c.code, c.name)))
     # mergers and successions of commissioners and systems
     if wanted & {"merged", "succeeded"}:
         for e in event_index(store):
@@ -317,6 +325,124 @@ def event_index(store: GraphStore) -> list[EventView]:
 
     return held(store, "_event_index", store.all_events)
 
+
+def name_index(store: GraphStore) -> list[NameRow]:
+    """Every name every file gives every organisation (:meth:`~graphkit.store.base.GraphStore.all_names`), read
+    once per store object and kept (:func:`~graphkit.store.areas.held`)."""
+    return held(store, "_name_index", store.all_names)
+
+
+def renaming_index(store: GraphStore) -> list[Change]:
+    """Every renaming the store's files show (:func:`renamings` of :func:`name_index`), made once and kept."""
+    names = name_index(store)  # held first: held() is not reentrant
+    return held(store, "_renaming_index", lambda: renamings(names))
+
+
+def name_key(name: str) -> str:
+    """A name as renamings compare it: in any case, ``&`` read as ``and``, spaces and punctuation ignored, so
+    that two spellings of one name are not a renaming.
+
+    >>> name_key("St. Mary's Surgery & Health Centre") == name_key("ST MARYS SURGERY AND HEALTH-CENTRE")
+    True
+    """
+    return "".join(ch for ch in name.replace("&", " and ").casefold() if ch.isalnum())
+
+
+#: The date in a file's slug: what is left is the file's series (epraccur_2019-12 -> epraccur,
+#: ePCN_2022-05_pcn_details -> ePCN_pcn_details, nhspaymentsgp_2021-22 -> nhspaymentsgp).
+_SLUG_DATE = re.compile(r"_\d{4}(?:-\d{2})?(?=_|$)")
+#: Consecutive files of a series in which more than this share of the organisations both name (at least
+#: :data:`CONVENTION_MIN` of them) change name: the publisher changed how it names them (nhspaymentsgp_2019-20 names
+#: many practices by their partners, 2020-21 by the practice's name), so the pair shows no renamings.
+CONVENTION_SHARE = 0.25
+CONVENTION_MIN = 100
+
+
+def series_of(slug: str) -> str:
+    """The series of a source file: its slug without the date (the kind of file: ``epraccur``,
+    ``gp-reg-pat-prac-map``, ``ePCN_pcn_details``, ``nhspaymentsgp``); the slug itself when it holds no date."""
+    return _SLUG_DATE.sub("", slug, count=1)
+
+
+def renamings(rows: Iterable[NameRow]) -> list[Change]:
+    """Organisations whose name differs (compared by :func:`name_key`) between two consecutive vintages of files
+    of one series, both naming it; files of different series are never compared (publishers spell and abbreviate
+    names their own way). The day is the newer file's vintage (``no_later_than``: the name changed after the older
+    file's vintage and on or before the newer one's). A renaming several series show is reported once, dated by the
+    series that dates it most narrowly, with the files of every series that shows it. A pair of files in which
+    more than :data:`CONVENTION_SHARE` of the organisations both name change name (:data:`CONVENTION_MIN` or more)
+    shows a change of the publisher's convention, not renamings, and is skipped.
+
+    >>> rows = [("A81001", "THE DENSHAM SURGERY", "epraccur_2019-12", dt.date(2019, 12, 1)),
+    ...         ("A81001", "The Densham Surgery", "epraccur_2023-12", dt.date(2023, 12, 1)),
+    ...         ("A81002", "QUEENS PARK MEDICAL CENTRE", "epraccur_2019-12", dt.date(2019, 12, 1)),
+    ...         ("A81002", "QUEENS PARK MEDICAL CENTRE", "epraccur_2023-12", dt.date(2023, 12, 1)),
+    ...         ("A81004", "BLUEBELL MEDICAL CENTRE", "epraccur_2019-12", dt.date(2019, 12, 1)),
+    ...         ("A81004", "WOODLANDS ROAD SURGERY", "epraccur_2023-12", dt.date(2023, 12, 1))]
+    >>> [(c.code, c.day, c.before, c.after) for c in renamings(rows)]
+    [('A81004', datetime.date(2023, 12, 1), 'BLUEBELL MEDICAL CENTRE', 'WOODLANDS ROAD SURGERY')]
+    """
+    # (series, vintage) -> code -> {name: slugs}
+    files: dict[tuple[str, dt.date], dict[str, dict[str, set[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(set)))
+    for code, name, slug, vintage in rows:
+        files[(series_of(slug), vintage)][code][name].add(slug)
+    vintages: dict[str, list[dt.date]] = defaultdict(list)
+    for series, vintage in sorted(files):
+        vintages[series].append(vintage)
+    # (code, old names, new names) -> every (older vintage, newer vintage, series, old, new) that shows it
+    found: dict[tuple[str, frozenset[str], frozenset[str]], list[tuple[Any, ...]]] = defaultdict(list)
+    for series, held_vintages in vintages.items():
+        for older, newer in itertools.pairwise(held_vintages):
+            a, b = files[(series, older)], files[(series, newer)]
+            both = a.keys() & b.keys()
+            changed = []
+            for code in sorted(both):
+                was, now = frozenset(map(name_key, a[code])), frozenset(map(name_key, b[code]))
+                if not was & now:
+                    changed.append((code, was, now))
+            if len(both) >= CONVENTION_MIN and len(changed) > CONVENTION_SHARE * len(both):
+                continue
+            for code, was, now in changed:
+                found[(code, was, now)].append((older, newer, series, a[code], b[code]))
+    out = []
+    for (code, _, _), shown in found.items():
+        older, newer, series, old, new = min(shown, key=lambda s: (s[1] - s[0], s[1], s[2]))
+        old_slugs = ", ".join(sorted(set().union(*old.values())))
+        new_slugs = ", ".join(sorted(set().union(*new.values())))
+        sources = sorted({slug for s in shown for names in (s[3], s[4]) for slugs in names.values() for slug in slugs})
+        before, after = " / ".join(sorted(old)), " / ".join(sorted(new))
+        out.append(Change(newer, "renamed", code, after, before=before, after=after, precision="no_later_than",
+                          sources=tuple(sources), detail=f"{before} in {old_slugs} ({older.isoformat()}); {after} in "
+                                                         f"{new_slugs} ({newer.isoformat()})",
+                          earliest=older + ONE_DAY, latest=newer))
+    return sorted(out)
+
+
+
+def dated_by_roles(change: Change, roles: Iterable[RoleRow]) -> Change:
+    """A change seen only between two files (``earliest`` to ``latest``) dated as the merge dates moves (docs/data.md,
+    rule 4): by the day inside that interval that the organisation's roles name (a role beginning, or one ending the
+    day before), the one most of them name, the earliest if tied; unchanged when none does. 16C's renaming from NHS
+    Tees Valley CCG, seen between the mappings of 2022-01 and 2026-08, is dated 2022-07-01, the day its role
+    changed."""
+    if change.earliest is None or change.latest is None:
+        return change
+    lo, hi = change.earliest, change.latest
+    named: dict[dt.date, list[str]] = defaultdict(list)
+    for r in roles:
+        if r.start is not None and lo <= r.start <= hi:
+            named[r.start].append(f"{r.role} from {r.start.isoformat()}")
+        if r.end is not None and lo <= r.end + ONE_DAY <= hi:
+            named[r.end + ONE_DAY].append(f"{r.role} until {r.end.isoformat()}")
+    if not named:
+        return change
+    day = min(named, key=lambda d: (-len(named[d]), d))
+    if day == change.day:
+        return change
+    return dataclasses.replace(change, day=day, precision="inferred",
+                               basis=f"dated {day.isoformat()}, the day inside the interval that its roles name: "
+                                     f"{change.code} holds " + ", ".join(named[day]))
 
 
 def _contract_changes(store: GraphStore, start: dt.date, end: dt.date, mine: Any, names: Mapping[str, str],

@@ -38,6 +38,7 @@ from graphkit.store.base import (
     GraphStore,
     HierarchyLevel,
     LateralTieView,
+    NameRow,
     NameView,
     OrganisationHit,
     OrganisationView,
@@ -150,6 +151,10 @@ class SharedStore:
         raise NotImplementedError
 
     def _all_events(self) -> list[EventView]:
+        raise NotImplementedError
+
+    def _all_names(self) -> Iterable[NameRow]:
+        """Every (code, name, source slug, vintage) the store holds, in any order (repeats allowed)."""
         raise NotImplementedError
 
     def _provenance(self, code: str) -> Iterable[StatementView]:
@@ -280,6 +285,9 @@ class SharedStore:
     def all_events(self) -> list[EventView]:
         return sorted(self._all_events())
 
+    def all_names(self) -> list[NameRow]:
+        return sorted(set(self._all_names()), key=lambda r: (r[0], r[3], r[2], r[1]))
+
     def provenance(self, code: str) -> list[StatementView]:
         self._require(code)
         return sorted(set(self._provenance(code)))
@@ -369,6 +377,18 @@ def _event_index(store: GraphStore) -> object:
     return event_index(store)
 
 
+def _name_index(store: GraphStore) -> object:
+    from graphkit.store.reorganisation import name_index
+
+    return name_index(store)
+
+
+def _renaming_index(store: GraphStore) -> object:
+    from graphkit.store.reorganisation import renaming_index
+
+    return renaming_index(store)
+
+
 WARM_INDEXES = (
     ("_search_index", SearchIndex.of),
     ("_list_size_index", list_size_index),
@@ -376,6 +396,8 @@ WARM_INDEXES = (
     ("_contract_key_index", contract_key_index),
     ("_tie_history", _tie_history),  # changes and crosswalks (graphkit/store/reorganisation.py)
     ("_event_index", _event_index),
+    ("_name_index", _name_index),  # every file's names, and the renamings they show
+    ("_renaming_index", _renaming_index),
 )
 
 

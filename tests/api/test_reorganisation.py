@@ -97,6 +97,41 @@ def test_changes_refuse_bad_input_with_the_value_named(app) -> None:
                                                        "within": "ZZ999"})["message"]
 
 
+def test_a_pcn_renamed_between_two_files_is_a_change_with_both_names(app) -> None:
+    body = ok(app, "/changes", **{"from": "2021-06-01", "to": "2022-06-01", "within": "U04443", "kind": "renamed"})
+    mine = [c for c in body["data"] if c["code"] == "U04443"]
+    assert [(c["day"], c["name"], c["before"], c["after"], c["precision"]) for c in mine] == \
+        [("2022-01-01", "SS9 PCN", "WEST LEIGH PCN", "SS9 PCN", "no_later_than")]
+    # dated by the mappings (2020-09, 2022-01), the narrowest; the ePCN files that show it too are cited
+    assert {"gp-reg-pat-prac-map_2020-09", "gp-reg-pat-prac-map_2022-01", "ePCN_2019-12_pcn_details",
+            "ePCN_2022-05_pcn_details"} <= set(mine[0]["sources"])
+    assert mine[0]["detail"] == ("WEST LEIGH PCN in gp-reg-pat-prac-map_2020-09 (2020-09-01); SS9 PCN in "
+                                 "gp-reg-pat-prac-map_2022-01 (2022-01-01)")
+
+
+def test_renamings_nationally_leave_out_spellings_and_the_payments_naming_by_partners(app) -> None:
+    body = ok(app, "/changes", **{"from": "2019-01-01", "to": "2026-12-01", "kind": "renamed", "limit": 10000})
+    assert body["summary"] == {"renamed": body["count"]} and body["count"] == 1643  # docs/reorganisations.md
+    by_code: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for c in body["data"]:
+        by_code[c["code"]].append((c["day"], c["before"], c["after"]))
+        assert len(c["sources"]) >= 2 and c["before"] != c["after"]
+        assert c["earliest"] < c["latest"] and c["earliest"] <= c["day"] <= c["latest"]
+        # dated by the newer file, or, as the merge dates moves, by the day inside the interval its roles name
+        assert c["precision"] == "no_later_than" and c["day"] == c["latest"] or \
+            c["precision"] == "inferred" and c["basis"].startswith(f"dated {c['day']}")
+    assert by_code["RXF"] == [("2025-12-01", "MID YORKSHIRE HOSPITALS NHS TRUST", "MID YORKSHIRE TEACHING NHS TRUST")]
+    # "CHORLEY & SOUTH ..." (2019-12) and "CHORLEY AND SOUTH ..." (2022-05) are one name; HEALTH -> NETWORK is not
+    assert by_code["U10791"] == [("2023-01-01", "CHORLEY AND SOUTH RIBBLE HEALTH PCN",
+                                  "CHORLEY AND SOUTH RIBBLE NETWORK PCN")]
+    # 16C, seen renamed only between the mappings of 2022-01 and 2026-08, is dated by its change of role
+    assert by_code["16C"] == [("2022-07-01", "NHS Tees Valley CCG", "NHS North East and North Cumbria ICB - 16C")]
+    assert sum(c["precision"] == "inferred" for c in body["data"]) == 135  # CCGs and STPs renamed on 2022-07-01
+    assert "U23418" not in by_code  # LiGA WIGAN PCN, then LIGA WIGAN PCN
+    assert "L84017" not in by_code  # ST. PETER'S ROAD SURGERY, then ST.PETER'S ROAD SURGERY
+    assert "M83072" not in by_code  # DR P J GREGORY & PARTNERS in payments 2019-20 only: SALTERS MEADOW HEALTH CTR
+
+
 @pytest.fixture
 def ccg_to_icb(app) -> dict:
     return ok(app, "/crosswalk", from_level="ccg", from_date="2021-06-01", to_level="icb", to_date="2024-10-01")
@@ -187,6 +222,15 @@ def test_both_stores_give_the_same_changes_and_crosswalk(oxigraph, neo4j_seed) -
     assert (x.rows, x.areas, x.unmapped) == (y.rows, y.areas, y.unmapped)
 
 
+@pytest.mark.neo4j
+def test_both_stores_give_the_same_names_and_renamings(oxigraph, neo4j_seed) -> None:
+    names = oxigraph.all_names()
+    assert names == neo4j_seed.all_names() and len(names) > 100_000
+    renamed = reorg.changes(oxigraph, dt.date(2019, 1, 1), dt.date(2026, 12, 1), kinds=["renamed"])
+    assert renamed == reorg.changes(neo4j_seed, dt.date(2019, 1, 1), dt.date(2026, 12, 1), kinds=["renamed"])
+    assert len(renamed) == 1643
+
+
 def test_the_cli_writes_the_same_crosswalk(tmp_path, seed_store) -> None:
     from click.testing import CliRunner
 
@@ -202,3 +246,19 @@ def test_the_cli_writes_the_same_crosswalk(tmp_path, seed_store) -> None:
     bad = CliRunner().invoke(cli, ["crosswalk", "--from-level", "parish", "--from-date", "2021-06-01",
                                    "--to-level", "icb", "--to-date", "2024-10-01"], env=env)
     assert bad.exit_code != 0 and "parish" in bad.output
+
+
+def test_the_cli_lists_renamings(seed_store) -> None:
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+
+    result = CliRunner().invoke(cli, ["changes", "--from", "2021-06-01", "--to", "2022-06-01", "--within", "U04443",
+                                      "--kind", "renamed", "--format", "csv"],
+                                env={"GRAPHKIT_STORE_PATH": str(seed_store)})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith("# summary: renamed ")
+    rows = list(csv.DictReader(x for x in lines if not x.startswith("#")))
+    assert ("2022-01-01", "U04443", "WEST LEIGH PCN", "SS9 PCN") in \
+        [(r["day"], r["code"], r["before"], r["after"]) for r in rows]

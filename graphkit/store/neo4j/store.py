@@ -20,6 +20,7 @@ from graphkit.store.base import (
     Direction,
     EventView,
     LateralTieView,
+    NameRow,
     NameView,
     OrgRow,
     PersonView,
@@ -286,6 +287,11 @@ class Neo4jStore(SharedStore):
 
     def _all_events(self) -> list[EventView]:
         return self._event_rows(self._run(cypher.ALL_EVENTS))
+
+    def _all_names(self) -> list[NameRow]:
+        return [(r["code"], n, s, _date(v))  # type: ignore[misc]
+                for r in self._run(cypher.ALL_NAMES)
+                for n, s, v in zip(r["names"] or (), r["sources"] or (), r["vintages"] or (), strict=True)]
 
     @staticmethod
     def _event_rows(rows: Any) -> list[EventView]:

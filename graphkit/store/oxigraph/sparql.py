@@ -65,6 +65,10 @@ ORGANISATION = f"""SELECT ?org ?name ?start ?end ?status ?fictional WHERE {{ GRA
 NAMES = """SELECT ?org ?g ?name ?vintage WHERE { GRAPH ?g { ?org rdfs:label ?name }
                  GRAPH ?g { ?g pcg:vintage ?vintage } }"""
 
+#: :data:`NAMES` of every organisation, with its code (the renamings, graphkit/store/reorganisation.py).
+ALL_NAMES = f"""SELECT ?code ?g ?name ?vintage WHERE {{ GRAPH ?g {{ ?org rdfs:label ?name }}
+                 GRAPH ?g {{ ?g pcg:vintage ?vintage }} GRAPH <{RESOLVED}> {{ ?org org:identifier ?code }} }}"""
+
 PROJECTION_TIES = f"""SELECT ?kind ?mcode ?mname ?ocode ?oname ?start ?end WHERE {{ GRAPH <{RESOLVED}> {{
                  VALUES ?kind {{ pcg:PCNMembership pcg:CommissionerAssignment }}
                  ?t a ?kind ; {LOWER} ?m ; {UPPER} ?o ; {DURING} ?iv .

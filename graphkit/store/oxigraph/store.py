@@ -25,6 +25,7 @@ from graphkit.store.base import (
     Direction,
     EventView,
     LateralTieView,
+    NameRow,
     NameView,
     OrgRow,
     PersonView,
@@ -432,6 +433,10 @@ class OxigraphStore(SharedStore):
 
     def _all_events(self) -> list[EventView]:
         return self._event_rows(None)
+
+    def _all_names(self) -> list[NameRow]:
+        return [(r["code"].value, r["name"].value, _slug(r["g"].value), _date(r["vintage"]))  # type: ignore[misc]
+                for r in self.select(sparql.ALL_NAMES)]
 
     def _event_rows(self, org: str | None) -> list[EventView]:
         return [

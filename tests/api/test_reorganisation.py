@@ -118,8 +118,8 @@ def test_renamings_nationally_leave_out_spellings_and_the_payments_naming_by_par
         assert len(c["sources"]) >= 2 and c["before"] != c["after"]
         assert c["earliest"] < c["latest"] and c["earliest"] <= c["day"] <= c["latest"]
         # dated by the newer file, or, as the merge dates moves, by the day inside the interval its roles name
-        assert c["precision"] == "no_later_than" and c["day"] == c["latest"] or \
-            c["precision"] == "inferred" and c["basis"].startswith(f"dated {c['day']}")
+        assert (c["precision"] == "no_later_than" and c["day"] == c["latest"]) or \
+            (c["precision"] == "inferred" and c["basis"].startswith(f"dated {c['day']}"))
     assert by_code["RXF"] == [("2025-12-01", "MID YORKSHIRE HOSPITALS NHS TRUST", "MID YORKSHIRE TEACHING NHS TRUST")]
     # "CHORLEY & SOUTH ..." (2019-12) and "CHORLEY AND SOUTH ..." (2022-05) are one name; HEALTH -> NETWORK is not
     assert by_code["U10791"] == [("2023-01-01", "CHORLEY AND SOUTH RIBBLE HEALTH PCN",

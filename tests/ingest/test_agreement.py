@@ -17,7 +17,10 @@ def test_every_observation_agrees_or_is_reported_naming_both_files(seed_report) 
     graph = seed_report.graph
     a = check(graph)
     totals = a.totals()
-    assert totals["checked"] == totals["agree"] + totals["reported"] + totals["silent"] > 180_000
+    assert totals["checked"] == sum(totals[k] for k in ("agree", "reported", "silent", "uncovered")) > 200_000
+    # uncovered: payments observations on a day the graph holds no tie of the kind (2019-20's regions: systems
+    # are in regions from the first practice map), never a disagreement; 194 on 2026-12-06
+    assert totals["uncovered"] < 250 and a.uncovered[("nhspaymentsgp_2019-20", "RegionMembership")] > 150
     assert totals["silent"] == 0, a.examples[:10]  # 223 on 2026-12-06, before retroactive ends were reported
     assert totals["reported"] < 0.015 * totals["checked"]
     rules = {c.rule for c in graph.conflicts}

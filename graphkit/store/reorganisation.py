@@ -442,7 +442,7 @@ def dated_by_roles(change: Change, roles: Iterable[RoleRow]) -> Change:
         return change
     return dataclasses.replace(change, day=day, precision="inferred",
                                basis=f"dated {day.isoformat()}, the day inside the interval that its roles name: "
-                                     f"{change.code} holds " + ", ".join(named[day]))
+                                     f"{change.code} holds " + ", ".join(sorted(named[day])))
 
 
 def _contract_changes(store: GraphStore, start: dt.date, end: dt.date, mine: Any, names: Mapping[str, str],

@@ -4,9 +4,13 @@ below one (:func:`descendants`, :func:`contract_area`), and the search with its 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import heapq
+import itertools
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar, cast
 
 from graphkit.core.temporal import holds_on
@@ -74,11 +78,15 @@ def descendants(store: GraphStore, code: str, as_of: dt.date) -> set[str]:
 class SearchIndex:
     """Every organisation's code, name, kinds and dates, held in memory for searching as you type.
 
-    Built once per store object from one bulk :meth:`GraphStore.org_rows` (about 2 s for the national
-    graph), then a search is a scan of plain strings (a few milliseconds for 19,000 organisations). An
-    embedded store object stands for one build generation, so its index never goes stale; a Neo4j store
-    object keeps its index until the server is restarted (``graphkit load neo4j`` under a running server
-    is followed by a restart, docs/neo4j-store.md)."""
+    Built once per store object from one bulk :meth:`GraphStore.org_rows` (about 2 s for the national graph). A
+    search never scans the names: a name is found through SQLite's FTS5 trigram index (an in-memory table, in the
+    standard library), whose phrase query answers "the name contains these letters" for three letters or more
+    (each hit checked); codes through a
+    sorted list (a prefix is a range); types through sets of rows. Queries of one or two letters, or with letters
+    outside ASCII (SQLite folds the case of ASCII only), are answered by comparing the casefolded names, the rule
+    the index must agree with. An embedded store object stands for one build generation, so its index never goes
+    stale; a Neo4j store object keeps its index until the server is restarted (``graphkit load neo4j`` under a
+    running server is followed by a restart, docs/neo4j-store.md)."""
 
     def __init__(self, rows: list[OrgRow], roles: list[RoleRow]) -> None:
         self.rows = rows
@@ -86,25 +94,55 @@ class SearchIndex:
         self.roles: dict[str, list[RoleRow]] = {}
         for r in roles:
             self.roles.setdefault(r.code, []).append(r)
+        self.by_code = sorted((code, i) for i, (code, _) in enumerate(self.folded))
+        self.by_kind: dict[str, set[int]] = {}
+        for i, row in enumerate(rows):
+            for k in row.all_kinds:
+                self.by_kind.setdefault(k, set()).add(i)
+        self._lock = threading.Lock()  # one SQLite connection, read by the server's threads in turn
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute("CREATE VIRTUAL TABLE names USING fts5(name, tokenize='trigram')")
+        self._db.executemany("INSERT INTO names (rowid, name) VALUES (?, ?)",
+                             ((i, name) for i, (_, name) in enumerate(self.folded)))
 
     @staticmethod
     def of(store: GraphStore) -> SearchIndex:
         return held(store, "_search_index", lambda: SearchIndex(*store.org_rows()))
 
+    def _named(self, folded: str) -> set[int] | None:
+        """The rows whose name contains ``folded`` by the trigram index; None when the index cannot answer it."""
+        if len(folded) < 3 or not folded.isascii():
+            return None
+        phrase = '"' + folded.replace('"', '""') + '"'  # one phrase: found inside names
+        with self._lock:
+            found = self._db.execute("SELECT rowid FROM names WHERE names MATCH ?", (phrase,)).fetchall()
+        return {i for (i,) in found if folded in self.folded[i][1]}
+
+    def _coded(self, upper: str) -> set[int]:
+        """The rows whose code starts with ``upper``: a range of the sorted codes."""
+        start = bisect.bisect_left(self.by_code, (upper, -1))
+        out = set()
+        for code, i in itertools.islice(self.by_code, start, None):
+            if not code.startswith(upper):
+                break
+            out.add(i)
+        return out
+
     def matching(self, q: str | None, kind: str | None, codes: set[str] | None) -> list[OrgRow]:
         """Rows whose name contains ``q`` (any case) or whose code starts with it (upper case), that have had
-        ``kind``, among ``codes``: the same rule as the stores' :meth:`GraphStore.org_rows`."""
-        folded, upper = (q.casefold(), q.upper()) if q else ("", "")
-        out = []
-        for row, (code, name) in zip(self.rows, self.folded, strict=True):
-            if q and folded not in name and not code.startswith(upper):
-                continue
-            if kind is not None and kind not in row.all_kinds:
-                continue
-            if codes is not None and code not in codes:
-                continue
-            out.append(row)
-        return out
+        ``kind``, among ``codes``: the same rule as the stores' :meth:`GraphStore.org_rows`, in the rows' order."""
+        found: set[int] | None = None
+        if q:
+            folded, upper = q.casefold(), q.upper()
+            named = self._named(folded)
+            if named is None:
+                named = {i for i, (_, name) in enumerate(self.folded) if folded in name}
+            found = named | self._coded(upper)
+        if kind is not None:
+            of_kind = self.by_kind.get(kind, set())
+            found = of_kind if found is None else found & of_kind
+        rows: Iterable[int] = range(len(self.rows)) if found is None else sorted(found)
+        return [self.rows[i] for i in rows if codes is None or self.rows[i].code in codes]
 
 
 _INDEX_LOCK = threading.Lock()
@@ -142,19 +180,19 @@ def forget_held(store: GraphStore) -> list[str]:
 def relevance(q: str, hit: OrganisationHit) -> tuple[int, str, str]:
     """How well a hit answers what is being typed: the code itself, then codes starting with it, names
     starting with it, names with a word starting with it, other names containing it; then by name."""
-    upper, folded = q.upper(), q.casefold()
-    name = hit.name.casefold()
-    if hit.code == upper:
-        rank = 0
-    elif hit.code.startswith(upper):
-        rank = 1
-    elif name.startswith(folded):
-        rank = 2
-    elif any(word.startswith(folded) for word in name.replace("-", " ").replace("(", " ").split()):
-        rank = 3
-    else:
-        rank = 4
-    return rank, hit.name, hit.code
+    return _rank(q.upper(), q.casefold(), hit.code, hit.name.casefold()), hit.name, hit.code
+
+
+def _rank(upper: str, folded: str, code: str, name: str) -> int:
+    if code == upper:
+        return 0
+    if code.startswith(upper):
+        return 1
+    if name.startswith(folded):
+        return 2
+    if any(word.startswith(folded) for word in name.replace("-", " ").replace("(", " ").split()):
+        return 3
+    return 4
 
 
 def search(
@@ -162,7 +200,8 @@ def search(
     offset: int, order: SearchOrder = "name",
 ) -> tuple[list[OrganisationHit], int]:
     """The search every store answers the same way: the in-memory :class:`SearchIndex`, the as-of rules here.
-    ``order``: by name, or by :func:`relevance` to ``q`` (for a search box)."""
+    ``order``: by name, or by :func:`relevance` to ``q`` (for a search box). Only the page asked for is made into
+    hits: the others are counted (and, when a type is asked, their kinds on the date checked)."""
     if limit < 1 or offset < 0:
         raise BadParameter("limit must be at least 1 and offset at least 0", details={"parameter": "limit"})
     if kind is not None:
@@ -181,19 +220,19 @@ def search(
         store.organisation(within, as_of)  # NotFound names the code
         codes = descendants(store, within, as_of)
     index = SearchIndex.of(store)
-    hits = []
-    for row in index.matching(q or None, kind, codes):
-        if not holds_on(row.start, row.end, as_of):
-            continue
-        now = kinds_on(row.all_kinds, index.roles.get(row.code, ()), as_of)
-        if kind is not None and kind not in now:
-            continue
-        hits.append(OrganisationHit(row.name, row.code, now, row.start, row.end))
+    found = [row for row in index.matching(q or None, kind, codes) if holds_on(row.start, row.end, as_of)]
+    if kind is not None:
+        found = [row for row in found if kind in kinds_on(row.all_kinds, index.roles.get(row.code, ()), as_of)]
+    end = offset + limit
     if order == "relevance" and q:
-        hits.sort(key=lambda h: relevance(q, h))
+        upper, folded = q.upper(), q.casefold()
+        page = heapq.nsmallest(end, found, key=lambda r: (_rank(upper, folded, r.code, r.name.casefold()), r.name,
+                                                          r.code))[offset:]
     else:
-        hits.sort()
-    return hits[offset : offset + limit], len(hits)
+        page = heapq.nsmallest(end, found, key=lambda r: (r.name, r.code))[offset:]
+    hits = [OrganisationHit(r.name, r.code, kinds_on(r.all_kinds, index.roles.get(r.code, ()), as_of), r.start,
+                            r.end) for r in page]
+    return hits, len(found)
 
 
 def contract_area(store: GraphStore, within: str, year: str | None, as_of: dt.date | None) -> set[str]:

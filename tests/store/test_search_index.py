@@ -1,0 +1,55 @@
+"""The search index (graphkit/store/areas.py ``SearchIndex``) answers exactly as the rule it replaces, a name that
+contains the query in any case or a code that starts with it, of the kind asked, among the codes asked, in the
+rows' order: through SQLite's FTS5 trigram index, the sorted codes and the sets of kinds, never a scan of the
+names for three letters or more."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from graphkit.store.areas import SearchIndex
+from graphkit.store.base import OrgRow
+
+NAMES = [
+    ("A81001", "THE DENSHAM SURGERY", ("GPPractice",)),
+    ("A81002", "QUEENS PARK MEDICAL CENTRE", ("GPPractice",)),
+    ("U89141", "STOCKTON PCN", ("PrimaryCareNetwork",)),
+    ("U93843", "PANACEA PCN", ("PrimaryCareNetwork",)),
+    ("16C", "NHS Tees Valley CCG", ("ClinicalCommissioningGroup", "SubICBLocation")),
+    ("QHM", "NHS North East and North Cumbria Integrated Care Board", ("IntegratedCareBoard",)),
+    ("L84017", "ST.PETER'S ROAD SURGERY", ("GPPractice",)),
+    ("Y02816", "100% HEALTH_CARE (LTD)", ("GPPractice",)),
+    ("Y06550", "Café Médical Árvore", ("GPPractice",)),
+    ("ZZF-EXP", "Expanding Federation (fictional)", ("GPFederation",)),
+]
+ROWS = [OrgRow(code, name, kinds, None, None) for code, name, kinds in NAMES]
+
+
+def scanned(q: str | None, kind: str | None, codes: set[str] | None) -> list[OrgRow]:
+    """The rule, by a scan: what the index must agree with."""
+    return [r for r in ROWS
+            if (not q or q.casefold() in r.name.casefold() or r.code.startswith(q.upper()))
+            and (kind is None or kind in r.all_kinds) and (codes is None or r.code in codes)]
+
+
+@pytest.mark.parametrize("q", ["", "a", "Ar", "sur", "SURGERY", "densham s", "pcn", "A81", "a8100", "u9", "zzf-",
+                               "100%", "0% h", "h_c", "_", "%", "st.p", "'s r", "médical", "ÁRVORE", "é", "tees valley",
+                               "x" * 40, "Care Board", "(ltd)", "\\"])
+@pytest.mark.parametrize("kind", [None, "GPPractice", "SubICBLocation", "NoSuchKind"])
+def test_the_index_answers_as_the_rule(q: str, kind: str | None) -> None:
+    index = SearchIndex(ROWS, [])
+    for codes in (None, {"A81001", "Y02816", "16C", "U93843"}):
+        assert index.matching(q or None, kind, codes) == scanned(q or None, kind, codes), (q, kind, codes)
+
+
+def test_every_three_letter_piece_of_every_name_finds_its_organisation() -> None:
+    index = SearchIndex(ROWS, [])
+    rng = random.Random(17)
+    for code, name, _ in NAMES:
+        for i, j in rng.sample(list(itertools.combinations(range(len(name) + 1), 2)), 12):
+            piece = name[i:j]
+            if len(piece) >= 3:
+                assert code in {r.code for r in index.matching(piece.swapcase(), None, None)}, piece

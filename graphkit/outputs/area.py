@@ -30,8 +30,8 @@ from graphkit.errors import BadParameter
 from graphkit.ingest.merge import MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.ontology.vocab import PCG
 from graphkit.rdf.emit import RESOLVED, QuadSink, emit_organisation, emit_role, emit_tie, role_iri
-from graphkit.store.base import GraphStore, OrgRow, RoleRow, TieView, kinds_on, level_of, role_key, tie_kinds
-from graphkit.store.shared import SearchIndex, descendants, held
+from graphkit.store.areas import AreaIndex, SearchIndex, descendants, require_known
+from graphkit.store.base import GraphStore, OrgRow, RoleRow, TieView, kinds_on, level_of, role_key
 
 MEDIA_TYPES: Mapping[str, str] = MappingProxyType(
     {
@@ -93,7 +93,7 @@ def area_graph(store: GraphStore, within: str | None, as_of: dt.date) -> AreaGra
         index = SearchIndex.of(store)
         rows, roles = index.rows, [r for held_roles in index.roles.values() for r in held_roles]
     else:
-        store.organisation(within, as_of)  # NotFound names the code
+        require_known(store, within)  # NotFound names the code
         rows, roles = store.org_rows(codes=sorted(descendants(store, within, as_of)))
     open_rows = [r for r in rows if holds_on(r.start, r.end, as_of)]
     codes = {r.code for r in open_rows}
@@ -138,10 +138,9 @@ def _organisations(
 def _ties_within(store: GraphStore, codes: set[str], as_of: dt.date, *, whole_country: bool) -> tuple[TieView, ...]:
     """Ties holding on the date with both ends in ``codes``: for an area, the ties up from each of its
     organisations (a tie inside the area is found from its member); for the country, every tie of every
-    kind on every date, read once per store object and kept (:func:`held`), then those holding on the date."""
+    kind on every date, held in the store's :class:`AreaIndex`, then those holding on the date."""
     if whole_country:
-        every = held(store, "_country_ties", lambda: store.ties_of_kinds(tie_kinds()))
-        found = [t for t in every if holds_on(t.start, t.end, as_of)]
+        found = [t for t in AreaIndex.of(store).ties if holds_on(t.start, t.end, as_of)]
     else:
         found = store.ties_of_many(sorted(codes), "up", as_of=as_of)
     inside = {t for t in found if t.member in codes and t.organisation in codes}

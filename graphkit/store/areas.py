@@ -22,9 +22,11 @@ from graphkit.store.base import (
     OrgRow,
     RoleRow,
     SearchOrder,
+    TieView,
     financial_year_end,
     kinds_on,
     level_of,
+    tie_kinds,
 )
 
 
@@ -64,7 +66,13 @@ MAX_AREA_DEPTH = 4  # region -> system -> commissioner -> PCN / practice
 
 def descendants(store: GraphStore, code: str, as_of: dt.date) -> set[str]:
     """Every organisation below ``code`` through ties holding on the date (practices of a PCN, sub-ICB
-    locations, PCNs and practices of an ICB, ...), ``code`` included."""
+    locations, PCNs and practices of an ICB, ...), ``code`` included: the walk of :func:`walk_down` over the
+    store's :class:`AreaIndex` (no store query once the index is built)."""
+    return AreaIndex.of(store).below(code, as_of)
+
+
+def walk_down(store: GraphStore, code: str, as_of: dt.date) -> set[str]:
+    """:func:`descendants` asking the store at each level (a query per level): the rule the index must agree with."""
     seen, frontier = {code}, {code}
     for _ in range(MAX_AREA_DEPTH):
         found = {t.member for t in store.ties_of_many(sorted(frontier), "down", as_of=as_of)} - seen
@@ -73,6 +81,37 @@ def descendants(store: GraphStore, code: str, as_of: dt.date) -> set[str]:
         seen |= found
         frontier = found
     return seen
+
+
+class AreaIndex:
+    """Every tie of the store on every date (each of the ontology's kinds: structural, membership, curated), and
+    by the organisation above with its dates: the area below an organisation on a date is then a walk in memory,
+    and the whole-country export filters :attr:`ties` (graphkit/outputs/area.py). Built once per store object from
+    one bulk :meth:`GraphStore.ties_of_kinds` (a few seconds for the national graph), kept by :func:`held` (and
+    dropped after a Neo4j load, like the search index)."""
+
+    def __init__(self, ties: Iterable[TieView]) -> None:
+        self.ties = tuple(ties)
+        self.down: dict[str, list[tuple[str, dt.date | None, dt.date | None]]] = {}
+        for t in self.ties:
+            self.down.setdefault(t.organisation, []).append((t.member, t.start, t.end))
+
+    @staticmethod
+    def of(store: GraphStore) -> AreaIndex:
+        return held(store, "_area_index", lambda: AreaIndex(store.ties_of_kinds(tie_kinds())))
+
+    def below(self, code: str, as_of: dt.date) -> set[str]:
+        """``code`` and every organisation below it through ties holding on ``as_of``, at most
+        :data:`MAX_AREA_DEPTH` levels down (the rule of :func:`walk_down`)."""
+        seen, frontier = {code}, {code}
+        for _ in range(MAX_AREA_DEPTH):
+            found = {member for org in frontier for member, start, end in self.down.get(org, ())
+                     if holds_on(start, end, as_of)} - seen
+            if not found:
+                break
+            seen |= found
+            frontier = found
+        return seen
 
 
 class SearchIndex:
@@ -145,7 +184,7 @@ class SearchIndex:
         return [self.rows[i] for i in rows if codes is None or self.rows[i].code in codes]
 
 
-_INDEX_LOCK = threading.Lock()
+_INDEX_LOCK = threading.RLock()  # re-entrant: one index may be built from another (AreaIndex from SearchIndex)
 _HELD_NAMES: set[str] = set()  # every name held() has kept an index under, for forget_held()
 T = TypeVar("T")
 
@@ -216,10 +255,10 @@ def search(
                 details={"parameter": "type"},
             ) from None
     codes = None
-    if within is not None:
-        store.organisation(within, as_of)  # NotFound names the code
-        codes = descendants(store, within, as_of)
     index = SearchIndex.of(store)
+    if within is not None:
+        require_known(store, within)
+        codes = descendants(store, within, as_of)
     found = [row for row in index.matching(q or None, kind, codes) if holds_on(row.start, row.end, as_of)]
     if kind is not None:
         found = [row for row in found if kind in kinds_on(row.all_kinds, index.roles.get(row.code, ()), as_of)]
@@ -239,5 +278,16 @@ def contract_area(store: GraphStore, within: str, year: str | None, as_of: dt.da
     """The organisations within an area for a contracts query: as of ``as_of``, else the last day of the
     financial year asked for, else today (NotFound names an unknown area)."""
     day = as_of or (financial_year_end(year) if year else dt.date.today())
-    store.organisation(within, day)
+    require_known(store, within)
     return descendants(store, within, day)
+
+
+def require_known(store: GraphStore, code: str) -> None:
+    """NotFound naming ``code`` unless the store holds an organisation with it: the search index's codes answer at
+    once; a code they lack is looked up in the store (which raises NotFound, or finds an organisation without
+    the name or kind the index needs)."""
+    index = SearchIndex.of(store)
+    i = bisect.bisect_left(index.by_code, (code, -1))
+    if i < len(index.by_code) and index.by_code[i][0] == code:
+        return
+    store.organisation(code, dt.date.today())

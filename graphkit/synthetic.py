@@ -316,24 +316,24 @@ class Economy:
             # practices opening, into a PCN of a random area
             for _ in range(round(len(current) * new_rate)):
                 host = rng.choice(current)
-                pcn = self.pcn_of(host, a)
-                if pcn is None or self.pcns[pcn].closed:
+                joins = self.pcn_of(host, a)
+                if joins is None or self.pcns[joins].closed:
                     continue
                 day = day_in()
                 p = self._new_practice(self.area_on(host.area, day), day)
-                p.memberships.append([pcn, day, None])
+                p.memberships.append([joins, day, None])
         # later closures (after the last ePCN vintage, seen in epraccur 2026-02)
         last, end = VINTAGES_EPCN[-1], VINTAGES_EPRACCUR[-1]
         for p in list(self.practices.values()):
-            if p.closed is None and self.rng.random() < float(REAL_SHAPE["practice_close_per_year"]) * 1.3:
+            if p.closed is None and self.rng.random() < float(REAL_SHAPE["practice_close_per_year"]) * 1.3:  # type: ignore[arg-type]
                 p.closed = last + dt.timedelta(days=1 + self.rng.randrange((end - last).days - 1))
                 if p.memberships and p.memberships[-1][2] is None:
                     p.memberships[-1][2] = p.closed
-        for pcn in self.pcns.values():  # a PCN all of whose practices closed closes with the last
-            if pcn.closed is None:
-                ends = [m[2] for p in self.practices.values() for m in p.memberships if m[0] == pcn.code]
+        for net in self.pcns.values():  # a PCN all of whose practices closed closes with the last
+            if net.closed is None:
+                ends = [m[2] for p in self.practices.values() for m in p.memberships if m[0] == net.code]
                 if ends and all(e is not None for e in ends):
-                    pcn.closed = max(ends)
+                    net.closed = max(ends)
 
 
 # -- writing the files ---------------------------------------------------------------------------------------------

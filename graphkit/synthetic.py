@@ -329,11 +329,14 @@ class Economy:
                 p.closed = last + dt.timedelta(days=1 + self.rng.randrange((end - last).days - 1))
                 if p.memberships and p.memberships[-1][2] is None:
                     p.memberships[-1][2] = p.closed
+        ends: dict[str, list[Any]] = {}
+        for p in self.practices.values():
+            for m in p.memberships:
+                ends.setdefault(m[0], []).append(m[2])
         for net in self.pcns.values():  # a PCN all of whose practices closed closes with the last
-            if net.closed is None:
-                ends = [m[2] for p in self.practices.values() for m in p.memberships if m[0] == net.code]
-                if ends and all(e is not None for e in ends):
-                    net.closed = max(ends)
+            shown = ends.get(net.code, [])
+            if net.closed is None and shown and all(e is not None for e in shown):
+                net.closed = max(shown)
 
 
 # -- writing the files ---------------------------------------------------------------------------------------------

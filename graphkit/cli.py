@@ -3,7 +3,8 @@
 This module is the group (its options, and one line and an exit code for every error); the commands live in
 :mod:`graphkit.commands`: ``build``, ``import``, ``template``, ``validate``, ``report`` (commands/build.py),
 ``analyse``, ``draw`` (commands/analyse.py), ``load``, ``export``, ``neo4j`` (commands/neo4j.py), ``serve``, ``get``
-(commands/serve.py), ``changes``, ``crosswalk``, ``apportion`` (commands/reorganisation.py)."""
+(commands/serve.py), ``changes``, ``crosswalk``, ``apportion`` (commands/reorganisation.py), ``synthetic``
+(commands/synthetic.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from graphkit.commands import build as builds
 from graphkit.commands import neo4j as neo4j_commands
 from graphkit.commands import reorganisation as reorganisations
 from graphkit.commands import serve as serving
+from graphkit.commands import synthetic as synthetics
 from graphkit.config import Settings
 from graphkit.errors import GraphkitError, InputProblem
 
@@ -88,6 +90,7 @@ for _command in (
     neo4j_commands.load, neo4j_commands.export, neo4j_commands.neo4j,
     serving.serve, serving.get,
     reorganisations.changes, reorganisations.crosswalk, reorganisations.apportion,
+    synthetics.synthetic,
 ):
     cli.add_command(_command)
 

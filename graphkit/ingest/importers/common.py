@@ -37,6 +37,11 @@ NHS_ENGLAND = "NHS England (formerly NHS Digital)"
 MAX_CELL = csv.field_size_limit()
 # C0 control characters other than tab, line feed and carriage return (which CSV allows in quoted cells).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# PCN and NHS England region codes: ODS's (U + five digits, Y + two digits), and the synthetic economies' (UZ and YZ
+# + base-36 characters, graphkit/synthetic.py): ODS never puts a Z second in any code (docs/synthetic.md), so the two
+# spaces cannot meet. ODS has no free U + five-digit space to give synthetic PCNs (its PCN codes use U00000-U99999).
+PCN_CODE = re.compile(r"^(U[0-9]{5}|UZ[0-9A-Z]{4})$")
+REGION_CODE = re.compile(r"^(Y[0-9]{2}|YZ[0-9A-Z]{2})$")
 
 
 class BadCell(ValueError):

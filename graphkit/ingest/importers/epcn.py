@@ -15,6 +15,7 @@ from typing import Any
 from graphkit.core.model import ImportResult, Organisation, Rejected, Relation, RoleHolding
 from graphkit.errors import InputError
 from graphkit.ingest.importers.common import (
+    PCN_CODE,
     BadCell,
     check_cells,
     closed_status,
@@ -41,7 +42,7 @@ PARTNER_COLS = [
     "practice to pcn relationship start date",
     "practice to pcn relationship end date",
 ]
-_PCN = re.compile(r"^U[0-9]{5}$")
+_PCN = PCN_CODE
 TITLE = "ODS ePCN: primary care networks and core partners"
 
 

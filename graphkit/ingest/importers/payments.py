@@ -31,6 +31,8 @@ from graphkit.core.model import (
     ServicePayment,
 )
 from graphkit.ingest.importers.common import (
+    PCN_CODE,
+    REGION_CODE,
     BadCell,
     bad_or_listed_before,
     data_rows,
@@ -92,9 +94,9 @@ SERVICES = {
 }
 CONTRACT_TYPES = {"GMS": "GMS", "PMS": "PMS", "APMS": "APMS", "UNKNOWN": "Unknown"}
 _FY = re.compile(r"(?<!\d)(20\d{2})-(\d{2})(?!\d)")
-_PCN = re.compile(r"^U[0-9]{5}$")
+_PCN = PCN_CODE
 _PRACTICE = re.compile(r"^[A-Z][0-9A-Z]{4,5}$")
-_REGION = re.compile(r"^Y[0-9]{2}$")  # NHS England commissioning regions (Y56 London ... Y63)
+_REGION = REGION_CODE  # NHS England commissioning regions (Y56 London ... Y63), or synthetic YZ..
 
 
 def _h(cell: str) -> str:

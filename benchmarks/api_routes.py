@@ -11,15 +11,18 @@ Neo4j:
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from api.app import create_app
-from api.inprocess import get
-from graphkit.config import Settings
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from api.app import create_app  # noqa: E402
+from api.inprocess import get  # noqa: E402
+from benchmarks.common import Figure, Section, print_section  # noqa: E402
+from graphkit.config import Settings  # noqa: E402
 
 ROUTES = [
     "/organisations/A81001?as_of=2025-01-01",
@@ -40,40 +43,38 @@ ROUTES = [
 ]
 
 
+def measure(repeat: int = 5, *, store_path: Path = Path("build/store"), neo4j_uri: str | None = None,
+            **_: object) -> Section:
+    """Each route: the first call (caches cold) and the median of ``repeat`` after it."""
+    store = {"store": "neo4j", "neo4j_uri": neo4j_uri} if neo4j_uri else {"store_path": store_path}
+    settings = Settings(**store)  # type: ignore[arg-type]
+    app = create_app(settings)
+    figures = []
+    for path in ROUTES:
+        times = []
+        for _ in range(repeat + 1):
+            t = time.perf_counter()
+            r = get(app, path)
+            times.append((time.perf_counter() - t) * 1000)
+            if r.status_code != 200:
+                raise SystemExit(f"{path}: {r.status_code} {r.text[:300]}")
+        figures.append(Figure(f"`{path}`, median after a first call", statistics.median(times[1:]), "ms",
+                              note=f"first call {times[0]:,.0f} ms; {len(r.content):,} bytes"))
+    where = f"--neo4j {neo4j_uri}" if neo4j_uri else f"--store-path {store_path}"
+    return Section(f"The API's routes in-process ({settings.store})",
+                   f".venv/bin/python benchmarks/api_routes.py {where} --repeat {repeat}", figures,
+                   ["No socket; the first call of each route pays for its caches (the server also warms them in the "
+                    "background at start, which this benchmark does not wait for)."])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store-path", type=Path, default=Path("build/store"))
     parser.add_argument("--neo4j", metavar="URI", help="serve Neo4j at this Bolt URI instead (no authentication)")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--write", type=Path, help="append the table to this Markdown file")
+    parser.add_argument("--write", type=Path, help="append the section to this Markdown file")
     args = parser.parse_args()
-    store = {"store": "neo4j", "neo4j_uri": args.neo4j} if args.neo4j else {"store_path": args.store_path}
-    settings = Settings(**store)  # type: ignore[arg-type]
-    app = create_app(settings)
-    rows = []
-    for path in ROUTES:
-        times = []
-        for _ in range(args.repeat + 1):
-            t = time.perf_counter()
-            r = get(app, path)
-            times.append(time.perf_counter() - t)
-            if r.status_code != 200:
-                raise SystemExit(f"{path}: {r.status_code} {r.text[:300]}")
-        rows.append((path, times[0], statistics.median(times[1:]), len(r.content)))
-    load = os.getloadavg()[0]
-    lines = [
-        f"Store: {settings.store}; machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; load average {load:.1f}; {args.repeat} repeats after a first call.",
-        "",
-        "| route | first call | median after | bytes |",
-        "|---|---|---|---|",
-        *(f"| `{p}` | {a * 1000:,.0f} ms | {m * 1000:,.0f} ms | {n:,} |" for p, a, m, n in rows),
-    ]
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        with args.write.open("a") as f:
-            f.write("\n" + text + "\n")
+    print_section(measure(args.repeat, store_path=args.store_path, neo4j_uri=args.neo4j), args.write)
 
 
 if __name__ == "__main__":

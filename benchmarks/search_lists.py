@@ -13,17 +13,19 @@ list and contract routes are each asked ``--repeat`` times after a first call. P
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from api.app import create_app
-from api.inprocess import get
-from graphkit.config import Settings
-from graphkit.store.shared import warm_indexes
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from api.app import create_app  # noqa: E402
+from api.inprocess import get  # noqa: E402
+from benchmarks.common import Figure, Section, at_most, percentile, print_section  # noqa: E402
+from graphkit.config import Settings  # noqa: E402
+from graphkit.store.shared import warm_indexes  # noqa: E402
 
 TYPED = ["Stockton", "densham", "Tees Valley", "North Cumbria", "PANACEA PCN", "A81001", "U93843", "QHM",
          "medical centre", "surgery", "Bassetlaw", "st peter"]
@@ -35,9 +37,7 @@ LISTS = {
 TARGETS = {"search": 30.0, "/organisations filtered by type and ICB": 100.0, "/contracts?year= first page": 200.0}
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+pct = percentile
 
 
 def timed(app: object, path: str) -> float:
@@ -49,14 +49,10 @@ def timed(app: object, path: str) -> float:
     return took
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--store-path", type=Path, default=Path("build/store"))
-    parser.add_argument("--neo4j", metavar="URI", help="serve Neo4j at this Bolt URI instead (no authentication)")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--write", type=Path, help="append the section to this Markdown file")
-    args = parser.parse_args()
-    store = {"store": "neo4j", "neo4j_uri": args.neo4j} if args.neo4j else {"store_path": args.store_path}
+def measure(repeat: int = 5, *, store_path: Path = Path("build/store"), neo4j_uri: str | None = None,
+            **_: object) -> Section:
+    """Every call timed after the indexes are warm; search percentiles over every prefix typed."""
+    store = {"store": "neo4j", "neo4j_uri": neo4j_uri} if neo4j_uri else {"store_path": store_path}
     settings = Settings(**store)  # type: ignore[arg-type]
     app = create_app(settings)
     t = time.perf_counter()
@@ -68,32 +64,34 @@ def main() -> None:
         for n in range(1, len(word) + 1):
             path = f"/organisations?q={word[:n]}&order=relevance&limit=10&as_of=2024-10-01"
             timed(app, path)
-            search += [timed(app, path) for _ in range(args.repeat)]
-    rows = [("search as you type", len(search), statistics.median(search), pct(search, 95), TARGETS["search"])]
+            search += [timed(app, path) for _ in range(repeat)]
+    figures = [at_most(f"search as you type, p95 of {len(search)} calls (median {statistics.median(search):.1f} ms)",
+                       pct(search, 95), "ms", TARGETS["search"])]
     for label, path in LISTS.items():
         timed(app, path)
-        times = [timed(app, path) for _ in range(args.repeat)]
-        rows.append((f"{label} (`{path}`)", len(times), statistics.median(times), pct(times, 95),
-                     TARGETS.get(label)))
-    load = os.getloadavg()
-    lines = [
-        f"## Search and lists in-process ({dt.date.today().isoformat()}, {settings.store})",
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; load average "
-        f"{load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}. Command: `.venv/bin/python benchmarks/search_lists.py "
-        f"--repeat {args.repeat}`. Indexes warmed first ({warm:.1f} s).",
-        "",
-        "| what | calls | median | p95 | target (p95) |",
-        "|---|---|---|---|---|",
-        *(f"| {w} | {n} | {m:.1f} ms | {p:.1f} ms | "
-          + (f"≤ {tgt:.0f} ms: **{'met' if p <= tgt else 'not met'}** |" if tgt else "— |")
-          for w, n, m, p, tgt in rows),
-    ]
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        with args.write.open("a") as f:
-            f.write("\n" + text + "\n")
+        times = [timed(app, path) for _ in range(repeat)]
+        what = f"{label} (`{path}`), p95 of {len(times)} (median {statistics.median(times):.1f} ms)"
+        target = TARGETS.get(label)
+        figures.append(at_most(what, pct(times, 95), "ms", target) if target else Figure(what, pct(times, 95), "ms"))
+    where = f"--neo4j {neo4j_uri}" if neo4j_uri else f"--store-path {store_path}"
+    return Section(
+        f"Search and lists in-process ({settings.store})",
+        f".venv/bin/python benchmarks/search_lists.py {where} --repeat {repeat}",
+        figures,
+        [f"The national graph; the server's in-memory indexes warmed first ({warm:.1f} s). Search: every prefix "
+         f"of {len(TYPED)} names and codes, `order=relevance`, ten hits, each asked {repeat} times after a first "
+         "call."],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store-path", type=Path, default=Path("build/store"))
+    parser.add_argument("--neo4j", metavar="URI", help="serve Neo4j at this Bolt URI instead (no authentication)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--write", type=Path, help="append the section to this Markdown file")
+    args = parser.parse_args()
+    print_section(measure(args.repeat, store_path=args.store_path, neo4j_uri=args.neo4j), args.write)
 
 
 if __name__ == "__main__":

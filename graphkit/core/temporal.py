@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from graphkit.errors import BadParameter
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+ONE_DAY = dt.timedelta(days=1)
 
 
 def parse_as_of(value: str | dt.date | None, *, name: str = "as_of") -> dt.date:
@@ -35,3 +38,26 @@ def parse_as_of(value: str | dt.date | None, *, name: str = "as_of") -> dt.date:
 def holds_on(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool:
     """True when a fact valid from ``start`` to ``end`` (inclusive, either open) holds on ``day``."""
     return (start is None or start <= day) and (end is None or end >= day)
+
+
+def days_named(
+    lo: dt.date, hi: dt.date, starts: Iterable[tuple[dt.date | None, str]], ends: Iterable[tuple[dt.date | None, str]]
+) -> dict[dt.date, list[str]]:
+    """The days from ``lo`` to ``hi`` (inclusive) that dated facts name: a fact that begins on the day (``starts``)
+    or one that ends the day before (``ends``), each day with the words of the facts naming it (ends first, then
+    starts, each in the order given). How a change seen only between two snapshots is dated by the roles of the
+    organisations concerned (docs/data.md, merge rule 4; graphkit/ingest/merge.py and the renamings of
+    graphkit/store/reorganisation.py)."""
+    named: dict[dt.date, list[str]] = {}
+    for end, words in ends:
+        if end is not None and lo <= end + ONE_DAY <= hi:
+            named.setdefault(end + ONE_DAY, []).append(words)
+    for start, words in starts:
+        if start is not None and lo <= start <= hi:
+            named.setdefault(start, []).append(words)
+    return named
+
+
+def most_named(named: dict[dt.date, list[str]]) -> dt.date:
+    """The day of :func:`days_named` that the most facts name, the earliest if tied."""
+    return min(named, key=lambda d: (-len(named[d]), d))

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from graphkit.core.model import ImportResult, Organisation, Relation, RoleHolding, Source
 from graphkit.core.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE, ROLE_CLASS
-from graphkit.core.temporal import holds_on
+from graphkit.core.temporal import days_named, holds_on, most_named
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -512,18 +512,15 @@ def date_between_snapshots(
                 elif region in now and region not in was and lo <= day < hi:
                     why.append(f"{src.slug} line {line} places them in region {region} ({new.organisation}'s, "
                                f"not {old.organisation}'s) some day after {day}")
-        named: dict[dt.date, list[str]] = defaultdict(list)  # days inside the interval that roles or lives name
-        for m in roles.get(old.organisation, ()):
-            if m.end is not None and lo <= m.end + ONE_DAY <= hi:
-                named[m.end + ONE_DAY].append(f"{old.organisation} held {m.role} until {m.end}")
-        for m in roles.get(new.organisation, ()):
-            if m.start is not None and lo <= m.start <= hi:
-                named[m.start].append(f"{new.organisation} holds {m.role} from {m.start}")
+        a_roles, b_roles = roles.get(old.organisation, ()), roles.get(new.organisation, ())
+        named = days_named(  # days inside the interval that the roles of A (ending) and B (beginning) name
+            lo, hi, [(m.start, f"{new.organisation} holds {m.role} from {m.start}") for m in b_roles],
+            [(m.end, f"{old.organisation} held {m.role} until {m.end}") for m in a_roles])
         if lo == hi:
             day = lo
             why.append(f"so it changed on {day}")
         elif named:
-            day = min(named, key=lambda d: (-len(named[d]), d))
+            day = most_named(named)
             why.append(f"dated {day}, the day inside the interval that the organisations' roles name: "
                        + ", ".join(named[day]))
         else:

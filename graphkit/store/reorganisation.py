@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphkit.core.nhs import ROLE_CLASS
+from graphkit.core.temporal import days_named, most_named
 from graphkit.errors import BadParameter
 from graphkit.store.areas import SearchIndex, held
 from graphkit.store.base import EventView, GraphStore, NameRow, RoleRow, TieView, financial_year_end
@@ -428,16 +429,13 @@ def dated_by_roles(change: Change, roles: Iterable[RoleRow]) -> Change:
     changed."""
     if change.earliest is None or change.latest is None:
         return change
-    lo, hi = change.earliest, change.latest
-    named: dict[dt.date, list[str]] = defaultdict(list)
-    for r in roles:
-        if r.start is not None and lo <= r.start <= hi:
-            named[r.start].append(f"{r.role} from {r.start.isoformat()}")
-        if r.end is not None and lo <= r.end + ONE_DAY <= hi:
-            named[r.end + ONE_DAY].append(f"{r.role} until {r.end.isoformat()}")
+    roles = list(roles)
+    named = days_named(change.earliest, change.latest,
+                       [(r.start, f"{r.role} from {r.start.isoformat()}") for r in roles if r.start is not None],
+                       [(r.end, f"{r.role} until {r.end.isoformat()}") for r in roles if r.end is not None])
     if not named:
         return change
-    day = min(named, key=lambda d: (-len(named[d]), d))
+    day = most_named(named)
     if day == change.day:
         return change
     return dataclasses.replace(change, day=day, precision="inferred",

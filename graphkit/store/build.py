@@ -11,12 +11,14 @@ at a time per store (a second one is refused with StoreUnavailable). ``manifest_
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,10 +144,24 @@ def read_all(files: Iterable[InputFile], progress: Progress | None = None) -> li
     return results
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a build makes millions of records (none of them in a cycle it could free):
+    it would walk the growing heap again and again (measured: reading and merging the national files take a third
+    less CPU without it, unpickling a state 60 % less)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def build(inputs: list[InputFile], store_path: Path, *, progress: Progress | None = None) -> BuildReport:
     """Read every input (raising InputError before anything is written), merge, and replace the store, its
     manifest and its report together. Holds the store's build lock throughout."""
-    with generations.build_lock(store_path):
+    with generations.build_lock(store_path), _collector_paused():
         return _build_locked(inputs, store_path, progress)
 
 
@@ -294,7 +310,7 @@ def import_files(new: list[InputFile], store_path: Path, *, progress: Progress |
     has changed since, only the new files are read: their records are merged with the kept ones, and only the quads
     that change are written, into a copy of the store, and validated where they touch it. Otherwise the store is
     rebuilt from every file. Either way, the result is the store a build from all the files would give."""
-    with generations.build_lock(store_path):
+    with generations.build_lock(store_path), _collector_paused():
         current = read_manifest(store_path)
         gone = [f for f in current if not (f.path.exists() or f.path.is_symlink())]
         if gone:

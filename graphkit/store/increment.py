@@ -24,6 +24,7 @@ with files and one built without them and then given them by ``import`` hold the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphkit.core.model import ImportResult
 from graphkit.ingest.merge import MergedGraph
 from graphkit.ontology.shapes import Result
 
@@ -94,10 +96,20 @@ def write_state(generation: Path, paths: Iterable[Path], graph: MergedGraph, sha
     import json
 
     files = stamps(paths)
-    state = BuildState(STATE_VERSION, code_fingerprint(), files, graph, shacl, quads)
+    kept = dataclasses.replace(graph, results=[_without_payments(r) for r in graph.results])
+    state = BuildState(STATE_VERSION, code_fingerprint(), files, kept, shacl, quads)
     with open(generation / STATE, "wb") as fh:
         pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
     (generation / STAMPS).write_text(json.dumps(files), encoding="utf-8")
+
+
+def _without_payments(result: ImportResult) -> ImportResult:
+    """A payments file's result without its ~70,000 service payments (a third of the state, and slow to pickle):
+    an import writes the contracts and payments of its new files only, and the merge and the report never read
+    them, but for the lines they were loaded from, which are their contracts' lines too (kept when they are not)."""
+    if not result.payments or not {p.line for p in result.payments} <= {c.line for c in result.contracts}:
+        return result
+    return dataclasses.replace(result, payments=[])
 
 
 def read_state(store_path: Path, paths: Iterable[Path]) -> BuildState | None:

@@ -351,20 +351,25 @@ class _Node:
     into: set[str]  # predicates it is the object of
 
 
-def _described(store: Any, nodes: Iterable[str], graphs: list[Any]) -> dict[str, _Node]:
+def _described(store: Any, nodes: Iterable[str], graphs: list[Any], checks: list[Check]) -> dict[str, _Node]:
+    """What the checks' targets ask of each node: its rdf:types, and which of the targets' properties it is the
+    subject or the object of (one lookup each, stopping at the first quad)."""
     import pyoxigraph as ox
 
-    rdf_type = str(RDF.type)
+    specs = [c.targets for c in checks if c.targets is not None]
+    subjects_of = [ox.NamedNode(p) for p in sorted(set().union(*(t.subjects_of for t in specs)))]
+    objects_of = [ox.NamedNode(p) for p in sorted(set().union(*(t.objects_of for t in specs)))]
+    rdf_type = ox.NamedNode(str(RDF.type))
     out: dict[str, _Node] = {}
     for iri in nodes:
         node, d = ox.NamedNode(iri), _Node(set(), set(), set())
         for g in graphs:
-            for q in store.quads_for_pattern(node, None, None, g):
-                d.out.add(q.predicate.value)
-                if q.predicate.value == rdf_type and isinstance(q.object, ox.NamedNode):
-                    d.types.add(q.object.value)
-            for q in store.quads_for_pattern(None, None, node, g):
-                d.into.add(q.predicate.value)
+            d.types.update(q.object.value for q in store.quads_for_pattern(node, rdf_type, None, g)
+                           if isinstance(q.object, ox.NamedNode))
+            d.out.update(p.value for p in subjects_of
+                         if next(iter(store.quads_for_pattern(node, p, None, g)), None) is not None)
+            d.into.update(p.value for p in objects_of
+                          if next(iter(store.quads_for_pattern(None, p, node, g)), None) is not None)
         out[iri] = d
     return out
 
@@ -407,7 +412,7 @@ def validate_store(
         todo = [(c, c.query) for c in (checks if checks is not None else compile_shapes())]
     else:
         checks = checks if checks is not None else compile_shapes(infer_from_domains=False)
-        described = _described(store, set(focus_nodes), graphs if graphs is not None else [None])
+        described = _described(store, set(focus_nodes), graphs if graphs is not None else [None], checks)
         todo = [(c, restricted(c, nodes)) for c in checks if (nodes := targeted(c, described))]
 
     def run(job: tuple[Check, str]) -> tuple[Check, list[dict[str, Any]]]:

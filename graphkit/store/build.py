@@ -30,7 +30,7 @@ from graphkit.ingest.curated import check_references
 from graphkit.ingest.importers.registry import read_file
 from graphkit.ingest.merge import MergedGraph, merge
 from graphkit.ingest.quality import Issue, QualityReport, report
-from graphkit.ontology.shacl import Result, compile_shapes, result_order, validate_store
+from graphkit.ontology.shacl import Check, Result, compile_shapes, result_order, validate_store
 from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED, emit, unknown_roles
 from graphkit.store import generations, increment
 from graphkit.store.oxigraph import change_copy, load_nquads
@@ -148,13 +148,17 @@ def read_all(files: Iterable[InputFile], progress: Progress | None = None) -> li
 def _collector_paused() -> Iterator[None]:
     """Python's cycle collector off while a build makes millions of records (none of them in a cycle it could free):
     it would walk the growing heap again and again (measured: reading and merging the national files take a third
-    less CPU without it, unpickling a state 60 % less)."""
+    less CPU without it, unpickling a state 60 % less). Objects in a reference cycle made meanwhile are not freed
+    (there are none in the records)."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            # what was made meanwhile is set aside for good (freed by reference counting when unused), or the first
+            # collection after this would walk all of it (measured: 2 s after an import)
+            gc.freeze()
             gc.enable()
 
 
@@ -187,11 +191,12 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
     t3 = time.perf_counter()
     timings: dict[str, float] = {}
     shacl: list[Result] = []
+    checks = compile_shapes(infer_from_domains=False)
 
     def check(store: Any) -> None:
         t = time.perf_counter()
         validating = shown.task("validating (SHACL)")
-        shacl.extend(validate_loaded(store))
+        shacl.extend(validate_loaded(store, checks=checks))
         validating.finish()
         timings["validate"] = time.perf_counter() - t
         assert out.quality is not None
@@ -204,7 +209,7 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
         t = time.perf_counter()
         assert out.quality is not None and out.graph is not None
         _write_belongings(generation, inputs, out.quality)
-        increment.write_state(generation, [f.path for f in inputs], out.graph, shacl, out.quads)
+        increment.write_state(generation, [f.path for f in inputs], out.graph, shacl, out.quads, checks)
         timings["state"] = time.perf_counter() - t
 
     stage = shown.task("storing")
@@ -249,12 +254,14 @@ def _write_belongings(generation: Path, inputs: list[InputFile], quality: Qualit
     quality.write(generation / generations.REPORT)
 
 
-def validate_loaded(store: Any, focus_nodes: Iterable[str] | None = None) -> list[Result]:
-    """The shapes, compiled to SPARQL, over the resolved graph and the ontology of a loaded store: on every focus
-    node, or on ``focus_nodes`` only (those a load touched). The checks run on as many threads as there are cores
-    (Oxigraph evaluates a query without the GIL)."""
+def validate_loaded(store: Any, focus_nodes: Iterable[str] | None = None, checks: list[Check] | None = None
+                    ) -> list[Result]:
+    """The shapes, compiled to SPARQL (or ``checks``, compiled so before), over the resolved graph and the ontology
+    of a loaded store: on every focus node, or on ``focus_nodes`` only (those a load touched). The checks run on as
+    many threads as there are cores (Oxigraph evaluates a query without the GIL)."""
     return validate_store(
-        store, default_graph=[str(RESOLVED), str(ONTOLOGY_GRAPH)], checks=compile_shapes(infer_from_domains=False),
+        store, default_graph=[str(RESOLVED), str(ONTOLOGY_GRAPH)],
+        checks=checks if checks is not None else compile_shapes(infer_from_domains=False),
         focus_nodes=focus_nodes, threads=os.cpu_count() or 1,
     )
 
@@ -360,7 +367,7 @@ def _add_locked(state: increment.BuildState, added: list[InputFile], inputs: lis
         t = time.perf_counter()
         validating = shown.task("validating (SHACL, the nodes changed)")
         focus = increment.neighbourhood(store, diff.touched())
-        found = validate_loaded(store, focus)
+        found = validate_loaded(store, focus, state.checks)
         validating.finish()
         timings["validate"] = time.perf_counter() - t
         if focus is None:
@@ -374,7 +381,7 @@ def _add_locked(state: increment.BuildState, added: list[InputFile], inputs: lis
         t = time.perf_counter()
         assert out.quality is not None and out.graph is not None
         _write_belongings(generation, inputs, out.quality)
-        increment.write_state(generation, [f.path for f in inputs], out.graph, shacl, out.quads)
+        increment.write_state(generation, [f.path for f in inputs], out.graph, shacl, out.quads, state.checks)
         timings["state"] = time.perf_counter() - t
 
     stage = shown.task("storing (a copy of the store, changed)")

@@ -37,6 +37,7 @@ from typing import Any
 
 from graphkit.core.model import ImportResult
 from graphkit.ingest.merge import MergedGraph
+from graphkit.ontology.shacl_sparql import Check
 from graphkit.ontology.shapes import Result
 
 STATE = "graphkit-state.pickle"
@@ -57,6 +58,7 @@ class BuildState:
     graph: MergedGraph
     shacl: list[Result]
     quads: int  # in the store, the ontology's included
+    checks: list[Check]  # the shapes compiled to SPARQL (compiling them parses the shapes and the ontology)
 
 
 @functools.cache
@@ -90,14 +92,15 @@ def stamps(paths: Iterable[Path]) -> dict[str, tuple[tuple[str, int, int], ...]]
     return {os.path.abspath(p): file_stamps(Path(p)) for p in paths}
 
 
-def write_state(generation: Path, paths: Iterable[Path], graph: MergedGraph, shacl: list[Result], quads: int) -> None:
+def write_state(generation: Path, paths: Iterable[Path], graph: MergedGraph, shacl: list[Result], quads: int,
+                checks: list[Check]) -> None:
     """The state of a build, into its generation: the pickle, and beside it the input files' stamps as JSON (read
     first, so that a stale state is never unpickled)."""
     import json
 
     files = stamps(paths)
     kept = dataclasses.replace(graph, results=[_without_payments(r) for r in graph.results])
-    state = BuildState(STATE_VERSION, code_fingerprint(), files, kept, shacl, quads)
+    state = BuildState(STATE_VERSION, code_fingerprint(), files, kept, shacl, quads, checks)
     with open(generation / STATE, "wb") as fh:
         pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
     (generation / STAMPS).write_text(json.dumps(files), encoding="utf-8")
@@ -183,11 +186,11 @@ def difference(old: MergedGraph, new: MergedGraph) -> Difference:
     before, after = e.QuadSink(), e.QuadSink()
     units = 0
 
-    def compare(olds: Iterable[Any], news: Iterable[Any], key: Callable[[Any], str],
+    def compare(olds: Iterable[Any], news: Iterable[Any], key: Callable[[Any], Any],
                 write: Callable[[Any, Any], None]) -> None:
         nonlocal units
-        was: dict[str, list[Any]] = defaultdict(list)
-        now: dict[str, list[Any]] = defaultdict(list)
+        was: dict[Any, list[Any]] = defaultdict(list)
+        now: dict[Any, list[Any]] = defaultdict(list)
         for x in olds:
             was[key(x)].append(x)
         for x in news:
@@ -208,9 +211,10 @@ def difference(old: MergedGraph, new: MergedGraph) -> Difference:
         e.emit_source(r.source, after)
         if r.contracts:
             e.emit_contracts(r, after)
+    # by what makes a fact's IRI (tie_iri, role_iri), without making it
     compare(old.organisations.values(), new.organisations.values(), lambda o: o.code, e.emit_organisation)
-    compare(old.ties, new.ties, e.tie_iri, e.emit_tie)
-    compare(old.roles, new.roles, e.role_iri, e.emit_role)
+    compare(old.ties, new.ties, lambda t: (t.kind, t.member, t.organisation, t.start), e.emit_tie)
+    compare(old.roles, new.roles, lambda r: (r.code, r.role, r.start), e.emit_role)
     compare(old.events, new.events, lambda _: "events", e.emit_event)
     # the curated facts' IRIs depend on every curated row (two rows with one key get one each): all of them again
     for graph, sink in ((old, before), (new, after)):
@@ -270,7 +274,8 @@ def neighbourhood(store: Any, touched: set[str]) -> set[str] | None:
     the nodes referring to them and what those refer to (a shape's query reads a node's facts, its neighbours' and
     theirs: a practice's memberships and their PCNs, a tie's two ends). Vocabulary terms, intervals, instants and
     sources are not followed (their neighbours are every fact of a kind, date or file, each touched itself when
-    it changes). None when there are more than :data:`MAX_FOCUS` nodes: validate everything."""
+    it changes); only the graph's own nodes (under ``id/``) are returned. None when there are more than
+    :data:`MAX_FOCUS` nodes: validate everything."""
     import pyoxigraph as ox
 
     from graphkit.core.namespaces import ID
@@ -292,7 +297,7 @@ def neighbourhood(store: Any, touched: set[str]) -> set[str] | None:
                 if isinstance(q.subject, ox.NamedNode)}
 
     seeds = {t for t in touched if followed(t)}
-    nodes = set(touched)
+    nodes = {t for t in touched if t.startswith(base)}
     if len(seeds) > MAX_FOCUS:
         return None
     incoming: set[str] = set()
@@ -305,4 +310,5 @@ def neighbourhood(store: Any, touched: set[str]) -> set[str] | None:
     for m in incoming:
         if followed(m):
             nodes |= out_of(m)
-    return nodes
+    # the graph's own nodes: the vocabulary (classes, roles, services) is the ontology's, which no import changes
+    return {n for n in nodes if n.startswith(base)}

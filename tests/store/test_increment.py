@@ -102,17 +102,18 @@ def test_the_case_studies_imported_equal_a_build_with_them(tmp_path: Path) -> No
 
 def test_curated_tables_on_ods_codes_then_a_newer_national_file_equal_one_build(tmp_path: Path,
                                                                                   on_ods_codes: Path) -> None:
-    """Curated rows that the merge joins to national ties (a commissioner assignment ePCN states too), then an
-    epraccur file that ends ties and renames organisations: the quads removed as well as those added."""
+    """Curated rows that the merge joins to national ties (a commissioner assignment ePCN states too), then an older
+    vintage of a national file (etr 2022-03 under etr 2025-12): the ties it states that the newer file no longer
+    lists are closed by that absence, so resolved quads are removed as well as added."""
     files = [InputFile(p) for p in _copy([*NATIONAL, on_ods_codes], tmp_path / "in")]
     build(files, tmp_path / "whole" / "store")
     build(files[:-1], tmp_path / "step" / "store")
     imported = import_files(files[-1:], tmp_path / "step" / "store")
     assert imported.changed is not None
     _assert_same(tmp_path / "whole" / "store", tmp_path / "step" / "store")
-    more = [InputFile(p) for p in _copy([SEEDS / "ods" / "epraccur_2026-02.csv.gz"], tmp_path / "in2")]
+    more = [InputFile(p) for p in _copy([SEEDS / "ods" / "etr_2022-03.csv"], tmp_path / "in2")]
     again = import_files(more, tmp_path / "step" / "store")
-    assert again.changed is not None and again.changed[1] > 0  # the newer file ends ties: quads go too
+    assert again.changed is not None and again.changed[1] > 0  # ties now ended: their open periods go
     build(files + more, tmp_path / "whole2" / "store")
     _assert_same(tmp_path / "whole2" / "store", tmp_path / "step" / "store")
 

@@ -328,10 +328,14 @@ def import_files(new: list[InputFile], store_path: Path, *, progress: Progress |
         known = {f.path.resolve() for f in current}
         added = [f for f in new if f.path.resolve() not in known]
         merged = current + added
+        t = time.perf_counter()
         state = increment.read_state(store_path, [f.path for f in current]) if current else None
         if state is None:
             return build(merged, store_path, progress=progress)
-        return _add_locked(state, added, merged, store_path, progress)
+        took = time.perf_counter() - t
+        out = _add_locked(state, added, merged, store_path, progress)
+        out.seconds = {"state (read)": took, **out.seconds}
+        return out
 
 
 def _add_locked(state: increment.BuildState, added: list[InputFile], inputs: list[InputFile], store_path: Path,
@@ -394,7 +398,7 @@ def _add_locked(state: increment.BuildState, added: list[InputFile], inputs: lis
         "rdf": t3 - t2,
         "store": t4 - t3 - timings.get("validate", 0.0) - timings.get("state", 0.0),
         "validate (SHACL)": timings.get("validate", 0.0),
-        "state": timings.get("state", 0.0),
+        "state (write)": timings.get("state", 0.0),
     }
     out.changed = (len(diff.added), len(diff.removed), diff.units)
     return out

@@ -32,6 +32,21 @@ class Check:
     # Several constraints of one property shape checked by one query (one pass over the focus nodes' values):
     # the query also selects ?f0, ?f1, ... , true where the value breaks flags[i]; ``constraint`` names them all
     flags: tuple[str, ...] = ()
+    # the focus subquery as it appears in ``query`` (once), and whom it targets: :func:`restricted` puts given nodes
+    # in its place
+    focus: str = ""
+    targets: Targets | None = None
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The focus nodes of a shape: typed one of ``classes`` (every subclass listed), subjects or objects of a
+    property, or named. Set only when types are read from rdf:type alone (``infer_from_domains=False``)."""
+
+    classes: frozenset[str] = frozenset()
+    subjects_of: frozenset[str] = frozenset()
+    objects_of: frozenset[str] = frozenset()
+    nodes: frozenset[str] = frozenset()
 
 
 _fresh = itertools.count()
@@ -66,6 +81,17 @@ def _is_a(var: str, cls: str) -> str:
         f"{{ {var} rdf:type/rdfs:subClassOf* <{cls}> }} UNION "
         f"{{ {var} ?_p{n} ?_o{n} . ?_p{n} rdfs:domain/rdfs:subClassOf* <{cls}> }} UNION "
         f"{{ ?_s{n} ?_q{n} {var} . ?_q{n} rdfs:range/rdfs:subClassOf* <{cls}> }}"
+    )
+
+
+def _target_spec(g: Graph, shape: URIRef | BNode) -> Targets | None:
+    if _INFER_FROM_DOMAINS:
+        return None
+    return Targets(
+        frozenset().union(*(_subclasses(str(c)) for c in g.objects(shape, SH.targetClass))),
+        frozenset(str(p) for p in g.objects(shape, SH.targetSubjectsOf)),
+        frozenset(str(p) for p in g.objects(shape, SH.targetObjectsOf)),
+        frozenset(str(n) for n in g.objects(shape, SH.targetNode)),
     )
 
 
@@ -172,20 +198,22 @@ def _compile(g: Graph) -> list[Check]:
         focus = _targets(g, shape)
         if not focus:
             continue
+        spec = _target_spec(g, shape)
         default_sev = SEVERITY.get(g.value(shape, SH.severity), "Violation")
         shape_msg = str(g.value(shape, SH.message) or "")
         for ps in g.objects(shape, SH.property):
-            checks.extend(_compile_property(g, str(shape), ps, focus, default_sev, shape_msg))
+            checks.extend(_compile_property(g, str(shape), ps, focus, default_sev, shape_msg, spec))
         for sc in g.objects(shape, SH.sparql):
             select = str(g.value(sc, SH.select))
             sev = SEVERITY.get(g.value(sc, SH.severity), default_sev)
             msg = str(g.value(sc, SH.message) or shape_msg)
             query = _prefixes(g, sc) + _with_focus(select.replace("$this", "?this"), focus)
-            checks.append(Check(str(shape), "sparql", sev, msg, None, query))
+            checks.append(Check(str(shape), "sparql", sev, msg, None, query, focus=focus, targets=spec))
     return checks
 
 
-def _compile_property(g: Graph, shape: str, ps: Any, focus: str, default_sev: str, shape_msg: str) -> list[Check]:
+def _compile_property(g: Graph, shape: str, ps: Any, focus: str, default_sev: str, shape_msg: str,
+                      spec: Targets | None = None) -> list[Check]:
     unknown = {p for p in g.predicates(ps, None)} - _SUPPORTED_PROPERTY_KEYS
     if unknown:
         features = sorted(map(str, unknown))
@@ -220,7 +248,7 @@ def _compile_property(g: Graph, shape: str, ps: Any, focus: str, default_sev: st
             f"{binds} FILTER({' || '.join(f'?f{i}' for i in range(len(counts)))}) }}"
         )
         names = tuple(name for name, _ in counts)
-        out.append(Check(shape, "|".join(names), sev, msg, str(path), q, names))
+        out.append(Check(shape, "|".join(names), sev, msg, str(path), q, names, focus, spec))
     cls = g.value(ps, SH["class"])
     if cls is not None:
         value_check("class", f"NOT EXISTS {{ {_is_a('?value', str(cls))} }}")
@@ -264,7 +292,8 @@ def _compile_property(g: Graph, shape: str, ps: Any, focus: str, default_sev: st
         select = str(g.value(sc, SH.select)).replace("$this", "?this").replace("$PATH", p)
         csev = SEVERITY.get(g.value(sc, SH.severity), sev)
         cmsg = str(g.value(sc, SH.message) or msg)
-        out.append(Check(shape, "sparql", csev, cmsg, str(path), _prefixes(g, sc) + _with_focus(select, focus)))
+        out.append(Check(shape, "sparql", csev, cmsg, str(path), _prefixes(g, sc) + _with_focus(select, focus),
+                         focus=focus, targets=spec))
     dis = g.value(ps, SH.disjoint)
     if dis is not None:
         value_check("disjoint", f"EXISTS {{ ?this <{dis}> ?value }}")
@@ -277,7 +306,7 @@ def _compile_property(g: Graph, shape: str, ps: Any, focus: str, default_sev: st
             f"FILTER({' || '.join(f'?f{i}' for i in range(len(values)))}) }}"
         )
         names = tuple(name for name, _ in values)
-        out.insert(0, Check(shape, "|".join(names), sev, msg, str(path), q, names))
+        out.insert(0, Check(shape, "|".join(names), sev, msg, str(path), q, names, focus, spec))
     return out
 
 
@@ -306,11 +335,68 @@ def _readable(iri: str) -> str:
     return iri[len(base) :] if iri.startswith(base) else iri
 
 
+def restricted(check: Check, nodes: Iterable[str]) -> str:
+    """``check``'s query over the given focus nodes (IRIs) only: a VALUES block in the place of the focus subquery
+    (the caller gives only nodes the shape targets: :func:`targeted`)."""
+    if not check.focus or check.query.count(check.focus) != 1:
+        raise ValueError(f"check {check.shape} {check.constraint}: its focus cannot be narrowed")
+    values = " ".join(f"<{n}>" for n in sorted(nodes))
+    return check.query.replace(check.focus, f"VALUES ?this {{ {values} }}", 1)
+
+
+@dataclass
+class _Node:
+    types: set[str]
+    out: set[str]  # predicates the node is the subject of
+    into: set[str]  # predicates it is the object of
+
+
+def _described(store: Any, nodes: Iterable[str], graphs: list[Any], checks: list[Check]) -> dict[str, _Node]:
+    """What the checks' targets ask of each node: its rdf:types, and which of the targets' properties it is the
+    subject or the object of (one lookup each, stopping at the first quad)."""
+    import pyoxigraph as ox
+
+    specs = [c.targets for c in checks if c.targets is not None]
+    subjects_of = [ox.NamedNode(p) for p in sorted(set().union(*(t.subjects_of for t in specs)))]
+    objects_of = [ox.NamedNode(p) for p in sorted(set().union(*(t.objects_of for t in specs)))]
+    rdf_type = ox.NamedNode(str(RDF.type))
+    out: dict[str, _Node] = {}
+    for iri in nodes:
+        node, d = ox.NamedNode(iri), _Node(set(), set(), set())
+        for g in graphs:
+            d.types.update(q.object.value for q in store.quads_for_pattern(node, rdf_type, None, g)
+                           if isinstance(q.object, ox.NamedNode))
+            d.out.update(p.value for p in subjects_of
+                         if next(iter(store.quads_for_pattern(node, p, None, g)), None) is not None)
+            d.into.update(p.value for p in objects_of
+                          if next(iter(store.quads_for_pattern(None, p, node, g)), None) is not None)
+        out[iri] = d
+    return out
+
+
+def targeted(check: Check, described: dict[str, _Node]) -> list[str]:
+    """Which of the described nodes ``check``'s shape targets (by their rdf:type, their properties, or by name)."""
+    t = check.targets
+    if t is None:
+        raise ValueError(f"check {check.shape} {check.constraint}: compiled with types inferred from domains")
+    return [iri for iri, d in described.items()
+            if iri in t.nodes or d.types & t.classes or d.out & t.subjects_of or d.into & t.objects_of]
+
+
 def validate_store(
-    store: Any, *, default_graph: Iterable[str] | None = None, checks: list[Check] | None = None
+    store: Any,
+    *,
+    default_graph: Iterable[str] | None = None,
+    checks: list[Check] | None = None,
+    focus_nodes: Iterable[str] | None = None,
+    threads: int = 1,
 ) -> list[Result]:
     """Run the compiled shapes inside an Oxigraph store (pyoxigraph.Store). The ontology must be
-    in the store (in one of the default graphs) for subclass and domain reasoning."""
+    in the store (in one of the default graphs) for subclass and domain reasoning.
+
+    ``focus_nodes``: check only these nodes (IRIs), e.g. those a load changed; None checks every focus node (needs
+    checks compiled with ``infer_from_domains=False``: the nodes' targets are read from their rdf:type).
+    ``threads``: checks run at once (Oxigraph evaluates a query without holding the GIL)."""
     import pyoxigraph as ox
 
     from graphkit.core.namespaces import PREFIXES
@@ -321,11 +407,29 @@ def validate_store(
         kwargs["default_graph"] = graphs
     else:
         kwargs["use_default_graph_as_union"] = True
-    results: set[Result] = set()
-    for c in checks if checks is not None else compile_shapes():
-        sol = store.query(c.query, **kwargs)
+    todo: list[tuple[Check, str]]
+    if focus_nodes is None:
+        todo = [(c, c.query) for c in (checks if checks is not None else compile_shapes())]
+    else:
+        checks = checks if checks is not None else compile_shapes(infer_from_domains=False)
+        described = _described(store, set(focus_nodes), graphs if graphs is not None else [None], checks)
+        todo = [(c, restricted(c, nodes)) for c in checks if (nodes := targeted(c, described))]
+
+    def run(job: tuple[Check, str]) -> tuple[Check, list[dict[str, Any]]]:
+        c, query = job
+        sol = store.query(query, **kwargs)
         names = [v.value for v in sol.variables]
-        rows = [{n: s[n] for n in names} for s in sol]
+        return c, [{n: s[n] for n in names} for s in sol]
+
+    if threads > 1 and len(todo) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            answered = list(pool.map(run, todo))
+    else:
+        answered = [run(c) for c in todo]
+    results: set[Result] = set()
+    for c, rows in answered:
         for r in rows:
             value = r.get("value")
             path = r.get("path")
@@ -347,4 +451,3 @@ def validate_store(
                     )
                 )
     return sorted(results, key=result_order)
-

@@ -176,14 +176,16 @@ def holds_build_lock(store_path: Path) -> bool:
 
 
 # -- writing a generation -------------------------------------------------------------------------
-def new_generation(store_path: Path) -> Path:
-    """Create the (empty) directory of a new generation; the caller must hold the build lock."""
+def new_generation(store_path: Path, *, create: bool = True) -> Path:
+    """Create the (empty) directory of a new generation, or with ``create=False`` only name it (for a copy that
+    makes it: Oxigraph's backup); the caller must hold the build lock."""
     store_path = Path(store_path)
     _require_lock(store_path)
     gens = generations_dir(store_path)
     gens.mkdir(parents=True, exist_ok=True)
     gen = gens / new_id()
-    gen.mkdir()
+    if create:
+        gen.mkdir()
     return gen
 
 

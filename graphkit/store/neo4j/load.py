@@ -198,7 +198,7 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None) 
     relationships find their ends by the element ids the nodes' writes returned), swapped in by one transaction of
     label changes, then the previous graph deleted and the live constraints and indexes made sure of."""
     new = new if new is not None else plan(graph)
-    existing = {r["name"] for r in store._run("SHOW CONSTRAINTS YIELD name RETURN name")}
+    existing = {r["name"] for q in ("CONSTRAINTS", "INDEXES") for r in store._run(f"SHOW {q} YIELD name RETURN name")}
     for name in cypher.STAGING_CONSTRAINTS:  # an earlier version indexed the staging labels: upkeep for nothing
         if name in existing:
             store._run(f"DROP CONSTRAINT {name} IF EXISTS")
@@ -220,9 +220,11 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None) 
         session.execute_write(lambda tx: [tx.run(q).consume() for q in cypher.SWAP])
         session.run(cypher.DROP_RETIRED).consume()  # auto-commit, as IN TRANSACTIONS needs
         session.run(cypher.DROP_ORPHAN_ROLES).consume()
-    for c in cypher.CONSTRAINTS:  # after the data: built once over the loaded graph (no-ops when they exist)
+    missing = [c for c in cypher.CONSTRAINTS if c.split()[2] not in existing]
+    for c in missing:  # after the data: built once over the loaded graph
         store._run(c)
-    store._run("CALL db.awaitIndexes(300)")
+    if missing:
+        store._run("CALL db.awaitIndexes(300)")
 
 
 # -- the rows ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Loading Neo4j: the merged graph flattened into rows (one per source file, organisation, tie, role,
-event, contract and curated record; the plain fields by the tables of graphkit/rdf/mapping.py) and written in
-batches of parameterised UNWIND writes under staging labels, then swapped in by one transaction."""
+event, contract and curated record; the plain fields by the tables of graphkit/rdf/mapping.py), planned as the
+nodes and relationships of the new graph (:func:`plan`), and written in batches of parameterised
+``UNWIND ... CREATE`` under staging labels, then swapped in by one transaction (docs/neo4j-store.md)."""
 
 from __future__ import annotations
 

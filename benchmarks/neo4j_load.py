@@ -13,6 +13,9 @@
 (c) rdflib-neo4j 1.1 (Neo4j Labs' rdflib store): the triples of the embedded store (every named graph
     but the ontology's, flattened: rdflib-neo4j has no named graphs), pre-converted to rdflib terms (not timed).
 
+(a') the load of (a) from the records a build would keep beside the store (graphkit/store/records.py: read in about
+    a second instead of read back from the quads; build.py does not write them yet), timed the same way.
+
 (a) and (b) run ``repeat`` times, alternating, and their medians are compared; (c) runs once unless asked
 (``--rdflib-repeat``). The database is emptied (nodes, constraints, indexes) between the methods. Run:
 
@@ -65,6 +68,7 @@ from graphkit.store.neo4j import (  # noqa: E402
     _role_row,
     _tie_row,
 )
+from graphkit.store.records import read_records, write_records  # noqa: E402
 
 DATABASE = "neo4j"
 CURATED = ("people", "posts", "agreements", "deliveries", "lateral_ties")  # case studies: not in (b)
@@ -486,6 +490,7 @@ class Run:
     raw_steps: dict[str, float]
     ours: Counts
     raw_counts: Counts
+    kept: float | None = None  # (a'): the records the build keeps read, then loaded
 
     @property
     def end_to_end(self) -> float:
@@ -506,6 +511,7 @@ def measure(
     rdflib: bool = True,
     rdflib_limit: int | None = RDFLIB_DEFAULT_LIMIT,
     rdflib_repeat: int = 1,
+    kept_records: bool = True,
     warmup: bool = True,
     heap_mb: int = HEAP_MB,
     pagecache_mb: int = PAGECACHE_MB,
@@ -521,6 +527,10 @@ def measure(
         oxstore = ox.Store.read_only(str(path))
         quads = len(oxstore)
         graph = read_dataset(oxstore)  # untimed: the rows of (b), built before its clock starts
+        kept_dir = Path(tmp) / "generation"
+        if kept_records:  # what build.py would keep beside the generation (graphkit/store/records.py)
+            kept_dir.mkdir()
+            write_records(graph, kept_dir)
         t = time.perf_counter()
         raw = flatten(graph)
         flatten_seconds = time.perf_counter() - t
@@ -567,7 +577,19 @@ def measure(
                     raw_seconds = time.perf_counter() - t
                     counts_raw = counts(driver)
                     empty_database(driver)
-                    runs.append(Run(read, load, raw_seconds, dict(ours.times), raw_steps, counts_ours, counts_raw))
+                    kept = None
+                    if kept_records:
+                        t = time.perf_counter()
+                        kept_graph = read_records(kept_dir)
+                        assert kept_graph is not None
+                        Neo4jStore(driver, DATABASE).load(kept_graph)
+                        kept = time.perf_counter() - t
+                        del kept_graph
+                        if counts(driver) != counts_ours:
+                            raise SystemExit("FAILED: (a') wrote another graph than (a)")
+                        empty_database(driver)
+                    runs.append(Run(read, load, raw_seconds, dict(ours.times), raw_steps, counts_ours, counts_raw,
+                                    kept))
                     if counts_ours != counts_raw:
                         raise SystemExit(f"FAILED: (a) and (b) wrote different graphs:\n  (a) {counts_ours}\n"
                                          f"  (b) {counts_raw}")
@@ -597,6 +619,12 @@ def measure(
         at_most("(a) load / (b) raw, both from the records in memory", load / raw_s, "×", 1.5,
                 f"(a) end to end / (b): {e2e / raw_s:.2f}×"),
     ]
+    kept_runs = [r.kept for r in runs if r.kept is not None]
+    if kept_runs:
+        section.figures.append(Figure(
+            "(a') the same load from the records the build would keep beside the store (graphkit/store/records.py)",
+            _median(kept_runs), "s", note="read in about a second; build.py does not write them yet; runs: "
+            + ", ".join(f"{x:.1f}" for x in kept_runs)))
     if rdflib_times:
         c = _median(rdflib_times)
         full = c * triples_total / len(triples)
@@ -606,7 +634,8 @@ def measure(
                                                 else f"all {len(triples):,} triples"), full, "s",
                    note=f"triples converted to rdflib terms beforehand ({convert_seconds:.0f} s, not timed)"),
             at_least("(c) rdflib-neo4j / (a) end to end", full / e2e, "×", 5,
-                     f"(c) / (a) load only: {full / load:.1f}×"),
+                     f"(c) / (a) load only: {full / load:.1f}×"
+                     + (f"; (c) / (a'): {full / _median(kept_runs):.1f}×" if kept_runs else "")),
         ]
     notes = [
         f"Input: {store_note}; {quads:,} quads. Server: {version}, started fresh by `graphkit.store.neo4j_runtime` "
@@ -703,6 +732,7 @@ def main() -> int:
     )
     ap.add_argument("--rdflib-repeat", type=int, default=1, help="runs of rdflib-neo4j")
     ap.add_argument("--skip-rdflib", action="store_true", help="measure (a) and (b) only")
+    ap.add_argument("--skip-kept", action="store_true", help="no (a'): the load from the records a build keeps")
     ap.add_argument("--no-warmup", dest="warmup", action="store_false", help="no untimed warm-up load first")
     ap.add_argument("--heap-mb", type=int, default=HEAP_MB)
     ap.add_argument("--pagecache-mb", type=int, default=PAGECACHE_MB)
@@ -713,7 +743,8 @@ def main() -> int:
     command = ".venv/bin/python benchmarks/neo4j_load.py" + (" " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "")
     section = measure(
         args.repeat, store=args.store, files=args.files, rdflib=not args.skip_rdflib, rdflib_limit=args.rdflib_limit,
-        rdflib_repeat=args.rdflib_repeat, warmup=args.warmup, heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb,
+        rdflib_repeat=args.rdflib_repeat, kept_records=not args.skip_kept, warmup=args.warmup,
+        heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb,
         command=command,
     )
     print_section(section, args.write)

@@ -1,23 +1,28 @@
-"""Benchmark: load the national graph into Neo4j three ways, in one run, into one fresh server.
+"""Benchmark: load the national graph into Neo4j three ways, side by side in one run, into one fresh server.
 
-(a) ours: ``graphkit.store.neo4j.Neo4jStore(driver).load(graph)``: batched ``UNWIND ... MERGE`` under
-    staging labels, then one transaction that swaps the staged graph in (all or nothing, idempotent).
+(a) ours, end to end: what ``graphkit load neo4j`` does: the embedded store read back into the merged-graph
+    records (``graphkit.rdf.read.read_dataset``), then ``Neo4jStore(driver).load(graph)``: the new graph planned in
+    Python, CREATEd under staging labels in batches, swapped in by one transaction of label changes (all or
+    nothing). Timed from the open store to the swapped-in graph with its constraints and indexes.
 (b) raw baseline: the very same nodes and relationships (labels, properties, relationship types and
     counts), flattened in Python beforehand with the row helpers of ``graphkit.store.neo4j`` (not
     timed), written with plain ``UNWIND $rows AS row CREATE (n:Label) SET n = row.props`` and
     ``MATCH (a ...) MATCH (b ...) CREATE (a)-[r:TYPE]->(b) SET r = row.props`` in batches of the same
     size, with only the uniqueness constraints that those MATCH lookups need: no staging, no swap.
-    Its node, relationship and property counts must equal those of (a), or the run fails.
+    Its node, relationship and property counts (and labels and types) must equal those of (a), or the run fails.
 (c) rdflib-neo4j 1.1 (Neo4j Labs' rdflib store): the triples of the embedded store (every named graph
-    but the ontology's, flattened: rdflib-neo4j has no named graphs), pre-converted to rdflib terms.
+    but the ontology's, flattened: rdflib-neo4j has no named graphs), pre-converted to rdflib terms (not timed).
 
-The merged-graph records for (a) and (b) are read from the embedded store with
-``graphkit.rdf.read.read_dataset``; that read is timed and reported apart. The database is emptied
-(nodes, constraints, indexes) between the methods. Run:
+(a') the load of (a) from the records a build would keep beside the store (graphkit/store/records.py: read in about
+    a second instead of read back from the quads; build.py does not write them yet), timed the same way.
 
-    .venv/bin/python benchmarks/neo4j_load.py [--store build/store] [--rdflib-limit N|all] [--write FILE.md]
+(a) and (b) run ``repeat`` times, alternating, and their medians are compared; (c) runs once unless asked
+(``--rdflib-repeat``). The database is emptied (nodes, constraints, indexes) between the methods. Run:
+
+    .venv/bin/python benchmarks/neo4j_load.py [--store build/store] [--repeat 3] [--rdflib-limit N|all]
     .venv/bin/python benchmarks/neo4j_load.py --files seeds/ods/eccg_2025-12.csv seeds/ods/etr_2025-12.csv
 
+``measure(repeat, **options)`` gives the same as a :class:`benchmarks.common.Section` (benchmarks/common.py).
 Without ``--store`` or ``--files`` the embedded store is built from seeds/ first (about 2 minutes).
 Needs Java 17 and Maven (the project's own Neo4j, ``graphkit.store.neo4j_runtime``) and ``pip install -e '.[bench]'``
 (rdflib-neo4j).
@@ -29,7 +34,6 @@ import argparse
 import contextlib
 import io
 import os
-import platform
 import shlex
 import shutil
 import signal
@@ -47,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
 
+from benchmarks.common import Figure, Section, at_least, at_most, print_section  # noqa: E402
 from graphkit.core.namespaces import PREFIXES, source_iri  # noqa: E402
 from graphkit.ingest.merge import MergedGraph  # noqa: E402
 from graphkit.rdf.emit import ONTOLOGY_GRAPH  # noqa: E402
@@ -63,6 +68,7 @@ from graphkit.store.neo4j import (  # noqa: E402
     _role_row,
     _tie_row,
 )
+from graphkit.store.records import read_records, write_records  # noqa: E402
 
 DATABASE = "neo4j"
 CURATED = ("people", "posts", "agreements", "deliveries", "lateral_ties")  # case studies: not in (b)
@@ -72,6 +78,7 @@ PAGECACHE_MB = 512
 # sample at about 25,000 triples/s, so all 2.6 M take about 2 minutes and the whole benchmark about
 # 15 minutes (25 with the store build) on the 2-core machine. ``--rdflib-limit N`` samples instead.
 RDFLIB_DEFAULT_LIMIT: int | None = None
+RDFLIB_BATCH = 5000  # rdflib-neo4j's own default batch size
 
 
 # -- (b): the same graph as plain rows --------------------------------------------------------------
@@ -268,7 +275,7 @@ def load_raw(driver: Any, raw: RawGraph) -> dict[str, float]:
     return dict(times)
 
 
-# -- (a): our loader, with its batched writes timed ---------------------------------------------------
+# -- (a): our loader, with its statements timed ------------------------------------------------------
 class _TimedSessions:
     """The driver, with each ``session()`` block timed under the next of ``names`` (Neo4jStore.load opens
     one to remove leftover staging nodes, then one for the swap); everything else passes through."""
@@ -290,7 +297,7 @@ class _TimedSessions:
 
 class TimedNeo4jStore(Neo4jStore):
     """Neo4jStore whose statements are timed by kind (the load itself is unchanged): what is left of the
-    whole load's time is building the rows in Python."""
+    whole load's time is planning the graph in Python."""
 
     def __init__(self, driver: Any) -> None:
         self.times: dict[str, float] = defaultdict(float)
@@ -304,25 +311,21 @@ class TimedNeo4jStore(Neo4jStore):
         try:
             return super()._run(query, **params)
         finally:
-            self.times["constraints"] += time.perf_counter() - t
+            self.times["OdsRole nodes" if "OdsRole" in query and "MERGE" in query else "schema"] += (
+                time.perf_counter() - t
+            )
 
-    def _write(self, query: str, rows: list[dict[str, Any]]) -> None:
+    def _write(self, query: str, rows: list[dict[str, Any]]) -> list[Any]:
         t = time.perf_counter()
-        super()._write(query, rows)
+        out = super()._write(query, rows)
         text = " ".join(query.split())
-        if "MERGE (m)-[t:" in text:
-            step = "rel " + text.split("MERGE (m)-[t:", 1)[1].split(" ", 1)[0]
-        elif "HOLDS_ROLE" in text:
-            step = "rel HOLDS_ROLE (+ OdsRole nodes)"
-        elif cypher.STAGING["ChangeEvent"] in text:
-            step = "nodes ChangeEvent (+ its rels)"
-        elif cypher.STAGING["Contract"] in text:
-            step = "nodes Contract (+ its rels)"
-        elif cypher.STAGING_SOURCE in text:
-            step = "nodes SourceDocument"
+        if "CREATE (a)-[r:" in text:
+            step = "rel " + text.split("CREATE (a)-[r:", 1)[1].split("]", 1)[0]
         else:
-            step = "nodes Organisation"
+            labels = text.split("CREATE (n:", 1)[1].split(")", 1)[0].split(":")
+            step = "nodes " + labels[0].removeprefix("Staging")
         self.times[step] += time.perf_counter() - t
+        return out
 
 
 # -- (c): rdflib-neo4j -------------------------------------------------------------------------------
@@ -403,7 +406,7 @@ def load_rdflib_neo4j(driver: Any, triples: list[tuple[Any, Any, Any]], strategy
     from rdflib_neo4j import Neo4jStoreConfig
 
     config = Neo4jStoreConfig(
-        custom_prefixes=prefixes, handle_vocab_uri_strategy=strategy, batching=True, batch_size=BATCH
+        custom_prefixes=prefixes, handle_vocab_uri_strategy=strategy, batching=True, batch_size=RDFLIB_BATCH
     )
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -461,229 +464,224 @@ def counts(driver: Any) -> Counts:
 
 
 # -- the run -----------------------------------------------------------------------------------------
-@dataclass
-class Result:
-    command: str
-    store_note: str
-    quads: int = 0
-    ontology_quads: int = 0
-    read_seconds: float = 0.0
-    flatten_seconds: float = 0.0
-    convert_seconds: float = 0.0
-    neo4j_version: str = ""
-    warmup: bool = True
-    ours: float = 0.0
-    ours_steps: dict[str, float] = field(default_factory=dict)
-    raw: float = 0.0
-    raw_steps: dict[str, float] = field(default_factory=dict)
-    rdflib: float = 0.0
-    counts_ours: Counts | None = None
-    counts_raw: Counts | None = None
-    counts_rdflib: Counts | None = None
-    triples_total: int = 0
-    triples_loaded: int = 0
-    vocab_note: str = ""
-    rdflib_expected: tuple[int, int, int, int] = (0, 0, 0, 0)
-    rdflib_printed: str = ""
-    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
-
-
-def _load_average() -> tuple[float, float, float]:
-    try:
-        return os.getloadavg()
-    except OSError:
-        return (0.0, 0.0, 0.0)
-
-
-def get_store(args: argparse.Namespace, tmp: Path) -> tuple[Path, str]:
-    if args.store is not None:
-        return args.store, f"the existing embedded store `{args.store}`"
+def get_store(store: Path | None, files: list[Path] | None, tmp: Path) -> tuple[Path, str]:
+    if store is not None:
+        return store, f"the existing embedded store `{store}`"
     t = time.perf_counter()
-    if args.files:
-        path = tmp / "store"
-        report = build([InputFile(p) for p in args.files], path)
-        what = f"{len(args.files)} file(s): " + ", ".join(f"`{p.name}`" for p in args.files)
+    path = tmp / "store"
+    if files:
+        report = build([InputFile(p) for p in files], path)
+        what = f"{len(files)} file(s): " + ", ".join(f"`{p.name}`" for p in files)
     else:
-        path = tmp / "store"
         report = build_seeds(ROOT / "seeds", path)
         what = "all of seeds/"
     note = f"an embedded store built from {what} ({report.quads:,} quads, {time.perf_counter() - t:.0f} s, not timed)"
     return path, note
 
 
-def run(args: argparse.Namespace, result: Result, tmp: Path) -> None:
+@dataclass
+class Run:
+    """One run of (a) and (b): seconds, steps and what each wrote."""
+
+    read: float
+    load: float
+    raw: float
+    steps: dict[str, float]
+    raw_steps: dict[str, float]
+    ours: Counts
+    raw_counts: Counts
+    kept: float | None = None  # (a'): the records the build keeps read, then loaded
+
+    @property
+    def end_to_end(self) -> float:
+        return self.read + self.load
+
+
+def _median(values: list[float]) -> float:
+    import statistics
+
+    return statistics.median(values)
+
+
+def measure(
+    repeat: int = 1,
+    *,
+    store: Path | None = None,
+    files: list[Path] | None = None,
+    rdflib: bool = True,
+    rdflib_limit: int | None = RDFLIB_DEFAULT_LIMIT,
+    rdflib_repeat: int = 1,
+    kept_records: bool = True,
+    warmup: bool = True,
+    heap_mb: int = HEAP_MB,
+    pagecache_mb: int = PAGECACHE_MB,
+    command: str = ".venv/bin/python benchmarks/neo4j_load.py",
+) -> Section:
+    """(a) end to end and (b) ``repeat`` times each, alternating, (c) ``rdflib_repeat`` times; medians compared.
+    Raises SystemExit when (a) and (b) wrote different graphs."""
     import neo4j
 
-    path, result.store_note = get_store(args, tmp)
-    store = ox.Store.read_only(str(path))
-    result.quads = len(store)
-    result.ontology_quads = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(str(ONTOLOGY_GRAPH))))
-    t = time.perf_counter()
-    graph = read_dataset(store)
-    result.read_seconds = time.perf_counter() - t
-    t = time.perf_counter()
-    raw = flatten(graph)
-    result.flatten_seconds = time.perf_counter() - t
-    triples: list[tuple[Any, Any, Any]] = []
-    if not args.skip_rdflib:
+    load_before = _load_average()
+    with tempfile.TemporaryDirectory(prefix="neo4j-load-") as tmp:
+        path, store_note = get_store(store, files, Path(tmp))
+        oxstore = ox.Store.read_only(str(path))
+        quads = len(oxstore)
+        graph = read_dataset(oxstore)  # untimed: the rows of (b), built before its clock starts
+        kept_dir = Path(tmp) / "generation"
+        if kept_records:  # what build.py would keep beside the generation (graphkit/store/records.py)
+            kept_dir.mkdir()
+            write_records(graph, kept_dir)
         t = time.perf_counter()
-        triples, _ = rdflib_triples(store)
-        result.convert_seconds = time.perf_counter() - t
-        result.triples_total = len(triples)
-        limit = len(triples) if args.rdflib_limit is None else min(args.rdflib_limit, len(triples))
-        triples = triples[:limit]
-        result.triples_loaded = limit
-        strategy, prefixes, result.vocab_note = vocab_strategy(triples)
-        result.rdflib_expected = expected_rdflib_counts(triples)
-    del store
+        raw = flatten(graph)
+        flatten_seconds = time.perf_counter() - t
+        del graph
+        triples: list[tuple[Any, Any, Any]] = []
+        convert_seconds, triples_total = 0.0, 0
+        if rdflib:
+            t = time.perf_counter()
+            triples, _ = rdflib_triples(oxstore)
+            convert_seconds = time.perf_counter() - t
+            triples_total = len(triples)
+            triples = triples[: rdflib_limit if rdflib_limit is not None else len(triples)]
+            strategy, prefixes, vocab_note = vocab_strategy(triples)
+            rdflib_expected = expected_rdflib_counts(triples)
 
-    neo4j_runtime.install(quiet=True)
-    home = neo4j_runtime.AREA / f"bench-load-{os.getpid()}"
-    server = neo4j_runtime.start(home, port=None, heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb)
-    try:
-        with neo4j.GraphDatabase.driver(server.uri, auth=None) as driver:
-            driver.verify_connectivity()
-            rec = driver.execute_query("CALL dbms.components() YIELD name, versions, edition RETURN *").records[0]
-            result.neo4j_version = f"{rec['name']} {rec['versions'][0]} {rec['edition']}"
-            empty_database(driver)
-            if args.warmup:  # JIT and page cache warmed by one untimed raw load, so (a) is not the first
-                load_raw(driver, raw)
+        neo4j_runtime.install(quiet=True)
+        home = neo4j_runtime.AREA / f"bench-load-{os.getpid()}"
+        server = neo4j_runtime.start(home, port=None, heap_mb=heap_mb, pagecache_mb=pagecache_mb)
+        runs: list[Run] = []
+        rdflib_times: list[float] = []
+        counts_rdflib: Counts | None = None
+        try:
+            with neo4j.GraphDatabase.driver(server.uri, auth=None) as driver:
+                driver.verify_connectivity()
+                rec = driver.execute_query("CALL dbms.components() YIELD name, versions, edition RETURN *").records[0]
+                version = f"{rec['name']} {rec['versions'][0]} {rec['edition']}"
                 empty_database(driver)
-            ours = TimedNeo4jStore(driver)
-            t = time.perf_counter()
-            ours.load(graph)
-            result.ours = time.perf_counter() - t
-            result.ours_steps = dict(ours.times)
-            result.counts_ours = counts(driver)
-            empty_database(driver)
+                if warmup:  # JIT and page cache warmed by one untimed raw load, so (a) is not the first
+                    load_raw(driver, raw)
+                    empty_database(driver)
+                for _ in range(max(1, repeat)):
+                    ours = TimedNeo4jStore(driver)
+                    t = time.perf_counter()
+                    graph = read_dataset(oxstore)
+                    read = time.perf_counter() - t
+                    t = time.perf_counter()
+                    ours.load(graph)
+                    load = time.perf_counter() - t
+                    del graph
+                    counts_ours = counts(driver)
+                    empty_database(driver)
+                    t = time.perf_counter()
+                    raw_steps = load_raw(driver, raw)
+                    raw_seconds = time.perf_counter() - t
+                    counts_raw = counts(driver)
+                    empty_database(driver)
+                    kept = None
+                    if kept_records:
+                        t = time.perf_counter()
+                        kept_graph = read_records(kept_dir)
+                        assert kept_graph is not None
+                        Neo4jStore(driver, DATABASE).load(kept_graph)
+                        kept = time.perf_counter() - t
+                        del kept_graph
+                        if counts(driver) != counts_ours:
+                            raise SystemExit("FAILED: (a') wrote another graph than (a)")
+                        empty_database(driver)
+                    runs.append(Run(read, load, raw_seconds, dict(ours.times), raw_steps, counts_ours, counts_raw,
+                                    kept))
+                    if counts_ours != counts_raw:
+                        raise SystemExit(f"FAILED: (a) and (b) wrote different graphs:\n  (a) {counts_ours}\n"
+                                         f"  (b) {counts_raw}")
+                del raw
+                for _ in range(max(1, rdflib_repeat) if rdflib else 0):
+                    t = time.perf_counter()
+                    load_rdflib_neo4j(driver, triples, strategy, prefixes)
+                    rdflib_times.append(time.perf_counter() - t)
+                    counts_rdflib = counts(driver)
+                    empty_database(driver)
+        finally:
+            neo4j_runtime.stop(server)
+            shutil.rmtree(home, ignore_errors=True)
+        del oxstore
 
-            t = time.perf_counter()
-            result.raw_steps = load_raw(driver, raw)
-            result.raw = time.perf_counter() - t
-            result.counts_raw = counts(driver)
-            empty_database(driver)
-            del graph, raw
-
-            if not args.skip_rdflib:
-                t = time.perf_counter()
-                result.rdflib_printed = load_rdflib_neo4j(driver, triples, strategy, prefixes)
-                result.rdflib = time.perf_counter() - t
-                result.counts_rdflib = counts(driver)
-    finally:
-        neo4j_runtime.stop(server)
-        shutil.rmtree(home, ignore_errors=True)
-
-
-def report(args: argparse.Namespace, r: Result) -> str:
-    co, cr, cc = r.counts_ours, r.counts_raw, r.counts_rdflib
-    assert co is not None and cr is not None
-    a_b = r.ours / r.raw
-    lines = [
-        f"### Loading the national graph into Neo4j: ours, raw UNWIND CREATE, rdflib-neo4j "
-        f"({time.strftime('%Y-%m-%d')})",
-        "",
-        f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
-        f"{os.cpu_count() or 0} cores; load average {_fmt_load(r.load_before)} at the start, "
-        f"{_fmt_load(r.load_after)} at the end. Command: `{r.command}`.",
-        f"Code: {code_version()}. Server: {r.neo4j_version}, started fresh by `graphkit.store.neo4j_runtime` "
-        f"(heap {args.heap_mb} MB, page cache "
-        f"{args.pagecache_mb} MB, Bolt on 127.0.0.1, auth off); Python driver neo4j {_version('neo4j')}, "
-        f"rdflib-neo4j {_version('rdflib-neo4j')}, rdflib {_version('rdflib')}.",
-        f"Input: {r.store_note}; {r.quads:,} quads, of which {r.ontology_quads:,} in the ontology graph. "
-        f"Read into merged-graph records by `read_dataset` in **{r.read_seconds:.1f} s** (not part of any load below).",
-        "Between methods the database is emptied (nodes, constraints, indexes) and checkpointed; "
-        + (
-            "one untimed raw load ran first to warm the JVM."
-            if r.warmup
-            else "no warm-up run (`--no-warmup`): (a) ran on a cold JVM."
-        ),
-        "",
-        "| method | seconds | nodes | relationships | properties (nodes + rels) |",
-        "|---|---|---|---|---|",
-        f"| (a) ours: `Neo4jStore.load` (UNWIND MERGE under staging labels, then the swap) | **{r.ours:.1f}** | "
-        f"{co.nodes:,} | {co.rels:,} | {co.node_props:,} + {co.rel_props:,} |",
-        f"| (b) raw `UNWIND ... CREATE`, same nodes and relationships, no staging/swap | **{r.raw:.1f}** | "
-        f"{cr.nodes:,} | {cr.rels:,} | {cr.node_props:,} + {cr.rel_props:,} |",
-    ]
-    if cc is not None:
-        extrapolated = r.triples_loaded < r.triples_total
-        rate = r.triples_loaded / r.rdflib if r.rdflib else 0.0
-        full = r.triples_total / rate if rate else 0.0
-        c_label = f"**{r.rdflib:.1f}**" + (f" for {r.triples_loaded:,} triples" if extrapolated else "")
-        lines.append(
-            f"| (c) rdflib-neo4j 1.1 (`Graph.add` per triple, batches of {BATCH:,}) | {c_label} | "
-            f"{cc.nodes:,} | {cc.rels:,} | {cc.node_props:,} + {cc.rel_props:,} |"
-        )
-        if extrapolated:
-            lines.append(
-                f"| (c) rdflib-neo4j, **extrapolated** to all {r.triples_total:,} triples "
-                f"at {rate:,.0f} triples/s | *{full:.0f} (extrapolated)* | | | |"
-            )
-    with_rows = r.ours / (r.raw + r.flatten_seconds)
-    lines += [
-        "",
-        f"- ratio (a)/(b): **{a_b:.2f}×** (target ≤ 2×: {'met' if a_b <= 2 else 'not met'}); "
-        f"{with_rows:.2f}× if (b) is also charged the {r.flatten_seconds:.1f} s of Python that built its rows "
-        "before its clock started (the same row helpers that (a) runs inside `load`).",
-    ]
-    if cc is not None:
-        c_full = r.rdflib * r.triples_total / r.triples_loaded
-        c_a = c_full / r.ours
-        how = "measured" if r.triples_loaded == r.triples_total else "with the extrapolated time for (c)"
-        lines.append(f"- ratio (c)/(a): **{c_a:.1f}×**, {how} (target ≥ 10×: {'met' if c_a >= 10 else 'not met'}).")
-    lines.append(
-        f"- (a) and (b) wrote the same graph: {co.nodes:,} = {cr.nodes:,} nodes, {co.rels:,} = {cr.rels:,} "
-        f"relationships, {co.node_props + co.rel_props:,} = {cr.node_props + cr.rel_props:,} properties; "
-        f"labels and relationship types counted alike ({len(co.labels)} labels, {len(co.types)} types)."
+    e2e, load, read, raw_s = (_median([getattr(r, k) for r in runs]) for k in ("end_to_end", "load", "read", "raw"))
+    co = runs[-1].ours
+    section = Section(
+        "Loading the national graph into Neo4j: `graphkit load neo4j` end to end, raw UNWIND CREATE, rdflib-neo4j",
+        command,
     )
-    if cc is not None:
-        lines.append(
-            f"- (c) loads triples, not our mapping: {r.triples_total:,} distinct triples from the "
-            f"{r.quads - r.ontology_quads:,} quads of every named graph but the ontology's (rdflib-neo4j has no "
-            "named graphs, so who-said-what collapses onto one node per IRI, one value per property: its default "
-            "OVERWRITE keeps the last). Fed grouped by subject, its best case; vocabulary: "
-            f"{r.vocab_note}. The triples were converted from pyoxigraph terms to rdflib terms into a list before "
-            f"the clock started ({r.convert_seconds:.1f} s, not counted)."
-        )
-        nodes, rels, props, literals = r.rdflib_expected
+    section.figures += [
+        at_most("(a) `graphkit load neo4j`, end to end (store read + load), median", e2e, "s", 60,
+                f"read {read:.1f} s + load {load:.1f} s; runs: " + ", ".join(f"{r.end_to_end:.1f}" for r in runs)),
+        Figure("(b) raw `UNWIND ... CREATE` of the same nodes and relationships, median", raw_s, "s",
+               note="rows built beforehand, not timed; runs: " + ", ".join(f"{r.raw:.1f}" for r in runs)),
+        at_most("(a) load / (b) raw, both from the records in memory", load / raw_s, "×", 1.5,
+                f"(a) end to end / (b): {e2e / raw_s:.2f}×"),
+    ]
+    kept_runs = [r.kept for r in runs if r.kept is not None]
+    if kept_runs:
+        section.figures.append(Figure(
+            "(a') the same load from the records the build would keep beside the store (graphkit/store/records.py)",
+            _median(kept_runs), "s", note="read in about a second; build.py does not write them yet; runs: "
+            + ", ".join(f"{x:.1f}" for x in kept_runs)))
+    if rdflib_times:
+        c = _median(rdflib_times)
+        full = c * triples_total / len(triples)
+        extrapolated = len(triples) < triples_total
+        section.figures += [
+            Figure("(c) rdflib-neo4j 1.1, " + (f"extrapolated from {len(triples):,} triples" if extrapolated
+                                                else f"all {len(triples):,} triples"), full, "s",
+                   note=f"triples converted to rdflib terms beforehand ({convert_seconds:.0f} s, not timed)"),
+            at_least("(c) rdflib-neo4j / (a) end to end", full / e2e, "×", 5,
+                     f"(c) / (a) load only: {full / load:.1f}×"
+                     + (f"; (c) / (a'): {full / _median(kept_runs):.1f}×" if kept_runs else "")),
+        ]
+    notes = [
+        f"Input: {store_note}; {quads:,} quads. Server: {version}, started fresh by `graphkit.store.neo4j_runtime` "
+        f"(heap {heap_mb} MB, page cache {pagecache_mb} MB, Bolt on 127.0.0.1, auth off); driver neo4j "
+        f"{_version('neo4j')}, rdflib-neo4j {_version('rdflib-neo4j')}, rdflib {_version('rdflib')}. "
+        f"Load average {_fmt_load(load_before)} at the start.",
+        f"(a) and (b), {len(runs)} run(s) each, alternating; the database emptied (nodes, constraints, indexes) and "
+        "checkpointed between methods" + ("; one untimed raw load first warmed the JVM." if warmup else "."),
+        f"(a) and (b) wrote the same graph: {co.nodes:,} nodes, {co.rels:,} relationships, "
+        f"{co.node_props + co.rel_props:,} properties; labels and relationship types counted alike "
+        f"({len(co.labels)} labels, {len(co.types)} types). (b)'s rows took {flatten_seconds:.1f} s of Python to "
+        "build, not counted.",
+    ]
+    if rdflib_times and counts_rdflib is not None:
+        nodes, rels, props, _ = rdflib_expected
+        cc = counts_rdflib
         same = (cc.nodes, cc.rels, cc.node_props + cc.rel_props) == (nodes, rels, props)
-        lines.append(
-            f"- (c) check: the {r.triples_loaded:,} triples loaded should give {nodes:,} nodes, {rels:,} "
-            f"relationships and {props:,} properties (one per subject and literal predicate, plus `uri`): "
-            + ("as found." if same else f"**found {cc.nodes:,}, {cc.rels:,}, {cc.node_props + cc.rel_props:,}**.")
-            + f" Of {literals:,} literal values, {literals - (props - nodes):,} were overwritten by another value "
-            "of the same predicate (OVERWRITE)."
+        notes.append(
+            f"(c) loads triples, not our mapping: {triples_total:,} distinct triples from every named graph but the "
+            "ontology's (no named graphs, so who-said-what collapses onto one node per IRI, and its default OVERWRITE "
+            f"keeps one value per property), fed grouped by subject in batches of {RDFLIB_BATCH:,}; vocabulary: "
+            f"{vocab_note}. It wrote {cc.nodes:,} nodes, {cc.rels:,} relationships, "
+            f"{cc.node_props + cc.rel_props:,} properties" + (", as its triples should give." if same else
+                                                              f" (expected {nodes:,}, {rels:,}, {props:,}).")
+            + f" Runs: {', '.join(f'{x:.1f}' for x in rdflib_times)} s."
         )
-        if r.triples_loaded < r.triples_total:
-            lines.append(
-                f"- (c) was run on the first {r.triples_loaded:,} of the {r.triples_total:,} triples "
-                f"(`--rdflib-limit {r.triples_loaded}`); the full time is extrapolated at the measured rate, and "
-                "labelled so (the rate may differ over the rest). Without the option every triple is loaded."
-            )
-    lines += ["", "Where the time went, in seconds (each statement kind as its batches ran):", ""]
-    lines += ["| step | (a) ours | (b) raw |", "|---|---|---|"]
-    for step_a, step_b in _step_pairs(r.ours_steps, r.raw_steps):
-        va = f"{r.ours_steps[step_a]:.1f}" if step_a else ""
-        vb = f"{r.raw_steps[step_b]:.1f}" if step_b else ""
-        lines.append(f"| {step_a or step_b} | {va} | {vb} |")
-    other = r.ours - sum(r.ours_steps.values())
-    lines.append(f"| (a) the rest: building its rows in Python (and the driver's own work) | {other:.1f} | |")
-    lines.append(f"| (b) building its rows in Python, **not timed** | | *{r.flatten_seconds:.1f}* |")
-    lines.append("")
-    return "\n".join(lines)
+    steps = runs[len(runs) // 2]
+    rows = ["| step | (a) ours | (b) raw |", "|---|---|---|"]
+    for step_a, step_b in _step_pairs(steps.steps, steps.raw_steps):
+        va = f"{steps.steps[step_a]:.1f}" if step_a else ""
+        vb = f"{steps.raw_steps[step_b]:.1f}" if step_b else ""
+        rows.append(f"| {step_a or step_b} | {va} | {vb} |")
+    rows.append(f"| (a) planning the graph in Python (and the driver's own work) | "
+                f"{steps.load - sum(steps.steps.values()):.1f} | |")
+    rows.append(f"| (a) reading the embedded store into records | {steps.read:.1f} | |")
+    section.notes += notes
+    section.extra = "Where the time went in the middle run, in seconds:\n\n" + "\n".join(rows)
+    return section
 
 
 def _step_pairs(a: dict[str, float], b: dict[str, float]) -> list[tuple[str | None, str | None]]:
     """Rows of the breakdown, (a)'s steps against (b)'s where they write the same thing."""
-
-    def key(step: str) -> str:
-        return step.split(" (", 1)[0]
-
     b_left = dict(b)
     out: list[tuple[str | None, str | None]] = []
     for step in a:
-        match = next((s for s in b_left if key(s) == key(step)), None)
+        match = step if step in b_left else None
         if match is not None:
             del b_left[match]
         out.append((step, match))
@@ -691,17 +689,11 @@ def _step_pairs(a: dict[str, float], b: dict[str, float]) -> list[tuple[str | No
     return out
 
 
-def code_version() -> str:
-    """The commit this ran on, and whether graphkit/ had uncommitted changes."""
-    import subprocess
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
-        return done.stdout.strip()
-
-    head = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--", "graphkit")
-    return f"commit {head}" + (" with uncommitted changes in graphkit/" if dirty else "")
+def _load_average() -> tuple[float, float, float]:
+    try:
+        return os.getloadavg()
+    except OSError:
+        return (0.0, 0.0, 0.0)
 
 
 def _fmt_load(avg: tuple[float, float, float]) -> str:
@@ -726,21 +718,21 @@ def _limit(text: str) -> int | None:
 
 
 def main() -> int:
-    """Run the three loads and print (and with --write, append) the Markdown section.
-
-    rdflib-neo4j loads every triple unless ``--rdflib-limit N`` is given (see RDFLIB_DEFAULT_LIMIT for
-    why that fits the half-hour budget)."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    """Run the three loads and print (and with --write, append) the Markdown section."""
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n", 1)[0])
     where = ap.add_mutually_exclusive_group()
     where.add_argument("--store", type=Path, default=None, help="an existing embedded store (else built from seeds/)")
     where.add_argument("--files", type=Path, nargs="+", default=None, help="build the store from these files only")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of (a) and (b), alternating (medians compared)")
     ap.add_argument(
         "--rdflib-limit",
         type=_limit,
         default=RDFLIB_DEFAULT_LIMIT,
         help="triples loaded by rdflib-neo4j, or 'all' (the default); with a limit the full time is extrapolated",
     )
+    ap.add_argument("--rdflib-repeat", type=int, default=1, help="runs of rdflib-neo4j")
     ap.add_argument("--skip-rdflib", action="store_true", help="measure (a) and (b) only")
+    ap.add_argument("--skip-kept", action="store_true", help="no (a'): the load from the records a build keeps")
     ap.add_argument("--no-warmup", dest="warmup", action="store_false", help="no untimed warm-up load first")
     ap.add_argument("--heap-mb", type=int, default=HEAP_MB)
     ap.add_argument("--pagecache-mb", type=int, default=PAGECACHE_MB)
@@ -749,22 +741,13 @@ def main() -> int:
     # a SIGTERM unwinds like Ctrl-C, so the finally clauses stop the server
     signal.signal(signal.SIGTERM, _interrupt)
     command = ".venv/bin/python benchmarks/neo4j_load.py" + (" " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "")
-    result = Result(command=command, store_note="", warmup=args.warmup, load_before=_load_average())
-    with tempfile.TemporaryDirectory(prefix="neo4j-load-") as tmp:
-        run(args, result, Path(tmp))
-    result.load_after = _load_average()
-    text = report(args, result)
-    print(text)
-    co, cr = result.counts_ours, result.counts_raw
-    assert co is not None and cr is not None
-    same = (co.nodes, co.rels, co.node_props, co.rel_props, co.labels, co.types)
-    if same != (cr.nodes, cr.rels, cr.node_props, cr.rel_props, cr.labels, cr.types):
-        print("\nFAILED: (a) and (b) wrote different graphs:", file=sys.stderr)
-        print(f"  (a) {co}\n  (b) {cr}", file=sys.stderr)
-        return 1
-    if args.write:
-        with args.write.open("a", encoding="utf-8") as fh:
-            fh.write("\n" + text)
+    section = measure(
+        args.repeat, store=args.store, files=args.files, rdflib=not args.skip_rdflib, rdflib_limit=args.rdflib_limit,
+        rdflib_repeat=args.rdflib_repeat, kept_records=not args.skip_kept, warmup=args.warmup,
+        heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb,
+        command=command,
+    )
+    print_section(section, args.write)
     return 0
 
 

@@ -10,8 +10,11 @@ member count), the records rebuilt here emit the same quads, which is what a rou
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import re
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pyoxigraph as ox
@@ -96,10 +99,96 @@ Subjects = dict[str, dict[str, list[Any]]]
 
 
 def _subjects(quads: Iterable[Any]) -> Subjects:
+    """Each subject's values by predicate, from Oxigraph quads (any source of quads; :func:`_subjects_of_text`
+    reads a whole graph faster)."""
     out: Subjects = defaultdict(lambda: defaultdict(list))
     for q in quads:
         out[q.subject.value][q.predicate.value].append(_value(q.object))
     return out
+
+
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = match[1] or match[2]
+    return chr(int(code, 16)) if code else _ESCAPED[match[3]]
+
+
+def _subjects_of_text(text: str) -> Subjects:
+    """What :func:`_subjects` gives, from one graph as N-Triples written by Oxigraph (``Store.dump``): one
+    triple a line, ``<s> <p> object .``, IRIs unescaped and without spaces, literals quoted with ``\\``
+    escapes and then a datatype (``^^<...>``) or a language (``@...``). Reading the text is several times
+    quicker than building a Python object per term, and Oxigraph writes it without holding Python's lock."""
+    out: Subjects = {}
+    convert = _LITERAL_VALUE
+    seen: dict[str, Any] = {}  # typed literal text (with its datatype) -> value: dates and small numbers repeat
+    last, props = "", {}  # Oxigraph writes a graph subject by subject
+    for line in text.split("\n"):  # not splitlines(): a literal may hold U+2028 and others unescaped
+        if not line:
+            continue
+        s, p, o = line.split(" ", 2)
+        if s != last:
+            if s[0] != "<":
+                raise UnreadableDataset(f"blank nodes are not part of the model: {s}")
+            last = s
+            props = out.setdefault(s[1:-1], {})
+        o = o[:-2]  # " ."
+        first, end = o[0], o[-1]
+        if first == "<":
+            value: Any = o[1:-1]
+        elif first != '"':
+            raise UnreadableDataset(f"blank nodes are not part of the model: {o}")
+        elif end == '"':
+            value = o[1:-1]
+            if "\\" in value:
+                value = _ESCAPE.sub(_unescaped, value)
+        elif end == ">":
+            value = seen.get(o)
+            if value is None:
+                i = o.rfind('"^^<')
+                value = o[1:i]
+                if "\\" in value:
+                    value = _ESCAPE.sub(_unescaped, value)
+                f = convert.get(o[i + 4 : -1])
+                if f is not None:
+                    value = f(value)
+                    if len(seen) < 1_000_000:
+                        seen[o] = value
+        else:  # a language tag: the text alone, as _value gives it
+            value = o[1 : o.rfind('"@')]
+            if "\\" in value:
+                value = _ESCAPE.sub(_unescaped, value)
+        values = props.get(p[1:-1])
+        if values is None:
+            props[p[1:-1]] = [value]
+        else:
+            values.append(value)
+    return out
+
+
+class _GraphTexts:
+    """The store's graphs as N-Triples text, written out by Oxigraph on another thread (it releases Python's lock
+    while it writes) in the order asked, while this thread reads the ones already written."""
+
+    def __init__(self, store: ox.Store, graphs: list[str]) -> None:
+        self._store = store
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._texts = {g: self._pool.submit(self._dump, g) for g in graphs}
+
+    def _dump(self, graph: str) -> bytes:
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+
+    def subjects(self, graph: str) -> Subjects:
+        found = self._texts.pop(graph, None)
+        data = found.result() if found is not None else self._dump(graph)
+        return _subjects_of_text(data.decode())
+
+    def close(self) -> None:
+        for future in self._texts.values():
+            future.cancel()
+        self._pool.shutdown(wait=True)
 
 
 def _event_day(event: str, props: dict[str, list[Any]]) -> dt.date:
@@ -184,8 +273,24 @@ def _pad(values: list[Any], n: int) -> list[Any]:
 
 
 def read_dataset(store: ox.Store) -> MergedGraph:
-    """The merged graph a dataset in our model holds (resolved graph + one graph per source)."""
-    resolved = _subjects(store.quads_for_pattern(None, None, None, ox.NamedNode(str(RESOLVED))))
+    """The merged graph a dataset in our model holds (resolved graph + one graph per source).
+
+    The quads are read as text (:func:`_subjects_of_text`), graph by graph, while the next graphs are written out
+    on another thread; the collector is paused meanwhile (millions of small objects and no cycles among them)."""
+    graphs = sorted(g.value for g in store.named_graphs() if g.value.startswith(_SOURCE_PREFIX))
+    texts = _GraphTexts(store, [str(RESOLVED), *graphs])
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(texts)
+    finally:
+        texts.close()
+        if collecting:
+            gc.enable()
+
+
+def _read(texts: _GraphTexts) -> MergedGraph:
+    resolved = texts.subjects(str(RESOLVED))
     intervals = _intervals(resolved)
     sources: dict[str, Source] = {}
     for s, p in resolved.items():
@@ -252,7 +357,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
             graph.events.append(
                 ChangeEvent(
                     kind=_pcg_kinds(p)[0],
-                    originals=tuple(sorted(code_of(o) for o in p[ORIGINAL])),
+                    originals=tuple(sorted(code_of(o) for o in p.get(ORIGINAL, ()))),
                     result=code_of(_one(p, RESULTING)),
                     day=_event_day(s, p),
                     tie_kind="",
@@ -277,7 +382,7 @@ def read_dataset(store: ox.Store) -> MergedGraph:
     # who said what: each source's own graph
     lines_of_contract: dict[str, int] = {}
     for g, src in sources.items():
-        stated = _subjects(store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        stated = texts.subjects(g)
         g_intervals = _intervals(stated)
         for s, p in stated.items():
             if s == g or s in g_intervals or INSTANT in p.get(TYPE, ()):

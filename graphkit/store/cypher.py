@@ -61,12 +61,9 @@ CONSTRAINTS = [
     f"CREATE INDEX org_name IF NOT EXISTS FOR (n:{ORG_LABEL}) ON (n.name)",
     "CREATE INDEX contract_year IF NOT EXISTS FOR (n:Contract) ON (n.financialYear)",
     "CREATE INDEX contract_holder IF NOT EXISTS FOR (n:Contract) ON (n.holderCode)",
-    *(
-        f"CREATE CONSTRAINT {staging.lower()}_iri IF NOT EXISTS FOR (n:{staging}) REQUIRE n.iri IS UNIQUE"
-        for staging in STAGING.values()
-    ),
-    f"CREATE CONSTRAINT staging_org_code IF NOT EXISTS FOR (n:{STAGING_ORG}) REQUIRE n.odsCode IS UNIQUE",
 ]
+# Constraints that versions before the CREATE load put on the staging labels: dropped when found (upkeep for nothing)
+STAGING_CONSTRAINTS = [*(f"{staging.lower()}_iri" for staging in STAGING.values()), "staging_org_code"]
 
 RETIRED = {live: "Retired" + live for live in STAGING}
 
@@ -87,125 +84,44 @@ CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS
 """
 DROP_ORPHAN_ROLES = "MATCH (r:OdsRole) WHERE NOT (r)<-[:HOLDS_ROLE]-() DELETE r"
 
-MERGE_SOURCES = f"""
-UNWIND $rows AS row
-MERGE (s:{STAGING_SOURCE} {{iri: row.iri}})
-SET s += row.props
-"""
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
-def create_organisations(kinds: tuple[str, ...]) -> str:
-    """Organisation nodes that have had exactly these kinds, one row each. CREATE, not MERGE: the staging area is
-    empty when a load starts (DROP_STAGING) and an organisation comes once, with all its labels at once."""
-    labels = "".join(f":{label(k)}" for k in kinds)
+def _name(name: str) -> str:
+    """A label or relationship type as Cypher takes it (they come from the closed vocabulary; checked again)."""
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"not a label or relationship type: {name!r}")
+    return name
+
+
+def create_nodes(labels: tuple[str, ...]) -> str:
+    """New nodes with these labels (a staging label first), one a row, each returning its element id with the row's
+    number: the relationships of the load find their ends by these ids, with no index on the staging labels."""
     return f"""
 UNWIND $rows AS row
-CREATE (o:{STAGING_ORG}{labels} {{iri: row.iri}})
-SET o += row.props
+CREATE (n:{":".join(_name(x) for x in labels)})
+SET n = row.props
+RETURN row.i AS i, elementId(n) AS id
 """
 
 
-def _merge_between(kind: str, start: str, end: str) -> str:
-    """A relationship of the class ``kind`` between two organisations, by the codes in ``row[start]`` and
-    ``row[end]``, keyed by its IRI."""
+def create_rels(rel_type: str) -> str:
+    """New relationships of one type, between nodes given by element id (``row.a`` to ``row.b``)."""
     return f"""
 UNWIND $rows AS row
-MATCH (a:{STAGING_ORG} {{odsCode: row.{start}}})
-MATCH (b:{STAGING_ORG} {{odsCode: row.{end}}})
-MERGE (a)-[t:{rel_type(kind)} {{iri: row.iri}}]->(b)
-SET t += row.props
+MATCH (a) WHERE elementId(a) = row.a
+MATCH (b) WHERE elementId(b) = row.b
+CREATE (a)-[r:{_name(rel_type)}]->(b)
+SET r = row.props
 """
 
 
-def merge_ties(kind: str) -> str:
-    return _merge_between(kind, "member", "organisation")
-
-
-MERGE_ROLES = f"""
-UNWIND $rows AS row
-MATCH (o:{STAGING_ORG} {{odsCode: row.code}})
-MERGE (r:OdsRole {{code: row.role}})
-MERGE (o)-[h:HOLDS_ROLE {{iri: row.iri}}]->(r)
-SET h += row.props
+# The role nodes are shared by the live and the staged graph (a role is a code): merged, not staged.
+MERGE_ROLE_NODES = """
+UNWIND $codes AS code
+MERGE (r:OdsRole {code: code})
+RETURN code, elementId(r) AS id
 """
-
-
-def merge_events(kind: str) -> str:
-    original, resulting = W3C_ORG_RELS["originalOrganization"], W3C_ORG_RELS["resultingOrganization"]
-    return f"""
-UNWIND $rows AS row
-MERGE (e:{STAGING["ChangeEvent"]} {{iri: row.iri}})
-SET e += row.props, e:{label(kind)}
-WITH e, row
-CALL (e, row) {{
-  MATCH (r:{STAGING_ORG} {{odsCode: row.result}})
-  MERGE (e)-[:{resulting}]->(r)
-}}
-CALL (e, row) {{
-  UNWIND row.originals AS code
-  MATCH (o:{STAGING_ORG} {{odsCode: code}})
-  MERGE (e)-[:{original}]->(o)
-}}
-"""
-
-
-def merge_contracts(kind: str | None) -> str:
-    """Contracts of one class (GMSContract ...; None: type not stated), with their holder and commissioner."""
-    extra = f", c:{label(kind)}" if kind else ""
-    return f"""
-UNWIND $rows AS row
-MERGE (c:{STAGING["Contract"]} {{iri: row.iri}})
-SET c += row.props{extra}
-WITH c, row
-CALL (c, row) {{
-  MATCH (h:{STAGING_ORG} {{odsCode: row.props.holderCode}})
-  MERGE (c)-[:{rel_type("contractHolder")}]->(h)
-}}
-CALL (c, row) {{
-  MATCH (o:{STAGING_ORG} {{odsCode: row.props.commissionerCode}})
-  MERGE (c)-[:{rel_type("commissioner")}]->(o)
-}}
-"""
-
-
-# -- curated facts ---------------------------------------------------------------------------------
-MERGE_PEOPLE = f"""
-UNWIND $rows AS row
-MERGE (p:{STAGING["Person"]} {{iri: row.iri}})
-SET p += row.props
-"""
-
-MERGE_POSTS = f"""
-UNWIND $rows AS row
-MATCH (p:{STAGING["Person"]} {{personId: row.person}})
-MATCH (o:{STAGING_ORG} {{odsCode: row.organisation}})
-MERGE (p)-[h:HOLDS_POST {{iri: row.iri}}]->(o)
-SET h += row.props
-"""
-
-
-# curated contracts: the same write as the payments' contracts (holder and commissioner by code)
-merge_agreements = merge_contracts
-
-
-LINK_PARENT_CONTRACTS = f"""
-UNWIND $rows AS row
-MATCH (c:{STAGING["Contract"]} {{iri: row.iri}})
-MATCH (p:{STAGING["Contract"]} {{iri: row.parent}})
-MERGE (c)-[:{rel_type("parentContract")}]->(p)
-"""
-
-MERGE_DELIVERIES = f"""
-UNWIND $rows AS row
-MATCH (o:{STAGING_ORG} {{odsCode: row.provider}})
-MATCH (c:{STAGING["Contract"]} {{iri: row.contract}})
-MERGE (o)-[d:{rel_type("deliversUnder")} {{iri: row.iri}}]->(c)
-SET d += row.props
-"""
-
-
-def merge_lateral_ties(kind: str) -> str:
-    return _merge_between(kind, "tieFrom", "tieTo")
 
 
 # -- reading the whole graph back (export) ---------------------------------------------------------

@@ -184,8 +184,11 @@ class _Driver:
         self.rows = 0
 
     def execute_query(self, query: str, parameters_: dict[str, Any] | None = None, database_: str = "") -> Any:
-        self.rows += len((parameters_ or {}).get("rows", []))
-        return [], None, None
+        rows = (parameters_ or {}).get("rows", [])
+        self.rows += len(rows)
+        # the node writes return each row's number with the new node's element id; the role nodes their codes'
+        codes = (parameters_ or {}).get("codes", [])
+        return [{"i": r.get("i"), "id": f"n{id(r)}"} for r in rows] + [{"code": c, "id": c} for c in codes], None, None
 
     def session(self, database: str = "") -> _Session:
         return _Session()

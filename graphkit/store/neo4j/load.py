@@ -1,11 +1,12 @@
 """Loading Neo4j: the merged graph flattened into rows (one per source file, organisation, tie, role,
-event, contract and curated record; the plain fields by the tables of graphkit/rdf/mapping.py) and written in
-batches of parameterised UNWIND writes under staging labels, then swapped in by one transaction."""
+event, contract and curated record; the plain fields by the tables of graphkit/rdf/mapping.py), planned as the
+nodes and relationships of the new graph (:func:`plan`), and written in batches of parameterised
+``UNWIND ... CREATE`` under staging labels, then swapped in by one transaction (docs/neo4j-store.md)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from graphkit.core.model import (
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 CONTRACT_CLASS = {"GMS": "GMSContract", "PMS": "PMSContract", "APMS": "APMSContract"}
 CONTRACT_LABEL: dict[str, str | None] = {"Contract": None}  # the base class is the :Contract label itself
-BATCH = 5000
+BATCH = 10_000  # rows per UNWIND, each batch its own transaction
 
 
 def batches(rows: list[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
@@ -46,48 +47,85 @@ def batches(rows: list[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict
         yield rows[i : i + size]
 
 
-def rows_to_load(graph: MergedGraph) -> int:
-    """The rows :meth:`Neo4jStore.load` writes (its progress total): one per source file, organisation (with
-    its kinds), tie, role, event, contract and curated record (tests/core/test_progress.py checks it against a load)."""
-    curated = sum(
-        len(r.people) + len(r.posts) + len(r.agreements) + sum(1 for a in r.agreements if a.parent)
-        + len(r.deliveries) + len(r.lateral_ties)
-        for r in graph.results
-    )
-    return (
-        len(graph.results)
-        + sum(1 for o in graph.organisations.values() if o.kinds)
-        + len(graph.ties)
-        + sum(1 for m in graph.roles if m.code in graph.organisations)
-        + len(graph.events)
-        + sum(len(r.contracts) for r in graph.results)
-        + curated
-    )
+Ref = tuple[str, str]  # a node of the new graph: (its live base label, its key: IRI, or code for organisations)
 
 
-def _grouped(
-    store: Neo4jStore, rows: list[tuple[Any, dict[str, Any]]], query: Callable[[Any], str]
-) -> None:
-    """Rows written one group at a time (a label, a set of labels or a relationship type each), groups in order."""
-    by: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for key, row in rows:
-        by[key].append(row)
-    for key, group in sorted(by.items()):
-        store._write(query(key), group)
+class Plan:
+    """The new graph as Neo4j will hold it, built in Python before anything is written: every node once (keyed as the
+    earlier MERGE writes keyed it: organisations by code, the rest by IRI; a node stated twice gets both rows'
+    properties, the later winning, and both rows' labels) and every relationship once (by type, ends and IRI),
+    without the relationships whose end is not in the graph. The load then only CREATEs."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[Ref, tuple[set[str], dict[str, Any]]] = {}
+        self.rels: dict[tuple[str, Ref, Ref, str | None], dict[str, Any]] = {}
+        self.roles: dict[str, None] = {}  # the OdsRole nodes (shared by every graph: merged, not staged)
+
+    def node(self, base: str, key: str, props: dict[str, Any], *labels: str) -> None:
+        found = self.nodes.get((base, key))
+        if found is None:
+            self.nodes[(base, key)] = ({*labels}, dict(props))
+        else:
+            found[0].update(labels)
+            found[1].update(props)
+
+    def rel(self, rel_type: str, a: Ref, b: Ref, props: dict[str, Any] | None = None) -> None:
+        if a not in self.nodes or (b not in self.nodes and b[0] != "OdsRole"):
+            return  # the earlier MATCH found no such node, so wrote no relationship
+        key = (rel_type, a, b, (props or {}).get("iri"))
+        self.rels.setdefault(key, {}).update(props or {})
+
+    def node_groups(self) -> dict[tuple[str, ...], list[Ref]]:
+        """The nodes by their labels (the staging label first), in a stable order."""
+        groups: dict[tuple[str, ...], list[Ref]] = defaultdict(list)
+        for ref, (labels, _) in self.nodes.items():
+            groups[(cypher.STAGING[ref[0]], *sorted(labels))].append(ref)
+        return dict(sorted(groups.items()))
+
+    def rel_groups(self) -> dict[str, list[tuple[Ref, Ref, dict[str, Any]]]]:
+        groups: dict[str, list[tuple[Ref, Ref, dict[str, Any]]]] = defaultdict(list)
+        for (rel_type, a, b, _), props in self.rels.items():
+            groups[rel_type].append((a, b, props))
+        return dict(sorted(groups.items()))
+
+    def rows(self) -> int:
+        return len(self.nodes) + len(self.rels)
 
 
-def write_graph(store: Neo4jStore, graph: MergedGraph) -> None:
-    """The load of :meth:`Neo4jStore.load`: staged, then swapped in."""
-    for c in cypher.CONSTRAINTS:
-        store._run(c)
-    with store.driver.session(database=store.database) as session:  # auto-commit, as IN TRANSACTIONS needs
-        session.run(cypher.DROP_STAGING).consume()
-    store._write(cypher.MERGE_SOURCES, [_source_row(r.source) for r in graph.results])
-    orgs = [(tuple(sorted(o.kinds)), _org_row(o)) for o in graph.organisations.values() if o.kinds]
-    _grouped(store, orgs, cypher.create_organisations)
-    _grouped(store, [(t.kind, _tie_row(t)) for t in graph.ties], cypher.merge_ties)
-    store._write(cypher.MERGE_ROLES, [_role_row(m) for m in graph.roles if m.code in graph.organisations])
-    _grouped(store, [(e.kind, _event_row(e)) for e in graph.events], cypher.merge_events)
+def _present(props: dict[str, Any]) -> dict[str, Any]:
+    """The properties a node or relationship keeps (SET with a null value stores nothing)."""
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def plan(graph: MergedGraph) -> Plan:
+    """The nodes and relationships a load writes (the same graph as the MERGE writes of earlier versions gave)."""
+    org = cypher.ORG_LABEL
+    out = Plan()
+    for r in graph.results:
+        row = _source_row(r.source)
+        out.node("SourceDocument", row["iri"], {"iri": row["iri"], **row["props"]})
+    for o in graph.organisations.values():
+        if o.kinds:
+            row = _org_row(o)
+            props = {"iri": row["iri"], **row["props"]}
+            out.node(org, props["odsCode"], props, *(cypher.label(k) for k in sorted(o.kinds)))
+    for t in sorted(graph.ties, key=lambda t: t.kind):  # in the order the kinds were written
+        row = _tie_row(t)
+        out.rel(cypher.rel_type(t.kind), (org, row["member"]), (org, row["organisation"]),
+                {"iri": row["iri"], **row["props"]})
+    for m in graph.roles:
+        if m.code in graph.organisations and (org, m.code) in out.nodes:
+            row = _role_row(m)
+            out.roles.setdefault(row["role"])
+            out.rel("HOLDS_ROLE", (org, row["code"]), ("OdsRole", row["role"]), {"iri": row["iri"], **row["props"]})
+    original, resulting = cypher.W3C_ORG_RELS["originalOrganization"], cypher.W3C_ORG_RELS["resultingOrganization"]
+    for e in sorted(graph.events, key=lambda e: e.kind):
+        row = _event_row(e)
+        out.node("ChangeEvent", row["iri"], {"iri": row["iri"], **row["props"]}, cypher.label(e.kind))
+        event = ("ChangeEvent", row["iri"])
+        out.rel(resulting, event, (org, row["result"]))
+        for code in row["originals"]:
+            out.rel(original, event, (org, code))
     contracts: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for r in graph.results:
         paid: dict[str, list[ServicePayment]] = defaultdict(list)
@@ -96,31 +134,98 @@ def write_graph(store: Neo4jStore, graph: MergedGraph) -> None:
         for fact in r.contracts:
             contracts[CONTRACT_CLASS.get(fact.contract_type)].append(_contract_row(fact, r.source, paid[fact.practice]))
     for contract_kind, rows in sorted(contracts.items(), key=lambda kv: kv[0] or ""):
-        store._write(cypher.merge_contracts(contract_kind), rows)
-    _write_curated(store, graph)
+        for row in rows:
+            _contract(out, row, contract_kind)
+    _plan_curated(out, graph)
+    return out
+
+
+def _contract(out: Plan, row: dict[str, Any], kind: str | None) -> None:
+    """A contract (of the payments or curated) with its holder and commissioner, by code."""
+    org = cypher.ORG_LABEL
+    out.node("Contract", row["iri"], {"iri": row["iri"], **row["props"]}, *([cypher.label(kind)] if kind else []))
+    contract = ("Contract", row["iri"])
+    out.rel(cypher.rel_type("contractHolder"), contract, (org, row["props"].get("holderCode")))
+    out.rel(cypher.rel_type("commissioner"), contract, (org, row["props"].get("commissionerCode")))
+
+
+def _plan_curated(out: Plan, graph: MergedGraph) -> None:
+    """People and their posts, curated contracts and subcontracts, deliveries, lateral ties."""
+    org = cypher.ORG_LABEL
+    results = graph.results
+    iris = CuratedIRIs(results)  # each row its own node, as the RDF has it
+    people: dict[Any, str] = {}  # personId -> the person's node (posts find people by their id)
+    for r in results:
+        for p in r.people:
+            row = _person_row(p, r.source)
+            out.node("Person", row["iri"], {"iri": row["iri"], **row["props"]})
+    for (base, key), (_, props) in out.nodes.items():
+        if base == "Person":
+            people.setdefault(props.get("personId"), key)
+    for r in results:
+        for h in r.posts:
+            row = _post_row(h, r.source, iris)
+            if row["person"] in people:
+                out.rel("HOLDS_POST", ("Person", people[row["person"]]), (org, row["organisation"]),
+                        {"iri": row["iri"], **row["props"]})
+    agreements = sorted(((a.kind, _agreement_row(a, r.source)) for r in results for a in r.agreements),
+                        key=lambda kv: kv[0])
+    for kind, row in agreements:
+        _contract(out, row, CONTRACT_LABEL.get(kind, kind))
+    for r in results:
+        for a in r.agreements:
+            if a.parent:
+                out.rel(cypher.rel_type("parentContract"), ("Contract", agreement_iri(a.contract_id)[1:-1]),
+                        ("Contract", agreement_iri(a.parent)[1:-1]))
+    for r in results:
+        for d in r.deliveries:
+            row = _delivery_row(d, r.source, iris)
+            out.rel(cypher.rel_type("deliversUnder"), (org, row["provider"]), ("Contract", row["contract"]),
+                    {"iri": row["iri"], **row["props"]})
+    lateral = sorted(((t.kind, _lateral_tie_row(t, r.source, iris)) for r in results for t in r.lateral_ties),
+                     key=lambda kv: kv[0])
+    for kind, row in lateral:
+        out.rel(cypher.rel_type(kind), (org, row["tieFrom"]), (org, row["tieTo"]), {"iri": row["iri"], **row["props"]})
+
+
+def rows_to_load(graph: MergedGraph) -> int:
+    """The rows :meth:`Neo4jStore.load` writes (its progress total): one per node and one per relationship of the
+    new graph (tests/core/test_progress.py checks it against a load)."""
+    return plan(graph).rows()
+
+
+def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None) -> None:
+    """The load of :meth:`Neo4jStore.load`: the new graph CREATEd under staging labels (no index on them: the
+    relationships find their ends by the element ids the nodes' writes returned), swapped in by one transaction of
+    label changes, then the previous graph deleted and the live constraints and indexes made sure of."""
+    new = new if new is not None else plan(graph)
+    existing = {r["name"] for q in ("CONSTRAINTS", "INDEXES") for r in store._run(f"SHOW {q} YIELD name RETURN name")}
+    for name in cypher.STAGING_CONSTRAINTS:  # an earlier version indexed the staging labels: upkeep for nothing
+        if name in existing:
+            store._run(f"DROP CONSTRAINT {name} IF EXISTS")
+    with store.driver.session(database=store.database) as session:  # auto-commit, as IN TRANSACTIONS needs
+        session.run(cypher.DROP_STAGING).consume()
+    ids: dict[Ref, str] = {}
+    for labels, refs in new.node_groups().items():
+        rows = [{"i": i, "props": _present(new.nodes[ref][1])} for i, ref in enumerate(refs)]
+        for rec in store._write(cypher.create_nodes(labels), rows):
+            ids[refs[rec["i"]]] = rec["id"]
+    if new.roles:
+        for rec in store._run(cypher.MERGE_ROLE_NODES, codes=list(new.roles)):
+            ids[("OdsRole", rec["code"])] = rec["id"]
+    for rel_type, rels in new.rel_groups().items():
+        rows = [{"a": ids[a], "b": ids[b], "props": _present(props)} for a, b, props in rels]
+        store._write(cypher.create_rels(rel_type), rows)
     store._loading.update(description="switching Neo4j to the new graph")
     with store.driver.session(database=store.database) as session:
         session.execute_write(lambda tx: [tx.run(q).consume() for q in cypher.SWAP])
         session.run(cypher.DROP_RETIRED).consume()  # auto-commit, as IN TRANSACTIONS needs
         session.run(cypher.DROP_ORPHAN_ROLES).consume()
-
-
-def _write_curated(store: Neo4jStore, graph: MergedGraph) -> None:
-    """People and their posts, curated contracts and subcontracts, deliveries, lateral ties."""
-    results = graph.results
-    iris = CuratedIRIs(results)  # each row its own node, as the RDF has it
-    store._write(cypher.MERGE_PEOPLE, [_person_row(p, r.source) for r in results for p in r.people])
-    store._write(cypher.MERGE_POSTS, [_post_row(h, r.source, iris) for r in results for h in r.posts])
-    agreements = [(a.kind, _agreement_row(a, r.source)) for r in results for a in r.agreements]
-    _grouped(store, agreements, lambda kind: cypher.merge_agreements(CONTRACT_LABEL.get(kind, kind)))
-    parents = [
-        {"iri": agreement_iri(a.contract_id)[1:-1], "parent": agreement_iri(a.parent)[1:-1]}
-        for r in results for a in r.agreements if a.parent
-    ]
-    store._write(cypher.LINK_PARENT_CONTRACTS, parents)
-    store._write(cypher.MERGE_DELIVERIES, [_delivery_row(d, r.source, iris) for r in results for d in r.deliveries])
-    lateral = [(t.kind, _lateral_tie_row(t, r.source, iris)) for r in results for t in r.lateral_ties]
-    _grouped(store, lateral, cypher.merge_lateral_ties)
+    missing = [c for c in cypher.CONSTRAINTS if c.split()[2] not in existing]
+    for c in missing:  # after the data: built once over the loaded graph
+        store._run(c)
+    if missing:
+        store._run("CALL db.awaitIndexes(300)")
 
 
 # -- the rows ---------------------------------------------------------------------------------------

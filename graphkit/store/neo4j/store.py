@@ -6,6 +6,7 @@ back :mod:`graphkit.store.neo4j.readback`."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import Any
 
 from graphkit.core.progress import Task
@@ -50,10 +51,14 @@ class Neo4jStore(SharedStore):
         records, _, _ = self.driver.execute_query(query, parameters_=params, database_=self.database)
         return list(records)
 
-    def _write(self, query: str, rows: list[dict[str, Any]]) -> None:
+    def _write(self, query: str, rows: list[dict[str, Any]]) -> list[Any]:
+        """``rows`` written in batches (a transaction each); what the query returned, in all."""
+        out: list[Any] = []
         for batch in loading.batches(rows):
-            self.driver.execute_query(query, parameters_={"rows": batch}, database_=self.database)
+            records, _, _ = self.driver.execute_query(query, parameters_={"rows": batch}, database_=self.database)
+            out.extend(records)
             self._loading.advance(len(batch))
+        return out
 
     def load(self, graph: MergedGraph, *, progress: Task | None = None) -> None:
         """Write the merged graph, all or nothing: the new graph is written under staging labels in
@@ -61,13 +66,23 @@ class Neo4jStore(SharedStore):
         or the server killed: benchmarks/soak.py) leaves the previous complete graph queryable, and its
         staging nodes are removed by the next load; loading twice gives the same graph. Losing the server
         midway raises StoreUnavailable. ``progress`` (graphkit/core/progress.py) counts the rows written."""
+        collecting = gc.isenabled()
+        gc.disable()  # the plan is a million small objects and no cycles: the collector would spend half its time
+        try:
+            self._load(graph, progress)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _load(self, graph: MergedGraph, progress: Task | None) -> None:
         from neo4j.exceptions import DriverError
 
+        new = loading.plan(graph)
         if progress is not None:
-            progress.update(total=loading.rows_to_load(graph))
+            progress.update(total=new.rows())
             self._loading = progress
         try:
-            loading.write_graph(self, graph)
+            loading.write_graph(self, graph, new)
             forget_held(self)  # the indexes kept on this store object describe the graph just replaced
             self._loading.update(description="loaded into Neo4j")
             self._loading.finish()

@@ -95,6 +95,7 @@ class SearchIndex:
         for r in roles:
             self.roles.setdefault(r.code, []).append(r)
         self.by_code = sorted((code, i) for i, (code, _) in enumerate(self.folded))
+        self.codes = frozenset(r.code for r in rows)
         self.by_kind: dict[str, set[int]] = {}
         for i, row in enumerate(rows):
             for k in row.all_kinds:

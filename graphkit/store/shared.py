@@ -118,6 +118,12 @@ class SharedStore:
         """The organisation as held; NotFound naming the code when the store does not hold it."""
         raise NotImplementedError
 
+    def _organisation_records(self) -> dict[str, OrgRecord]:
+        """Every organisation as held, by code, read in bulk, each with its role holdings (``roles``: those of an
+        organisation of a time-bounded kind, else none), for :func:`record_index`. Empty when the store has no
+        bulk read of them: each is then asked with :meth:`_organisation_record`."""
+        return {}
+
     def _ties(self, codes: list[str], direction: Direction, as_of: dt.date | None, kind: str | None) -> list[TieView]:
         """:meth:`ties_of_many`, in any order."""
         raise NotImplementedError
@@ -185,8 +191,22 @@ class SharedStore:
         return 0
 
     # -- the answers, the same for both stores ---------------------------------------------------------------
+    def _known(self, code: str) -> None:
+        """NotFound naming the code when the store does not hold it: answered from the indexes held in memory when
+        they list it, else asked of the store (:meth:`_require`)."""
+        records = self.__dict__.get("_record_index")
+        if records and code in records:
+            return
+        search_index = self.__dict__.get("_search_index")
+        if search_index is not None and code in search_index.codes:
+            return
+        self._require(code)
+
     def organisation(self, code: str, as_of: dt.date) -> OrganisationView:
-        o = self._organisation_record(code)
+        records = self.__dict__.get("_record_index")  # held in memory once built (record_index)
+        o = records.get(code) if records else None
+        if o is None:
+            o = self._organisation_record(code)
         roles = o.roles
         if roles is None:
             roles = self._role_rows([code]) if set(o.all_kinds) & TIME_BOUNDED_CLASSES else []
@@ -208,15 +228,21 @@ class SharedStore:
     def ties_of_many(
         self, codes: Iterable[str], direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
+        index = self.__dict__.get("_tie_index")  # held in memory once built (tie_index)
+        if index is not None:
+            return cast(TieIndex, index).ties(codes, direction, as_of, kind)
         return sorted(self._ties(list(codes), direction, as_of, kind), key=tie_key)
 
     def ties(
         self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
-        self._require(code)
+        self._known(code)
         return self.ties_of_many([code], direction, as_of=as_of, kind=kind)
 
     def ties_of_kinds(self, kinds: Iterable[str], *, as_of: dt.date | None = None) -> list[TieView]:
+        index = self.__dict__.get("_tie_index")
+        if index is not None:
+            return cast(TieIndex, index).of_kinds(kinds, as_of)
         return sorted(self._ties_of_kinds(list(kinds), as_of), key=tie_key)
 
     def roles(self, code: str) -> list[RoleRow]:
@@ -343,6 +369,54 @@ class SharedStore:
         return add_curated_layers(cast(GraphStore, self), g, as_of)
 
 
+class TieIndex:
+    """Every tie of every kind (:func:`~graphkit.store.base.tie_kinds`) on every date, by member and by
+    organisation, each list in the order of :func:`tie_key`: :meth:`SharedStore.ties_of_many` and
+    :meth:`SharedStore.ties_of_kinds` answer from it once it is built, with the same answers as the store's own
+    queries (tests/store/test_held_indexes.py), in microseconds instead of a query each (an organisation's
+    parents, a PCN's members, every level of a hierarchy)."""
+
+    def __init__(self, ties: Iterable[TieView]) -> None:
+        self.all = sorted(ties, key=tie_key)
+        self.up: dict[str, list[TieView]] = {}
+        self.down: dict[str, list[TieView]] = {}
+        for t in self.all:
+            self.up.setdefault(t.member, []).append(t)
+            self.down.setdefault(t.organisation, []).append(t)
+
+    @staticmethod
+    def of(store: GraphStore) -> TieIndex:
+        from graphkit.store.base import tie_kinds
+
+        return held(store, "_tie_index", lambda: TieIndex(store._ties_of_kinds(list(tie_kinds()), None)))  # type: ignore[attr-defined]
+
+    def ties(self, codes: Iterable[str], direction: Direction, as_of: dt.date | None,
+             kind: str | None) -> list[TieView]:
+        by = self.up if direction == "up" else self.down
+        unique = list(dict.fromkeys(codes))  # a code named twice is answered once, as by the stores' queries
+        found = [t for c in unique for t in by.get(c, ())
+                 if (kind is None or t.kind == kind) and (as_of is None or holds_on(t.start, t.end, as_of))]
+        if len(unique) > 1:
+            found.sort(key=tie_key)
+        return found
+
+    def of_kinds(self, kinds: Iterable[str], as_of: dt.date | None) -> list[TieView]:
+        wanted = set(kinds)
+        return [t for t in self.all if t.kind in wanted and (as_of is None or holds_on(t.start, t.end, as_of))]
+
+
+def tie_index(store: GraphStore) -> TieIndex:
+    """The store's :class:`TieIndex`, read once per store object (one query of every tie) and kept (:func:`held`)."""
+    return TieIndex.of(store)
+
+
+def record_index(store: GraphStore) -> dict[str, OrgRecord]:
+    """Every organisation as held, by code (:meth:`SharedStore._organisation_records`), read once per store object
+    and kept (:func:`held`): :meth:`SharedStore.organisation` reads from it once it is built. Empty for a store
+    without a bulk read of them."""
+    return held(store, "_record_index", store._organisation_records)  # type: ignore[attr-defined]
+
+
 def contract_key_index(store: GraphStore) -> list[ContractKey]:
     """The key of every practice contract in the order of /contracts (financial year, holder, IRI), read once per
     store object (about a second for the national graph's 27,000) and kept (:func:`held`): a contracts query is a
@@ -390,7 +464,9 @@ def _renaming_index(store: GraphStore) -> object:
 
 
 WARM_INDEXES = (
+    ("_tie_index", tie_index),  # every tie: parents, members and hierarchies from memory (before _tie_history)
     ("_search_index", SearchIndex.of),
+    ("_record_index", record_index),  # organisations by code, where the store can read them in bulk
     ("_list_size_index", list_size_index),
     ("_projection_tie_index", projection_tie_index),
     ("_contract_key_index", contract_key_index),

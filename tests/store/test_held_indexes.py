@@ -19,6 +19,8 @@ from graphkit.store.oxigraph import OxigraphStore
 from graphkit.store.shared import indexes_ready, warm_indexes
 from tests.conftest import DATA, SEEDS
 
+pytestmark = pytest.mark.slow  # about two minutes: every tie of 9,000 organisations queried on four dates
+
 DAYS = (dt.date(2019, 12, 31), dt.date(2020, 6, 1), dt.date(2022, 10, 1))
 
 

@@ -18,14 +18,19 @@ wrk's Lua script (written beside the list of paths in a temporary directory) giv
 a shuffled order from its own starting point, so that no answer is asked twice in a row and the store's caches do
 not make it trivial; its ``done()`` hook prints wrk's own latency percentiles (p50, p95, p99, from its HDR
 histogram) and counts. An error is a socket error (connect, read, write, timeout) or an answer that is not 2xx.
-wrk is a closed loop: ``--connections`` clients each send a request as soon as their last answer came, so the
-requests/s is what the server gave at that concurrency, with the latency that queueing at that concurrency costs.
+The server is offered a steady rate (``--rate``, by default 600 requests/s for the lookups, the hierarchy and the
+members, 250 for search: a little over the targets): each of ``--connections`` connections waits
+``connections / rate`` after each answer (wrk's ``delay()``), so the rate served is a little under the rate
+offered and the latency is that of a server at that rate, not of one queueing everything it can take.
+``--rate 0`` makes it a closed loop at full speed instead (each connection asks again at once): the most the
+server answers, with the latency queueing costs then.
 
 wrk runs on the same machine as the server (2 cores here): it takes part of the CPU the server would otherwise
 have, so the figures are a floor.
 
     .venv/bin/python benchmarks/load_test.py [--store-path build/store] [--neo4j | --neo4j-uri URI]
-        [--workers 2] [--seconds 60] [--connections 8] [--scenario lookup ...] [--repeat 1] [--write FILE]
+        [--workers 2] [--seconds 60] [--connections 16] [--rate R] [--scenario lookup ...] [--repeat 1]
+        [--write FILE]
 
 ``--neo4j`` starts the project's own Neo4j (graphkit/store/neo4j_runtime.py) under build/neo4j/, loads the embedded
 store into it (`graphkit load neo4j`), measures over it and stops it; ``--neo4j-uri`` uses a server already loaded.
@@ -62,6 +67,8 @@ DATES = ("2020-06-01", "2022-10-01", "2024-10-01")
 SCENARIOS = ("lookup", "hierarchy", "members", "search")
 #: issue 18's targets: (p95 at most, requests/s at least) per scenario
 TARGETS = {"lookup": (20.0, 500.0), "search": (50.0, 200.0)}
+#: the rate offered by default (requests/s): a little over the targets
+RATES = {"lookup": 600.0, "hierarchy": 600.0, "members": 600.0, "search": 250.0}
 RESULT = "GRAPHKIT-LOAD-RESULT "
 
 LUA = r"""
@@ -76,6 +83,7 @@ function setup(thread)
 end
 
 function init(args)
+  pace = tonumber(args[2]) or 0
   paths = {}
   for line in io.lines(args[1]) do
     if #line > 0 then paths[#paths + 1] = line end
@@ -87,6 +95,10 @@ end
 function request()
   at = at % #paths + 1
   return wrk.format("GET", paths[at])
+end
+
+function delay()
+  return pace
 end
 
 function response(status, headers, body)
@@ -143,14 +155,18 @@ class Run:
 
 
 def run_wrk(wrk: str, url: str, paths: list[str], *, scenario: str, seconds: float, connections: int,
-            threads: int, timeout_s: float = 5.0) -> Run:
-    """wrk against ``url`` for ``seconds``, each request the next of ``paths`` on its connection's thread."""
+            threads: int, rate: float = 0.0, timeout_s: float = 5.0) -> Run:
+    """wrk against ``url`` for ``seconds``, each request the next of ``paths`` on its connection's thread. With
+    ``rate``, each connection waits ``connections / rate`` seconds (whole milliseconds) after each answer before
+    its next request, so that the server is offered a little under ``rate`` requests/s (the wait plus the
+    latency); without, it asks again at once (a closed loop at full speed)."""
+    pace_ms = int(connections * 1000 / rate) if rate > 0 else 0
     with tempfile.TemporaryDirectory(prefix="graphkit-load-") as tmp:
         script, listing = Path(tmp) / "paths.lua", Path(tmp) / "paths.txt"
         script.write_text(LUA)
         listing.write_text("\n".join(paths) + "\n")
         cmd = [wrk, f"--threads={threads}", f"--connections={connections}", f"--duration={max(1, round(seconds))}s",
-               f"--timeout={timeout_s:g}s", "--latency", f"--script={script}", url, "--", str(listing)]
+               f"--timeout={timeout_s:g}s", "--latency", f"--script={script}", url, "--", str(listing), str(pace_ms)]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False,
                               timeout=seconds + timeout_s + 60)
     line = next((x for x in proc.stdout.splitlines() if x.startswith(RESULT)), None)
@@ -170,8 +186,8 @@ def run_wrk(wrk: str, url: str, paths: list[str], *, scenario: str, seconds: flo
 def serving(*, workers: int, store_args: list[str], env: dict[str, str], log_path: Path,
             ready_timeout: float = 600.0) -> Iterator[str]:
     """A `graphkit serve --workers N` on a free loopback port; yields its URL once every worker's indexes are
-    ready (30 /health answers in a row on fresh connections say so), and stops it (the server and its workers
-    are one process group of its own) afterwards."""
+    ready (each worker logs "indexes ready", and /health says so), and stops it (the server and its workers are
+    one process group of its own) afterwards."""
     port = free_port()
     cmd = [str(GRAPHKIT), *store_args, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log_path.open("w") as log:
@@ -180,8 +196,7 @@ def serving(*, workers: int, store_args: list[str], env: dict[str, str], log_pat
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + ready_timeout
-        in_a_row = 0
-        while in_a_row < 30:
+        while True:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"`{' '.join(cmd)}` did not come up or build its indexes:\n"
                                    + log_path.read_text()[-4000:])
@@ -189,8 +204,9 @@ def serving(*, workers: int, store_args: list[str], env: dict[str, str], log_pat
                 ready = httpx.get(url + "/health", timeout=10).json().get("indexes_ready") is True
             except (httpx.TransportError, ValueError):
                 ready = False
-            in_a_row = in_a_row + 1 if ready else 0
-            time.sleep(0.05 if ready else 0.5)
+            if ready and log_path.read_text().count("indexes ready") >= workers:
+                break
+            time.sleep(1.0)
         yield url
     finally:
         if proc.poll() is None:
@@ -263,7 +279,7 @@ def neo4j_loaded(store_path: Path, log_dir: Path) -> Iterator[str]:
 
 def measure_store(store: str, *, store_args: list[str], env: dict[str, str], repeat: int, workers: int,
                   seconds: float, warmup: float, connections: int, threads: int, scenarios: tuple[str, ...],
-                  log_dir: Path) -> dict[str, list[Run]]:
+                  log_dir: Path, rate: float | None) -> dict[str, list[Run]]:
     """Every scenario ``repeat`` times against one server over one store."""
     wrk = require_wrk()
     runs: dict[str, list[Run]] = {s: [] for s in scenarios}
@@ -271,10 +287,12 @@ def measure_store(store: str, *, store_args: list[str], env: dict[str, str], rep
         paths = scenario_paths(url)
         for _ in range(max(1, repeat)):
             for s in scenarios:
+                offered = RATES[s] if rate is None else rate
                 if warmup > 0:
-                    run_wrk(wrk, url, paths[s], scenario=s, seconds=warmup, connections=connections, threads=threads)
+                    run_wrk(wrk, url, paths[s], scenario=s, seconds=warmup, connections=connections, threads=threads,
+                            rate=offered)
                 run = run_wrk(wrk, url, paths[s], scenario=s, seconds=seconds, connections=connections,
-                              threads=threads)
+                              threads=threads, rate=offered)
                 print(f"  {store} {s}: {run.per_second:,.0f} req/s, p50 {run.p50_ms:.1f} ms, p95 {run.p95_ms:.1f} ms, "
                       f"p99 {run.p99_ms:.1f} ms, {run.errors} errors, load {os.getloadavg()[0]:.2f}",
                       file=sys.stderr, flush=True)
@@ -308,12 +326,14 @@ def measure(repeat: int = 1, **options: object) -> Section:
 
     Options: ``store_path`` (Path, default build/store), ``neo4j`` (bool: start and load the project's own Neo4j),
     ``neo4j_uri`` (str: a Neo4j already loaded), ``embedded`` (bool, default True), ``workers`` (default 2),
-    ``seconds`` (60), ``warmup`` (5), ``connections`` (8), ``threads`` (2), ``scenarios`` (all)."""
+    ``seconds`` (60), ``warmup`` (5), ``connections`` (16), ``threads`` (2), ``rate`` (requests/s offered, 0 for a
+    closed loop; default :data:`RATES`), ``scenarios`` (all)."""
     store_path = Path(str(options.get("store_path") or ROOT / "build" / "store")).resolve()
     workers = int(str(options.get("workers", 2)))
     seconds = float(str(options.get("seconds", 60)))
     warmup = float(str(options.get("warmup", 5)))
-    connections = int(str(options.get("connections", 8)))
+    connections = int(str(options.get("connections", 16)))
+    rate = None if options.get("rate") is None else float(str(options.get("rate")))
     threads = int(str(options.get("threads", 2)))
     scenarios = tuple(options.get("scenarios") or SCENARIOS)  # type: ignore[call-overload]
     require_wrk()
@@ -321,12 +341,13 @@ def measure(repeat: int = 1, **options: object) -> Section:
     section = Section(
         title="The API under load on loopback (wrk)",
         command=f"python benchmarks/load_test.py --workers {workers} --seconds {seconds:g} --connections "
-                f"{connections} --repeat {repeat}" + (" --neo4j" if options.get("neo4j") else ""),
+                f"{connections} --repeat {repeat}" + (f" --rate {rate:g}" if rate is not None else "")
+                + (" --neo4j" if options.get("neo4j") else ""),
     )
     log_dir = Path(tempfile.mkdtemp(prefix="graphkit-load-logs-"))
     loads: list[float] = []
     kw = dict(repeat=repeat, workers=workers, seconds=seconds, warmup=warmup, connections=connections,
-              threads=threads, scenarios=scenarios, log_dir=log_dir)
+              threads=threads, scenarios=scenarios, log_dir=log_dir, rate=rate)
     if options.get("embedded", True):
         runs = measure_store("embedded", store_args=["--store-path", str(store_path)], env=env, **kw)  # type: ignore[arg-type]
         loads.append(os.getloadavg()[0])
@@ -341,8 +362,11 @@ def measure(repeat: int = 1, **options: object) -> Section:
             section.figures += figures("neo4j", runs)
     section.notes += [
         f"`graphkit serve --workers {workers}` on 127.0.0.1; wrk 4.1 with {threads} threads and {connections} "
-        f"connections (a closed loop), {seconds:g} s per scenario after {warmup:g} s not counted; median of "
-        f"{repeat} run(s). wrk and the server share the machine's {os.cpu_count()} cores.",
+        "connections, offered " + (
+            "as much as it takes (a closed loop)" if rate == 0 else ", ".join(
+                f"{s} {RATES[s] if rate is None else rate:g}/s" for s in scenarios))
+        + f"; {seconds:g} s per scenario after {warmup:g} s not counted; median of {repeat} run(s). wrk and the "
+        f"server share the machine's {os.cpu_count()} cores (and so did whatever else ran: see the load average).",
         "An error is a socket error (connect, read, write, timeout) or an answer outside 2xx.",
         "Load average (1 min) after each store: " + ", ".join(f"{x:.2f}" for x in loads) + ".",
         f"Server logs: {log_dir}.",
@@ -359,7 +383,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="graphkit serve --workers (default: 2, the cores)")
     parser.add_argument("--seconds", type=float, default=60.0, help="each scenario's measured time")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before each, not counted")
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rate", type=float, help="requests/s offered in every scenario (0: a closed loop, as fast "
+                        "as answers come); default 600 for the lookups, hierarchy and members, 250 for search")
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
     parser.add_argument("--scenario", action="append", choices=SCENARIOS, help="one scenario (repeatable)")
     parser.add_argument("--repeat", type=int, default=1)
@@ -369,6 +395,7 @@ def main() -> None:
         args.repeat, store_path=args.store_path, neo4j=args.neo4j, neo4j_uri=args.neo4j_uri,
         embedded=not args.no_embedded, workers=args.workers, seconds=args.seconds, warmup=args.warmup,
         connections=args.connections, threads=args.threads, scenarios=tuple(args.scenario or SCENARIOS),
+        rate=args.rate,
     )
     print_section(section, args.write)
     if any(f.met is False for f in section.figures):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import httpx
@@ -62,8 +63,15 @@ def test_two_workers_answer_with_the_settings_of_the_command(small_store: Path, 
         # the host names given to the command hold in every worker
         refused = client.get(url + "/health", headers={"Host": "localhost"})
         assert refused.status_code == 400 and refused.json()["error"]["code"] == "bad_host"
-    started = [line for line in log.read_text().splitlines() if "Started server process" in line]
-    assert len(started) == 2, log.read_text()
+        # each worker builds its own indexes in the background and says when they are ready
+        deadline = time.monotonic() + 120
+        while log.read_text().count("indexes ready") < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert client.get(url + "/health", headers={"Host": "127.0.0.1"}).json()["indexes_ready"] is True
+    text = log.read_text()
+    started = [line for line in text.splitlines() if "Started server process" in line]
+    ready = {line.split("(process ")[1].split(",")[0] for line in text.splitlines() if "indexes ready" in line}
+    assert len(started) == 2 and len(ready) == 2, text
 
 
 def test_a_store_that_cannot_be_opened_stops_the_command_before_any_worker(tmp_path: Path) -> None:
@@ -72,3 +80,25 @@ def test_a_store_that_cannot_be_opened_stops_the_command_before_any_worker(tmp_p
     result = CliRunner().invoke(cli, ["--store-path", str(tmp_path / "none"), "serve", "--workers", "2"])
     assert result.exit_code != 0
     assert "Started server process" not in result.output and "store" in result.output.lower(), result.output
+
+
+def test_the_indexes_are_frozen_out_of_the_collector_once_built(small_store: Path) -> None:
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    gc.unfreeze()
+    with TestClient(create_app(Settings(store_path=small_store))) as client:
+        deadline = time.monotonic() + 120
+        while not client.get("/health").json()["indexes_ready"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        while gc.get_freeze_count() == 0 and time.monotonic() < deadline:  # frozen just after the last index
+            time.sleep(0.1)
+        assert gc.get_freeze_count() > 0
+        store = client.app.state.live._held.store  # type: ignore[attr-defined]
+        index = store._tie_index.up
+        # frozen objects are in the permanent generation, which gc.get_objects() does not list
+        assert gc.is_tracked(index) and not any(o is index for o in gc.get_objects())
+    gc.unfreeze()

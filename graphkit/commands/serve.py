@@ -21,7 +21,7 @@ from graphkit.config import LOOPBACK_HOSTS, Settings
 )
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-    help="Server processes, each with the whole app and its own in-memory indexes (about 1 GB each on the national "
+    help="Server processes, each with the whole app and its own in-memory indexes (about 500 MB each on the national "
     "graph); one per core answers the most requests. The expensive routes' concurrency and queue are shared out "
     "among them, so that the server as a whole runs no more at once than with one.",
 )

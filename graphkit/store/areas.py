@@ -96,6 +96,9 @@ class SearchIndex:
             self.roles.setdefault(r.code, []).append(r)
         self.by_code = sorted((code, i) for i, (code, _) in enumerate(self.folded))
         self.codes = frozenset(r.code for r in rows)
+        # each casefolded name's words, as relevance() splits them: ranking thousands of hits of a one-letter query
+        # then splits no name
+        self.words = [tuple(_words(name)) for _, name in self.folded]
         self.by_kind: dict[str, set[int]] = {}
         for i, row in enumerate(rows):
             for k in row.all_kinds:
@@ -132,6 +135,10 @@ class SearchIndex:
     def matching(self, q: str | None, kind: str | None, codes: set[str] | None) -> list[OrgRow]:
         """Rows whose name contains ``q`` (any case) or whose code starts with it (upper case), that have had
         ``kind``, among ``codes``: the same rule as the stores' :meth:`GraphStore.org_rows`, in the rows' order."""
+        return [self.rows[i] for i in self.matching_ids(q, kind, codes)]
+
+    def matching_ids(self, q: str | None, kind: str | None, codes: set[str] | None) -> list[int]:
+        """:meth:`matching`, as the rows' positions."""
         found: set[int] | None = None
         if q:
             folded, upper = q.casefold(), q.upper()
@@ -143,7 +150,7 @@ class SearchIndex:
             of_kind = self.by_kind.get(kind, set())
             found = of_kind if found is None else found & of_kind
         rows: Iterable[int] = range(len(self.rows)) if found is None else sorted(found)
-        return [self.rows[i] for i in rows if codes is None or self.rows[i].code in codes]
+        return [i for i in rows if codes is None or self.rows[i].code in codes]
 
 
 _INDEX_LOCK = threading.Lock()
@@ -191,7 +198,24 @@ def _rank(upper: str, folded: str, code: str, name: str) -> int:
         return 1
     if name.startswith(folded):
         return 2
-    if any(word.startswith(folded) for word in name.replace("-", " ").replace("(", " ").split()):
+    if any(word.startswith(folded) for word in _words(name)):
+        return 3
+    return 4
+
+
+def _words(name: str) -> list[str]:
+    return name.replace("-", " ").replace("(", " ").split()
+
+
+def _rank_words(upper: str, folded: str, code: str, name: str, words: tuple[str, ...]) -> int:
+    """:func:`_rank` with the name's words already split."""
+    if code == upper:
+        return 0
+    if code.startswith(upper):
+        return 1
+    if name.startswith(folded):
+        return 2
+    if any(word.startswith(folded) for word in words):
         return 3
     return 4
 
@@ -221,16 +245,19 @@ def search(
         store.organisation(within, as_of)  # NotFound names the code
         codes = descendants(store, within, as_of)
     index = SearchIndex.of(store)
-    found = [row for row in index.matching(q or None, kind, codes) if holds_on(row.start, row.end, as_of)]
+    rows = index.rows
+    found = [i for i in index.matching_ids(q or None, kind, codes) if holds_on(rows[i].start, rows[i].end, as_of)]
     if kind is not None:
-        found = [row for row in found if kind in kinds_on(row.all_kinds, index.roles.get(row.code, ()), as_of)]
+        found = [i for i in found if kind in kinds_on(rows[i].all_kinds, index.roles.get(rows[i].code, ()), as_of)]
     end = offset + limit
     if order == "relevance" and q:
         upper, folded = q.upper(), q.casefold()
-        page = heapq.nsmallest(end, found, key=lambda r: (_rank(upper, folded, r.code, r.name.casefold()), r.name,
-                                                          r.code))[offset:]
+        named, words = index.folded, index.words
+        ids = heapq.nsmallest(end, found, key=lambda i: (
+            _rank_words(upper, folded, rows[i].code, named[i][1], words[i]), rows[i].name, rows[i].code))[offset:]
     else:
-        page = heapq.nsmallest(end, found, key=lambda r: (r.name, r.code))[offset:]
+        ids = heapq.nsmallest(end, found, key=lambda i: (rows[i].name, rows[i].code))[offset:]
+    page = [rows[i] for i in ids]
     hits = [OrganisationHit(r.name, r.code, kinds_on(r.all_kinds, index.roles.get(r.code, ()), as_of), r.start,
                             r.end) for r in page]
     return hits, len(found)

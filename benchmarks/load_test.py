@@ -328,7 +328,7 @@ def measure(repeat: int = 1, **options: object) -> Section:
     ``neo4j_uri`` (str: a Neo4j already loaded), ``embedded`` (bool, default True), ``workers`` (default 2),
     ``seconds`` (60), ``warmup`` (5), ``connections`` (16), ``threads`` (2), ``rate`` (requests/s offered, 0 for a
     closed loop; default :data:`RATES`), ``scenarios`` (all)."""
-    store_path = Path(str(options.get("store_path") or ROOT / "build" / "store")).resolve()
+    store_path = Path(str(options.get("store_path") or ROOT / "build" / "store")).absolute()  # the symlink, as given
     workers = int(str(options.get("workers", 2)))
     seconds = float(str(options.get("seconds", 60)))
     warmup = float(str(options.get("warmup", 5)))

@@ -51,14 +51,14 @@ def test_two_workers_answer_with_the_settings_of_the_command(small_store: Path, 
     env = {**os.environ, "GRAPHKIT_STORE_PATH": str(small_store)}
     log = tmp_path / "serve.log"
     with live_server(env, log, args=("--workers", "2", "--allowed-host", "graph.example.org",
-                                     "--allowed-host", "127.0.0.1")) as url, httpx.Client() as client:
+                                     "--allowed-host", "127.0.0.1")) as url, httpx.Client(timeout=120) as client:
         pcns = client.get(url + "/organisations", params={"type": "PrimaryCareNetwork", "as_of": "2020-01-01"},
                           headers={"Host": "127.0.0.1"}).json()
         assert pcns["count"] > 1000, pcns
         code = pcns["data"][0]["code"]
         for _ in range(20):  # on fresh connections, so that both workers take some
             r = httpx.get(url + f"/organisations/{code}", params={"as_of": "2020-01-01"},
-                          headers={"Host": "graph.example.org"})
+                          headers={"Host": "graph.example.org"}, timeout=120)  # the workers may be building indexes
             assert r.status_code == 200 and r.json()["code"] == code, r.text[:300]
         # the host names given to the command hold in every worker
         refused = client.get(url + "/health", headers={"Host": "localhost"})

@@ -387,7 +387,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before each, not counted")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rate", type=float, help="requests/s offered in every scenario (0: a closed loop, as fast "
-                        "as answers come); default 600 for the lookups, hierarchy and members, 250 for search")
+                        "as answers come); default 700 for the lookups, hierarchy and members, 300 for search")
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
     parser.add_argument("--scenario", action="append", choices=SCENARIOS, help="one scenario (repeatable)")
     parser.add_argument("--repeat", type=int, default=1)

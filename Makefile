@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n 2 -v --durations=25
 
-.PHONY: run test test-fast venv web chromium build serve lint typecheck neo4j-install neo4j-stop clean
+.PHONY: run test test-fast venv web chromium bench-tools build serve lint typecheck neo4j-install neo4j-stop clean
 
 $(BIN)/graphkit: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## Debian's wrk for the load test (benchmarks/load_test.py); installed once, only when missing.
+bench-tools:
+	@command -v wrk >/dev/null || { \
+	  echo "installing Debian's wrk for benchmarks/load_test.py"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 
 ## The main job: environment, install, build the graph from seeds/ (embedded store), summary, serve the API.
 run: venv web

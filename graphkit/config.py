@@ -57,6 +57,25 @@ class Settings:
         )
 
 
+    def environment(self) -> dict[str, str]:
+        """These settings as the variables :meth:`from_env` reads (for processes that read their settings from the
+        environment: the workers of `graphkit serve --workers N`)."""
+        return {
+            "GRAPHKIT_STORE": self.store,
+            "GRAPHKIT_STORE_PATH": str(self.store_path),
+            "GRAPHKIT_SEEDS": str(self.seeds_dir),
+            "NEO4J_URI": self.neo4j_uri,
+            "NEO4J_USER": self.neo4j_user,
+            "NEO4J_PASSWORD": self.neo4j_password,
+            "NEO4J_DATABASE": self.neo4j_database,
+            "GRAPHKIT_ALLOWED_HOSTS": ",".join(self.allowed_hosts),
+            "GRAPHKIT_MAX_RESPONSE_BYTES": str(self.max_response_bytes),
+            "GRAPHKIT_MAX_REQUEST_BYTES": str(self.max_request_bytes),
+            "GRAPHKIT_EXPENSIVE_CONCURRENCY": str(self.expensive_concurrency),
+            "GRAPHKIT_EXPENSIVE_QUEUE": str(self.expensive_queue),
+        }
+
+
 def parse_hosts(text: str) -> tuple[str, ...]:
     """Comma-separated host names, lower-cased, without ports or IPv6 brackets.
 

@@ -30,7 +30,7 @@ from graphkit.errors import BadParameter
 from graphkit.ingest.merge import MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.ontology.vocab import PCG
 from graphkit.rdf.emit import RESOLVED, QuadSink, emit_organisation, emit_role, emit_tie, role_iri
-from graphkit.store.areas import AreaIndex, SearchIndex, descendants, require_known
+from graphkit.store.areas import SearchIndex, TieIndex, descendants, require_known
 from graphkit.store.base import GraphStore, OrgRow, RoleRow, TieView, kinds_on, level_of, role_key
 
 MEDIA_TYPES: Mapping[str, str] = MappingProxyType(
@@ -138,9 +138,9 @@ def _organisations(
 def _ties_within(store: GraphStore, codes: set[str], as_of: dt.date, *, whole_country: bool) -> tuple[TieView, ...]:
     """Ties holding on the date with both ends in ``codes``: for an area, the ties up from each of its
     organisations (a tie inside the area is found from its member); for the country, every tie of every
-    kind on every date, held in the store's :class:`AreaIndex`, then those holding on the date."""
+    kind on every date, held in the store's :class:`TieIndex`, then those holding on the date."""
     if whole_country:
-        found = [t for t in AreaIndex.of(store).ties if holds_on(t.start, t.end, as_of)]
+        found = [t for t in TieIndex.of(store).all if holds_on(t.start, t.end, as_of)]
     else:
         found = store.ties_of_many(sorted(codes), "up", as_of=as_of)
     inside = {t for t in found if t.member in codes and t.organisation in codes}

@@ -11,11 +11,12 @@ import itertools
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from graphkit.core.temporal import holds_on
 from graphkit.errors import BadParameter
 from graphkit.store.base import (
+    Direction,
     GraphStore,
     HierarchyLevel,
     OrganisationHit,
@@ -67,15 +68,16 @@ MAX_AREA_DEPTH = 4  # region -> system -> commissioner -> PCN / practice
 def descendants(store: GraphStore, code: str, as_of: dt.date) -> set[str]:
     """Every organisation below ``code`` through ties holding on the date (practices of a PCN, sub-ICB
     locations, PCNs and practices of an ICB, ...), ``code`` included: the walk of :func:`walk_down` over the
-    store's :class:`AreaIndex` (no store query once the index is built)."""
-    return AreaIndex.of(store).below(code, as_of)
+    store's :class:`TieIndex` (no store query once the index is built)."""
+    return TieIndex.of(store).below(code, as_of)
 
 
 def walk_down(store: GraphStore, code: str, as_of: dt.date) -> set[str]:
-    """:func:`descendants` asking the store at each level (a query per level): the rule the index must agree with."""
+    """:func:`descendants` asking the store's own query at each level (never a held index): the rule the index must
+    agree with."""
     seen, frontier = {code}, {code}
     for _ in range(MAX_AREA_DEPTH):
-        found = {t.member for t in store.ties_of_many(sorted(frontier), "down", as_of=as_of)} - seen
+        found = {t.member for t in cast(Any, store)._ties(sorted(frontier), "down", as_of, None)} - seen
         if not found:
             break
         seen |= found
@@ -83,30 +85,52 @@ def walk_down(store: GraphStore, code: str, as_of: dt.date) -> set[str]:
     return seen
 
 
-class AreaIndex:
-    """Every tie of the store on every date (each of the ontology's kinds: structural, membership, curated), and
-    by the organisation above with its dates: the area below an organisation on a date is then a walk in memory,
-    and the whole-country export filters :attr:`ties` (graphkit/outputs/area.py). Built once per store object from
-    one bulk :meth:`GraphStore.ties_of_kinds` (a few seconds for the national graph), kept by :func:`held` (and
-    dropped after a Neo4j load, like the search index)."""
+def tie_key(t: TieView) -> tuple[str, dt.date, str, str]:
+    """The order ties are given in: kind, start, organisation, member."""
+    return (t.kind, t.start or dt.date.min, t.organisation, t.member)
+
+
+class TieIndex:
+    """Every tie of every kind (:func:`~graphkit.store.base.tie_kinds`) on every date, by member and by
+    organisation, each list in the order of :func:`tie_key`: :meth:`SharedStore.ties_of_many` and
+    :meth:`SharedStore.ties_of_kinds` answer from it once it is built, with the same answers as the store's own
+    queries (tests/store/test_held_indexes.py), in microseconds instead of a query each (an organisation's
+    parents, a PCN's members, every level of a hierarchy); the area below an organisation on a date is a walk of
+    it (:meth:`below`), and the whole-country export filters :attr:`all` (graphkit/outputs/area.py)."""
 
     def __init__(self, ties: Iterable[TieView]) -> None:
-        self.ties = tuple(ties)
-        self.down: dict[str, list[tuple[str, dt.date | None, dt.date | None]]] = {}
-        for t in self.ties:
-            self.down.setdefault(t.organisation, []).append((t.member, t.start, t.end))
+        self.all = sorted(ties, key=tie_key)
+        self.up: dict[str, list[TieView]] = {}
+        self.down: dict[str, list[TieView]] = {}
+        for t in self.all:
+            self.up.setdefault(t.member, []).append(t)
+            self.down.setdefault(t.organisation, []).append(t)
 
     @staticmethod
-    def of(store: GraphStore) -> AreaIndex:
-        return held(store, "_area_index", lambda: AreaIndex(store.ties_of_kinds(tie_kinds())))
+    def of(store: GraphStore) -> TieIndex:
+        return held(store, "_tie_index", lambda: TieIndex(store._ties_of_kinds(list(tie_kinds()), None)))  # type: ignore[attr-defined]
+
+    def ties(self, codes: Iterable[str], direction: Direction, as_of: dt.date | None,
+             kind: str | None) -> list[TieView]:
+        by = self.up if direction == "up" else self.down
+        unique = list(dict.fromkeys(codes))  # a code named twice is answered once, as by the stores' queries
+        found = [t for c in unique for t in by.get(c, ())
+                 if (kind is None or t.kind == kind) and (as_of is None or holds_on(t.start, t.end, as_of))]
+        if len(unique) > 1:
+            found.sort(key=tie_key)
+        return found
+
+    def of_kinds(self, kinds: Iterable[str], as_of: dt.date | None) -> list[TieView]:
+        wanted = set(kinds)
+        return [t for t in self.all if t.kind in wanted and (as_of is None or holds_on(t.start, t.end, as_of))]
 
     def below(self, code: str, as_of: dt.date) -> set[str]:
         """``code`` and every organisation below it through ties holding on ``as_of``, at most
         :data:`MAX_AREA_DEPTH` levels down (the rule of :func:`walk_down`)."""
         seen, frontier = {code}, {code}
         for _ in range(MAX_AREA_DEPTH):
-            found = {member for org in frontier for member, start, end in self.down.get(org, ())
-                     if holds_on(start, end, as_of)} - seen
+            found = {t.member for org in frontier for t in self.down.get(org, ()) if holds_on(t.start, t.end, as_of)}
+            found -= seen
             if not found:
                 break
             seen |= found
@@ -134,6 +158,10 @@ class SearchIndex:
         for r in roles:
             self.roles.setdefault(r.code, []).append(r)
         self.by_code = sorted((code, i) for i, (code, _) in enumerate(self.folded))
+        self.codes = frozenset(r.code for r in rows)
+        # each casefolded name's words, as relevance() splits them: ranking thousands of hits of a one-letter query
+        # then splits no name
+        self.words = [tuple(_words(name)) for _, name in self.folded]
         self.by_kind: dict[str, set[int]] = {}
         for i, row in enumerate(rows):
             for k in row.all_kinds:
@@ -170,6 +198,10 @@ class SearchIndex:
     def matching(self, q: str | None, kind: str | None, codes: set[str] | None) -> list[OrgRow]:
         """Rows whose name contains ``q`` (any case) or whose code starts with it (upper case), that have had
         ``kind``, among ``codes``: the same rule as the stores' :meth:`GraphStore.org_rows`, in the rows' order."""
+        return [self.rows[i] for i in self.matching_ids(q, kind, codes)]
+
+    def matching_ids(self, q: str | None, kind: str | None, codes: set[str] | None) -> list[int]:
+        """:meth:`matching`, as the rows' positions."""
         found: set[int] | None = None
         if q:
             folded, upper = q.casefold(), q.upper()
@@ -181,10 +213,10 @@ class SearchIndex:
             of_kind = self.by_kind.get(kind, set())
             found = of_kind if found is None else found & of_kind
         rows: Iterable[int] = range(len(self.rows)) if found is None else sorted(found)
-        return [self.rows[i] for i in rows if codes is None or self.rows[i].code in codes]
+        return [i for i in rows if codes is None or self.rows[i].code in codes]
 
 
-_INDEX_LOCK = threading.RLock()  # re-entrant: one index may be built from another (AreaIndex from SearchIndex)
+_INDEX_LOCK = threading.RLock()  # re-entrant: one index may be built from another (one index may read another)
 _HELD_NAMES: set[str] = set()  # every name held() has kept an index under, for forget_held()
 T = TypeVar("T")
 
@@ -229,7 +261,24 @@ def _rank(upper: str, folded: str, code: str, name: str) -> int:
         return 1
     if name.startswith(folded):
         return 2
-    if any(word.startswith(folded) for word in name.replace("-", " ").replace("(", " ").split()):
+    if any(word.startswith(folded) for word in _words(name)):
+        return 3
+    return 4
+
+
+def _words(name: str) -> list[str]:
+    return name.replace("-", " ").replace("(", " ").split()
+
+
+def _rank_words(upper: str, folded: str, code: str, name: str, words: tuple[str, ...]) -> int:
+    """:func:`_rank` with the name's words already split."""
+    if code == upper:
+        return 0
+    if code.startswith(upper):
+        return 1
+    if name.startswith(folded):
+        return 2
+    if any(word.startswith(folded) for word in words):
         return 3
     return 4
 
@@ -259,16 +308,19 @@ def search(
     if within is not None:
         require_known(store, within)
         codes = descendants(store, within, as_of)
-    found = [row for row in index.matching(q or None, kind, codes) if holds_on(row.start, row.end, as_of)]
+    rows = index.rows
+    found = [i for i in index.matching_ids(q or None, kind, codes) if holds_on(rows[i].start, rows[i].end, as_of)]
     if kind is not None:
-        found = [row for row in found if kind in kinds_on(row.all_kinds, index.roles.get(row.code, ()), as_of)]
+        found = [i for i in found if kind in kinds_on(rows[i].all_kinds, index.roles.get(rows[i].code, ()), as_of)]
     end = offset + limit
     if order == "relevance" and q:
         upper, folded = q.upper(), q.casefold()
-        page = heapq.nsmallest(end, found, key=lambda r: (_rank(upper, folded, r.code, r.name.casefold()), r.name,
-                                                          r.code))[offset:]
+        named, words = index.folded, index.words
+        ids = heapq.nsmallest(end, found, key=lambda i: (
+            _rank_words(upper, folded, rows[i].code, named[i][1], words[i]), rows[i].name, rows[i].code))[offset:]
     else:
-        page = heapq.nsmallest(end, found, key=lambda r: (r.name, r.code))[offset:]
+        ids = heapq.nsmallest(end, found, key=lambda i: (rows[i].name, rows[i].code))[offset:]
+    page = [rows[i] for i in ids]
     hits = [OrganisationHit(r.name, r.code, kinds_on(r.all_kinds, index.roles.get(r.code, ()), as_of), r.start,
                             r.end) for r in page]
     return hits, len(found)

@@ -21,8 +21,8 @@ from graphkit.core.temporal import holds_on
 from graphkit.errors import NotFound
 from graphkit.store.areas import (
     MAX_AREA_DEPTH,
-    AreaIndex,
     SearchIndex,
+    TieIndex,
     build_hierarchy,
     contract_area,
     descendants,
@@ -30,6 +30,7 @@ from graphkit.store.areas import (
     is_held,
     relevance,
     search,
+    tie_key,
 )
 from graphkit.store.base import (
     AgreementView,
@@ -71,10 +72,25 @@ from graphkit.store.economy import (
 from graphkit.store.layers import add_curated_layers
 
 __all__ = [
-    "COMMISSIONER_SIDE", "ECONOMY_CATEGORIES", "FEDERATION_SIDE", "MAX_AREA_DEPTH", "AreaIndex", "OrgRecord",
+    "COMMISSIONER_SIDE",
+    "ECONOMY_CATEGORIES",
+    "FEDERATION_SIDE",
+    "MAX_AREA_DEPTH",
+    "OrgRecord",
     "SearchIndex",
-    "SharedStore", "boundary_spanners", "build_hierarchy", "contract_area", "descendants", "economy",
-    "economy_curated_edges", "economy_list_sizes", "held", "list_size_index", "relevance", "search",
+    "SharedStore",
+    "TieIndex",
+    "boundary_spanners",
+    "build_hierarchy",
+    "contract_area",
+    "descendants",
+    "economy",
+    "economy_curated_edges",
+    "economy_list_sizes",
+    "held",
+    "list_size_index",
+    "relevance",
+    "search",
 ]
 
 
@@ -91,10 +107,6 @@ class OrgRecord:
     fictional: bool
     names: Iterable[NameView]
     roles: list[RoleRow] | None = None  # its role holdings, when the store has them at hand (else asked)
-
-
-def tie_key(t: TieView) -> tuple[str, dt.date, str, str]:
-    return (t.kind, t.start or dt.date.min, t.organisation, t.member)
 
 
 def lateral_key(t: LateralTieView) -> tuple[str, str, str, dt.date, int]:
@@ -120,6 +132,12 @@ class SharedStore:
     def _organisation_record(self, code: str) -> OrgRecord:
         """The organisation as held; NotFound naming the code when the store does not hold it."""
         raise NotImplementedError
+
+    def _organisation_records(self) -> dict[str, OrgRecord]:
+        """Every organisation as held, by code, read in bulk, each with its role holdings (``roles``: those of an
+        organisation of a time-bounded kind, else none), for :func:`record_index`. Empty when the store has no
+        bulk read of them: each is then asked with :meth:`_organisation_record`."""
+        return {}
 
     def _ties(self, codes: list[str], direction: Direction, as_of: dt.date | None, kind: str | None) -> list[TieView]:
         """:meth:`ties_of_many`, in any order."""
@@ -188,8 +206,22 @@ class SharedStore:
         return 0
 
     # -- the answers, the same for both stores ---------------------------------------------------------------
+    def _known(self, code: str) -> None:
+        """NotFound naming the code when the store does not hold it: answered from the indexes held in memory when
+        they list it, else asked of the store (:meth:`_require`)."""
+        records = self.__dict__.get("_record_index")
+        if records and code in records:
+            return
+        search_index = self.__dict__.get("_search_index")
+        if search_index is not None and code in search_index.codes:
+            return
+        self._require(code)
+
     def organisation(self, code: str, as_of: dt.date) -> OrganisationView:
-        o = self._organisation_record(code)
+        records = self.__dict__.get("_record_index")  # held in memory once built (record_index)
+        o = records.get(code) if records else None
+        if o is None:
+            o = self._organisation_record(code)
         roles = o.roles
         if roles is None:
             roles = self._role_rows([code]) if set(o.all_kinds) & TIME_BOUNDED_CLASSES else []
@@ -211,15 +243,21 @@ class SharedStore:
     def ties_of_many(
         self, codes: Iterable[str], direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
+        index = self.__dict__.get("_tie_index")  # held in memory once built (tie_index)
+        if index is not None:
+            return cast(TieIndex, index).ties(codes, direction, as_of, kind)
         return sorted(self._ties(list(codes), direction, as_of, kind), key=tie_key)
 
     def ties(
         self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
-        self._require(code)
+        self._known(code)
         return self.ties_of_many([code], direction, as_of=as_of, kind=kind)
 
     def ties_of_kinds(self, kinds: Iterable[str], *, as_of: dt.date | None = None) -> list[TieView]:
+        index = self.__dict__.get("_tie_index")
+        if index is not None:
+            return cast(TieIndex, index).of_kinds(kinds, as_of)
         return sorted(self._ties_of_kinds(list(kinds), as_of), key=tie_key)
 
     def roles(self, code: str) -> list[RoleRow]:
@@ -355,6 +393,18 @@ def _year_of(key: ContractKey) -> str:
     return key[0]
 
 
+def tie_index(store: GraphStore) -> TieIndex:
+    """The store's :class:`TieIndex`, read once per store object (one query of every tie) and kept (:func:`held`)."""
+    return TieIndex.of(store)
+
+
+def record_index(store: GraphStore) -> dict[str, OrgRecord]:
+    """Every organisation as held, by code (:meth:`SharedStore._organisation_records`), read once per store object
+    and kept (:func:`held`): :meth:`SharedStore.organisation` reads from it once it is built. Empty for a store
+    without a bulk read of them."""
+    return held(store, "_record_index", store._organisation_records)  # type: ignore[attr-defined]
+
+
 def contract_key_index(store: GraphStore) -> list[ContractKey]:
     """The key of every practice contract in the order of /contracts (financial year, holder, IRI), read once per
     store object (about a second for the national graph's 27,000) and kept (:func:`held`): a contracts query is a
@@ -409,8 +459,9 @@ def agreement_index(store: GraphStore) -> tuple[AgreementView, ...]:
 
 
 WARM_INDEXES = (
+    ("_tie_index", tie_index),  # every tie: parents, members and hierarchies from memory (before _tie_history)
     ("_search_index", SearchIndex.of),
-    ("_area_index", AreaIndex.of),  # the area below an organisation on a date
+    ("_record_index", record_index),  # organisations by code, where the store can read them in bulk
     ("_list_size_index", list_size_index),
     ("_projection_tie_index", projection_tie_index),
     ("_contract_key_index", contract_key_index),

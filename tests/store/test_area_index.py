@@ -1,4 +1,4 @@
-"""The area index (graphkit/store/areas.py ``AreaIndex``) gives the area below an organisation on a date exactly as
+"""The held ties (graphkit/store/areas.py ``TieIndex``) gives the area below an organisation on a date exactly as
 the walk it replaces (``walk_down``: the store asked for the ties holding on the date, level by level), on both
 stores; and a hand-made set of ties shows the walk's rules (dates inclusive, open ends, four levels at most)."""
 
@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from graphkit.store.areas import AreaIndex, walk_down
+from graphkit.store.areas import TieIndex, walk_down
 from graphkit.store.base import TieView, tie_kinds
 
 DAYS = [dt.date(2016, 4, 1), dt.date(2019, 6, 1), dt.date(2021, 6, 1), dt.date(2022, 7, 1), dt.date(2024, 10, 1)]
@@ -20,7 +20,7 @@ def tie(member: str, organisation: str, start: str | None, end: str | None) -> T
 
 
 def test_the_walk_follows_ties_holding_on_the_day_through_four_levels_at_most() -> None:
-    index = AreaIndex([
+    index = TieIndex([
         tie("ICB", "REGION", None, None),
         tie("SUB", "ICB", "2022-07-01", None),
         tie("OLD", "ICB", None, "2022-06-30"),
@@ -36,7 +36,7 @@ def test_the_walk_follows_ties_holding_on_the_day_through_four_levels_at_most() 
     assert index.below("ICB", dt.date(2020, 6, 1)) == {"ICB", "OLD"}
     assert index.below("NOBODY", dt.date(2020, 6, 1)) == {"NOBODY"}
     # REGION -> ICB -> SUB -> PCN -> P1 is four levels; DEEP would be the fifth
-    index = AreaIndex([tie("ICB", "REGION", None, None), tie("SUB", "ICB", None, None), tie("PCN", "SUB", None, None),
+    index = TieIndex([tie("ICB", "REGION", None, None), tie("SUB", "ICB", None, None), tie("PCN", "SUB", None, None),
                        tie("P1", "PCN", None, None), tie("DEEP", "P1", None, None)])
     assert index.below("REGION", dt.date(2020, 1, 1)) == {"REGION", "ICB", "SUB", "PCN", "P1"}
 
@@ -52,7 +52,7 @@ def _areas(store: object, limit_per_kind: int | None = None) -> list[str]:
 
 
 def _agree(store: object, codes: list[str], days: list[dt.date]) -> int:
-    index = AreaIndex.of(store)  # type: ignore[arg-type]
+    index = TieIndex.of(store)  # type: ignore[arg-type]
     compared = 0
     for day in days:
         for code in codes:
@@ -66,7 +66,7 @@ def test_the_index_gives_every_case_study_area_as_the_walk(cases_embedded: objec
     assert len(codes) > 20 and any(c.startswith("ZZ") for c in codes)  # federations among them
     assert _agree(cases_embedded, codes, DAYS) == 5 * len(codes)
     # a federation's members are in its area on a day its curated memberships hold
-    assert len(AreaIndex.of(cases_embedded).below(codes[-1], dt.date(2016, 4, 1))) >= 1  # type: ignore[arg-type]
+    assert len(TieIndex.of(cases_embedded).below(codes[-1], dt.date(2016, 4, 1))) >= 1  # type: ignore[arg-type]
 
 
 @pytest.mark.neo4j
@@ -84,6 +84,6 @@ def test_the_index_gives_national_areas_as_the_walk(oxigraph: object) -> None:
     assert len(codes) > 10 and {"Y56", "QF7", "00C", "U00070"} <= set(codes), codes  # every level
     _agree(oxigraph, codes, [DAYS[2], DAYS[4]])  # a CCG-era day and an ICB-era day
     # every practice of an ICB on a day: a real count, the same as the walk's
-    qhm = AreaIndex.of(oxigraph).below("QHM", dt.date(2024, 10, 1))  # type: ignore[arg-type]
+    qhm = TieIndex.of(oxigraph).below("QHM", dt.date(2024, 10, 1))  # type: ignore[arg-type]
     assert qhm == walk_down(oxigraph, "QHM", dt.date(2024, 10, 1))  # type: ignore[arg-type]
     assert len(qhm) > 300

@@ -53,3 +53,31 @@ def test_every_three_letter_piece_of_every_name_finds_its_organisation() -> None
             piece = name[i:j]
             if len(piece) >= 3:
                 assert code in {r.code for r in index.matching(piece.swapcase(), None, None)}, piece
+
+
+@pytest.mark.parametrize("q", ["s", "su", "SURGERY", "pcn", "a8", "u93843", "é", "(ltd", "st.", "care b"])
+def test_the_search_box_order_is_the_relevance_rule(q: str) -> None:
+    """search() ranks hits with the words of each name split once, in the index: the same order as the rule
+    (:func:`relevance`: the code, codes starting with ``q``, names starting with it, names with a word starting with
+    it, other names; then by name and code) applied to every hit."""
+    import datetime as dt
+
+    from graphkit.store.areas import relevance, search
+
+    class Holder:  # what held() keeps indexes on
+        pass
+
+    store = Holder()
+    store._search_index = SearchIndex(ROWS, [])  # type: ignore[attr-defined]
+    expected = sorted(scanned(q, None, None), key=lambda r: relevance(q, _hit(r)))
+    for limit, offset in ((15, 0), (3, 2)):
+        hits, total = search(store, q, kind=None, within=None, as_of=dt.date(2024, 1, 1), limit=limit,  # type: ignore[arg-type]
+                             offset=offset, order="relevance")
+        assert total == len(expected)
+        assert [h.code for h in hits] == [r.code for r in expected][offset : offset + limit], q
+
+
+def _hit(row: OrgRow) -> object:
+    from graphkit.store.base import OrganisationHit
+
+    return OrganisationHit(row.name, row.code, row.all_kinds, row.start, row.end)

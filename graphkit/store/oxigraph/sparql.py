@@ -62,6 +62,18 @@ ORGANISATION = f"""SELECT ?org ?name ?start ?end ?status ?fictional WHERE {{ GRA
                  OPTIONAL {{ ?org pcg:status ?status }}
                  OPTIONAL {{ ?org pcg:fictional ?fictional }} }} }}"""
 
+#: :data:`ORGANISATION` and :data:`KINDS` of every organisation, with its code (the record index,
+#: graphkit/store/shared.py record_index).
+ALL_ORGANISATIONS = f"""SELECT ?code ?name ?start ?end ?status ?fictional WHERE {{ GRAPH <{RESOLVED}> {{
+                 ?org org:identifier ?code ; skos:prefLabel ?name .
+                 OPTIONAL {{ ?org pcg:validDuring ?iv .
+                            OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
+                            OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
+                 OPTIONAL {{ ?org pcg:status ?status }}
+                 OPTIONAL {{ ?org pcg:fictional ?fictional }} }} }}"""
+ALL_KINDS = f"""SELECT ?code ?kind WHERE {{ GRAPH <{RESOLVED}> {{ ?org org:identifier ?code ; a ?kind .
+                 FILTER (STRSTARTS(STR(?kind), STR(pcg:))) }} }}"""
+
 NAMES = """SELECT ?org ?g ?name ?vintage WHERE { GRAPH ?g { ?org rdfs:label ?name }
                  GRAPH ?g { ?g pcg:vintage ?vintage } }"""
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib.namespace import OWL
 
 from graphkit.core.namespaces import ID, PCG_NS, PREFIXES, org_iri
+from graphkit.core.nhs import TIME_BOUNDED_CLASSES
 from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.ontology import ONTOLOGY_IRI, ONTOLOGY_MAJOR
 from graphkit.store.base import (
@@ -196,6 +197,33 @@ class OxigraphStore(SharedStore):
             fictional=r["fictional"] is not None and r["fictional"].value == "true",
             names=names,
         )
+
+    def _organisation_records(self) -> dict[str, OrgRecord]:
+        kinds: dict[str, set[str]] = {}
+        for k in self.select(sparql.ALL_KINDS):
+            kinds.setdefault(k["code"].value, set()).add(_local(k["kind"].value))
+        names: dict[str, list[NameView]] = {}
+        for code, name, source, vintage in self._all_names():
+            names.setdefault(code, []).append(NameView(name, source, vintage))
+        records: dict[str, OrgRecord] = {}
+        for r in self.select(sparql.ALL_ORGANISATIONS):
+            code = r["code"].value
+            if code in records:  # the first row, as _organisation_record takes it
+                continue
+            records[code] = OrgRecord(
+                name=r["name"].value,
+                all_kinds=tuple(sorted(kinds.get(code, ()))),
+                start=_date(r["start"]),
+                end=_date(r["end"]),
+                status=_text(r["status"]),
+                fictional=r["fictional"] is not None and r["fictional"].value == "true",
+                names=names.get(code, []),
+                roles=[],
+            )
+        bounded = sorted(c for c, o in records.items() if set(o.all_kinds) & TIME_BOUNDED_CLASSES)
+        for role in self._role_rows(bounded):
+            cast(list[RoleRow], records[role.code].roles).append(role)
+        return records
 
     def _ties(self, codes: list[str], direction: Direction, as_of: dt.date | None, kind: str | None) -> list[TieView]:
         if not codes:

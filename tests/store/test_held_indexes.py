@@ -1,0 +1,94 @@
+"""The indexes a server holds in memory for its cheap routes (graphkit/store/shared.py: ``TieIndex``, every tie on
+every date, and ``record_index``, every organisation as held) answer exactly as the store's own queries: the same
+organisations, parents, members, ties of kinds and hierarchies, and NotFound for a code the store does not hold.
+One store object answers from its indexes, a second one over the same directory from queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graphkit.errors import NotFound
+from graphkit.store.base import tie_kinds
+from graphkit.store.oxigraph import OxigraphStore
+from graphkit.store.shared import indexes_ready, warm_indexes
+from tests.conftest import DATA, SEEDS
+
+pytestmark = pytest.mark.slow  # about two minutes: every tie of 9,000 organisations queried on four dates
+
+DAYS = (dt.date(2019, 12, 31), dt.date(2020, 6, 1), dt.date(2022, 10, 1))
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[OxigraphStore, OxigraphStore]:
+    """The 2019 ePCN files, a practice file and the curated test tables (federations, their memberships, dated
+    ties): one store object with its indexes built, one without."""
+    from graphkit.cli import cli
+
+    root = tmp_path_factory.mktemp("held")
+    shutil.copytree(DATA / "curated" / "good", root / "curated")
+    store = root / "store"
+    runner = CliRunner()
+    for args in (["import", "ods", *map(str, sorted((SEEDS / "ods").glob("ePCN_2019-12_*"))),
+                  str(SEEDS / "ods" / "eccg_2025-12.csv")],
+                 ["import", "curated", str(root / "curated")]):
+        result = runner.invoke(cli, args, env={"GRAPHKIT_STORE_PATH": str(store)})
+        assert result.exit_code == 0, result.output
+    indexed, queried = OxigraphStore(store), OxigraphStore(store)
+    warm_indexes(indexed)
+    assert indexes_ready(indexed) and not indexes_ready(queried)
+    return indexed, queried
+
+
+def test_every_tie_of_every_organisation_is_the_same(stores: tuple[OxigraphStore, OxigraphStore]) -> None:
+    indexed, queried = stores
+    codes = sorted(indexed._record_index)  # type: ignore[attr-defined]
+    assert len(codes) > 8000 and any(c.startswith("ZZF-") for c in codes)
+    for direction in ("up", "down"):
+        for day in (None, *DAYS):
+            for i in range(0, len(codes), 1000):
+                batch = codes[i : i + 1000]
+                assert (sorted(indexed.ties_of_many(batch, direction, as_of=day))  # type: ignore[arg-type]
+                        == sorted(queried.ties_of_many(batch, direction, as_of=day))), (direction, day, i)  # type: ignore[arg-type]
+    for kinds in (["PCNMembership"], ["FederationMembership", "CommissionerAssignment"], list(tie_kinds())):
+        for day in (None, *DAYS):
+            assert indexed.ties_of_kinds(kinds, as_of=day) == queried.ties_of_kinds(kinds, as_of=day)
+
+
+def test_organisations_members_and_hierarchies_are_the_same(stores: tuple[OxigraphStore, OxigraphStore]) -> None:
+    indexed, queried = stores
+    codes = sorted(indexed._record_index)  # type: ignore[attr-defined]
+    rng = random.Random(18)
+    areas = [c for c in codes if len(c) == 3]  # sub-ICB locations (CCGs) and ICBs
+    sample = sorted({*rng.sample(codes, 60), *rng.sample(areas, 15), *(c for c in codes if c.startswith("ZZ"))})
+    for code in sample:
+        for day in DAYS:
+            assert indexed.organisation(code, day) == queried.organisation(code, day), (code, day)
+            assert indexed.ties(code, "down", as_of=day) == queried.ties(code, "down", as_of=day), (code, day)
+            assert indexed.hierarchy(code, day) == queried.hierarchy(code, day), (code, day)
+        kind = "FederationMembership" if code.startswith("ZZ") else "PCNMembership"
+        assert indexed.ties(code, "up", kind=kind) == queried.ties(code, "up", kind=kind)
+    # a code named twice is answered once
+    assert indexed.ties_of_many([sample[0], sample[0]], "up") == queried.ties_of_many([sample[0], sample[0]], "up")
+
+
+def test_a_code_the_store_does_not_hold_is_not_found_either_way(stores: tuple[OxigraphStore, OxigraphStore]) -> None:
+    for store in stores:
+        for call in (lambda s: s.organisation("NOPE1", DAYS[0]), lambda s: s.ties("NOPE1", "down"),
+                     lambda s: s.hierarchy("NOPE1", DAYS[0])):
+            with pytest.raises(NotFound, match="NOPE1"):
+                call(store)
+
+
+def test_the_indexes_are_built_in_bulk_and_kept(stores: tuple[OxigraphStore, OxigraphStore]) -> None:
+    indexed, _ = stores
+    index = indexed._tie_index  # type: ignore[attr-defined]
+    assert index.all == sorted(index.all, key=lambda t: (t.kind, t.start or dt.date.min, t.organisation, t.member))
+    records = indexed._record_index  # type: ignore[attr-defined]
+    assert all(r.roles is not None for r in records.values())
+    assert Path(indexed.path).exists()

@@ -19,7 +19,8 @@ from graphkit.store.oxigraph import OxigraphStore
 from graphkit.store.shared import indexes_ready, warm_indexes
 from tests.conftest import DATA, SEEDS
 
-pytestmark = pytest.mark.slow  # about two minutes: every tie of 9,000 organisations queried on four dates
+# about 30 s: the ties of 9,000 organisations queried ever and on a date, of 1,500 of them on two more dates
+pytestmark = pytest.mark.slow
 
 DAYS = (dt.date(2019, 12, 31), dt.date(2020, 6, 1), dt.date(2022, 10, 1))
 
@@ -49,10 +50,12 @@ def test_every_tie_of_every_organisation_is_the_same(stores: tuple[OxigraphStore
     indexed, queried = stores
     codes = sorted(indexed._record_index)  # type: ignore[attr-defined]
     assert len(codes) > 8000 and any(c.startswith("ZZF-") for c in codes)
+    sample = sorted(random.Random(7).sample(codes, 1500))
     for direction in ("up", "down"):
         for day in (None, *DAYS):
-            for i in range(0, len(codes), 1000):
-                batch = codes[i : i + 1000]
+            asked = codes if day in (None, DAYS[-1]) else sample  # all ever and on one day, a sample on others
+            for i in range(0, len(asked), 1000):
+                batch = asked[i : i + 1000]
                 assert (sorted(indexed.ties_of_many(batch, direction, as_of=day))  # type: ignore[arg-type]
                         == sorted(queried.ties_of_many(batch, direction, as_of=day))), (direction, day, i)  # type: ignore[arg-type]
     for kinds in (["PCNMembership"], ["FederationMembership", "CommissionerAssignment"], list(tie_kinds())):

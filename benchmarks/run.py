@@ -32,15 +32,16 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import Figure, Section, machine  # noqa: E402
 
-#: (module, what it measures, the options it takes from the runner), in the order they run and are written.
-BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("import_national", "the national build and incremental imports", ()),
-    ("search_lists", "search as you type, lists and contracts in-process", ("store_path",)),
-    ("api_routes", "the API's routes in-process", ("store_path",)),
-    ("analyses_all_pcns", "every analysis for every PCN and federation", ("store_path",)),
-    ("neo4j_load", "loading Neo4j: ours, raw UNWIND CREATE, rdflib-neo4j", ("store_path",)),
-    ("load_test", "loopback load on both stores", ("store_path",)),
-    ("synthetic_scale", "synthetic economies at growing scales", ("scales",)),
+#: (module, what it measures, its options: the runner's value for each name given as "<name>", else the value), in
+#: the order they run and are written.
+BENCHMARKS: tuple[tuple[str, str, dict[str, object]], ...] = (
+    ("import_national", "the national build and incremental imports", {}),
+    ("search_lists", "search as you type, lists and contracts in-process", {"store_path": "<store_path>"}),
+    ("api_routes", "the API's routes in-process", {"store_path": "<store_path>"}),
+    ("analyses_all_pcns", "every analysis for every PCN and federation", {"store_path": "<store_path>"}),
+    ("neo4j_load", "loading Neo4j: ours, raw UNWIND CREATE, rdflib-neo4j", {"store": "<store_path>"}),
+    ("load_test", "loopback load on both stores", {"store_path": "<store_path>", "neo4j": True}),
+    ("synthetic_scale", "synthetic economies at growing scales", {"scales": "<scales>"}),
 )
 #: benchmarks that print their own Markdown (no ``measure``): run as scripts, their section kept as they print it
 SCRIPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -54,8 +55,9 @@ def _child(name: str, options: dict[str, object]) -> int:
     import importlib
 
     module = importlib.import_module(f"benchmarks.{name}")
-    if "store_path" in options:
-        options["store_path"] = Path(str(options["store_path"]))
+    for key in ("store_path", "store"):
+        if key in options:
+            options[key] = Path(str(options[key]))
     section = module.measure(**options)
     print(MARK + json.dumps(dataclasses.asdict(section)), flush=True)
     return 0
@@ -165,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, what, takes in BENCHMARKS:
         if name in wanted:
             print(f"running {name}: {what}", flush=True)
-            options = {"repeat": given["repeat"], **{k: given[k] for k in takes}}
+            options = {"repeat": given["repeat"], **{k: given[v[1:-1]] if isinstance(v, str) and v.startswith("<")
+                                                     else v for k, v in takes.items()}}
             sections.append(run_one(name, what, options, work / f"{name}.log"))
             print(sections[-1].markdown(), flush=True)
     for name, what, script_args in SCRIPTS:
@@ -174,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(run_script(name, what, script_args, work / f"{name}.log"))
     command = ".venv/bin/python benchmarks/run.py" + (" " + shlex.join(argv if argv is not None else sys.argv[1:])
                                                      if (argv if argv is not None else sys.argv[1:]) else "")
+    left = sorted(names - wanted)
+    if left:
+        sections.append(Section("Not run in this pass", command, [], [
+            f"{', '.join(left)}: not run by this command (`--only`/`--skip`); their last figures are in the git "
+            "history of this file."]))
     args.out.write_text(document(sections, command, started, time.perf_counter() - t0))
     print(f"wrote {args.out} ({len(sections)} sections); logs in {work}")
     return 0 if all(s.figures or s.extra for s in sections) else 1

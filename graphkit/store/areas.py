@@ -255,15 +255,7 @@ def relevance(q: str, hit: OrganisationHit) -> tuple[int, str, str]:
 
 
 def _rank(upper: str, folded: str, code: str, name: str) -> int:
-    if code == upper:
-        return 0
-    if code.startswith(upper):
-        return 1
-    if name.startswith(folded):
-        return 2
-    if any(word.startswith(folded) for word in _words(name)):
-        return 3
-    return 4
+    return _rank_words(upper, folded, code, name, tuple(_words(name)))
 
 
 def _words(name: str) -> list[str]:

@@ -215,15 +215,7 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
     stage = shown.task("storing")
     out.quads = load_nquads(store_path, text, check=check, extras=belongings)
     stage.finish()
-    t4 = time.perf_counter()
-    out.seconds = {
-        "read": t1 - t0,
-        "merge": t2 - t1,
-        "rdf": t3 - t2,
-        "store": t4 - t3 - timings.get("validate", 0.0) - timings.get("state", 0.0),
-        "validate (SHACL)": timings.get("validate", 0.0),
-        "state": timings.get("state", 0.0),
-    }
+    out.seconds = _phases(t0, t1, t2, t3, time.perf_counter(), timings, "state")
     return out
 
 
@@ -246,6 +238,15 @@ def _take_results(store: Any, shacl: list[Result], results: list[ImportResult], 
         )
         for r in shacl
     )
+
+
+def _phases(t0: float, t1: float, t2: float, t3: float, t4: float, timings: dict[str, float],
+            state_label: str) -> dict[str, float]:
+    """The seconds of each phase of a build or import from its clock readings: the store's phase without the
+    validation and the state written inside it (``timings``)."""
+    validate, state = timings.get("validate", 0.0), timings.get("state", 0.0)
+    return {"read": t1 - t0, "merge": t2 - t1, "rdf": t3 - t2, "store": t4 - t3 - validate - state,
+            "validate (SHACL)": validate, state_label: state}
 
 
 def _write_belongings(generation: Path, inputs: list[InputFile], quality: QualityReport) -> None:
@@ -391,14 +392,6 @@ def _add_locked(state: increment.BuildState, added: list[InputFile], inputs: lis
     stage = shown.task("storing (a copy of the store, changed)")
     out.quads = change_copy(store_path, change, check=check, extras=belongings)
     stage.finish()
-    t4 = time.perf_counter()
-    out.seconds = {
-        "read": t1 - t0,
-        "merge": t2 - t1,
-        "rdf": t3 - t2,
-        "store": t4 - t3 - timings.get("validate", 0.0) - timings.get("state", 0.0),
-        "validate (SHACL)": timings.get("validate", 0.0),
-        "state (write)": timings.get("state", 0.0),
-    }
+    out.seconds = _phases(t0, t1, t2, t3, time.perf_counter(), timings, "state (write)")
     out.changed = (len(diff.added), len(diff.removed), diff.units)
     return out

@@ -8,6 +8,7 @@ section alone. ``run.py`` calls every ``measure`` and rewrites docs/benchmarks.m
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import platform
@@ -114,3 +115,23 @@ def print_section(section: Section, write: Path | None = None) -> None:
     if write:
         with write.open("a") as f:
             f.write("\n" + text)
+
+
+def in_process_settings(store_path: Path, neo4j_uri: str | None) -> object:
+    """The settings of an in-process app over the embedded store at ``store_path``, or over Neo4j at ``neo4j_uri``."""
+    from graphkit.config import Settings
+
+    store = {"store": "neo4j", "neo4j_uri": neo4j_uri} if neo4j_uri else {"store_path": store_path}
+    return Settings(**store)  # type: ignore[arg-type]
+
+
+def in_process_main(doc: str | None, measure: Callable[..., Section], repeat: int = 5) -> None:
+    """The command line of a benchmark over an in-process app: ``--store-path`` or ``--neo4j``, ``--repeat``,
+    ``--write``; prints (and appends) the section ``measure`` gives."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store-path", type=Path, default=Path("build/store"))
+    parser.add_argument("--neo4j", metavar="URI", help="serve Neo4j at this Bolt URI instead (no authentication)")
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--write", type=Path, help="append the section to this Markdown file")
+    args = parser.parse_args()
+    print_section(measure(args.repeat, store_path=args.store_path, neo4j_uri=args.neo4j), args.write)

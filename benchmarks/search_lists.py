@@ -12,18 +12,18 @@ list and contract routes are each asked ``--repeat`` times after a first call. P
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.app import create_app  # noqa: E402
 from api.inprocess import get  # noqa: E402
-from benchmarks.common import Figure, Section, at_most, percentile, print_section  # noqa: E402
+from benchmarks.common import Figure, Section, at_most, in_process_main, in_process_settings, percentile  # noqa: E402
 from graphkit.config import Settings  # noqa: E402
 from graphkit.store.shared import warm_indexes  # noqa: E402
 
@@ -52,8 +52,7 @@ def timed(app: object, path: str) -> float:
 def measure(repeat: int = 5, *, store_path: Path = Path("build/store"), neo4j_uri: str | None = None,
             **_: object) -> Section:
     """Every call timed after the indexes are warm; search percentiles over every prefix typed."""
-    store = {"store": "neo4j", "neo4j_uri": neo4j_uri} if neo4j_uri else {"store_path": store_path}
-    settings = Settings(**store)  # type: ignore[arg-type]
+    settings = cast(Settings, in_process_settings(store_path, neo4j_uri))
     app = create_app(settings)
     t = time.perf_counter()
     with app.state.live.acquire() as held:  # the store the server serves
@@ -85,13 +84,7 @@ def measure(repeat: int = 5, *, store_path: Path = Path("build/store"), neo4j_ur
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--store-path", type=Path, default=Path("build/store"))
-    parser.add_argument("--neo4j", metavar="URI", help="serve Neo4j at this Bolt URI instead (no authentication)")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--write", type=Path, help="append the section to this Markdown file")
-    args = parser.parse_args()
-    print_section(measure(args.repeat, store_path=args.store_path, neo4j_uri=args.neo4j), args.write)
+    in_process_main(__doc__, measure)
 
 
 if __name__ == "__main__":

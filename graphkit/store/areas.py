@@ -327,11 +327,13 @@ def contract_area(store: GraphStore, within: str, year: str | None, as_of: dt.da
 
 
 def require_known(store: GraphStore, code: str) -> None:
-    """NotFound naming ``code`` unless the store holds an organisation with it: the search index's codes answer at
-    once; a code they lack is looked up in the store (which raises NotFound, or finds an organisation without
-    the name or kind the index needs)."""
-    index = SearchIndex.of(store)
-    i = bisect.bisect_left(index.by_code, (code, -1))
-    if i < len(index.by_code) and index.by_code[i][0] == code:
+    """NotFound naming ``code`` unless the store holds an organisation with it: the indexes held in memory answer at
+    once when they are built and list it (none is built for this); else the store is asked (its ``_require``, one
+    lookup, which raises NotFound or finds an organisation without the name or kind the indexes need)."""
+    records = store.__dict__.get("_record_index")
+    if records and code in records:
         return
-    store.organisation(code, dt.date.today())
+    index = store.__dict__.get("_search_index")
+    if index is not None and code in index.codes:
+        return
+    cast(Any, store)._require(code)

@@ -29,6 +29,7 @@ from graphkit.store.areas import (
     held,
     is_held,
     relevance,
+    require_known,
     search,
     tie_key,
 )
@@ -206,17 +207,6 @@ class SharedStore:
         return 0
 
     # -- the answers, the same for both stores ---------------------------------------------------------------
-    def _known(self, code: str) -> None:
-        """NotFound naming the code when the store does not hold it: answered from the indexes held in memory when
-        they list it, else asked of the store (:meth:`_require`)."""
-        records = self.__dict__.get("_record_index")
-        if records and code in records:
-            return
-        search_index = self.__dict__.get("_search_index")
-        if search_index is not None and code in search_index.codes:
-            return
-        self._require(code)
-
     def organisation(self, code: str, as_of: dt.date) -> OrganisationView:
         records = self.__dict__.get("_record_index")  # held in memory once built (record_index)
         o = records.get(code) if records else None
@@ -251,7 +241,7 @@ class SharedStore:
     def ties(
         self, code: str, direction: Direction, *, as_of: dt.date | None = None, kind: str | None = None
     ) -> list[TieView]:
-        self._known(code)
+        require_known(cast(GraphStore, self), code)
         return self.ties_of_many([code], direction, as_of=as_of, kind=kind)
 
     def ties_of_kinds(self, kinds: Iterable[str], *, as_of: dt.date | None = None) -> list[TieView]:

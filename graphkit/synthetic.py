@@ -371,8 +371,24 @@ def _ods_row(code: str, name: str, region: str, system: str, opened: dt.date | N
             purchaser or commissioner, "", setting, ""]
 
 
-def generate(out: Path, scale: float = 1.0, seed: int = 1) -> dict[str, int]:
-    """Write the economy's files under ``out``; returns the data rows written per file (relative path)."""
+#: the scales the code spaces allow (regions run out above about 185x, practices about 200x) and that fit this
+#: machine's disk (about 35 MB per 1x); below 0.05x there are no federations (docs/synthetic.md)
+MIN_SCALE, MAX_SCALE = 0.001, 100.0
+
+
+def generate(out: Path, scale: float = 1.0, seed: int = 1, *, overwrite: bool = False) -> dict[str, int]:
+    """Write the economy's files under ``out``, an empty or new folder (``overwrite``: the files of the same names
+    are replaced, others left); returns the data rows written per file (relative path). BadParameter names a scale
+    out of range or a folder that is not empty."""
+    from graphkit.errors import BadParameter
+
+    if not (math.isfinite(scale) and MIN_SCALE <= scale <= MAX_SCALE):
+        raise BadParameter(f"scale {scale:g} is out of range: from {MIN_SCALE:g} to {MAX_SCALE:g} (England is 1)",
+                           details={"parameter": "scale"})
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise BadParameter(f"{out} is not empty: a synthetic economy is written into an empty or new folder, so that "
+                           "it is never mixed with other files (--force replaces the files of the same names)",
+                           details={"parameter": "out_dir"})
     eco = Economy(scale, seed)
     rows: dict[str, int] = {}
     ods, pay, cur = out / "ods", out / "payments", out / "casestudies"

@@ -13,7 +13,17 @@ from pathlib import Path
 import pytest
 
 from graphkit.store.build import InputFile, build, seed_files
-from graphkit.synthetic import REAL_SHAPE, Economy, generate, measure_shape
+from graphkit.synthetic import (
+    REAL_SHAPE,
+    Economy,
+    ccg_code,
+    generate,
+    icb_code,
+    measure_shape,
+    pcn_code,
+    practice_code,
+    region_code,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCALE = 0.05
@@ -88,3 +98,45 @@ def test_the_shape_asked(small: tuple[dict[str, int], object, Economy]) -> None:
     assert kinds["ClinicalCommissioningGroup"] > kinds["SubICBLocation"]
     assert any(e.kind == "Merger" for e in g.events)  # the CCG mergers of 2020 and 2021, as the merge derives them
     assert kinds["GPFederation"] >= 1 and kinds["FederationBoard"] == kinds["GPFederation"]
+
+
+def _pattern(shape: str) -> str:
+    from rdflib import Graph, Namespace
+    from rdflib.namespace import SH
+
+    g = Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    node = Namespace("https://w3id.org/pcgraph/shapes#")[shape]
+    return str(next(g.objects(next(g.objects(node, SH.property)), SH.pattern)))
+
+
+@pytest.mark.parametrize(("shape", "make"), [
+    ("GPPracticeCodeShape", practice_code), ("PCNCodeShape", pcn_code), ("CommissionerCodeShape", ccg_code),
+    ("SystemCodeShape", icb_code), ("RegionCodeShape", region_code),
+])
+def test_codes_at_every_scale_meet_the_shapes(shape: str, make) -> None:
+    """The first codes and later ones (CCGs past the 360 three-character ones take five) meet the
+    shapes' code patterns."""
+    import re
+
+    pattern = re.compile(_pattern(shape))
+    for i in (0, 1, 359, 360, 401, 1000):
+        code = make(i)
+        assert pattern.match(code), (shape, i, code)
+        assert code[1] == "Z"
+
+
+def test_a_scale_out_of_range_or_a_folder_not_empty_is_refused(tmp_path: Path) -> None:
+    from graphkit.errors import BadParameter
+
+    for scale in (0.0, -1.0, 101.0, float("nan"), float("inf")):
+        with pytest.raises(BadParameter, match="out of range"):
+            generate(tmp_path / "never", scale)
+    assert not (tmp_path / "never").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    with pytest.raises(BadParameter, match="not empty"):
+        generate(mine, 0.02)
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    rows = generate(mine, 0.02, overwrite=True)
+    assert (mine / "notes.txt").read_text() == "mine" and sum(rows.values()) > 1000

@@ -10,15 +10,17 @@ import click
 
 @click.command()
 @click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--scale", type=click.FloatRange(min=0.001, max=1000), default=1.0, show_default=True,
-              help="Size relative to England (1: about 6,800 practices; 0.01 to 100 are sensible).")
+@click.option("--scale", type=float, default=1.0, show_default=True,
+              help="Size relative to England, from 0.001 to 100 (1: about 6,800 practices; below 0.05 there are no "
+                   "federations).")
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed and scale give the same bytes.")
-def synthetic(out_dir: Path, scale: float, seed: int) -> None:
-    """Write a synthetic economy to OUT_DIR (ods/, payments/, casestudies/); build it with
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty (files of the same names replaced).")
+def synthetic(out_dir: Path, scale: float, seed: int, force: bool) -> None:
+    """Write a synthetic economy to OUT_DIR, an empty or new folder (ods/, payments/, casestudies/); build it with
     `graphkit build --seeds OUT_DIR --case-studies`."""
     from graphkit.synthetic import generate
 
-    rows = generate(out_dir, scale=scale, seed=seed)
+    rows = generate(out_dir, scale=scale, seed=seed, overwrite=force)
     for name, n in rows.items():
         click.echo(f"{name}: {n} rows")
     click.echo(f"{sum(rows.values())} rows in {len(rows)} files under {out_dir}; build it with "

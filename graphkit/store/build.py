@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import json
 import os
@@ -173,6 +174,7 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
     out = BuildReport()
     shown = progress or Progress()
     t0 = time.perf_counter()
+    files = increment.stamps([f.path for f in inputs])  # before reading: a file changed meanwhile is not trusted
     out.results = read_all(inputs, shown)
     t1 = time.perf_counter()
     problems = check_references(out.results)
@@ -203,17 +205,9 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
         _take_results(store, shacl, out.results, out.quality)
         out.quads = len(store)
 
-    def belongings(generation: Path) -> None:
-        """The manifest, the report and the state for the next import, written into the new generation before it
-        is switched in."""
-        t = time.perf_counter()
-        assert out.quality is not None and out.graph is not None
-        _write_belongings(generation, inputs, out.quality)
-        increment.write_state(generation, [f.path for f in inputs], out.graph, shacl, out.quads, checks)
-        timings["state"] = time.perf_counter() - t
-
     stage = shown.task("storing")
-    out.quads = load_nquads(store_path, text, check=check, extras=belongings)
+    out.quads = load_nquads(store_path, text, check=check,
+                            extras=functools.partial(_belongings, inputs, files, out, shacl, checks, timings))
     stage.finish()
     out.seconds = _phases(t0, t1, t2, t3, time.perf_counter(), timings, "state")
     return out
@@ -238,6 +232,17 @@ def _take_results(store: Any, shacl: list[Result], results: list[ImportResult], 
         )
         for r in shacl
     )
+
+
+def _belongings(inputs: list[InputFile], files: dict[str, Any], out: BuildReport, shacl: list[Result],
+                checks: list[Any], timings: dict[str, float], generation: Path) -> None:
+    """The manifest, the report and the state for the next import (``files``: the inputs' stamps taken before they
+    were read), written into the new generation of a build or an import before it is switched in."""
+    t = time.perf_counter()
+    assert out.quality is not None and out.graph is not None
+    _write_belongings(generation, inputs, out.quality)
+    increment.write_state(generation, files, out.graph, shacl, out.quads, checks)
+    timings["state"] = time.perf_counter() - t
 
 
 def _phases(t0: float, t1: float, t2: float, t3: float, t4: float, timings: dict[str, float],
@@ -345,6 +350,7 @@ def _add_locked(state: increment.BuildState, added: list[InputFile], inputs: lis
     out = BuildReport()
     shown = progress or Progress()
     t0 = time.perf_counter()
+    files = increment.stamps([f.path for f in inputs])  # before reading: a file changed meanwhile is not trusted
     fresh = read_all(added, shown)
     out.results = fresh
     t1 = time.perf_counter()
@@ -382,15 +388,9 @@ def _add_locked(state: increment.BuildState, added: list[InputFile], inputs: lis
         assert out.quality is not None
         _take_results(store, shacl, everything, out.quality)
 
-    def belongings(generation: Path) -> None:
-        t = time.perf_counter()
-        assert out.quality is not None and out.graph is not None
-        _write_belongings(generation, inputs, out.quality)
-        increment.write_state(generation, [f.path for f in inputs], out.graph, shacl, out.quads, state.checks)
-        timings["state"] = time.perf_counter() - t
-
     stage = shown.task("storing (a copy of the store, changed)")
-    out.quads = change_copy(store_path, change, check=check, extras=belongings)
+    out.quads = change_copy(store_path, change, check=check,
+                            extras=functools.partial(_belongings, inputs, files, out, shacl, state.checks, timings))
     stage.finish()
     out.seconds = _phases(t0, t1, t2, t3, time.perf_counter(), timings, "state (write)")
     out.changed = (len(diff.added), len(diff.removed), diff.units)

@@ -92,13 +92,12 @@ def stamps(paths: Iterable[Path]) -> dict[str, tuple[tuple[str, int, int], ...]]
     return {os.path.abspath(p): file_stamps(Path(p)) for p in paths}
 
 
-def write_state(generation: Path, paths: Iterable[Path], graph: MergedGraph, shacl: list[Result], quads: int,
-                checks: list[Check]) -> None:
-    """The state of a build, into its generation: the pickle, and beside it the input files' stamps as JSON (read
-    first, so that a stale state is never unpickled)."""
+def write_state(generation: Path, files: dict[str, tuple[tuple[str, int, int], ...]], graph: MergedGraph,
+                shacl: list[Result], quads: int, checks: list[Check]) -> None:
+    """The state of a build, into its generation: the pickle, and beside it the input files' stamps (:func:`stamps`,
+    taken before the files were read) as JSON (read first, so that a stale state is never unpickled)."""
     import json
 
-    files = stamps(paths)
     kept = dataclasses.replace(graph, results=[_without_payments(r) for r in graph.results])
     state = BuildState(STATE_VERSION, code_fingerprint(), files, kept, shacl, quads, checks)
     with open(generation / STATE, "wb") as fh:
@@ -129,8 +128,8 @@ def read_state(store_path: Path, paths: Iterable[Path]) -> BuildState | None:
             return None
         with open(here / STATE, "rb") as fh:
             state = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None
+    except Exception:
+        return None  # another format) means a rebuild, never a traceback
     if not isinstance(state, BuildState) or state.version != STATE_VERSION or state.code != code_fingerprint():
         return None
     return state

@@ -155,6 +155,15 @@ def test_the_state_is_refused_when_written_by_other_code(tmp_path: Path, monkeyp
     assert increment.read_state(tmp_path / "store", paths) is not None
     monkeypatch.setattr(increment, "code_fingerprint", lambda: "other code")
     assert increment.read_state(tmp_path / "store", paths) is None
+    monkeypatch.undo()
+    # a state damaged on disk (bytes flipped, or cut short) is not read: the import rebuilds, no traceback
+    state = generations.current(tmp_path / "store") / increment.STATE  # type: ignore[operator]
+    whole = state.read_bytes()
+    for damaged in (whole[: len(whole) // 2], whole[:64] + bytes(b ^ 0x5A for b in whole[64:4096]) + whole[4096:]):
+        state.write_bytes(damaged)
+        assert increment.read_state(tmp_path / "store", paths) is None
+    report = import_files(files, tmp_path / "store")
+    assert report.changed is None and increment.read_state(tmp_path / "store", paths) is not None  # rebuilt
 
 
 def test_nodes_are_validated_where_a_change_touches_them(tmp_path: Path) -> None:

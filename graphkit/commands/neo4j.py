@@ -38,16 +38,13 @@ def _neo4j_driver(uri: str, user: str, password: str) -> Any:
 
 
 def _embedded_graph(settings: Settings) -> Any:
-    """The merged-graph records the embedded store holds: those its build kept beside the generation
-    (graphkit/store/records.py) when there are, else read back from its quads."""
+    """The merged-graph records the embedded store holds (read back from its quads)."""
     from graphkit.rdf.read import read_dataset
     from graphkit.store.oxigraph import OxigraphStore
-    from graphkit.store.records import read_records
 
     store = OxigraphStore(settings.store_path)  # StoreUnavailable when there is none
     try:
-        kept = read_records(store.path)
-        return kept if kept is not None else read_dataset(store.dataset())
+        return read_dataset(store.dataset())
     finally:
         store.close()
 

@@ -1,12 +1,10 @@
-"""The merged-graph records of a store generation, kept beside its quads so that ``graphkit load neo4j`` need not
-read them back from the quads (``graphkit.rdf.read.read_dataset``: about half a minute on the national store, most of
-it Oxigraph decoding three million quads' terms; these records load in about a second).
+"""The merged-graph records of a store generation, kept beside its quads, so that a Neo4j load need not read them back
+from the quads (``graphkit.rdf.read.read_dataset``: about 20 s on the national store; these load in about a second).
 
-The build writes them (:func:`write_records`, called with the merged graph the generation was made from, into the
-generation's directory before it is published) and ``graphkit load neo4j`` reads them when they are there
-(:func:`read_records`), else reads the quads. The file is a pickle written by this project's own build into its own
-build area: it is trusted like the rest of that directory (never read one from elsewhere).
-"""
+Not used by the build nor by ``graphkit load neo4j`` yet: ``benchmarks/neo4j_load.py`` measures a load from them
+(its (a')). The build's merged graph is not the same, record for record, as the one read back from the quads, so
+before the build writes them a test must show that both load the same Neo4j graph (docs/neo4j-store.md). The file is
+a pickle written by this project's own code into its own build area: never read one from elsewhere."""
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ member count), the records rebuilt here emit the same quads, which is what a rou
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
+from graphkit.core.gcpause import collector_paused
 from graphkit.core.model import (
     Agreement,
     ContractFact,
@@ -279,14 +279,11 @@ def read_dataset(store: ox.Store) -> MergedGraph:
     on another thread; the collector is paused meanwhile (millions of small objects and no cycles among them)."""
     graphs = sorted(g.value for g in store.named_graphs() if g.value.startswith(_SOURCE_PREFIX))
     texts = _GraphTexts(store, [str(RESOLVED), *graphs])
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        return _read(texts)
+        with collector_paused():
+            return _read(texts)
     finally:
         texts.close()
-        if collecting:
-            gc.enable()
 
 
 def _read(texts: _GraphTexts) -> MergedGraph:

@@ -11,19 +11,18 @@ at a time per store (a second one is refused with StoreUnavailable). ``manifest_
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import gc
 import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graphkit.core.gcpause import collector_paused
 from graphkit.core.model import ImportResult
 from graphkit.core.progress import Progress
 from graphkit.errors import InputError, InputProblem, ValidationFailed
@@ -145,28 +144,10 @@ def read_all(files: Iterable[InputFile], progress: Progress | None = None) -> li
     return results
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a build makes millions of records (none of them in a cycle it could free):
-    it would walk the growing heap again and again (measured: reading and merging the national files take a third
-    less CPU without it, unpickling a state 60 % less). Objects in a reference cycle made meanwhile are not freed
-    (there are none in the records)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            # what was made meanwhile is set aside for good (freed by reference counting when unused), or the first
-            # collection after this would walk all of it (measured: 2 s after an import)
-            gc.freeze()
-            gc.enable()
-
-
 def build(inputs: list[InputFile], store_path: Path, *, progress: Progress | None = None) -> BuildReport:
     """Read every input (raising InputError before anything is written), merge, and replace the store, its
     manifest and its report together. Holds the store's build lock throughout."""
-    with generations.build_lock(store_path), _collector_paused():
+    with generations.build_lock(store_path), collector_paused(freeze=True):
         return _build_locked(inputs, store_path, progress)
 
 
@@ -323,7 +304,7 @@ def import_files(new: list[InputFile], store_path: Path, *, progress: Progress |
     has changed since, only the new files are read: their records are merged with the kept ones, and only the quads
     that change are written, into a copy of the store, and validated where they touch it. Otherwise the store is
     rebuilt from every file. Either way, the result is the store a build from all the files would give."""
-    with generations.build_lock(store_path), _collector_paused():
+    with generations.build_lock(store_path), collector_paused(freeze=True):
         current = read_manifest(store_path)
         gone = [f for f in current if not (f.path.exists() or f.path.is_symlink())]
         if gone:

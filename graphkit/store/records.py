@@ -12,6 +12,7 @@ import os
 import pickle
 from pathlib import Path
 
+from graphkit.core.gcpause import collector_paused
 from graphkit.ingest.merge import MergedGraph
 
 RECORDS = "graphkit-records.pickle"
@@ -33,21 +34,14 @@ def write_records(graph: MergedGraph, directory: Path) -> Path:
 def read_records(directory: Path) -> MergedGraph | None:
     """The records the build wrote beside the generation in ``directory``; None when there are none, or they were
     written in another format (then the quads are read instead)."""
-    import gc
-
     path = directory / RECORDS
     if not path.is_file():
         return None
-    collecting = gc.isenabled()
-    gc.disable()  # a million small objects and no cycles
     try:
-        with path.open("rb") as fh:
-            found = pickle.load(fh)  # our own build's file in our own build area
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        with collector_paused(), path.open("rb") as fh:
+            found = pickle.load(fh)  # our own code's file in our own build area
+    except Exception:
         return None
-    finally:
-        if collecting:
-            gc.enable()
     if not (isinstance(found, tuple) and len(found) == 2 and found[0] == FORMAT and isinstance(found[1], MergedGraph)):
         return None
     return found[1]

@@ -28,24 +28,7 @@ def load_nquads(
     and only then does one rename make it current. A failure, or a kill at any point, leaves the previous
     store current; leftovers of killed runs and superseded generations are removed before and after.
     """
-    from graphkit.store import generations
-
-    path = Path(path)
-    with generations.build_lock(path):
-        generations.clean(path)
-        gen = generations.new_generation(path)
-        try:
-            n = _write_generation(gen, text, check)
-            if extras is not None:
-                extras(gen)
-            generations.crash_point("before-switch")
-            generations.publish(path, gen)
-        except BaseException:
-            shutil.rmtree(gen, ignore_errors=True)
-            raise
-        generations.crash_point("after-switch")
-        generations.clean(path)
-    return n
+    return _new_generation(Path(path), lambda gen: _write_generation(gen, text, check), extras)
 
 
 def change_copy(
@@ -65,28 +48,43 @@ def change_copy(
     from graphkit.store import generations
 
     path = Path(path)
-    with generations.build_lock(path):
-        generations.clean(path)
+
+    def make(gen: Path) -> int:  # under the build lock
         here = generations.current(path)
         if here is None:
             raise StoreUnavailable(f"no embedded store at {path}; run `graphkit build` first",
                                    details={"store": str(path)})
-        gen = generations.new_generation(path, create=False)
+        source = ox.Store.read_only(str(here))
         try:
-            source = ox.Store.read_only(str(here))
-            try:
-                source.backup(str(gen))
-            finally:
-                del source
-            store = ox.Store(str(gen))
-            try:
-                n = change(store)
-                store.flush()
-                generations.crash_point("during-load")
-                if check is not None:
-                    check(store)
-            finally:
-                del store
+            source.backup(str(gen))
+        finally:
+            del source
+        store = ox.Store(str(gen))
+        try:
+            n = change(store)
+            store.flush()
+            generations.crash_point("during-load")
+            if check is not None:
+                check(store)
+        finally:
+            del store
+        return n
+
+    return _new_generation(path, make, extras, create=False)
+
+
+def _new_generation(path: Path, make: Callable[[Path], int], extras: Callable[[Path], None] | None, *,
+                    create: bool = True) -> int:
+    """Under the store's build lock: ``make`` writes a new generation directory (returning its number of quads),
+    ``extras`` writes the files that belong with it, and one rename makes it current; a failure or a kill at any
+    point leaves the previous generation current and the new one removed. Leftovers are cleaned before and after."""
+    from graphkit.store import generations
+
+    with generations.build_lock(path):
+        generations.clean(path)
+        gen = generations.new_generation(path, create=create)
+        try:
+            n = make(gen)
             if extras is not None:
                 extras(gen)
             generations.crash_point("before-switch")

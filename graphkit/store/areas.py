@@ -68,8 +68,11 @@ MAX_AREA_DEPTH = 4  # region -> system -> commissioner -> PCN / practice
 def descendants(store: GraphStore, code: str, as_of: dt.date) -> set[str]:
     """Every organisation below ``code`` through ties holding on the date (practices of a PCN, sub-ICB
     locations, PCNs and practices of an ICB, ...), ``code`` included: the walk of :func:`walk_down` over the
-    store's :class:`TieIndex` (no store query once the index is built)."""
-    return TieIndex.of(store).below(code, as_of)
+    store's :class:`TieIndex` when it is built (a server builds it at start: no store query), else over the store's
+    queries (a one-off command: a query per level, not every tie read first)."""
+    if is_held(store, "_tie_index"):
+        return TieIndex.of(store).below(code, as_of)
+    return walk_down(store, code, as_of)
 
 
 def walk_down(store: GraphStore, code: str, as_of: dt.date) -> set[str]:

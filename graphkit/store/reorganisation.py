@@ -335,8 +335,7 @@ def name_index(store: GraphStore) -> list[NameRow]:
 
 def renaming_index(store: GraphStore) -> list[Change]:
     """Every renaming the store's files show (:func:`renamings` of :func:`name_index`), made once and kept."""
-    names = name_index(store)  # held first: held() is not reentrant
-    return held(store, "_renaming_index", lambda: renamings(names))
+    return held(store, "_renaming_index", lambda: renamings(name_index(store)))
 
 
 def name_key(name: str) -> str:

@@ -383,11 +383,6 @@ def _year_of(key: ContractKey) -> str:
     return key[0]
 
 
-def tie_index(store: GraphStore) -> TieIndex:
-    """The store's :class:`TieIndex`, read once per store object (one query of every tie) and kept (:func:`held`)."""
-    return TieIndex.of(store)
-
-
 def record_index(store: GraphStore) -> dict[str, OrgRecord]:
     """Every organisation as held, by code (:meth:`SharedStore._organisation_records`), read once per store object
     and kept (:func:`held`): :meth:`SharedStore.organisation` reads from it once it is built. Empty for a store
@@ -449,7 +444,7 @@ def agreement_index(store: GraphStore) -> tuple[AgreementView, ...]:
 
 
 WARM_INDEXES = (
-    ("_tie_index", tie_index),  # every tie: parents, members and hierarchies from memory (before _tie_history)
+    ("_tie_index", TieIndex.of),  # every tie: parents, members and hierarchies from memory (before _tie_history)
     ("_search_index", SearchIndex.of),
     ("_record_index", record_index),  # organisations by code, where the store can read them in bulk
     ("_list_size_index", list_size_index),

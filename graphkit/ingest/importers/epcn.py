@@ -194,7 +194,7 @@ class _State:
             return
         code, name, parent = c[0], c[1], c[2]
         if not _PCN.match(code):
-            self.reject(line, "not a PCN code (U + 5 digits)", "PCN Code", code)
+            self.reject(line, "not a PCN code (U + 5 digits, or UZ + 4 in a synthetic economy)", "PCN Code", code)
             return
         if code in self.pcns:
             first = self.pcns[code]
@@ -233,7 +233,8 @@ class _State:
             self.reject(line, "no partner organisation code", "Partner Organisation Code", "")
             return
         if not _PCN.match(pcn):
-            self.reject(line, "not a PCN code (U + 5 digits); membership not loaded", "PCN Code", pcn)
+            self.reject(line, "not a PCN code (U + 5 digits, or UZ + 4 in a synthetic economy); membership not loaded",
+                        "PCN Code", pcn)
             return
         try:
             start, end = parse_span(c[8], c[9], ("Practice to PCN Relationship Start Date",

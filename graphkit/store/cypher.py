@@ -106,13 +106,15 @@ RETURN row.i AS i, elementId(n) AS id
 
 
 def create_rels(rel_type: str) -> str:
-    """New relationships of one type, between nodes given by element id (``row.a`` to ``row.b``)."""
+    """New relationships of one type, between nodes given by element id (``row.a`` to ``row.b``); returns how many
+    were made (a row whose end is gone makes none: the load checks the count)."""
     return f"""
 UNWIND $rows AS row
 MATCH (a) WHERE elementId(a) = row.a
 MATCH (b) WHERE elementId(b) = row.b
 CREATE (a)-[r:{_name(rel_type)}]->(b)
 SET r = row.props
+RETURN count(r) AS n
 """
 
 

@@ -188,6 +188,8 @@ class _Driver:
         self.rows += len(rows)
         # the node writes return each row's number with the new node's element id; the role nodes their codes'
         codes = (parameters_ or {}).get("codes", [])
+        if "elementId(a)" in query:  # the relationship writes return how many they made
+            return [{"n": len(rows)}], None, None
         return [{"i": r.get("i"), "id": f"n{id(r)}"} for r in rows] + [{"code": c, "id": c} for c in codes], None, None
 
     def session(self, database: str = "") -> _Session:

@@ -20,6 +20,7 @@ from graphkit.core.model import (
     Source,
 )
 from graphkit.core.namespaces import fact_iri, org_iri, source_iri
+from graphkit.errors import StoreUnavailable
 from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.rdf import mapping
 from graphkit.rdf.emit import (
@@ -215,7 +216,12 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None) 
             ids[("OdsRole", rec["code"])] = rec["id"]
     for rel_type, rels in new.rel_groups().items():
         rows = [{"a": ids[a], "b": ids[b], "props": _present(props)} for a, b, props in rels]
-        store._write(cypher.create_rels(rel_type), rows)
+        made = sum(rec["n"] for rec in store._write(cypher.create_rels(rel_type), rows))
+        if made != len(rows):  # an end node gone (another load cleared the staging area): never swap in a part
+            raise StoreUnavailable(
+                f"{len(rows) - made} of {len(rows)} {rel_type} relationships found no end node: another load may have "
+                "cleared the staging area meanwhile; the previous graph is still the one served, load again",
+                details={"relationship": rel_type})
     store._loading.update(description="switching Neo4j to the new graph")
     with store.driver.session(database=store.database) as session:
         session.execute_write(lambda tx: [tx.run(q).consume() for q in cypher.SWAP])

@@ -70,7 +70,7 @@ class Neo4jStore(SharedStore):
             self._load(graph, progress)
 
     def _load(self, graph: MergedGraph, progress: Task | None) -> None:
-        from neo4j.exceptions import DriverError
+        from neo4j.exceptions import DriverError, Neo4jError
 
         new = loading.plan(graph)
         if progress is not None:
@@ -86,6 +86,12 @@ class Neo4jStore(SharedStore):
                 f"the connection to Neo4j was lost during the load ({type(exc).__name__}: {exc}); the previous "
                 "graph is still the one served, and the next load removes what this one staged",
                 details={"database": self.database},
+            ) from None
+        except Neo4jError as exc:  # the server refused a statement (a constraint, a timeout, a permission)
+            raise StoreUnavailable(
+                f"Neo4j refused the load ({exc.code}: {exc.message}); the previous graph is still the one served if "
+                "the swap had not happened, and the next load removes what this one staged",
+                details={"database": self.database, "neo4j_code": exc.code},
             ) from None
         finally:
             self._loading = Task()

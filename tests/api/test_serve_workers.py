@@ -33,6 +33,13 @@ def test_settings_survive_the_environment() -> None:
                         neo4j_password="secret", allowed_hosts=("graph.example.org", "::1"), max_response_bytes=10,
                         max_request_bytes=20, expensive_concurrency=3, expensive_queue=0)
     assert Settings.from_env(settings.environment()) == settings
+    # every field differs from its default above but those of the embedded store left alone: a field added to
+    # Settings and forgotten by environment() fails here
+    import dataclasses
+
+    untouched = {f.name for f in dataclasses.fields(Settings)
+                 if getattr(settings, f.name) == getattr(Settings(), f.name)}
+    assert untouched <= {"seeds_dir", "neo4j_user", "neo4j_database"}, untouched
     assert Settings.from_env(Settings().environment()) == Settings()
 
 
@@ -80,6 +87,7 @@ def test_a_store_that_cannot_be_opened_stops_the_command_before_any_worker(tmp_p
     result = CliRunner().invoke(cli, ["--store-path", str(tmp_path / "none"), "serve", "--workers", "2"])
     assert result.exit_code != 0
     assert "Started server process" not in result.output and "store" in result.output.lower(), result.output
+    assert result.exit_code == 5 and "no embedded store at" in result.output, result.output  # StoreUnavailable
 
 
 def test_the_indexes_are_frozen_out_of_the_collector_once_built(small_store: Path) -> None:

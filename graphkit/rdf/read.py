@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pyoxigraph as ox
@@ -170,18 +170,31 @@ def _subjects_of_text(text: str) -> Subjects:
 
 class _GraphTexts:
     """The store's graphs as N-Triples text, written out by Oxigraph on another thread (it releases Python's lock
-    while it writes) in the order asked, while this thread reads the ones already written."""
+    while it writes) in the order given, at most :data:`AHEAD` graphs ahead of the one this thread reads (the text of
+    the whole store at once would be hundreds of megabytes); a graph asked out of order is written out then."""
+
+    AHEAD = 2
 
     def __init__(self, store: ox.Store, graphs: list[str]) -> None:
         self._store = store
         self._pool = ThreadPoolExecutor(max_workers=1)
-        self._texts = {g: self._pool.submit(self._dump, g) for g in graphs}
+        self._waiting = list(reversed(graphs))  # the next to submit last
+        self._texts: dict[str, Future[bytes]] = {}
+        self._submit()
+
+    def _submit(self) -> None:
+        while self._waiting and len(self._texts) < self.AHEAD:
+            graph = self._waiting.pop()
+            self._texts[graph] = self._pool.submit(self._dump, graph)
 
     def _dump(self, graph: str) -> bytes:
         return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
 
     def subjects(self, graph: str) -> Subjects:
         found = self._texts.pop(graph, None)
+        if found is None and graph in self._waiting:
+            self._waiting.remove(graph)
+        self._submit()
         data = found.result() if found is not None else self._dump(graph)
         return _subjects_of_text(data.decode())
 

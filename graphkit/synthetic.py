@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graphkit.ingest.curated.tables import TABLES
+
 B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 D = dt.date
 
@@ -525,17 +527,8 @@ def _write_payments(eco: Economy, pay: Path) -> dict[str, int]:
 
 
 # -- curated tables: federations ------------------------------------------------------------------------------------
-CURATED_HEADERS = {
-    "organisations.csv": "code,name,kind,start,end,fictional,list_size,central_functions,exit_costs,source,note",
-    "memberships.csv": "member,organisation,kind,start,end,source,note",
-    "people.csv": "person_id,name,fictional,source,note",
-    "posts.csv": "person_id,organisation,post,role,represents,appointment,voting,start,end,source,note",
-    "contracts.csv": "contract_id,kind,holder,commissioner,service,parent_contract,supported_by,start,end,amount_gbp,"
-                     "source,note",
-    "deliveries.csv": "provider,contract_id,start,end,source,note",
-    "ties.csv": "from,to,kind,hood_mode,mechanism,arena,initiated_by,horizon,status,monitored,sanction,compliance,"
-                "function,start,end,source,note",
-}
+#: the header of each curated table, from the tables' own columns (graphkit/ingest/curated/tables.py)
+CURATED_HEADERS = {f"{table}.csv": ",".join(c.name for c in columns) for table, (_, columns) in TABLES.items()}
 
 
 def write_curated(eco: Economy, cur: Path) -> dict[str, int]:

@@ -168,6 +168,13 @@ OPTIONAL MATCH (o)-[h:HOLDS_ROLE]->(r:OdsRole)
 RETURN o {{.*}} AS org, collect({{role: r.code, start: h.start, end: h.end}}) AS roles
 """
 
+# every organisation with its role holdings, for the record index a server holds (graphkit/store/shared.py)
+ALL_ORGS = f"""
+MATCH (o:{ORG_LABEL})
+OPTIONAL MATCH (o)-[h:HOLDS_ROLE]->(r:OdsRole)
+RETURN o {{.*}} AS org, collect({{role: r.code, start: h.start, end: h.end}}) AS roles
+"""
+
 _HOLDS = "($day IS NULL OR ((t.start IS NULL OR t.start <= $day) AND (t.end IS NULL OR t.end >= $day)))"
 
 

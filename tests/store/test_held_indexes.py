@@ -95,3 +95,24 @@ def test_the_indexes_are_built_in_bulk_and_kept(stores: tuple[OxigraphStore, Oxi
     records = indexed._record_index  # type: ignore[attr-defined]
     assert all(r.roles is not None for r in records.values())
     assert Path(indexed.path).exists()
+
+
+@pytest.mark.neo4j
+def test_neo4j_holds_every_organisation_as_its_own_lookup_reads_it(cases_neo4j: object) -> None:
+    """Neo4j reads every organisation in one query (``_organisation_records``) for a server's lookups: each record,
+    and each organisation on a date answered from them, is the same as the store's one-organisation query."""
+    from graphkit.store.areas import forget_held
+    from graphkit.store.neo4j import Neo4jStore
+    from graphkit.store.shared import record_index
+
+    forget_held(cases_neo4j)  # type: ignore[arg-type]
+    records = record_index(cases_neo4j)  # type: ignore[arg-type]
+    queried = Neo4jStore(cases_neo4j.driver, cases_neo4j.database)  # type: ignore[attr-defined]
+    assert len(records) == queried.count_organisations() > 50
+    assert any(r.roles for r in records.values()) and any(r.fictional for r in records.values())
+    for code in sorted(records):
+        assert records[code] == queried._organisation_record(code), code
+        for day in DAYS:
+            assert cases_neo4j.organisation(code, day) == queried.organisation(code, day), (code, day)  # type: ignore[attr-defined]
+    with pytest.raises(NotFound, match="NOPE1"):
+        cases_neo4j.organisation("NOPE1", DAYS[0])  # type: ignore[attr-defined]

@@ -109,7 +109,16 @@ class Neo4jStore(SharedStore):
 
     def _organisation_record(self, code: str) -> OrgRecord:
         found = self._require(code)
-        org = found["org"]
+        return self._record(code, found["org"], found["roles"])
+
+    def _organisation_records(self) -> dict[str, OrgRecord]:
+        # one query for every organisation (about a second nationally): lookups then never ask the server
+        return {r["org"]["odsCode"]: self._record(r["org"]["odsCode"], r["org"],
+                                                  [x for x in r["roles"] if x["role"] is not None])
+                for r in self._run(cypher.ALL_ORGS)}
+
+    @staticmethod
+    def _record(code: str, org: Any, roles: list[Any]) -> OrgRecord:
         return OrgRecord(
             name=org["name"],
             all_kinds=tuple(sorted(org.get("kinds") or [])),
@@ -121,7 +130,7 @@ class Neo4jStore(SharedStore):
                 NameView(n, s, _date(v))  # type: ignore[arg-type]
                 for n, s, v in zip(org["names"], org["nameSources"], org["nameVintages"], strict=True)
             ],
-            roles=[RoleRow(code, r["role"], _date(r["start"]), _date(r["end"])) for r in found["roles"]],
+            roles=[RoleRow(code, r["role"], _date(r["start"]), _date(r["end"])) for r in roles],
         )
 
     def _ties(self, codes: list[str], direction: Direction, as_of: dt.date | None, kind: str | None) -> list[TieView]:

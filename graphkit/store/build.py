@@ -168,8 +168,8 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
     t2 = time.perf_counter()
     stage = shown.task("writing RDF")
     sink = emit(out.graph)
-    text = sink.text()
-    del sink
+    text = sink.reader()  # read by the bulk loader a slice at a time: the whole text is never held
+    del sink  # the reader lets the lines go once it has read them
     stage.finish()
     t3 = time.perf_counter()
     timings: dict[str, float] = {}

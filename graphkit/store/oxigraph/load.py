@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -14,13 +15,13 @@ from graphkit.rdf.emit import ONTOLOGY_GRAPH
 
 def load_nquads(
     path: Path,
-    text: str,
+    text: str | bytes | BinaryIO,
     *,
     check: Callable[[ox.Store], None] | None = None,
     extras: Callable[[Path], None] | None = None,
 ) -> int:
-    """Write a complete new store at ``path`` from N-Quads text, with the ontology in its own graph;
-    returns the number of quads.
+    """Write a complete new store at ``path`` from N-Quads (text, or a binary stream of it such as
+    :meth:`graphkit.rdf.quads.QuadSink.reader`), with the ontology in its own graph; returns the number of quads.
 
     All or nothing, and crash-safe (graphkit/store/generations.py): under the store's build lock, the
     store is written as a new generation directory, ``check`` (e.g. SHACL validation) runs on it,
@@ -97,14 +98,14 @@ def _new_generation(path: Path, make: Callable[[Path], int], extras: Callable[[P
     return n
 
 
-def _write_generation(directory: Path, text: str, check: Callable[[ox.Store], None] | None) -> int:
+def _write_generation(directory: Path, text: str | bytes | BinaryIO, check: Callable[[ox.Store], None] | None) -> int:
     """Bulk-load the quads and the ontology into a new store in ``directory``, check it, and close it."""
     from graphkit.ontology.shacl import load_ontology_into
     from graphkit.store import generations
 
     store = ox.Store(str(directory))
     try:
-        store.bulk_load(input=text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(input=text.encode("utf-8") if isinstance(text, str) else text, format=ox.RdfFormat.N_QUADS)
         load_ontology_into(store, str(ONTOLOGY_GRAPH))
         store.flush()
         generations.crash_point("during-load")

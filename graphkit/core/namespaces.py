@@ -37,16 +37,19 @@ SPARQL_PREFIXES = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items(
 _SAFE = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
-def _segment(text: str) -> str:
+def segment(text: str) -> str:
+    """``text`` as one IRI path segment: kept when it is letters, digits, ``.``, ``_`` and ``-``, else percent-encoded
+    whole. Every IRI made from data goes through here, so every IRI the emitters write is valid by construction (the
+    build's bulk load then skips checking them: graphkit/store/build.py)."""
     return text if _SAFE.match(text) else quote(text, safe="")
 
 
 def org_iri(code: str) -> URIRef:
-    return ID[f"org/{_segment(code)}"]
+    return ID[f"org/{segment(code)}"]
 
 
 def source_iri(slug: str) -> URIRef:
-    return ID[f"source/{_segment(slug)}"]
+    return ID[f"source/{segment(slug)}"]
 
 
 def instant_iri(day: dt.date) -> URIRef:
@@ -61,5 +64,5 @@ def interval_iri(start: dt.date | None, end: dt.date | None) -> URIRef:
 
 def fact_iri(kind: str, *parts: str | dt.date | None) -> URIRef:
     """IRI of a dated fact (membership, role holding, contract...), stable across vintages."""
-    segs = [_segment(p.isoformat() if isinstance(p, dt.date) else (p or "_")) for p in parts]
+    segs = [segment(p.isoformat() if isinstance(p, dt.date) else (p or "_")) for p in parts]
     return ID[f"{kind}/" + "/".join(segs)]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from rdflib.namespace import DCTERMS, ORG, PROV
 
 from graphkit.core.model import ContractFact, ImportResult, ServicePayment, Source
-from graphkit.core.namespaces import ODSROLE_NS, fact_iri
+from graphkit.core.namespaces import ODSROLE_NS, fact_iri, segment
 from graphkit.core.nhs import DATED_RELATION_KINDS, is_ods_code
 from graphkit.ingest.merge import ChangeEvent, MergedGraph, MergedOrganisation, MergedRole, MergedTie, Statement
 from graphkit.ontology.vocab import ODSROLE, PCG
@@ -276,7 +276,7 @@ def emit_role(m: MergedRole, sink: QuadSink) -> None:
     sink.add(s, A, P_RoleHolding, r)
     sink.add(s, P_holder, _org(m.code), r)
     # role codes are data: a code newer than the held ODS role list is loaded as given (and reported)
-    sink.add(s, P_odsRole, _i(ODSROLE_NS[m.role]), r)
+    sink.add(s, P_odsRole, _i(ODSROLE_NS[segment(m.role)]), r)
     sink.add(s, VALID_DURING, sink.interval(m.start, m.end, r), r)
     sink.add(s, P_assertionType, lit("derived" if m.rule else "reported"), r)
     if m.rule:

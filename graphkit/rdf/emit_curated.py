@@ -13,14 +13,14 @@ from typing import Any, Protocol
 from rdflib.namespace import FOAF, ORG
 
 from graphkit.core.model import Agreement, Delivery, ImportResult, LateralTie, Person, PostHolding
-from graphkit.core.namespaces import ID, fact_iri
+from graphkit.core.namespaces import ID, fact_iri, segment
 from graphkit.ontology.vocab import PCG
 from graphkit.rdf import quads as q
 from graphkit.rdf.quads import QuadSink, _cite, _graph, _i, _org, _pcg, lit
 
 
 def person_iri(person_id: str) -> str:
-    return _i(ID[f"person/{person_id}"])
+    return _i(ID[f"person/{segment(person_id)}"])
 
 
 def _post_kind(p: PostHolding) -> str:

@@ -45,9 +45,9 @@ Bindings = dict[str, ox.NamedNode | ox.Literal]
 
 
 def _person_segment(person_id: str) -> str:
-    from graphkit.core.namespaces import _segment
+    from graphkit.core.namespaces import segment
 
-    return _segment(person_id)
+    return segment(person_id)
 
 
 def _local(iri: str) -> str:

@@ -89,7 +89,8 @@ def measure(repeat: int = 3, **options: Any) -> Section:
 
     phases = {k: med(r["phases"][k] for r in runs) for k in runs[0]["phases"]}
     quads = runs[0]["quads"]
-    indexing = quads / phases["store"] / 1e6
+    storing = phases.get("rdf + store", phases.get("store", 0.0))  # the quads written while the store reads them
+    indexing = quads / storing / 1e6
     ratio = m("build") / m("bare")
     changed = runs[0]["changed"]
     figures: list[Figure] = [
@@ -98,7 +99,8 @@ def measure(repeat: int = 3, **options: Any) -> Section:
         Figure("bare read of the same files with pandas", m("bare"), "s", note=f"{runs[0]['rows']:,} rows"),
         at_most("whole build / bare read", ratio, "×", RATIO_TARGET),
         *(Figure(f"build: {k}", v, "s") for k, v in phases.items()),
-        at_least("store indexing", indexing, "M quads/s", INDEXING_TARGET, f"{quads:,} quads in the store phase"),
+        at_least("store indexing", indexing, "M quads/s", INDEXING_TARGET,
+                 f"{quads:,} quads in the phase \"rdf + store\" (writing the quads included)"),
         at_most("`graphkit import curated` of the case studies onto it", m("import"), "s", IMPORT_TARGET,
                 f"CPU {m('import cpu'):.1f} s; {changed[2]:,} units changed, {changed[0]:,} quads added, "
                 f"{changed[1]:,} removed" if changed else "rebuilt: no state kept"),

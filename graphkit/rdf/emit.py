@@ -351,8 +351,9 @@ def emit_event(e: ChangeEvent, sink: QuadSink) -> None:
 
 
 
-def emit(graph: MergedGraph) -> QuadSink:
-    sink = QuadSink()
+def emit(graph: MergedGraph, sink: QuadSink | None = None) -> QuadSink:
+    """The quads of the whole merged graph, into ``sink`` (a new one by default)."""
+    sink = sink if sink is not None else QuadSink()
     for r in graph.results:
         emit_source(r.source, sink)
     for o in graph.organisations.values():

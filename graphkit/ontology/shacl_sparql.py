@@ -32,10 +32,14 @@ class Check:
     # Several constraints of one property shape checked by one query (one pass over the focus nodes' values):
     # the query also selects ?f0, ?f1, ... , true where the value breaks flags[i]; ``constraint`` names them all
     flags: tuple[str, ...] = ()
-    # the focus subquery as it appears in ``query`` (once), and whom it targets: :func:`restricted` puts given nodes
+    # the focus subquery as it appears in ``narrow`` (once), and whom it targets: :func:`restricted` puts given nodes
     # in its place
     focus: str = ""
     targets: Targets | None = None
+    # the same check with the focus nodes bound first and the path looked up from each: what :func:`restricted`
+    # narrows to a few nodes. ``query`` may instead start from the path's triples over the whole store (faster
+    # there, Oxigraph joining by hash); "" when ``query`` is that form already.
+    narrow: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,16 +243,32 @@ def _compile_property(g: Graph, shape: str, ps: Any, focus: str, default_sev: st
     if mx is not None:
         counts.append(("maxCount", f"?n > {int(mx)}"))
     if counts:
+        minimum = mn is not None and int(mn) > 0
         # the focus nodes without a value count 0 (only minCount can fail for them)
-        optional = f"OPTIONAL {{ ?this {p} ?value }}" if mn is not None and int(mn) > 0 else f"?this {p} ?value"
+        optional = f"OPTIONAL {{ ?this {p} ?value }}" if minimum else f"?this {p} ?value"
         binds = " ".join(f"BIND({test} AS ?f{i})" for i, (_, test) in enumerate(counts))
-        q = (
-            f"SELECT ?this {' '.join(f'?f{i}' for i in range(len(counts)))} WHERE {{ "
+        flags = " ".join(f"?f{i}" for i in range(len(counts)))
+        any_flag = " || ".join(f"?f{i}" for i in range(len(counts)))
+        narrow = (
+            f"SELECT ?this {flags} WHERE {{ "
             f"{{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {focus} {optional} }} GROUP BY ?this }} "
-            f"{binds} FILTER({' || '.join(f'?f{i}' for i in range(len(counts)))}) }}"
+            f"{binds} FILTER({any_flag}) }}"
         )
+        # over the whole store: the values counted per subject of the path apart, joined to the focus nodes by hash
+        # (not looked up from each focus node); a focus node with no value has no count (0), and with minCount 1
+        # alone is a focus node with no value at all
+        counted = f"{{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ ?this {p} ?value }} GROUP BY ?this }}"
+        if minimum and len(counts) == 1 and int(mn) == 1:
+            q = f"SELECT ?this ?f0 WHERE {{ {focus} MINUS {{ ?this {p} ?value }} BIND(true AS ?f0) }}"
+        elif minimum:
+            binds = " ".join(f"BIND({test.replace('?n', '?m')} AS ?f{i})" for i, (_, test) in enumerate(counts))
+            q = (f"SELECT ?this {flags} WHERE {{ {focus} OPTIONAL {counted} BIND(COALESCE(?n, 0) AS ?m) {binds} "
+                 f"FILTER({any_flag}) }}")
+        else:
+            q = (f"SELECT ?this {flags} WHERE {{ {focus} "
+                 f"{{ SELECT ?this {flags} WHERE {{ {counted} {binds} FILTER({any_flag}) }} }} }}")
         names = tuple(name for name, _ in counts)
-        out.append(Check(shape, "|".join(names), sev, msg, str(path), q, names, focus, spec))
+        out.append(Check(shape, "|".join(names), sev, msg, str(path), q, names, focus, spec, narrow))
     cls = g.value(ps, SH["class"])
     if cls is not None:
         value_check("class", f"NOT EXISTS {{ {_is_a('?value', str(cls))} }}")
@@ -301,12 +321,20 @@ def _compile_property(g: Graph, shape: str, ps: Any, focus: str, default_sev: st
         # an error in a test counts as no violation, as in a FILTER
         binds = " ".join(f"BIND(COALESCE({violated}, false) AS ?f{i})" for i, (_, violated) in enumerate(values))
         flags = " ".join(f"?f{i}" for i in range(len(values)))
-        q = (
-            f"SELECT DISTINCT ?this ?value {flags} WHERE {{ {focus} ?this {p} ?value . {binds} "
-            f"FILTER({' || '.join(f'?f{i}' for i in range(len(values)))}) }}"
-        )
+        any_flag = " || ".join(f"?f{i}" for i in range(len(values)))
+        narrow = (f"SELECT DISTINCT ?this ?value {flags} WHERE {{ {focus} ?this {p} ?value . {binds} "
+                  f"FILTER({any_flag}) }}")
+        q = narrow
+        if dis is None:  # the tests read ?value alone
+            # over the whole store: each distinct value of the path tested once, and only the values that fail
+            # looked up and joined to the focus nodes (by hash): not every focus node's every value tested
+            failing = (f"{{ SELECT ?value {flags} WHERE {{ {{ SELECT DISTINCT ?value WHERE {{ ?_s {p} ?value }} }} "
+                       f"{binds} FILTER({any_flag}) }} }}")
+            q = (f"SELECT DISTINCT ?this ?value {flags} WHERE {{ {focus} "
+                 f"{{ SELECT ?this ?value {flags} WHERE {{ {failing} ?this {p} ?value }} }} }}")
         names = tuple(name for name, _ in values)
-        out.insert(0, Check(shape, "|".join(names), sev, msg, str(path), q, names, focus, spec))
+        out.insert(0, Check(shape, "|".join(names), sev, msg, str(path), q, names, focus, spec,
+                            narrow if q != narrow else ""))
     return out
 
 
@@ -337,11 +365,12 @@ def _readable(iri: str) -> str:
 
 def restricted(check: Check, nodes: Iterable[str]) -> str:
     """``check``'s query over the given focus nodes (IRIs) only: a VALUES block in the place of the focus subquery
-    (the caller gives only nodes the shape targets: :func:`targeted`)."""
-    if not check.focus or check.query.count(check.focus) != 1:
+    of its ``narrow`` form (the caller gives only nodes the shape targets: :func:`targeted`)."""
+    query = check.narrow or check.query
+    if not check.focus or query.count(check.focus) != 1:
         raise ValueError(f"check {check.shape} {check.constraint}: its focus cannot be narrowed")
     values = " ".join(f"<{n}>" for n in sorted(nodes))
-    return check.query.replace(check.focus, f"VALUES ?this {{ {values} }}", 1)
+    return query.replace(check.focus, f"VALUES ?this {{ {values} }}", 1)
 
 
 @dataclass

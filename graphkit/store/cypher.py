@@ -169,7 +169,7 @@ RETURN o {{.*}} AS org, collect({{role: r.code, start: h.start, end: h.end}}) AS
 """
 
 # every organisation with its role holdings, for the record index a server holds (graphkit/store/shared.py)
-ALL_ORGS = f"""
+ALL_ORG_RECORDS = f"""
 MATCH (o:{ORG_LABEL})
 OPTIONAL MATCH (o)-[h:HOLDS_ROLE]->(r:OdsRole)
 RETURN o {{.*}} AS org, collect({{role: r.code, start: h.start, end: h.end}}) AS roles

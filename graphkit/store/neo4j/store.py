@@ -115,7 +115,7 @@ class Neo4jStore(SharedStore):
         # one query for every organisation (about a second nationally): lookups then never ask the server
         return {r["org"]["odsCode"]: self._record(r["org"]["odsCode"], r["org"],
                                                   [x for x in r["roles"] if x["role"] is not None])
-                for r in self._run(cypher.ALL_ORGS)}
+                for r in self._run(cypher.ALL_ORG_RECORDS)}
 
     @staticmethod
     def _record(code: str, org: Any, roles: list[Any]) -> OrgRecord:

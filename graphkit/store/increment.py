@@ -4,9 +4,10 @@ quads that change, and validate only the nodes they touch.
 Every build leaves its state in its generation (:data:`STATE`): the records it read, merged, and the SHACL results
 of its graph, with the code and the input files they came from. ``graphkit import`` then
 
-1. reads only the new files, and merges them with the kept records (the merge runs over every record, so a new
-   file that changes what is resolved about existing organisations, ties or roles is followed exactly as a full
-   build would);
+1. reads only the new files, and merges them with the kept records: onto the kept merge when they share no code,
+   tie series or place in the vintage order with the kept records (graphkit/ingest/merge.py, ``merge_onto``: no
+   merge rule then joins a new record to an old one), else over every record, so that a new file that changes what
+   is resolved about existing organisations, ties or roles is followed exactly as a full build would;
 2. compares the new merged view with the kept one, unit by unit (a source, an organisation, a tie, a role, the
    events, a payments file's contracts, the curated facts), and writes the quads of each changed unit, old and new:
    the difference is what the store must lose and gain. Intervals and instants are shared by many facts: one is
@@ -36,13 +37,13 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.core.model import ImportResult
-from graphkit.ingest.merge import MergedGraph
+from graphkit.ingest.merge import Footprint, MergedGraph, footprint
 from graphkit.ontology.shacl_sparql import Check
 from graphkit.ontology.shapes import Result
 
 STATE = "graphkit-state.pickle"
 STAMPS = "graphkit-state.files.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
 # a larger change than this many nodes is validated whole (looking up every node's neighbours costs more)
 MAX_FOCUS = 50_000
 
@@ -59,6 +60,7 @@ class BuildState:
     shacl: list[Result]
     quads: int  # in the store, the ontology's included
     checks: list[Check]  # the shapes compiled to SPARQL (compiling them parses the shapes and the ontology)
+    footprint: Footprint  # of graph.results: what new records must not share to be merged onto them (merge_onto)
 
 
 @functools.cache
@@ -93,13 +95,15 @@ def stamps(paths: Iterable[Path]) -> dict[str, tuple[tuple[str, int, int], ...]]
 
 
 def write_state(generation: Path, files: dict[str, tuple[tuple[str, int, int], ...]], graph: MergedGraph,
-                shacl: list[Result], quads: int, checks: list[Check]) -> None:
+                shacl: list[Result], quads: int, checks: list[Check], kept_footprint: Footprint | None = None) -> None:
     """The state of a build, into its generation: the pickle, and beside it the input files' stamps (:func:`stamps`,
-    taken before the files were read) as JSON (read first, so that a stale state is never unpickled)."""
+    taken before the files were read) as JSON (read first, so that a stale state is never unpickled).
+    ``kept_footprint``: the footprint of ``graph.results`` when known (else it is taken)."""
     import json
 
     kept = dataclasses.replace(graph, results=[_without_payments(r) for r in graph.results])
-    state = BuildState(STATE_VERSION, code_fingerprint(), files, kept, shacl, quads, checks)
+    state = BuildState(STATE_VERSION, code_fingerprint(), files, kept, shacl, quads, checks,
+                       kept_footprint if kept_footprint is not None else footprint(graph.results))
     with open(generation / STATE, "wb") as fh:
         pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
     (generation / STAMPS).write_text(json.dumps(files), encoding="utf-8")

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -91,17 +92,35 @@ def _copy(files: list[Path], to: Path) -> list[Path]:
     return out
 
 
-def test_the_case_studies_imported_equal_a_build_with_them(tmp_path: Path) -> None:
+@pytest.fixture
+def merged_onto(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each import merged its new records onto the kept merge (True) or merged every record again."""
+    from graphkit.ingest.merge import merge_onto
+    from graphkit.store import build as build_module
+
+    seen: list[bool] = []
+
+    def spy(*args: Any) -> Any:
+        got = merge_onto(*args)
+        seen.append(got is not None)
+        return got
+
+    monkeypatch.setattr(build_module, "merge_onto", spy)
+    return seen
+
+
+def test_the_case_studies_imported_equal_a_build_with_them(tmp_path: Path, merged_onto: list[bool]) -> None:
     files = [InputFile(p) for p in _copy([*NATIONAL[:3], SEEDS / "casestudies"], tmp_path / "in")]
     build(files, tmp_path / "whole" / "store")
     build(files[:-1], tmp_path / "step" / "store")
     imported = import_files(files[-1:], tmp_path / "step" / "store")
     assert imported.changed is not None and imported.changed[0] > 10_000  # from the state, not a rebuild
+    assert merged_onto == [True]  # fictional codes, a newer vintage: the national records are not merged again
     _assert_same(tmp_path / "whole" / "store", tmp_path / "step" / "store")
 
 
-def test_curated_tables_on_ods_codes_then_a_newer_national_file_equal_one_build(tmp_path: Path,
-                                                                                  on_ods_codes: Path) -> None:
+def test_curated_tables_on_ods_codes_then_a_newer_national_file_equal_one_build(tmp_path: Path, on_ods_codes: Path,
+                                                                                  merged_onto: list[bool]) -> None:
     """Curated rows that the merge joins to national ties (a commissioner assignment ePCN states too), then an older
     vintage of a national file (etr 2022-03 under etr 2025-12): the ties it states that the newer file no longer
     lists are closed by that absence, so resolved quads are removed as well as added."""
@@ -114,6 +133,7 @@ def test_curated_tables_on_ods_codes_then_a_newer_national_file_equal_one_build(
     more = [InputFile(p) for p in _copy([SEEDS / "ods" / "etr_2022-03.csv"], tmp_path / "in2")]
     again = import_files(more, tmp_path / "step" / "store")
     assert again.changed is not None and again.changed[1] > 0  # ties now ended: their open periods go
+    assert merged_onto == [False, False]  # both name national codes: every record merged again
     build(files + more, tmp_path / "whole2" / "store")
     _assert_same(tmp_path / "whole2" / "store", tmp_path / "step" / "store")
 

@@ -217,14 +217,14 @@ def _take_results(store: Any, shacl: list[Result], results: list[ImportResult], 
 
 def _belongings(inputs: list[InputFile], files: dict[str, Any], out: BuildReport, shacl: list[Result],
                 checks: list[Any], timings: dict[str, float], generation: Path, *,
-                kept_footprint: Footprint | None = None) -> None:
+                kept_footprint: Footprint | None = None, previous: increment.BuildState | None = None) -> None:
     """The manifest, the report and the state for the next import (``files``: the inputs' stamps taken before they
-    were read; ``kept_footprint``: that of the merged records, when known), written into the new generation of a
-    build or an import before it is switched in."""
+    were read; ``kept_footprint``: that of the merged records, when known; ``previous``: the state an import started
+    from), written into the new generation of a build or an import before it is switched in."""
     t = time.perf_counter()
     assert out.quality is not None and out.graph is not None
     _write_belongings(generation, inputs, out.quality)
-    increment.write_state(generation, files, out.graph, shacl, out.quads, checks, kept_footprint)
+    increment.write_state(generation, files, out.graph, shacl, out.quads, checks, kept_footprint, previous)
     timings["state"] = time.perf_counter() - t
 
 
@@ -378,7 +378,7 @@ def _add_locked(state: increment.BuildState, added: list[InputFile], inputs: lis
     stage = shown.task("storing (a copy of the store, changed)")
     out.quads = change_copy(store_path, change, check=check,
                             extras=functools.partial(_belongings, inputs, files, out, shacl, state.checks, timings,
-                                                     kept_footprint=kept_footprint))
+                                                     kept_footprint=kept_footprint, previous=state))
     stage.finish()
     out.seconds = _phases(t0, t1, t2, t3, time.perf_counter(), timings, "state (write)")
     out.changed = (len(diff.added), len(diff.removed), diff.units)

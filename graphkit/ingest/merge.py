@@ -163,6 +163,97 @@ def merge(results: list[ImportResult]) -> MergedGraph:
     return out
 
 
+@dataclass(frozen=True)
+class Footprint:
+    """What the merge of some records reads that the merge of other records could share: every code their records
+    name, the (file kind, tie kind) series their ties belong to (rule 3), their files' slugs, and the last of their
+    files in the merge's order (vintage, slug)."""
+
+    codes: frozenset[str]
+    series: frozenset[tuple[str, str]]
+    slugs: frozenset[str]
+    last: tuple[dt.date, str] | None
+
+    def __or__(self, other: Footprint) -> Footprint:
+        lasts = [x for x in (self.last, other.last) if x is not None]
+        return Footprint(self.codes | other.codes, self.series | other.series, self.slugs | other.slugs,
+                         max(lasts) if lasts else None)
+
+
+def footprint(results: list[ImportResult]) -> Footprint:
+    """The footprint of ``results``: the codes of their organisations, of both ends of their ties (dated or
+    observed), of their role holders, of their payments contracts' practices and commissioners and of their region
+    observations (every code :func:`merge` looks up), their ties' series, their slugs, and the last file."""
+    codes: set[str] = set()
+    series: set[tuple[str, str]] = set()
+    for r in results:
+        codes.update(o.code for o in r.organisations)
+        for rel in r.relations:
+            codes.add(rel.member)
+            codes.add(rel.organisation)
+            series.add((r.source.kind, rel.kind))
+        codes.update(h.code for h in r.roles)
+        for k in r.contracts:
+            codes.add(k.practice)
+            if k.commissioner:
+                codes.add(k.commissioner)
+        for ob in r.region_observations:
+            codes.add(ob.area)
+            codes.add(ob.region)
+    last = max(((r.source.vintage, r.source.slug) for r in results), default=None)
+    return Footprint(frozenset(codes), frozenset(series), frozenset(r.source.slug for r in results), last)
+
+
+# the conflicts in the order merge() finds them: its retroactive ends, then observations, then payments geography
+_CONFLICT_PHASE = {"newer-file-ends-tie-earlier": 0, "snapshot-disagrees-with-dated-file": 1,
+                   "payments-geography-differs": 2}
+
+
+def merge_onto(old: MergedGraph, old_footprint: Footprint, results: list[ImportResult]) -> MergedGraph | None:
+    """``merge([*old.results, *results])`` for ``old`` = ``merge(old.results)`` (whose footprint is
+    ``old_footprint``), without merging the old records again, when the new records cannot change anything merged
+    from the old ones; else None (merge everything).
+
+    They cannot when (1) they name none of the old records' codes: every rule of :func:`merge` joins records by code
+    (an organisation; a tie by its member and organisation, rule 4's observations by member, the events by member
+    and organisation, roles by holder, a payments contract by practice and commissioner, a region observation by
+    area), so no merged unit then draws on both; (2) their ties belong to no series of the old ones (rule 3 closes a
+    tie by its absence from a later file of its series); (3) their files all come after the old ones in the merge's
+    order (vintage, slug): the merge's lists (organisations in the order first met, then the undescribed ones;
+    conflicts by the rule finding them, each in file order; the ties dated from evidence) are then the old ones
+    followed by the new. The result holds the old units themselves (the same objects) beside those merged from
+    the new records, in the order :func:`merge` gives: ``tests/ingest/test_merge_onto.py`` compares the two."""
+    new = _vintage_order(results)
+    mine = footprint(new)
+    if (mine.codes & old_footprint.codes or mine.series & old_footprint.series or mine.slugs & old_footprint.slugs
+            or (new and old_footprint.last is not None and (new[0].source.vintage, new[0].source.slug)
+                <= old_footprint.last)):
+        return None
+    if any(c.rule not in _CONFLICT_PHASE for c in old.conflicts):
+        return None  # a conflict of a rule this does not know the place of
+    part = merge(new)
+    if any(c.rule not in _CONFLICT_PHASE for c in part.conflicts):
+        return None
+    out = MergedGraph(results=[*old.results, *part.results])
+    # ties are sorted by (kind, member, organisation, start); no member is both old and new, so (kind, member)
+    # orders them, and a stable sort keeps each side's own order among its ties of one member
+    out.ties = sorted([*old.ties, *part.ties], key=lambda t: (t.kind, t.member))
+    out.roles = sorted([*old.roles, *part.roles], key=lambda m: m.code)  # likewise, by holder
+    unnamed = {*old.undescribed, *part.undescribed}
+    for t in out.ties:  # in the order of the first tie naming each, as _describe_referenced lists them
+        if t.organisation in unnamed and t.organisation not in out.undescribed:
+            out.undescribed.append(t.organisation)
+    for side in (old, part):
+        skip = set(side.undescribed)
+        out.organisations.update((c, o) for c, o in side.organisations.items() if c not in skip)
+    for code in out.undescribed:
+        out.organisations[code] = old.organisations.get(code) or part.organisations[code]
+    out.conflicts = sorted([*old.conflicts, *part.conflicts], key=lambda c: _CONFLICT_PHASE[c.rule])
+    out.inferred = [*old.inferred, *part.inferred]
+    out.events = sorted([*old.events, *part.events], key=lambda e: (e.day, e.result))
+    return out
+
+
 def _report_payments_geography(out: MergedGraph) -> None:
     """A payments file states each practice's commissioner and the commissioner's NHS England region without
     dates (they are not ties of the graph: the commissioner is the contract's). Where the graph's chain on the

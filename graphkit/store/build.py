@@ -28,7 +28,7 @@ from graphkit.core.progress import Progress
 from graphkit.errors import InputError, InputProblem, ValidationFailed
 from graphkit.ingest.curated import check_references
 from graphkit.ingest.importers.registry import read_file
-from graphkit.ingest.merge import MergedGraph, merge
+from graphkit.ingest.merge import Footprint, MergedGraph, footprint, merge, merge_onto
 from graphkit.ingest.quality import Issue, QualityReport, report
 from graphkit.ontology.shacl import Check, Result, compile_shapes, result_order, validate_store
 from graphkit.rdf.emit import ONTOLOGY_GRAPH, RESOLVED, emit, unknown_roles
@@ -216,13 +216,15 @@ def _take_results(store: Any, shacl: list[Result], results: list[ImportResult], 
 
 
 def _belongings(inputs: list[InputFile], files: dict[str, Any], out: BuildReport, shacl: list[Result],
-                checks: list[Any], timings: dict[str, float], generation: Path) -> None:
+                checks: list[Any], timings: dict[str, float], generation: Path, *,
+                kept_footprint: Footprint | None = None, previous: increment.BuildState | None = None) -> None:
     """The manifest, the report and the state for the next import (``files``: the inputs' stamps taken before they
-    were read), written into the new generation of a build or an import before it is switched in."""
+    were read; ``kept_footprint``: that of the merged records, when known; ``previous``: the state an import started
+    from), written into the new generation of a build or an import before it is switched in."""
     t = time.perf_counter()
     assert out.quality is not None and out.graph is not None
     _write_belongings(generation, inputs, out.quality)
-    increment.write_state(generation, files, out.graph, shacl, out.quads, checks)
+    increment.write_state(generation, files, out.graph, shacl, out.quads, checks, kept_footprint, previous)
     timings["state"] = time.perf_counter() - t
 
 
@@ -340,7 +342,11 @@ def _add_locked(state: increment.BuildState, added: list[InputFile], inputs: lis
     if problems:
         raise InputError(problems)
     stage = shown.task("merging")
-    out.graph = merge(everything)
+    # the new records merged onto the kept merge when they share no code, tie series or place in the vintage order
+    # with the kept ones (then the kept units stand as they are: graphkit/ingest/merge.py, merge_onto); else all again
+    onto = merge_onto(state.graph, state.footprint, fresh)
+    out.graph = onto if onto is not None else merge(everything)
+    kept_footprint = state.footprint | footprint(fresh)
     out.quality = report(out.graph, unknown_roles(out.graph))
     stage.finish()
     t2 = time.perf_counter()
@@ -371,7 +377,8 @@ def _add_locked(state: increment.BuildState, added: list[InputFile], inputs: lis
 
     stage = shown.task("storing (a copy of the store, changed)")
     out.quads = change_copy(store_path, change, check=check,
-                            extras=functools.partial(_belongings, inputs, files, out, shacl, state.checks, timings))
+                            extras=functools.partial(_belongings, inputs, files, out, shacl, state.checks, timings,
+                                                     kept_footprint=kept_footprint, previous=state))
     stage.finish()
     out.seconds = _phases(t0, t1, t2, t3, time.perf_counter(), timings, "state (write)")
     out.changed = (len(diff.added), len(diff.removed), diff.units)

@@ -4,9 +4,10 @@ quads that change, and validate only the nodes they touch.
 Every build leaves its state in its generation (:data:`STATE`): the records it read, merged, and the SHACL results
 of its graph, with the code and the input files they came from. ``graphkit import`` then
 
-1. reads only the new files, and merges them with the kept records (the merge runs over every record, so a new
-   file that changes what is resolved about existing organisations, ties or roles is followed exactly as a full
-   build would);
+1. reads only the new files, and merges them with the kept records: onto the kept merge when they share no code,
+   tie series or place in the vintage order with the kept records (graphkit/ingest/merge.py, ``merge_onto``: no
+   merge rule then joins a new record to an old one), else over every record, so that a new file that changes what
+   is resolved about existing organisations, ties or roles is followed exactly as a full build would;
 2. compares the new merged view with the kept one, unit by unit (a source, an organisation, a tie, a role, the
    events, a payments file's contracts, the curated facts), and writes the quads of each changed unit, old and new:
    the difference is what the store must lose and gain. Intervals and instants are shared by many facts: one is
@@ -15,6 +16,9 @@ of its graph, with the code and the input files they came from. ``graphkit impor
    milliseconds), applies the difference to the copy, validates the focus nodes the difference touched and their
    neighbourhood (the nodes two steps away that a shape's query reads), and switches the copy in as a new
    generation, as a build does (all or nothing, crash-safe).
+
+An import writes its state as the previous state file, hard-linked, and a delta (:class:`StateDelta`) of what
+changed, when its records were merged onto the kept merge; the whole state otherwise, or after :data:`MAX_DELTAS`.
 
 The state is used only when it is sure to give what a full build would: written by the same code and ontology
 (:func:`code_fingerprint`), and every file the store was built from unchanged since (size and modification time).
@@ -29,6 +33,7 @@ import functools
 import hashlib
 import os
 import pickle
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,13 +41,14 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.core.model import ImportResult
-from graphkit.ingest.merge import MergedGraph
+from graphkit.ingest.merge import Footprint, MergedGraph, MergedOrganisation, footprint
 from graphkit.ontology.shacl_sparql import Check
 from graphkit.ontology.shapes import Result
 
-STATE = "graphkit-state.pickle"
+STATE = "graphkit-state.pickle"  # the base: a whole state
+DELTAS = "graphkit-state.deltas.pickle"  # the imports since the base was written, each a StateDelta
 STAMPS = "graphkit-state.files.json"
-STATE_VERSION = 1
+STATE_VERSION = 3
 # a larger change than this many nodes is validated whole (looking up every node's neighbours costs more)
 MAX_FOCUS = 50_000
 
@@ -59,6 +65,11 @@ class BuildState:
     shacl: list[Result]
     quads: int  # in the store, the ontology's included
     checks: list[Check]  # the shapes compiled to SPARQL (compiling them parses the shapes and the ontology)
+    footprint: Footprint  # of graph.results: what new records must not share to be merged onto them (merge_onto)
+    base: str  # a token naming the base state written (its deltas name it)
+    # where it was read, and the deltas read on its base (set when read, never written)
+    origin: Path | None = None
+    deltas: list[bytes] = dataclasses.field(default_factory=list)
 
 
 @functools.cache
@@ -93,15 +104,26 @@ def stamps(paths: Iterable[Path]) -> dict[str, tuple[tuple[str, int, int], ...]]
 
 
 def write_state(generation: Path, files: dict[str, tuple[tuple[str, int, int], ...]], graph: MergedGraph,
-                shacl: list[Result], quads: int, checks: list[Check]) -> None:
+                shacl: list[Result], quads: int, checks: list[Check], kept_footprint: Footprint | None = None,
+                previous: BuildState | None = None) -> None:
     """The state of a build, into its generation: the pickle, and beside it the input files' stamps (:func:`stamps`,
-    taken before the files were read) as JSON (read first, so that a stale state is never unpickled)."""
+    taken before the files were read) as JSON (read first, so that a stale state is never unpickled).
+    ``kept_footprint``: the footprint of ``graph.results`` when known (else it is taken).
+
+    An import gives ``previous``, the state it started from: when most of the new graph's units are the previous
+    ones themselves (its new records were merged onto the kept merge), the new state is the previous one's base file,
+    hard-linked (the generation being switched in as a whole, as ever), and the previous deltas with one more
+    (:class:`StateDelta`: the new units and records, the order of every list); else, or after :data:`MAX_DELTAS`
+    deltas, the whole state is written, a new base."""
     import json
 
-    kept = dataclasses.replace(graph, results=[_without_payments(r) for r in graph.results])
-    state = BuildState(STATE_VERSION, code_fingerprint(), files, kept, shacl, quads, checks)
-    with open(generation / STATE, "wb") as fh:
-        pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    if previous is None or not _write_delta(generation, previous, files, graph, shacl, quads, checks):
+        kept = dataclasses.replace(graph, results=[_without_payments(r) for r in graph.results])
+        state = BuildState(STATE_VERSION, code_fingerprint(), files, kept, shacl, quads, checks,
+                           kept_footprint if kept_footprint is not None else footprint(graph.results),
+                           secrets.token_hex(16))
+        with open(generation / STATE, "wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
     (generation / STAMPS).write_text(json.dumps(files), encoding="utf-8")
 
 
@@ -116,7 +138,8 @@ def _without_payments(result: ImportResult) -> ImportResult:
 
 def read_state(store_path: Path, paths: Iterable[Path]) -> BuildState | None:
     """The state of the store's current generation, when it can stand for a build from ``paths`` (the store's
-    files) by this code: None when there is none, or it was written by other code, or a file has changed since."""
+    files) by this code: None when there is none, or it was written by other code, or a file has changed since, or
+    a file of it is damaged (its base, or its deltas, applied in turn)."""
     from graphkit.store import generations
 
     here = generations.current(store_path)
@@ -128,11 +151,121 @@ def read_state(store_path: Path, paths: Iterable[Path]) -> BuildState | None:
             return None
         with open(here / STATE, "rb") as fh:
             state = pickle.load(fh)
+        if not isinstance(state, BuildState) or state.version != STATE_VERSION or state.code != code_fingerprint():
+            return None
+        blobs: list[bytes] = []
+        if (here / DELTAS).is_file():
+            blobs = pickle.loads((here / DELTAS).read_bytes())
+        for i, blob in enumerate(blobs):
+            delta = pickle.loads(blob)
+            if not isinstance(delta, StateDelta) or (delta.base, delta.index, delta.code) != (
+                    state.base, i, state.code):
+                return None
+            state = delta.onto(state)
     except Exception:
-        return None  # another format) means a rebuild, never a traceback
-    if not isinstance(state, BuildState) or state.version != STATE_VERSION or state.code != code_fingerprint():
-        return None
+        return None  # damaged (cut short, bytes changed, another format) means a rebuild, never a traceback
+    state.origin, state.deltas = here, blobs
     return state
+
+
+# -- the state as its previous one and what changed ------------------------------------------------------
+@dataclass
+class StateDelta:
+    """What an import changed in the state it started from: the records of its new files, the units of the new
+    merged view that are not the previous ones themselves, and the order of every list (runs of the previous
+    units by their place, as ``range``s, between the new ones: :func:`_patch`)."""
+
+    base: str  # the token of the base state it applies to (a delta is never applied to another base)
+    index: int  # its place in the chain
+    code: str
+    files: dict[str, tuple[tuple[str, int, int], ...]]
+    shacl: list[Result]
+    quads: int
+    checks: list[Check] | None  # None: the previous ones
+    results: list[ImportResult]  # the new files' (without their service payments, as in a base)
+    order: list[str]  # the slugs of the merged view's results, in order
+    organisations: list[str]  # the codes, in order
+    changed: dict[str, MergedOrganisation]  # the organisations that are not the previous ones
+    lists: dict[str, list[Any]]  # ties, roles, conflicts, events: patches (:func:`_patch`)
+    inferred: list[int]  # the places of the ties dated by evidence among the ties (the report tells them by identity)
+    undescribed: list[str]
+
+    def onto(self, state: BuildState) -> BuildState:
+        """The state this delta makes of ``state`` (the one it was taken from)."""
+        old = state.graph
+        results = {r.source.slug: r for r in (*old.results, *self.results)}
+        graph = MergedGraph(
+            organisations={c: self.changed[c] if c in self.changed else old.organisations[c]
+                           for c in self.organisations},
+            results=[results[slug] for slug in self.order], undescribed=list(self.undescribed),
+            **{name: _unpatch(getattr(old, name), patch) for name, patch in self.lists.items()},
+        )
+        graph.inferred = [graph.ties[i] for i in self.inferred]
+        return dataclasses.replace(state, files=self.files, graph=graph, shacl=self.shacl, quads=self.quads,
+                                   checks=self.checks if self.checks is not None else state.checks,
+                                   footprint=state.footprint | footprint(self.results))
+
+
+_LISTS = ("ties", "roles", "conflicts", "events")
+MAX_DELTAS = 8  # then the whole state is written again (a chain of at most this many deltas is read back)
+FOLD_SHARE = 0.2  # a delta holding more than this share of the units is not worth it: the whole state is written
+
+
+def _patch(old: list[Any], new: list[Any]) -> list[Any]:
+    """``new`` as runs of ``old``'s items (a ``range`` of their places, for the items that are ``old``'s own
+    objects, in ``old``'s order) and the other items themselves."""
+    at = {id(x): i for i, x in enumerate(old)}
+    out: list[Any] = []
+    for x in new:
+        i = at.get(id(x))
+        if i is None:
+            out.append(x)
+        elif out and isinstance(out[-1], range) and out[-1].stop == i:
+            out[-1] = range(out[-1].start, i + 1)
+        else:
+            out.append(range(i, i + 1))
+    return out
+
+
+def _unpatch(old: list[Any], patch: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for x in patch:
+        if isinstance(x, range):
+            out.extend(old[x.start : x.stop])
+        else:
+            out.append(x)
+    return out
+
+
+def _write_delta(generation: Path, previous: BuildState, files: dict[str, tuple[tuple[str, int, int], ...]],
+                 graph: MergedGraph, shacl: list[Result], quads: int, checks: list[Check]) -> bool:
+    """The state as ``previous``'s base, hard-linked into ``generation``, and its deltas with one more; False (and
+    nothing written) when that is not worth it: no base to link, the chain is long enough, or too much changed."""
+    if previous.origin is None or len(previous.deltas) >= MAX_DELTAS:
+        return False
+    old = previous.graph
+    lists = {name: _patch(getattr(old, name), getattr(graph, name)) for name in _LISTS}
+    changed = {c: o for c, o in graph.organisations.items() if old.organisations.get(c) is not o}
+    units = len(graph.organisations) + sum(len(getattr(graph, name)) for name in _LISTS)
+    new_units = len(changed) + sum(1 for patch in lists.values() for x in patch if not isinstance(x, range))
+    if new_units > FOLD_SHARE * units:
+        return False
+    tie_at = {id(t): i for i, t in enumerate(graph.ties)}
+    if any(id(t) not in tie_at for t in graph.inferred):
+        return False
+    was = {id(r) for r in old.results}
+    delta = StateDelta(previous.base, len(previous.deltas), previous.code, files, shacl, quads,
+                       None if checks is previous.checks else checks,
+                       [_without_payments(r) for r in graph.results if id(r) not in was],
+                       [r.source.slug for r in graph.results], list(graph.organisations), changed, lists,
+                       [tie_at[id(t)] for t in graph.inferred], list(graph.undescribed))
+    blob = pickle.dumps(delta, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        os.link(previous.origin / STATE, generation / STATE)
+    except OSError:
+        return False  # another file system, or links refused: the whole state
+    (generation / DELTAS).write_bytes(pickle.dumps([*previous.deltas, blob], protocol=pickle.HIGHEST_PROTOCOL))
+    return True
 
 
 def _peek_stamps(generation: Path) -> dict[str, Any] | None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -20,6 +22,7 @@ from rdflib.compare import isomorphic
 
 from graphkit.config import PROJECT_ROOT
 from graphkit.errors import InputError
+from graphkit.ontology.shacl import result_order
 from graphkit.rdf.emit import ONTOLOGY_GRAPH
 from graphkit.store import generations, increment
 from graphkit.store.build import BuildReport, InputFile, build, import_files, report_path
@@ -91,17 +94,74 @@ def _copy(files: list[Path], to: Path) -> list[Path]:
     return out
 
 
-def test_the_case_studies_imported_equal_a_build_with_them(tmp_path: Path) -> None:
-    files = [InputFile(p) for p in _copy([*NATIONAL[:3], SEEDS / "casestudies"], tmp_path / "in")]
+@pytest.fixture
+def merged_onto(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each import merged its new records onto the kept merge (True) or merged every record again."""
+    from graphkit.ingest.merge import merge_onto
+    from graphkit.store import build as build_module
+
+    seen: list[bool] = []
+
+    def spy(*args: Any) -> Any:
+        got = merge_onto(*args)
+        seen.append(got is not None)
+        return got
+
+    monkeypatch.setattr(build_module, "merge_onto", spy)
+    return seen
+
+
+def _curated_set(folder: Path, code: str, vintage: str) -> Path:
+    """A curated set of one fictional federation, of its own vintage."""
+    folder.mkdir(parents=True)
+    (folder / "organisations.csv").write_text(
+        f"# vintage: {vintage}\ncode,name,kind,start,fictional,source\n"
+        f"{code},Test federation {code},GPFederation,2020-01-01,true,https://example.org/{code}\n", encoding="utf-8")
+    return folder
+
+
+def test_the_case_studies_imported_equal_a_build_with_them(tmp_path: Path, merged_onto: list[bool],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case studies, then two more sets, each imported onto the last: the first two imports keep the build's
+    state file (hard-linked) and write what changed beside it, the third (after MAX_DELTAS) the whole state again;
+    the store and the state read back are those of a build with every file."""
+    more = [_curated_set(tmp_path / "sets" / f"set{i}", f"ZZF-SET{i}-FED", f"2027-0{i}-01") for i in (1, 2)]
+    files = [InputFile(p) for p in _copy([*NATIONAL[:3], SEEDS / "casestudies", *more], tmp_path / "in")]
+    step = tmp_path / "step" / "store"
     build(files, tmp_path / "whole" / "store")
-    build(files[:-1], tmp_path / "step" / "store")
-    imported = import_files(files[-1:], tmp_path / "step" / "store")
+    build(files[:3], step)
+    monkeypatch.setattr(increment, "MAX_DELTAS", 2)
+    monkeypatch.setattr(increment, "FOLD_SHARE", 1.0)  # the case studies are half the units of three small files
+    built = (generations.current(step) / increment.STATE).stat()  # type: ignore[operator]
+    imported = import_files(files[3:4], step)
     assert imported.changed is not None and imported.changed[0] > 10_000  # from the state, not a rebuild
-    _assert_same(tmp_path / "whole" / "store", tmp_path / "step" / "store")
+    import_files(files[4:5], step)
+    assert merged_onto == [True, True]  # fictional codes, newer vintages: the national records are not merged again
+    here = generations.current(step)
+    assert here is not None and (here / increment.STATE).stat().st_ino == built.st_ino  # the build's, linked
+    assert len(pickle.loads((here / increment.DELTAS).read_bytes())) == 2
+    # a damaged delta is not read (the import would rebuild)
+    whole = (here / increment.DELTAS).read_bytes()
+    (here / increment.DELTAS).write_bytes(whole[:-40])
+    assert increment.read_state(step, [f.path for f in files[:5]]) is None
+    (here / increment.DELTAS).write_bytes(whole)
+    assert increment.read_state(step, [f.path for f in files[:5]]) is not None
+    import_files(files[5:], step)  # read from the base and two deltas; written whole, a new base
+    assert merged_onto == [True, True, True]
+    here = generations.current(step)
+    assert here is not None and (here / increment.STATE).stat().st_ino != built.st_ino
+    assert not (here / increment.DELTAS).exists()
+    _assert_same(tmp_path / "whole" / "store", step)
+    paths = [f.path for f in files]
+    a, b = increment.read_state(step, paths), increment.read_state(tmp_path / "whole" / "store", paths)
+    assert a is not None and b is not None
+    assert a.graph == b.graph and list(a.graph.organisations) == list(b.graph.organisations)
+    assert a.footprint == b.footprint and a.quads == b.quads
+    assert sorted(a.shacl, key=result_order) == sorted(b.shacl, key=result_order)
 
 
-def test_curated_tables_on_ods_codes_then_a_newer_national_file_equal_one_build(tmp_path: Path,
-                                                                                  on_ods_codes: Path) -> None:
+def test_curated_tables_on_ods_codes_then_a_newer_national_file_equal_one_build(tmp_path: Path, on_ods_codes: Path,
+                                                                                  merged_onto: list[bool]) -> None:
     """Curated rows that the merge joins to national ties (a commissioner assignment ePCN states too), then an older
     vintage of a national file (etr 2022-03 under etr 2025-12): the ties it states that the newer file no longer
     lists are closed by that absence, so resolved quads are removed as well as added."""
@@ -114,6 +174,8 @@ def test_curated_tables_on_ods_codes_then_a_newer_national_file_equal_one_build(
     more = [InputFile(p) for p in _copy([SEEDS / "ods" / "etr_2022-03.csv"], tmp_path / "in2")]
     again = import_files(more, tmp_path / "step" / "store")
     assert again.changed is not None and again.changed[1] > 0  # ties now ended: their open periods go
+    assert merged_onto == [False, False]  # both name national codes: every record merged again
+    assert not (generations.current(tmp_path / "step" / "store") / increment.DELTAS).exists()  # type: ignore[operator]
     build(files + more, tmp_path / "whole2" / "store")
     _assert_same(tmp_path / "whole2" / "store", tmp_path / "step" / "store")
 

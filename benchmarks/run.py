@@ -1,7 +1,12 @@
 """Every speed benchmark in one command, and docs/benchmarks.md rewritten from what it measured.
 
     .venv/bin/python benchmarks/run.py [--repeat 3] [--store-path build/store] [--only NAME,...] [--skip NAME,...]
-        [--scales 1,10] [--out docs/benchmarks.md]
+        [--scales 1,10] [--out docs/benchmarks.md] [--keep]
+
+Every section measured is also kept, with the time and commit of its pass, in a JSON file beside the document
+(docs/benchmarks.json). ``--keep`` writes the sections this pass does not run from there, each saying when and on
+which commit it was measured (a long benchmark need not run again to remeasure a short one); without it, the
+document holds only this pass.
 
 Each benchmark runs in its own child process (one that fails or crashes is reported as such and the others still
 run), gets the same national store (built once first, untimed, unless ``--store-path`` names one) and ``--repeat``,
@@ -48,6 +53,21 @@ SCRIPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("embedded_lookups", "the embedded store's lookups against rdflib and bare pyoxigraph", ("--codes", "20")),
 )
 MARK = "@@section@@ "
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    return done.stdout.strip() or "unknown"
+
+
+def kept_sections(path: Path) -> dict[str, dict[str, object]]:
+    """The sections of earlier passes (by benchmark name: the section, when and on which commit it was measured)."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _child(name: str, options: dict[str, object]) -> int:
@@ -142,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip", default="", help="comma-separated benchmark names")
     ap.add_argument("--scales", default="1,10", help="for synthetic_scale")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    ap.add_argument("--keep", action="store_true",
+                    help="write the sections not run now from the earlier passes kept beside the document")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--options", default="{}", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -163,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"building the national store into {store_path} (untimed)", flush=True)
         build_seeds(ROOT / "seeds", store_path)
     given = {"repeat": args.repeat, "store_path": str(store_path.absolute()), "scales": args.scales}
+    kept_path = args.out.with_suffix(".json")
+    kept = kept_sections(kept_path)
+    commit = _commit()
     sections = []
     for name, what, takes in BENCHMARKS:
         if name in wanted:
@@ -171,17 +196,26 @@ def main(argv: list[str] | None = None) -> int:
                                                      else v for k, v in takes.items()}}
             sections.append(run_one(name, what, options, work / f"{name}.log"))
             print(sections[-1].markdown(), flush=True)
+            kept[name] = {"section": dataclasses.asdict(sections[-1]), "measured": started.strftime("%Y-%m-%d %H:%M"),
+                          "commit": commit}
+        elif args.keep and name in kept:
+            earlier = kept[name]
+            section = _section(dict(earlier["section"]))  # type: ignore[arg-type]
+            section.notes.append(f"Measured by an earlier pass ({earlier['measured']} UTC, commit {earlier['commit']}),"
+                                 " not by this command.")
+            sections.append(section)
     for name, what, script_args in SCRIPTS:
         if name in wanted:
             print(f"running {name}: {what}", flush=True)
             sections.append(run_script(name, what, script_args, work / f"{name}.log"))
     command = ".venv/bin/python benchmarks/run.py" + (" " + shlex.join(argv if argv is not None else sys.argv[1:])
                                                      if (argv if argv is not None else sys.argv[1:]) else "")
-    left = sorted(names - wanted)
+    left = sorted(names - wanted - (set(kept) if args.keep else set()))
     if left:
         sections.append(Section("Not run in this pass", command, [], [
             f"{', '.join(left)}: not run by this command (`--only`/`--skip`); their last figures are in the git "
             "history of this file."]))
+    kept_path.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n")
     args.out.write_text(document(sections, command, started, time.perf_counter() - t0))
     print(f"wrote {args.out} ({len(sections)} sections); logs in {work}")
     return 0 if all(s.figures or s.extra for s in sections) else 1

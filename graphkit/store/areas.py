@@ -4,12 +4,14 @@ below one (:func:`descendants`, :func:`contract_area`), and the search with its 
 
 from __future__ import annotations
 
+import array
 import bisect
 import datetime as dt
 import heapq
 import itertools
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
@@ -174,6 +176,34 @@ class SearchIndex:
         self._db.execute("CREATE VIRTUAL TABLE names USING fts5(name, tokenize='trigram')")
         self._db.executemany("INSERT INTO names (rowid, name) VALUES (?, ?)",
                              ((i, name) for i, (_, name) in enumerate(self.folded)))
+        self._ranked: OrderedDict[str, array.array[int]] = OrderedDict()  # short queries' hits in relevance order
+
+    #: a query this short is ranked once and the order kept (:meth:`ranked`)
+    SHORT = 2
+    #: how many short queries' orders are kept (the least recently asked go first): ~2 MB for every one- and
+    #: two-letter query of letters and digits on the national graph
+    RANKED_KEPT = 2048
+
+    def ranked(self, q: str) -> array.array[int]:
+        """The rows matching ``q`` (:meth:`matching_ids`, no other filter) in order of :func:`relevance` to it, then by
+        name and code; kept for a query of at most :data:`SHORT` characters. Those are typed first by everyone using
+        a search box, match the most names (a letter matches most of England) and are the costliest to rank: a search
+        then walks this order, filtering, instead of ranking every hit again."""
+        with self._lock:
+            found = self._ranked.get(q)
+            if found is not None:
+                self._ranked.move_to_end(q)
+                return found
+        upper, folded = q.upper(), q.casefold()
+        ids = self.matching_ids(q, None, None)
+        ids.sort(key=lambda i: (_rank_words(upper, folded, self.rows[i].code, self.folded[i][1], self.words[i]),
+                                self.rows[i].name, self.rows[i].code))
+        found = array.array("i", ids)
+        with self._lock:
+            self._ranked[q] = found
+            while len(self._ranked) > self.RANKED_KEPT:
+                self._ranked.popitem(last=False)
+        return found
 
     @staticmethod
     def of(store: GraphStore) -> SearchIndex:
@@ -304,11 +334,21 @@ def search(
         require_known(store, within)
         codes = descendants(store, within, as_of)
     rows = index.rows
-    found = [i for i in index.matching_ids(q or None, kind, codes) if holds_on(rows[i].start, rows[i].end, as_of)]
+    short = order == "relevance" and q is not None and 0 < len(q) <= SearchIndex.SHORT
+    if short:  # the hits already in order: filtered, never ranked again
+        assert q is not None
+        of_kind = index.by_kind.get(kind, set()) if kind is not None else None
+        candidates: Iterable[int] = (i for i in index.ranked(q) if (of_kind is None or i in of_kind)
+                                     and (codes is None or rows[i].code in codes))
+    else:
+        candidates = index.matching_ids(q or None, kind, codes)
+    found = [i for i in candidates if holds_on(rows[i].start, rows[i].end, as_of)]
     if kind is not None:
         found = [i for i in found if kind in kinds_on(rows[i].all_kinds, index.roles.get(rows[i].code, ()), as_of)]
     end = offset + limit
-    if order == "relevance" and q:
+    if short:
+        ids = found[offset:end]
+    elif order == "relevance" and q:
         upper, folded = q.upper(), q.casefold()
         named, words = index.folded, index.words
         ids = heapq.nsmallest(end, found, key=lambda i: (

@@ -5,6 +5,7 @@ names for three letters or more."""
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import random
 
@@ -81,3 +82,78 @@ def _hit(row: OrgRow) -> object:
     from graphkit.store.base import OrganisationHit
 
     return OrganisationHit(row.name, row.code, row.all_kinds, row.start, row.end)
+
+
+DATED = [OrgRow(code, name, kinds, dt_start, dt_end) for (code, name, kinds), (dt_start, dt_end) in zip(
+    NAMES, itertools.cycle([(None, None), (datetime.date(2020, 4, 1), None), (None, datetime.date(2021, 3, 31)),
+                            (datetime.date(2022, 7, 1), datetime.date(2023, 3, 31))]), strict=False)]
+
+
+def _search(index: SearchIndex, q: str, kind: str | None, day: datetime.date, limit: int, offset: int,
+            short: int) -> tuple[list[object], int]:
+    from graphkit.store.areas import search
+
+    class Holder:  # what held() keeps indexes on
+        pass
+
+    store = Holder()
+    store._search_index = index  # type: ignore[attr-defined]
+    was = SearchIndex.SHORT
+    SearchIndex.SHORT = short
+    try:
+        return search(store, q, kind=kind, within=None, as_of=day, limit=limit, offset=offset,  # type: ignore[arg-type]
+                      order="relevance")
+    finally:
+        SearchIndex.SHORT = was
+
+
+def test_short_queries_walk_their_kept_order_and_answer_as_ranking_every_hit() -> None:
+    """A query of one or two characters is ranked once and its order kept (``SearchIndex.ranked``); the search then
+    filters that order by date and kind: the same page and total as ranking every hit that passes the filters."""
+    index = SearchIndex(DATED, [])
+    letters = sorted({c for _, name, _ in NAMES for c in name.casefold()} | {"a8", "u9", "zz", "y0", "1"})
+    queries = [*letters, *("".join(p) for p in itertools.product("aeosr.", repeat=2))]
+    compared = 0
+    for q in queries:
+        for kind in (None, "GPPractice", "SubICBLocation"):
+            for day in (datetime.date(2019, 1, 1), datetime.date(2020, 6, 1), datetime.date(2022, 10, 1)):
+                for limit, offset in ((15, 0), (2, 1)):
+                    kept = _search(index, q, kind, day, limit, offset, short=2)
+                    ranked = _search(index, q, kind, day, limit, offset, short=0)
+                    assert kept == ranked, (q, kind, day, limit, offset)
+                    compared += bool(kept[1])
+    assert compared > 300  # most of the comparisons found something
+    assert "s" in index._ranked and "sur" not in index._ranked  # only the short ones kept
+
+
+def test_the_kept_orders_are_bounded() -> None:
+    index = SearchIndex(DATED, [])
+    index.RANKED_KEPT = 5  # type: ignore[misc]
+    for q in ["a", "b", "c", "d", "e", "f", "a", "g"]:
+        index.ranked(q)
+    assert list(index._ranked) == ["d", "e", "f", "a", "g"]  # the least recently asked went first
+
+
+def test_short_queries_within_an_area_answer_as_ranking_every_hit(cases_embedded: object) -> None:
+    """On the case studies, within each federation and commissioner on a date (the area's codes filter the kept
+    order): the same page and total either way."""
+    from graphkit.store.areas import search
+
+    day = datetime.date(2016, 4, 1)
+    areas = sorted({t.organisation for t in cases_embedded.ties_of_kinds(  # type: ignore[attr-defined]
+        ["FederationMembership", "CommissionerAssignment"], as_of=day)})
+    assert len(areas) >= 3
+    compared = 0
+    for area in areas:
+        for q in ("a", "e", "s", "pr", "zz", "8"):
+            answers = []
+            for short in (2, 0):
+                was, SearchIndex.SHORT = SearchIndex.SHORT, short
+                try:
+                    answers.append(search(cases_embedded, q, kind=None, within=area, as_of=day, limit=5,  # type: ignore[arg-type]
+                                          offset=0, order="relevance"))
+                finally:
+                    SearchIndex.SHORT = was
+            assert answers[0] == answers[1], (area, q)
+            compared += bool(answers[0][1])
+    assert compared >= 6

@@ -93,3 +93,27 @@ def test_the_case_studies_text_loads_the_same_checked_or_not() -> None:
     checked.bulk_load(input=text, format=ox.RdfFormat.N_QUADS)
     lenient.bulk_load(input=text, format=ox.RdfFormat.N_QUADS, lenient=True)
     assert len(checked) > 5000 and set(checked) == set(lenient)
+
+
+def test_a_load_that_fails_midway_stops_the_emitter_and_keeps_the_store(tmp_path: object) -> None:
+    """A line Oxigraph cannot parse, early in a long stream: the build's load fails naming nothing half-written (the
+    previous generation stays current), and the thread writing the rest of the quads is stopped, not left waiting."""
+    import threading
+    from pathlib import Path
+
+    from graphkit.store.oxigraph import OxigraphStore, load_nquads
+
+    store = Path(str(tmp_path)) / "store"
+    load_nquads(store, _text(3))
+    before = OxigraphStore(store).count_organisations()
+
+    def broken(sink: QuadSink) -> None:
+        _emit(10, sink)
+        sink.add("<https://example.org/s>", "not a predicate", '"x"', "<https://example.org/g>")
+        _emit(50 * SLICE, sink)  # far more than the queue holds
+
+    with pytest.raises(SyntaxError):
+        load_nquads(store, emitted(broken), lenient=True)
+    assert not any(t.name == "emitting-quads" and t.is_alive() for t in threading.enumerate())
+    assert OxigraphStore(store).count_organisations() == before
+    assert len(OxigraphStore(store).dataset()) >= 3

@@ -109,8 +109,12 @@ def _write_generation(directory: Path, text: str | bytes | BinaryIO, check: Call
 
     store = ox.Store(str(directory))
     try:
-        store.bulk_load(input=text.encode("utf-8") if isinstance(text, str) else text, format=ox.RdfFormat.N_QUADS,
-                        lenient=lenient)
+        try:
+            store.bulk_load(input=text.encode("utf-8") if isinstance(text, str) else text,
+                            format=ox.RdfFormat.N_QUADS, lenient=lenient)
+        finally:
+            if not isinstance(text, str | bytes):
+                text.close()  # a stream whose load failed midway stops its writer (graphkit/rdf/quads.py emitted)
         load_ontology_into(store, str(ONTOLOGY_GRAPH))
         store.flush()
         generations.crash_point("during-load")

@@ -19,8 +19,9 @@ from graphkit.store.base import GraphStore
 
 router = APIRouter(prefix="/analyses", tags=["analyses"])
 RESERVED = {"as_of", "list_size_year"}
-PY_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
-EXAMPLES = {"centre": "U89141", "contract": "ZZC-EMB-LIS", "holder": "A81001", "flow_kinds": "PCNMembership"}
+PY_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "date": dt.date}
+EXAMPLES = {"centre": "U89141", "contract": "ZZC-EMB-LIS", "holder": "A81001", "flow_kinds": "PCNMembership",
+            "area": "ZZF-CCG-STR", "since": "2016-01-01", "until": "2018-12-31"}
 LIST_SIZE_YEAR = Annotated[
     str | None,
     Query(
@@ -44,7 +45,8 @@ def run(request: Request, store: GraphStore, name: str, as_of: dt.date, list_siz
         params: dict[str, Any]) -> AnalysisResult:
     analysis = registry.get(name)
     analysis.bind(params)  # unknown or malformed parameters are refused before projecting
-    graph = projection(request, store, as_of, list_size_year)
+    # an analysis of change over time reads the curated layers on every date (kept on the store once read)
+    graph = store.history() if analysis.temporal else projection(request, store, as_of, list_size_year)
     result = analysis.run_for(graph, params, as_of=as_of.isoformat())
     return AnalysisResult(name=name, as_of=as_of, params=params, result=result)
 
@@ -114,8 +116,12 @@ for _a in registry.REGISTRY.values():
         response_model=AnalysisResult,
         responses={**ERRORS, **BUSY},
         summary=f"Run {_a.name}",
-        description=f"{_a.description} Projects the organisation graph as of `as_of` (with `list_size_year`, "
-        f"practices carry their list size of that year) and runs the analysis. Returns: {_a.returns}",
+        description=f"{_a.description} "
+        + ("Reads the curated layers on every date (each tie, post and contract with its dates) and runs the "
+           "analysis on `as_of` (and the period, where it has one). " if _a.temporal else
+           "Projects the organisation graph as of `as_of` (with `list_size_year`, practices carry their list size "
+           "of that year) and runs the analysis. ")
+        + f"Returns: {_a.returns}",
         operation_id=f"analysis_{_a.name.replace('-', '_')}",
     )
 

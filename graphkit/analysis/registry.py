@@ -5,14 +5,16 @@ An entry records its name, a one-line description, its parameters (name, type, d
 required), the graph it needs (layer, node and edge kinds and attributes) and what it returns. The registered
 function takes the projected graph first and the parameters as keywords, and returns JSON-ready data.
 
->>> [a["name"] for a in list_analyses()]
-['boundary-spanners', 'competition', 'contract-chain', 'footprint', 'interdependence', 'style']
+>>> [a["name"] for a in list_analyses()]  # doctest: +NORMALIZE_WHITESPACE
+['activities', 'boundary-spanners', 'clinical-elites', 'competition', 'conflicts-of-interest', 'contract-chain',
+ 'footprint', 'governance-profile', 'interdependence', 'membership-churn', 'style']
 >>> get("style").params[0].name
 'centre'
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -26,7 +28,7 @@ from graphkit.errors import BadParameter, NotFound
 
 #: Parameter types the registry understands. "graph" is a second projected graph (e.g. an earlier snapshot), passed
 #: by the caller, never parsed from text.
-PARAM_TYPES: frozenset[str] = frozenset({"str", "int", "float", "bool", "graph"})
+PARAM_TYPES: frozenset[str] = frozenset({"str", "int", "float", "bool", "date", "graph"})
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -125,6 +127,10 @@ class Param:
                 if not isinstance(value, nx.Graph):
                     raise TypeError("a NetworkX graph is required")
                 return value
+            if self.type == "date":
+                if isinstance(value, dt.date):
+                    return value
+                return dt.date.fromisoformat(str(value).strip())
             if self.type == "bool":
                 if isinstance(value, bool):
                     return value
@@ -178,12 +184,15 @@ class Analysis:
     returns: str
     func: Callable[..., Any] = field(repr=False, compare=False)
     checks: tuple[Check, ...] = ()
+    #: True when the analysis reads change over time: it gets the curated layers on every date (each edge with its
+    #: start and end, ``GraphStore.history``) and the date as ``as_of``, not the graph projected on one date.
+    temporal: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready metadata (everything but the function).
 
         >>> sorted(get("contract-chain").to_dict())
-        ['checks', 'description', 'graph', 'name', 'params', 'returns']
+        ['checks', 'description', 'graph', 'name', 'params', 'returns', 'temporal']
         """
         return {
             "name": self.name,
@@ -192,6 +201,7 @@ class Analysis:
             "checks": [c.rule for c in self.checks],
             "graph": to_jsonable(self.graph),
             "returns": self.returns,
+            "temporal": self.temporal,
         }
 
     def bind(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -233,14 +243,20 @@ class Analysis:
                 )
         return bound
 
-    def run(self, graph: nx.Graph, **values: Any) -> Any:
-        """Bind the parameters, run the analysis on ``graph`` and return JSON-ready data.
+    def run(self, graph: nx.Graph, as_of: dt.date | None = None, **values: Any) -> Any:
+        """Bind the parameters, run the analysis on ``graph`` and return JSON-ready data. A temporal analysis
+        reads the graph on ``as_of`` (today when None).
 
         >>> from graphkit.analysis import examples
         >>> get("interdependence").run(examples.star(4), centre="ZZF001")["classification"]
         'unicentric'
         """
-        return to_jsonable(self.func(graph, **self.bind(values)))
+        return to_jsonable(self._call(graph, self.bind(values), as_of))
+
+    def _call(self, graph: nx.Graph, bound: Mapping[str, Any], as_of: dt.date | None) -> Any:
+        if self.temporal:
+            return self.func(graph, as_of=as_of or dt.date.today(), **bound)
+        return self.func(graph, **bound)
 
     def run_for(self, graph: nx.Graph, values: Mapping[str, Any], *, as_of: str) -> Any:
         """:meth:`run` for the API and the command line: a centre or holder that is not in the graph (projected as
@@ -248,12 +264,12 @@ class Analysis:
         BadParameter, each named, rather than an error from inside the analysis."""
         bound = self.bind(values)
         for p in self.params:
-            code = bound.get(p.name) if p.name in ("centre", "holder") else None
+            code = bound.get(p.name) if p.name in ("centre", "holder", "area") else None
             if code is not None and code not in graph:
-                raise NotFound(f"{code!r} is not in the graph as of {as_of}", details={"parameter": p.name,
-                                                                                       "code": code})
+                where = "on any date" if self.temporal else f"as of {as_of}"
+                raise NotFound(f"{code!r} is not in the graph {where}", details={"parameter": p.name, "code": code})
         try:
-            return to_jsonable(self.func(graph, **bound))
+            return to_jsonable(self._call(graph, bound, dt.date.fromisoformat(as_of)))
         except ValueError as exc:
             raise BadParameter(f"analysis {self.name!r}: {exc}", details={"analysis": self.name}) from None
 
@@ -275,12 +291,14 @@ def register(
     graph: Mapping[str, Any] | None = None,
     returns: str = "",
     checks: Sequence[Check] = (),
+    temporal: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: register ``func(graph, **params)`` under ``name``.
 
     ``params``: :class:`Param` objects, or a mapping name -> {"type", "default", "description", "required"}.
     ``graph``: what the analysis needs from the projection (layer, kinds, attributes); must be JSON-serialisable.
     ``checks``: rules between parameters (:class:`Check`), refused with BadParameter when broken.
+    ``temporal``: the analysis reads the curated layers on every date and gets ``as_of`` (:attr:`Analysis.temporal`).
     Registering a name twice raises ``ValueError``.
 
     >>> @register("demo-count", "Count the nodes.", params={"plus": {"type": "int", "default": 0}})
@@ -299,7 +317,7 @@ def register(
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY:
             raise ValueError(f"analysis {name!r} is already registered")
-        REGISTRY[name] = Analysis(name, description.strip(), spec, meta, returns, func, tuple(checks))
+        REGISTRY[name] = Analysis(name, description.strip(), spec, meta, returns, func, tuple(checks), temporal)
         return func
 
     return decorate

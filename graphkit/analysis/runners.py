@@ -8,11 +8,24 @@ to put in the graph (see also ``docs/analyses.md``).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 import networkx as nx
 
-from graphkit.analysis import brokerage, competition, contracts, footprint, interdependence, style
+from graphkit.analysis import (
+    activities,
+    brokerage,
+    churn,
+    competition,
+    conflicts,
+    contracts,
+    elites,
+    footprint,
+    governance,
+    interdependence,
+    style,
+)
 from graphkit.analysis._common import FUNCTIONAL_KIND_ORDER, POST_KIND, edge_kind, edges, node_kind
 from graphkit.analysis.registry import Param, at_most, register
 
@@ -287,3 +300,135 @@ def _competition(
 )
 def _contract_chain(graph: nx.Graph, *, contract: str | None, holder: str | None) -> list[contracts.ContractChain]:
     return contracts.contract_chains(graph, contract=contract, holder=holder)
+
+
+# -- the analyses of change over time (temporal: they read GraphStore.history and get as_of) -------------------------
+
+_AREA = Param("area", "str", None, "Only this area (optional): an organisation code; the area, its units and its "
+              "members one level down at a time (a CCG's practices, an STP's CCGs and their practices).")
+_SINCE = Param("since", "date", None, "First day of the period (YYYY-MM-DD, optional: from the start of the data).")
+_UNTIL = Param("until", "date", None, "Last day of the period (YYYY-MM-DD, optional: as_of).")
+_PERIOD = [at_most("since", "until", "a period runs forward")]
+
+
+def _history_layer(description: str, node_kinds: list[str], edge_kinds: list[str], edge_attributes: list[str],
+                   **extra: str) -> dict[str, Any]:
+    return _layer("history", description, node_kinds, edge_kinds, ["kind", "name", "scale_level"],
+                  ["kind", "start", "end", *edge_attributes], **extra)
+
+
+@register(
+    "governance-profile",
+    "Hood's governance profile (oversight, competition, mutuality, contrived randomness) per dyad and overseer, "
+    "with hybrids (comptrol) and the flow hierarchy.",
+    params=[
+        _AREA,
+        Param("theta", "float", governance.THETA, "A mode counts toward a hybrid at this share or above (θ, "
+              "domain-model §3.4: the equal share of four modes).", minimum=0, maximum=1),
+        Param("elite_share", "float", governance.ELITE_SHARE, "Clinical-elite share of the oversight's carriers "
+              "that makes restratified oversight (a majority).", minimum=0, maximum=1),
+    ],
+    graph=_history_layer(
+        "Governance and directive ties with their Hood mode, posts of the overseers' people.",
+        ["any organisation kind", "Person"], ["DirectsTie", "GovernanceTie", "PostHolding", "UnitMembership"],
+        ["hood_mode", "selection_basis", "role"],
+    ),
+    returns="GovernanceResult: per dyad and overseer the counts, h = (O, K, M, R), hybrids and reasons; the flow "
+            "hierarchy, reciprocity, peer shares and random inspection share.",
+    temporal=True,
+)
+def _governance(graph: nx.Graph, *, as_of: dt.date, area: str | None, theta: float,
+                elite_share: float) -> governance.GovernanceResult:
+    return governance.governance_profile(graph, as_of, area=area, theta=theta, elite_share=elite_share)
+
+
+@register(
+    "clinical-elites",
+    "Clinical elites: elite share of governance seats, concentration of governance posts, strata spanned and the "
+    "restratification index since a date.",
+    params=[_AREA, Param("since", "date", None, "Earlier date for the restratification index (optional).")],
+    graph=_history_layer("People's posts with their dates, organisations and their units.",
+                         ["any organisation kind", "Person"], ["PostHolding", "UnitMembership"], ["role"]),
+    returns="EliteResult: people with their clinical and governance posts and verdict, seats, Gini, top-decile "
+            "share, strata spanned, restratification.",
+    temporal=True,
+)
+def _elites(graph: nx.Graph, *, as_of: dt.date, area: str | None, since: dt.date | None) -> elites.EliteResult:
+    if since is not None and since > as_of:
+        raise ValueError(f"since ({since}) must not be after as_of ({as_of})")
+    return elites.clinical_elites(graph, as_of, area=area, since=since)
+
+
+@register(
+    "conflicts-of-interest",
+    "People on a commissioner and on a provider it contracts with, at once: the paths with the contract, posts, "
+    "dates and sources; and the interlocks.",
+    params=[
+        _AREA, _SINCE, _UNTIL,
+        Param("include_core", "bool", False, "Count core GMS/PMS contracts of practices too."),
+        Param("include_undated", "bool", True, "Keep paths that rely on a fact with no start date (marked)."),
+    ],
+    checks=_PERIOD,
+    graph=_history_layer(
+        "Posts, units, contracts with their commissioner, holders, joint ventures and deliveries.",
+        ["any organisation kind", "Person", "*Contract"],
+        ["PostHolding", "UnitMembership", "ContractHolder", "DeliveredBy", "CollaborationMembership"],
+        ["role", "commissioning", "represents"],
+    ),
+    returns="ConflictResult: 'paths' (each with person, commissioner, provider, contract, link, window, undated "
+            "facts, reason), 'interlocks', 'declared_separate', 'counts'.",
+    temporal=True,
+)
+def _conflicts(graph: nx.Graph, *, as_of: dt.date, area: str | None, since: dt.date | None,
+               until: dt.date | None, include_core: bool, include_undated: bool) -> conflicts.ConflictResult:
+    return conflicts.conflicts_of_interest(graph, as_of, area=area, since=since, until=until,
+                                           include_core=include_core, include_undated=include_undated)
+
+
+@register(
+    "activities",
+    "What a federation's centre does: directing (with compliance), engineering (ΔLTS), co-producing (reach).",
+    params=[
+        _CENTRE, _SINCE, _UNTIL,
+        Param("months", "int", 12, "Months after an engineering activity at which its effect is read.",
+              minimum=1, maximum=120),
+    ],
+    checks=_PERIOD,
+    graph=_history_layer(
+        "The centre's directive, facilitation and engagement ties; its members and their functional ties.",
+        ["GPFederation", "PrimaryCareNetwork", "GPPractice", "SubfederationGroup", "any partner kind"],
+        ["DirectsTie", "FacilitationTie", "PartnershipTie", "EngagementTie", "RepresentationTie", "LearningTie",
+         "FederationMembership", "SubfederationMembership", "BidTie", *FUNCTIONAL_KIND_ORDER],
+        ["requirement", "mechanism", "compliance", "monitored", "sanction", "outcome"], centre_param="centre",
+    ),
+    returns="ActivityResult: the activities with their targets and measures, the mix, directing compliance, "
+            "co-production footprint and reach, challenge capacity.",
+    temporal=True,
+)
+def _activities(graph: nx.Graph, *, as_of: dt.date, centre: str, since: dt.date | None, until: dt.date | None,
+                months: int) -> activities.ActivityResult:
+    return activities.activities(graph, as_of, centre=centre, since=since, until=until, months=months)
+
+
+@register(
+    "membership-churn",
+    "Competition over time: joins, leaves and switches between federations, approaches and their conversion, "
+    "contestability, and bid rivalry per tender lot.",
+    params=[
+        _AREA, _SINCE, _UNTIL,
+        Param("switch_days", "int", churn.SWITCH_DAYS, "A leave and a join at most this many days apart are one "
+              "switch (memberships are often dated only to the year).", minimum=0, maximum=3650),
+    ],
+    checks=_PERIOD,
+    graph=_history_layer(
+        "Federation memberships with dates, commissioner assignments, approach and bid ties.",
+        ["GPPractice", "GPFederation", "ClinicalCommissioningGroup", "SubICBLocation"],
+        ["FederationMembership", "CommissionerAssignment", "ApproachTie", "BidTie"], ["outcome", "lot"],
+    ),
+    returns="ChurnResult: joins, leaves, switches, per-federation counts, approaches and conversion rate, "
+            "contestability, concentration, tenders with their bidders.",
+    temporal=True,
+)
+def _churn(graph: nx.Graph, *, as_of: dt.date, area: str | None, since: dt.date | None, until: dt.date | None,
+           switch_days: int) -> churn.ChurnResult:
+    return churn.membership_churn(graph, as_of, area=area, since=since, until=until, switch_days=switch_days)

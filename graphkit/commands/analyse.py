@@ -43,7 +43,7 @@ def analyse(
     day = parse_as_of(as_of, name="--as-of")
     store = open_store(settings)
     try:
-        graph = store.project(day, list_size_year=list_size_year)
+        graph = store.history() if analysis.temporal else store.project(day, list_size_year=list_size_year)
     finally:
         store.close()
     result = analysis.run_for(graph, values, as_of=day.isoformat())

@@ -289,6 +289,11 @@ class GraphStore(Protocol):
         """The organisation graph as of the date, for the analyses (docs/analyses.md)."""
         ...
 
+    def history(self) -> nx.MultiDiGraph:
+        """The curated layers on every date, each edge with its start and end, for the analyses that read change
+        over time (docs/analyses.md §1)."""
+        ...
+
     def count_organisations(self) -> int: ...
 
     def list_size_rows(self) -> list[tuple[str, str, int]]:

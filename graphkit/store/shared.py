@@ -70,7 +70,7 @@ from graphkit.store.economy import (
     economy_list_sizes,
     list_size_index,
 )
-from graphkit.store.layers import add_curated_layers
+from graphkit.store.layers import add_curated_layers, curated_history
 
 __all__ = [
     "COMMISSIONER_SIDE",
@@ -377,6 +377,10 @@ class SharedStore:
                 if sizes and code in g:
                     g.nodes[code]["list_size"] = max(sizes)
         return add_curated_layers(cast(GraphStore, self), g, as_of)
+
+    def history(self) -> nx.MultiDiGraph:
+        """The curated layers on every date (:func:`curated_history`), read once per store object and kept."""
+        return held(self, "_history", lambda: curated_history(cast(GraphStore, self)))
 
 
 def _year_of(key: ContractKey) -> str:

@@ -17,7 +17,18 @@ from api import web
 from api.errors import install_error_handlers
 from api.guard import Gate, Guard
 from api.live import LiveStore
-from api.routers import analyses, contracts, economy, export, health, organisations, people, query, reorganisation
+from api.routers import (
+    analyses,
+    conflicts,
+    contracts,
+    economy,
+    export,
+    health,
+    organisations,
+    people,
+    query,
+    reorganisation,
+)
 from graphkit.config import Settings
 from graphkit.store.base import GraphStore
 from graphkit.store.open import open_store
@@ -124,7 +135,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         max_request_bytes=settings.max_request_bytes,
         max_response_bytes=settings.max_response_bytes,
     )
-    for r in (health, organisations, contracts, people, economy, analyses, query, export, reorganisation):
+    for r in (health, organisations, contracts, people, economy, analyses, conflicts, query, export, reorganisation):
         app.include_router(r.router)
     app.include_router(web.router)  # the explorer page, last: its routes are outside the JSON API
     return app

@@ -122,6 +122,8 @@ def activities(G: nx.Graph, as_of: dt.date, *, centre: str, since: dt.date | Non
     Complexity: O(A·E) for A activities and E ties (each engineering activity reads the ties twice).
     """
     until = until or as_of
+    if since is not None and since > until:
+        raise ValueError(f"since ({since}) must not be after until ({until}; as_of when not given)")
     members = members_on(G, centre, as_of)
     groups: dict[tuple[str, str | None], list[tuple[str, str, Mapping[str, Any]]]] = {}
     for u, v, d in G.edges(data=True):

@@ -65,6 +65,8 @@ def membership_churn(G: nx.Graph, as_of: dt.date, *, area: str | None = None, si
     Complexity: O(E + M log M) for E ties and M federation memberships.
     """
     until = until or as_of
+    if since is not None and since > until:
+        raise ValueError(f"since ({since}) must not be after until ({until}; as_of when not given)")
     scope = None if area is None else within(G, area, as_of)
     memberships = sorted(
         ((str(u), str(v), d) for u, v, d in G.edges(data=True) if d.get("kind") == "FederationMembership"

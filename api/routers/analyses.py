@@ -15,6 +15,7 @@ from api.guard import BUSY, gate
 from api.schemas import AnalysisInfo, AnalysisList, AnalysisResult
 from graphkit.analysis import registry
 from graphkit.errors import BadParameter
+from graphkit.store.areas import require_known
 from graphkit.store.base import GraphStore
 
 router = APIRouter(prefix="/analyses", tags=["analyses"])
@@ -47,7 +48,7 @@ def run(request: Request, store: GraphStore, name: str, as_of: dt.date, list_siz
     analysis.bind(params)  # unknown or malformed parameters are refused before projecting
     # an analysis of change over time reads the curated layers on every date (kept on the store once read)
     graph = store.history() if analysis.temporal else projection(request, store, as_of, list_size_year)
-    result = analysis.run_for(graph, params, as_of=as_of.isoformat())
+    result = analysis.run_for(graph, params, as_of=as_of.isoformat(), require=lambda code: require_known(store, code))
     return AnalysisResult(name=name, as_of=as_of, params=params, result=result)
 
 

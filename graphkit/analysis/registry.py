@@ -258,14 +258,21 @@ class Analysis:
             return self.func(graph, as_of=as_of or dt.date.today(), **bound)
         return self.func(graph, **bound)
 
-    def run_for(self, graph: nx.Graph, values: Mapping[str, Any], *, as_of: str) -> Any:
-        """:meth:`run` for the API and the command line: a centre or holder that is not in the graph (projected as
-        of ``as_of``) is NotFound, and parameter values that contradict each other (``tau_low`` above ``tau``) are
-        BadParameter, each named, rather than an error from inside the analysis."""
+    def run_for(self, graph: nx.Graph, values: Mapping[str, Any], *, as_of: str,
+                require: Callable[[str], None] | None = None) -> Any:
+        """:meth:`run` for the API and the command line: a centre, holder or area that is not in the graph (projected
+        as of ``as_of``) is NotFound, and parameter values that contradict each other (``tau_low`` above ``tau``) are
+        BadParameter, each named, rather than an error from inside the analysis. ``require`` (raising NotFound for a
+        code the store does not hold) replaces the graph check for a temporal analysis: an organisation of the store
+        with no curated fact on any date gets an empty answer, not a 404."""
         bound = self.bind(values)
         for p in self.params:
             code = bound.get(p.name) if p.name in ("centre", "holder", "area") else None
-            if code is not None and code not in graph:
+            if code is None:
+                continue
+            if self.temporal and require is not None:
+                require(code)
+            elif code not in graph:
                 where = "on any date" if self.temporal else f"as of {as_of}"
                 raise NotFound(f"{code!r} is not in the graph {where}", details={"parameter": p.name, "code": code})
         try:

@@ -41,12 +41,14 @@ def analyse(
         values[k] = v
     analysis.bind(values)  # unknown or malformed parameters are refused before projecting
     day = parse_as_of(as_of, name="--as-of")
+    from graphkit.store.areas import require_known
+
     store = open_store(settings)
     try:
         graph = store.history() if analysis.temporal else store.project(day, list_size_year=list_size_year)
+        result = analysis.run_for(graph, values, as_of=day.isoformat(), require=lambda code: require_known(store, code))
     finally:
         store.close()
-    result = analysis.run_for(graph, values, as_of=day.isoformat())
     click.echo(json.dumps(result, indent=1, ensure_ascii=False, default=str))
 
 

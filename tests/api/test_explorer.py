@@ -347,6 +347,31 @@ def test_a_federation_network_shows_its_ties_and_the_analyses_with_their_reasons
         orgs = {x["node"] for x in spanners["result"]["organisations"] if x["is_spanner"]}
         marked = set(p.evaluate("() => window.explorer.cy.nodes('.spanner').map(n => n.id())"))
         assert marked and marked <= orgs
+        # the centre's activities: its rules with their compliance (004:446), its engineering, its co-production
+        activities = p.inner_text("#activities")
+        assert "(all but 4)" in activities and "ZZF-EXP-P37" in activities
+        assert p.query_selector_all("#activities li[data-type='engineering']")
+        assert p.get_attribute("#governance li[data-overseer='ZZF-EXPANDING']", "data-hybrids") == \
+            "restratified oversight"
         page.shot("casestudies-expanding-network")
+    finally:
+        page.close()
+
+
+def test_a_commissioner_shows_its_conflicts_of_interest(browser: Any, evil_site) -> None:
+    page = Page(browser, evil_site[1])
+    try:
+        p = page.open("/explore/ZZF-CCG-STR?as_of=2016-09-01")
+        page.drawn("ZZF-CCG-STR", "2016-09-01")
+        p.wait_for_selector("#analyses[data-ready='true']", timeout=60_000)
+        answer = httpx.get(evil_site[1] + "/conflicts-of-interest/ZZF-CCG-STR", params={"as_of": "2016-09-01"}).json()
+        paths = answer["result"]["paths"]
+        assert p.get_attribute("#conflicts", "data-paths") == str(len(paths)) and paths
+        shown = set(p.eval_on_selector_all("#conflicts > ul li", "els => els.map(e => e.dataset.person)"))
+        assert shown == {x["person"] for x in paths} == {"ZZP-STR-CHAIR", "ZZP-STR-CEO"}
+        assert "ZZC-STR-COMMUNITY" in p.inner_text("#conflicts")
+        link = p.get_attribute("#conflicts a", "href") or ""
+        assert "/conflicts-of-interest/ZZF-CCG-STR" in link and "format=csv" in link
+        page.shot("casestudies-conflicts-of-interest")
     finally:
         page.close()

@@ -139,12 +139,25 @@ export class Network {
     if (mine !== this.token) return;
     const spanners = await analysis("boundary-spanners", { as_of: asOf });
     if (mine !== this.token) return;
+    // the analyses of change over time read the curated tables (posts, governance ties, contracts) on every date
+    const acts = analysable ? await analysis("activities", { centre: code, as_of: asOf }) : null;
+    if (mine !== this.token) return;
+    const gov = await analysis("governance-profile", { area: code, as_of: asOf });
+    if (mine !== this.token) return;
+    const coi = await analysis("conflicts-of-interest", { area: code, as_of: asOf });
+    if (mine !== this.token) return;
+    const elite = await analysis("clinical-elites", { area: code, as_of: asOf });
+    if (mine !== this.token) return;
+    const churned = await analysis("membership-churn", { area: code, as_of: asOf });
+    if (mine !== this.token) return;
     box.append(h("h2", {}, "Analyses as of " + asOf));
     if (centred && !analysable) {
       box.append(h("p", { id: "no-members", class: "muted" }, "No members on this date: no interdependence or style to measure."));
     }
     if (inter) box.append(interdependencePanel(inter, this.cy));
     if (style) box.append(stylePanel(style));
+    if (acts) box.append(activitiesPanel(acts));
+    box.append(governancePanel(gov), conflictsPanel(coi, code, asOf), elitesPanel(elite), churnPanel(churned));
     box.append(spannerPanel(spanners, this.cy));
     box.append(await peoplePanel(spanners, this.cy, asOf));
     if (mine !== this.token) return;
@@ -363,4 +376,80 @@ async function peoplePanel(spanners, cy, asOf) {
 function append(el, ...children) {
   el.append(...children.filter((c) => c !== null && c !== undefined));
   return el;
+}
+
+// -- the analyses of change over time (docs/analyses.md §8-12): each panel says what the curated tables record ------
+
+const failed = (id, title, answer) => h("div", { class: "panel analysis", id }, h("h3", {}, title), h("p", { class: "muted" }, answer.error.message));
+const cites = (x) => (x && x.citations && x.citations.length ? h("span", { class: "code" }, ` ${x.citations.join("; ")}`) : null);
+
+function activitiesPanel(answer) {
+  if (answer.error) return failed("activities", "Activities", answer);
+  const r = answer.result;
+  const mix = Object.entries(r.mix).map(([t, m]) => `${m.activities} ${t}`).join(", ");
+  return h("div", { class: "panel analysis", id: "activities", "data-count": String(r.activities.length) },
+    h("h3", {}, "Activities of the centre: ", h("strong", {}, mix)),
+    h("ul", {}, r.activities.map((a) => h("li", { "data-type": a.type }, h("strong", {}, a.type), `: ${a.mechanism || "(no mechanism stated)"}`,
+      h("span", { class: "muted" }, ` ${a.targets.length} target${a.targets.length === 1 ? "" : "s"}${a.start ? ` from ${a.start}` : ", undated"}`),
+      a.type === "directing" && a.measures.compliance_rate !== null
+        ? h("div", { class: "compliance" }, `${a.measures.compliance.complied} of ${a.measures.subject - a.measures.compliance["not recorded"]} complied`,
+            a.measures.not_complied.length ? `; not: ${a.measures.not_complied.join(", ")}` : "") : null,
+      a.type === "engineering" ? h("div", { class: "muted" }, a.measures.delta_lts === null
+        ? (a.measures.reason || "ΔLTS not computable") : `ΔLTS ${fmt(a.measures.delta_lts)} (${fmt(a.measures.lts_before)} → ${fmt(a.measures.lts_after)}), ${a.measures.new_lateral_ties} new lateral ties`) : null,
+      cites(a.evidence[0])))),
+    r.directing.summary ? h("p", { class: "reason" }, r.directing.summary) : null,
+    r.co_production.reach_upward.length ? h("p", {}, `Co-produces with bodies above it: ${r.co_production.reach_upward.join(", ")}`) : null);
+}
+
+function governancePanel(answer) {
+  if (answer.error) return failed("governance", "Governance modes", answer);
+  const r = answer.result;
+  const box = h("div", { class: "panel analysis", id: "governance", "data-count": String(r.overseers.length) }, h("h3", {}, "Governance modes (Hood)"));
+  if (!r.overseers.length && !r.unclassified.length) return append(box, h("p", { class: "muted" }, "No governance mechanism recorded here on this date."));
+  return append(box,
+    h("ul", {}, r.overseers.map((o) => h("li", { "data-overseer": o.overseer, "data-hybrids": o.hybrids.join(",") },
+      h("span", { class: "code" }, o.overseer), ` ${o.instances} mechanisms: O ${fmt(o.h.O)}, K ${fmt(o.h.K)}, M ${fmt(o.h.M)}, R ${fmt(o.h.R)}`,
+      o.hybrids.length ? h("strong", {}, ` ${o.hybrids.join(", ")}`) : null,
+      h("div", { class: "muted" }, o.reasons.join("; "))))),
+    h("p", { class: "muted" }, r.reasons.join("; "), `; flow hierarchy ${fmt(r.flow_hierarchy)}`));
+}
+
+function conflictsPanel(answer, code, asOf) {
+  if (answer.error) return failed("conflicts", "Conflicts of interest", answer);
+  const r = answer.result;
+  const box = h("div", { class: "panel analysis", id: "conflicts", "data-paths": String(r.counts.paths), "data-interlocks": String(r.counts.interlocks) },
+    h("h3", {}, `Conflicts of interest: ${r.counts.paths} path${r.counts.paths === 1 ? "" : "s"}, ${r.counts.interlocks} interlock${r.counts.interlocks === 1 ? "" : "s"}`));
+  if (r.paths.length) {
+    box.append(h("ul", {}, r.paths.slice(0, 12).map((p) => h("li", { "data-person": p.person },
+      h("strong", {}, p.name || p.person), ` on ${p.commissioner_post.organisation} (${p.commissioner_post.post}) and ${p.provider_post.organisation} (${p.provider_post.post}) while ${p.provider} ${p.link} ${p.contract}`,
+      h("span", { class: "muted" }, ` ${p.start || "…"} to ${p.end || "…"}${p.undated.length ? `; undated: ${p.undated.join(", ")}` : ""}`), cites(p.commissioner_post)))));
+  }
+  if (r.interlocks.length) {
+    box.append(h("details", {}, h("summary", {}, `Interlocks (${r.interlocks.length})`), h("ul", {}, r.interlocks.map((i) => h("li", { "data-person": i.person },
+      `${i.name || i.person}: ${i.commissioner_post.organisation} and ${i.provider_post.organisation}`, h("span", { class: "muted" }, ` from ${i.start || "(undated)"}${i.end ? ` to ${i.end}` : ""}`))))));
+  }
+  if (!r.paths.length && !r.interlocks.length) box.append(h("p", { class: "muted" }, "None recorded on this date."));
+  box.append(h("p", { class: "muted" }, h("a", { href: apiUrl(`/conflicts-of-interest/${encodeURIComponent(code)}`, { as_of: asOf, format: "csv" }) }, "As CSV")));
+  return box;
+}
+
+function elitesPanel(answer) {
+  if (answer.error) return failed("elites", "Clinical elites", answer);
+  const r = answer.result;
+  const box = h("div", { class: "panel analysis", id: "elites", "data-elite": String(r.elite.length) }, h("h3", {}, "Clinical elites"));
+  if (!r.people.length) return append(box, h("p", { class: "muted" }, "No posts recorded here on this date."));
+  return append(box, h("dl", { class: "figures" },
+    [["people with posts", r.people.length, 0], ["clinical elite", r.elite.length, 0], ["seats", r.seats, 0], ["elite share of seats", r.elite_seat_share],
+     ["Gini of governance posts", r.gini], ["top-decile share", r.top_decile_share]].map(([k, v, d]) => [h("dt", {}, k), h("dd", {}, fmt(v, d ?? 2))])));
+}
+
+function churnPanel(answer) {
+  if (answer.error) return failed("churn", "Membership churn", answer);
+  const r = answer.result;
+  const box = h("div", { class: "panel analysis", id: "churn" }, h("h3", {}, "Competition for members over time"));
+  if (!r.joins.length && !r.approaches.length && !r.tenders.length) return append(box, h("p", { class: "muted" }, "No federation membership, approach or bid recorded here."));
+  return append(box, h("p", {}, r.reasons.join("; ")),
+    r.conversion_rate !== null ? h("p", {}, `Approaches converted to joining: ${fmt(r.conversion_rate)}`) : null,
+    r.tenders.length ? h("ul", {}, r.tenders.map((t) => h("li", {}, `${t.lot || "(lot not named)"} (${t.commissioner}): ${t.n_bidders} bidders`,
+      h("span", { class: "muted" }, ` ${Object.entries(t.outcomes).map(([b, o]) => `${b} ${o || "?"}`).join(", ")}`)))) : null);
 }

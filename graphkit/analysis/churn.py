@@ -73,7 +73,8 @@ def membership_churn(G: nx.Graph, as_of: dt.date, *, area: str | None = None, si
          and kind_of(G, v) in FEDERATION_KINDS and (scope is None or u in scope or v in scope)),
         key=lambda e: (e[0], e[2].get("start") or dt.date.min, e[1]),
     )
-    joins = [{"practice": u, "federation": v, "day": d["start"]} for u, v, d in memberships
+    joins = [{"practice": u, "federation": v, "day": d["start"], "sources": d.get("sources") or []}
+             for u, v, d in memberships
              if _in(d.get("start"), since, until)]
     ended = [(u, v, d) for u, v, d in memberships if _in(d.get("end"), since, until)]
     switches, leaves = [], []
@@ -83,9 +84,10 @@ def membership_churn(G: nx.Graph, as_of: dt.date, *, area: str | None = None, si
         if nxt:
             gap, w, e = min(nxt, key=lambda x: (x[0], x[1]))
             switches.append({"practice": u, "from": v, "to": w, "left": d["end"], "joined": e["start"],
-                             "days_apart": gap})
+                             "days_apart": gap,
+                             "sources": sorted({*(d.get("sources") or ()), *(e.get("sources") or ())})})
         else:
-            leaves.append({"practice": u, "federation": v, "day": d["end"]})
+            leaves.append({"practice": u, "federation": v, "day": d["end"], "sources": d.get("sources") or []})
     per: dict[str, dict[str, int]] = {}
     for j in joins:
         per.setdefault(j["federation"], {"joins": 0, "leaves": 0, "switches_in": 0, "switches_out": 0})["joins"] += 1

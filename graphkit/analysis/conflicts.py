@@ -97,7 +97,7 @@ def _commissioner_sides(G: nx.Graph, p: Post) -> list[tuple[str, Interval]]:
 
 def _contract_links(G: nx.Graph, provider: str) -> list[tuple[str, str, str | None, Interval]]:
     """The contracts a provider is tied to: (contract node, link, via, interval of the link)."""
-    out = []
+    out: list[tuple[str, str, str | None, Interval]] = []
     if provider not in G:
         return out
     for u, _, d in G.in_edges(provider, data=True):

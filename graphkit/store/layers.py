@@ -148,7 +148,7 @@ def _add_layers(
     for t in sorted(memberships, key=lambda t: (t.kind, t.member, t.organisation, str(t.start))):
         if t.kind == "CommissionerAssignment" and as_of is not None:
             g.nodes[t.member].setdefault("area", t.organisation)
-        g.add_edge(t.member, t.organisation, kind=t.kind, **_dates(t.start, t.end))
+        g.add_edge(t.member, t.organisation, kind=t.kind, sources=sorted(t.sources), **_dates(t.start, t.end))
     for lt in sorted(lateral, key=lambda t: (t.kind, t.tie_from, t.tie_to, str(t.start), t.line)):
         fact = {**_fact(lt), **_dates(lt.start, lt.end)}
         if lt.kind in DIRECTIVE_TIES and (lt.kind == "DirectiveTie" or lt.hood_mode == "Oversight"):

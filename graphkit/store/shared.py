@@ -380,7 +380,7 @@ class SharedStore:
 
     def history(self) -> nx.MultiDiGraph:
         """The curated layers on every date (:func:`curated_history`), read once per store object and kept."""
-        return held(self, "_history", lambda: curated_history(cast(GraphStore, self)))
+        return held(cast(GraphStore, self), "_history", lambda: curated_history(cast(GraphStore, self)))
 
 
 def _year_of(key: ContractKey) -> str:

@@ -156,11 +156,15 @@ class AnalysisInfo(BaseModel):
     checks: list[str] = Field(description="Rules between parameters, e.g. 'low must not exceed high'.")
     graph: dict[str, Any] = Field(description="What the analysis needs from the projected graph.")
     returns: str = Field(description="What it returns.")
+    temporal: bool = Field(
+        False, description="True when it reads the curated layers on every date (each post, tie and contract with its "
+        "dates) and answers for `as_of` (and `since`..`until` where it has them), rather than the graph projected on "
+        "one date.")
 
 
 class AnalysisList(BaseModel):
     data: list[AnalysisInfo] = Field(description="The registered analyses.")
-    count: int = Field(description="Number of analyses.", examples=[6])
+    count: int = Field(description="Number of analyses.", examples=[11])
 
 
 class AnalysisResult(BaseModel):

@@ -150,6 +150,7 @@ class EliteResult:
     top_decile_share: float | None
     strata_spanned: dict[str, int]
     restratification: dict[str, Any] | None
+    oversight_by_peers: dict[str, Any] = field(default_factory=dict)
     definitions: dict[str, str] = field(default_factory=dict)
 
 
@@ -200,7 +201,9 @@ def clinical_elites(G: nx.Graph, as_of: dt.date, *, area: str | None = None,
       holding a post in scope (those with none count as 0: a narrow elite shows as a high Gini);
     * strata spanned: for each clinical-elite person, the number of distinct scale levels among their posts;
     * restratification (with ``since``): the share of clinicians (persons with a clinical post) who hold a
-      governance post, on ``since`` and on ``as_of``, and its change (§3.5 restratification index).
+      governance post, on ``since`` and on ``as_of``, and its change (§3.5 restratification index);
+    * oversight by peers: of the oversight and peer-review ties to practices, the share whose overseer has a
+      clinical-elite carrier of a profession found at the practice (computed by the governance profile).
 
     Complexity: O(P log P + P·u) for P post holdings and u units per organisation.
     """
@@ -239,6 +242,8 @@ def clinical_elites(G: nx.Graph, as_of: dt.date, *, area: str | None = None,
             "index": None if share_then is None or share_now is None else share_now - share_then,
         }
     elite = sorted(p for p, ps in people.items() if ps.elite)
+    from graphkit.analysis import governance  # the governance profile reads the elites too
+
     return EliteResult(
         as_of=as_of, area=area, people=list(people.values()), elite=elite, clinicians=len(clinicians),
         elite_clinicians=len(elite), seats=seats, elite_seats=elite_seats,
@@ -246,6 +251,7 @@ def clinical_elites(G: nx.Graph, as_of: dt.date, *, area: str | None = None,
         governance_posts_per_person=per_person, gini=gini(per_person.values()),
         top_decile_share=top_decile_share(per_person.values()),
         strata_spanned={p: len(people[p].strata) for p in elite}, restratification=restrat,
+        oversight_by_peers=governance.governance_profile(G, as_of, area=area).peer_oversight,
         definitions={
             "clinical_post": "a post in a practice as GP, nurse or practice manager (roles "
                              + ", ".join(sorted(PROFESSION_BY_ROLE)) + ")",

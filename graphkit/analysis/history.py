@@ -94,7 +94,7 @@ def acting_for(G: nx.Graph, org: str, window: Interval) -> list[tuple[str, Inter
     """The organisation a post in ``org`` acts for, over the part of ``window`` it does: the parent of a unit (while
     it is a unit of it), else ``org`` itself.
 
-    >>> G = nx.MultiDiGraph(); G.add_edge("B", "F", kind="UnitMembership", start=dt.date(2016, 1, 1), end=None)
+    >>> G = nx.MultiDiGraph(); _ = G.add_edge("B", "F", kind="UnitMembership", start=dt.date(2016, 1, 1), end=None)
     >>> acting_for(G, "B", (None, None)), acting_for(G, "F", (None, None))
     ([('F', (datetime.date(2016, 1, 1), None))], [('F', (None, None))])
     """

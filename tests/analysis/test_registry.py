@@ -15,15 +15,18 @@ from graphkit.analysis import examples, registry
 from graphkit.analysis.registry import REGISTRY, Param, get, list_analyses, register
 from graphkit.errors import BadParameter, NotFound
 
-NAMES = ["boundary-spanners", "competition", "contract-chain", "footprint", "interdependence", "style"]
+NAMES = ["activities", "boundary-spanners", "clinical-elites", "competition", "conflicts-of-interest", "contract-chain",
+         "footprint", "governance-profile", "interdependence", "membership-churn", "style"]
+TEMPORAL = {"activities", "clinical-elites", "conflicts-of-interest", "governance-profile", "membership-churn"}
 
 
-def test_all_six_analyses_are_listed_with_json_metadata() -> None:
+def test_every_analysis_is_listed_with_json_metadata() -> None:
     listed = list_analyses()
     assert [a["name"] for a in listed] == NAMES
     assert json.loads(json.dumps(listed)) == listed  # JSON round trip, nothing lost
     for a in listed:
-        assert set(a) == {"name", "description", "params", "checks", "graph", "returns"}
+        assert set(a) == {"name", "description", "params", "checks", "graph", "returns", "temporal"}
+        assert a["temporal"] == (a["name"] in TEMPORAL)
         assert a["description"] and "\n" not in a["description"]
         for p in a["params"]:
             assert set(p) == {"name", "type", "default", "description", "required", "minimum", "exclusive_minimum",

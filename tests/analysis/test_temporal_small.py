@@ -83,6 +83,8 @@ def test_governance_profile_by_hand() -> None:
     assert len(r.unclassified) == 1
     # oversight and peer review ties: PCO->A twice by a GP elite at a GP practice; the other five are not by peers
     assert r.peer_oversight == {"ties": 7, "known": 7, "by_peers": 2, "unknown": 0, "share": 2 / 7}
+    # the clinical elites' view of the same date reports the same oversight by peers
+    assert elites.clinical_elites(governance_graph(), D(2009, 1, 1)).oversight_by_peers == r.peer_oversight
     # θ above every share: no hybrid at all
     assert not any(p.hybrids[:1] == ["comptrol"] for p in governance.governance_profile(
         governance_graph(), D(2009, 1, 1), theta=0.8).dyads)

@@ -134,6 +134,7 @@ class PostHolding:
     appointment: str | None = None  # Elected / CoOpted / Appointed
     voting: bool | None = None
     citations: tuple[str, ...] = ()
+    commissioning: bool | None = None  # the post takes part in commissioning decisions (None: not stated)
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,9 @@ class LateralTie:
     compliance: str | None = None  # a directive: a concept of pcg:ComplianceScheme
     function: str | None = None  # a dependence tie: a concept of pcg:CentralFunctionScheme
     citations: tuple[str, ...] = ()
+    selection_basis: str | None = None  # a governance tie: a concept of pcg:SelectionBasisScheme
+    outcome: str | None = None  # an approach or a bid tie: a concept of pcg:OutcomeScheme
+    lot: str | None = None  # a bid tie: the tender's lot
 
 
 @dataclass

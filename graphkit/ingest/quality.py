@@ -116,7 +116,7 @@ _RULE_KINDS = frozenset({"DirectiveTie", "GovernanceTie"})
 def curated_overlaps(results: list[ImportResult]) -> list[Issue]:
     """Rows of one curated table that state the same membership (member, organisation, kind), post
     (person, organisation, role, title), tie (kind, from, to; and mechanism for a directive or governance tie,
-    whose rules are told apart by what they require) or delivery (provider, contract) for
+    whose rules are told apart by what they require, and lot for a bid) or delivery (provider, contract) for
     overlapping periods: each pair is a ``curated-overlap`` conflict naming both lines. Both rows are
     loaded as stated; a source that says a thing twice is reported, not silently merged."""
     out: list[Issue] = []
@@ -127,8 +127,9 @@ def curated_overlaps(results: list[ImportResult]) -> list[Issue]:
             *(((t.kind, t.member, t.organisation), t.start, t.end, t.line) for t in r.relations),
             *(((p.person_id, p.organisation, p.role, p.title), p.start, p.end, p.line) for p in r.posts),
             # a centre's rules are told apart by what they require: two rules to one member are two facts
-            *(((t.kind, t.tie_from, t.tie_to, *((t.mechanism,) if t.kind in _RULE_KINDS else ())), t.start, t.end,
-               t.line) for t in r.lateral_ties),
+            # ... and bids by their lot: one bidder's bids to one commissioner for two lots are two bids
+            *(((t.kind, t.tie_from, t.tie_to, *((t.mechanism,) if t.kind in _RULE_KINDS else ()),
+                *((t.lot,) if t.kind == "BidTie" else ())), t.start, t.end, t.line) for t in r.lateral_ties),
             *(((d.provider, d.contract_id), d.start, d.end, d.line) for d in r.deliveries),
         ]
         by_key: dict[tuple[str | None, ...], list[tuple[dt.date | None, dt.date | None, int]]] = {}

@@ -49,8 +49,14 @@ def lateral_tie_iri(t: LateralTie) -> str:
     return _i(fact_iri("tie", t.kind, t.tie_from, t.tie_to, t.start))
 
 
+#: Fields added to the curated records after their IRIs were first hashed (ontology 2.3.0): left out of a row's hash
+#: while empty, so that a table without the new columns gives the same IRIs as before.
+_LATER_FIELDS = frozenset({"selection_basis", "outcome", "lot", "commissioning"})
+
+
 def _content_hash(fact: Any, *, with_line: bool) -> str:
-    values = [(f.name, getattr(fact, f.name)) for f in dataclasses.fields(fact) if with_line or f.name != "line"]
+    values = [(f.name, getattr(fact, f.name)) for f in dataclasses.fields(fact)
+              if (with_line or f.name != "line") and not (f.name in _LATER_FIELDS and getattr(fact, f.name) is None)]
     return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()[:10]
 
 
@@ -168,6 +174,8 @@ def emit_post(p: PostHolding, g: str, sink: QuadSink, iris: CuratedIRIs | None =
     if p.role:
         sink.add(s, _i(ORG.role), _pcg(p.role), r)
     sink.add_set(s, r, (_i(PCG.represents), _org, p.represents), (_i(PCG.appointmentMode), _pcg, p.appointment))
+    if p.commissioning is not None:
+        sink.add(s, _i(PCG.commissioningRole), lit(p.commissioning), r)
     _reported(s, p, g, sink, during=q.MEMBER_DURING)
 
 
@@ -213,7 +221,8 @@ def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink, iris: CuratedIRIs | 
         (_i(PCG.competitionArena), lit, t.arena), (_i(PCG.initiatedBy), _org, t.initiated_by),
         (_i(PCG.horizon), lit, t.horizon), (_i(PCG.tieStatus), _pcg, t.status),
         (_i(PCG.sanction), _pcg, t.sanction), (_i(PCG.compliance), _pcg, t.compliance),
-        (_i(PCG.dependsOnFunction), _pcg, t.function),
+        (_i(PCG.dependsOnFunction), _pcg, t.function), (_i(PCG.selectionBasis), _pcg, t.selection_basis),
+        (_i(PCG.outcome), _pcg, t.outcome), (_i(PCG.lot), lit, t.lot),
     )
     if t.monitored is not None:
         sink.add(s, _i(PCG.monitored), lit(t.monitored), r)

@@ -91,7 +91,8 @@ PERSON = (
     CITATIONS,
 )
 
-#: A post held (curated): in RDF the holding (pcg:represents, pcg:appointmentMode) and its post (org:role,
+#: A post held (curated): in RDF the holding (pcg:represents, pcg:appointmentMode, pcg:commissioningRole) and its
+#: post (org:role,
 #: rdfs:label, pcg:voting) are two nodes, so the RDF read-back places these fields itself.
 POST_HOLDING = (
     _f("role", "role"),
@@ -102,6 +103,7 @@ POST_HOLDING = (
     _f("represents", "represents"),
     _f("appointment", "appointment"),
     _f("voting", "voting"),
+    _f("commissioning", "commissioning"),
     CITATIONS,
 )
 
@@ -144,5 +146,8 @@ LATERAL_TIE = (
     _f("sanction", "sanction", PCG.sanction, rdf="pcg"),
     _f("compliance", "compliance", PCG.compliance, rdf="pcg"),
     _f("function", "function", PCG.dependsOnFunction, rdf="pcg"),
+    _f("selection_basis", "selectionBasis", PCG.selectionBasis, rdf="pcg"),
+    _f("outcome", "outcome", PCG.outcome, rdf="pcg"),
+    _f("lot", "lot", PCG.lot),
     CITATIONS,
 )

@@ -492,6 +492,7 @@ def _read_curated(
                     appointment=_local_pcg(_one(p, PCG_IRI.appointmentMode)),
                     voting=_one(post, PCG_IRI.voting),
                     citations=citations,
+                    commissioning=_one(p, PCG_IRI.commissioningRole),
                 )
             )
         elif what == "agreement":

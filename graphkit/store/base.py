@@ -136,6 +136,7 @@ class PostView:
     source: str  # slug of the table
     line: int
     citations: tuple[str, ...]
+    commissioning: bool | None = None  # takes part in commissioning (False: the source says not; None: not stated)
 
 
 def post_key(p: PostView) -> tuple[str, str, dt.date, str, int]:
@@ -200,6 +201,9 @@ class LateralTieView:
     function: str | None = None  # a concept of pcg:CentralFunctionScheme (a dependence tie)
     end_unknown: bool = False  # ended on a day no source gives (pcg:endPrecision pcg:EndUnknown)
     citations: tuple[str, ...] = ()  # the row's citations (e.g. "004:221")
+    selection_basis: str | None = None  # a governance tie: a concept of pcg:SelectionBasisScheme ("SelectedAtRandom")
+    outcome: str | None = None  # an approach or a bid tie: a concept of pcg:OutcomeScheme, e.g. "BidWon"
+    lot: str | None = None  # a bid tie: the tender's lot
 
 
 @dataclass(frozen=True)

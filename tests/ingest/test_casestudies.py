@@ -24,7 +24,7 @@ SPANNERS = {
     "ZZP-EXP-DIR-B": ({("ZZF-EXPANDING-BOARD", "2015-11-01", None)}, {("ZZF-CCG-EXP", None, None)}),
     "ZZP-EMB-SHONA": (
         {("ZZF-EMBEDDED-BOARD", "2016-07-01", None)},
-        {("ZZF-CCG-EMB-COMMITTEE", "2018-01-01", None)},
+        {("ZZF-CCG-EMB-COMMITTEE", "2018-01-01", None), ("ZZF-CCG-EMB", None, None)},
     ),
     "ZZP-EMB-MIKE": ({("ZZF-EMBEDDED-BOARD", "2016-07-01", None)}, {("ZZF-STP-EMB-CABINET", None, None)}),
     "ZZP-EMB-COOPT-SALGP": ({("ZZF-EMBEDDED-BOARD", "2016-07-01", None)}, {("ZZF-STP-EMB-CABINET", None, None)}),
@@ -57,9 +57,17 @@ def test_the_case_studies_load_and_pass_the_shapes(case_build) -> None:
     assert not [r for r in rules if r.startswith("reject") or "Violation" in r]
     g = report.graph
     assert all(o.fictional for o in g.organisations.values())
-    assert sum(1 for o in g.organisations.values() if "GPFederation" in o.kinds) == 10
-    assert len(g.organisations) == 260
-    assert sum(len(r.people) for r in g.results) == 57 and sum(len(r.posts) for r in g.results) == 121
+    # 11 federations: the 10 of the report's economy and the distant group practice's (004:269); 260 organisations
+    # and 10 more for the approaches (3 rural practices, the distant practice and its federation) and seed 000's PCO 1
+    # with its 4 practices
+    assert sum(1 for o in g.organisations.values() if "GPFederation" in o.kinds) == 11
+    assert len(g.organisations) == 270
+    assert sum(len(r.people) for r in g.results) == 57 and sum(len(r.posts) for r in g.results) == 122
+    ties = [t for r in g.results for t in r.lateral_ties]
+    assert len(ties) == 432
+    assert sum(t.kind == "ApproachTie" for t in ties) == 11 and sum(t.kind == "BidTie" for t in ties) == 10
+    assert sum(t.selection_basis is not None for t in ties) == 8
+    assert {p.commissioning for r in g.results for p in r.posts} == {None, True, False}
 
 
 def test_every_curated_row_cites_the_report(case_build) -> None:
@@ -112,7 +120,8 @@ def test_both_stores_answer_alike_on_the_case_studies(embedded, neo4j_cases) -> 
         for direction in ("up", "down"):
             assert neo4j_cases.ties(code, direction) == embedded.ties(code, direction)
         assert neo4j_cases.provenance(code) == embedded.provenance(code)
-    assert neo4j_cases.posts() == embedded.posts() and len(embedded.posts()) == 121
+    assert neo4j_cases.posts() == embedded.posts() and len(embedded.posts()) == 122
+    assert neo4j_cases.lateral_ties() == embedded.lateral_ties() and len(embedded.lateral_ties()) > 400
     assert neo4j_cases.person("ZZP-EXP-CHAIR") == embedded.person("ZZP-EXP-CHAIR")
     assert neo4j_cases.search("expanding", as_of=day) == embedded.search("expanding", as_of=day)
     a, b = embedded.economy("ZZF-EXPANDING", day, depth=2), neo4j_cases.economy("ZZF-EXPANDING", day, depth=2)
@@ -169,7 +178,9 @@ def test_the_federations_classify_as_the_report_finds(which, embedded, neo4j_cas
              for fed in EXPECTED}
     assert found == EXPECTED
     federations = [n for n, d in g.nodes(data=True) if d.get("kind") == "GPFederation"]
-    assert len(federations) == 9  # all ten but Small's CCG-wide clinical federation (2016-09 to 2017-05)
+    # all eleven but Small's CCG-wide clinical federation (2016-09 to 2017-05); the eleventh is the distant group
+    # practice's own federation (004:269)
+    assert len(federations) == 10
     assert "ZZF-SMALL-CLINFED" not in federations
     assert not [f for f in federations if style.style(g, f).style == "authoritarian"]
 
@@ -228,7 +239,7 @@ def test_a_person_and_the_posts_over_http(cases_app) -> None:
     board = _ok(cases_app, "/posts", organisation="ZZF-EXPANDING-BOARD", as_of="2018-06-01")
     people = {p["person_id"] for p in board["data"]}
     assert board["count"] == 20 and len(people) == 13 and {"ZZP-EXP-CHAIR", "ZZP-EXP-DIR-B"} <= people
-    assert _ok(cases_app, "/posts", limit=1000)["count"] == 121
+    assert _ok(cases_app, "/posts", limit=1000)["count"] == 122
 
 
 @pytest.mark.neo4j
@@ -255,7 +266,9 @@ def test_curated_contracts_and_who_delivers_under_them_over_http(cases_app) -> N
 @pytest.mark.neo4j
 def test_the_analyses_over_http_classify_as_the_report_finds(cases_app) -> None:
     style = _ok(cases_app, "/analyses/style", centre="ZZF-EXPANDING", as_of="2018-06-30")["result"]
-    assert style["style"] == "authoritative" and round(style["ctrl"], 2) == 0.83 and style["pro"] == 0.9
+    # scale reach 4/5 since the approach of the distant group practice (004:269, ApproachTie, in force from autumn
+    # 2017, decision undated) puts a practice among Expanding's outside ties: pro (0.8 + 1 + 1 + 1) / 4; it was 0.9
+    assert style["style"] == "authoritative" and round(style["ctrl"], 2) == 0.83 and style["pro"] == 0.95
     inter = _ok(cases_app, "/analyses/interdependence", centre="ZZF-EMBEDDED", as_of="2018-06-30")["result"]
     assert inter["classification"] == "unicentric"
     chains = _ok(cases_app, "/analyses/contract-chain", holder="ZZF-EMBEDDED", as_of="2018-12-01")["result"]

@@ -28,7 +28,10 @@ def test_templates_have_every_column_explained(tmp_path: Path) -> None:
     assert sorted(p.stem for p in written) == sorted(TABLES)
     posts = (tmp_path / "posts.csv").read_text().splitlines()
     header = [line for line in posts if not line.startswith("#")]
-    assert header == ["person_id,organisation,post,role,represents,appointment,voting,start,end,source,note"]
+    assert header == ["person_id,organisation,post,role,represents,appointment,voting,commissioning,start,end,source,"
+                      "note"]
+    ties = [line for line in (tmp_path / "ties.csv").read_text().splitlines() if not line.startswith("#")]
+    assert ties[0].endswith(",function,selection_basis,outcome,lot,start,end,source,note")
     for column in header[0].split(","):
         assert any(line.startswith(f"#   {column}") for line in posts), column
 
@@ -211,6 +214,37 @@ BAD: list[tuple[str, dict[str, str], tuple[str, int | None, str | None]]] = [
       "contracts": CONTRACTS_HEADER.replace(",start", ",supported_by,start")
       + CONTRACT.replace(",2018-10-01", ",ZZF-FED,2018-10-01", 1)},
      ("contracts.csv", 2, "supported_by")),
+    # the columns of ontology 2.3.0 on the wrong kind of tie or post (tests/ingest/test_curated_events.py)
+    ("a selection basis on a tie that is no inspection",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER.replace(",start", ",selection_basis,start")
+      + "ZZF-FED,ZZF-CCG,PartnershipTie,,,random,2019-01-01,,004:1\n"},
+     ("ties.csv", 2, "selection_basis")),
+    ("a selection basis that is not in the scheme",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER.replace(",start", ",selection_basis,start")
+      + "ZZF-CCG,ZZF-FED,GovernanceTie,Oversight,,whim,2019-01-01,,000:204\n"},
+     ("ties.csv", 2, "selection_basis")),
+    ("a bid's outcome on an approach",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER.replace(",start", ",outcome,start")
+      + "ZZF-CCG,ZZF-FED,ApproachTie,,,won,2019-01-01,,004:228\n"},
+     ("ties.csv", 2, "outcome")),
+    ("an outcome on a tie that is neither an approach nor a bid",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER.replace(",start", ",outcome,start")
+      + "ZZF-FED,ZZF-CCG,PartnershipTie,,,joined,2019-01-01,,004:228\n"},
+     ("ties.csv", 2, "outcome")),
+    ("a lot on a tie that is no bid",
+     {"organisations": ORG_HEADER + FED + CCG,
+      "ties": TIES_HEADER.replace(",start", ",lot,start")
+      + "ZZF-CCG,ZZF-FED,GovernanceTie,Oversight,,IAGP 2018,2019-01-01,,004:580\n"},
+     ("ties.csv", 2, "lot")),
+    ("a commissioning role that is not a boolean",
+     {"organisations": ORG_HEADER + FED, "people": PEOPLE,
+      "posts": POSTS_HEADER.replace(",voting,", ",voting,commissioning,")
+      + "ZZP-A,ZZF-FED,chair,BoardChair,,,,maybe,2017-01-01,,004:324,\n"},
+     ("posts.csv", 2, "commissioning")),
     ("tie from an organisation to itself",
      {"organisations": ORG_HEADER + FED,
       "ties": TIES_HEADER + "ZZF-FED,ZZF-FED,PeerNetworkTie,,,2019-01-01,,004:1\n"},

@@ -10,12 +10,17 @@ from graphkit.core import model
 from graphkit.core.model import ImportResult, Source
 from graphkit.errors import InputProblem
 from graphkit.ingest.curated.read import Table
-from graphkit.ingest.curated.tables import CURATED, FICTIONAL_CODE, TABLES
+from graphkit.ingest.curated.tables import CURATED, FICTIONAL_CODE, TABLES, notation_of
 from graphkit.ingest.curated.values import iso_date
 from graphkit.ingest.importers.files import excerpt
 
 #: Tie kinds that carry a rule's evidence: Hood mode, monitoring, sanction, compliance.
 DIRECTIVE_KINDS = frozenset({"GovernanceTie", "DirectiveTie"})
+#: The outcomes (concepts of pcg:OutcomeScheme) each kind of tie may have: an approach's, a bid's.
+OUTCOMES = {
+    "ApproachTie": ("ApproachJoined", "ApproachStayed", "ApproachRefused", "ApproachPending"),
+    "BidTie": ("BidWon", "BidLost", "BidWithdrawn", "BidNotMade"),
+}
 
 
 def records(tables: list[Table], set_name: str, problems: list[InputProblem]) -> list[ImportResult]:
@@ -133,6 +138,7 @@ def _post(result: ImportResult, line: int, row: dict[str, Any], problem: Callabl
             person_id=row["person_id"], organisation=row["organisation"], role=row.get("role"), line=line,
             title=row.get("post"), start=row.get("start"), end=row.get("end"), represents=row.get("represents"),
             appointment=row.get("appointment"), voting=row.get("voting"), citations=row["source"],
+            commissioning=row.get("commissioning"),
         )
     )
 
@@ -192,6 +198,22 @@ def _tie(result: ImportResult, line: int, row: dict[str, Any], problem: Callable
         problem("function", "only a DependenceTie names the function a member relies on the centre for",
                 row["function"])
         return
+    if kind != "GovernanceTie" and row.get("selection_basis") is not None:
+        problem("selection_basis", "only a GovernanceTie (an inspection or review) says how the overseen were chosen",
+                notation_of("selection_basis", row["selection_basis"]))
+        return
+    if row.get("outcome") is not None:
+        allowed = OUTCOMES.get(kind)
+        if allowed is None:
+            problem("outcome", "only an ApproachTie or a BidTie has an outcome", notation_of("outcome", row["outcome"]))
+            return
+        if row["outcome"] not in allowed:
+            problem("outcome", f"not an outcome of a tie of kind {kind}; one of: "
+                    f"{', '.join(notation_of('outcome', c) for c in allowed)}", notation_of("outcome", row["outcome"]))
+            return
+    if kind != "BidTie" and row.get("lot") is not None:
+        problem("lot", "only a BidTie names a tender's lot", row["lot"])
+        return
     if row.get("status") == "TiePlanned" and row.get("end") is not None:
         problem("end", "a planned tie has not started, so it has no end", row["end"])
         return
@@ -206,7 +228,8 @@ def _tie(result: ImportResult, line: int, row: dict[str, Any], problem: Callable
                    end=row.get("end"), hood_mode=row.get("hood_mode"), mechanism=row.get("mechanism"),
                    arena=row.get("arena"), initiated_by=row.get("initiated_by"), horizon=row.get("horizon"),
                    status=row.get("status"), monitored=row.get("monitored"), sanction=row.get("sanction"),
-                   compliance=row.get("compliance"), function=row.get("function"), citations=row["source"])
+                   compliance=row.get("compliance"), function=row.get("function"), citations=row["source"],
+                   selection_basis=row.get("selection_basis"), outcome=row.get("outcome"), lot=row.get("lot"))
     )
 
 

@@ -3,7 +3,7 @@
 Each table is a title and its columns, each column written as one line: its name (``*`` when required), its
 kind (code, codes, text, date, bool, int, decimal, person, contract_id, contract_ref, sources, functions,
 exit_costs, function, or a vocabulary key: organisation, membership, contract, tie, service, role, appointment,
-hood_mode, arena, horizon, sanction, compliance, tie_status)
+hood_mode, arena, horizon, sanction, compliance, tie_status, selection_basis, outcome)
 and its help, which the templates print.
 """
 
@@ -89,7 +89,7 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
 
 #: Columns whose values are the notations of an ontology concept scheme: column kind -> scheme (local name).
 SCHEMES = {"sanction": "SanctionScheme", "compliance": "ComplianceScheme", "tie_status": "TieStatusScheme",
-           "exit_cost": "ExitCostScheme"}
+           "exit_cost": "ExitCostScheme", "selection_basis": "SelectionBasisScheme", "outcome": "OutcomeScheme"}
 
 
 def concept_of(key: str, notation: str) -> str:
@@ -187,6 +187,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         "represents     code         code of the organisation the post-holder represents",
         "appointment    appointment  Elected, CoOpted or Appointed",
         "voting         bool         true or false: the post carries a vote",
+        "commissioning  bool         true when the post takes part in commissioning decisions (a CCG governing "
+        "body seat), false when the source says it does not (a non-commissioning GP on the CCG); empty: not stated",
         START,
         END,
         SOURCE,
@@ -223,7 +225,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         "from*         code       code of the organisation the tie starts from",
         "to*           code       code of the organisation it points to",
         "kind*         tie        a tie class, e.g. RiskSharingTie, PeerNetworkTie, CompetitionTie, DirectiveTie, "
-        "DependenceTie, EngagementTie, RepresentationTie, FacilitationTie",
+        "DependenceTie, EngagementTie, RepresentationTie, FacilitationTie, ApproachTie (from approached or applied "
+        "to join the federation to), BidTie (from bid for a tender let by the commissioner to)",
         "hood_mode     hood_mode  Oversight, Competition, Mutuality or ContrivedRandomness: always for a "
         "GovernanceTie, optional for a DirectiveTie, for no other tie",
         "mechanism     text       the concrete mechanism, free text",
@@ -239,6 +242,12 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         "compliance    compliance  a DirectiveTie or GovernanceTie: complied, partial or not_complied (the member's)",
         "function      function   a DependenceTie: the central function the member relies on the centre for, e.g. "
         "payroll",
+        "selection_basis  selection_basis  a GovernanceTie (an inspection or review): how the overseen were chosen: "
+        "random, targeted, rolling or universal",
+        "outcome       outcome    an ApproachTie: joined, stayed (did not join), refused (by the federation) or "
+        "pending; a BidTie: won, lost, withdrawn or not_bid (decided not to bid)",
+        "lot           text       a BidTie: the tender's lot, e.g. 'IAGP northern locality 2018' (bids to the same "
+        "commissioner for the same lot are rivals)",
         START,
         END,
         SOURCE,

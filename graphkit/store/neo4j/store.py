@@ -243,6 +243,7 @@ class Neo4jStore(SharedStore):
                 source=r["h"]["source"],
                 line=int(r["h"]["line"]),
                 citations=tuple(sorted(r["h"]["citations"])),
+                commissioning=r["h"].get("commissioning"),
             )
             for r in self._run(cypher.POSTS, organisation=organisation, person=person, day=as_of)
         ]
@@ -269,6 +270,9 @@ class Neo4jStore(SharedStore):
                 function=r["t"].get("function"),
                 end_unknown=r["t"].get("status") == "TieEnded" and r["t"].get("end") is None,
                 citations=tuple(sorted(r["t"].get("citations") or ())),
+                selection_basis=r["t"].get("selectionBasis"),
+                outcome=r["t"].get("outcome"),
+                lot=r["t"].get("lot"),
             )
             for r in self._run(cypher.LATERAL_TIES, day=as_of)
         ]

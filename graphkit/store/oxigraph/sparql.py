@@ -163,7 +163,7 @@ def provenance(org: str) -> str:
 
 
 def posts(where: str, dated: bool) -> str:
-    return f"""SELECT ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?src WHERE {{
+    return f"""SELECT ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?comm ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ {where}
                    ?h a pcg:PostHolding ; org:member ?person ; pcg:post ?post ; prov:wasDerivedFrom ?src .
                    ?person pcg:personId ?pid ; rdfs:label ?pname .
@@ -171,6 +171,7 @@ def posts(where: str, dated: bool) -> str:
                    OPTIONAL {{ ?post org:role ?role }} OPTIONAL {{ ?post rdfs:label ?title }}
                    OPTIONAL {{ ?post pcg:voting ?voting }}
                    OPTIONAL {{ ?h pcg:represents/org:identifier ?rep }} OPTIONAL {{ ?h pcg:appointmentMode ?app }}
+                   OPTIONAL {{ ?h pcg:commissioningRole ?comm }}
                    OPTIONAL {{ ?h org:memberDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
@@ -179,7 +180,7 @@ def posts(where: str, dated: bool) -> str:
 
 def lateral_ties(dated: bool) -> str:
     return f"""SELECT ?day ?t ?cls ?from ?to ?start ?end ?mode ?mech ?arena ?by ?horizon ?status ?monitored ?sanction
-                      ?compliance ?fn ?precision ?src WHERE {{
+                      ?compliance ?fn ?precision ?basis ?outcome ?lot ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ ?t a pcg:Tie, ?cls ; pcg:tieFrom/org:identifier ?from ;
                       pcg:tieTo/org:identifier ?to ; prov:wasDerivedFrom ?src .
                    FILTER (?cls != pcg:Tie && STRSTARTS(STR(?cls), STR(pcg:)))
@@ -189,7 +190,8 @@ def lateral_ties(dated: bool) -> str:
                    OPTIONAL {{ ?t pcg:horizon ?horizon }} OPTIONAL {{ ?t pcg:tieStatus ?status }}
                    OPTIONAL {{ ?t pcg:monitored ?monitored }} OPTIONAL {{ ?t pcg:sanction ?sanction }}
                    OPTIONAL {{ ?t pcg:compliance ?compliance }} OPTIONAL {{ ?t pcg:dependsOnFunction ?fn }}
-                   OPTIONAL {{ ?t pcg:endPrecision ?precision }}
+                   OPTIONAL {{ ?t pcg:endPrecision ?precision }} OPTIONAL {{ ?t pcg:selectionBasis ?basis }}
+                   OPTIONAL {{ ?t pcg:outcome ?outcome }} OPTIONAL {{ ?t pcg:lot ?lot }}
                    OPTIONAL {{ ?t pcg:validDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}

@@ -383,6 +383,7 @@ class OxigraphStore(SharedStore):
                 source=_slug(r["src"].value),
                 line=stated[r["h"].value][0],
                 citations=stated[r["h"].value][1],
+                commissioning=r["comm"].value == "true" if r["comm"] is not None else None,
             )
             for r in rows
         ]
@@ -411,6 +412,9 @@ class OxigraphStore(SharedStore):
                 function=_local_or_none(r["fn"]),
                 end_unknown=r["precision"] is not None and _local(r["precision"].value) == "EndUnknown",
                 citations=stated[r["t"].value][1],
+                selection_basis=_local_or_none(r["basis"]),
+                outcome=_local_or_none(r["outcome"]),
+                lot=_text(r["lot"]),
             )
             for r in rows
         ]

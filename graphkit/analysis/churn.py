@@ -15,8 +15,9 @@ Input: the curated layers on every date (``GraphStore.history``) and a date. Ove
   federation's members whose choice set, the federations with a member assigned to the same commissioner, holds
   two or more; and membership concentration (HHI) per commissioner;
 * **bid rivalry** (R12, ``BidTie``): per tender lot (commissioner and ``lot``), the bidders that bid in the period,
-  their outcomes, the number of federations among them, and member-against-federation bids (a bidder that is a
-  member of another bidder on the bid's day, ``004:376``).
+  their outcomes, the federations they stand for (a federation, or the federations owning a joint venture that
+  bid), and member-against-federation bids (a bidder that is a member of a federation another bidder stands for
+  on the bid's day: Struggling's super-practice against Struggling's joint venture, ``004:376``).
 """
 
 from __future__ import annotations
@@ -127,6 +128,18 @@ def membership_churn(G: nx.Graph, as_of: dt.date, *, area: str | None = None, si
                        {a: c for a, c in hhi.items()}, tenders, reasons)
 
 
+def _federations_of(G: nx.Graph, bidder: str, day: dt.date | None) -> set[str]:
+    """The federations a bidder stands for: itself when it is one, and the federations that are members of it (a
+    joint venture, ``CollaborationMembership``) on the bid's day."""
+    found = {bidder} if kind_of(G, bidder) in FEDERATION_KINDS else set()
+    if bidder in G:
+        for u, _, e in G.in_edges(bidder, data=True):
+            if (e.get("kind") == "CollaborationMembership" and kind_of(G, u) in FEDERATION_KINDS
+                    and (day is None or holds(e, day))):
+                found.add(str(u))
+    return found
+
+
 def _tenders(G: nx.Graph, scope: set[str] | None, since: dt.date | None, until: dt.date) -> list[dict[str, Any]]:
     lots: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
     for u, v, d in G.edges(data=True):
@@ -138,17 +151,24 @@ def _tenders(G: nx.Graph, scope: set[str] | None, since: dt.date | None, until: 
     out = []
     for (commissioner, lot), bids in sorted(lots.items()):
         bidders = sorted({b for b, d in bids if d.get("outcome") != "not_bid"})
-        feds = [b for b in bidders if kind_of(G, b) in FEDERATION_KINDS]
+        # the federations a bidder stands for: itself, or the federations owning the joint venture that bid
+        stands_for = {b: _federations_of(G, b, d.get("start")) for b, d in bids if b in bidders}
+        feds = sorted({f for fs in stands_for.values() for f in fs})
         against = []
         for b, d in bids:
+            if b not in bidders or b not in G:
+                continue
             day = d.get("start")
-            for _, w, e in G.out_edges(b, data=True) if b in G else ():
-                if (e.get("kind") == "FederationMembership" and w in bidders and w != b
-                        and (day is None or holds(e, day))):
-                    against.append({"member": b, "federation": w})
+            for _, w, e in G.out_edges(b, data=True):
+                if e.get("kind") != "FederationMembership" or (day is not None and not holds(e, day)):
+                    continue
+                for other, fs in sorted(stands_for.items()):
+                    if other != b and w in fs:
+                        against.append({"member": b, "federation": str(w), "bidder": other})
         out.append({
             "commissioner": commissioner, "lot": lot or None, "bidders": bidders, "n_bidders": len(bidders),
-            "n_federations": len(feds), "outcomes": {b: d.get("outcome") for b, d in sorted(bids)},
+            "federations": feds, "n_federations": len(feds),
+            "outcomes": {b: d.get("outcome") for b, d in sorted(bids, key=lambda x: x[0])},
             "member_against_federation": against,
             "evidence": [fact(d, b, commissioner) for b, d in bids[:5]],
         })

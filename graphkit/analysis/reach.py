@@ -30,7 +30,8 @@ from graphkit.analysis._common import (
 ENGAGEMENT_KINDS: frozenset[str] = frozenset({"CoProduces", "Initiates"})
 DIRECTS_KIND = "DirectsTie"
 #: Edge kinds that are internal to the meta-organisation and never external ties.
-INTERNAL_KINDS: frozenset[str] = MEMBERSHIP_KINDS | {SUBFEDERATION_KIND, DIRECTS_KIND, POST_KIND}
+#: An approach to join (``ApproachTie``, R30) is a prospective membership, not a tie with the world outside.
+INTERNAL_KINDS: frozenset[str] = MEMBERSHIP_KINDS | {SUBFEDERATION_KIND, DIRECTS_KIND, POST_KIND, "ApproachTie"}
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,10 @@ def external_ties(
     """Organisations the centre is tied to outside itself, directly or (``via_posts``) through its board members'
     other posts.
 
-    Direct: any edge at the centre, in either direction, except membership, subfederation membership, directives
-    and posts, whose other end is not a member, a subfederation group, a board node or a person. Through posts:
-    organisations where a board member holds a ``PostHolding``, other than the centre, its boards, its members and
-    its groups (a GP director's own practice is internal).
+    Direct: any edge at the centre, in either direction, except membership, subfederation membership, directives,
+    approaches to join and posts, whose other end is not a member, a subfederation group, a board node or a person.
+    Through posts: organisations where a board member holds a ``PostHolding``, other than the centre, its boards, its
+    members and its groups (a GP director's own practice is internal).
     Basis: domain-model §3.2 scale reach and §3.6 ("ties held through board members' posts"); ``004:259``,
     ``004:738``. Complexity: O(V + E).
 

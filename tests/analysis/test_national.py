@@ -46,8 +46,15 @@ def test_pcns_above_50000_registered_patients_in_2022_23(g_2024) -> None:
 def test_api_lists_and_runs_analyses(seed_store) -> None:
     app = create_app(Settings(store_path=seed_store))
     listing = get(app, "/analyses").json()
-    assert {a["name"] for a in listing["data"]} == {"boundary-spanners", "competition", "contract-chain",
-                                                    "footprint", "interdependence", "style"}
+    assert {a["name"] for a in listing["data"]} == {
+        "activities", "boundary-spanners", "clinical-elites", "competition", "conflicts-of-interest", "contract-chain",
+        "footprint", "governance-profile", "interdependence", "membership-churn", "style"}
+    assert {a["name"] for a in listing["data"] if a["temporal"]} == {
+        "activities", "clinical-elites", "conflicts-of-interest", "governance-profile", "membership-churn"}
+    # the national files hold no posts or governance ties: a real sub-ICB location has none, and says so (not 404)
+    coi = get(app, "/analyses/conflicts-of-interest", params={"area": "16C", "as_of": "2024-10-01"}).json()
+    assert coi["result"]["paths"] == [] and coi["result"]["counts"]["interlocks"] == 0
+    assert get(app, "/conflicts-of-interest/16C", params={"as_of": "2024-10-01"}).json()["result"]["paths"] == []
     run = get(app, "/analyses/footprint", params={"as_of": "2024-10-01", "list_size_year": "2022-23"}).json()
     assert len(run["result"]["multi_area"]) == 10
     bad = get(app, "/analyses/footprint", params={"colour": "red"})

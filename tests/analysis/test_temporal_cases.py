@@ -61,7 +61,14 @@ def test_conflict_paths_of_the_case_studies(history) -> None:
     # federation (004:330); the CCG lead's practice holds its APMS contract from another CCG (004:323)
     people = {p["person"] for p in late["paths"]}
     assert "ZZP-EMB-PMDIR-B" not in people and "ZZP-EMB-CCGLEAD" not in people
-    assert {s["path"]["person"] for s in late["declared_separate"]} >= {"ZZP-EMB-PMDIR-B"}
+    # and the board member's CCG role as a non-commissioning GP (004:324, 004:1097) makes no path of its own: only
+    # her committee seat does
+    assert {p["commissioner_post"]["organisation"] for p in late["paths"] if p["person"] == "ZZP-EMB-SHONA"} == {
+        "ZZF-CCG-EMB-COMMITTEE"}
+    separate = {(s["path"]["person"], s["path"]["commissioner_post"]["organisation"], s["why_not_a_conflict"][:20])
+                for s in late["declared_separate"]}
+    assert ("ZZP-EMB-SHONA", "ZZF-CCG-EMB", "the source says the ") in separate
+    assert ("ZZP-EMB-PMDIR-B", "ZZF-CCG-EMB-TRIUMVIRATE", "the post is held to ") in separate
     for p in late["paths"]:  # every path names its posts' table lines and citations
         assert p["commissioner_post"]["line"] and p["provider_post"]["citations"]
 
@@ -102,6 +109,48 @@ def test_expanding_directing_with_its_compliance(history) -> None:
     assert {"ZZF-CQC", "ZZF-NHSE"} <= set(out["co_production"]["reach_upward"])
     # Embedded directs nothing (Table 6: no directives; only Expanding's had a substantive impact, 004:446)
     assert run(history, "activities", centre="ZZF-EMBEDDED")["mix"]["directing"]["activities"] == 0
+
+
+def test_smalls_member_by_member_consultation_is_mutuality(history) -> None:
+    # 004:417: at MOL meetings each practice representative was asked in turn (from summer 2017, 004:404)
+    out = run(history, "governance-profile", area="ZZF-SMALL", as_of=D(2018, 6, 1))
+    small = next(p for p in out["overseers"] if p["overseer"] == "ZZF-SMALL")
+    assert small["counts"] == {"Oversight": 0, "Competition": 0, "Mutuality": 10, "ContrivedRandomness": 0}
+    assert small["h"]["M"] == 1.0 and small["hybrids"] == []
+    dyads = [d for d in out["dyads"] if d["overseer"] == "ZZF-SMALL"]
+    assert len(dyads) == 10 and all(d["h"]["M"] == 1.0 for d in dyads)
+    assert "004:417" in dyads[0]["evidence"][0]["citations"]
+    # before the MOL meetings began, none
+    early = run(history, "governance-profile", area="ZZF-SMALL", as_of=D(2017, 3, 1))
+    assert not [p for p in early["overseers"] if p["overseer"] == "ZZF-SMALL"]
+
+
+def test_seed_000s_pco_governs_by_comptrol_with_mutuality(history) -> None:
+    # 000:144-338: review visits (oversight), payment verification at random (contrived randomness), the threat of
+    # alternative providers (competition) and peer review by role-model practices (mutuality): Grant's hybrid 1
+    out = run(history, "governance-profile", area="ZZF-PCO1", as_of=D(2008, 6, 1))
+    pco = next(p for p in out["overseers"] if p["overseer"] == "ZZF-PCO1")
+    assert pco["h"] == {"O": 0.25, "K": 0.25, "M": 0.25, "R": 0.25}
+    assert pco["hybrids"] == ["comptrol", "comptrol with mutuality"]
+    assert out["inspections"] == 8 and out["random_inspection_share"] == 0.5
+    assert out["flow_hierarchy"] == 1.0
+
+
+def test_competition_over_time_in_the_case_studies(history) -> None:
+    out = run(history, "membership-churn", area="ZZF-EXPANDING")
+    # nine rural practices approached and six joined (004:228); a distant group practice stayed (004:269)
+    assert out["approach_outcomes"] == {"joined": 6, "stayed": 4} and out["conversion_rate"] == 0.6
+    everywhere = run(history, "membership-churn")
+    lots = {(t["commissioner"], t["lot"]): t for t in everywhere["tenders"]}
+    central = lots[("ZZF-CCG-SMALL", "IAGP central locality 2018")]
+    assert central["outcomes"] == {"ZZF-BIG": "lost", "ZZF-PREDATORY": "won"} and central["n_federations"] == 2
+    apms = lots[("ZZF-CCG-STR", "APMS retender of 12 practices 2016")]
+    # the super-practice, a member of Struggling, bid against Struggling's joint venture (004:376)
+    assert apms["federations"] == ["ZZF-STRUGGLING"] and apms["member_against_federation"] == [
+        {"member": "ZZF-STR-P01", "federation": "ZZF-STRUGGLING", "bidder": "ZZF-JV-STR-APMS"}]
+    assert lots[("ZZF-CCG-STR", "IAGP 2018")]["outcomes"] == {"ZZF-STRUGGLING": "not_bid"}
+    # Small's member P04 left in 2018 (004:420): a leave, not a switch
+    assert [lv["practice"] for lv in everywhere["leaves"]] == ["ZZF-SMALL-P04"]
 
 
 def test_governance_of_expanding_is_oversight(history) -> None:

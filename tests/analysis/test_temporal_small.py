@@ -262,6 +262,11 @@ def churn_graph() -> nx.MultiDiGraph:
     tie(G, "G", "CCG", "BidTie", D(2018, 1, 1), outcome="lost", lot="L1")
     tie(G, "p3", "CCG", "BidTie", D(2018, 1, 1), outcome="lost", lot="L1")
     tie(G, "G", "CCG", "BidTie", D(2018, 3, 1), outcome="not_bid", lot="L2")
+    # F bids for L3 through a joint venture it owns; its member p8 bids against it
+    org(G, "JV", "JointVenture")
+    tie(G, "F", "JV", "CollaborationMembership", D(2017, 1, 1))
+    tie(G, "JV", "CCG", "BidTie", D(2018, 4, 1), outcome="won", lot="L3")
+    tie(G, "p8", "CCG", "BidTie", D(2018, 4, 1), outcome="lost", lot="L3")
     return G
 
 
@@ -279,8 +284,10 @@ def test_membership_churn_by_hand() -> None:
     assert r.concentration["CCG"].hhi == pytest.approx(0.25**2 + 0.75**2)
     lots = {t["lot"]: t for t in r.tenders}
     assert lots["L1"]["n_bidders"] == 3 and lots["L1"]["n_federations"] == 2
-    assert lots["L1"]["member_against_federation"] == [{"member": "p3", "federation": "G"}]
+    assert lots["L1"]["member_against_federation"] == [{"member": "p3", "federation": "G", "bidder": "G"}]
     assert lots["L2"]["n_bidders"] == 0
+    assert lots["L3"]["federations"] == ["F"] and lots["L3"]["member_against_federation"] == [
+        {"member": "p8", "federation": "F", "bidder": "JV"}]
     wide = churn.membership_churn(churn_graph(), D(2018, 12, 31), since=D(2016, 1, 1), switch_days=800)
     assert sorted(s["practice"] for s in wide.switches) == ["p1", "p4"] and [lv["practice"] for lv in wide.leaves] == [
         "p2"]

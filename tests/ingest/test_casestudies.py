@@ -266,9 +266,9 @@ def test_curated_contracts_and_who_delivers_under_them_over_http(cases_app) -> N
 @pytest.mark.neo4j
 def test_the_analyses_over_http_classify_as_the_report_finds(cases_app) -> None:
     style = _ok(cases_app, "/analyses/style", centre="ZZF-EXPANDING", as_of="2018-06-30")["result"]
-    # scale reach 4/5 since the approach of the distant group practice (004:269, ApproachTie, in force from autumn
-    # 2017, decision undated) puts a practice among Expanding's outside ties: pro (0.8 + 1 + 1 + 1) / 4; it was 0.9
-    assert style["style"] == "authoritative" and round(style["ctrl"], 2) == 0.83 and style["pro"] == 0.95
+    # an approach to join (the distant group practice's, 004:269) is a prospective membership, not an outside tie:
+    # scale reach stays 3 of 5 levels
+    assert style["style"] == "authoritative" and round(style["ctrl"], 2) == 0.83 and style["pro"] == 0.9
     inter = _ok(cases_app, "/analyses/interdependence", centre="ZZF-EMBEDDED", as_of="2018-06-30")["result"]
     assert inter["classification"] == "unicentric"
     chains = _ok(cases_app, "/analyses/contract-chain", holder="ZZF-EMBEDDED", as_of="2018-12-01")["result"]

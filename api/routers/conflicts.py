@@ -81,9 +81,12 @@ async def conflicts_in_area(
     code: Code,
     since: DateParam = None,
     until: DateParam = None,
-    include_core: Annotated[bool, Query(description="Count core GMS/PMS contracts of practices too.")] = False,
-    include_undated: Annotated[bool, Query(description="Keep paths that rely on a fact with no start date.")] = True,
-    format: Annotated[Literal["json", "csv"], Query(description="json or csv (one row per path).")] = "json",
+    include_core: Annotated[bool, Query(description="Count core GMS/PMS contracts of practices too.",
+                                        examples=[False])] = False,
+    include_undated: Annotated[bool, Query(description="Keep paths that rely on a fact with no start date.",
+                                           examples=[True])] = True,
+    format: Annotated[Literal["json", "csv"], Query(description="json or csv (one row per path).",
+                                                    examples=["csv"])] = "json",
 ) -> Any:
     if since is not None and until is not None and since > until:
         raise BadParameter("since must not exceed until", details={"parameter": "since"})

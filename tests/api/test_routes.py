@@ -235,8 +235,12 @@ def test_export_of_a_pcn_area_as_turtle_and_csv(app) -> None:
 def test_the_analysis_registry(app) -> None:
     body = ok(app, "/analyses")
     names = [a["name"] for a in body["data"]]
-    assert names == ["boundary-spanners", "competition", "contract-chain", "footprint", "interdependence", "style"]
-    assert body["count"] == 6
+    assert names == ["activities", "boundary-spanners", "clinical-elites", "competition", "conflicts-of-interest",
+                     "contract-chain", "footprint", "governance-profile", "interdependence", "membership-churn",
+                     "style"]
+    assert body["count"] == 11
+    assert [a["name"] for a in body["data"] if a["temporal"]] == [
+        "activities", "clinical-elites", "conflicts-of-interest", "governance-profile", "membership-churn"]
 
 
 def test_footprint_finds_the_pcns_spanning_two_sub_icb_locations(app) -> None:

@@ -217,3 +217,12 @@ def test_the_case_studies_package_validates_with_their_licence(cases_embedded: A
     assert "Queen's Printer" in licences[0]["title"]
     sizes = {r["code"]: r for r in csv.DictReader((tmp_path / "organisations.csv").open(encoding="utf-8"))}
     assert any(r["list_size"] and not r["list_size_year"] for r in sizes.values())  # curated: no year
+
+
+@pytest.mark.neo4j
+def test_both_stores_give_the_same_package_and_jsonld(oxigraph: Any, neo4j_seed: Any, qhm: AreaGraph) -> None:
+    assert neo4j_seed.source_files() == oxigraph.source_files()
+    from_neo4j = area_graph(neo4j_seed, "QHM", DAY)
+    assert datapackage.package(from_neo4j, neo4j_seed.source_files()) == datapackage.package(
+        qhm, oxigraph.source_files())
+    assert to_jsonld(from_neo4j, CONTEXT_URL) == to_jsonld(qhm, CONTEXT_URL)

@@ -70,33 +70,70 @@ def load_neo4j(settings: Settings, uri: str, user: str, password: str, database:
     )
 
 
+#: The formats of an area as of a date (what GET /export gives); turtle is one too with --as-of or --within.
+AREA_FORMATS = ("jsonld", "graphml", "csv", "datapackage")
+
+
 @click.command()
 @click.option(
     "--from", "source", type=click.Choice(["embedded", "neo4j"]), default="embedded", show_default=True,
     help="The store to export from.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "ntriples"]), default="trig",
-    show_default=True, help="trig and nquads hold every named graph; turtle and ntriples hold one (--graph).",
+    "--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "ntriples", *AREA_FORMATS]), default="trig",
+    show_default=True, help="trig and nquads hold every named graph; turtle and ntriples hold one (--graph). "
+    "jsonld, graphml, csv and datapackage (and turtle with --as-of or --within) are an area as of a date, as "
+    "GET /export gives it.",
 )
 @click.option(
     "--graph", "graph_name", default=None,
     help="One graph: 'resolved', 'ontology' or a source slug [turtle/ntriples default: resolved].",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write [default: stdout].")
+@click.option("--as-of", "as_of", default=None,
+              help="An area export: the date, YYYY-MM-DD [default: today].")
+@click.option("--within", default=None,
+              help="An area export: the code of the area (PCN, sub-ICB location or CCG, ICB or STP, region) "
+              "[default: the whole country].")
+@click.option("--table", type=click.Choice(["organisations", "ties"]), default="ties", show_default=True,
+              help="For --format csv: which table.")
+@click.option("--context", "context_url", default=None,
+              help="For --format jsonld: name the JSON-LD context by this URL (a server's /context.jsonld) "
+              "instead of putting the context in the file [default: in the file].")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write [default: stdout]; for datapackage a directory, or FILE.zip (required).")
 @_neo4j_options
 @click.pass_obj
 def export(
-    settings: Settings, source: str, fmt: str, graph_name: str | None, output: Path | None,
-    uri: str, user: str, password: str, database: str,
+    settings: Settings, source: str, fmt: str, graph_name: str | None, as_of: str | None, within: str | None,
+    table: str, context_url: str | None, output: Path | None, uri: str, user: str, password: str, database: str,
 ) -> None:
     """Export the graph as RDF from either store: the resolved graph, one graph per source file with each
     statement's line (provenance), and the ontology. The embedded store's own quads are written as they are;
-    Neo4j's graph is read back into records and rebuilt as the same quads."""
+    Neo4j's graph is read back into records and rebuilt as the same quads.
+
+    With --format jsonld, graphml, csv or datapackage, or with --as-of or --within: an area (or the country) as
+    of a date, the files GET /export gives (docs/api.md, "Export"); JSON-LD holds its context, so that it reads
+    offline; a data package is written as a directory or a zip (-o DIR or -o FILE.zip)."""
     from graphkit.rdf import export as exporter
     from graphkit.store.neo4j import Neo4jStore
     from graphkit.store.oxigraph import OxigraphStore
 
+    if fmt in AREA_FORMATS or as_of is not None or within is not None:
+        if fmt not in (*AREA_FORMATS, "turtle"):
+            raise click.UsageError(f"--format {fmt} is the whole store's: an area is exported as turtle, "
+                                   + ", ".join(AREA_FORMATS))
+        if fmt == "datapackage" and output is None:
+            raise click.UsageError("--format datapackage needs -o DIR or -o FILE.zip")
+        if source == "neo4j":
+            with _neo4j_driver(uri, user, password) as driver:
+                _write_area(Neo4jStore(driver, database=database), fmt, as_of, within, table, context_url, output)
+        else:
+            store = OxigraphStore(settings.store_path)
+            try:
+                _write_area(store, fmt, as_of, within, table, context_url, output)
+            finally:
+                store.close()
+        return
     if source == "neo4j":
         with _neo4j_driver(uri, user, password) as driver:
             data = exporter.dataset(Neo4jStore(driver, database=database).read_graph())
@@ -107,6 +144,27 @@ def export(
             _write(store.dataset(), output, fmt, graph_name)
         finally:
             store.close()
+
+
+def _write_area(store: Any, fmt: str, as_of: str | None, within: str | None, table: str, context_url: str | None,
+                output: Path | None) -> None:
+    from graphkit.core.temporal import parse_as_of
+    from graphkit.outputs import area as area_export
+    from graphkit.outputs import datapackage
+
+    day = parse_as_of(as_of, name="--as-of")
+    area = area_export.area_graph(store, within.upper() if within else None, day)
+    if fmt == "datapackage":
+        assert output is not None
+        written = datapackage.write(datapackage.package(area, store.source_files()), output)
+        click.echo(f"wrote {written}", err=True)
+        return
+    body = area_export.to_jsonld(area, context_url) if fmt == "jsonld" else area_export.render(area, fmt, table=table)
+    if output is None:
+        sys.stdout.buffer.write(body)
+        return
+    output.write_bytes(body)
+    click.echo(f"wrote {output}", err=True)
 
 
 def _write(data: Any, output: Path | None, fmt: str, graph_name: str | None) -> None:

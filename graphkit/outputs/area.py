@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -32,6 +33,7 @@ from graphkit.ontology.vocab import PCG
 from graphkit.rdf.emit import RESOLVED, QuadSink, emit_organisation, emit_role, emit_tie, role_iri
 from graphkit.store.areas import SearchIndex, TieIndex, descendants, require_known
 from graphkit.store.base import GraphStore, OrgRow, RoleRow, TieView, kinds_on, level_of, role_key
+from graphkit.store.economy import economy_list_sizes
 
 MEDIA_TYPES: Mapping[str, str] = MappingProxyType(
     {
@@ -62,9 +64,12 @@ class AreaOrganisation:
     all_kinds: tuple[str, ...]  # every kind it has had: the RDF types of the resolved graph
     start: dt.date | None
     end: dt.date | None
-    list_size: int | None = None
+    list_size: int | None = None  # as a curated table states it (the resolved graph's pcg:listSize)
     central_functions: tuple[str, ...] = ()
     fictional: bool = False
+    #: registered patients as known on the date: the latest payments year on or before it, else the curated figure
+    list_size_on_date: int | None = None
+    list_size_year: str | None = None  # the financial year of that figure (2022-23); None for a curated figure
 
     @property
     def level(self) -> str:
@@ -111,14 +116,19 @@ def area_graph(store: GraphStore, within: str | None, as_of: dt.date) -> AreaGra
 def _organisations(
     store: GraphStore, rows: list[OrgRow], roles: list[RoleRow], as_of: dt.date
 ) -> tuple[AreaOrganisation, ...]:
-    """Each row with its kinds on the date. OrgRow does not say whether an organisation is fictional; only
-    codes with the reserved prefix can be, so only they are asked (one lookup each, none in national data)."""
+    """Each row with its kinds on the date and its list size as known on the date (:func:`economy_list_sizes`: the
+    payments file of the financial year holding the date, or of the latest earlier year held; for an organisation
+    without one, the size a curated table states, without a year). OrgRow does not say whether an organisation is
+    fictional; only codes with the reserved prefix can be, so only they are asked (one lookup each, none in
+    national data)."""
     by_code: dict[str, list[RoleRow]] = {}
     for r in roles:
         by_code.setdefault(r.code, []).append(r)
+    paid = economy_list_sizes(store, [row.code for row in rows], as_of)
     out = []
     for row in rows:
         fictional = row.code.startswith(FICTIONAL_PREFIX) and store.organisation(row.code, as_of).fictional
+        size, year = paid.get(row.code, (row.list_size, None))
         out.append(
             AreaOrganisation(
                 code=row.code,
@@ -130,6 +140,8 @@ def _organisations(
                 list_size=row.list_size,
                 central_functions=row.central_functions,
                 fictional=fictional,
+                list_size_on_date=size,
+                list_size_year=year,
             )
         )
     return tuple(sorted(out, key=lambda o: o.code))
@@ -234,29 +246,130 @@ def resolved_ntriples(area: AreaGraph) -> bytes:
     return "".join(sorted(lines)).encode("utf-8")
 
 
-def to_rdf(area: AreaGraph, fmt: str) -> bytes:
-    """The area's resolved graph as Turtle (with the project's prefixes) or JSON-LD, both by pyoxigraph."""
+def to_rdf(area: AreaGraph, fmt: str, *, context: str | Mapping[str, Any] | None = None) -> bytes:
+    """The area's resolved graph as Turtle (with the project's prefixes, by pyoxigraph) or as JSON-LD compacted
+    with the published context (:func:`to_jsonld`; ``context`` is its URL, or None to embed it)."""
     if fmt not in RDF_FORMATS:
         raise BadParameter(
             f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}", details={"parameter": "format"}
         )
+    if fmt == "jsonld":
+        return to_jsonld(area, context)
     triples = (q.triple for q in ox.parse(resolved_ntriples(area), format=ox.RdfFormat.N_TRIPLES))
     out = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=dict(PREFIXES))
     assert out is not None  # no output stream given: the bytes are returned
     return out
 
 
+# -- compacted JSON-LD -----------------------------------------------------------------------------------
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class _Compactor:
+    """What compacting with the published context (ontology/context.jsonld) needs: the prefixes, and for each
+    IRI that has a term its key and typing (``@id``, a datatype IRI, or None)."""
+
+    prefixes: tuple[tuple[str, str], ...]  # (namespace, prefix), longest namespace first
+    terms: Mapping[str, tuple[str, str | None]]  # property or class IRI -> (term, typing)
+
+    @classmethod
+    @functools.cache
+    def published(cls) -> _Compactor:
+        from graphkit.ontology.contextgen import load_context
+
+        context = load_context()
+        prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.endswith(("#", "/"))}
+        found: dict[str, tuple[str, str | None]] = {}
+
+        def expand(value: str) -> str:
+            prefix, _, local = value.partition(":")
+            return prefixes[prefix] + local if prefix in prefixes else value
+
+        for key, definition in context.items():
+            if key in prefixes:
+                continue
+            iri, typing = (definition, None) if isinstance(definition, str) else (
+                definition.get("@id", key), definition.get("@type"))
+            typing = typing if typing in (None, "@id") else expand(typing)
+            found.setdefault(expand(iri), (key, typing))
+        order = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: (-len(x[0]), x[1]))
+        return cls(tuple(order), MappingProxyType(found))
+
+    def iri(self, iri: str) -> str:
+        """An IRI as a compact IRI (``id:org/A81001``) when a prefix fits, else whole."""
+        for ns, prefix in self.prefixes:
+            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
+
+    def key(self, iri: str) -> tuple[str, str | None]:
+        return self.terms.get(iri) or (self.iri(iri), None)
+
+    def node_id(self, term: ox.NamedNode | ox.BlankNode) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value)
+
+    def value(self, term: Any, typing: str | None) -> Any:
+        """An object as the context lets it be written: a plain string when the term's typing says what it is
+        (an IRI under ``@id``, a literal of the term's datatype), JSON's own strings, integers and booleans,
+        else a value or node object."""
+        if isinstance(term, ox.NamedNode | ox.BlankNode):
+            return self.node_id(term) if typing == "@id" else {"@id": self.node_id(term)}
+        datatype = term.datatype.value
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if typing is not None and datatype == typing:
+            return term.value
+        if typing is None and datatype == _XSD + "string":
+            return term.value
+        if typing is None and datatype == _XSD + "boolean" and term.value in ("true", "false"):
+            return term.value == "true"
+        if typing is None and datatype == _XSD + "integer" and term.value.lstrip("-").isdigit() \
+                and str(int(term.value)) == term.value:
+            return int(term.value)
+        if datatype == _XSD + "string":
+            return {"@value": term.value}
+        return {"@value": term.value, "@type": self.iri(datatype)}
+
+
+def to_jsonld(area: AreaGraph, context: str | Mapping[str, Any] | None = None) -> bytes:
+    """The area's resolved graph (the same triples as its Turtle) as JSON-LD compacted with the published context
+    (ontology/context.jsonld, served at ``GET /context.jsonld``): ``{"@context": ..., "@graph": [...]}``, one
+    node object per subject, sorted, one a line. ``context`` is what ``@context`` says: the context's URL (a
+    string), or None to embed the context itself, so that the file needs nothing else to be read offline."""
+    from graphkit.ontology.contextgen import load_context
+
+    c = _Compactor.published()
+    nodes: dict[str, dict[str, Any]] = {}
+    for q in ox.parse(resolved_ntriples(area), format=ox.RdfFormat.N_TRIPLES):
+        node = nodes.setdefault(q.subject.value, {"@id": c.node_id(q.subject)})
+        if q.predicate.value == _RDF_TYPE and isinstance(q.object, ox.NamedNode):
+            node.setdefault("@type", []).append(c.key(q.object.value)[0])
+            continue
+        key, typing = c.key(q.predicate.value)
+        node.setdefault(key, []).append(c.value(q.object, typing))
+    lines = []
+    for subject in sorted(nodes):
+        node = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in nodes[subject].items()}
+        lines.append(json.dumps(node, ensure_ascii=False, sort_keys=True))
+    head = json.dumps(load_context() if context is None else context, ensure_ascii=False, sort_keys=True)
+    return ('{"@context": ' + head + ',\n"@graph": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
+
+
 # -- GraphML ------------------------------------------------------------------------------------------
 
 
 def area_to_networkx(area: AreaGraph) -> nx.MultiDiGraph:
-    """The area as a graph: organisations (name, kinds on the date, level, start, end, list_size) and ties
+    """The area as a graph: organisations (name, kinds on the date, level, start, end, list_size and
+    list_size_year as known on the date) and ties
     from member to organisation (kind, start, end, derived, sources), the attribute names
     :func:`graphkit.store.shared.economy` uses."""
     g = nx.MultiDiGraph(as_of=area.as_of, within=area.within)
     for o in area.organisations:
         g.add_node(o.code, name=o.name, kinds=list(o.kinds), level=o.level, start=o.start, end=o.end,
-                   list_size=o.list_size)
+                   list_size=o.list_size_on_date, list_size_year=o.list_size_year)
     for t in area.ties:
         g.add_edge(t.member, t.organisation, kind=t.kind, start=t.start, end=t.end, derived=t.derived,
                    sources=list(t.sources))
@@ -327,13 +440,14 @@ def _cell(value: object) -> str:
     return neutralise(str(value))
 
 
-ORGANISATION_COLUMNS = ("code", "name", "kinds", "level", "start", "end", "list_size")
+ORGANISATION_COLUMNS = ("code", "name", "kinds", "level", "start", "end", "list_size", "list_size_year")
 TIE_COLUMNS = ("kind", "member", "member_name", "organisation", "organisation_name", "start", "end", "derived",
                "sources")
 
 
 def _organisation_rows(area: AreaGraph) -> Iterable[tuple[object, ...]]:
-    return ((o.code, o.name, o.kinds, o.level, o.start, o.end, o.list_size) for o in area.organisations)
+    return ((o.code, o.name, o.kinds, o.level, o.start, o.end, o.list_size_on_date, o.list_size_year)
+            for o in area.organisations)
 
 
 def _tie_rows(area: AreaGraph) -> Iterable[tuple[object, ...]]:

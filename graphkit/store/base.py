@@ -18,6 +18,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 import networkx as nx
 
+from graphkit.core.model import Source
 from graphkit.core.nhs import ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.core.temporal import holds_on
 from graphkit.errors import BadParameter
@@ -396,6 +397,11 @@ class GraphStore(Protocol):
         ...
 
     def summary(self) -> StoreSummary: ...
+
+    def source_files(self) -> list[Source]:
+        """Every input file the store was built from, as the build described it (file name, kind, vintage,
+        SHA-256, publisher, licence, title), by slug."""
+        ...
 
     def close(self) -> None: ...
 

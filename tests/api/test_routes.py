@@ -231,6 +231,64 @@ def test_export_of_a_pcn_area_as_turtle_and_csv(app) -> None:
     assert csv.status_code == 200 and len(csv.text.strip().splitlines()) == 1 + 7
 
 
+def test_the_jsonld_context_is_served_and_cacheable(app) -> None:
+    from graphkit.config import PROJECT_ROOT
+
+    r = get(app, "/context.jsonld")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/ld+json"
+    assert r.content == (PROJECT_ROOT / "ontology" / "context.jsonld").read_bytes()
+    assert r.headers["cache-control"] == "public, max-age=86400" and r.headers["etag"].startswith('"')
+    again = get(app, "/context.jsonld", headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == r.headers["etag"]
+    assert get(app, "/context.jsonld", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_export_as_jsonld_names_the_servers_context(app) -> None:
+    """The compacted JSON-LD names the context by its URL on this server; pyld, given that URL's answer from the
+    same app (no network), expands it to the Turtle export's triples. With context=embedded the file holds it."""
+    from pyld import jsonld
+    from rdflib.compare import isomorphic
+
+    params = {"within": "U89141", "as_of": "2024-10-01"}
+    r = get(app, "/export", params={"format": "jsonld", **params})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/ld+json"
+    assert r.headers["content-disposition"] == 'attachment; filename="U89141_2024-10-01.jsonld"'
+    doc = r.json()
+    assert doc["@context"] == "http://localhost/context.jsonld"
+    served = get(app, "/context.jsonld").json()
+
+    def loader(url, options=None):
+        assert url == "http://localhost/context.jsonld", url
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": served}
+
+    nquads = jsonld.to_rdf(doc, {"documentLoader": loader, "format": "application/n-quads"})
+    turtle = get(app, "/export", params={"format": "turtle", **params}).text
+    expanded = rdflib.Graph().parse(data=nquads, format="nt")
+    assert len(expanded) > 100 and isomorphic(expanded, rdflib.Graph().parse(data=turtle, format="turtle"))
+    embedded = ok(app, "/export", format="jsonld", context="embedded", **params)
+    assert embedded["@context"] == served["@context"] and embedded["@graph"] == doc["@graph"]
+
+
+def test_export_as_a_data_package(app, tmp_path) -> None:
+    import zipfile
+
+    from frictionless import validate
+
+    r = get(app, "/export", params={"format": "datapackage", "within": "U89141", "as_of": "2024-10-01"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    assert r.headers["content-disposition"] == 'attachment; filename="U89141_2024-10-01.zip"'
+    path = tmp_path / "u89141.zip"
+    path.write_bytes(r.content)
+    with zipfile.ZipFile(path) as z:
+        assert z.namelist() == ["datapackage.json", "organisations.csv", "ties.csv", "sources.csv"]
+        ties = z.read("ties.csv").decode()
+    csv = get(app, "/export", params={"format": "csv", "table": "ties", "within": "U89141", "as_of": "2024-10-01"})
+    assert ties == csv.text
+    report = validate(str(path))
+    assert report.valid, report.flatten(["type", "note"])
+    assert {t.name: t.stats["rows"] for t in report.tasks}["ties"] == 7
+
+
 # -- analyses ----------------------------------------------------------------------------------------------------
 def test_the_analysis_registry(app) -> None:
     body = ok(app, "/analyses")
@@ -322,6 +380,7 @@ def test_unknown_codes_are_404_naming_the_code(app, path: str, params: dict) -> 
         ("/contracts", {"year": "2022-24"}, "year"),
         ("/economy/U89141", {"depth": "9"}, "depth"),
         ("/export", {"format": "pdf"}, "format"),
+        ("/export", {"format": "jsonld", "context": "remote"}, "context"),
     ],
 )
 def test_bad_parameters_are_422_naming_the_parameter(app, path: str, params: dict, parameter: str) -> None:

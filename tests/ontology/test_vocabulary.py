@@ -7,7 +7,7 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from graphkit.ontology import ontodoc, vocabgen
+from graphkit.ontology import contextgen, ontodoc, vocabgen
 
 
 def test_generated_vocabulary_is_current() -> None:
@@ -18,6 +18,33 @@ def test_generated_vocabulary_is_current() -> None:
 def test_generated_reference_is_current() -> None:
     assert ontodoc.TARGET.read_text(encoding="utf-8") == ontodoc.render(vocabgen.load_ontology()), \
         "docs/ontology-reference.md is stale: run python -m graphkit.ontology.ontodoc"
+
+
+def test_published_jsonld_context_is_current() -> None:
+    assert contextgen.TARGET.read_text(encoding="utf-8") == contextgen.render(), \
+        "ontology/context.jsonld is stale: run python -m graphkit.ontology.contextgen"
+
+
+def test_the_context_types_object_properties_and_dates() -> None:
+    """Terms by local name; object properties (the ontology's or the imported W3C vocabularies') typed @id;
+    dates typed xsd:date whether the ontology, schema.org's rangeIncludes or only the shapes say so; a local
+    name two vocabularies share goes to the first of NAMESPACE_ORDER, the other keeps its compact IRI."""
+    context = contextgen.load_context()
+    assert context["pcg"] == "https://w3id.org/pcgraph/def#" and context["id"] == "https://w3id.org/pcgraph/id/"
+    assert context["GPPractice"] == "pcg:GPPractice" and context["Membership"] == "org:Membership"
+    assert context["member"] == {"@id": "org:member", "@type": "@id"}  # org.ttl, in ontology/imports
+    assert context["wasDerivedFrom"] == {"@id": "prov:wasDerivedFrom", "@type": "@id"}
+    assert context["validDuring"]["@type"] == "@id" and context["hasBeginning"]["@type"] == "@id"
+    assert context["inXSDDate"] == {"@id": "time:inXSDDate", "@type": "xsd:date"}  # the shapes say so
+    assert context["startEarliest"] == {"@id": "pcg:startEarliest", "@type": "xsd:date"}  # schema:rangeIncludes
+    assert context["label"] == "rdfs:label" and context["odsCode"] == "pcg:odsCode"  # strings: untyped
+    # prov before foaf: foaf:Agent is written as that compact IRI, which its prefix expands (no entry needed)
+    assert context["Agent"] == "prov:Agent" and "foaf:Agent" not in context
+    ontology = vocabgen.load_ontology()
+    pcg_terms = {str(s) for t in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+                 for s in ontology.subjects(RDF.type, t) if str(s).startswith(context["pcg"])}
+    expanded = {(d if isinstance(d, str) else d["@id"]).replace("pcg:", context["pcg"]) for d in context.values()}
+    assert pcg_terms and pcg_terms <= expanded
 
 
 def test_a_mistyped_term_fails_at_import() -> None:

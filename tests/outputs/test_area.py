@@ -235,7 +235,8 @@ def test_csv_tables(qhm: AreaGraph) -> None:
     organisations = csv_rows(to_csv(qhm, "organisations"))
     ties = csv_rows(to_csv(qhm, "ties"))
     assert len(organisations) == len(qhm.organisations) and len(ties) == len(qhm.ties)
-    assert list(organisations[0]) == ["code", "name", "kinds", "level", "start", "end", "list_size"]
+    assert list(organisations[0]) == ["code", "name", "kinds", "level", "start", "end", "list_size",
+                                      "list_size_year"]
     assert list(ties[0]) == ["kind", "member", "member_name", "organisation", "organisation_name", "start",
                              "end", "derived", "sources"]
     a81001 = next(r for r in ties if r["member"] == "A81001" and r["kind"] == "PCNMembership")
@@ -243,6 +244,39 @@ def test_csv_tables(qhm: AreaGraph) -> None:
     assert a81001["sources"].split("; ") == list(
         next(t for t in qhm.ties if t.member == "A81001" and t.kind == "PCNMembership").sources
     )
+
+
+def _paid(store: Any, code: str) -> dict[str, int]:
+    """A practice's list size by financial year, read straight from the store's payments rows."""
+    return {year: size for c, year, size in store.list_size_rows() if c == code}
+
+
+def test_list_size_is_the_latest_known_on_the_date(store: Any) -> None:
+    """After the last payments year (2022-23) a practice has that year's list size, with the year; inside a year,
+    that year's; before the first year (2019-20), none. The sizes differ between years, so a wrong year shows."""
+    by_year = _paid(store, "A81001")
+    assert sorted(by_year) == ["2019-20", "2020-21", "2021-22", "2022-23"]
+    assert len(set(by_year.values())) == 4
+    for day, year in ((DAY, "2022-23"), (dt.date(2020, 6, 1), "2020-21"), (dt.date(2021, 4, 1), "2021-22"),
+                      (dt.date(2021, 3, 31), "2020-21")):
+        rows = {r["code"]: r for r in csv_rows(to_csv(area_graph(store, "U89141", day), "organisations"))}
+        assert (rows["A81001"]["list_size"], rows["A81001"]["list_size_year"]) == (str(by_year[year]), year), day
+        # a PCN has no list size of its own
+        assert (rows["U89141"]["list_size"], rows["U89141"]["list_size_year"]) == ("", "")
+    rows = csv_rows(to_csv(area_graph(store, "16C", dt.date(2019, 3, 1)), "organisations"))
+    assert rows and all(r["list_size"] == r["list_size_year"] == "" for r in rows)
+    # after the last year every organisation has its own latest year's figure (the larger of two contracts)
+    area = area_graph(store, "QHM", DAY)
+    rows_by_code: dict[str, dict[str, int]] = {}
+    for code, year, size in store.list_size_rows():
+        rows_by_code.setdefault(code, {})[year] = max(size, rows_by_code.get(code, {}).get(year, 0))
+    expected = {o.code: (rows_by_code[o.code][max(rows_by_code[o.code])], max(rows_by_code[o.code]))
+                for o in area.organisations if o.code in rows_by_code}
+    got = {o.code: (o.list_size_on_date, o.list_size_year) for o in area.organisations if o.list_size_year}
+    assert len(got) > 300 and got == expected
+    assert Counter(year for _, year in got.values()).most_common(1)[0][0] == "2022-23"
+    g = area_to_networkx(area)
+    assert g.nodes["A81001"]["list_size"] == by_year["2022-23"] and g.nodes["A81001"]["list_size_year"] == "2022-23"
 
 
 def test_the_same_area_on_two_dates(store: Any) -> None:

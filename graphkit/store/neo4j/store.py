@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from graphkit.core.gcpause import collector_paused
+from graphkit.core.model import Source
 from graphkit.core.progress import Task
 from graphkit.errors import NotFound, StoreUnavailable
 from graphkit.ingest.merge import MergedGraph
@@ -33,7 +34,7 @@ from graphkit.store.base import (
 )
 from graphkit.store.neo4j import load as loading
 from graphkit.store.neo4j.props import date as _date
-from graphkit.store.neo4j.readback import read_graph
+from graphkit.store.neo4j.readback import _source, read_graph
 from graphkit.store.shared import OrgRecord, SharedStore
 
 KIND = "neo4j"
@@ -95,6 +96,9 @@ class Neo4jStore(SharedStore):
             ) from None
         finally:
             self._loading = Task()
+
+    def source_files(self) -> list[Source]:
+        return sorted((_source(r["s"]) for r in self._run(cypher.ALL_SOURCES)), key=lambda s: s.slug)
 
     def read_graph(self) -> MergedGraph:
         """The merged-graph records the database holds (the inverse of :meth:`load`), for the export."""

@@ -89,6 +89,12 @@ PROJECTION_TIES = f"""SELECT ?kind ?mcode ?mname ?ocode ?oname ?start ?end WHERE
                  OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                  OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}"""
 
+#: Every input file as the build described it (in the resolved graph, which cites them).
+SOURCE_FILES = f"""SELECT ?s ?file ?kind ?vintage ?sha ?publisher ?licence ?title WHERE {{ GRAPH <{RESOLVED}> {{
+                 ?s a pcg:SourceDocument ; pcg:fileName ?file ; pcg:sourceKind ?kind ; pcg:vintage ?vintage ;
+                    pcg:sha256 ?sha ; dcterms:publisher ?publisher ; dcterms:license ?licence .
+                 OPTIONAL {{ ?s dcterms:title ?title }} }} }} ORDER BY ?s"""
+
 LIST_SIZES = f"""SELECT ?code ?fy ?size WHERE {{ GRAPH <{RESOLVED}> {{ ?c pcg:financialYear ?fy ;
                  pcg:contractHolder ?p ; pcg:listSize ?size . ?p org:identifier ?code }} }}"""
 

@@ -15,6 +15,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 from rdflib.namespace import OWL
 
+from graphkit.core.model import Source
 from graphkit.core.namespaces import ID, PCG_NS, PREFIXES, org_iri
 from graphkit.core.nhs import TIME_BOUNDED_CLASSES
 from graphkit.errors import NotFound, StoreUnavailable
@@ -487,6 +488,15 @@ class OxigraphStore(SharedStore):
 
     def _kind_counts(self) -> dict[str, int]:
         return {_local(r["kind"].value): int(r["n"].value) for r in self.select(sparql.KIND_COUNTS)}
+
+    def source_files(self) -> list[Source]:
+        return sorted((
+            Source(slug=_slug(r["s"].value), file_name=r["file"].value, kind=r["kind"].value,
+                   vintage=dt.date.fromisoformat(r["vintage"].value), sha256=r["sha"].value,
+                   publisher=r["publisher"].value, licence=r["licence"].value,
+                   title=r["title"].value if r["title"] is not None else "")
+            for r in self.select(sparql.SOURCE_FILES)
+        ), key=lambda s: s.slug)
 
     def _source_slugs(self) -> tuple[str, ...]:
         return tuple(sorted(_slug(str(g.value)) for g in self._store.named_graphs()))

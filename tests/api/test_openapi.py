@@ -60,7 +60,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, tmp_
     out = run.stdout + run.stderr
     assert run.returncode == 0, f"schemathesis over {kind} failed:\n{out[-8000:]}"
     assert f"Selected: {operations}/{operations}" in out and f"Tested: {operations}" in out, out[-3000:]
-    assert operations == 25
+    assert operations == 26
     print(out[out.find("SUMMARY"):])
 
 
@@ -127,4 +127,4 @@ def test_every_operation_and_parameter_has_a_description_and_an_example(oxigraph
             if "200" not in op["responses"] or "description" not in op["responses"]["200"]:
                 missing.append(f"{where}: 200 response")
     assert missing == []
-    assert len([1 for item in spec["paths"].values() for _ in item]) == 25
+    assert len([1 for item in spec["paths"].values() for _ in item]) == 26

@@ -138,4 +138,5 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     for r in (health, organisations, contracts, people, economy, analyses, conflicts, query, export, reorganisation):
         app.include_router(r.router)
     app.include_router(web.router)  # the explorer page, last: its routes are outside the JSON API
+    query.document_sparql_bodies(app)
     return app

@@ -1,6 +1,7 @@
 """The web explorer: one page served at `/` (and deep links `/explore/{code}?as_of=`), its own scripts and styles
 from `api/web/static/`, and the graph library from `api/web/node_modules/` (installed by `make web` with `npm ci`
-from the pinned versions in `api/web/package-lock.json`; nothing is fetched from elsewhere at run time).
+from the pinned versions in `api/web/package-lock.json`; nothing is fetched from elsewhere at run time). Beside it,
+`/sparql-editor`: YASGUI (the npm package @zazuko/yasgui, installed the same way) over this server's `/sparql`.
 
 The page only talks to this server's JSON API. Every answer of these routes carries a Content-Security-Policy that
 lets the page load scripts, styles, images and data from this origin alone, so a browser showing it makes no request
@@ -28,15 +29,22 @@ ASSETS = {
     "dom.js": STATIC / "dom.js",
     "style.css": STATIC / "style.css",
     "favicon.svg": STATIC / "favicon.svg",
+    "sparql-editor.js": STATIC / "sparql-editor.js",
+    "sparql-examples.json": STATIC / "sparql-examples.json",
     "vendor/cytoscape.min.js": NODE_MODULES / "cytoscape" / "dist" / "cytoscape.min.js",
     "vendor/cytoscape-svg.js": NODE_MODULES / "cytoscape-svg" / "cytoscape-svg.js",
+    "vendor/yasgui.min.js": NODE_MODULES / "@zazuko" / "yasgui" / "build" / "yasgui.min.js",
+    "vendor/yasgui.min.css": NODE_MODULES / "@zazuko" / "yasgui" / "build" / "yasgui.min.css",
 }
 MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-         ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml"}
+         ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".json": "application/json"}
 
-# style-src: our stylesheet, and the one rule Cytoscape.js puts in a <style> element of its own (by its hash)
+# style-src: our stylesheet, the one rule Cytoscape.js puts in a <style> element of its own, and the one YASGUI's
+# table (its column resizer) puts in another, each by its hash (both fixed by the pinned packages)
 CYTOSCAPE_STYLE = "'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='"
-CSP = (f"default-src 'none'; script-src 'self'; style-src 'self' {CYTOSCAPE_STYLE}; img-src 'self' data: blob:; "
+YASGUI_STYLE = "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='"
+CSP = (f"default-src 'none'; script-src 'self'; style-src 'self' {CYTOSCAPE_STYLE} {YASGUI_STYLE}; "
+       "img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
@@ -52,6 +60,13 @@ def _page() -> Response:
 def home() -> Response:
     """The explorer."""
     return _page()
+
+
+@router.get("/sparql-editor")
+def sparql_editor() -> Response:
+    """The SPARQL query editor (YASGUI) over this server's /sparql, with example queries."""
+    return FileResponse(STATIC / "sparql.html", media_type=MEDIA[".html"],
+                        headers={**HEADERS, "Cache-Control": "no-cache"})
 
 
 @router.get("/favicon.ico")

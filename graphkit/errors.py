@@ -91,6 +91,15 @@ class QueryRefused(GraphkitError, code="query_refused", http_status=400, exit_co
     """A query the read-only endpoints will not run: an update, a syntax error, the wrong store."""
 
 
+class NotAcceptable(GraphkitError, code="not_acceptable", http_status=406, exit_code=2):
+    """No format the server can answer in is one the request accepts (its Accept header or ``format``):
+    ``details.supported`` lists those it can."""
+
+
+class UnsupportedMediaType(GraphkitError, code="unsupported_media_type", http_status=415, exit_code=2):
+    """A request body in a media type the route does not read: ``details.supported`` lists those it does."""
+
+
 class QueryTimeout(GraphkitError, code="query_timeout", http_status=400, exit_code=2):
     """A read-only query that ran past its time limit and was stopped."""
 

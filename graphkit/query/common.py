@@ -54,6 +54,10 @@ class QueryAnswer:
     existed (``rows`` then holds exactly the cap); ``boolean`` is set for ASK only; ``elapsed_ms`` is
     the wall-clock time of the whole call (for SPARQL it includes starting the child process);
     ``peak_rss_kb`` is the SPARQL child's peak resident memory (None for Cypher).
+
+    When a SPARQL query was asked for a serialised answer (:class:`ResultFormats`), ``body`` holds it (the
+    document in ``media_type``: SPARQL results or RDF), ``rows`` is empty and ``body_rows`` counts the rows
+    (solutions or triples) the document holds.
     """
 
     form: Form
@@ -63,6 +67,27 @@ class QueryAnswer:
     truncated: bool
     elapsed_ms: float
     peak_rss_kb: int | None = None
+    body: bytes | None = None
+    media_type: str | None = None
+    body_rows: int = 0
+
+
+class ResultFormats(TypedDict):
+    """The media types a SPARQL answer is to be serialised in, one per kind of query: ``results`` for SELECT and
+    ASK (a SPARQL results format), ``graph`` for CONSTRUCT and DESCRIBE (an RDF format). None: the caller accepts
+    no format for that kind (the query then ends in :class:`~graphkit.errors.NotAcceptable`)."""
+
+    results: str | None
+    graph: str | None
+
+
+class Dataset(TypedDict):
+    """The RDF dataset of a query (the SPARQL 1.1 Protocol's ``default-graph-uri`` and ``named-graph-uri``): the
+    graphs merged into its default graph and the named graphs it may read. Without one the default graph is the
+    union of every graph and every named graph is readable."""
+
+    default_graphs: list[str]
+    named_graphs: list[str]
 
 
 def answer_json(a: QueryAnswer) -> dict[str, Any]:

@@ -5,6 +5,7 @@ followed, and the reply or the way it died turned into an answer or the project'
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -17,13 +18,15 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Unpack
 
-from graphkit.errors import GraphkitError, QueryRefused, QueryTimeout, ResourceLimit, StoreUnavailable
+from graphkit.errors import GraphkitError, NotAcceptable, QueryRefused, QueryTimeout, ResourceLimit, StoreUnavailable
 from graphkit.query.common import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MEMORY_MB,
     DEFAULT_ROW_CAP,
     DEFAULT_TIMEOUT_S,
+    Dataset,
     QueryAnswer,
+    ResultFormats,
     SparqlLimits,
     T,
     _check_limits,
@@ -53,6 +56,8 @@ async def run_sparql_async(
     row_cap: int = DEFAULT_ROW_CAP,
     max_bytes: int = DEFAULT_MAX_BYTES,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    formats: ResultFormats | None = None,
+    dataset: Dataset | None = None,
 ) -> QueryAnswer:
     """Run one read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the embedded store at
     ``store_path``, over the union of its graphs, with the project's prefixes predeclared.
@@ -63,6 +68,11 @@ async def run_sparql_async(
     QueryTimeout at the time limit; ResourceLimit past the nesting cap, the memory cap (``memory_mb``,
     the child's address space) or ``max_bytes`` of answer, or when the child dies by a signal;
     StoreUnavailable when the store cannot be opened or the sandbox cannot be set up.
+
+    With ``formats`` (a media type for SELECT/ASK and one for CONSTRUCT/DESCRIBE) the child serialises the
+    answer itself, with pyoxigraph, into ``QueryAnswer.body`` (at most ``max_bytes`` of it; NotAcceptable when
+    the query's kind has no media type). With ``dataset`` the query reads the graphs it names (the SPARQL 1.1
+    Protocol's ``default-graph-uri`` and ``named-graph-uri``) instead of the union of all graphs.
     """
     from graphkit.core.namespaces import PREFIXES
 
@@ -78,14 +88,26 @@ async def run_sparql_async(
         "prefixes": PREFIXES,
         "limit": row_cap + 1,
         "max_bytes": max_bytes,
+        "formats": formats,
+        "dataset": dataset,
     }
-    reply, peak_kb = await _call_child(request, started + timeout_s, timeout_s, max_bytes, memory_mb)
+    # a document comes base64-encoded in the reply: four bytes for every three
+    reply_bytes = max_bytes if formats is None else 4 * (max_bytes // 3 + 1)
+    reply, peak_kb = await _call_child(request, started + timeout_s, timeout_s, max_bytes, memory_mb,
+                                       reply_bytes=reply_bytes)
     return _sparql_answer(reply, row_cap, _elapsed_ms(started), peak_kb)
 
 
-def run_sparql(store_path: Path, query: str, **limits: Unpack[SparqlLimits]) -> QueryAnswer:
+def run_sparql(
+    store_path: Path,
+    query: str,
+    *,
+    formats: ResultFormats | None = None,
+    dataset: Dataset | None = None,
+    **limits: Unpack[SparqlLimits],
+) -> QueryAnswer:
     """:func:`run_sparql_async` for synchronous callers (worker threads, tests): the same limits."""
-    return run_blocking(lambda: run_sparql_async(store_path, query, **limits))
+    return run_blocking(lambda: run_sparql_async(store_path, query, formats=formats, dataset=dataset, **limits))
 
 
 def run_blocking(make: Callable[[], Awaitable[T]]) -> T:
@@ -116,11 +138,12 @@ def run_blocking(make: Callable[[], Awaitable[T]]) -> T:
 
 
 async def _call_child(
-    request: dict[str, Any], deadline: float, timeout_s: float, max_bytes: int, memory_mb: int
+    request: dict[str, Any], deadline: float, timeout_s: float, max_bytes: int, memory_mb: int,
+    *, reply_bytes: int | None = None,
 ) -> tuple[dict[str, Any], int]:
     """Start ``python -m graphkit.query``, send the request, read its one JSON reply (at most
-    max_bytes + REPLY_MARGIN bytes) and its peak memory; kill and reap it at the deadline, on
-    cancellation, or when the reply is too big."""
+    ``reply_bytes`` (default max_bytes) + REPLY_MARGIN bytes) and its peak memory; kill and reap it at the
+    deadline, on cancellation, or when the reply is too big."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "graphkit.query", "--memory-mb", str(memory_mb),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -131,7 +154,8 @@ async def _call_child(
     payload = json.dumps(request).encode("utf-8")
     try:
         out, err = await asyncio.wait_for(
-            _exchange(proc, payload, max_bytes + REPLY_MARGIN), timeout=max(deadline - time.monotonic(), 0.001)
+            _exchange(proc, payload, (reply_bytes or max_bytes) + REPLY_MARGIN),
+            timeout=max(deadline - time.monotonic(), 0.001),
         )
     except TimeoutError:
         raise QueryTimeout(
@@ -240,6 +264,19 @@ def _sparql_answer(reply: dict[str, Any], row_cap: int, elapsed_ms: float, peak_
     """The answer from the child's reply, or the error it reports."""
     if not reply["ok"]:
         raise _child_error(reply)
+    if "body" in reply:  # a serialised document (formats)
+        return QueryAnswer(
+            form=reply["form"],
+            columns=(),
+            rows=(),
+            boolean=None,
+            truncated=reply["truncated"],
+            elapsed_ms=elapsed_ms,
+            peak_rss_kb=max(peak_kb, int(reply.get("peak_rss_kb", 0))),
+            body=base64.b64decode(reply["body"]),
+            media_type=reply["media_type"],
+            body_rows=int(reply["count"]),
+        )
     rows = reply["rows"]
     return QueryAnswer(
         form=reply["form"],
@@ -267,6 +304,13 @@ def _child_error(reply: dict[str, Any]) -> GraphkitError:
         return QueryRefused(f"the SPARQL query does not parse: {message}", details=details)
     if kind == "evaluation":
         return QueryRefused(f"the SPARQL query could not be evaluated: {message}", details={"reason": "evaluation"})
+    if kind == "not_acceptable":
+        return NotAcceptable(
+            f"the answer of this query ({details.get('kind')}: "
+            + ("CONSTRUCT or DESCRIBE" if details.get("kind") == "graph" else "SELECT or ASK")
+            + ") has no format the request accepts",
+            details=details,
+        )
     if kind == "too_big":
         return _too_big(int(details["max_bytes"]))
     if kind == "memory":

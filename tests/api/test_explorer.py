@@ -375,3 +375,23 @@ def test_a_commissioner_shows_its_conflicts_of_interest(browser: Any, evil_site)
         page.shot("casestudies-conflicts-of-interest")
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("site", ["oxigraph"], indirect=True)  # SPARQL is the embedded store's (Neo4j: POST /cypher)
+def test_the_sparql_editor_runs_an_example_and_shows_its_rows(page: Page, site: tuple[str, str]) -> None:
+    deadline = __import__("time").monotonic() + 120
+    while not httpx.get(site[1] + "/health").json()["indexes_ready"]:  # the server's own start is not the query's
+        assert __import__("time").monotonic() < deadline
+        __import__("time").sleep(0.2)
+    p = page.open("/")
+    p.click("#sparql-link")
+    p.wait_for_url("**/sparql-editor")
+    p.wait_for_selector("#examples[data-ready='true']")
+    p.click("#examples button[data-name='pcn-members']")
+    assert "U93843" in p.eval_on_selector(".CodeMirror", "e => e.CodeMirror.getValue()")
+    p.click(".yasqe_queryButton")
+    p.wait_for_selector(".yasr table tbody tr", timeout=60_000)
+    rows = p.locator(".yasr table tbody tr")
+    assert rows.count() == 16  # PANACEA PCN's practices on 1 June 2020, as the API's members (test_sparql_examples)
+    assert "B81003" in p.inner_text(".yasr table")
+    page.shot("sparql-editor")

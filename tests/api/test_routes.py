@@ -329,6 +329,14 @@ def test_each_store_answers_its_own_query_language_and_refuses_the_other(app) ->
     assert n == app.state.store.summary().organisations_by_kind["PrimaryCareNetwork"] > 1283
     r = request(app, "POST", other, json=sparql if other == "/sparql" else cypher)
     assert r.status_code == 400 and r.json()["error"]["code"] == "query_refused"
+    # the SPARQL 1.1 Protocol's forms answer the same: the endpoint serves only the embedded store
+    protocol = request(app, "GET", "/sparql", params={"query": sparql["query"]})
+    if mine == "/sparql":
+        assert protocol.status_code == 200 and protocol.headers["content-type"].startswith(
+            "application/sparql-results+json")
+        assert protocol.json()["results"]["bindings"] == body["data"]
+    else:
+        assert protocol.status_code == 400 and "POST /cypher" in protocol.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(

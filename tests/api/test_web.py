@@ -97,3 +97,27 @@ def test_search_by_relevance_puts_the_code_and_name_starts_first(national) -> No
                                                  "limit": 200}).json()["data"]
     first_word = [h["name"].upper().startswith("STOCKTON") for h in stock]
     assert first_word == sorted(first_word, reverse=True)
+
+
+def test_the_sparql_editor_is_a_page_of_this_origin_with_yasgui_from_the_pinned_package(client) -> None:
+    r = client.get("/sparql-editor")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.headers["content-security-policy"] == web.CSP
+    wanted = set(re.findall(r'(?:src|href)="/assets/([^"]+)"', r.text))
+    assert {"vendor/yasgui.min.js", "vendor/yasgui.min.css", "sparql-editor.js"} <= wanted <= set(web.ASSETS)
+    script = web.ASSETS["sparql-editor.js"].read_text()
+    assert "/assets/sparql-examples.json" in script and "http" not in script.replace("window.location.origin", "")
+    for name in sorted(wanted | {"sparql-examples.json"}):
+        served = client.get(f"/assets/{name}")
+        assert served.status_code == 200, (name, served.text[:200])
+    examples = client.get("/assets/sparql-examples.json").json()["examples"]
+    assert [e["name"] for e in examples] == ["pcn-members", "icb-contracts", "commissioner-and-provider"]
+    # the npm package at the version pinned in package.json and the lock
+    import json
+
+    pinned = json.loads((web.WEB / "package.json").read_text())["dependencies"]["@zazuko/yasgui"]
+    locked = json.loads((web.WEB / "package-lock.json").read_text())["packages"]["node_modules/@zazuko/yasgui"]
+    installed = json.loads((web.NODE_MODULES / "@zazuko" / "yasgui" / "package.json").read_text())
+    assert pinned == locked["version"] == installed["version"]
+    # the explorer's main page links to it
+    assert 'href="/sparql-editor"' in client.get("/").text

@@ -43,6 +43,7 @@ FACADE = "https://w3id.org/pcgraph/fhir/"
 KIND_SYSTEM = FACADE + "CodeSystem/organisation-kind"  # codes: the ontology's classes (GPPractice, ...)
 TIE_KIND_SYSTEM = FACADE + "CodeSystem/tie-kind"  # codes: the ontology's tie classes (PCNMembership, ...)
 ERROR_SYSTEM = FACADE + "CodeSystem/error"  # codes: the API's error codes (not_found, bad_parameter, ...)
+TAG_SYSTEM = FACADE + "CodeSystem/tag"  # code fictional: an organisation of the case studies (meta.tag)
 AS_OF_EXTENSION = FACADE + "StructureDefinition/as-of"  # valueDate: the date the resource was taken at
 SOURCE_EXTENSION = FACADE + "StructureDefinition/source"  # valueUri, repeated: every source file stating it
 DATING_EXTENSION = FACADE + "StructureDefinition/tie-dating"  # how a tie's period was dated (sub-extensions)
@@ -168,11 +169,11 @@ def _by_vintage(slugs: Iterable[str], vintages: Mapping[str, dt.date]) -> list[s
     return sorted(set(slugs), key=lambda s: (vintages.get(s, dt.date.min), s))
 
 
-def _meta_and_sources(slugs: Iterable[str], vintages: Mapping[str, dt.date]) -> tuple[dict[str, str], list[dict]]:
+def _meta_and_sources(slugs: Iterable[str], vintages: Mapping[str, dt.date]) -> tuple[dict[str, Any], list[dict]]:
     """``meta`` whose ``source`` is the newest file stating the resource (its IRI, as in the graph's named graphs and
     /organisations/{code}/provenance), and one source extension per file stating it, oldest first."""
     ordered = _by_vintage(slugs, vintages)
-    meta = {"source": str(source_iri(ordered[-1]))} if ordered else {}
+    meta: dict[str, Any] = {"source": str(source_iri(ordered[-1]))} if ordered else {}
     return meta, [{"url": SOURCE_EXTENSION, "valueUri": str(source_iri(s))} for s in ordered]
 
 
@@ -214,6 +215,8 @@ def organization(
     for kind in view.kinds:
         types.append({"coding": [_coding(KIND_SYSTEM, kind, kind_label(kind))], "text": kind_label(kind)})
 
+    if view.fictional:
+        meta["tag"] = [_coding(TAG_SYSTEM, "fictional", "fictional (a case study of the federation report)")]
     out: dict[str, Any] = {"resourceType": "Organization", "id": view.code}
     if meta:
         out["meta"] = meta

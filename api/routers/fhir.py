@@ -11,6 +11,7 @@ an answer too large) keeps the envelope.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable, Coroutine
@@ -183,8 +184,8 @@ def _tokens(value: str) -> list[tuple[str | None, str]]:
     """(system, code) of each comma-separated token (system None when not given)."""
     out: list[tuple[str | None, str]] = []
     for part in value.split(","):
-        system, bar, code = part.partition("|")
-        out.append((system or None, code) if bar else (None, part))
+        system, bar, code = part.strip().partition("|")
+        out.append((system or None, code) if bar else (None, system))
     return out
 
 
@@ -313,10 +314,11 @@ def _organisation_kinds(value: str) -> list[str]:
     return sorted(set(kinds))
 
 
-def _organisation_classes() -> set[str]:
+@functools.cache
+def _organisation_classes() -> frozenset[str]:
     from graphkit.ontology.vocab import PCG
 
-    return {k for k in dir(PCG) if k[:1].isupper()} - set(tie_kinds())
+    return frozenset({k for k in dir(PCG) if k[:1].isupper()} - set(tie_kinds()))
 
 
 def _identified(value: str) -> str | None:

@@ -272,7 +272,7 @@ def search_organizations(
         if code is not None and kinds != []:
             try:
                 view = store.organisation(code, day)
-            except GraphkitError:  # unknown: no match
+            except NotFound:  # unknown: no match
                 view = None
             if view is not None and named(view.name) and (kinds is None or set(kinds) & set(view.kinds)):
                 codes = [code]

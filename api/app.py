@@ -23,6 +23,7 @@ from api.routers import (
     contracts,
     economy,
     export,
+    fhir,
     health,
     organisations,
     people,
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     )
     for r in (health, organisations, contracts, people, economy, analyses, conflicts, query, export, reorganisation):
         app.include_router(r.router)
+    app.include_router(fhir.router)  # the read-only FHIR R4 facade under /fhir (api/routers/fhir.py)
     app.include_router(web.router)  # the explorer page, last: its routes are outside the JSON API
     query.document_sparql_bodies(app)
     return app

@@ -42,9 +42,10 @@ their ties over time, their contracts, the people in their posts, and the source
 - Lists come as `{"data": [...], "count": N}`, `count` being every match and `data` the page
   (`limit`, `offset`).
 - Every error has one shape: `{"error": {"status", "code", "message", "details"}}`; 404 names the
-  unknown code, 422 names the parameter at fault.
-- The same API serves the embedded store (Oxigraph, with `POST /sparql`) or Neo4j (with `POST /cypher`),
-  with the same answers.
+  unknown code, 422 names the parameter at fault. (The FHIR facade under `/fhir` answers its errors as a FHIR
+  `OperationOutcome`, with the same status codes, as FHIR clients expect.)
+- The same API serves the embedded store (Oxigraph, with `/sparql`, a SPARQL 1.1 Protocol endpoint) or Neo4j
+  (with `POST /cypher`), with the same answers.
 
 Contains public sector information licensed under the Open Government Licence v3.0 (NHS England,
 Organisation Data Service). The case-study federations (codes `ZZF-...`) are fictional."""

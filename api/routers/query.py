@@ -273,7 +273,12 @@ async def _within_time_limit(request: Request, timeout_s: float, run: Callable[[
         left = timeout_s - (time.monotonic() - started)
         if left <= 0.05:
             raise _timeout(timeout_s, started)
-        return await run(left)
+        try:
+            return await run(left)
+        except QueryTimeout:
+            # the query's own limit (the seconds left) ran out just before the request's: the answer names the
+            # limit the caller gave, whichever clock stopped it
+            raise _timeout(timeout_s, started) from None
 
     with anyio.move_on_after(timeout_s) as scope:
         return await gate(request).run_async(when_let_in)

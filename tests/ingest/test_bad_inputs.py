@@ -216,3 +216,22 @@ def test_a_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["template", str(tmp_path / "file" / "tables")])
     assert result.exit_code == 74, result.output
     assert result.output.startswith("graphkit: error: Not a directory") and "Traceback" not in result.output
+
+
+def test_a_long_cell_is_refused_whatever_limit_another_library_set(tmp_path) -> None:
+    # the csv module's cell limit is process-wide, and frictionless raises it when imported (the data package
+    # tests import it): the readers set it back, so a cell over 131,072 characters is still refused with its line
+    import csv
+
+    from graphkit.errors import InputError
+    from graphkit.ingest.importers.common import MAX_CELL, csv_rows
+
+    path = tmp_path / "big.csv"
+    path.write_text("a,b\n1," + "X" * (MAX_CELL + 10) + "\n", encoding="utf-8")
+    csv.field_size_limit(10**9)
+    try:
+        with pytest.raises(InputError, match="a cell longer than 131072 characters") as err:
+            list(csv_rows(path))
+        assert "big.csv" in str(err.value) and ":2" in str(err.value)
+    finally:
+        csv.field_size_limit(MAX_CELL)

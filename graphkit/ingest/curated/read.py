@@ -18,7 +18,7 @@ from graphkit.core.model import Rejected
 from graphkit.errors import InputError, InputProblem
 from graphkit.ingest.curated.tables import TABLES, Column
 from graphkit.ingest.curated.values import _BAD, _parse, iso_date
-from graphkit.ingest.importers.common import CONTROL, MAX_CELL, field_name
+from graphkit.ingest.importers.common import CONTROL, MAX_CELL, field_name, limit_cells
 from graphkit.ingest.importers.files import check_input_dir, excerpt, not_utf8
 
 
@@ -137,6 +137,7 @@ def _values(path: Path, number: int, raw: str, header: list[str] | None,
             problems: list[InputProblem]) -> list[str] | None:
     """The values of one line, or None (and a problem) when the line cannot be read: a CSV error, a cell
     over the size limit, a control character (named by its column)."""
+    limit_cells()
     try:
         values = next(csv.reader([raw]))
     except csv.Error as exc:

@@ -32,9 +32,17 @@ from graphkit.ingest.importers.files import refuse as refuse
 OGL = "Open Government Licence v3.0"
 NHS_ENGLAND = "NHS England (formerly NHS Digital)"
 
-# The longest cell read: the csv module's own limit (128 KiB). No NHS file has a cell near it; a longer
-# one is a wrong or damaged file and is refused with its line, not read into memory.
-MAX_CELL = csv.field_size_limit()
+# The longest cell read: the csv module's default limit (128 KiB). No NHS file has a cell near it; a longer
+# one is a wrong or damaged file and is refused with its line, not read into memory. The limit is the csv
+# module's, which is process-wide: a library loaded in the same process may raise it (frictionless does, on
+# import), so every reader sets it again before it reads (:func:`limit_cells`).
+MAX_CELL = 131072
+
+
+def limit_cells() -> None:
+    """Hold the csv module to :data:`MAX_CELL` characters a cell (see above)."""
+    if csv.field_size_limit() != MAX_CELL:
+        csv.field_size_limit(MAX_CELL)
 # C0 control characters other than tab, line feed and carriage return (which CSV allows in quoted cells).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # PCN and NHS England region codes: ODS's (U + five digits, Y + two digits), and the synthetic economies' (UZ and YZ
@@ -98,6 +106,7 @@ def csv_rows(
     fields = list(names) if names is not None else None
     report = position_hook()  # None unless progress is shown (graphkit/core/progress.py)
     count = 0
+    limit_cells()
     with open_text(path) as fh:
         reader = csv.reader(fh)
         while True:

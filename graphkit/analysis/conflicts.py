@@ -48,6 +48,8 @@ from graphkit.analysis.history import (
 
 @dataclass(frozen=True)
 class Interlock:
+    """One person on a commissioner side and a provider side at once, over ``start``..``end``."""
+
     person: str
     name: str | None
     commissioner: str
@@ -60,20 +62,14 @@ class Interlock:
 
 
 @dataclass(frozen=True)
-class ConflictPath:
-    person: str
-    name: str | None
-    commissioner: str
-    commissioner_post: dict[str, Any]
-    provider: str
-    provider_post: dict[str, Any]
+class ConflictPath(Interlock):
+    """An interlock while the provider holds (or delivers under) a contract of that commissioner; the window is the
+    days the posts and the contract share."""
+
     contract: str
     contract_kind: str | None
     link: str
     link_via: str | None
-    start: dt.date | None
-    end: dt.date | None
-    undated: list[str]
     reason: str
 
 
@@ -142,12 +138,11 @@ def conflicts_of_interest(
     paths: list[ConflictPath] = []
     interlocks: list[Interlock] = []
     separate: list[dict[str, Any]] = []
+    links: dict[str, list[tuple[str, str, str | None, Interval]]] = {}  # a provider's contracts, read once
     for person, held in sorted(by_person.items()):
         name = G.nodes[person].get("name") if person in G else None
-        for cp in held:
-            sides = _commissioner_sides(G, cp)
-            if not sides:
-                continue
+        sides_of = [_commissioner_sides(G, p) for p in held]
+        for cp, sides in zip(held, sides_of, strict=True):
             for commissioner, c_window in sides:
                 if scope is not None and commissioner not in scope:
                     continue
@@ -156,8 +151,8 @@ def conflicts_of_interest(
                     declared = "the source says the post takes no part in commissioning (a non-commissioning role)"
                 elif cp.represents is not None and cp.represents != commissioner:
                     declared = f"the post is held to represent {cp.represents}, not as a commissioner"
-                for pp in held:
-                    if pp is cp or _commissioner_sides(G, pp):
+                for pp, pp_sides in zip(held, sides_of, strict=True):
+                    if pp is cp or pp_sides:
                         continue
                     for provider, p_window in acting_for(G, pp.organisation, pp.window):
                         if kind_of(G, provider) in COMMISSIONER_KINDS:
@@ -170,7 +165,9 @@ def conflicts_of_interest(
                                 person, name, commissioner, cp.evidence(), provider, pp.evidence(), both[0], both[1],
                                 _undated(("commissioner post", cp.start), ("provider post", pp.start)),
                             ))
-                        for contract, link, via, l_window in _contract_links(G, provider):
+                        if provider not in links:
+                            links[provider] = _contract_links(G, provider)
+                        for contract, link, via, l_window in links[provider]:
                             node = G.nodes[contract]
                             if node.get("commissioner") != commissioner:
                                 continue
@@ -187,8 +184,10 @@ def conflicts_of_interest(
                                       f"{pp.organisation} (for {provider}) while {provider} {link}"
                                       f"{' ' + via if via else ''} {node.get('name')}, commissioned by {commissioner}")
                             path = ConflictPath(
-                                person, name, commissioner, cp.evidence(), provider, pp.evidence(),
-                                str(node.get("name")), node.get("kind"), link, via, w[0], w[1], undated, reason,
+                                person=person, name=name, commissioner=commissioner, commissioner_post=cp.evidence(),
+                                provider=provider, provider_post=pp.evidence(), start=w[0], end=w[1],
+                                undated=undated, contract=str(node.get("name")), contract_kind=node.get("kind"),
+                                link=link, link_via=via, reason=reason,
                             )
                             if declared is not None:
                                 separate.append({"path": path, "why_not_a_conflict": declared})

@@ -96,8 +96,8 @@ def carriers(G: nx.Graph, overseer: str, day: dt.date) -> set[str]:
     units (board, committee, governance team)."""
     units = {str(u) for u, _, d in G.in_edges(overseer, data=True)
              if d.get("kind") == "UnitMembership" and holds(d, day)} if overseer in G else set()
-    orgs = {overseer} | units
-    return {p.person for p in posts(G) if p.organisation in orgs and holds_on(p.start, p.end, day)}
+    return {str(u) for org in {overseer} | units if org in G for u, _, d in G.in_edges(org, data=True)
+            if d.get("kind") == "PostHolding" and holds(d, day)}
 
 
 def _profile(overseer: str, overseen: str | None, edges: list[tuple[str, str, Mapping[str, Any]]], theta: float,

@@ -312,6 +312,10 @@ class Post(View):
     )
     appointment: str | None = Field(default=None, description="Elected, CoOpted or Appointed.", examples=["Elected"])
     voting: bool | None = Field(default=None, description="A voting seat.", examples=[True])
+    commissioning: bool | None = Field(
+        default=None, description="True when the post takes part in commissioning decisions, false when the source "
+        "says it does not (a non-commissioning role); null when not stated.", examples=[None]
+    )
     source: str = Field(description="Curated table (slug).", examples=["casestudies"])
     line: int = Field(description="Line of the table.", examples=[12])
     citations: list[str] = Field(description="Where the fact comes from (report:line, URL).", examples=[["004:190"]])

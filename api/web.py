@@ -3,9 +3,10 @@ from `api/web/static/`, and the graph library from `api/web/node_modules/` (inst
 from the pinned versions in `api/web/package-lock.json`; nothing is fetched from elsewhere at run time). Beside it,
 `/sparql-editor`: YASGUI (the npm package @zazuko/yasgui, installed the same way) over this server's `/sparql`.
 
-The page only talks to this server's JSON API. Every answer of these routes carries a Content-Security-Policy that
-lets the page load scripts, styles, images and data from this origin alone, so a browser showing it makes no request
-anywhere else, and text from the data, always put on the page as text, could not run as script even if it were not.
+The page only talks to this server's JSON API (the SPARQL editor, to its `/sparql`). Every answer of these routes
+carries a Content-Security-Policy that lets the page load scripts, styles, images and data from this origin alone,
+so a browser showing it makes no request anywhere else, and text from the data, always put on the page as text,
+could not run as script even if it were not.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@ the JSON-LD exports are written in."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -11,7 +10,6 @@ from fastapi import APIRouter, Query, Request, Response
 from api.cache import recent, store_key
 from api.deps import CODE_PATTERN, ERRORS, AsOf, Store
 from api.guard import BUSY, gate
-from graphkit.config import PROJECT_ROOT
 from graphkit.outputs import area as area_export
 from graphkit.outputs import datapackage
 
@@ -27,7 +25,6 @@ JSONLD_SCHEMA = {
         "@graph": {"type": "array", "items": {"type": "object", "required": ["@id"]}},
     },
 }
-CONTEXT_FILE = PROJECT_ROOT / "ontology" / "context.jsonld"
 CONTEXT_MEDIA = "application/ld+json"
 EXTENSIONS = {"turtle": "ttl", "jsonld": "jsonld", "graphml": "graphml", "datapackage": "zip"}
 
@@ -120,8 +117,9 @@ async def export(
     "an ETag and `Cache-Control: public, max-age=86400`.",
 )
 async def context_jsonld(request: Request) -> Response:
-    body = CONTEXT_FILE.read_bytes()
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    from graphkit.ontology.contextgen import published
+
+    body, etag = published()
     headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)

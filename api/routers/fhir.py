@@ -36,7 +36,7 @@ from graphkit.store.base import TieView, tie_kinds
 log = logging.getLogger("graphkit.api")
 
 MEDIA_TYPE = "application/fhir+json"
-MAX_COUNT = 1000
+MAX_COUNT = 200  # each entry is a whole resource, with its role holdings read for it
 DEFAULT_COUNT = 100
 _CODE = re.compile(CODE_PATTERN)
 
@@ -354,8 +354,10 @@ def read_affiliation(
         member, _, kind, _ = parsed
         candidates = store.ties_of_many([member.upper()], "up", kind=kind) if _CODE.match(member) \
             and kind in tie_kinds() else []
-    else:
+    elif re.fullmatch(r"h[0-9a-f]{40}", id):  # a digest: found among every tie (the held tie index, when built)
         candidates = store.ties_of_kinds(tie_kinds())
+    else:
+        candidates = []
     for t in candidates:
         if fhir.affiliation_id(t) == id:
             return FhirResponse(fhir.affiliation(t, day, fhir.source_vintages(store)))
@@ -396,6 +398,10 @@ def search_affiliations(
 ) -> FhirResponse:
     day = _holding_day(date) if date is not None else None
     kinds = _tie_kinds(role) if role is not None else None
+    if organization is None and participating is None and kinds != []:
+        # every tie of the country on every date is a bulk export, not a search: /export or GET /ties serve it
+        raise UnsupportedSearch("give organization or participating-organization: a search of every tie of the "
+                                "country is not answered here", details={"parameter": "organization"})
     used = [(k, v) for k, v in (("organization", organization), ("participating-organization", participating),
                                 ("date", date), ("role", role)) if v is not None]
     parent = _referenced(organization, "organization") if organization is not None else None
@@ -429,6 +435,8 @@ def _holding_day(value: str) -> dt.date:
     prefix = value[:2]
     if prefix == "eq":
         value = value[2:]
+        if not value:
+            raise BadParameter("date: a day is needed after eq (eqYYYY-MM-DD)", details={"parameter": "date"})
     elif prefix in ("ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"):
         raise UnsupportedSearch(f"date prefix {prefix!r} is not supported: give a day (YYYY-MM-DD, or eq before it) "
                                 "to keep the ties holding on it", details={"parameter": "date"})
@@ -457,8 +465,11 @@ def _referenced(value: str, parameter: str) -> str | None:
 
 
 # -- the rest of /fhir: unknown resources and methods, as OperationOutcomes -------------------------------------------
-@router.api_route("", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-@router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+_OTHER_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
+
+
+@router.api_route("", methods=_OTHER_METHODS, include_in_schema=False)
+@router.api_route("/{rest:path}", methods=_OTHER_METHODS, include_in_schema=False)
 def elsewhere(request: Request) -> FhirResponse:
     if request.method != "GET":
         return outcome(405, "method_not_allowed", f"{request.method} is not allowed: this FHIR facade is read-only",

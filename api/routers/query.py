@@ -103,10 +103,10 @@ Format = Annotated[str | None, Query(description="The answer's format, instead o
 DefaultGraphs = Annotated[list[str], Query(alias="default-graph-uri", description="SPARQL 1.1 Protocol: the graphs "
                                            "merged into the query's default graph (with named-graph-uri: the "
                                            "dataset; without either, every graph's union).",
-                                           examples=[["https://w3id.org/pcgraph/graph/resolved"]])]
+                                           examples=[["https://w3id.org/pcgraph/id/graph/resolved"]])]
 NamedGraphs = Annotated[list[str], Query(alias="named-graph-uri", description="SPARQL 1.1 Protocol: the named "
                                          "graphs the query may read with GRAPH.",
-                                         examples=[["https://w3id.org/pcgraph/graph/resolved"]])]
+                                         examples=[["https://w3id.org/pcgraph/id/graph/resolved"]])]
 
 
 @router.get(

@@ -20,6 +20,8 @@ What it holds:
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -110,9 +112,25 @@ def render(root: Path = PROJECT_ROOT) -> str:
     return json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n"
 
 
+@functools.cache
+def published() -> tuple[bytes, str]:
+    """The committed context file's bytes and their ETag, read once per process (the API serves them as they are)."""
+    body = TARGET.read_bytes()
+    return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
 def load_context(root: Path = PROJECT_ROOT) -> dict[str, Any]:
-    """The committed context's object (the value of its ``@context``)."""
+    """The committed context's object (the value of its ``@context``); the project's own is parsed once per process
+    and must not be changed by the caller."""
+    if root == PROJECT_ROOT:
+        return _parsed()
     context: dict[str, Any] = json.loads((root / "ontology" / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    return context
+
+
+@functools.cache
+def _parsed() -> dict[str, Any]:
+    context: dict[str, Any] = json.loads(published()[0].decode("utf-8"))["@context"]
     return context
 
 

@@ -199,7 +199,7 @@ def _add_layers(
 
 
 def _events(lt: LateralTieView) -> dict[str, object]:
-    """The columns of an inspection, an approach or a bid (ontology 2.2), where the tie has them."""
+    """The columns of an inspection, an approach or a bid (ontology 2.3), where the tie has them."""
     out: dict[str, object] = {}
     for key, scheme in (("selection_basis", "selection_basis"), ("outcome", "outcome")):
         value = getattr(lt, key, None)

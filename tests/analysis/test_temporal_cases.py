@@ -75,6 +75,11 @@ def test_conflict_paths_of_the_case_studies(history) -> None:
 
 def test_conflicts_route_for_an_area(cases_embedded) -> None:
     app = create_app(Settings(), store=cases_embedded)
+    # the posts route says which seats commission (true), which the source says do not (false), and which are unstated
+    shona = {p["organisation"]: p["commissioning"] for p in get(app, "/people/ZZP-EMB-SHONA").json()["posts"]}
+    assert shona["ZZF-CCG-EMB"] is False and shona["ZZF-CCG-EMB-COMMITTEE"] is None
+    chair = {p["organisation"]: p["commissioning"] for p in get(app, "/people/ZZP-STR-CHAIR").json()["posts"]}
+    assert chair["ZZF-CCG-STR-GB"] is True
     r = get(app, "/conflicts-of-interest/zzf-ccg-str", params={"as_of": "2016-09-01"})
     assert r.status_code == 200, r.text
     body = r.json()

@@ -156,6 +156,15 @@ def test_every_error_under_fhir_is_an_operation_outcome(app) -> None:
                                   method="POST")
     outcome(app, "/fhir/Patient/1", 404, "not-supported", "not_found")
     outcome(app, "/fhir", 404, "not-supported", "not_found")
+    # bounded: every tie of the country is not a search; an id neither written in full nor a digest is not looked
+    # for among every tie; HEAD and OPTIONS get an OperationOutcome too; `eq` alone is not a day
+    assert "participating-organization" in outcome(app, "/fhir/OrganizationAffiliation", 400, "not-supported",
+                                                   "not_supported", role="RE8")
+    outcome(app, "/fhir/OrganizationAffiliation/not-an-id", 404, "not-found", "not_found")
+    assert "eq" in outcome(app, "/fhir/OrganizationAffiliation", 422, "invalid", "bad_parameter",
+                           organization="ZZF-SMALL", date="eq")
+    outcome(app, "/fhir/Organization", 405, "not-supported", "method_not_allowed", method="OPTIONS")
+    assert "_count" in outcome(app, "/fhir/Organization", 422, "invalid", "bad_parameter", _count=201)
     # a search FHIR answers with nothing: an unknown organisation or kind, no error
     assert fhir_get(app, "/fhir/OrganizationAffiliation", organization="ZZF-NOSUCH")["total"] == 0
     assert fhir_get(app, "/fhir/OrganizationAffiliation", role="RE99")["total"] == 0

@@ -122,6 +122,7 @@ def test_both_stores_answer_alike_on_the_case_studies(embedded, neo4j_cases) -> 
         assert neo4j_cases.provenance(code) == embedded.provenance(code)
     assert neo4j_cases.posts() == embedded.posts() and len(embedded.posts()) == 122
     assert neo4j_cases.lateral_ties() == embedded.lateral_ties() and len(embedded.lateral_ties()) > 400
+    assert len(embedded.lateral_ties()) == 432  # the rows of ties.csv
     assert neo4j_cases.person("ZZP-EXP-CHAIR") == embedded.person("ZZP-EXP-CHAIR")
     assert neo4j_cases.search("expanding", as_of=day) == embedded.search("expanding", as_of=day)
     a, b = embedded.economy("ZZF-EXPANDING", day, depth=2), neo4j_cases.economy("ZZF-EXPANDING", day, depth=2)

@@ -194,6 +194,24 @@ def test_projections_of_both_stores_are_the_same(embedded, neo4j_cases) -> None:
     assert sorted(map(key, a.edges(data=True))) == sorted(map(key, b.edges(data=True)))
 
 
+def test_the_practices_of_a_ccg_that_belong_to_no_federation_are_counted(embedded) -> None:
+    """Struggling's CCG has two practices outside the federation (a GMS practice and an APMS practice, 004:357):
+    the projection gives them their CCG, so footprints and competition count them unfederated (before, the curated
+    layers brought in only members, and the CCG came out 90 practices, all federated, coverage 1.0)."""
+    from graphkit.analysis import registry
+
+    g = embedded.project(dt.date(2018, 6, 30))
+    for code in ("ZZF-STR-NM1", "ZZF-STR-NM2"):
+        assert (g.nodes[code]["kind"], g.nodes[code]["area"]) == ("GPPractice", "ZZF-CCG-STR")
+    ccg = registry.run("competition", g)["concentration"]["ZZF-CCG-STR"]
+    assert (ccg["n_practices"], ccg["federated"], ccg["unfederated"]) == (92, 90, 2)
+    struggling = registry.run("footprint", g, membership_kind="FederationMembership")["footprints"]["ZZF-STRUGGLING"]
+    assert (struggling["coverage"], struggling["containment"]) == (90 / 92, 1.0) and struggling["coterminous"]
+    found = {fed: (registry.run("interdependence", g, centre=fed)["classification"],
+                   registry.run("style", g, centre=fed)["style"]) for fed in EXPECTED}
+    assert found == EXPECTED  # the verdicts do not move: the two are no members
+
+
 def test_a_controlling_centre_that_does_not_engage_is_authoritarian(embedded) -> None:
     """The synthetic counter-case: Expanding's control, without its engagements and STP seat."""
     from graphkit.analysis import style

@@ -210,6 +210,8 @@ def test_the_practices_of_a_ccg_that_belong_to_no_federation_are_counted(embedde
     found = {fed: (registry.run("interdependence", g, centre=fed)["classification"],
                    registry.run("style", g, centre=fed)["style"]) for fed in EXPECTED}
     assert found == EXPECTED  # the verdicts do not move: the two are no members
+    groups = {fed: registry.run("interdependence", g, centre=fed)["n_groups"] for fed in EXPECTED}
+    assert groups == {"ZZF-EXPANDING": 5, "ZZF-EMBEDDED": 0, "ZZF-STRUGGLING": 0, "ZZF-SMALL": 0}  # was 5 each
 
 
 def test_a_controlling_centre_that_does_not_engage_is_authoritarian(embedded) -> None:

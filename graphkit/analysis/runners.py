@@ -253,18 +253,19 @@ def _footprint(
             "FederationMembership", "Membership edge kind.", "Practice attribute holding the area code.",
             "Weight HHI shares by practice list size.",
         ),
-        Param("previous", "graph", None, "An earlier snapshot of the same layer, for churn (optional)."),
+        Param("previous_as_of", "projection", None, "An earlier date (YYYY-MM-DD, optional): the graph is projected "
+              "on it too, and the churn of memberships from then to as_of is given."),
     ],
     graph=_layer(
         "G_org", "Practices with area (and list size), their federation memberships, optional area adjacency.",
         ["GPPractice", "GPFederation", "SubICBLocation", "ClinicalCommissioningGroup"],
         ["FederationMembership", "AdjacentTo (optional, area-area)"], ["kind", "area", "list_size"], ["kind"],
-        second_graph_param="previous",
+        second_graph_param="previous_as_of",
     ),
     returns="{'choice_sets', 'choice_set_sizes', 'contestability', 'concentration', 'churn' (or null)}.",
 )
 def _competition(
-    graph: nx.Graph, *, membership_kind: str, area_attr: str, weighted: bool, previous: nx.Graph | None
+    graph: nx.Graph, *, membership_kind: str, area_attr: str, weighted: bool, previous_as_of: nx.Graph | None
 ) -> dict[str, Any]:
     members, area_of, _, weight = _memberships(graph, membership_kind, area_attr, weighted)
     practices = {str(n) for n in graph.nodes if node_kind(graph, n) == "GPPractice"} | set(area_of)
@@ -272,8 +273,9 @@ def _competition(
         members, area_of, adjacency=competition.area_adjacency_from_graph(graph), practices=practices
     )
     churn = None
-    if previous is not None:
-        before, _, _ = footprint.inputs_from_graph(previous, membership_kinds={membership_kind}, area_attr=area_attr)
+    if previous_as_of is not None:  # the graph projected on that date (registry type "projection")
+        before, _, _ = footprint.inputs_from_graph(previous_as_of, membership_kinds={membership_kind},
+                                                   area_attr=area_attr)
         churn = competition.membership_churn(before, members)
     return {
         "choice_sets": choice,

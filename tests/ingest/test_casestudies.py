@@ -214,6 +214,38 @@ def test_the_practices_of_a_ccg_that_belong_to_no_federation_are_counted(embedde
     assert groups == {"ZZF-EXPANDING": 5, "ZZF-EMBEDDED": 0, "ZZF-STRUGGLING": 0, "ZZF-SMALL": 0}  # was 5 each
 
 
+def test_competition_churn_between_two_dates_over_http_and_the_command_line(embedded, case_build) -> None:
+    """competition's second snapshot is a date (previous_as_of, a "projection" parameter): the route and the CLI
+    project it too. From 2016-01-01 to 2018-06-30 Embedded's fifty practices join, Expanding gains six (40 to 46)
+    and the distant group practice joins its own federation; nobody leaves or moves."""
+    import json
+
+    from click.testing import CliRunner
+
+    from api.app import create_app
+    from api.inprocess import get
+    from graphkit.cli import cli
+    from graphkit.config import Settings
+
+    app = create_app(Settings(store="oxigraph"), store=embedded)
+    r = get(app, "/analyses/competition", params={"as_of": "2018-06-30", "previous_as_of": "2016-01-01"})
+    assert r.status_code == 200, r.text
+    churn = r.json()["result"]["churn"]
+    assert (len(churn["joins"]), churn["leaves"], churn["moves"]) == (57, [], [])
+    assert {f: c["joined"] for f, c in churn["per_federation"].items() if c["joined"]} == {
+        "ZZF-DISTANT-FED": 1, "ZZF-EMBEDDED": 50, "ZZF-EXPANDING": 6}
+    assert get(app, "/analyses/competition", params={"as_of": "2018-06-30"}).json()["result"]["churn"] is None
+    bad = get(app, "/analyses/competition", params={"as_of": "2018-06-30", "previous_as_of": "2016-13-01"})
+    assert bad.status_code == 422 and bad.json()["error"]["details"]["parameters"] == ["previous_as_of"]
+    listed = {p["name"]: p for a in get(app, "/analyses").json()["data"] if a["name"] == "competition"
+              for p in a["params"]}
+    assert listed["previous_as_of"]["type"] == "projection" and "previous" not in listed
+    out = CliRunner().invoke(cli, ["--store-path", str(case_build[0]), "analyse", "competition", "--as-of",
+                                   "2018-06-30", "-p", "previous_as_of=2016-01-01"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["churn"] == churn
+
+
 def test_a_controlling_centre_that_does_not_engage_is_authoritarian(embedded) -> None:
     """The synthetic counter-case: Expanding's control, without its engagements and STP seat."""
     from graphkit.analysis import style

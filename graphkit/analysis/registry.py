@@ -280,8 +280,12 @@ class Analysis:
         of a ``projection`` parameter (a second snapshot); without it such a parameter is refused."""
         bound = self._projected(self.bind(values), project)
         for p in self.params:
-            code = bound.get(p.name) if p.name in ("centre", "holder", "area") else None
+            code = bound.get(p.name) if p.name in ("centre", "holder", "area", "contract") else None
             if code is None:
+                continue
+            if p.name == "contract":  # a contract is the node contract:{id} of the projection
+                if f"contract:{code}" not in graph and code not in graph:
+                    raise NotFound(f"no contract {code!r} as of {as_of}", details={"parameter": p.name, "code": code})
                 continue
             if self.temporal and require is not None:
                 require(code)

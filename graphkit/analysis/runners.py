@@ -26,7 +26,7 @@ from graphkit.analysis import (
     interdependence,
     style,
 )
-from graphkit.analysis._common import FUNCTIONAL_KIND_ORDER, POST_KIND, edge_kind, edges, node_kind
+from graphkit.analysis._common import FUNCTIONAL_KIND_ORDER, POST_KIND, edge_kind, edges, members_of, node_kind
 from graphkit.analysis.registry import Param, at_most, register
 
 _CENTRE = Param("centre", "str", None, "Id (ODS or synthetic code) of the federation or PCN centre node.", True)
@@ -74,6 +74,19 @@ def _threshold_params() -> list[Param]:
     return out
 
 
+#: The kinds of a meta-organisation: the centres interdependence and style read (a federation, a PCN, a provider
+#: collaborative or joint venture of practices); a node of another kind (a CCG, a practice) is refused.
+META_KINDS = frozenset({"GPFederation", "PrimaryCareNetwork", "GPProviderCollaborative", "JointVenture",
+                        "SubfederationGroup"})
+
+
+def _meta_centre(graph: nx.Graph, centre: str) -> None:
+    """ValueError (answered 422 by the API) when the centre has a kind that is not a meta-organisation's."""
+    kind = node_kind(graph, centre)
+    if kind is not None and kind not in META_KINDS:
+        raise ValueError(f"{centre!r} is a {kind}, not a meta-organisation (one of {', '.join(sorted(META_KINDS))})")
+
+
 @register(
     "interdependence",
     "Unicentric vs pluricentric relationships in a federation or PCN (LTS, C_D, FR, ENC, local centres).",
@@ -98,6 +111,7 @@ def _threshold_params() -> list[Param]:
 def _interdependence(
     graph: nx.Graph, *, centre: str, seed: int, min_members: int, hub_sd: float, **thresholds: Any
 ) -> interdependence.InterdependenceResult:
+    _meta_centre(graph, centre)
     return interdependence.interdependence(
         graph,
         centre,
@@ -134,6 +148,10 @@ def _interdependence(
 def _style(
     graph: nx.Graph, *, centre: str, tau: float, tau_low: float, unmonitored_weight: float
 ) -> style.StyleResult:
+    _meta_centre(graph, centre)
+    if not members_of(graph, centre) and not style.board_members(graph, centre)[0]:
+        # nothing to score: a style of no members and no board is no finding (not "neglectful")
+        raise ValueError(f"{centre!r} has no members and no board on the date: its style is undetermined")
     thresholds = style.StyleThresholds(tau=tau, tau_low=tau_low)
     return style.style(graph, centre, thresholds=thresholds, unmonitored_weight=unmonitored_weight)
 
@@ -204,6 +222,10 @@ def _memberships(
     members, area_of, sizes = footprint.inputs_from_graph(
         graph, membership_kinds={membership_kind}, area_attr=area_attr
     )
+    if not any(area_attr in d for _, d in graph.nodes(data=True)) and any(
+            node_kind(graph, n) == footprint.PRACTICE_KIND for n in graph):
+        raise ValueError(f"area_attr {area_attr!r}: no practice of the graph carries it (the projection gives "
+                         "'area', the sub-ICB location or CCG)")
     return members, area_of, sizes, {k: float(v) for k, v in sizes.items()} if weighted else None
 
 

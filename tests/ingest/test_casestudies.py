@@ -246,6 +246,30 @@ def test_competition_churn_between_two_dates_over_http_and_the_command_line(embe
     assert json.loads(out.output)["churn"] == churn
 
 
+def test_unknown_parameter_values_and_non_meta_organisations_are_refused_not_answered_empty(embedded) -> None:
+    """An unknown area attribute (422 naming it), an unknown contract (404 naming it), interdependence and style on
+    a CCG (422: not a meta-organisation), style on a federation with no members and no board (422: undetermined,
+    where it was called neglectful): each in the one error envelope."""
+    from api.app import create_app
+    from api.inprocess import get
+    from graphkit.config import Settings
+
+    app = create_app(Settings(store="oxigraph"), store=embedded)
+    cases = [
+        ("/analyses/footprint", {"area_attr": "colour"}, 422, "colour"),
+        ("/analyses/contract-chain", {"contract": "NOPE"}, 404, "NOPE"),
+        ("/analyses/interdependence", {"centre": "ZZF-CCG-STR"}, 422, "not a meta-organisation"),
+        ("/analyses/style", {"centre": "ZZF-CCG-STR"}, 422, "not a meta-organisation"),
+        ("/analyses/style", {"centre": "ZZF-EXP-RIVAL-LOC"}, 422, "no members and no board"),
+    ]
+    for path, params, status, words in cases:
+        r = get(app, path, params={**params, "as_of": "2018-06-30"})
+        assert r.status_code == status, (path, params, r.text)
+        assert words in r.json()["error"]["message"] and r.json()["error"]["status"] == status
+    chain = get(app, "/analyses/contract-chain", params={"contract": "ZZC-EMB-LIS", "as_of": "2018-12-01"})
+    assert chain.status_code == 200 and chain.json()["result"]
+
+
 def test_a_controlling_centre_that_does_not_engage_is_authoritarian(embedded) -> None:
     """The synthetic counter-case: Expanding's control, without its engagements and STP seat."""
     from graphkit.analysis import style

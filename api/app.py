@@ -29,6 +29,7 @@ from api.routers import (
     people,
     query,
     reorganisation,
+    ties,
 )
 from graphkit.config import Settings
 from graphkit.store.base import GraphStore
@@ -137,7 +138,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         max_request_bytes=settings.max_request_bytes,
         max_response_bytes=settings.max_response_bytes,
     )
-    for r in (health, organisations, contracts, people, economy, analyses, conflicts, query, export, reorganisation):
+    for r in (health, organisations, contracts, people, economy, analyses, conflicts, query, export, reorganisation,
+              ties):
         app.include_router(r.router)
     app.include_router(fhir.router)  # the read-only FHIR R4 facade under /fhir (api/routers/fhir.py)
     app.include_router(web.router)  # the explorer page, last: its routes are outside the JSON API

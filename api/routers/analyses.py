@@ -20,9 +20,11 @@ from graphkit.store.base import GraphStore
 
 router = APIRouter(prefix="/analyses", tags=["analyses"])
 RESERVED = {"as_of", "list_size_year"}
-PY_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "date": dt.date}
+PY_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "date": dt.date,
+                             "projection": dt.date}
 EXAMPLES = {"centre": "U89141", "contract": "ZZC-EMB-LIS", "holder": "A81001", "flow_kinds": "PCNMembership",
-            "area": "ZZF-CCG-STR", "since": "2016-01-01", "until": "2018-12-31"}
+            "area": "ZZF-CCG-STR", "since": "2016-01-01", "until": "2018-12-31",
+            "previous_as_of": "2016-01-01"}
 LIST_SIZE_YEAR = Annotated[
     str | None,
     Query(
@@ -48,7 +50,8 @@ def run(request: Request, store: GraphStore, name: str, as_of: dt.date, list_siz
     analysis.bind(params)  # unknown or malformed parameters are refused before projecting
     # an analysis of change over time reads the curated layers on every date (kept on the store once read)
     graph = store.history() if analysis.temporal else projection(request, store, as_of, list_size_year)
-    result = analysis.run_for(graph, params, as_of=as_of.isoformat(), require=lambda code: require_known(store, code))
+    result = analysis.run_for(graph, params, as_of=as_of.isoformat(), require=lambda code: require_known(store, code),
+                              project=lambda day: projection(request, store, day, list_size_year))
     return AnalysisResult(name=name, as_of=as_of, params=params, result=result)
 
 

@@ -48,8 +48,9 @@ def federation_view(G: nx.Graph, centre: str, *, members: Collection[str] | None
     """Extract centre, members, subfederation groups and functional ties from ``G_fed``.
 
     Members: nodes joined to ``centre`` by a ``FederationMembership``/``PCNMembership`` edge (either direction),
-    unless ``members`` is given. Groups: nodes of kind ``SubfederationGroup`` and targets of
-    ``SubfederationMembership`` edges from members. Functional ties are kept only between nodes of
+    unless ``members`` is given. Groups: the federation's own, i.e. targets of ``SubfederationMembership`` edges
+    from members and nodes of kind ``SubfederationGroup`` joined to the centre by any edge (a group of another
+    federation is not this one's). Functional ties are kept only between nodes of
     ``{centre} ∪ members ∪ groups``; ties to anything else (e.g. non-member practices served by the centre) are
     ignored here. Self-loops are ignored.
 
@@ -66,12 +67,16 @@ def federation_view(G: nx.Graph, centre: str, *, members: Collection[str] | None
         raise KeyError(f"centre {centre!r} is not in the graph")
     found = members_of(G, centre) if members is None else {str(m) for m in members}
     member_set = frozenset(found - {centre})
-    groups = {str(n) for n in G.nodes if node_kind(G, n) == "SubfederationGroup"}
+    # this federation's groups only: those its members belong to, and subfederation groups tied to its centre
+    groups: set[str] = set()
     links: set[tuple[str, str]] = set()
     for u, v, data in edges(G):
-        if edge_kind(data) == SUBFEDERATION_KIND and str(u) in member_set:
-            groups.add(str(v))
-            links.add((str(u), str(v)))
+        a, b = str(u), str(v)
+        if edge_kind(data) == SUBFEDERATION_KIND and a in member_set:
+            groups.add(b)
+            links.add((a, b))
+        elif centre in (a, b) and node_kind(G, b if a == centre else a) == "SubfederationGroup":
+            groups.add(b if a == centre else a)
     group_set = frozenset(groups - member_set - {centre})
     links = {(m, g) for m, g in links if g in group_set}
     scope = member_set | group_set | {centre}

@@ -18,7 +18,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graphkit.analysis._common import MEMBERSHIP_KINDS, memberships_from_graph, node_attribute_map
+from graphkit.analysis._common import MEMBERSHIP_KINDS, memberships_from_graph, node_attribute_map, node_kind
+
+#: The unit of footprints and competition: a GP practice (ODS role RO76 on the date, docs/analyses.md §1).
+PRACTICE_KIND = "GPPractice"
 
 #: PCN population guidance "at least 30,000 to 50,000" (``004:34``).
 PCN_LOW = 30_000
@@ -278,14 +281,23 @@ def inputs_from_graph(
     """``(members, area_of, list_size)`` read from a projected graph: membership edges (practice -> organisation)
     of the given kinds, and the practices' ``area`` and ``list_size`` node attributes (docs/analyses.md §1).
 
+    Only practices count: a node whose ``kind`` is given and is not ``GPPractice`` (a prescribing cost centre that
+    is not a GP practice on the date, a walk-in centre) is left out of the members, the areas and the list sizes;
+    a node without a ``kind`` is taken to be a practice.
+
     Basis: domain-model §3.9 units (practices, weighted by list size). Complexity: O(V + E).
 
-    >>> G = nx.MultiDiGraph([("p1", "U1", {"kind": "PCNMembership"})])
+    >>> G = nx.MultiDiGraph([("p1", "U1", {"kind": "PCNMembership"}), ("c1", "U1", {"kind": "PCNMembership"})])
     >>> G.nodes["p1"].update(area="01A", list_size=12_000)
+    >>> G.nodes["c1"].update(kind="PrescribingCostCentre", area="01A")
     >>> inputs_from_graph(G, membership_kinds={"PCNMembership"})
     ({'U1': {'p1'}}, {'p1': '01A'}, {'p1': 12000})
     """
-    members = memberships_from_graph(G, membership_kinds)
-    area_of = {k: str(v) for k, v in node_attribute_map(G, area_attr).items()}
-    sizes = {k: int(v) for k, v in node_attribute_map(G, list_size_attr).items()}
+    def practice(n: str) -> bool:
+        return node_kind(G, n) in (None, PRACTICE_KIND)
+
+    members = {org: {m for m in ms if practice(m)}
+               for org, ms in memberships_from_graph(G, membership_kinds).items()}
+    area_of = {k: str(v) for k, v in node_attribute_map(G, area_attr).items() if practice(k)}
+    sizes = {k: int(v) for k, v in node_attribute_map(G, list_size_attr).items() if practice(k)}
     return members, area_of, sizes

@@ -2,8 +2,9 @@
 
 Input: ``G_fed``, one federation's or PCN's graph as of a date (an ``nx.MultiDiGraph``; any NetworkX graph works),
 and the id of its centre node. Members are the nodes with a ``FederationMembership`` or ``PCNMembership`` edge to the
-centre (or the ``members`` argument). Subfederation groups are nodes of kind ``SubfederationGroup`` and the targets
-of ``SubfederationMembership`` edges.
+centre (or the ``members`` argument). Subfederation groups are this federation's own: the targets of its members'
+``SubfederationMembership`` edges and the ``SubfederationGroup`` nodes tied to its centre (``n_groups`` counts
+them; a group of another federation in the same graph is not counted).
 
 Project conventions (departures from, or refinements of, domain-model §3.1):
 

@@ -26,9 +26,10 @@ import networkx as nx
 from graphkit.analysis._common import to_jsonable
 from graphkit.errors import BadParameter, NotFound
 
-#: Parameter types the registry understands. "graph" is a second projected graph (e.g. an earlier snapshot), passed
-#: by the caller, never parsed from text.
-PARAM_TYPES: frozenset[str] = frozenset({"str", "int", "float", "bool", "date", "graph"})
+#: Parameter types the registry understands. "projection" is a second projection: a date (YYYY-MM-DD) on which the
+#: caller (the API, the CLI: :meth:`Analysis.run_for` with ``project``) projects the graph again, e.g. an earlier
+#: snapshot for churn; a library caller may pass the projected graph itself.
+PARAM_TYPES: frozenset[str] = frozenset({"str", "int", "float", "bool", "date", "projection"})
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -71,7 +72,7 @@ class Param:
         return {
             "name": self.name,
             "type": self.type,
-            "default": None if self.type == "graph" else to_jsonable(self.default),
+            "default": to_jsonable(self.default),
             "description": self.description,
             "required": self.required,
             "minimum": self.minimum,
@@ -123,11 +124,9 @@ class Param:
         if value is None:
             return None
         try:
-            if self.type == "graph":
-                if not isinstance(value, nx.Graph):
-                    raise TypeError("a NetworkX graph is required")
-                return value
-            if self.type == "date":
+            if self.type == "projection" and isinstance(value, nx.Graph):
+                return value  # already projected (a library caller)
+            if self.type in ("date", "projection"):
                 if isinstance(value, dt.date):
                     return value
                 return dt.date.fromisoformat(str(value).strip())
@@ -251,7 +250,19 @@ class Analysis:
         >>> get("interdependence").run(examples.star(4), centre="ZZF001")["classification"]
         'unicentric'
         """
-        return to_jsonable(self._call(graph, self.bind(values), as_of))
+        return to_jsonable(self._call(graph, self._projected(self.bind(values), None), as_of))
+
+    def _projected(self, bound: dict[str, Any], project: Callable[[dt.date], nx.Graph] | None) -> dict[str, Any]:
+        """The bound values with each ``projection`` parameter given as a date replaced by the graph ``project``
+        gives for that date; BadParameter when there is no ``project`` (a library call must pass the graph)."""
+        for p in self.params:
+            day = bound.get(p.name) if p.type == "projection" else None
+            if isinstance(day, dt.date):
+                if project is None:
+                    raise BadParameter(f"parameter {p.name!r} needs a store to project the graph on {day}: pass "
+                                       "the projected graph", details={"parameter": p.name})
+                bound[p.name] = project(day)
+        return bound
 
     def _call(self, graph: nx.Graph, bound: Mapping[str, Any], as_of: dt.date | None) -> Any:
         if self.temporal:
@@ -259,16 +270,22 @@ class Analysis:
         return self.func(graph, **bound)
 
     def run_for(self, graph: nx.Graph, values: Mapping[str, Any], *, as_of: str,
-                require: Callable[[str], None] | None = None) -> Any:
+                require: Callable[[str], None] | None = None,
+                project: Callable[[dt.date], nx.Graph] | None = None) -> Any:
         """:meth:`run` for the API and the command line: a centre, holder or area that is not in the graph (projected
         as of ``as_of``) is NotFound, and parameter values that contradict each other (``tau_low`` above ``tau``) are
         BadParameter, each named, rather than an error from inside the analysis. ``require`` (raising NotFound for a
         code the store does not hold) replaces the graph check for a temporal analysis: an organisation of the store
-        with no curated fact on any date gets an empty answer, not a 404."""
-        bound = self.bind(values)
+        with no curated fact on any date gets an empty answer, not a 404. ``project`` projects the graph on the date
+        of a ``projection`` parameter (a second snapshot); without it such a parameter is refused."""
+        bound = self._projected(self.bind(values), project)
         for p in self.params:
-            code = bound.get(p.name) if p.name in ("centre", "holder", "area") else None
+            code = bound.get(p.name) if p.name in ("centre", "holder", "area", "contract") else None
             if code is None:
+                continue
+            if p.name == "contract":  # a contract is the node contract:{id} of the projection
+                if f"contract:{code}" not in graph and code not in graph:
+                    raise NotFound(f"no contract {code!r} as of {as_of}", details={"parameter": p.name, "code": code})
                 continue
             if self.temporal and require is not None:
                 require(code)

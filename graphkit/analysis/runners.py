@@ -26,7 +26,7 @@ from graphkit.analysis import (
     interdependence,
     style,
 )
-from graphkit.analysis._common import FUNCTIONAL_KIND_ORDER, POST_KIND, edge_kind, edges, node_kind
+from graphkit.analysis._common import FUNCTIONAL_KIND_ORDER, POST_KIND, edge_kind, edges, members_of, node_kind
 from graphkit.analysis.registry import Param, at_most, register
 
 _CENTRE = Param("centre", "str", None, "Id (ODS or synthetic code) of the federation or PCN centre node.", True)
@@ -74,6 +74,19 @@ def _threshold_params() -> list[Param]:
     return out
 
 
+#: The kinds of a meta-organisation: the centres interdependence and style read (a federation, a PCN, a provider
+#: collaborative or joint venture of practices); a node of another kind (a CCG, a practice) is refused.
+META_KINDS = frozenset({"GPFederation", "PrimaryCareNetwork", "GPProviderCollaborative", "JointVenture",
+                        "SubfederationGroup"})
+
+
+def _meta_centre(graph: nx.Graph, centre: str) -> None:
+    """ValueError (answered 422 by the API) when the centre has a kind that is not a meta-organisation's."""
+    kind = node_kind(graph, centre)
+    if kind is not None and kind not in META_KINDS:
+        raise ValueError(f"{centre!r} is a {kind}, not a meta-organisation (one of {', '.join(sorted(META_KINDS))})")
+
+
 @register(
     "interdependence",
     "Unicentric vs pluricentric relationships in a federation or PCN (LTS, C_D, FR, ENC, local centres).",
@@ -98,6 +111,7 @@ def _threshold_params() -> list[Param]:
 def _interdependence(
     graph: nx.Graph, *, centre: str, seed: int, min_members: int, hub_sd: float, **thresholds: Any
 ) -> interdependence.InterdependenceResult:
+    _meta_centre(graph, centre)
     return interdependence.interdependence(
         graph,
         centre,
@@ -134,6 +148,10 @@ def _interdependence(
 def _style(
     graph: nx.Graph, *, centre: str, tau: float, tau_low: float, unmonitored_weight: float
 ) -> style.StyleResult:
+    _meta_centre(graph, centre)
+    if not members_of(graph, centre) and not style.board_members(graph, centre)[0]:
+        # nothing to score: a style of no members and no board is no finding (not "neglectful")
+        raise ValueError(f"{centre!r} has no members and no board on the date: its style is undetermined")
     thresholds = style.StyleThresholds(tau=tau, tau_low=tau_low)
     return style.style(graph, centre, thresholds=thresholds, unmonitored_weight=unmonitored_weight)
 
@@ -204,6 +222,10 @@ def _memberships(
     members, area_of, sizes = footprint.inputs_from_graph(
         graph, membership_kinds={membership_kind}, area_attr=area_attr
     )
+    if not any(area_attr in d for _, d in graph.nodes(data=True)) and any(
+            node_kind(graph, n) == footprint.PRACTICE_KIND for n in graph):
+        raise ValueError(f"area_attr {area_attr!r}: no practice of the graph carries it (the projection gives "
+                         "'area', the sub-ICB location or CCG)")
     return members, area_of, sizes, {k: float(v) for k, v in sizes.items()} if weighted else None
 
 
@@ -253,18 +275,19 @@ def _footprint(
             "FederationMembership", "Membership edge kind.", "Practice attribute holding the area code.",
             "Weight HHI shares by practice list size.",
         ),
-        Param("previous", "graph", None, "An earlier snapshot of the same layer, for churn (optional)."),
+        Param("previous_as_of", "projection", None, "An earlier date (YYYY-MM-DD, optional): the graph is projected "
+              "on it too, and the churn of memberships from then to as_of is given."),
     ],
     graph=_layer(
         "G_org", "Practices with area (and list size), their federation memberships, optional area adjacency.",
         ["GPPractice", "GPFederation", "SubICBLocation", "ClinicalCommissioningGroup"],
         ["FederationMembership", "AdjacentTo (optional, area-area)"], ["kind", "area", "list_size"], ["kind"],
-        second_graph_param="previous",
+        second_graph_param="previous_as_of",
     ),
     returns="{'choice_sets', 'choice_set_sizes', 'contestability', 'concentration', 'churn' (or null)}.",
 )
 def _competition(
-    graph: nx.Graph, *, membership_kind: str, area_attr: str, weighted: bool, previous: nx.Graph | None
+    graph: nx.Graph, *, membership_kind: str, area_attr: str, weighted: bool, previous_as_of: nx.Graph | None
 ) -> dict[str, Any]:
     members, area_of, _, weight = _memberships(graph, membership_kind, area_attr, weighted)
     practices = {str(n) for n in graph.nodes if node_kind(graph, n) == "GPPractice"} | set(area_of)
@@ -272,8 +295,9 @@ def _competition(
         members, area_of, adjacency=competition.area_adjacency_from_graph(graph), practices=practices
     )
     churn = None
-    if previous is not None:
-        before, _, _ = footprint.inputs_from_graph(previous, membership_kinds={membership_kind}, area_attr=area_attr)
+    if previous_as_of is not None:  # the graph projected on that date (registry type "projection")
+        before, _, _ = footprint.inputs_from_graph(previous_as_of, membership_kinds={membership_kind},
+                                                   area_attr=area_attr)
         churn = competition.membership_churn(before, members)
     return {
         "choice_sets": choice,

@@ -46,7 +46,8 @@ def analyse(
     store = open_store(settings)
     try:
         graph = store.history() if analysis.temporal else store.project(day, list_size_year=list_size_year)
-        result = analysis.run_for(graph, values, as_of=day.isoformat(), require=lambda code: require_known(store, code))
+        result = analysis.run_for(graph, values, as_of=day.isoformat(), require=lambda code: require_known(store, code),
+                                  project=lambda other: store.project(other, list_size_year=list_size_year))
     finally:
         store.close()
     click.echo(json.dumps(result, indent=1, ensure_ascii=False, default=str))

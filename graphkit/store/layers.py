@@ -80,6 +80,12 @@ def add_curated_layers(store: GraphStore, g: nx.MultiDiGraph, as_of: dt.date) ->
     brought = sorted({c for t in memberships for c in (t.member, t.organisation)} - set(g))
     if brought:
         assigned = store.ties_of_many(brought, "up", as_of=as_of, kind="CommissionerAssignment")
+        # every organisation of an area is in its projection: each practice assigned on the date to a commissioner
+        # of the organisations brought in, a member of no federation too (national ones are in the projection)
+        named = sorted({t.organisation for t in assigned})
+        seen = {(t.member, t.organisation) for t in assigned}
+        assigned += [t for t in store.ties_of_many(named, "down", as_of=as_of, kind="CommissionerAssignment")
+                     if t.member not in g and (t.member, t.organisation) not in seen]
         commissioners = sorted({t.organisation for t in assigned} - set(g))
         memberships += assigned + store.ties_of_many(commissioners, "up", as_of=as_of, kind="SystemMembership")
     # a planned tie is not yet in force on any date

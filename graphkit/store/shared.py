@@ -16,7 +16,7 @@ from typing import cast
 
 import networkx as nx
 
-from graphkit.core.nhs import ICB_DAY, TIME_BOUNDED_CLASSES
+from graphkit.core.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.core.temporal import holds_on
 from graphkit.errors import NotFound
 from graphkit.store.areas import (
@@ -78,6 +78,7 @@ __all__ = [
     "FEDERATION_SIDE",
     "MAX_AREA_DEPTH",
     "OrgRecord",
+    "ProjectionIndex",
     "SearchIndex",
     "SharedStore",
     "TieIndex",
@@ -185,7 +186,7 @@ class SharedStore:
     def projection_tie_rows(self) -> list[ProjectionTie]:
         """Every PCNMembership and CommissionerAssignment of a prescribing cost centre, on any date: (kind,
         practice code, practice name, other code, other name, start, end). Read once into
-        :func:`projection_tie_index`."""
+        :func:`projection_tie_index` (with the role holdings that say which is a GP practice on a date)."""
         raise NotImplementedError
 
     def contract_key_rows(self) -> list[ContractKey]:
@@ -360,15 +361,23 @@ class SharedStore:
         g = nx.MultiDiGraph()
         commissioner = "SubICBLocation" if as_of >= ICB_DAY else "ClinicalCommissioningGroup"
         # two commissioners on one day (reported as a conflict): ``area`` is the one whose tie began last
-        ties = projection_tie_index(cast(GraphStore, self))
-        for kind, practice, practice_name, other, other_name, start, end in ties:
+        index = projection_tie_index(cast(GraphStore, self))
+        for kind, practice, practice_name, other, other_name, start, end in index.ties:
             if not holds_on(start, end, as_of):
                 continue
-            g.add_node(practice, kind="GPPractice", name=practice_name, scale_level=1)
+            if practice not in g:
+                # a GP practice only while it holds the GP practice role (RO76): any other prescribing cost
+                # centre keeps its own kind, and no area (the unit of footprints and competition is the practice)
+                member_kind = index.kind_on(practice, as_of)
+                if member_kind == "GPPractice":
+                    g.add_node(practice, kind=member_kind, name=practice_name, scale_level=1)
+                else:
+                    g.add_node(practice, kind=member_kind, name=practice_name)
             if kind == "PCNMembership":
                 g.add_node(other, kind="PrimaryCareNetwork", name=other_name, scale_level=2)
             else:
-                g.nodes[practice]["area"] = other
+                if g.nodes[practice]["kind"] == "GPPractice":
+                    g.nodes[practice]["area"] = other
                 g.add_node(other, kind=commissioner, name=other_name, scale_level=3)
             g.add_edge(practice, other, kind=kind)
         if list_size_year is not None:
@@ -401,15 +410,48 @@ def contract_key_index(store: GraphStore) -> list[ContractKey]:
     return held(store, "_contract_key_index", lambda: sorted(store.contract_key_rows()))
 
 
-def projection_tie_index(store: GraphStore) -> list[ProjectionTie]:
-    """The ties of the projection on every date, by practice, start and other organisation; read once per store
-    object (about two seconds for the national graph) and kept (:func:`held`), so that a projection on a new date
-    is a filter in memory, not a store query."""
+@dataclass(frozen=True)
+class ProjectionIndex:
+    """What the projection reads from the store, once: ``ties``, every PCNMembership and CommissionerAssignment of a
+    prescribing cost centre on any date (by practice, start and other organisation), and ``roles``, the ODS role
+    holdings of those prescribing cost centres ((role, start, end) by code), which say which of them is a GP
+    practice (role RO76) on a date."""
 
-    def build() -> list[ProjectionTie]:
+    ties: list[ProjectionTie]
+    roles: dict[str, tuple[tuple[str, dt.date | None, dt.date | None], ...]]
+
+    def kind_on(self, code: str, day: dt.date) -> str:
+        """``GPPractice`` while the organisation holds the GP practice role (RO76) on the day, or when no file
+        states any role holding of it (a curated practice); otherwise the kind of another role it holds on the day
+        (e.g. ``WalkInCentre``), else ``PrescribingCostCentre``.
+
+        >>> d = dt.date
+        >>> i = ProjectionIndex([], {"A1": (("RO177", None, None), ("RO76", d(2000, 1, 1), d(2019, 3, 31)))})
+        >>> i.kind_on("A1", d(2018, 1, 1)), i.kind_on("A1", d(2024, 10, 1)), i.kind_on("ZZP1", d(2024, 10, 1))
+        ('GPPractice', 'PrescribingCostCentre', 'GPPractice')
+        """
+        roles = self.roles.get(code)
+        if not roles:
+            return "GPPractice"
+        now = {ROLE_CLASS.get(role) for role, start, end in roles if holds_on(start, end, day)}
+        if "GPPractice" in now:
+            return "GPPractice"
+        others = sorted(k for k in now if k and k != "PrescribingCostCentre")
+        return others[0] if others else "PrescribingCostCentre"
+
+
+def projection_tie_index(store: GraphStore) -> ProjectionIndex:
+    """The ties of the projection on every date, by practice, start and other organisation, and the role holdings
+    of their practices (:class:`ProjectionIndex`); read once per store object (about four seconds for the national
+    graph) and kept (:func:`held`), so that a projection on a new date is a filter in memory, not a store query."""
+
+    def build() -> ProjectionIndex:
         rows = store.projection_tie_rows()
         rows.sort(key=lambda r: (r[1], r[5].isoformat() if r[5] else "", r[3]))
-        return rows
+        roles: dict[str, list[tuple[str, dt.date | None, dt.date | None]]] = {}
+        for r in cast(SharedStore, store)._role_rows(sorted({r[1] for r in rows})):
+            roles.setdefault(r.code, []).append((r.role, r.start, r.end))
+        return ProjectionIndex(rows, {code: tuple(sorted(hs, key=str)) for code, hs in roles.items()})
 
     return held(store, "_projection_tie_index", build)
 

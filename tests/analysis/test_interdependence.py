@@ -209,6 +209,31 @@ def test_subfederation_groups_hold_members_together() -> None:
     assert r.effective_number_of_centres == 1.0
 
 
+def test_groups_are_counted_per_federation() -> None:
+    """Two federations in one graph, each with its own group: each counts one (not every group in the graph), and a
+    group tied to the centre (its sub-board) counts even when no member belongs to it yet."""
+    G, ms = federation(4)
+    G.add_node("G1", kind="SubfederationGroup")
+    for m in ms[:2]:
+        G.add_edge(m, "G1", kind="SubfederationMembership")
+    G.add_node("ZZF901", kind="GPFederation")
+    for i in range(5, 9):
+        G.add_edge(f"m{i}", "ZZF901", kind="FederationMembership")
+    for g in ("G2", "G3"):
+        G.add_node(g, kind="SubfederationGroup")
+        G.add_edge("m5", g, kind="SubfederationMembership")
+    G.add_node("G4", kind="SubfederationGroup")
+    G.add_edge("G4", "ZZF901", kind="StructuralMembership")
+    assert interdependence(G, C).n_groups == 1
+    assert interdependence(G, "ZZF901").n_groups == 3  # G2, G3 (its members') and G4 (tied to its centre)
+    # another federation's groups are no isolated parts of this one's centre-removed graph
+    alone, members = federation(4)
+    alone.add_node("G1", kind="SubfederationGroup")
+    for m in members[:2]:
+        alone.add_edge(m, "G1", kind="SubfederationMembership")
+    assert interdependence(G, C).fragmentation == interdependence(alone, C).fragmentation
+
+
 def test_members_argument_overrides_membership_edges() -> None:
     G = star()
     assert ia.lateral_tie_share(G, C, members=["m1", "m2"]) == 0.0

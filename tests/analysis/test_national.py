@@ -27,6 +27,20 @@ def test_projection_as_of_1_october_2024(g_2024) -> None:
     assert g_2024.nodes["A81001"]["list_size"] == 4029  # 4,029.25 registered patients in 2022-23
 
 
+def test_a_practice_is_a_gp_practice_on_the_date_not_any_prescribing_cost_centre(g_2024) -> None:
+    # 174 prescribing cost centres are assigned to 16C on 2024-10-01; 79 of them hold the GP practice role (RO76)
+    assigned = [u for u, v, k in g_2024.edges(data="kind") if k == "CommissionerAssignment" and v == "16C"]
+    practices = [u for u in assigned if g_2024.nodes[u]["kind"] == "GPPractice"]
+    assert len(assigned) == 174 and len(practices) == 79
+    others = {g_2024.nodes[u]["kind"] for u in assigned} - {"GPPractice"}
+    assert others <= {"PrescribingCostCentre", "WalkInCentre"} and others
+    assert all("area" not in g_2024.nodes[u] for u in assigned if u not in practices)
+    footprint = registry.run("footprint", g_2024)["footprints"]["U89141"]
+    assert footprint["areas"] == {"16C": 7} and footprint["coverage"] == 7 / 79
+    pcns = registry.run("competition", g_2024, membership_kind="PCNMembership")["concentration"]["16C"]
+    assert (pcns["n_practices"], pcns["federated"], pcns["unfederated"]) == (79, 78, 1)  # was 174, 78, 96
+
+
 def test_the_ten_pcns_spanning_more_than_one_sub_icb_location(g_2024) -> None:
     result = registry.run("footprint", g_2024)
     assert sorted(result["multi_area"]) == ["U09100", "U16318", "U24977", "U34632", "U41591", "U49070", "U63948",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import doctest
 import importlib
 import json
@@ -44,7 +45,9 @@ def test_parameter_metadata() -> None:
     style = {p.name: p.default for p in get("style").params}
     assert (style["tau"], style["tau_low"]) == (0.5, 0.25)
     competition = {p.name: p for p in get("competition").params}
-    assert competition["previous"].to_dict()["default"] is None and competition["previous"].type == "graph"
+    previous = competition["previous_as_of"]
+    assert previous.to_dict()["default"] is None and previous.type == "projection"
+    assert "previous" not in competition  # the old graph parameter no caller could pass over HTTP or the CLI
 
 
 def test_unknown_analysis() -> None:
@@ -68,7 +71,10 @@ def test_binding_converts_and_checks() -> None:
     with pytest.raises(BadParameter):
         get("footprint").bind({"weighted": "maybe"})
     with pytest.raises(BadParameter):
-        get("competition").bind({"previous": "not a graph"})
+        get("competition").bind({"previous_as_of": "not a date"})
+    assert get("competition").bind({"previous_as_of": "2016-01-01"})["previous_as_of"] == dt.date(2016, 1, 1)
+    with pytest.raises(BadParameter, match="needs a store to project"):
+        get("competition").run(examples.star(4), previous_as_of="2016-01-01")
 
 
 def test_register_rules() -> None:
@@ -125,7 +131,7 @@ def test_run_footprint_and_competition() -> None:
     assert out["population"]["U1"]["band"] == "within"  # 35k
     assert out["contiguity"]["U1"]["components"] == 1
     assert out["footprints"]["U1"]["coterminous"] is True  # both of 01A's practices, nothing outside it
-    comp = registry.run("competition", now, previous=snapshot({"U1": ["p1", "p2", "p3"]}))
+    comp = registry.run("competition", now, previous_as_of=snapshot({"U1": ["p1", "p2", "p3"]}))
     assert comp["choice_set_sizes"]["p1"] == 2
     assert comp["churn"]["moves"][0]["practice"] == "p3"
     assert comp["concentration"]["01A"]["hhi"] == pytest.approx(5 / 9)  # U1 2 of 3 memberships, U2 1: 4/9 + 1/9

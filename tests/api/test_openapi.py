@@ -63,7 +63,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, tmp_
     out = run.stdout + run.stderr
     assert run.returncode == 0, f"schemathesis over {kind} failed:\n{out[-8000:]}"
     assert f"Selected: {operations}/{operations}" in out and f"Tested: {operations}" in out, out[-3000:]
-    assert operations == 33 + 5  # 5 of them the FHIR facade's (/fhir)
+    assert operations == 35 + 5  # 5 of them the FHIR facade's (/fhir)
     print(out[out.find("SUMMARY"):])
 
 
@@ -132,4 +132,4 @@ def test_every_operation_and_parameter_has_a_description_and_an_example(oxigraph
             if "200" not in op["responses"] or "description" not in op["responses"]["200"]:
                 missing.append(f"{where}: 200 response")
     assert missing == []
-    assert len([1 for item in spec["paths"].values() for _ in item]) == 33 + 5  # 5 of them the FHIR facade's
+    assert len([1 for item in spec["paths"].values() for _ in item]) == 35 + 5  # 5 of them the FHIR facade's

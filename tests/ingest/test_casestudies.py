@@ -195,6 +195,82 @@ def test_projections_of_both_stores_are_the_same(embedded, neo4j_cases) -> None:
     assert sorted(map(key, a.edges(data=True))) == sorted(map(key, b.edges(data=True)))
 
 
+def test_the_practices_of_a_ccg_that_belong_to_no_federation_are_counted(embedded) -> None:
+    """Struggling's CCG has two practices outside the federation (a GMS practice and an APMS practice, 004:357):
+    the projection gives them their CCG, so footprints and competition count them unfederated (before, the curated
+    layers brought in only members, and the CCG came out 90 practices, all federated, coverage 1.0)."""
+    from graphkit.analysis import registry
+
+    g = embedded.project(dt.date(2018, 6, 30))
+    for code in ("ZZF-STR-NM1", "ZZF-STR-NM2"):
+        assert (g.nodes[code]["kind"], g.nodes[code]["area"]) == ("GPPractice", "ZZF-CCG-STR")
+    ccg = registry.run("competition", g)["concentration"]["ZZF-CCG-STR"]
+    assert (ccg["n_practices"], ccg["federated"], ccg["unfederated"]) == (92, 90, 2)
+    struggling = registry.run("footprint", g, membership_kind="FederationMembership")["footprints"]["ZZF-STRUGGLING"]
+    assert (struggling["coverage"], struggling["containment"]) == (90 / 92, 1.0) and struggling["coterminous"]
+    found = {fed: (registry.run("interdependence", g, centre=fed)["classification"],
+                   registry.run("style", g, centre=fed)["style"]) for fed in EXPECTED}
+    assert found == EXPECTED  # the verdicts do not move: the two are no members
+    groups = {fed: registry.run("interdependence", g, centre=fed)["n_groups"] for fed in EXPECTED}
+    assert groups == {"ZZF-EXPANDING": 5, "ZZF-EMBEDDED": 0, "ZZF-STRUGGLING": 0, "ZZF-SMALL": 0}  # was 5 each
+
+
+def test_competition_churn_between_two_dates_over_http_and_the_command_line(embedded, case_build) -> None:
+    """competition's second snapshot is a date (previous_as_of, a "projection" parameter): the route and the CLI
+    project it too. From 2016-01-01 to 2018-06-30 Embedded's fifty practices join, Expanding gains six (40 to 46)
+    and the distant group practice joins its own federation; nobody leaves or moves."""
+    import json
+
+    from click.testing import CliRunner
+
+    from api.app import create_app
+    from api.inprocess import get
+    from graphkit.cli import cli
+    from graphkit.config import Settings
+
+    app = create_app(Settings(store="oxigraph"), store=embedded)
+    r = get(app, "/analyses/competition", params={"as_of": "2018-06-30", "previous_as_of": "2016-01-01"})
+    assert r.status_code == 200, r.text
+    churn = r.json()["result"]["churn"]
+    assert (len(churn["joins"]), churn["leaves"], churn["moves"]) == (57, [], [])
+    assert {f: c["joined"] for f, c in churn["per_federation"].items() if c["joined"]} == {
+        "ZZF-DISTANT-FED": 1, "ZZF-EMBEDDED": 50, "ZZF-EXPANDING": 6}
+    assert get(app, "/analyses/competition", params={"as_of": "2018-06-30"}).json()["result"]["churn"] is None
+    bad = get(app, "/analyses/competition", params={"as_of": "2018-06-30", "previous_as_of": "2016-13-01"})
+    assert bad.status_code == 422 and bad.json()["error"]["details"]["parameters"] == ["previous_as_of"]
+    listed = {p["name"]: p for a in get(app, "/analyses").json()["data"] if a["name"] == "competition"
+              for p in a["params"]}
+    assert listed["previous_as_of"]["type"] == "projection" and "previous" not in listed
+    out = CliRunner().invoke(cli, ["--store-path", str(case_build[0]), "analyse", "competition", "--as-of",
+                                   "2018-06-30", "-p", "previous_as_of=2016-01-01"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["churn"] == churn
+
+
+def test_unknown_parameter_values_and_non_meta_organisations_are_refused_not_answered_empty(embedded) -> None:
+    """An unknown area attribute (422 naming it), an unknown contract (404 naming it), interdependence and style on
+    a CCG (422: not a meta-organisation), style on a federation with no members and no board (422: undetermined,
+    where it was called neglectful): each in the one error envelope."""
+    from api.app import create_app
+    from api.inprocess import get
+    from graphkit.config import Settings
+
+    app = create_app(Settings(store="oxigraph"), store=embedded)
+    cases = [
+        ("/analyses/footprint", {"area_attr": "colour"}, 422, "colour"),
+        ("/analyses/contract-chain", {"contract": "NOPE"}, 404, "NOPE"),
+        ("/analyses/interdependence", {"centre": "ZZF-CCG-STR"}, 422, "not a meta-organisation"),
+        ("/analyses/style", {"centre": "ZZF-CCG-STR"}, 422, "not a meta-organisation"),
+        ("/analyses/style", {"centre": "ZZF-EXP-RIVAL-LOC"}, 422, "no members and no board"),
+    ]
+    for path, params, status, words in cases:
+        r = get(app, path, params={**params, "as_of": "2018-06-30"})
+        assert r.status_code == status, (path, params, r.text)
+        assert words in r.json()["error"]["message"] and r.json()["error"]["status"] == status
+    chain = get(app, "/analyses/contract-chain", params={"contract": "ZZC-EMB-LIS", "as_of": "2018-12-01"})
+    assert chain.status_code == 200 and chain.json()["result"]
+
+
 def test_a_controlling_centre_that_does_not_engage_is_authoritarian(embedded) -> None:
     """The synthetic counter-case: Expanding's control, without its engagements and STP seat."""
     from graphkit.analysis import style

@@ -274,12 +274,13 @@ _NEEDS = {"neo4j_uri": "neo4j", "seed_build": "integration"}
 _REPLACES = {"neo4j_db", "cases_neo4j", "neo4j_cases"}
 _OWN_SERVERS = {"tests/store/test_neo4j_runtime.py"}
 _READS_SEED_DYNAMICALLY = {"tests/api/test_explorer.py"}  # load_seed from a module fixture
+_REPLACES_DYNAMICALLY = {"tests/api/test_questions_cases.py"}  # cases_neo4j through getfixturevalue
 
 
 def _neo4j_rank(items: list[pytest.Item]) -> int:
     names = set().union(*(getattr(i, "fixturenames", ()) for i in items))
     module = items[0].nodeid.split("::")[0]
-    if names & _REPLACES or module in _OWN_SERVERS:
+    if names & _REPLACES or module in _OWN_SERVERS or module in _REPLACES_DYNAMICALLY:
         return 2
     if "neo4j_uri" in names or any(i.get_closest_marker("neo4j") for i in items) or module in _READS_SEED_DYNAMICALLY:
         return 1

@@ -61,3 +61,13 @@ def test_the_modules_examples() -> None:
     result = doctest.testmod(contract_kinds)
     assert result.attempted >= 3 and result.failed == 0
 
+
+def test_docs_api_lists_the_vocabulary_as_defined() -> None:
+    from graphkit.config import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    table = text[text.index("| kind | what it is | payments form (`stated_type`) |"):]
+    rows = [line.split("|")[1:4] for line in table.splitlines()[2:] if line.startswith("| `")]
+    assert [r[0].strip().strip("`") for r in rows] == list(contract_kinds.KINDS)
+    forms = {r[2].strip().strip("`"): r[0].strip().strip("`") for r in rows if r[2].strip() != "—"}
+    assert forms == contract_kinds.STATED

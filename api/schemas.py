@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graphkit.core import contract_kinds
+
 
 class View(BaseModel):
     """A schema filled from the store's view of the same name and fields (graphkit.store.base)."""
@@ -258,7 +260,15 @@ class Contract(BaseModel):
         examples=["payments"],
     )
     kind: str = Field(
-        description="GMS, PMS, APMS or Unknown as stated (payments); the contract class (curated).", examples=["APMS"]
+        description="Kind of contract, one vocabulary for both origins (the ontology's contract classes; `Contract`: "
+        "type not known): " + ", ".join(contract_kinds.KINDS) + ".",
+        examples=["APMSContract"],
+    )
+    stated_type: str | None = Field(
+        default=None,
+        description="The contract type exactly as NHS Payments to General Practice states it: GMS, PMS, APMS or "
+        "Unknown (payments); null for curated contracts.",
+        examples=["APMS"],
     )
     holder: str = Field(description="ODS code of the holder.", examples=["A81001"])
     holder_name: str | None = Field(default=None, description="Name of the holder.", examples=["THE DENSHAM SURGERY"])

@@ -271,7 +271,7 @@ _NEEDS = {"neo4j_uri": "neo4j", "seed_build": "integration"}
 # only talk to the server (rank 1); then those that need a server but not the national graph: they replace the
 # database (emptied by neo4j_db, or holding the case studies) or start servers of their own (rank 2). Within a module
 # the order is the file's; a module's items stay together (module fixtures set up once).
-_REPLACES = {"neo4j_db", "cases_neo4j", "neo4j_cases"}
+_REPLACES = {"neo4j_db", "cases_neo4j", "neo4j_cases", "national_cases_neo4j"}
 _OWN_SERVERS = {"tests/store/test_neo4j_runtime.py"}
 _READS_SEED_DYNAMICALLY = {"tests/api/test_explorer.py"}  # load_seed from a module fixture
 _REPLACES_DYNAMICALLY = {"tests/api/test_questions_cases.py"}  # cases_neo4j through getfixturevalue

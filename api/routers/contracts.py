@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import CODE_PATTERN, DATE_PATTERN, ERRORS, Paging, Store
 from api.schemas import Contract, ContractList, ServiceAmount
+from graphkit.core import contract_kinds
 from graphkit.core.temporal import parse_as_of
 from graphkit.store.base import AgreementView, ContractView, GraphStore, financial_year_end
 from graphkit.store.shared import descendants
@@ -24,7 +25,8 @@ def payments_contract(c: ContractView) -> Contract:
     return Contract(
         id=f"{c.holder}/{c.financial_year}",
         origin="payments",
-        kind=c.contract_type,
+        kind=c.kind,
+        stated_type=c.contract_type,
         holder=c.holder,
         holder_name=c.holder_name,
         commissioner=c.commissioner,
@@ -45,7 +47,7 @@ def curated_contract(a: AgreementView, names: dict[str, str]) -> Contract:
     return Contract(
         id=a.contract_id,
         origin="curated",
-        kind=a.kind,
+        kind=contract_kinds.kind_of_class(a.kind),
         holder=a.holder,
         holder_name=names.get(a.holder),
         commissioner=a.commissioner,
@@ -73,13 +75,17 @@ def _overlaps_year(a: AgreementView, year: str) -> bool:
     response_model=ContractList,
     responses=ERRORS,
     summary="Who holds which contract",
-    description="Two kinds of contract, filtered alike. *payments*: each practice's contract for a financial year "
-    "as NHS Payments to General Practice states it (GMS, PMS, APMS or Unknown), with the commissioner, list "
-    "sizes and every enhanced or other service paid, with its amount. *curated*: contracts, subcontracts and "
-    "service agreements from the curated tables, with the contract they sit under and the organisations that "
-    "deliver under them. `within` keeps holders below an area on `as_of` (or, without it, on the last day of "
-    "`year`, or today); `as_of` also keeps only curated contracts running on that date; `year` keeps practice "
-    "contracts of that financial year and curated contracts running in it.",
+    description="Contracts of two origins, filtered alike. *payments*: each practice's contract for a financial "
+    "year as NHS Payments to General Practice states it (`stated_type` GMS, PMS, APMS or Unknown), with the "
+    "commissioner, list sizes and every enhanced or other service paid, with its amount. *curated*: contracts, "
+    "subcontracts and service agreements from the curated tables, with the contract they sit under and the "
+    "organisations that deliver under them. Every contract carries its `kind` in one vocabulary for both origins, "
+    "the ontology's contract classes, and `type` filters on it: `type=APMS` and `type=APMSContract` both find the "
+    "practices' APMS contracts and the curated APMSContract ones; an unknown `type` is a 422 listing the accepted "
+    "ones. An unknown `holder`, `commissioner` or `within` is a 404. `within` keeps holders below an area on "
+    "`as_of` (or, without it, on the last day of `year`, or today); `as_of` also keeps only curated contracts "
+    "running on that date; `year` keeps practice contracts of that financial year and curated contracts running "
+    "in it.",
 )
 def list_contracts(
     store: Store,
@@ -87,8 +93,8 @@ def list_contracts(
     holder: Annotated[str | None, _code("ODS code of the holder.", "A81001")] = None,
     type: Annotated[
         str | None,
-        Query(description="Contract type as stated (GMS, PMS, APMS, Unknown) or a curated contract class "
-              "(e.g. Subcontract).", examples=["APMS"], pattern=r"^[A-Za-z]{2,60}$"),
+        Query(description="Kind of contract (a kind includes its subclasses). " + contract_kinds.describe(),
+              examples=["APMS"], max_length=60),
     ] = None,
     commissioner: Annotated[str | None, _code("ODS code of the commissioner as stated.", "16C")] = None,
     within: Annotated[str | None, _code("Code of an area: holders below it.", "QHM")] = None,
@@ -103,12 +109,13 @@ def list_contracts(
     ] = None,
 ) -> ContractList:
     day = parse_as_of(as_of) if as_of else None
+    kind = contract_kinds.resolve(type) if type is not None else None  # unknown: 422 listing the accepted kinds
     holder, commissioner, within = (c.upper() if c else None for c in (holder, commissioner, within))
     payments, n_payments = store.contracts_page(  # a year that is not a financial year: 422 naming `year`
-        holder=holder, contract_type=type, commissioner=commissioner, within=within, year=year, as_of=day,
+        holder=holder, contract_type=kind, commissioner=commissioner, within=within, year=year, as_of=day,
         limit=page.limit, offset=page.offset,
     )
-    curated = curated_contracts(store, holder, type, commissioner, within, year, day)
+    curated = curated_contracts(store, holder, kind, commissioner, within, year, day)
     # payments first (in the store's order: year, holder), then the curated contracts by id
     start = max(0, page.offset - n_payments)
     room = page.limit - len(payments)
@@ -120,6 +127,8 @@ def curated_contracts(
     store: GraphStore, holder: str | None, kind: str | None, commissioner: str | None, within: str | None,
     year: str | None, day: dt.date | None,
 ) -> list[Contract]:
+    """The curated contracts kept by the filters (``kind``: a kind of graphkit.core.contract_kinds, with its
+    subclasses), by id."""
     agreements = store.agreements(as_of=day)
     if not agreements:
         return []
@@ -129,7 +138,7 @@ def curated_contracts(
     kept = [
         a for a in agreements
         if (holder is None or a.holder == holder)
-        and (kind is None or a.kind == kind)
+        and (kind is None or contract_kinds.is_a(contract_kinds.kind_of_class(a.kind), kind))
         and (commissioner is None or a.commissioner == commissioner)
         and (area is None or a.holder in area)
         and (year is None or _overlaps_year(a, year))

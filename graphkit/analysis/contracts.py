@@ -9,8 +9,8 @@ project's own extension.
 Accepted graph shapes (both may be mixed in one graph):
 
 * organisation level: ``DeliversUnder`` edge deliverer -> holder (optional edge attribute ``contract``: its id);
-* contract nodes (kind ``Contract``, ``Subcontract``, ``EnhancedServiceAgreement``, ``NetworkContractDES`` or any
-  kind ending in ``Contract``): ``ContractHolder`` edge contract -> holding organisation; ``DeliversUnder`` edge
+* contract nodes (a kind of :mod:`graphkit.core.contract_kinds`: ``Contract``, ``GMSContract``, ``Subcontract``,
+  ``EnhancedServiceAgreement`` ...): ``ContractHolder`` edge contract -> holding organisation; ``DeliversUnder`` edge
   organisation -> contract, or ``DeliveredBy`` edge contract -> organisation; ``ParentContract`` edge subcontract
   -> parent contract (the subcontract's holder then delivers under the parent).
 
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from graphkit.analysis._common import edge_kind, edges, node_kind
+from graphkit.core import contract_kinds
 
 HOLDER_KIND = "ContractHolder"
 DELIVERS_UNDER_KIND = "DeliversUnder"
@@ -53,23 +54,18 @@ class ContractChain:
         return len(self.path) - 1
 
 
-#: Kinds of the ontology's pcg:Contract that do not end in "Contract" (a test keeps this list complete).
-CONTRACT_KINDS = frozenset({"Subcontract", "EnhancedServiceAgreement", "NetworkContractDES"})
-
-
 def is_contract(G: nx.Graph, node: Hashable) -> bool:
-    """True for contract nodes: kind ``Contract`` or ending in ``Contract`` (``GMSContract`` ...), ``Subcontract``,
-    ``EnhancedServiceAgreement`` or ``NetworkContractDES``.
+    """True for contract nodes: a kind of contract of the one vocabulary (:data:`graphkit.core.contract_kinds.KINDS`:
+    ``Contract``, ``GMSContract`` ..., ``Subcontract``, ``EnhancedServiceAgreement``, ``NetworkContractDES``).
 
-    Basis: the ontology's ``pcg:Contract`` subclasses. Complexity: O(1).
+    Basis: the ontology's ``pcg:Contract`` and its subclasses. Complexity: O(1).
 
     >>> G = nx.DiGraph(); G.add_node("C1", kind="APMSContract"); G.add_node("F", kind="GPFederation")
     >>> G.add_node("ES", kind="EnhancedServiceAgreement")
     >>> is_contract(G, "C1"), is_contract(G, "F"), is_contract(G, "ES")
     (True, False, True)
     """
-    kind = node_kind(G, node)
-    return kind is not None and (kind.endswith("Contract") or kind in CONTRACT_KINDS)
+    return node_kind(G, node) in contract_kinds.KINDS
 
 
 def _name(G: nx.Graph, node: Hashable) -> str:

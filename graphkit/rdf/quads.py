@@ -17,12 +17,14 @@ from typing import Any
 
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
+from graphkit.core import contract_kinds
 from graphkit.core.namespaces import ID, instant_iri, interval_iri, org_iri, source_iri
 from graphkit.ontology.vocab import PCG
 
 RESOLVED = ID["graph/resolved"]
 ONTOLOGY_GRAPH = ID["graph/ontology"]
-CONTRACT_CLASS = {"GMS": PCG.GMSContract, "PMS": PCG.PMSContract, "APMS": PCG.APMSContract}
+# the class of each stated contract type (graphkit.core.contract_kinds); Unknown is typed pcg:Contract only
+CONTRACT_CLASS = {s: PCG[k] for s, k in contract_kinds.STATED.items() if k != "Contract"}
 
 
 def _i(iri: object) -> str:

@@ -18,6 +18,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 import networkx as nx
 
+from graphkit.core import contract_kinds
 from graphkit.core.model import Source
 from graphkit.core.nhs import ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.core.temporal import holds_on
@@ -105,6 +106,11 @@ class ContractView:
     services: tuple[tuple[str, float], ...]  # (service class local name, amount paid), sorted
     source: str  # slug of the file
     line: int
+
+    @property
+    def kind(self) -> str:
+        """The contract's kind in the one vocabulary of every source (graphkit.core.contract_kinds)."""
+        return contract_kinds.kind_of_stated(self.contract_type)
 
 
 @dataclass(frozen=True, order=True)
@@ -338,7 +344,9 @@ class GraphStore(Protocol):
         self, *, holder: str | None = None, contract_type: str | None = None, commissioner: str | None = None,
         within: str | None = None, year: str | None = None, as_of: dt.date | None = None,
     ) -> list[ContractView]:
-        """Practice-year contracts by holder, type as stated, commissioner, containing area and financial year."""
+        """Practice-year contracts by holder, kind (graphkit.core.contract_kinds: a kind such as ``APMSContract``
+        or the payments file's form ``APMS``; an unknown one is BadParameter), commissioner, containing area and
+        financial year."""
         ...
 
     def contracts_page(

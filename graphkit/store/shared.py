@@ -16,6 +16,7 @@ from typing import cast
 
 import networkx as nx
 
+from graphkit.core import contract_kinds
 from graphkit.core.nhs import ICB_DAY, ROLE_CLASS, TIME_BOUNDED_CLASSES
 from graphkit.core.temporal import holds_on
 from graphkit.errors import NotFound
@@ -278,6 +279,7 @@ class SharedStore:
     ) -> tuple[list[ContractView], int]:
         if year is not None:
             financial_year_end(year)
+        kind = contract_kinds.resolve(contract_type) if contract_type is not None else None
         for code in (holder, commissioner):
             if code is not None:
                 self._require(code)
@@ -289,7 +291,8 @@ class SharedStore:
         keys = [
             k for k in every
             if (holder is None or k[1] == holder)
-            and (contract_type is None or k[3] == contract_type) and (commissioner is None or commissioner in k[4])
+            and (kind is None or contract_kinds.is_a(contract_kinds.kind_of_stated(k[3]), kind))
+            and (commissioner is None or commissioner in k[4])
             and (area is None or k[1] in area)
         ]
         chosen = keys[offset : None if limit is None else offset + limit]

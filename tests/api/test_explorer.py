@@ -171,7 +171,9 @@ def test_click_a_practice_and_see_its_sub_icb_location_and_contract_type(page: P
     contracts = api(site, "/contracts", holder=practice, limit=200)["data"]
     latest = max((c for c in contracts if c["financial_year"]), key=lambda c: c["financial_year"])
     row = p.locator(f"#contracts tr[data-year='{latest['financial_year']}']").first
-    assert row.locator(".contract-type").inner_text() == latest["kind"] and latest["kind"] in {"GMS", "PMS", "APMS"}
+    # the type as the payments file states it, the kind of the one vocabulary as its title
+    assert row.locator(".contract-type").inner_text() == latest["stated_type"] in {"GMS", "PMS", "APMS"}
+    assert row.locator(".contract-type").get_attribute("title") == latest["kind"] == latest["stated_type"] + "Contract"
     page.shot(f"{site[0]}-practice-{practice}")
 
 

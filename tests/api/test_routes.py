@@ -177,7 +177,8 @@ def test_provenance_names_file_and_line(app) -> None:
 def test_apms_practices_of_one_icb_in_2022_23(app) -> None:
     body = ok(app, "/contracts", within="QHM", type="APMS", year="2022-23")
     assert body["count"] == len(body["data"]) == 10
-    assert all(c["kind"] == "APMS" and c["financial_year"] == "2022-23" and c["origin"] == "payments"
+    assert all(c["kind"] == "APMSContract" and c["stated_type"] == "APMS" and c["financial_year"] == "2022-23"
+               and c["origin"] == "payments"
                for c in body["data"])
     assert "A81070" in {c["holder"] for c in body["data"]}
     mckenzie = next(c for c in body["data"] if c["holder"] == "A81070")

@@ -73,7 +73,7 @@ export async function renderOrganisation(root, code, asOf, { go }) {
         : c.service || "";
       body.append(h("tr", { "data-year": c.financial_year || "" },
         h("td", {}, c.financial_year || period(c.start, c.end)),
-        h("td", { class: "contract-type" }, c.kind),
+        h("td", { class: "contract-type", title: c.kind }, c.stated_type || c.kind),
         h("td", {}, c.commissioner ? link(c.commissioner) : "—"),
         h("td", { class: "num" }, money(c.amount_gbp)),
         h("td", { class: "num" }, num(c.list_size)),

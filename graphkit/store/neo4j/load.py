@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from graphkit.core import contract_kinds
 from graphkit.core.model import (
     Agreement,
     ContractFact,
@@ -38,7 +39,8 @@ from graphkit.store.neo4j.props import iso, to_props
 if TYPE_CHECKING:
     from graphkit.store.neo4j.store import Neo4jStore
 
-CONTRACT_CLASS = {"GMS": "GMSContract", "PMS": "PMSContract", "APMS": "APMSContract"}
+# the class of each stated contract type (graphkit.core.contract_kinds); Unknown is the :Contract label alone
+CONTRACT_CLASS = {s: k for s, k in contract_kinds.STATED.items() if k != "Contract"}
 CONTRACT_LABEL: dict[str, str | None] = {"Contract": None}  # the base class is the :Contract label itself
 BATCH = 10_000  # rows per UNWIND, each batch its own transaction
 

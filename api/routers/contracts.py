@@ -82,7 +82,8 @@ def _overlaps_year(a: AgreementView, year: str) -> bool:
     "organisations that deliver under them. Every contract carries its `kind` in one vocabulary for both origins, "
     "the ontology's contract classes, and `type` filters on it: `type=APMS` and `type=APMSContract` both find the "
     "practices' APMS contracts and the curated APMSContract ones; an unknown `type` is a 422 listing the accepted "
-    "ones. An unknown `holder`, `commissioner` or `within` is a 404. `within` keeps holders below an area on "
+    "ones. `dispensing` keeps the practices that dispensed (or did not) in the year. An unknown `holder`, "
+    "`commissioner` or `within` is a 404. `within` keeps holders below an area on "
     "`as_of` (or, without it, on the last day of `year`, or today); `as_of` also keeps only curated contracts "
     "running on that date; `year` keeps practice contracts of that financial year and curated contracts running "
     "in it.",
@@ -107,15 +108,21 @@ def list_contracts(
         Query(description="Date for the area and for curated contracts (YYYY-MM-DD).", examples=["2023-01-01"],
               pattern=DATE_PATTERN),
     ] = None,
+    dispensing: Annotated[
+        bool | None,
+        Query(description="Only practice contracts of practices that dispensed (true) or did not (false) in the "
+              "year, as the payments file states it; curated contracts state no dispensing and are left out.",
+              examples=[True]),
+    ] = None,
 ) -> ContractList:
     day = parse_as_of(as_of) if as_of else None
     kind = contract_kinds.resolve(type) if type is not None else None  # unknown: 422 listing the accepted kinds
     holder, commissioner, within = (c.upper() if c else None for c in (holder, commissioner, within))
     payments, n_payments = store.contracts_page(  # a year that is not a financial year: 422 naming `year`
         holder=holder, contract_type=kind, commissioner=commissioner, within=within, year=year, as_of=day,
-        limit=page.limit, offset=page.offset,
+        limit=page.limit, offset=page.offset, dispensing=dispensing,
     )
-    curated = curated_contracts(store, holder, kind, commissioner, within, year, day)
+    curated = [] if dispensing is not None else curated_contracts(store, holder, kind, commissioner, within, year, day)
     # payments first (in the store's order: year, holder), then the curated contracts by id
     start = max(0, page.offset - n_payments)
     room = page.limit - len(payments)

@@ -271,7 +271,7 @@ class StoreSummary:
 ProjectionTie = tuple[str, str, str, str, str, dt.date | None, dt.date | None]
 #: (financial year, holder's code, contract IRI, contract type as stated, commissioners' codes) of a practice's
 #: contract from NHS Payments to General Practice: what /contracts filters on, in its order.
-ContractKey = tuple[str, str, str, str, tuple[str, ...]]
+ContractKey = tuple[str, str, str, str, tuple[str, ...], bool | None]
 #: (organisation code, name, source slug, vintage) of one name one file gives an organisation: what
 #: :attr:`OrganisationView.names` holds, for every organisation at once.
 NameRow = tuple[str, str, str, dt.date]
@@ -352,9 +352,10 @@ class GraphStore(Protocol):
     def contracts_page(
         self, *, holder: str | None = None, contract_type: str | None = None, commissioner: str | None = None,
         within: str | None = None, year: str | None = None, as_of: dt.date | None = None, limit: int | None = None,
-        offset: int = 0,
+        offset: int = 0, dispensing: bool | None = None,
     ) -> tuple[list[ContractView], int]:
-        """:meth:`contracts` a page at a time (``limit`` from ``offset``, in the same order), and the total."""
+        """:meth:`contracts` a page at a time (``limit`` from ``offset``, in the same order), and the total;
+        ``dispensing`` keeps the contracts of practices paid (True) or not paid (False) a dispensing fee that year."""
         ...
 
     def provenance(self, code: str) -> list[StatementView]:

@@ -235,7 +235,7 @@ CONTRACT_KEYS = f"""
 MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL}) WHERE c.financialYear IS NOT NULL
 OPTIONAL MATCH (c)-[:{rel_type("commissioner")}]->(k:{ORG_LABEL})
 RETURN c.financialYear AS year, p.odsCode AS holder, c.iri AS iri, c.contractTypeStated AS ctype,
-       collect(DISTINCT k.odsCode) AS commissioners
+       c.dispensing AS dispensing, collect(DISTINCT k.odsCode) AS commissioners
 """
 CONTRACTS = f"""
 MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL}) WHERE c.iri IN $iris

@@ -446,7 +446,7 @@ def _contract_changes(store: GraphStore, start: dt.date, end: dt.date, mine: Any
                       wanted: set[str]) -> list[Change]:
     by_holder: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     years: set[str] = set()
-    for year, holder, _iri, ctype, _comms in contract_key_index(store):
+    for year, holder, _iri, ctype, _comms, _dispensing in contract_key_index(store):
         years.add(year)
         by_holder[holder][year].add(ctype)
     ordered = sorted(years)

@@ -275,7 +275,7 @@ class SharedStore:
     def contracts_page(
         self, *, holder: str | None = None, contract_type: str | None = None, commissioner: str | None = None,
         within: str | None = None, year: str | None = None, as_of: dt.date | None = None, limit: int | None = None,
-        offset: int = 0,
+        offset: int = 0, dispensing: bool | None = None,
     ) -> tuple[list[ContractView], int]:
         if year is not None:
             financial_year_end(year)
@@ -294,6 +294,7 @@ class SharedStore:
             and (kind is None or contract_kinds.is_a(contract_kinds.kind_of_stated(k[3]), kind))
             and (commissioner is None or commissioner in k[4])
             and (area is None or k[1] in area)
+            and (dispensing is None or k[5] is dispensing)
         ]
         chosen = keys[offset : None if limit is None else offset + limit]
         return (self._contract_page([k[2] for k in chosen]) if chosen else []), len(keys)

@@ -149,7 +149,8 @@ def resolve(answer: Any, path: str) -> tuple[Any, bool]:
         for item in current:
             if name is not None:
                 if not isinstance(item, dict) or name not in item:
-                    raise KeyError(f"{path}: no key {name!r} (keys: {sorted(item)[:20] if isinstance(item, dict) else type(item).__name__})")
+                    keys = sorted(item)[:20] if isinstance(item, dict) else type(item).__name__
+                    raise KeyError(f"{path}: no key {name!r} (keys: {keys})")
                 following.append(item[name])
             elif index == "*":
                 many = True

@@ -185,6 +185,16 @@ def test_apms_practices_of_one_icb_in_2022_23(app) -> None:
     assert mckenzie["amount_gbp"] == 1049488.13 and mckenzie["commissioner"] == "16C" and mckenzie["services"]
 
 
+def test_the_dispensing_practices_of_one_icb_in_2022_23(app) -> None:
+    every = ok(app, "/contracts", within="QHM", year="2022-23", limit=500)
+    dispensing = ok(app, "/contracts", within="QHM", year="2022-23", dispensing="true", limit=500)
+    others = ok(app, "/contracts", within="QHM", year="2022-23", dispensing="false", limit=500)
+    assert dispensing["count"] == 50 and others["count"] == 308 and every["count"] == 358
+    assert {c["holder"] for c in dispensing["data"]} == {c["holder"] for c in every["data"] if c["dispensing"]}
+    assert all(c["dispensing"] is False for c in others["data"])
+    error(app, "/contracts", 422, dispensing="perhaps")
+
+
 def test_national_contract_types_in_2022_23(app) -> None:
     counts = {t: ok(app, "/contracts", type=t, year="2022-23", limit=1)["count"] for t in ("GMS", "PMS", "APMS")}
     assert counts == {"GMS": 4664, "PMS": 1615, "APMS": 235}

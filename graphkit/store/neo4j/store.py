@@ -195,7 +195,7 @@ class Neo4jStore(SharedStore):
         ]
 
     def contract_key_rows(self) -> list[ContractKey]:
-        return [(r["year"], r["holder"], r["iri"], r["ctype"] or "", tuple(sorted(r["commissioners"])))
+        return [(r["year"], r["holder"], r["iri"], r["ctype"] or "", tuple(sorted(r["commissioners"])), r["dispensing"])
                 for r in self._run(cypher.CONTRACT_KEYS)]
 
     def _contract_page(self, iris: list[str]) -> list[ContractView]:

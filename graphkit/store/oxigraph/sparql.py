@@ -134,10 +134,11 @@ def stated(graph: str, values: str) -> str:
                          ?h pcg:sourceLine ?line OPTIONAL {{ ?h pcg:citation|dcterms:source ?cite }} }} }}"""
 
 
-CONTRACT_KEYS = f"""SELECT ?c ?fy ?ctype ?code (GROUP_CONCAT(?cc; separator=" ") AS ?ccs) WHERE {{
+CONTRACT_KEYS = f"""SELECT ?c ?fy ?ctype ?code ?disp (GROUP_CONCAT(?cc; separator=" ") AS ?ccs) WHERE {{
     GRAPH <{RESOLVED}> {{ ?c a pcg:Contract ; pcg:contractHolder ?p ; pcg:financialYear ?fy . ?p org:identifier ?code .
-                         OPTIONAL {{ ?c pcg:contractTypeStated ?ctype }}
-                         OPTIONAL {{ ?c pcg:commissioner/org:identifier ?cc }} }} }} GROUP BY ?c ?fy ?ctype ?code"""
+                         OPTIONAL {{ ?c pcg:contractTypeStated ?ctype }} OPTIONAL {{ ?c pcg:dispensing ?disp }}
+                         OPTIONAL {{ ?c pcg:commissioner/org:identifier ?cc }} }} }}
+    GROUP BY ?c ?fy ?ctype ?code ?disp"""
 
 
 def contracts(pattern: str) -> str:

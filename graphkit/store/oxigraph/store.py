@@ -311,7 +311,8 @@ class OxigraphStore(SharedStore):
 
     def contract_key_rows(self) -> list[ContractKey]:
         return [(r["fy"].value, r["code"].value, r["c"].value, _text(r["ctype"]) or "",
-                 tuple(sorted(set(r["ccs"].value.split())) if r["ccs"] is not None else ()))
+                 tuple(sorted(set(r["ccs"].value.split())) if r["ccs"] is not None else ()),
+                 None if r["disp"] is None else r["disp"].value in ("true", "1"))
                 for r in self.select(sparql.CONTRACT_KEYS)]
 
     def _contract_page(self, iris: list[str]) -> list[ContractView]:

@@ -89,6 +89,27 @@ def edges(G: nx.Graph) -> Iterator[tuple[Any, Any, Mapping[str, Any]]]:
     yield from G.edges(data=True)
 
 
+def edges_among(G: nx.Graph, nodes: Collection[Hashable]) -> Iterator[tuple[Any, Any, Mapping[str, Any]]]:
+    """The edges of :func:`edges` with both ends in ``nodes``, in the same order and direction, each once; reading
+    only the edges of those nodes (a walk over the node list keeps the graph's order), not every edge of the graph.
+
+    >>> G = nx.MultiDiGraph([("a", "b"), ("c", "a"), ("b", "c"), ("a", "b")])
+    >>> [(u, v) for u, v, _ in edges_among(G, {"a", "b"})] == [(u, v) for u, v, _ in edges(G) if {u, v} <= {"a", "b"}]
+    True
+    """
+    wanted = {str(n) for n in nodes}  # ids compared as text, as the measures name them
+    done: set[str] = set()
+    for u in G:
+        if str(u) not in wanted:
+            continue
+        found = G.out_edges(u, data=True) if G.is_directed() else G.edges(u, data=True)
+        for e in found:
+            if str(e[1]) in wanted and str(e[1]) not in done:
+                yield e
+        if not G.is_directed():
+            done.add(str(u))
+
+
 def edge_kind(data: Mapping[str, Any]) -> str | None:
     """The ``kind`` attribute of an edge, or None.
 

@@ -466,9 +466,9 @@ def _footprint(
             raise ValueError(f"{code!r} has no member practice with {area_attr!r} on the date: its footprint is "
                              "undetermined")
         located = f.n_members - len(f.members_without_area)
-        reason = (f"{f.areas[f.modal_area]} of its {located} placed member practices are in {f.modal_area} "
-                  f"(containment {f.containment:.3g}) and they are {f.coverage:.3g} of {f.modal_area}'s practices "
-                  f"(coverage); coterminous needs both >= {threshold}")
+        reason = (f"coverage {f.coverage:.3g} (its members are that share of {f.modal_area}'s practices) and "
+                  f"containment {f.containment:.3g} ({f.areas[f.modal_area]} of its {located} placed members are in "
+                  f"{f.modal_area}, its modal area); coterminous needs both >= {threshold}")
         band = footprint.population_bands({code: members.get(code, set())}, sizes, low=low, high=high)[code]
         return {"verdict": "coterminous" if f.coterminous else "not coterminous", "reason": reason,
                 **to_jsonable(f), "population": band,
@@ -523,8 +523,9 @@ def _competition(
         after = members
         if area is not None:  # the area's practices on either date
             def local(ms: dict[str, set[str]], g: nx.Graph) -> dict[str, set[str]]:
-                return {o: {m for m in m_s if area.holds_practice(graph, m) or area.holds_practice(g, m)}
+                kept = {o: {m for m in m_s if area.holds_practice(graph, m) or area.holds_practice(g, m)}
                         for o, m_s in ms.items()}
+                return {o: m_s for o, m_s in kept.items() if m_s}  # organisations with a practice of the area
             before, after = local(before, previous_as_of), local(members, graph)
         churn = competition.membership_churn(before, after)
     out: dict[str, Any] = {}

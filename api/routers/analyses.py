@@ -4,27 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import networkx as nx
 from fastapi import APIRouter, Path, Query, Request
 
 from api.cache import recent, store_key
-from api.deps import ERRORS, AsOf, Store
+from api.deps import CODE_PATTERN, ERRORS, AsOf, Store
 from api.guard import BUSY, gate
 from api.schemas import AnalysisInfo, AnalysisList, AnalysisResult
 from graphkit.analysis import registry
 from graphkit.errors import BadParameter
-from graphkit.store.areas import require_known
+from graphkit.store.areas import area_scope, require_known
 from graphkit.store.base import GraphStore
 
 router = APIRouter(prefix="/analyses", tags=["analyses"])
 RESERVED = {"as_of", "list_size_year"}
 PY_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "date": dt.date,
-                             "projection": dt.date}
+                             "projection": dt.date, "area": str}
 EXAMPLES = {"centre": "U89141", "contract": "ZZC-EMB-LIS", "holder": "A81001", "flow_kinds": "PCNMembership",
             "area": "ZZF-CCG-STR", "since": "2016-01-01", "until": "2018-12-31",
-            "previous_as_of": "2016-01-01"}
+            "previous_as_of": "2016-01-01", "kind": "federation", "limit": 100, "offset": 0,
+            "membership_kind": "PCNMembership"}
 LIST_SIZE_YEAR = Annotated[
     str | None,
     Query(
@@ -51,7 +52,8 @@ def run(request: Request, store: GraphStore, name: str, as_of: dt.date, list_siz
     # an analysis of change over time reads the curated layers on every date (kept on the store once read)
     graph = store.history() if analysis.temporal else projection(request, store, as_of, list_size_year)
     result = analysis.run_for(graph, params, as_of=as_of.isoformat(), require=lambda code: require_known(store, code),
-                              project=lambda day: projection(request, store, day, list_size_year))
+                              project=lambda day: projection(request, store, day, list_size_year),
+                              area=registry.area_from(lambda code: area_scope(store, code, as_of)))
     return AnalysisResult(name=name, as_of=as_of, params=params, result=result)
 
 
@@ -92,12 +94,13 @@ def _endpoint(analysis: registry.Analysis) -> Any:
     ]
     for p in own:
         example = p.default if p.default not in (None, "") else EXAMPLES.get(p.name, "")
-        kind = PY_TYPES[p.type]
+        kind: Any = Literal[p.choices] if p.choices is not None else PY_TYPES[p.type]
         numeric = kind in (int, float)
         bottom = p.minimum if numeric else None
         query = Query(description=p.description + (f" Default {p.default}." if p.default not in (None, "") else "")
                       + (f" Allowed: {p.range_text()}." if numeric else ""),
                       examples=[example], min_length=1 if kind is str else None,
+                      pattern=CODE_PATTERN if p.type == "area" else None,
                       gt=bottom if p.exclusive_minimum else None, ge=None if p.exclusive_minimum else bottom,
                       le=p.maximum if numeric else None, allow_inf_nan=False if kind is float else None)
         sig.append(

@@ -89,6 +89,27 @@ def edges(G: nx.Graph) -> Iterator[tuple[Any, Any, Mapping[str, Any]]]:
     yield from G.edges(data=True)
 
 
+def edges_among(G: nx.Graph, nodes: Collection[Hashable]) -> Iterator[tuple[Any, Any, Mapping[str, Any]]]:
+    """The edges of :func:`edges` with both ends in ``nodes``, in the same order and direction, each once; reading
+    only the edges of those nodes (a walk over the node list keeps the graph's order), not every edge of the graph.
+
+    >>> G = nx.MultiDiGraph([("a", "b"), ("c", "a"), ("b", "c"), ("a", "b")])
+    >>> [(u, v) for u, v, _ in edges_among(G, {"a", "b"})] == [(u, v) for u, v, _ in edges(G) if {u, v} <= {"a", "b"}]
+    True
+    """
+    wanted = {str(n) for n in nodes}  # ids compared as text, as the measures name them
+    done: set[str] = set()
+    for u in G:
+        if str(u) not in wanted:
+            continue
+        found = G.out_edges(u, data=True) if G.is_directed() else G.edges(u, data=True)
+        for e in found:
+            if str(e[1]) in wanted and str(e[1]) not in done:
+                yield e
+        if not G.is_directed():
+            done.add(str(u))
+
+
 def edge_kind(data: Mapping[str, Any]) -> str | None:
     """The ``kind`` attribute of an edge, or None.
 
@@ -255,3 +276,44 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
+
+
+# --- areas (the ``area`` parameter of the analyses of one date) -------------------------------------------------------
+
+#: Kinds of organisation that can hold practices, and so be the ``area`` of an analysis: a commissioner (sub-ICB
+#: location, CCG, CCG locality, primary care trust), a system (ICB, ICS, STP) or an NHS England region or local office.
+AREA_KINDS: frozenset[str] = frozenset({
+    "SubICBLocation", "ClinicalCommissioningGroup", "CCGLocality", "PrimaryCareTrust", "IntegratedCareBoard",
+    "IntegratedCareSystem", "SustainabilityAndTransformationPartnership", "NHSEnglandRegion",
+    "NHSEnglandLocalOffice",
+})
+
+
+@dataclasses.dataclass(frozen=True)
+class Area:
+    """An area on a date: its code, kind and name, and ``codes``, the organisations below it then (itself, its
+    commissioners, PCNs and practices, as ``graphkit.store.areas.descendants`` walks them).
+
+    A practice is in the area when it is one of ``codes`` or its ``area`` (its commissioner on the date) is; a
+    centre (a PCN or federation) when it is one of ``codes`` or has a member practice in the area.
+
+    >>> G = nx.MultiDiGraph([("P1", "U1", {"kind": "PCNMembership"}), ("P2", "U2", {"kind": "PCNMembership"})])
+    >>> G.nodes["P1"]["area"], G.nodes["P2"]["area"] = "16C", "00K"
+    >>> a = Area("16C", "SubICBLocation", None, frozenset({"16C"}))
+    >>> a.holds_practice(G, "P1"), a.holds_centre(G, "U1"), a.holds_centre(G, "U2")
+    (True, True, False)
+    """
+
+    code: str
+    kind: str
+    name: str | None
+    codes: frozenset[str]
+
+    def holds_practice(self, G: nx.Graph, practice: Hashable) -> bool:
+        return str(practice) in self.codes or (practice in G and G.nodes[practice].get("area") in self.codes)
+
+    def holds_centre(self, G: nx.Graph, centre: Hashable) -> bool:
+        return str(centre) in self.codes or any(self.holds_practice(G, m) for m in members_of(G, centre))
+
+    def summary(self) -> dict[str, Any]:
+        return {"code": self.code, "kind": self.kind, "name": self.name}

@@ -17,7 +17,8 @@ from graphkit.analysis._common import (
     FUNCTIONAL_KINDS,
     SUBFEDERATION_KIND,
     edge_kind,
-    edges,
+    edges_among,
+    incident_edges,
     is_mutual,
     members_of,
     node_kind,
@@ -55,7 +56,7 @@ def federation_view(G: nx.Graph, centre: str, *, members: Collection[str] | None
     ignored here. Self-loops are ignored.
 
     Basis: the layer ``G_fed(F,t)`` of domain-model §3 (R1, R5, R11, R15, R17, R26-R28).
-    Complexity: O(V + E).
+    Complexity: O(V) plus the edges of the centre and its members.
 
     >>> from graphkit.analysis import examples
     >>> v = federation_view(examples.two_stars(), "ZZF001")
@@ -67,25 +68,27 @@ def federation_view(G: nx.Graph, centre: str, *, members: Collection[str] | None
         raise KeyError(f"centre {centre!r} is not in the graph")
     found = members_of(G, centre) if members is None else {str(m) for m in members}
     member_set = frozenset(found - {centre})
-    # this federation's groups only: those its members belong to, and subfederation groups tied to its centre
+    # this federation's groups only: those its members belong to, and subfederation groups tied to its centre (read
+    # from the edges of the centre and its members, not every edge of the graph)
     groups: set[str] = set()
     links: set[tuple[str, str]] = set()
-    for u, v, data in edges(G):
-        a, b = str(u), str(v)
-        if edge_kind(data) == SUBFEDERATION_KIND and a in member_set:
-            groups.add(b)
-            links.add((a, b))
-        elif centre in (a, b) and node_kind(G, b if a == centre else a) == "SubfederationGroup":
-            groups.add(b if a == centre else a)
+    for node in sorted(member_set | {centre}):
+        for u, v, data in incident_edges(G, node):
+            a, b = str(u), str(v)
+            if edge_kind(data) == SUBFEDERATION_KIND and a in member_set:
+                groups.add(b)
+                links.add((a, b))
+            elif centre in (a, b) and node_kind(G, b if a == centre else a) == "SubfederationGroup":
+                groups.add(b if a == centre else a)
     group_set = frozenset(groups - member_set - {centre})
     links = {(m, g) for m, g in links if g in group_set}
     scope = member_set | group_set | {centre}
     pair_kinds: dict[frozenset[str], set[str]] = {}
     arcs: set[tuple[str, str, str]] = set()
-    for u, v, data in edges(G):
+    for u, v, data in edges_among(G, scope):
         kind = edge_kind(data)
         a, b = str(u), str(v)
-        if kind not in FUNCTIONAL_KINDS or a == b or a not in scope or b not in scope:
+        if kind not in FUNCTIONAL_KINDS or a == b:
             continue
         pair_kinds.setdefault(frozenset((a, b)), set()).add(kind)
         arcs.add((a, b, kind))

@@ -394,10 +394,10 @@ def interdependence_evidence(G: nx.Graph, view: FederationView) -> dict[str, Any
     """The sourced ties behind the measures, grouped (:func:`graphkit.analysis.evidence.group_facts`): the
     functional ties between members (``lateral``: LTS, mean lateral degree, fragmentation), between members and
     the centre (``centre``), and those of them that make a member depend on the centre (``dependence``)."""
-    from graphkit.analysis._common import FUNCTIONAL_KINDS, edges
+    from graphkit.analysis._common import FUNCTIONAL_KINDS, edges_among
 
     lateral, central, dependent = [], [], []
-    for u, v, data in edges(G):
+    for u, v, data in edges_among(G, view.members | {view.centre}):
         kind = data.get("kind")
         if kind not in FUNCTIONAL_KINDS:
             continue

@@ -9,6 +9,7 @@ import math
 from collections import Counter
 from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -18,7 +19,6 @@ from graphkit.analysis._common import (
     SCALE_LEVEL_BY_KIND,
     SUBFEDERATION_KIND,
     edge_kind,
-    edges,
     incident_edges,
     is_person,
     members_of,
@@ -47,11 +47,18 @@ class ScaleProfile:
 
 
 def _groups(G: nx.Graph, members: Collection[str]) -> set[str]:
-    found = {str(n) for n in G.nodes if node_kind(G, n) == "SubfederationGroup"}
-    for u, v, data in edges(G):
-        if edge_kind(data) == SUBFEDERATION_KIND and str(u) in members:
-            found.add(str(v))
+    """The groups the members belong to (targets of their subfederation memberships), read from the members' own
+    edges; any other ``SubfederationGroup`` node is internal too (:func:`_internal`)."""
+    found: set[str] = set()
+    for m in members:
+        for u, v, data in incident_edges(G, m):
+            if edge_kind(data) == SUBFEDERATION_KIND and str(u) in members:
+                found.add(str(v))
     return found
+
+
+def _internal(G: nx.Graph, node: Any, internal: Collection[str]) -> bool:
+    return node in internal or node_kind(G, node) == "SubfederationGroup"
 
 
 def board_members(G: nx.Graph, centre: str) -> tuple[list[str], list[str]]:
@@ -88,7 +95,7 @@ def external_ties(
     Through posts: organisations where a board member holds a ``PostHolding``, other than the centre, its boards, its
     members and its groups (a GP director's own practice is internal).
     Basis: domain-model §3.2 scale reach and §3.6 ("ties held through board members' posts"); ``004:259``,
-    ``004:738``. Complexity: O(V + E).
+    ``004:738``. Complexity: the edges of the centre, its members and its board members.
 
     >>> from graphkit.analysis import examples
     >>> external_ties(examples.people(), "ZZF001")
@@ -100,7 +107,7 @@ def external_ties(
     found: set[str] = set()
     for u, v, data in incident_edges(G, centre):
         other = v if u == centre else u
-        if edge_kind(data) in INTERNAL_KINDS or other in internal or is_person(G, other):
+        if edge_kind(data) in INTERNAL_KINDS or _internal(G, other, internal) or is_person(G, other):
             continue
         found.add(str(other))
     for p in people:
@@ -108,7 +115,7 @@ def external_ties(
             other = v if u == p else u
             kind = edge_kind(data)
             wanted = kind in ENGAGEMENT_KINDS or (via_posts and kind == POST_KIND)
-            if wanted and other not in internal and not is_person(G, other):
+            if wanted and not _internal(G, other, internal) and not is_person(G, other):
                 found.add(str(other))
     return sorted(found)
 

@@ -17,19 +17,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
-from graphkit.analysis._common import to_jsonable
+from graphkit.analysis._common import AREA_KINDS, Area, node_kind, to_jsonable
 from graphkit.errors import BadParameter, NotFound
 
 #: Parameter types the registry understands. "projection" is a second projection: a date (YYYY-MM-DD) on which the
 #: caller (the API, the CLI: :meth:`Analysis.run_for` with ``project``) projects the graph again, e.g. an earlier
-#: snapshot for churn; a library caller may pass the projected graph itself.
-PARAM_TYPES: frozenset[str] = frozenset({"str", "int", "float", "bool", "date", "projection"})
+#: snapshot for churn; a library caller may pass the projected graph itself. "area" is the code of an area (a
+#: commissioner, system or region): the caller (:meth:`Analysis.run_for` with ``area``) resolves it to an
+#: :class:`~graphkit.analysis._common.Area`, the organisations below it on the date; a library call resolves it in
+#: the graph (:func:`graph_area`).
+PARAM_TYPES: frozenset[str] = frozenset({"str", "int", "float", "bool", "date", "projection", "area"})
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -55,19 +58,23 @@ class Param:
     minimum: float | None = None
     maximum: float | None = None
     exclusive_minimum: bool = False
+    #: the values a ``str`` parameter may take (None: any); another value is refused naming them
+    choices: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.type not in PARAM_TYPES:
             raise ValueError(f"parameter {self.name!r}: unknown type {self.type!r}")
+        if self.choices is not None and self.type != "str":
+            raise ValueError(f"parameter {self.name!r}: only a str parameter has choices")
         if self.default is not None and self.type in ("int", "float"):
             self.check_range(self.default)  # a default outside its own range is a bug
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready description, with the bounds (null where there are none).
+        """JSON-ready description, with the bounds and the allowed values (null where there are none).
 
         >>> Param("seed", "int", 0, "Louvain seed").to_dict()  # doctest: +NORMALIZE_WHITESPACE
         {'name': 'seed', 'type': 'int', 'default': 0, 'description': 'Louvain seed', 'required': False,
-         'minimum': None, 'exclusive_minimum': False, 'maximum': None}
+         'minimum': None, 'exclusive_minimum': False, 'maximum': None, 'choices': None}
         """
         return {
             "name": self.name,
@@ -78,6 +85,7 @@ class Param:
             "minimum": self.minimum,
             "exclusive_minimum": self.exclusive_minimum,
             "maximum": self.maximum,
+            "choices": list(self.choices) if self.choices is not None else None,
         }
 
     def range_text(self) -> str:
@@ -120,12 +128,29 @@ class Param:
 
         >>> Param("x", "float").coerce("0.25"), Param("b", "bool").coerce("yes"), Param("s", "str").coerce(None)
         (0.25, True, None)
+        >>> Param("kind", "str", choices=("federation", "pcn")).coerce("ccg")
+        Traceback (most recent call last):
+        ...
+        graphkit.errors.BadParameter: parameter 'kind' must be one of federation, pcn, got 'ccg'
         """
         if value is None:
             return None
+        if self.choices is not None and str(value).strip() not in self.choices:
+            raise BadParameter(
+                f"parameter {self.name!r} must be one of {', '.join(self.choices)}, got {value!r}",
+                details={"parameter": self.name, "type": self.type, "value": str(value),
+                         "allowed": list(self.choices)},
+            )
         try:
             if self.type == "projection" and isinstance(value, nx.Graph):
                 return value  # already projected (a library caller)
+            if self.type == "area":
+                if isinstance(value, Area):
+                    return value  # already resolved (a library caller)
+                code = str(value).strip().upper()
+                if not code:
+                    raise ValueError("an area code is needed")
+                return code
             if self.type in ("date", "projection"):
                 if isinstance(value, dt.date):
                     return value
@@ -144,7 +169,7 @@ class Param:
             elif self.type == "float":
                 number = float(value)
             else:
-                return str(value)
+                return str(value).strip() if self.choices is not None else str(value)
         except (TypeError, ValueError, OverflowError) as exc:
             raise BadParameter(
                 f"parameter {self.name!r} ({self.type}): {exc}", details={"parameter": self.name, "type": self.type}
@@ -244,24 +269,30 @@ class Analysis:
 
     def run(self, graph: nx.Graph, as_of: dt.date | None = None, **values: Any) -> Any:
         """Bind the parameters, run the analysis on ``graph`` and return JSON-ready data. A temporal analysis
-        reads the graph on ``as_of`` (today when None).
+        reads the graph on ``as_of`` (today when None); an ``area`` is resolved in the graph (:func:`graph_area`).
 
         >>> from graphkit.analysis import examples
         >>> get("interdependence").run(examples.star(4), centre="ZZF001")["classification"]
         'unicentric'
         """
-        return to_jsonable(self._call(graph, self._projected(self.bind(values), None), as_of))
+        return to_jsonable(self._call(graph, self._projected(graph, self.bind(values), None, None), as_of))
 
-    def _projected(self, bound: dict[str, Any], project: Callable[[dt.date], nx.Graph] | None) -> dict[str, Any]:
+    def _projected(self, graph: nx.Graph, bound: dict[str, Any], project: Callable[[dt.date], nx.Graph] | None,
+                   area: Callable[[str], Area] | None) -> dict[str, Any]:
         """The bound values with each ``projection`` parameter given as a date replaced by the graph ``project``
-        gives for that date; BadParameter when there is no ``project`` (a library call must pass the graph)."""
+        gives for that date (BadParameter when there is no ``project``: a library call must pass the graph), and each
+        ``area`` parameter given as a code replaced by the :class:`Area` ``area`` gives for it (without ``area``:
+        :func:`graph_area`, the area as the graph holds it)."""
         for p in self.params:
-            day = bound.get(p.name) if p.type == "projection" else None
-            if isinstance(day, dt.date):
+            value = bound.get(p.name)
+            if p.type == "projection" and isinstance(value, dt.date):
                 if project is None:
-                    raise BadParameter(f"parameter {p.name!r} needs a store to project the graph on {day}: pass "
+                    raise BadParameter(f"parameter {p.name!r} needs a store to project the graph on {value}: pass "
                                        "the projected graph", details={"parameter": p.name})
-                bound[p.name] = project(day)
+                bound[p.name] = project(value)
+            elif p.type == "area" and isinstance(value, str):
+                bound[p.name] = check_area(area(value) if area is not None else graph_area(graph, value),
+                                           p.name)
         return bound
 
     def _call(self, graph: nx.Graph, bound: Mapping[str, Any], as_of: dt.date | None) -> Any:
@@ -271,17 +302,20 @@ class Analysis:
 
     def run_for(self, graph: nx.Graph, values: Mapping[str, Any], *, as_of: str,
                 require: Callable[[str], None] | None = None,
-                project: Callable[[dt.date], nx.Graph] | None = None) -> Any:
+                project: Callable[[dt.date], nx.Graph] | None = None,
+                area: Callable[[str], Area] | None = None) -> Any:
         """:meth:`run` for the API and the command line: a centre, holder or area that is not in the graph (projected
         as of ``as_of``) is NotFound, and parameter values that contradict each other (``tau_low`` above ``tau``) are
         BadParameter, each named, rather than an error from inside the analysis. ``require`` (raising NotFound for a
         code the store does not hold) replaces the graph check for a temporal analysis: an organisation of the store
         with no curated fact on any date gets an empty answer, not a 404. ``project`` projects the graph on the date
-        of a ``projection`` parameter (a second snapshot); without it such a parameter is refused."""
-        bound = self._projected(self.bind(values), project)
+        of a ``projection`` parameter (a second snapshot); without it such a parameter is refused. ``area`` gives
+        the :class:`Area` of a code on ``as_of`` (``graphkit.store.areas.area_scope``: NotFound for an unknown code)
+        for an ``area`` parameter; an area whose kind cannot hold practices is BadParameter."""
+        bound = self._projected(graph, self.bind(values), project, area)
         for p in self.params:
             code = bound.get(p.name) if p.name in ("centre", "holder", "area", "contract") else None
-            if code is None:
+            if code is None or isinstance(code, Area):
                 continue
             if p.name == "contract":  # a contract is the node contract:{id} of the projection
                 if f"contract:{code}" not in graph and code not in graph:
@@ -296,6 +330,72 @@ class Analysis:
             return to_jsonable(self._call(graph, bound, dt.date.fromisoformat(as_of)))
         except ValueError as exc:
             raise BadParameter(f"analysis {self.name!r}: {exc}", details={"analysis": self.name}) from None
+
+
+#: How many levels below an area :func:`graph_area` walks (region -> system -> commissioner -> PCN / practice), as
+#: ``graphkit.store.areas.MAX_AREA_DEPTH``.
+AREA_DEPTH = 4
+#: The ties an area holds its organisations by (member -> organisation), as the store's area walk follows them.
+AREA_TIES = frozenset({"CommissionerAssignment", "SystemMembership", "RegionMembership", "LocalityMembership",
+                       "UnitMembership", "PCNMembership"})
+
+
+def graph_area(graph: nx.Graph, code: str) -> Area:
+    """The area ``code`` as a projected graph holds it, for a library call with no store: the organisations below it
+    through its :data:`AREA_TIES` (a projection holds only what holds on its date, so no date is read). NotFound when
+    the graph has no node ``code``. The API and the CLI ask the store instead (a projection holds no ICB or region).
+
+    >>> g = nx.MultiDiGraph([("P1", "16C", {"kind": "CommissionerAssignment"})])
+    >>> g.nodes["16C"]["kind"] = "SubICBLocation"
+    >>> sorted(graph_area(g, "16C").codes)
+    ['16C', 'P1']
+    """
+    if code not in graph:
+        raise NotFound(f"area {code!r} is not in the graph", details={"parameter": "area", "code": code})
+    seen, frontier = {code}, {code}
+    for _ in range(AREA_DEPTH):
+        found = {str(u) for org in frontier for u, _, d in graph.in_edges(org, data=True)
+                 if d.get("kind") in AREA_TIES} - seen
+        if not found:
+            break
+        seen |= found
+        frontier = found
+    return Area(code, node_kind(graph, code) or "", graph.nodes[code].get("name"), frozenset(seen))
+
+
+def check_area(area: Area, parameter: str = "area") -> Area:
+    """The area, or BadParameter when its kind on the date is not one that holds practices (:data:`AREA_KINDS`).
+
+    >>> check_area(Area("A81001", "GPPractice", None, frozenset({"A81001"})))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graphkit.errors.BadParameter: area 'A81001' is a GPPractice on the date, not an area that holds practices (...)
+    """
+    if area.kind in AREA_KINDS:
+        return area
+    allowed = sorted(AREA_KINDS)
+    what = f"a {area.kind}" if area.kind else "of no kind (not in existence)"
+    raise BadParameter(
+        f"area {area.code!r} is {what} on the date, not an area that holds practices (one of {', '.join(allowed)})",
+        details={"parameter": parameter, "code": area.code, "kind": area.kind or None, "allowed": allowed},
+    )
+
+
+def area_from(scope: Callable[[str], tuple[str | None, Sequence[str], Collection[str]]]) -> Callable[[str], Area]:
+    """The ``area`` callback of :meth:`Analysis.run_for` from a store's answer for a code on the date: its name, its
+    kinds then and the organisations below it (``graphkit.store.areas.area_scope``). The area's kind is the one of
+    its kinds that holds practices, else its first.
+
+    >>> area_from(lambda code: ("Tees Valley", ("SubICBLocation",), {"16C", "A81001"}))("16C").kind
+    'SubICBLocation'
+    """
+
+    def resolve(code: str) -> Area:
+        name, kinds, codes = scope(code)
+        kind = next((k for k in sorted(kinds) if k in AREA_KINDS), kinds[0] if kinds else "")
+        return Area(code, kind, name, frozenset(codes) | {code})
+
+    return resolve
 
 
 REGISTRY: dict[str, Analysis] = {}

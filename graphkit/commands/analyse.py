@@ -16,11 +16,20 @@ from graphkit.config import Settings
 @click.option("--as-of", "as_of", default=None, help="Date of the projected graph, YYYY-MM-DD [default: today].")
 @click.option("--list-size-year", default=None, help="Financial year of the list sizes (YYYY-YY), e.g. 2022-23.")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="An analysis parameter.")
+@click.option("--centre", default=None, help="Parameter centre: one federation or PCN (-p centre=CODE).")
+@click.option("--kind", default=None, help="Parameter kind: every centre of this kind, federation or pcn, one row "
+              "each (-p kind=KIND).")
+@click.option("--area", default=None, help="Parameter area: only organisations in this area on the date, e.g. 16C, "
+              "an ICB, a region or ZZF-CCG-STR (-p area=CODE).")
+@click.option("--limit", default=None, help="Parameter limit: rows of the every-centre mode (-p limit=N).")
+@click.option("--offset", default=None, help="Parameter offset: rows to skip in the every-centre mode (-p offset=N).")
 @click.pass_obj
 def analyse(
-    settings: Settings, name: str | None, as_of: str | None, list_size_year: str | None, params: tuple[str, ...]
+    settings: Settings, name: str | None, as_of: str | None, list_size_year: str | None, params: tuple[str, ...],
+    centre: str | None, kind: str | None, area: str | None, limit: str | None, offset: str | None,
 ) -> None:
-    """Run an analysis on the graph as of a date (no NAME: list the analyses and their parameters)."""
+    """Run an analysis on the graph as of a date (no NAME: list the analyses and their parameters). --centre,
+    --kind, --area, --limit and --offset are its parameters of those names (an analysis without one refuses it)."""
     from graphkit.analysis import registry
     from graphkit.core.temporal import parse_as_of
     from graphkit.errors import BadParameter
@@ -30,7 +39,8 @@ def analyse(
         for a in registry.list_analyses():
             click.echo(f"{a['name']}: {a['description']}")
             for p in a["params"]:
-                click.echo(f"    {p['name']} ({p['type']}, default {p['default']!r}): {p['description']}")
+                allowed = f", one of {'|'.join(p['choices'])}" if p["choices"] else ""
+                click.echo(f"    {p['name']} ({p['type']}{allowed}, default {p['default']!r}): {p['description']}")
         return
     analysis = registry.get(name)
     values: dict[str, str] = {}
@@ -39,15 +49,21 @@ def analyse(
             raise BadParameter(f"--param wants KEY=VALUE, got {item!r}", details={"parameter": "--param"})
         k, v = item.split("=", 1)
         values[k] = v
+    for k, option in (("centre", centre), ("kind", kind), ("area", area), ("limit", limit), ("offset", offset)):
+        if option is not None:
+            if k in values and values[k] != option:
+                raise BadParameter(f"--{k} {option!r} and -p {k}={values[k]!r} disagree", details={"parameter": k})
+            values[k] = option
     analysis.bind(values)  # unknown or malformed parameters are refused before projecting
     day = parse_as_of(as_of, name="--as-of")
-    from graphkit.store.areas import require_known
+    from graphkit.store.areas import area_scope, require_known
 
     store = open_store(settings)
     try:
         graph = store.history() if analysis.temporal else store.project(day, list_size_year=list_size_year)
         result = analysis.run_for(graph, values, as_of=day.isoformat(), require=lambda code: require_known(store, code),
-                                  project=lambda other: store.project(other, list_size_year=list_size_year))
+                                  project=lambda other: store.project(other, list_size_year=list_size_year),
+                                  area=registry.area_from(lambda code: area_scope(store, code, day)))
     finally:
         store.close()
     click.echo(json.dumps(result, indent=1, ensure_ascii=False, default=str))

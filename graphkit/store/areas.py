@@ -380,3 +380,12 @@ def require_known(store: GraphStore, code: str) -> None:
     if index is not None and code in index.codes:
         return
     cast(Any, store)._require(code)
+
+
+def area_scope(store: GraphStore, code: str, as_of: dt.date) -> tuple[str | None, tuple[str, ...], set[str]]:
+    """An area for the analyses of one date: the name and kinds of ``code`` on ``as_of`` and every organisation below
+    it then (:func:`descendants`, ``code`` included). NotFound names a code the store does not hold; whether its kind
+    can hold practices is the analyses' rule (``graphkit.analysis.registry.check_area``)."""
+    require_known(store, code)
+    view = store.organisation(code, as_of)
+    return view.name, tuple(view.kinds), descendants(store, code, as_of)

@@ -31,14 +31,18 @@ def test_every_analysis_is_listed_with_json_metadata() -> None:
         assert a["description"] and "\n" not in a["description"]
         for p in a["params"]:
             assert set(p) == {"name", "type", "default", "description", "required", "minimum", "exclusive_minimum",
-                              "maximum"}
+                              "maximum", "choices"}
             assert p["type"] in registry.PARAM_TYPES and p["description"]
         assert a["graph"]["layer"] and a["graph"]["edge_kinds"]
 
 
 def test_parameter_metadata() -> None:
     inter = {p.name: p for p in get("interdependence").params}
-    assert inter["centre"].required
+    # one centre, or every centre of a kind (in an area, paged): neither is required alone, and the checks say so
+    assert not inter["centre"].required and inter["kind"].to_dict()["choices"] == ["federation", "pcn"]
+    assert (inter["area"].type, inter["limit"].maximum, inter["offset"].minimum) == ("area", 10_000, 0)
+    assert "give centre (one centre) or kind (every centre of that kind, one row each)" in get(
+        "interdependence").to_dict()["checks"]
     assert (inter["seed"].type, inter["seed"].default) == ("int", 0)
     assert (inter["pluricentric_min_lts"].type, inter["pluricentric_min_lts"].default) == ("float", 0.5)
     assert inter["pluricentric_min_local_centres"].type == "int"
@@ -61,8 +65,20 @@ def test_binding_converts_and_checks() -> None:
     a = get("interdependence")
     bound = a.bind({"centre": "ZZF001", "seed": "3", "unicentric_max_lts": "0.1"})
     assert (bound["seed"], bound["unicentric_max_lts"], bound["hub_sd"]) == (3, 0.1, 1.0)
-    with pytest.raises(BadParameter, match="needs parameter 'centre'"):
+    with pytest.raises(BadParameter, match=r"give centre \(one centre\) or kind"):
         a.bind({})
+    with pytest.raises(BadParameter, match="not both"):
+        a.bind({"centre": "x", "kind": "pcn"})
+    with pytest.raises(BadParameter, match="must be one of federation, pcn, got 'ccg'"):
+        a.bind({"kind": "ccg"})
+    with pytest.raises(BadParameter, match="go with kind"):
+        a.bind({"centre": "x", "limit": "5"})
+    with pytest.raises(BadParameter, match=r"limit.*must satisfy"):
+        a.bind({"kind": "pcn", "limit": "0"})
+    with pytest.raises(BadParameter, match="limit and offset page the rows of kind"):
+        get("footprint").bind({"offset": "10"})
+    with pytest.raises(BadParameter, match="membership_kind must be that of kind"):
+        get("footprint").bind({"kind": "federation", "membership_kind": "PCNMembership"})
     with pytest.raises(BadParameter, match="no parameter"):
         a.bind({"centre": "x", "colour": "red"})
     with pytest.raises(BadParameter):

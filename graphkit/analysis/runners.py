@@ -373,12 +373,17 @@ def _area_practices(graph: nx.Graph, area: Area, area_of: dict[str, str]) -> lis
 
 def _area_summary(graph: nx.Graph, area: Area, area_of: dict[str, str], members: dict[str, set[str]]
                   ) -> dict[str, Any]:
-    """The area with its GP practices on the date: how many, and those in none of the organisations read."""
+    """The area with its GP practices on the date: how many, the organisations each practice is in (``membership``,
+    every practice of the area, an empty list for one in none) and those in none."""
     practices = _area_practices(graph, area, area_of)
-    inside = set().union(*members.values()) if members else set()
-    outside = [p for p in practices if p not in inside]
+    of: dict[str, list[str]] = {p: [] for p in practices}
+    for organisation, held in members.items():
+        for p in held:
+            if p in of:
+                of[p].append(organisation)
+    outside = [p for p in practices if not of[p]]
     return {**area.summary(), "practices": len(practices), "in_an_organisation": len(practices) - len(outside),
-            "outside": outside}
+            "outside": outside, "membership": {p: sorted(o) for p, o in of.items()}}
 
 
 def _membership_kind_of(graph: nx.Graph, centre: str, membership_kind: str | None) -> str:

@@ -56,7 +56,8 @@ def test_footprint_in_an_area_keeps_its_organisations_and_counts_its_practices()
     assert (local["footprints"]["U2"]["modal_area"], local["footprints"]["U2"]["coverage"]) == ("02B", 1 / 3)
     assert local["multi_area"] == {"U2": ["01A", "02B"]}
     assert local["area"] == {"code": "02B", "kind": "ClinicalCommissioningGroup", "name": "CCG 02B", "practices": 3,
-                             "in_an_organisation": 2, "outside": ["b3"]}
+                             "in_an_organisation": 2, "outside": ["b3"],
+                             "membership": {"b1": ["U2"], "b2": ["U3"], "b3": []}}
 
 
 def test_every_centre_rows_are_paged_and_an_undetermined_centre_keeps_its_row() -> None:

@@ -95,9 +95,12 @@ def test_federations_of_an_area(cases_app) -> None:
 
 def test_footprint_of_a_case_study_ccg_counts_its_unfederated_practices(cases_app) -> None:
     result = rows(cases_app, "footprint", area="ZZF-CCG-STR", membership_kind="FederationMembership")
+    membership = result["area"].pop("membership")
     assert result["area"] == {"code": "ZZF-CCG-STR", "kind": "ClinicalCommissioningGroup",
                               "name": "CCG of Struggling's city (case study, fictional)", "practices": 92,
                               "in_an_organisation": 90, "outside": ["ZZF-STR-NM1", "ZZF-STR-NM2"]}
+    assert len(membership) == 92 and membership["ZZF-STR-P01"] == ["ZZF-STRUGGLING"]
+    assert membership["ZZF-STR-NM1"] == membership["ZZF-STR-NM2"] == []
     assert list(result["footprints"]) == ["ZZF-STRUGGLING"]
     one = rows(cases_app, "footprint", centre="ZZF-STRUGGLING")
     assert (one["verdict"], one["coverage"], one["n_members"]) == ("coterminous", 90 / 92, 90)

@@ -241,6 +241,8 @@ def _interdependence(
               minimum=0, maximum=1),
         Param("unmonitored_weight", "float", 0.5, "Directive coverage credit of a member with unmonitored rules.",
               minimum=0, maximum=1),
+        Param("previous_as_of", "projection", None, "An earlier date (YYYY-MM-DD, optional): the graph is projected "
+              "on it too, and each centre's style then is given with whether it changed ('previous')."),
     ],
     checks=[at_most("tau_low", "tau"), *_modes(blob=False)],
     graph=_layer(
@@ -250,31 +252,52 @@ def _interdependence(
         ["FederationMembership", "PCNMembership", "DirectsTie", "PostHolding", "CoProduces", "Initiates"],
         ["kind", "scale_level", "central_functions", "monitoring", "governance_team", "exit_cost"],
         ["kind", "monitored", "sanction", "requirement", "role", "formal_seat", "initiated_by_centre", "horizon"],
-        centre_param="centre",
+        centre_param="centre", second_graph_param="previous_as_of",
     ),
     returns="StyleResult: ctrl, pro, style, their sub-indicators and the evidence. With kind (no centre): {'kind', "
             "'area', 'count', 'limit', 'offset', 'data'}, a row per centre: 'centre', 'name', 'undetermined', "
-            "'verdict' (the style), 'reason' (the rule that decided it), and the centre's StyleResult.",
+            "'verdict' (the style), 'reason' (the rule that decided it), and the centre's StyleResult. With "
+            "previous_as_of, each answer has 'previous': the style, CTRL and PRO then, and 'change' ('unchanged' or "
+            "'before -> after'), or the reason there is none.",
 )
 def _style(
     graph: nx.Graph, *, centre: str | None, kind: str | None, area: Area | None, limit: int | None,
-    offset: int | None, tau: float, tau_low: float, unmonitored_weight: float
+    offset: int | None, tau: float, tau_low: float, unmonitored_weight: float, previous_as_of: nx.Graph | None
 ) -> Any:
     thresholds = style.StyleThresholds(tau=tau, tau_low=tau_low)
 
-    def one(code: str) -> style.StyleResult:
-        _meta_centre(graph, code)
-        if not members_of(graph, code) and not style.board_members(graph, code)[0]:
+    def on(g: nx.Graph, code: str) -> style.StyleResult:
+        _meta_centre(g, code)
+        if not members_of(g, code) and not style.board_members(g, code)[0]:
             # nothing to score: a style of no members and no board is no finding (not "neglectful")
             raise ValueError(f"{code!r} has no members and no board on the date: its style is undetermined")
-        return style.style(graph, code, thresholds=thresholds, unmonitored_weight=unmonitored_weight)
+        return style.style(g, code, thresholds=thresholds, unmonitored_weight=unmonitored_weight)
+
+    def then(code: str, now: style.StyleResult) -> dict[str, Any]:
+        """The centre's style on the earlier date and whether it changed, or why there is none to compare."""
+        assert previous_as_of is not None
+        try:
+            before = on(previous_as_of, code)
+        except (KeyError, ValueError) as e:  # not in the graph then, not a meta-organisation then, or nothing to score
+            reason = str(e.args[0]) if e.args else str(e)
+            return {"style": None, "ctrl": None, "pro": None, "rule": None, "change": None,
+                    "reason": f"no style on the earlier date: {reason}"}
+        change = "unchanged" if before.style == now.style else f"{before.style} -> {now.style}"
+        return {"style": before.style, "ctrl": before.ctrl, "pro": before.pro, "rule": before.reasons.get("rule"),
+                "change": change, "reason": f"{change}: CTRL {before.ctrl:.3f} -> {now.ctrl:.3f}, "
+                                            f"PRO {before.pro:.3f} -> {now.pro:.3f}"}
+
+    def one(code: str) -> Any:
+        r = on(graph, code)
+        return r if previous_as_of is None else {**to_jsonable(r), "previous": then(code, r)}
 
     if centre is not None:
         return one(centre)
 
     def row(code: str) -> dict[str, Any]:
-        r = one(code)
-        return {"verdict": r.style, "reason": r.reasons.get("rule"), **to_jsonable(r)}
+        r = on(graph, code)
+        extra = {} if previous_as_of is None else {"previous": then(code, r)}
+        return {"verdict": r.style, "reason": r.reasons.get("rule"), **to_jsonable(r), **extra}
 
     assert kind is not None  # the modes' checks
     return every_centre(graph, kind, area, limit, offset, row)

@@ -65,6 +65,21 @@ def test_interdependence_and_style_of_every_federation(cases_app) -> None:
     assert style["ZZF-PREDATORY"]["undetermined"] and "no members and no board" in style["ZZF-PREDATORY"]["reason"]
 
 
+def test_style_since_an_earlier_date(cases_app) -> None:
+    # each federation's style on DAY with its style two years before and whether it changed (domain-model §5 q18)
+    every = {r["centre"]: r for r in rows(cases_app, "style", kind="federation", previous_as_of="2016-06-30")["data"]}
+    expanding = every["ZZF-EXPANDING"]["previous"]
+    assert (expanding["style"], expanding["change"]) == ("authoritative", "unchanged")
+    assert expanding["pro"] == 0.6 and every["ZZF-EXPANDING"]["pro"] == 0.9  # PRO rose, the style held
+    assert "PRO 0.600 -> 0.900" in expanding["reason"]
+    # the vanguard had no members and no board in 2016: no style then, and the reason says so
+    vanguard = every["ZZF-VANGUARD"]["previous"]
+    assert vanguard["style"] is None and vanguard["change"] is None and "no members and no board" in vanguard["reason"]
+    one = rows(cases_app, "style", centre="ZZF-STRUGGLING", previous_as_of="2016-06-30")
+    assert one["style"] == "neglectful" and one["previous"]["change"] == "unchanged"
+    assert "previous" not in rows(cases_app, "style", centre="ZZF-STRUGGLING")
+
+
 def test_every_centre_pages_like_the_other_routes(cases_app) -> None:
     everything = [r["centre"] for r in rows(cases_app, "interdependence", kind="federation")["data"]]
     pages = []

@@ -62,6 +62,8 @@ def check(graph: MergedGraph) -> Agreement:
             ties[(t.kind, t.member, t.organisation)].append(t)
     conflicts: set[tuple[object, ...]] = {(c.source.slug, c.line) for c in graph.conflicts}
     conflicts |= {(c.source.slug, c.member, c.kind) for c in graph.conflicts}
+    # a tie clipped to its organisations' lives (merge rule 7) is reported naming every line that states it
+    conflicts |= {(st.source.slug, st.line) for t in graph.ties if t.stated is not None for st in t.statements}
     out = Agreement()
     for r in graph.results:
         if r.source.kind.startswith("curated"):

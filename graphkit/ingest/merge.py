@@ -22,6 +22,18 @@ Rules (docs/data.md, "From rows to the graph", says them for users):
    role RO98/RO262 up to 2022-06-30 and RO319/RO318 from 2022-07-01 (Health and Care Act 2022).
 6. Change events. When a member's tie to X ends the day before its tie to Y starts, and on that day no
    tie to X holds any more, X's role passed to Y: a merger (two or more such X) or a succession.
+7. Lives. A tie holds only while both its organisations exist: it starts no earlier than either opened and ends
+   no later than either closed (ODS files keep a practice's first join date after its CCG merged, and rule 3
+   closes a tie to a merged CCG only at the next file). A tie so clipped keeps the period the files gave it
+   (``stated``) and the organisations' dates that cut it (``clipped_by``); each file's own statement stays in
+   its named graph; the report lists every clipped tie. Clipping comes before rule 6, so a practice cut from its
+   old CCG the day before its new one opened shows the merger.
+8. Successions move ties. A tie cut at its organisation's close, where rule 6 found that organisation merged or
+   succeeded into Y (one Y) on the next day, carries on to Y from that day, up to the end the files gave it (or
+   the day before the member's next tie of that kind, or Y's close), unless the member already has a tie of that
+   kind on that day. The new tie is derived (``moved_from``), cites the rows of the old one, and is reported.
+   A tie that falls wholly outside an organisation's life and that no succession carries is not loaded and is
+   reported (``tie-outside-organisation-life``), naming the file and line of each statement.
 """
 
 from __future__ import annotations
@@ -62,6 +74,10 @@ class MergedTie:
     start_interval: tuple[dt.date, dt.date] | None = None
     start_basis: str | None = None  # the evidence that dates the start, in words (files and lines named)
     end_inferred: bool = False  # the end is the day before the next tie's inferred start, not a stated day
+    # rule 7: the period before it was clipped to its organisations' lives, and the dates that cut it (in words)
+    stated: tuple[dt.date | None, dt.date | None] | None = None
+    clipped_by: tuple[str, ...] = ()
+    moved_from: str | None = None  # rule 8: the organisation whose merger or succession carried the tie here
 
     @property
     def derived(self) -> bool:
@@ -158,7 +174,9 @@ def merge(results: list[ImportResult]) -> MergedGraph:
     _merge_roles(results, out)
     out.inferred = date_between_snapshots(transitions, out, results)
     _describe_referenced(out)
+    outside = clip_to_lives(out)
     out.events = derive_events(out.ties, out.organisations)
+    move_to_successors(out, outside)
     _report_payments_geography(out)
     return out
 
@@ -204,9 +222,11 @@ def footprint(results: list[ImportResult]) -> Footprint:
     return Footprint(frozenset(codes), frozenset(series), frozenset(r.source.slug for r in results), last)
 
 
-# the conflicts in the order merge() finds them: its retroactive ends, then observations, then payments geography
-_CONFLICT_PHASE = {"newer-file-ends-tie-earlier": 0, "snapshot-disagrees-with-dated-file": 1,
-                   "payments-geography-differs": 2}
+# the conflicts in the order merge() finds them: ties a newer file overrules, retroactive ends, observations, ties
+# outside their organisations' lives, then payments geography
+_CONFLICT_PHASE = {"newer-file-places-member-elsewhere": 0, "newer-file-ends-tie-earlier": 1,
+                   "snapshot-disagrees-with-dated-file": 2, "tie-outside-organisation-life": 3,
+                   "payments-geography-differs": 4}
 
 
 def merge_onto(old: MergedGraph, old_footprint: Footprint, results: list[ImportResult]) -> MergedGraph | None:
@@ -298,6 +318,132 @@ def _report_payments_geography(out: MergedGraph) -> None:
 
 
 EVENT_TIES = ("CommissionerAssignment", "SystemMembership")
+
+
+# -- rules 7 and 8: ties within the lives of their organisations ------------------------------------------------
+
+
+def _life(out: MergedGraph, code: str) -> tuple[dt.date | None, dt.date | None]:
+    o = out.organisations.get(code)
+    return (o.start, o.end) if o is not None else (None, None)
+
+
+def clip_to_lives(out: MergedGraph) -> list[MergedTie]:
+    """Rule 7: clip every tie to the lives of its member and its organisation. A clipped tie keeps its stated
+    period (``stated``) and the reasons (``clipped_by``). The ties that fall wholly outside a life are taken out of
+    ``out.ties`` and returned (rule 8 may carry them to a successor; :func:`move_to_successors` reports the rest)."""
+    kept: list[MergedTie] = []
+    outside: list[MergedTie] = []
+    for t in out.ties:
+        start, end, why = t.start, t.end, []
+        for code in (t.member, t.organisation):
+            opened, closed = _life(out, code)
+            if opened is not None and start is not None and start < opened:
+                start = opened
+                why.append(f"{code} opened on {opened}")
+            if closed is not None and (end is None or end > closed):
+                end = closed
+                why.append(f"{code} closed on {closed}")
+        if not why:
+            kept.append(t)
+            continue
+        t.stated, t.clipped_by = (t.start, t.end), tuple(why)
+        if start is not None and end is not None and start > end:
+            outside.append(t)
+            continue
+        t.start, t.end = start, end
+        if t.start_interval is not None and start is not None and start > t.start_interval[0]:
+            # the interval the start is known to lie in begins no earlier than the organisations' lives
+            t.start_interval = (start, max(start, t.start_interval[1]))
+        kept.append(t)
+    out.ties = _unite_restated(kept, out)
+    return outside
+
+
+def _unite_restated(ties: list[MergedTie], out: MergedGraph) -> list[MergedTie]:
+    """Ties that clipping leaves with one key (kind, member, organisation, start) are one tie that files stated
+    from different days, some before an organisation opened (ODS restates a practice's join date as the day it
+    joined the CCG's predecessor). They become one tie with every statement; its end is that of the tie stated by
+    the newest file (rule 2), and the union is named in ``clipped_by`` so that the report lists it."""
+    by_key: dict[tuple[str, str, str, dt.date | None], list[MergedTie]] = defaultdict(list)
+    for t in ties:
+        by_key[(t.kind, t.member, t.organisation, t.start)].append(t)
+    gone: set[int] = set()
+    for same in by_key.values():
+        if len(same) < 2:
+            continue
+        same.sort(key=lambda t: max((st.source.vintage, st.source.slug) for st in t.statements), reverse=True)
+        base, rest = same[0], same[1:]
+        if base.stated is None:
+            base.stated = (base.start, base.end)
+        for t in rest:
+            stated = t.stated or (t.start, t.end)
+            base.statements.extend(t.statements)
+            base.clipped_by += (f"one tie with the one from {stated[0] or 'no start'} to {stated[1] or 'open'} "
+                                f"({', '.join(_at(st) for st in t.statements)}): the newest file's end is kept",)
+            gone.add(id(t))
+    if gone:
+        out.inferred = [t for t in out.inferred if id(t) not in gone]
+    return [t for t in ties if id(t) not in gone]
+
+
+def move_to_successors(out: MergedGraph, outside: list[MergedTie]) -> None:
+    """Rule 8: a tie that rule 7 cut at its organisation's close (or that lay wholly after it) carries on to the
+    one organisation that rule 6 found took that organisation's role the next day. The moved ties join
+    ``out.ties``; ties wholly outside a life that no succession carries are reported as conflicts."""
+    successors: dict[tuple[str, str, dt.date], set[str]] = defaultdict(set)
+    for e in out.events:
+        for x in e.originals:
+            successors[(e.tie_kind, x, e.day)].add(e.result)
+    by_member: dict[tuple[str, str], list[MergedTie]] = defaultdict(list)
+    for t in out.ties:
+        by_member[(t.kind, t.member)].append(t)
+    moved: list[MergedTie] = []
+    for t in [*out.ties, *outside]:
+        if t.stated is None or t.moved_from is not None:
+            continue
+        closed = _life(out, t.organisation)[1]
+        if closed is None or (t.stated[1] is not None and t.stated[1] <= closed):
+            continue  # not cut at the organisation's close
+        day = closed + ONE_DAY
+        found = successors.get((t.kind, t.organisation, day), set())
+        if len(found) != 1:
+            continue
+        (successor,) = found
+        start = max(day, t.stated[0]) if t.stated[0] is not None else day
+        ends = [e for e in (t.stated[1], _life(out, t.member)[1], _life(out, successor)[1]) if e is not None]
+        others = by_member.get((t.kind, t.member), [])
+        if any(holds_on(o.start, o.end, start) for o in others):
+            continue  # the member already has a tie of this kind on that day
+        ends += [o.start - ONE_DAY for o in others if o.start is not None and o.start > start]
+        end = min(ends) if ends else None
+        opened = _life(out, successor)[0]
+        if (opened is not None and start < opened) or (end is not None and end < start):
+            continue
+        basis = (f"moved from {t.organisation}: {t.organisation} closed on {closed} and its role passed to "
+                 f"{successor} on {day} (rule 6); the files tie {t.member} to {t.organisation} "
+                 f"from {t.stated[0] or 'no start'} to {t.stated[1] or 'open'} ("
+                 + ", ".join(_at(st) for st in t.statements) + ")")
+        new = MergedTie(t.kind, t.member, successor, start, end,
+                        [Statement(st.source, st.line, citations=st.citations) for st in t.statements],
+                        dated=False, start_interval=(start, start), start_basis=basis, moved_from=t.organisation)
+        moved.append(new)
+        by_member[(t.kind, t.member)].append(new)
+    for t in outside:
+        carried = [m for m in moved if m.member == t.member and m.kind == t.kind and m.moved_from == t.organisation]
+        for st in t.statements:
+            out.conflicts.append(Conflict(
+                t.kind, t.member, t.organisation, st.observed or st.start or st.source.vintage, st.source, st.line,
+                f"the tie ({t.stated[0] if t.stated else t.start} to "
+                f"{(t.stated[1] if t.stated else t.end) or 'open'}) lies outside the organisations' lives ("
+                + "; ".join(t.clipped_by) + ")"
+                + (f"; carried to {carried[0].organisation} from {carried[0].start} (rule 8)" if carried
+                   else "; not loaded"),
+                "tie-outside-organisation-life",
+            ))
+    if moved:
+        out.ties = sorted([*out.ties, *moved],
+                          key=lambda t: (t.kind, t.member, t.organisation, t.start or dt.date.min))
 
 
 def derive_events(ties: list[MergedTie], organisations: dict[str, MergedOrganisation]) -> list[ChangeEvent]:
@@ -425,6 +571,7 @@ def _merge_ties(results: list[ImportResult], out: MergedGraph) -> list[tuple[Mer
             series[(r.source.kind, kind)].append(r.source)
 
     # rule 3: closed by absence from the next file of the same series
+    overruled: dict[tuple[str, str, str, dt.date | None], tuple[Source, list[tuple[dt.date, str]]]] = {}
     for key, tie in dated.items():
         if tie.end is not None:
             continue
@@ -435,13 +582,36 @@ def _merge_ties(results: list[ImportResult], out: MergedGraph) -> list[tuple[Mer
             continue
         nxt = min(later, key=lambda s: s.vintage)
         end = nxt.vintage - ONE_DAY
+        elsewhere: list[tuple[dt.date, str]] = []
         for start, org in starts_by_member.get((nxt.slug, tie.kind, tie.member), []):
-            if org != tie.organisation and tie.start is not None and start > tie.start:
+            if org == tie.organisation or tie.start is None:
+                continue
+            # the member's next tie starts no earlier than its organisation opened (rule 7): ODS restates a
+            # practice's first join date on its tie to the CCG that a merger made of the one it joined
+            opened = out.organisations[org].start if org in out.organisations else None
+            start = max(start, opened) if opened is not None else start
+            if start > tie.start:
                 end = min(end, start - ONE_DAY)
+            else:
+                elsewhere.append((start, org))
+        if elsewhere:
+            overruled[key] = (nxt, elsewhere)
+            continue
         if tie.start is not None and end < tie.start:
             end = tie.start
         tie.end = end
         tie.end_evidence = nxt
+    # rule 2: a newer file that places the member elsewhere from this tie's first day on overrules all of it
+    for key, (nxt, elsewhere) in overruled.items():
+        tie = dated.pop(key)
+        where = ", ".join(f"{org} from {start}" for start, org in sorted(elsewhere))
+        for st in tie.statements:
+            out.conflicts.append(Conflict(
+                tie.kind, tie.member, tie.organisation, tie.start or st.source.vintage, st.source, st.line,
+                f"{nxt.slug} no longer lists this tie (from {tie.start or 'no start'}) and places {tie.member} in "
+                f"{where}: the newer file is followed and this tie is not loaded",
+                "newer-file-places-member-elsewhere",
+            ))
 
     # rules 2 and 3, reported: an end before the day of an older file that still showed the tie holding
     for tie in dated.values():

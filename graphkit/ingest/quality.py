@@ -11,7 +11,9 @@ state the same membership, post, tie or delivery for overlapping periods are ``c
 conflicts: both are kept, as ``curated-contradiction`` keeps both values of an organisation. A change seen only
 between two snapshots is listed (``info``) with the interval it is known to lie in and its basis:
 ``change-dated-by-evidence`` when evidence dated it before the first file showing the new state,
-``change-dated-by-first-file`` when no evidence named a day inside the interval.
+``change-dated-by-first-file`` when no evidence named a day inside the interval. A tie clipped to the lives of its
+organisations is a ``tie-clipped`` conflict, one carried to a successor a ``tie-moved-to-successor`` note, and one
+wholly outside a life a ``tie-outside-organisation-life`` conflict (merge rules 7 and 8).
 """
 
 from __future__ import annotations
@@ -153,6 +155,42 @@ def curated_overlaps(results: list[ImportResult]) -> list[Issue]:
     return out
 
 
+def _lines(t: MergedTie) -> str:
+    return ", ".join(f"{st.source.file_name} line {st.line}" for st in t.statements)
+
+
+def clipped_ties(ties: list[MergedTie]) -> list[Issue]:
+    """Merge rules 7 and 8 (graphkit/ingest/merge.py), reported: every tie whose stated period ran outside the life
+    of its member or its organisation and was clipped to it (``tie-clipped``, a conflict: the files' dates were not
+    followed; the field is the end that was cut), and every tie a merger or succession carried to the successor
+    (``tie-moved-to-successor``). Each names the tie, both periods, the reasons and every file line that states it."""
+    out: list[Issue] = []
+    for t in ties:
+        first = min(t.statements, key=lambda st: (st.source.vintage, st.source.slug, st.line))
+        if t.stated is not None:  # the first file that stated the dates that were not followed
+            first = min((st for st in t.statements if (st.start, st.end) != (None, None)
+                         and (st.start == t.stated[0] or st.end == t.stated[1])),
+                        key=lambda st: (st.source.vintage, st.source.slug, st.line), default=first)
+        if t.moved_from is not None:
+            out.append(Issue(
+                "info", "tie-moved-to-successor",
+                f"{t.kind} {t.member} -> {t.organisation} from {t.start} to {t.end or 'open'}: {t.start_basis}",
+                first.source.file_name, first.line, "start", f"{t.start}/{t.end or ''}", t.member,
+            ))
+        elif t.stated is not None:
+            was_start, was_end = t.stated
+            cut = [f for f, was, now in (("start", was_start, t.start), ("end", was_end, t.end)) if was != now]
+            out.append(Issue(
+                "conflict", "tie-clipped",
+                f"{t.kind} {t.member} -> {t.organisation}: stated from {was_start or 'no start'} to "
+                f"{was_end or 'open'}, loaded from {t.start or 'no start'} to {t.end or 'open'} ("
+                + "; ".join(t.clipped_by) + f"): {_lines(t)}",
+                first.source.file_name, first.line, ",".join(cut) or None,
+                f"{was_start or ''}/{was_end or ''}", t.member,
+            ))
+    return out
+
+
 def report(graph: MergedGraph, unknown_role_codes: list[str] | None = None) -> QualityReport:
     q = QualityReport()
     for r in graph.results:
@@ -213,9 +251,10 @@ def report(graph: MergedGraph, unknown_role_codes: list[str] | None = None) -> Q
                             subject=o.code,
                         )
                     )
+    q.issues.extend(clipped_ties(graph.ties))
     inferred = {id(t) for t in graph.inferred}
     for t in graph.ties:
-        if t.start_interval is None:
+        if t.start_interval is None or t.moved_from is not None:
             continue
         lo, hi = t.start_interval
         by_evidence = id(t) in inferred

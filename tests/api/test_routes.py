@@ -407,3 +407,16 @@ def test_bad_parameters_are_422_naming_the_parameter(app, path: str, params: dic
     assert parameter in err["message"]
     named = err["details"].get("parameters") or [err["details"].get("parameter")]
     assert named == [parameter]
+
+
+@pytest.mark.parametrize(("day", "commissioner", "kinds"), [
+    ("2016-01-01", "00M", ["ClinicalCommissioningGroup"]),
+    ("2020-03-31", "00M", ["ClinicalCommissioningGroup"]),
+    ("2020-04-01", "16C", ["ClinicalCommissioningGroup"]),
+    ("2024-10-01", "16C", ["SubICBLocation"]),
+])
+def test_a_practice_of_a_merged_ccg_has_one_commissioner_each_day(app, day, commissioner, kinds) -> None:
+    # epraccur ties A81630 to 16C from 2013-04-01; 16C opened on 2020-04-01, when 00M closed (merge rules 7, 8)
+    body = ok(app, "/organisations/A81630/hierarchy", as_of=day)
+    levels = {lv["level"]: lv["organisations"] for lv in body["levels"]}
+    assert [(o["code"], o["kinds"]) for o in levels["commissioner"]] == [(commissioner, kinds)]

@@ -179,7 +179,8 @@ class _Row:
 
 def _practice(row: _Row) -> None:
     """An epraccur row: a prescribing cost centre (and the classes of its prescribing setting's roles), with its
-    commissioner from the day it joined."""
+    commissioner from the day it joined (or, with no join date, seen on the file's day, or on its last open day
+    when it had closed by then)."""
     c, line = row.cells, row.line
     roles, readable = _setting_roles(c[25])
     if not readable:
@@ -196,8 +197,11 @@ def _practice(row: _Row) -> None:
     except BadCell as bad:
         row.result.rejects.append(bad.rejected(line, "; commissioner tie not loaded"))
         return
+    # undated (the 2026 layout leaves the join date of a closed organisation empty): the row names the commissioner
+    # it had while open, so it is seen on its last open day, not on the file's (merge rule 7 keeps ties in lives)
+    seen = row.closed if joined is None and left is None and row.closed and row.closed < row.vintage else row.vintage
     row.result.relations.append(Relation("CommissionerAssignment", c[0], c[14], line, start=joined, end=left,
-                                         observed=row.vintage if not left else None))
+                                         observed=seen if not left else None))
 
 
 def _commissioner(row: _Row) -> None:

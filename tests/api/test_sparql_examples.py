@@ -45,3 +45,19 @@ def test_people_on_a_commissioner_and_a_provider_come_from_the_case_studies(case
     people = set(values(answer.rows, "person"))
     assert {"Board chair (Struggling)", "Chief executive officer (Struggling)"} <= people
     assert all("CCG" in row["commissionerName"]["value"] for row in answer.rows)
+
+
+def test_the_interval_pattern_belongs_inside_the_resolved_graph(case_build: tuple[Path, Any]) -> None:
+    # docs/api.md "Dated facts": over the default graph (every file's graph and the resolved one) each part of an
+    # interval is there once per graph stating it, so the rows multiply; inside the resolved graph, one per post
+    pattern = """?post a pcg:PostHolding ; org:memberDuring ?i .
+                 OPTIONAL { ?i time:hasBeginning/time:inXSDDate ?start }
+                 OPTIONAL { ?i time:hasEnd/time:inXSDDate ?end }"""
+    query = "PREFIX time: <http://www.w3.org/2006/time#> SELECT ?post ?start ?end WHERE {{ {} }}"
+    union = run_sparql(case_build[0], query.format(pattern), timeout_s=60)
+    resolved = run_sparql(
+        case_build[0], query.format(f"GRAPH <https://w3id.org/pcgraph/id/graph/resolved> {{ {pattern} }}"),
+        timeout_s=60)
+    posts = values(resolved.rows, "post")
+    assert len(posts) == len(set(posts)) == 53
+    assert len(union.rows) > 5 * len(resolved.rows) and set(values(union.rows, "post")) == set(posts)

@@ -30,15 +30,31 @@ def _v1() -> ox.Store:
     return store
 
 
+def _without(quads: set[ox.Quad], prefixes: tuple[str, ...]) -> set[ox.Quad]:
+    """The quads but those of the ties named by ``prefixes`` and the intervals and instants only they used."""
+    kept = {q for q in quads if not q.subject.value.startswith(prefixes)}
+    for part in ("/interval/", "/instant/"):  # an interval names its instants: drop the unused intervals first
+        used = {q.object.value for q in kept if isinstance(q.object, ox.NamedNode) and part not in q.subject.value}
+        kept = {q for q in kept if part not in q.subject.value or q.subject.value in used}
+    return kept
+
+
 def test_the_migrated_v1_case_studies_are_what_v2_writes(tmp_path: Path) -> None:
     from graphkit.store.build import InputFile, build
 
-    build([InputFile(V1_TABLES)], tmp_path / "store")
+    report = build([InputFile(V1_TABLES)], tmp_path / "store")
     v1 = _v1()
     before = _quads(v1)
     v1.update(MIGRATION.read_text(encoding="utf-8"))
-    migrated = _quads(v1)
-    v2 = _quads(ox.Store.read_only(str(tmp_path / "store")))
+    # 2.x clips a tie to the lives of its organisations (merge rule 7) and says so in the report; the tables as
+    # they were then start two board units before their federations, so those two ties differ, and only they
+    assert report.quality is not None
+    clipped = {tuple(i.message.split(":")[0].split(" ", 1)[1].split(" -> ")) for i in report.quality.issues
+               if i.rule == "tie-clipped"}
+    assert clipped == {("ZZF-EXPANDING-TBOARD", "ZZF-EXPANDING"), ("ZZF-EMBEDDED-SHADOW", "ZZF-EMBEDDED")}
+    prefixes = tuple(f"https://w3id.org/pcgraph/id/membership/UnitMembership/{m}/{o}/" for m, o in clipped)
+    migrated = _without(_quads(v1), prefixes)
+    v2 = _without(_quads(ox.Store.read_only(str(tmp_path / "store"))), prefixes)
     lost, gained = sorted(map(str, v2 - migrated))[:5], sorted(map(str, migrated - v2))[:5]
     assert migrated == v2, f"missing after migration, e.g. {lost}; extra, e.g. {gained}"
     # and the migration had work to do: the 1.x forms are gone

@@ -1,0 +1,62 @@
+"""The curated note, a membership's tier and exit reason and a contract's predecessor (ontology 2.4.0) served by both
+stores: GET /ties for memberships and lateral ties, the stores' contract and post records for /contracts and /posts."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.app import create_app
+from graphkit.config import Settings
+from tests.api.conftest import ok
+
+
+@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def cases_store(request, cases_embedded):
+    return cases_embedded if request.param == "oxigraph" else request.getfixturevalue("cases_neo4j")
+
+
+@pytest.fixture
+def cases_app(cases_store):
+    return create_app(Settings(store="neo4j" if "Neo4j" in type(cases_store).__name__ else "oxigraph"),
+                      store=cases_store)
+
+
+def test_a_membership_says_its_tier_why_it_ended_and_its_note(cases_app) -> None:
+    # Q22: which practices left, and on what terms (004:420, 004:564; 004:442)
+    body = ok(cases_app, "/ties", kind="FederationMembership", organisation="ZZF-SMALL", end="to")
+    assert body["count"] == 10
+    left = [t for t in body["data"] if t["exit_reason"]]
+    assert [(t["from"], t["end"], t["exit_reason"], t["tier"]) for t in left] == [
+        ("ZZF-SMALL-P04", "2018-12-31", "ExitLeft", "TierEqual")]
+    assert "discontent" in left[0]["note"] and "004:564" in left[0]["note"]
+    assert {t["tier"] for t in body["data"]} == {"TierEqual"}
+    # a national-style relation of the case studies without terms: none shown
+    ccg = ok(cases_app, "/ties", kind="CommissionerAssignment", organisation="ZZF-SMALL-P04")
+    assert ccg["count"] == 1 and ccg["data"][0]["tier"] is None and ccg["data"][0]["exit_reason"] is None
+    assert ccg["data"][0]["note"]  # its row's note
+
+
+def test_an_application_to_join_and_its_note(cases_app) -> None:
+    # Q22: the large practice applied to join the 'predatory' federation and stayed, told that as a latecomer it
+    # would not be on an equal footing (004:420, 004:444)
+    body = ok(cases_app, "/ties", kind="ApproachTie", organisation="ZZF-PREDATORY")
+    assert [(t["from"], t["outcome"], t["start"]) for t in body["data"]] == [
+        ("ZZF-SMALL-P01", "ApproachStayed", "2018-03-01")]
+    assert "equal footing" in body["data"][0]["note"]
+
+
+def test_every_lateral_tie_served_has_its_note(cases_app) -> None:
+    body = ok(cases_app, "/ties", kind="GovernanceTie", limit=1000)
+    assert body["count"] == 72 and all(t["note"] for t in body["data"])
+
+
+def test_contract_successions_and_notes_in_the_store_records(cases_store) -> None:
+    # Q7: who held each APMS contract before (004:357)
+    agreements = {a.contract_id: a for a in cases_store.agreements()}
+    new = agreements["ZZC-STR-APMS-10"]
+    assert (new.holder, new.succeeds) == ("ZZF-STR-P01", "ZZC-STR-APMS-OLD-10")
+    assert agreements[new.succeeds].holder == "ZZF-PRIV-STR" and str(agreements[new.succeeds].end) == "2017-03-31"
+    assert sum(a.succeeds is not None for a in agreements.values()) == 13
+    assert all(a.note for a in agreements.values())
+    posts = cases_store.posts(person="ZZP-EXP-CHAIR")
+    assert posts and all(p.note for p in posts)

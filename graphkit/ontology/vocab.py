@@ -215,6 +215,7 @@ PCG = ClosedNamespace(
         "SelectionBasisScheme",
         "Service",
         "ServiceContract",
+        "ServiceHub",
         "ServicePayment",
         "ServiceProvisionTie",
         "ServiceScopeScheme",

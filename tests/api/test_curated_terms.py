@@ -56,7 +56,49 @@ def test_contract_successions_and_notes_in_the_store_records(cases_store) -> Non
     new = agreements["ZZC-STR-APMS-10"]
     assert (new.holder, new.succeeds) == ("ZZF-STR-P01", "ZZC-STR-APMS-OLD-10")
     assert agreements[new.succeeds].holder == "ZZF-PRIV-STR" and str(agreements[new.succeeds].end) == "2017-03-31"
-    assert sum(a.succeeds is not None for a in agreements.values()) == 13
+    assert sum(a.succeeds is not None for a in agreements.values()) == 13 + 1  # and the smoking cessation service
     assert all(a.note for a in agreements.values())
     posts = cases_store.posts(person="ZZP-EXP-CHAIR")
     assert posts and all(p.note for p in posts)
+
+
+def test_localities_and_hubs_of_small_ccg(cases_app) -> None:
+    # Q2, Q5: Small's CCG has three localities (004:391); Small spans the central and northern ones
+    units = ok(cases_app, "/ties", kind="UnitMembership", organisation="ZZF-CCG-SMALL", end="to")
+    assert {t["from"] for t in units["data"]} == {
+        "ZZF-CCG-SMALL-LOC-CENTRAL", "ZZF-CCG-SMALL-LOC-NORTH", "ZZF-CCG-SMALL-LOC-3"}
+    north = ok(cases_app, "/ties", kind="LocalityMembership", organisation="ZZF-CCG-SMALL-LOC-NORTH", end="to")
+    assert {t["from"] for t in north["data"]} == {
+        *(f"ZZF-SMALL-P{n:02d}" for n in range(5, 11)), "ZZF-SMALL-IAGP-HUB1", "ZZF-SMALL-IAGP-HUB2"}
+    central = ok(cases_app, "/ties", kind="LocalityMembership", organisation="ZZF-CCG-SMALL-LOC-CENTRAL", end="to")
+    assert {t["from"] for t in central["data"]} == {f"ZZF-SMALL-P{n:02d}" for n in range(1, 5)}
+    # the two northern IAGP hubs (004:609), run by Small under Big's contract (an inference, said in the note)
+    hubs = ok(cases_app, "/ties", kind="OperatorAssignment", organisation="ZZF-SMALL", end="to")
+    assert [(t["from"], t["start"]) for t in hubs["data"]] == [
+        ("ZZF-SMALL-IAGP-HUB1", "2018-10-01"), ("ZZF-SMALL-IAGP-HUB2", "2018-10-01")]
+    assert all("INFERENCE" in t["note"] for t in hubs["data"])
+    # the third locality has no Small practice, and nothing is in two localities
+    both = ok(cases_app, "/ties", kind="LocalityMembership", limit=1000)
+    members = [t["from"] for t in both["data"]]
+    assert len(members) == len(set(members)) == 12
+
+
+def test_practices_refer_into_the_hub(cases_app) -> None:
+    # Q37: Embedded's members refer into its one central IAGP hub (004:448, 004:606), which Embedded runs
+    into = ok(cases_app, "/ties", kind="ReferralTie", organisation="ZZF-EMB-IAGP-HUB", end="to", limit=1000)
+    members = ok(cases_app, "/ties", kind="FederationMembership", organisation="ZZF-EMBEDDED", end="to", limit=1000)
+    assert into["count"] == 50 and {t["from"] for t in into["data"]} == {t["from"] for t in members["data"]}
+    run_by = ok(cases_app, "/ties", kind="OperatorAssignment", organisation="ZZF-EMB-IAGP-HUB")
+    assert [t["to"] for t in run_by["data"]] == ["ZZF-EMBEDDED"]
+    # before the IAGP deadline nobody refers
+    assert ok(cases_app, "/ties", kind="ReferralTie", organisation="ZZF-EMB-IAGP-HUB", as_of="2018-09-30")[
+        "count"] == 0
+
+
+def test_a_decommissioned_service_taken_over(cases_store) -> None:
+    # Q31: the local authority closed its smoking cessation service; Embedded delivers it through its IAGP hub
+    agreements = {a.contract_id: a for a in cases_store.agreements()}
+    taken = agreements["ZZC-EMB-SMOKING"]
+    assert (taken.holder, taken.commissioner, taken.succeeds) == ("ZZF-EMBEDDED", "ZZF-LA-EMB", "ZZC-EMB-LA-SMOKING")
+    before = agreements[taken.succeeds]
+    assert (before.holder, before.commissioner) == ("ZZF-LA-EMB", "ZZF-LA-EMB") and "004:1094" in (before.note or "")

@@ -99,9 +99,12 @@ def test_the_case_studies_state_terms_successions_and_notes() -> None:
     # the twelve retendered APMS contracts (and the second statement of the twelfth) succeed the private provider's
     agreements = {a.contract_id: a for res in results for a in res.agreements}
     successions = {a.contract_id: a.succeeds for a in agreements.values() if a.succeeds}
-    assert len(successions) == 13
-    assert {agreements[old].holder for old in successions.values()} == {"ZZF-PRIV-STR"}
+    apms = {new: old for new, old in successions.items() if new.startswith("ZZC-STR-APMS")}
+    assert len(apms) == 13 and {agreements[old].holder for old in apms.values()} == {"ZZF-PRIV-STR"}
     assert successions["ZZC-STR-APMS-10"] == "ZZC-STR-APMS-OLD-10"
+    # and the smoking cessation service Embedded took over from the local authority (004:1094-1099)
+    assert set(successions) - set(apms) == {"ZZC-EMB-SMOKING"}
+    assert agreements[successions["ZZC-EMB-SMOKING"]].holder == "ZZF-LA-EMB"
     # every row of these tables carries a note (people: where the report says more than the label)
     for res in results:
         for rows in (res.relations, res.posts, res.agreements, res.deliveries, res.lateral_ties):

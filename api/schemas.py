@@ -316,6 +316,8 @@ class Post(View):
         default=None, description="True when the post takes part in commissioning decisions, false when the source "
         "says it does not (a non-commissioning role); null when not stated.", examples=[None]
     )
+    note: str | None = Field(default=None, description="The curated row's note: the curator's words on the post "
+                             "(what the source says, what was assumed).", examples=[None])
     source: str = Field(description="Curated table (slug).", examples=["casestudies"])
     line: int = Field(description="Line of the table.", examples=[12])
     citations: list[str] = Field(description="Where the fact comes from (report:line, URL).", examples=[["004:190"]])

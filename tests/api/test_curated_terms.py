@@ -102,3 +102,14 @@ def test_a_decommissioned_service_taken_over(cases_store) -> None:
     assert (taken.holder, taken.commissioner, taken.succeeds) == ("ZZF-EMBEDDED", "ZZF-LA-EMB", "ZZC-EMB-LA-SMOKING")
     before = agreements[taken.succeeds]
     assert (before.holder, before.commissioner) == ("ZZF-LA-EMB", "ZZF-LA-EMB") and "004:1094" in (before.note or "")
+
+
+def test_patient_facing_posts_with_their_notes(cases_app) -> None:
+    # Q38: Small alone had a patient representative at board level (004:783), 2017-2018 (004:401, 004:786);
+    # Embedded's board has a co-opted lay director (004:293)
+    small = ok(cases_app, "/posts", organisation="ZZF-SMALL-BOARD", limit=1000)
+    reps = [p for p in small["data"] if p["role"] == "PatientRepresentative"]
+    assert [(p["person_id"], p["start"], p["end"]) for p in reps] == [("ZZP-SMALL-PATREP", "2017-01-01", "2018-12-31")]
+    assert reps[0]["note"] and all(p["note"] for p in small["data"])
+    embedded = ok(cases_app, "/posts", organisation="ZZF-EMBEDDED-BOARD", limit=1000)
+    assert "ZZP-EMB-COOPT-LAY" in {p["person_id"] for p in embedded["data"]}

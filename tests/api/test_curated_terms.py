@@ -113,3 +113,13 @@ def test_patient_facing_posts_with_their_notes(cases_app) -> None:
     assert reps[0]["note"] and all(p["note"] for p in small["data"])
     embedded = ok(cases_app, "/posts", organisation="ZZF-EMBEDDED-BOARD", limit=1000)
     assert "ZZP-EMB-COOPT-LAY" in {p["person_id"] for p in embedded["data"]}
+
+
+@pytest.mark.neo4j
+def test_both_stores_hold_the_same_terms_notes_and_successions(cases_embedded, cases_neo4j) -> None:
+    terms = cases_embedded.membership_terms()
+    assert terms == cases_neo4j.membership_terms()
+    assert len([t for t in terms if t.tier == "TierEqual"]) == 196 and all(t.note for t in terms)
+    assert cases_embedded.agreements() == cases_neo4j.agreements()
+    assert cases_embedded.lateral_ties() == cases_neo4j.lateral_ties()
+    assert cases_embedded.posts() == cases_neo4j.posts()

@@ -38,7 +38,9 @@ def test_the_migrated_v1_case_studies_are_what_v2_writes(tmp_path: Path) -> None
     before = _quads(v1)
     v1.update(MIGRATION.read_text(encoding="utf-8"))
     migrated = _quads(v1)
-    v2 = _quads(ox.Store.read_only(str(tmp_path / "store")))
+    # the rows' notes reach the graph since 2.4.0; 1.x data never held them, so no migration can give them back
+    note = "https://w3id.org/pcgraph/def#note"
+    v2 = {q for q in _quads(ox.Store.read_only(str(tmp_path / "store"))) if q.predicate.value != note}
     lost, gained = sorted(map(str, v2 - migrated))[:5], sorted(map(str, migrated - v2))[:5]
     assert migrated == v2, f"missing after migration, e.g. {lost}; extra, e.g. {gained}"
     # and the migration had work to do: the 1.x forms are gone

@@ -298,6 +298,12 @@ class Contract(BaseModel):
         description="Codes of organisations that backed its bid or support its delivery without holding it or "
                     "delivering under it (curated).",
     )
+    succeeds: str | None = Field(
+        default=None, description="The contract it replaced, e.g. on a retender (curated): who held it before is "
+        "that contract's holder.", examples=["ZZC-STR-APMS-OLD-10"],
+    )
+    note: str | None = Field(default=None, description="The curated row's note, as the table gives it.",
+                             examples=[None])
     source: str = Field(description="Source file (slug).", examples=["nhs-payments-gp_2022-23"])
     line: int = Field(description="Line of the source file.", examples=[42])
 
@@ -326,6 +332,8 @@ class Post(View):
         default=None, description="True when the post takes part in commissioning decisions, false when the source "
         "says it does not (a non-commissioning role); null when not stated.", examples=[None]
     )
+    note: str | None = Field(default=None, description="The curated row's note: the curator's words on the post "
+                             "(what the source says, what was assumed).", examples=[None])
     source: str = Field(description="Curated table (slug).", examples=["casestudies"])
     line: int = Field(description="Line of the table.", examples=[12])
     citations: list[str] = Field(description="Where the fact comes from (report:line, URL).", examples=[["004:190"]])

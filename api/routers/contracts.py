@@ -59,6 +59,8 @@ def curated_contract(a: AgreementView, names: dict[str, str]) -> Contract:
         parent=a.parent,
         delivered_by=list(a.delivered_by),
         supported_by=list(a.supported_by),
+        succeeds=a.succeeds,
+        note=a.note,
         source=a.source,
         line=a.line,
     )

@@ -63,6 +63,13 @@ class AnyTieOut(BaseModel):
                                         examples=[None])
     outcome: str | None = Field(description="Approach or bid: a concept of pcg:OutcomeScheme.", examples=[None])
     lot: str | None = Field(description="Bid: the tender's lot.", examples=[None])
+    note: str | None = Field(description="A curated row's note: the curator's words on the fact (what the source "
+                             "says, what was assumed or inferred).", examples=[None])
+    tier: str | None = Field(description="A curated membership: the terms it is held on, a concept of "
+                             "pcg:MembershipTierScheme (TierEqual, TierSecond).", examples=[None])
+    exit_reason: str | None = Field(description="A curated membership that ended: why, a concept of "
+                                    "pcg:ExitReasonScheme (ExitSwitched, ExitLeft, ExitDissolved, ExitMerged, "
+                                    "ExitClosed).", examples=[None])
 
 
 class AnyTieList(BaseModel):

@@ -40,6 +40,7 @@ class Organisation:
     central_functions: tuple[str, ...] = ()  # curated: concepts of pcg:CentralFunctionScheme (local names)
     exit_costs: tuple[str, ...] = ()  # curated: concepts of pcg:ExitCostScheme (local names)
     citations: tuple[str, ...] = ()  # curated inputs: where the fact comes from ("004:190-198", a URL)
+    note: str | None = None  # curated: the row's note (the curator's words)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class Relation:
     end: dt.date | None = None
     observed: dt.date | None = None  # the vintage date on which the source saw it hold
     citations: tuple[str, ...] = ()
+    note: str | None = None  # curated: the row's note
+    tier: str | None = None  # curated membership: a concept of pcg:MembershipTierScheme ("TierSecond")
+    exit_reason: str | None = None  # curated membership that ended: a concept of pcg:ExitReasonScheme
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class Person:
     line: int
     fictional: bool = False
     citations: tuple[str, ...] = ()
+    note: str | None = None  # curated: the row's note
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ class PostHolding:
     voting: bool | None = None
     citations: tuple[str, ...] = ()
     commissioning: bool | None = None  # the post takes part in commissioning decisions (None: not stated)
+    note: str | None = None  # curated: the row's note
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,8 @@ class Agreement:
     amount: float | None = None
     supported_by: tuple[str, ...] = ()  # codes of organisations that backed the bid or support delivery
     citations: tuple[str, ...] = ()
+    note: str | None = None  # curated: the row's note
+    succeeds: str | None = None  # contract_id of the contract this one replaces (who held it before)
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,7 @@ class Delivery:
     start: dt.date | None = None
     end: dt.date | None = None
     citations: tuple[str, ...] = ()
+    note: str | None = None  # curated: the row's note
 
 
 @dataclass(frozen=True)
@@ -192,6 +201,7 @@ class LateralTie:
     selection_basis: str | None = None  # a governance tie: a concept of pcg:SelectionBasisScheme
     outcome: str | None = None  # an approach or a bid tie: a concept of pcg:OutcomeScheme
     lot: str | None = None  # a bid tie: the tender's lot
+    note: str | None = None  # curated: the row's note
 
 
 @dataclass

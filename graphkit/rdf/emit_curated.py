@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from rdflib.namespace import FOAF, ORG
 
-from graphkit.core.model import Agreement, Delivery, ImportResult, LateralTie, Person, PostHolding
+from graphkit.core.model import Agreement, Delivery, ImportResult, LateralTie, Person, PostHolding, Relation
 from graphkit.core.namespaces import ID, fact_iri, segment
 from graphkit.ontology.vocab import PCG
 from graphkit.rdf import quads as q
@@ -51,12 +51,16 @@ def lateral_tie_iri(t: LateralTie) -> str:
 
 #: Fields added to the curated records after their IRIs were first hashed (ontology 2.3.0): left out of a row's hash
 #: while empty, so that a table without the new columns gives the same IRIs as before.
-_LATER_FIELDS = frozenset({"selection_basis", "outcome", "lot", "commissioning"})
+_LATER_FIELDS = frozenset({"selection_basis", "outcome", "lot", "commissioning", "succeeds"})
+#: Fields never hashed: a row's note (ontology 2.4.0) is the curator's words, not what the row states, so rows that
+#: differ only in their note are told apart by their line, as before the note was loaded.
+_UNHASHED = frozenset({"note"})
 
 
 def _content_hash(fact: Any, *, with_line: bool) -> str:
     values = [(f.name, getattr(fact, f.name)) for f in dataclasses.fields(fact)
-              if (with_line or f.name != "line") and not (f.name in _LATER_FIELDS and getattr(fact, f.name) is None)]
+              if (with_line or f.name != "line") and f.name not in _UNHASHED
+              and not (f.name in _LATER_FIELDS and getattr(fact, f.name) is None)]
     return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()[:10]
 
 
@@ -151,6 +155,7 @@ def emit_person(p: Person, g: str, sink: QuadSink) -> None:
     sink.add(s, q.LABEL, lit(p.name), r)
     if p.fictional:
         sink.add(s, q.P_fictional, lit(True), r)
+    _note(s, p.note, sink)
     _sourced(s, p.line, p.citations, g, sink)
 
 
@@ -176,6 +181,7 @@ def emit_post(p: PostHolding, g: str, sink: QuadSink, iris: CuratedIRIs | None =
     sink.add_set(s, r, (_i(PCG.represents), _org, p.represents), (_i(PCG.appointmentMode), _pcg, p.appointment))
     if p.commissioning is not None:
         sink.add(s, _i(PCG.commissioningRole), lit(p.commissioning), r)
+    _note(s, p.note, sink)
     _reported(s, p, g, sink, during=q.MEMBER_DURING)
 
 
@@ -194,6 +200,9 @@ def emit_agreement(a: Agreement, g: str, sink: QuadSink) -> None:
         sink.add(s, q.P_amountGBP, lit(float(a.amount)), r)
     for code in a.supported_by:
         sink.add(s, _i(PCG.supportedBy), _org(code), r)
+    if a.succeeds is not None:
+        sink.add(s, _i(PCG.succeeds), agreement_iri(a.succeeds), r)
+    _note(s, a.note, sink)
     _reported(s, a, g, sink, assertion=False)
 
 
@@ -207,6 +216,7 @@ def emit_delivery(d: Delivery, g: str, sink: QuadSink, iris: CuratedIRIs | None 
     sink.add(s, _i(PCG.tieFrom), _org(d.provider), r)
     sink.add(s, _i(PCG.tieTo), _org(d.holder), r)
     sink.add(s, _i(PCG.deliversUnder), contract, r)
+    _note(s, d.note, sink)
     _reported(s, d, g, sink)
 
 
@@ -228,13 +238,43 @@ def emit_lateral_tie(t: LateralTie, g: str, sink: QuadSink, iris: CuratedIRIs | 
         sink.add(s, _i(PCG.monitored), lit(t.monitored), r)
     if t.status == "TieEnded" and t.end is None:
         sink.add(s, q.P_endPrecision, _i(PCG.EndUnknown), r)
+    _note(s, t.note, sink)
     _reported(s, t, g, sink)
+
+
+def _note(s: str, note: str | None, sink: QuadSink) -> None:
+    """The row's note (pcg:note), on the fact in the resolved graph: where the fact is read, its note is."""
+    if note:
+        sink.add(s, _i(PCG.note), lit(note), _i(q.RESOLVED))
+
+
+def membership_iri(rel: Relation) -> str:
+    """The IRI of the resolved membership a curated row states (graphkit/rdf/emit.py ``tie_iri``: one per kind,
+    member, organisation and start)."""
+    return _i(fact_iri("membership", rel.kind, rel.member, rel.organisation, rel.start))
+
+
+def emit_membership_terms(relations: Iterable[Relation], sink: QuadSink) -> None:
+    """What a curated membership row says beyond the tie the merge resolves (ontology 2.4.0): its note, its tier
+    and why it ended, on the resolved membership. Two rows stating one membership give one note (both, joined)."""
+    r = _i(q.RESOLVED)
+    notes: dict[str, list[str]] = {}
+    for rel in relations:
+        if not (rel.note or rel.tier or rel.exit_reason):
+            continue  # a national relation
+        s = membership_iri(rel)
+        sink.add_set(s, r, (_i(PCG.membershipTier), _pcg, rel.tier), (_i(PCG.exitReason), _pcg, rel.exit_reason))
+        if rel.note and rel.note not in notes.setdefault(s, []):
+            notes[s].append(rel.note)
+    for s, said in notes.items():
+        sink.add(s, _i(PCG.note), lit(" | ".join(said)), r)
 
 
 def emit_curated(result: ImportResult, sink: QuadSink, iris: CuratedIRIs | None = None) -> None:
     """``iris``: the build's (:class:`CuratedIRIs` over every result); by default, this result's alone."""
     g = _graph(result.source.slug)
     iris = iris or CuratedIRIs([result])
+    emit_membership_terms(result.relations, sink)
     for p in result.people:
         emit_person(p, g, sink)
     for post in result.posts:

@@ -41,6 +41,7 @@ def _f(attr: str, prop: str, pred: object = None, **kw: Any) -> Field:
 
 LINE = _f("line", "line", neo4j="int")
 CITATIONS = _f("citations", "citations", neo4j="list")
+NOTE = _f("note", "note", PCG.note)  # a curated row's note (ontology 2.4.0), in the resolved graph
 START = _f("start", "start", neo4j="date")
 END = _f("end", "end", neo4j="date")
 
@@ -89,6 +90,7 @@ PERSON = (
     LINE,
     _f("fictional", "fictional", PCG.fictional, neo4j="flag", default=False),
     CITATIONS,
+    NOTE,
 )
 
 #: A post held (curated): in RDF the holding (pcg:represents, pcg:appointmentMode, pcg:commissioningRole) and its
@@ -105,6 +107,7 @@ POST_HOLDING = (
     _f("voting", "voting"),
     _f("commissioning", "commissioning"),
     CITATIONS,
+    NOTE,
 )
 
 #: A curated contract or subcontract (its class, ``kind``, and its parent are the converters').
@@ -119,6 +122,7 @@ AGREEMENT = (
     _f("amount", "amountGBP", PCG.amountGBP),
     _f("supported_by", "supportedBy", PCG.supportedBy, neo4j="list", rdf="orgs", default=()),
     CITATIONS,
+    NOTE,
 )
 
 #: A delivery under a curated contract (the provider is the relationship's start in Neo4j).
@@ -129,6 +133,7 @@ DELIVERY = (
     START,
     END,
     CITATIONS,
+    NOTE,
 )
 
 #: A lateral or governance tie (its ends are the relationship's in Neo4j, its class the converters').
@@ -150,4 +155,13 @@ LATERAL_TIE = (
     _f("outcome", "outcome", PCG.outcome, rdf="pcg"),
     _f("lot", "lot", PCG.lot),
     CITATIONS,
+    NOTE,
+)
+
+#: What a curated membership row says beyond its resolved tie (ontology 2.4.0): held on the membership in RDF, on
+#: its relationship in Neo4j.
+MEMBERSHIP_TERMS = (
+    NOTE,
+    _f("tier", "tier", PCG.membershipTier, rdf="pcg"),
+    _f("exit_reason", "exitReason", PCG.exitReason, rdf="pcg"),
 )

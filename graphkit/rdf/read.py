@@ -29,6 +29,7 @@ from graphkit.core.model import (
     Organisation,
     Person,
     PostHolding,
+    Relation,
     ServicePayment,
     Source,
 )
@@ -315,6 +316,7 @@ def _read(texts: _GraphTexts) -> MergedGraph:
     posts: dict[str, dict[str, list[Any]]] = {}
     curated_lines: dict[str, tuple[int, tuple[str, ...]]] = {}
     facts: dict[str, Any] = {}  # fact IRI -> the record its source statements attach to
+    membership_terms: list[tuple[str, Relation]] = []  # (source graph, the terms of a curated membership)
     for s, p in resolved.items():
         types = p.get(TYPE, ())
         if ORG_IRI.FormalOrganization in types:
@@ -352,6 +354,12 @@ def _read(texts: _GraphTexts) -> MergedGraph:
             )
             graph.ties.append(t)
             facts[s] = t
+            terms = _fields(p, mapping.MEMBERSHIP_TERMS)
+            if any(terms.values()):  # a curated row's note, tier, exit reason (ontology 2.4.0)
+                stated_by = sorted(p.get(DERIVED_FROM, ()),
+                                   key=lambda g: (not sources[g].kind.startswith("curated"), g))
+                membership_terms.append((stated_by[0], Relation(t.kind, t.member, t.organisation, 0, start=t.start,
+                                                                end=t.end, **terms)))
         elif PCG_IRI.RoleHolding in types:
             start, end = intervals[_one(p, VALID_DURING)]
             m = MergedRole(
@@ -445,6 +453,8 @@ def _read(texts: _GraphTexts) -> MergedGraph:
                 line=c.line,
             )
         )
+    for g, rel in membership_terms:
+        by_source[g].relations.append(rel)
     _read_curated(curated, posts, curated_lines, intervals, by_source)
     graph.results = list(by_source.values())
     return graph
@@ -493,6 +503,7 @@ def _read_curated(
                     voting=_one(post, PCG_IRI.voting),
                     citations=citations,
                     commissioning=_one(p, PCG_IRI.commissioningRole),
+                    note=_one(p, PCG_IRI.note),
                 )
             )
         elif what == "agreement":
@@ -504,6 +515,7 @@ def _read_curated(
                     kind=kinds[0] if kinds else "Contract",
                     line=line,
                     parent=ids[parent] if parent is not None else None,
+                    succeeds=ids[succeeds] if (succeeds := _one(p, PCG_IRI.succeeds)) is not None else None,
                     start=start,
                     end=end,
                     citations=citations,

@@ -144,6 +144,7 @@ class PostView:
     line: int
     citations: tuple[str, ...]
     commissioning: bool | None = None  # takes part in commissioning (False: the source says not; None: not stated)
+    note: str | None = None  # the curated row's note
 
 
 def post_key(p: PostView) -> tuple[str, str, dt.date, str, int]:
@@ -211,6 +212,21 @@ class LateralTieView:
     selection_basis: str | None = None  # a governance tie: a concept of pcg:SelectionBasisScheme ("SelectedAtRandom")
     outcome: str | None = None  # an approach or a bid tie: a concept of pcg:OutcomeScheme, e.g. "BidWon"
     lot: str | None = None  # a bid tie: the tender's lot
+    note: str | None = None  # the curated row's note
+
+
+@dataclass(frozen=True)
+class MembershipTermsView:
+    """What a curated membership row says beyond its resolved tie (ontology 2.4.0): its note, the tier it is held on
+    (a concept of pcg:MembershipTierScheme) and why it ended (pcg:ExitReasonScheme)."""
+
+    kind: str
+    member: str
+    organisation: str
+    start: dt.date | None
+    note: str | None = None
+    tier: str | None = None
+    exit_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -230,6 +246,8 @@ class AgreementView:
     source: str
     line: int
     supported_by: tuple[str, ...] = ()
+    note: str | None = None  # the curated row's note
+    succeeds: str | None = None  # contract_id of the contract this one replaces (who held it before)
 
 
 @dataclass(frozen=True, order=True)
@@ -378,6 +396,10 @@ class GraphStore(Protocol):
 
     def lateral_ties(self, *, as_of: dt.date | None = None) -> list[LateralTieView]:
         """Every lateral or governance tie (curated), holding on ``as_of``."""
+        ...
+
+    def membership_terms(self) -> list[MembershipTermsView]:
+        """The note, tier and exit reason of every curated membership that has any (ontology 2.4.0)."""
         ...
 
     def agreements(self, *, as_of: dt.date | None = None) -> list[AgreementView]:

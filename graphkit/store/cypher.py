@@ -298,6 +298,14 @@ OPTIONAL MATCH (d:{ORG_LABEL})-[:{rel_type("deliversUnder")}]->(c)
 RETURN c {{.*}} AS c, h.odsCode AS holder, k.odsCode AS commissioner, collect(d.odsCode) AS delivered_by
 """
 
+#: The note, tier and exit reason of the curated memberships that have any (ontology 2.4.0).
+MEMBERSHIP_TERMS = f"""
+MATCH (m:{ORG_LABEL})-[t]->(o:{ORG_LABEL})
+WHERE t.kind IS NOT NULL AND (t.note IS NOT NULL OR t.tier IS NOT NULL OR t.exitReason IS NOT NULL)
+RETURN t.kind AS kind, m.odsCode AS member, o.odsCode AS organisation, t.start AS start, t.note AS note,
+       t.tier AS tier, t.exitReason AS exit_reason
+"""
+
 ALL_LIST_SIZES = f"""
 MATCH (c:Contract)-[:{rel_type("contractHolder")}]->(p:{ORG_LABEL})
 WHERE c.listSize IS NOT NULL AND c.financialYear IS NOT NULL

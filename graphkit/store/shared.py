@@ -43,6 +43,7 @@ from graphkit.store.base import (
     GraphStore,
     HierarchyLevel,
     LateralTieView,
+    MembershipTermsView,
     NameRow,
     NameView,
     OrganisationHit,
@@ -165,6 +166,9 @@ class SharedStore:
         raise NotImplementedError
 
     def _agreements(self, as_of: dt.date | None) -> list[AgreementView]:
+        raise NotImplementedError
+
+    def _membership_terms(self) -> list[MembershipTermsView]:
         raise NotImplementedError
 
     def _person(self, person_id: str) -> PersonView | None:
@@ -308,6 +312,9 @@ class SharedStore:
 
     def lateral_ties(self, *, as_of: dt.date | None = None) -> list[LateralTieView]:
         return sorted(self._lateral_ties(as_of), key=lateral_key)
+
+    def membership_terms(self) -> list[MembershipTermsView]:
+        return sorted(self._membership_terms(), key=lambda m: (m.kind, m.member, m.organisation, str(m.start)))
 
     def agreements(self, *, as_of: dt.date | None = None) -> list[AgreementView]:
         every = agreement_index(cast(GraphStore, self))

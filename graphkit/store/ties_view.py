@@ -16,7 +16,7 @@ from typing import Literal
 from graphkit.core.temporal import holds_on
 from graphkit.errors import BadParameter
 from graphkit.store.areas import SearchIndex, TieIndex, held
-from graphkit.store.base import GraphStore, LateralTieView, TieView, tie_kinds
+from graphkit.store.base import GraphStore, LateralTieView, MembershipTermsView, TieView, tie_kinds
 
 End = Literal["either", "from", "to"]
 
@@ -54,6 +54,10 @@ class AnyTie:
     selection_basis: str | None = None
     outcome: str | None = None
     lot: str | None = None
+    # what a curated row says beyond the tie (ontology 2.4.0): its note; a membership's tier and exit reason
+    note: str | None = None
+    tier: str | None = None
+    exit_reason: str | None = None
 
 
 def any_tie_key(t: AnyTie) -> tuple[str, dt.date, str, str, int]:
@@ -86,9 +90,11 @@ def check_kinds(kinds: Iterable[str]) -> tuple[str, ...]:
     return asked
 
 
-def _membership(t: TieView) -> AnyTie:
+def _membership(t: TieView, terms: dict[tuple[str, str, str, dt.date | None], MembershipTermsView]) -> AnyTie:
+    said = terms.get((t.kind, t.member, t.organisation, t.start))
     return AnyTie(t.kind, "membership", t.member, t.member_name, t.organisation, t.organisation_name, t.start, t.end,
-                  tuple(t.sources), t.derived, t.end_evidence)
+                  tuple(t.sources), t.derived, t.end_evidence, note=said.note if said else None,
+                  tier=said.tier if said else None, exit_reason=said.exit_reason if said else None)
 
 
 def _lateral(t: LateralTieView, names: dict[str, str]) -> AnyTie:
@@ -97,7 +103,7 @@ def _lateral(t: LateralTieView, names: dict[str, str]) -> AnyTie:
         (t.source,), line=t.line, citations=tuple(t.citations), hood_mode=t.hood_mode, mechanism=t.mechanism,
         arena=t.arena, initiated_by=t.initiated_by, horizon=t.horizon, status=t.status, monitored=t.monitored,
         sanction=t.sanction, compliance=t.compliance, function=t.function, end_unknown=t.end_unknown,
-        selection_basis=t.selection_basis, outcome=t.outcome, lot=t.lot,
+        selection_basis=t.selection_basis, outcome=t.outcome, lot=t.lot, note=t.note,
     )
 
 
@@ -118,7 +124,8 @@ class AllTies:
     def of(store: GraphStore) -> AllTies:
         def build() -> AllTies:
             names = {r.code: r.name for r in SearchIndex.of(store).rows}
-            memberships = (_membership(t) for t in TieIndex.of(store).all)
+            terms = {(m.kind, m.member, m.organisation, m.start): m for m in store.membership_terms()}
+            memberships = (_membership(t, terms) for t in TieIndex.of(store).all)
             lateral = (_lateral(t, names) for t in store.lateral_ties())
             return AllTies([*memberships, *lateral])
 

@@ -54,7 +54,10 @@ def test_the_migrated_v1_case_studies_are_what_v2_writes(tmp_path: Path) -> None
     assert clipped == {("ZZF-EXPANDING-TBOARD", "ZZF-EXPANDING"), ("ZZF-EMBEDDED-SHADOW", "ZZF-EMBEDDED")}
     prefixes = tuple(f"https://w3id.org/pcgraph/id/membership/UnitMembership/{m}/{o}/" for m, o in clipped)
     migrated = _without(_quads(v1), prefixes)
-    v2 = _without(_quads(ox.Store.read_only(str(tmp_path / "store"))), prefixes)
+    # the rows' notes reach the graph since 2.4.0; 1.x data never held them, so no migration can give them back
+    note = "https://w3id.org/pcgraph/def#note"
+    v2 = {q for q in _without(_quads(ox.Store.read_only(str(tmp_path / "store"))), prefixes)
+          if q.predicate.value != note}
     lost, gained = sorted(map(str, v2 - migrated))[:5], sorted(map(str, migrated - v2))[:5]
     assert migrated == v2, f"missing after migration, e.g. {lost}; extra, e.g. {gained}"
     # and the migration had work to do: the 1.x forms are gone
@@ -159,7 +162,7 @@ def test_a_store_written_with_1x_is_refused_with_the_way_out_and_opens_once_migr
     del store
     opened = OxigraphStore(path)
     try:
-        assert opened.ontology_version() == "2.3.0"
+        assert opened.ontology_version() == "2.4.0"
         assert opened.organisation("ZZF-EXPANDING", None).name == "Expanding Federation (case study, fictional)"
         members = opened.ties("ZZF-EXPANDING", "down", kind="FederationMembership")
         assert len(members) > 5

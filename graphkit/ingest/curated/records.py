@@ -10,7 +10,7 @@ from graphkit.core import model
 from graphkit.core.model import ImportResult, Source
 from graphkit.errors import InputProblem
 from graphkit.ingest.curated.read import Table
-from graphkit.ingest.curated.tables import CURATED, FICTIONAL_CODE, TABLES, notation_of
+from graphkit.ingest.curated.tables import CURATED, FICTIONAL_CODE, TABLES, notation_of, vocabulary
 from graphkit.ingest.curated.values import iso_date
 from graphkit.ingest.importers.files import excerpt
 
@@ -40,6 +40,7 @@ def records(tables: list[Table], set_name: str, problems: list[InputProblem]) ->
                                              row["contract_id"]))
                 continue
             contracts[row["contract_id"]] = (line, row)
+    memberships = set(vocabulary()["org_membership"])
     for t in tables:
         own = iso_date(t.meta.get("vintage", ""))
         if own is not None or stated:
@@ -89,6 +90,26 @@ def records(tables: list[Table], set_name: str, problems: list[InputProblem]) ->
                     problem("commissioner", f"a subcontract's commissioner is the holder of its parent contract "
                             f"({parent[1]['holder']}); leave it empty", row["commissioner"])
                     continue
+            if t.name == "contracts" and row.get("succeeds") is not None:
+                if row["succeeds"] == row["contract_id"]:
+                    problem("succeeds", "a contract does not succeed itself", row["succeeds"])
+                    continue
+                if row["succeeds"] not in contracts:
+                    problem("succeeds", "no such contract in contracts.csv of this set", row["succeeds"])
+                    continue
+            if t.name == "memberships" and row["kind"] not in memberships:
+                for column, key in (("tier", "membership_tier"), ("exit_reason", "exit_reason")):
+                    if row.get(column) is not None:
+                        problem(column, f"only a membership ({', '.join(sorted(memberships))}) has a {column}; a "
+                                f"{row['kind']} is a dated relation", notation_of(key, row[column]))
+                        break
+                else:
+                    build_row(result, line, row, problem)
+                continue
+            if t.name == "memberships" and row.get("exit_reason") is not None and row.get("end") is None:
+                problem("exit_reason", "an exit reason is for a membership that ended: give its end",
+                        notation_of("exit_reason", row["exit_reason"]))
+                continue
             build_row(result, line, row, problem)
         results.append(result)
     return results
@@ -107,6 +128,7 @@ def _organisation(result: ImportResult, line: int, row: dict[str, Any], problem:
             code=code, name=row["name"], kinds=(row["kind"],), line=line, start=row.get("start"),
             end=row.get("end"), fictional=fictional, list_size=row.get("list_size"), citations=row["source"],
             central_functions=row.get("central_functions") or (), exit_costs=row.get("exit_costs") or (),
+            note=row.get("note"),
         )
     )
 
@@ -117,7 +139,8 @@ def _membership(result: ImportResult, line: int, row: dict[str, Any], problem: C
         return
     result.relations.append(
         model.Relation(kind=row["kind"], member=row["member"], organisation=row["organisation"], line=line,
-                 start=row["start"], end=row.get("end"), citations=row["source"])
+                 start=row["start"], end=row.get("end"), citations=row["source"], note=row.get("note"),
+                 tier=row.get("tier"), exit_reason=row.get("exit_reason"))
     )
 
 
@@ -129,7 +152,7 @@ def _person(result: ImportResult, line: int, row: dict[str, Any], problem: Calla
     if any(p.person_id == pid for p in result.people):
         problem("person_id", "person id already used in this table", pid)
         return
-    result.people.append(model.Person(pid, row["name"], line, fictional, row["source"]))
+    result.people.append(model.Person(pid, row["name"], line, fictional, row["source"], note=row.get("note")))
 
 
 def _post(result: ImportResult, line: int, row: dict[str, Any], problem: Callable[..., None]) -> None:
@@ -138,7 +161,7 @@ def _post(result: ImportResult, line: int, row: dict[str, Any], problem: Callabl
             person_id=row["person_id"], organisation=row["organisation"], role=row.get("role"), line=line,
             title=row.get("post"), start=row.get("start"), end=row.get("end"), represents=row.get("represents"),
             appointment=row.get("appointment"), voting=row.get("voting"), citations=row["source"],
-            commissioning=row.get("commissioning"),
+            commissioning=row.get("commissioning"), note=row.get("note"),
         )
     )
 
@@ -162,7 +185,8 @@ def _contract(result: ImportResult, line: int, row: dict[str, Any], problem: Cal
             contract_id=row["contract_id"], kind=kind, holder=row["holder"], line=line,
             commissioner=row.get("commissioner"), service=row.get("service"), parent=row.get("parent_contract"),
             start=row.get("start"), end=row.get("end"), amount=row.get("amount_gbp"),
-            supported_by=row.get("supported_by") or (), citations=row["source"],
+            supported_by=row.get("supported_by") or (), citations=row["source"], note=row.get("note"),
+            succeeds=row.get("succeeds"),
         )
     )
 
@@ -174,7 +198,7 @@ def _delivery(result: ImportResult, line: int, row: dict[str, Any], problem: Cal
         return
     result.deliveries.append(
         model.Delivery(provider=row["provider"], contract_id=row["contract_id"], holder=row["holder"], line=line,
-                 start=row.get("start"), end=row.get("end"), citations=row["source"])
+                 start=row.get("start"), end=row.get("end"), citations=row["source"], note=row.get("note"))
     )
 
 
@@ -229,7 +253,8 @@ def _tie(result: ImportResult, line: int, row: dict[str, Any], problem: Callable
                    arena=row.get("arena"), initiated_by=row.get("initiated_by"), horizon=row.get("horizon"),
                    status=row.get("status"), monitored=row.get("monitored"), sanction=row.get("sanction"),
                    compliance=row.get("compliance"), function=row.get("function"), citations=row["source"],
-                   selection_basis=row.get("selection_basis"), outcome=row.get("outcome"), lot=row.get("lot"))
+                   selection_basis=row.get("selection_basis"), outcome=row.get("outcome"), lot=row.get("lot"),
+                   note=row.get("note"))
     )
 
 

@@ -3,7 +3,8 @@
 Each table is a title and its columns, each column written as one line: its name (``*`` when required), its
 kind (code, codes, text, date, bool, int, decimal, person, contract_id, contract_ref, sources, functions,
 exit_costs, function, or a vocabulary key: organisation, membership, contract, tie, service, role, appointment,
-hood_mode, arena, horizon, sanction, compliance, tie_status, selection_basis, outcome)
+hood_mode, arena, horizon, sanction, compliance, tie_status, selection_basis, outcome, membership_tier,
+exit_reason)
 and its help, which the templates print.
 """
 
@@ -78,6 +79,8 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
         # memberships and dated relations (commissioning, part-of ...); a post holding has its own table
         "membership": tuple(k for k in local(below(org_ns.Membership, PCG_NS.DatedRelation))
                             if k not in ("DatedRelation", "PostHolding")),
+        # memberships proper (org:Membership), which alone have a tier or an exit reason
+        "org_membership": tuple(k for k in local(below(org_ns.Membership)) if k != "PostHolding"),
         "contract": local(below(PCG_NS.Contract)),
         "tie": tuple(k for k in local(below(PCG_NS.Tie)) if k != "Tie"),
         "service": local(below(PCG_NS.Service)),
@@ -89,7 +92,8 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
 
 #: Columns whose values are the notations of an ontology concept scheme: column kind -> scheme (local name).
 SCHEMES = {"sanction": "SanctionScheme", "compliance": "ComplianceScheme", "tie_status": "TieStatusScheme",
-           "exit_cost": "ExitCostScheme", "selection_basis": "SelectionBasisScheme", "outcome": "OutcomeScheme"}
+           "exit_cost": "ExitCostScheme", "selection_basis": "SelectionBasisScheme", "outcome": "OutcomeScheme",
+           "membership_tier": "MembershipTierScheme", "exit_reason": "ExitReasonScheme"}
 
 
 def concept_of(key: str, notation: str) -> str:
@@ -167,6 +171,10 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         "kind*          membership  a membership class, e.g. FederationMembership, UnitMembership",
         "start*         date        first day of the membership, YYYY-MM-DD",
         END,
+        "tier           membership_tier  a membership (not a dated relation): the terms it is held on, equal or "
+        "second_tier (a latecomer on worse terms than the original members); empty: not stated",
+        "exit_reason    exit_reason  a membership with an end: why it ended, switched (left to join another), left "
+        "(joined none), dissolved (the organisation dissolved), merged (the member merged into another) or closed",
         SOURCE,
         NOTE,
     ),
@@ -204,6 +212,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         "parent_contract  contract_ref  a subcontract's parent: a contract_id of this table",
         "supported_by     codes         organisations that backed the bid or support delivery without holding the "
         "contract or delivering under it, separated by ';'",
+        "succeeds         contract_ref  the contract this one replaces (a contract_id of this table): who held it "
+        "before",
         START,
         END,
         "amount_gbp       decimal       value in pounds",

@@ -112,10 +112,12 @@ def plan(graph: MergedGraph) -> Plan:
             row = _org_row(o)
             props = {"iri": row["iri"], **row["props"]}
             out.node(org, props["odsCode"], props, *(cypher.label(k) for k in sorted(o.kinds)))
+    terms = membership_terms(graph)
     for t in sorted(graph.ties, key=lambda t: t.kind):  # in the order the kinds were written
         row = _tie_row(t)
+        stated = terms.get((t.kind, t.member, t.organisation, t.start))
         out.rel(cypher.rel_type(t.kind), (org, row["member"]), (org, row["organisation"]),
-                {"iri": row["iri"], **row["props"]})
+                {"iri": row["iri"], **row["props"], **(stated or {})})
     for m in graph.roles:
         if m.code in graph.organisations and (org, m.code) in out.nodes:
             row = _role_row(m)
@@ -140,6 +142,24 @@ def plan(graph: MergedGraph) -> Plan:
         for row in rows:
             _contract(out, row, contract_kind)
     _plan_curated(out, graph)
+    return out
+
+
+def membership_terms(graph: MergedGraph) -> dict[tuple[str, str, str, Any], dict[str, Any]]:
+    """What curated membership rows say beyond the resolved tie (a note, a tier, an exit reason: ontology 2.4.0), as
+    the properties of the tie's relationship, by (kind, member, organisation, start); two rows' notes joined, as in
+    RDF (graphkit/rdf/emit_curated.py ``emit_membership_terms``)."""
+    out: dict[tuple[str, str, str, Any], dict[str, Any]] = {}
+    for r in graph.results:
+        for rel in r.relations:
+            if not (rel.note or rel.tier or rel.exit_reason):
+                continue
+            props = out.setdefault((rel.kind, rel.member, rel.organisation, rel.start), {})
+            for key, value in to_props(rel, mapping.MEMBERSHIP_TERMS).items():
+                if key == "note" and props.get("note") and value and value not in props["note"].split(" | "):
+                    value = f"{props['note']} | {value}"
+                if value is not None:
+                    props[key] = value
     return out
 
 
@@ -253,7 +273,8 @@ def _post_row(h: PostHolding, source: Source, iris: CuratedIRIs) -> dict[str, An
 
 
 def _agreement_row(a: Agreement, source: Source) -> dict[str, Any]:
-    props = {**to_props(a, mapping.AGREEMENT), "kind": a.kind, "parentId": a.parent, "source": source.slug}
+    props = {**to_props(a, mapping.AGREEMENT), "kind": a.kind, "parentId": a.parent, "succeedsId": a.succeeds,
+             "source": source.slug}
     return {"iri": agreement_iri(a.contract_id)[1:-1], "props": props}
 
 

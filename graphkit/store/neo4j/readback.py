@@ -16,6 +16,7 @@ from graphkit.core.model import (
     Organisation,
     Person,
     PostHolding,
+    Relation,
     ServicePayment,
     Source,
 )
@@ -34,9 +35,15 @@ def read_graph(run: Run) -> MergedGraph:
     for r in run(cypher.ALL_ORGS):
         m = _organisation(r["o"], sources)
         graph.organisations[m.code] = m
+    terms: list[tuple[str, Relation]] = []  # (source slug, the terms of a curated membership: ontology 2.4.0)
     for r in run(cypher.ALL_TIES):
         t = r["t"]
         ev = t.get("endEvidence")
+        said = from_props(t, mapping.MEMBERSHIP_TERMS)
+        if any(said.values()):
+            slug = sorted(t["stSources"], key=lambda s: (not sources[s].kind.startswith("curated"), s))[0]
+            terms.append((slug, Relation(t["kind"], r["member"], r["organisation"], 0, start=date(t.get("start")),
+                                         end=date(t.get("end")), **said)))
         graph.ties.append(
             MergedTie(
                 kind=t["kind"],
@@ -91,6 +98,8 @@ def read_graph(run: Run) -> MergedGraph:
         for service, amount in zip(c.get("services") or (), c.get("serviceAmounts") or (), strict=True):
             paid = ServicePayment(fact.practice, fact.financial_year, service, float(amount), fact.line)
             result.payments.append(paid)
+    for slug, rel in terms:
+        results[slug].relations.append(rel)
     _read_curated(run, results, agreements)
     graph.results = [results[slug] for slug in sorted(results)]
     return graph
@@ -150,7 +159,8 @@ def _read_curated(run: Run, results: dict[str, ImportResult], agreements: list[d
         )
     for c in agreements:
         results[c["source"]].agreements.append(
-            Agreement(kind=c["kind"], parent=c.get("parentId"), **from_props(c, mapping.AGREEMENT))
+            Agreement(kind=c["kind"], parent=c.get("parentId"), succeeds=c.get("succeedsId"),
+                      **from_props(c, mapping.AGREEMENT))
         )
     for r in run(cypher.ALL_DELIVERIES):
         d = r["d"]

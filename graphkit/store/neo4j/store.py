@@ -22,6 +22,7 @@ from graphkit.store.base import (
     Direction,
     EventView,
     LateralTieView,
+    MembershipTermsView,
     NameRow,
     NameView,
     OrgRow,
@@ -248,6 +249,7 @@ class Neo4jStore(SharedStore):
                 line=int(r["h"]["line"]),
                 citations=tuple(sorted(r["h"]["citations"])),
                 commissioning=r["h"].get("commissioning"),
+                note=r["h"].get("note"),
             )
             for r in self._run(cypher.POSTS, organisation=organisation, person=person, day=as_of)
         ]
@@ -277,6 +279,7 @@ class Neo4jStore(SharedStore):
                 selection_basis=r["t"].get("selectionBasis"),
                 outcome=r["t"].get("outcome"),
                 lot=r["t"].get("lot"),
+                note=r["t"].get("note"),
             )
             for r in self._run(cypher.LATERAL_TIES, day=as_of)
         ]
@@ -297,8 +300,17 @@ class Neo4jStore(SharedStore):
                 supported_by=tuple(sorted(set(r["c"].get("supportedBy") or ()))),
                 source=r["c"]["source"],
                 line=int(r["c"]["line"]),
+                note=r["c"].get("note"),
+                succeeds=r["c"].get("succeedsId"),
             )
             for r in self._run(cypher.AGREEMENTS, day=as_of)
+        ]
+
+    def _membership_terms(self) -> list[MembershipTermsView]:
+        return [
+            MembershipTermsView(r["kind"], r["member"], r["organisation"], _date(r["start"]), note=r["note"],
+                                tier=r["tier"], exit_reason=r["exit_reason"])
+            for r in self._run(cypher.MEMBERSHIP_TERMS)
         ]
 
     def _person(self, person_id: str) -> PersonView | None:

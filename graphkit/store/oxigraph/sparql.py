@@ -170,7 +170,8 @@ def provenance(org: str) -> str:
 
 
 def posts(where: str, dated: bool) -> str:
-    return f"""SELECT ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?comm ?src WHERE {{
+    return f"""SELECT ?day ?h ?pid ?pname ?ocode ?oname ?role ?title ?start ?end ?rep ?app ?voting ?comm ?note ?src
+               WHERE {{
                  GRAPH <{RESOLVED}> {{ {where}
                    ?h a pcg:PostHolding ; org:member ?person ; pcg:post ?post ; prov:wasDerivedFrom ?src .
                    ?person pcg:personId ?pid ; rdfs:label ?pname .
@@ -178,7 +179,7 @@ def posts(where: str, dated: bool) -> str:
                    OPTIONAL {{ ?post org:role ?role }} OPTIONAL {{ ?post rdfs:label ?title }}
                    OPTIONAL {{ ?post pcg:voting ?voting }}
                    OPTIONAL {{ ?h pcg:represents/org:identifier ?rep }} OPTIONAL {{ ?h pcg:appointmentMode ?app }}
-                   OPTIONAL {{ ?h pcg:commissioningRole ?comm }}
+                   OPTIONAL {{ ?h pcg:commissioningRole ?comm }} OPTIONAL {{ ?h pcg:note ?note }}
                    OPTIONAL {{ ?h org:memberDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
@@ -187,7 +188,7 @@ def posts(where: str, dated: bool) -> str:
 
 def lateral_ties(dated: bool) -> str:
     return f"""SELECT ?day ?t ?cls ?from ?to ?start ?end ?mode ?mech ?arena ?by ?horizon ?status ?monitored ?sanction
-                      ?compliance ?fn ?precision ?basis ?outcome ?lot ?src WHERE {{
+                      ?compliance ?fn ?precision ?basis ?outcome ?lot ?note ?src WHERE {{
                  GRAPH <{RESOLVED}> {{ ?t a pcg:Tie, ?cls ; pcg:tieFrom/org:identifier ?from ;
                       pcg:tieTo/org:identifier ?to ; prov:wasDerivedFrom ?src .
                    FILTER (?cls != pcg:Tie && STRSTARTS(STR(?cls), STR(pcg:)))
@@ -199,6 +200,7 @@ def lateral_ties(dated: bool) -> str:
                    OPTIONAL {{ ?t pcg:compliance ?compliance }} OPTIONAL {{ ?t pcg:dependsOnFunction ?fn }}
                    OPTIONAL {{ ?t pcg:endPrecision ?precision }} OPTIONAL {{ ?t pcg:selectionBasis ?basis }}
                    OPTIONAL {{ ?t pcg:outcome ?outcome }} OPTIONAL {{ ?t pcg:lot ?lot }}
+                   OPTIONAL {{ ?t pcg:note ?note }}
                    OPTIONAL {{ ?t pcg:validDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
@@ -206,7 +208,7 @@ def lateral_ties(dated: bool) -> str:
 
 
 def agreements(dated: bool) -> str:
-    return f"""SELECT ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src
+    return f"""SELECT ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?note ?succ ?src
                   (GROUP_CONCAT(?by; SEPARATOR=" ") AS ?delivered) (GROUP_CONCAT(STR(?cls); SEPARATOR=" ") AS ?classes)
                   (GROUP_CONCAT(?sup; SEPARATOR=" ") AS ?supporters)
                 WHERE {{
@@ -217,11 +219,23 @@ def agreements(dated: bool) -> str:
                    OPTIONAL {{ ?c pcg:parentContract/dcterms:identifier ?parent }}
                    OPTIONAL {{ ?c pcg:amountGBP ?amount }} OPTIONAL {{ ?c pcg:deliveredBy/org:identifier ?by }}
                    OPTIONAL {{ ?c pcg:supportedBy/org:identifier ?sup }}
+                   OPTIONAL {{ ?c pcg:note ?note }} OPTIONAL {{ ?c pcg:succeeds/dcterms:identifier ?succ }}
                    OPTIONAL {{ ?c pcg:validDuring ?iv .
                               OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                               OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }} }}
                  {when(dated)} }}
-               GROUP BY ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?src"""
+               GROUP BY ?day ?c ?id ?holder ?comm ?svc ?parent ?start ?end ?amount ?note ?succ ?src"""
+
+
+#: The note, tier and exit reason of the curated memberships that have any (ontology 2.4.0).
+MEMBERSHIP_TERMS = f"""SELECT ?cls ?m ?o ?start ?note ?tier ?exit WHERE {{ GRAPH <{RESOLVED}> {{
+                 {{ ?t pcg:note ?note }} UNION {{ ?t pcg:membershipTier ?tier }} UNION {{ ?t pcg:exitReason ?exit }}
+                 {{ ?t a org:Membership }} UNION {{ ?t a pcg:DatedRelation }}
+                 ?t a ?cls . FILTER (STRSTARTS(STR(?cls), STR(pcg:)) && ?cls != pcg:DatedRelation)
+                 {{ ?t org:member/org:identifier ?m ; org:organization/org:identifier ?o ; org:memberDuring ?iv }}
+                 UNION {{ ?t pcg:fromOrganisation/org:identifier ?m ; pcg:toOrganisation/org:identifier ?o ;
+                          pcg:validDuring ?iv }}
+                 OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }} }} }}"""
 
 
 def person(node: str) -> str:

@@ -27,6 +27,7 @@ from graphkit.store.base import (
     Direction,
     EventView,
     LateralTieView,
+    MembershipTermsView,
     NameRow,
     NameView,
     OrgRow,
@@ -386,6 +387,7 @@ class OxigraphStore(SharedStore):
                 line=stated[r["h"].value][0],
                 citations=stated[r["h"].value][1],
                 commissioning=r["comm"].value == "true" if r["comm"] is not None else None,
+                note=_text(r["note"]),
             )
             for r in rows
         ]
@@ -417,6 +419,7 @@ class OxigraphStore(SharedStore):
                 selection_basis=_local_or_none(r["basis"]),
                 outcome=_local_or_none(r["outcome"]),
                 lot=_text(r["lot"]),
+                note=_text(r["note"]),
             )
             for r in rows
         ]
@@ -442,9 +445,21 @@ class OxigraphStore(SharedStore):
                     supported_by=tuple(sorted(set(r["supporters"].value.split()))) if r["supporters"] else (),
                     source=_slug(r["src"].value),
                     line=stated[r["c"].value][0],
+                    note=_text(r["note"]),
+                    succeeds=_text(r["succ"]),
                 )
             )
         return out
+
+    def _membership_terms(self) -> list[MembershipTermsView]:
+        said: dict[tuple[str, str, str, dt.date | None], dict[str, str | None]] = {}
+        for r in self.select(sparql.MEMBERSHIP_TERMS):
+            found = said.setdefault((_local(r["cls"].value), r["m"].value, r["o"].value, _date(r["start"])), {})
+            for key, var, read in (("note", "note", _text), ("tier", "tier", _local_or_none),
+                                   ("exit_reason", "exit", _local_or_none)):
+                if r[var] is not None:
+                    found[key] = read(r[var])
+        return [MembershipTermsView(*key, **terms) for key, terms in said.items()]  # type: ignore[arg-type]
 
     def _person(self, person_id: str) -> PersonView | None:
         node = f"<{ID}person/{_person_segment(person_id)}>"

@@ -16,6 +16,14 @@ def app(request, oxigraph):
     return create_app(Settings(store=request.param), store=store)
 
 
+@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def cases_app(request):
+    """The app over the embedded store built from the case studies (seeds/casestudies), then over Neo4j holding
+    them."""
+    store = request.getfixturevalue("cases_embedded" if request.param == "oxigraph" else "cases_neo4j")
+    return create_app(Settings(store=request.param), store=store)
+
+
 def ok(app, path: str, **params) -> dict:
     r = get(app, path, params=params)
     assert r.status_code == 200, r.text

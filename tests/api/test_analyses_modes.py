@@ -7,9 +7,7 @@ import json
 
 import pytest
 
-from api.app import create_app
 from api.inprocess import get
-from graphkit.config import Settings
 from tests.api.conftest import error, ok
 from tests.test_cli import _graphkit
 
@@ -24,12 +22,6 @@ FOUR = {
 #: The other federations of the case studies on that date, and whether any member of theirs is modelled.
 OTHERS = {"ZZF-BIG", "ZZF-DISTANT-FED", "ZZF-EXP-RIVAL-LOC", "ZZF-EXP-RIVAL-NAT", "ZZF-PREDATORY", "ZZF-VANGUARD"}
 DAY = "2018-06-30"
-
-
-@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def cases_app(request, cases_embedded):
-    store = cases_embedded if request.param == "oxigraph" else request.getfixturevalue("cases_neo4j")
-    return create_app(Settings(store=request.param), store=store)
 
 
 def rows(app, name: str, **params) -> dict:

@@ -10,11 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api.app import create_app
-from graphkit.config import Settings
 from tests.api import questions_doc
-
-pytestmark = [pytest.mark.integration]
 
 QUESTIONS = questions_doc.read()
 EXAMPLES = [e for q in QUESTIONS for e in q.examples]
@@ -44,12 +40,7 @@ def test_the_questions_are_the_domain_model_s() -> None:
         assert q.text == wording, f"question {q.number}: {q.text!r} != {wording!r}"
 
 
-@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def national_app(request):
-    store = request.getfixturevalue("oxigraph" if request.param == "oxigraph" else "neo4j_seed")
-    return create_app(Settings(store=request.param), store=store)
-
-
+@pytest.mark.integration
 @pytest.mark.parametrize("example", NATIONAL, ids=[e.id for e in NATIONAL])
-def test_the_national_example_answers_as_the_document_says(national_app, example: questions_doc.Example) -> None:
-    questions_doc.run(national_app, example)
+def test_the_national_example_answers_as_the_document_says(app, example: questions_doc.Example) -> None:
+    questions_doc.run(app, example)

@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from api.app import create_app
-from graphkit.config import Settings
 from tests.api import questions_doc
 
-pytestmark = [pytest.mark.integration]
-
 CASES = [e for q in questions_doc.read() for e in q.examples if e.store == "cases"]
-
-
-@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def cases_app(request):
-    store = request.getfixturevalue("cases_embedded" if request.param == "oxigraph" else "cases_neo4j")
-    return create_app(Settings(store=request.param), store=store)
 
 
 @pytest.mark.parametrize("example", CASES, ids=[e.id for e in CASES])

@@ -15,12 +15,6 @@ from graphkit.store.interlocks import add_months
 from tests.api.conftest import error, ok
 
 
-@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def cases_app(request, cases_embedded):
-    store = cases_embedded if request.param == "oxigraph" else request.getfixturevalue("cases_neo4j")
-    return create_app(Settings(store=request.param), store=store)
-
-
 def _pairs(body: dict, person: str) -> set[tuple[str, str]]:
     return {(i["organisation_a"], i["organisation_b"]) for i in body["data"] if i["person"] == person}
 

@@ -112,6 +112,10 @@ class Organisation(View):
         None, description="ODS status in the newest file: ACTIVE, CLOSED, DORMANT, PROPOSED.", examples=["ACTIVE"]
     )
     fictional: bool = Field(description="True for the synthetic case-study organisations.", examples=[False])
+    footprint_basis: str | None = Field(
+        None, description="A grouping of practices (curated): FootprintPlace when its population lies in one defined "
+        "geographical area, FootprintMosaic when its practices are scattered among other groupings' (a concept of "
+        "pcg:FootprintBasisScheme); null when not stated.", examples=["FootprintMosaic"])
     as_of: dt.date = Field(description="The date the kinds and parents were taken at.", examples=["2025-01-01"])
     parents: list[Tie] = Field(description="Ties upwards (PCN, commissioner, ICB, region) holding on the date.")
     names: list[Name] = Field(description="Every name the sources give, by vintage.")

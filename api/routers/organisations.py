@@ -92,7 +92,8 @@ def search_organisations(
     summary="One organisation by ODS code",
     description="Code, current name, kinds on the date (a CCG code is a sub-ICB location from 2022-07-01), "
     "open and close dates, the ties upwards that hold on the date, every name the sources give, and "
-    "the sources.",
+    "the sources; for a curated grouping of practices, whether its footprint is a place or a mosaic "
+    "(`footprint_basis`).",
 )
 def get_organisation(store: Store, as_of: AsOf, code: Code) -> Organisation:
     return Organisation(**dataclasses.asdict(store.organisation(code.upper(), as_of)), as_of=as_of)

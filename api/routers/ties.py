@@ -132,7 +132,8 @@ def _csv(ties: list[AnyTie]) -> bytes:
     "UnitMembership, CollaborationMembership, ...; `from` is the member) and the curated lateral and governance ties "
     "(RiskSharingTie, PeerNetworkTie, ServiceProvisionTie, StaffSharingTie, CaretakingTie, CompetitionTie, "
     "PartnershipTie, LearningTie, FundingTie, GovernanceTie, DirectiveTie, DependenceTie, EngagementTie, "
-    "RepresentationTie, FacilitationTie, ApproachTie, BidTie, ...) with their columns, table line and citations. "
+    "RepresentationTie, FacilitationTie, ApproachTie, BidTie, ReferralTie, LegacyTie, ...) with their columns, table "
+    "line and citations. "
     "Filter by `kind` (repeat it for several; an unknown kind is 422 naming the allowed ones), by `organisation` at "
     "`end` either/from/to, by `as_of` (ties holding on the date; every date when omitted), by `within` (ties with an "
     "end in the area on `as_of`, or today). Ordered by kind, start, from, to. Answered from indexes held in memory.",

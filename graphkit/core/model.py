@@ -39,6 +39,7 @@ class Organisation:
     list_size: int | None = None  # curated inputs: registered patients as the source states them
     central_functions: tuple[str, ...] = ()  # curated: concepts of pcg:CentralFunctionScheme (local names)
     exit_costs: tuple[str, ...] = ()  # curated: concepts of pcg:ExitCostScheme (local names)
+    footprint_basis: str | None = None  # curated: a concept of pcg:FootprintBasisScheme (local name; ontology 2.5.0)
     citations: tuple[str, ...] = ()  # curated inputs: where the fact comes from ("004:190-198", a URL)
     note: str | None = None  # curated: the row's note (the curator's words)
 

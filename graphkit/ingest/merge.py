@@ -108,6 +108,7 @@ class MergedOrganisation:
     list_size: int | None = None  # curated: the newest stated list size
     central_functions: set[str] = field(default_factory=set)  # curated: every stated central function
     exit_costs: set[str] = field(default_factory=set)  # curated: every stated exit cost
+    footprint_basis: str | None = None  # curated: the newest stated footprint basis (ontology 2.5.0)
     statements: list[tuple[Source, Organisation]] = field(default_factory=list)
     resolved_name: str | None = None  # set when read back from a store, which holds the resolved name
 
@@ -517,6 +518,7 @@ def _merge_organisations(results: list[ImportResult], out: MergedGraph) -> None:
             m.list_size = o.list_size if o.list_size is not None else m.list_size
             m.central_functions.update(o.central_functions)
             m.exit_costs.update(o.exit_costs)
+            m.footprint_basis = o.footprint_basis or m.footprint_basis
 
 
 REFERENCED_KIND = {

@@ -225,6 +225,8 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
         sink.add(s, _i(PCG.centralFunction), _pcg(f), r)
     for f in sorted(o.exit_costs):
         sink.add(s, _i(PCG.exitCost), _pcg(f), r)
+    if o.footprint_basis is not None:
+        sink.add(s, _i(PCG.footprintBasis), _pcg(o.footprint_basis), r)
     for src, stated in o.statements:
         g = _graph(src.slug)
         sink.add(s, LABEL, lit(stated.name), g)
@@ -237,6 +239,8 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
             sink.add(s, _i(PCG.centralFunction), _pcg(f), g)
         for f in stated.exit_costs:
             sink.add(s, _i(PCG.exitCost), _pcg(f), g)
+        if stated.footprint_basis is not None:
+            sink.add(s, _i(PCG.footprintBasis), _pcg(stated.footprint_basis), g)
         _cite(s, stated.citations, g, sink)
 
 

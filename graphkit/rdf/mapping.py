@@ -67,6 +67,7 @@ ORGANISATION = (
     _f("ons_code", "onsCode", PCG.onsCode),
     _f("fictional", "fictional", PCG.fictional, neo4j="bool", default=False),
     _f("list_size", "listSize", PCG.listSize),
+    _f("footprint_basis", "footprintBasis", PCG.footprintBasis, rdf="pcg"),  # curated (ontology 2.5.0)
 )
 
 #: A practice-year contract (NHS Payments to General Practice); its line is in the source graph.

@@ -421,6 +421,7 @@ def _read(texts: _GraphTexts) -> MergedGraph:
                 labels, sizes = p.get(LABEL, []), p.get(LIST_SIZE, [])
                 functions = tuple(sorted(_local_pcg(f) or "" for f in p.get(PCG_IRI.centralFunction, [])))
                 exits = tuple(sorted(_local_pcg(f) or "" for f in p.get(PCG_IRI.exitCost, [])))
+                basis = _local_pcg(_one(p, PCG_IRI.footprintBasis))
                 n = max(len(lines), len(labels), len(periods), len(sizes), 1)
                 for line, label, period, size in zip(
                     _pad(lines, n), _pad(labels, n), _pad(periods, n), _pad(sizes, n), strict=True
@@ -428,7 +429,8 @@ def _read(texts: _GraphTexts) -> MergedGraph:
                     start, end = period or (None, None)
                     fact.statements.append(
                         (src, Organisation(fact.code, label, (), line, start=start, end=end, list_size=size,
-                                           citations=citations, central_functions=functions, exit_costs=exits))
+                                           citations=citations, central_functions=functions, exit_costs=exits,
+                                           footprint_basis=basis))
                     )
                     fact.names.append((src.vintage, label, src))
             else:

@@ -69,6 +69,7 @@ class OrganisationView:
     parents: tuple[TieView, ...]  # ties upwards holding on the as-of date
     sources: tuple[str, ...]
     fictional: bool = False
+    footprint_basis: str | None = None  # a grouping's footprint: FootprintPlace or FootprintMosaic (ontology 2.5.0)
 
 
 @dataclass(frozen=True)

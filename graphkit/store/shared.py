@@ -111,6 +111,7 @@ class OrgRecord:
     fictional: bool
     names: Iterable[NameView]
     roles: list[RoleRow] | None = None  # its role holdings, when the store has them at hand (else asked)
+    footprint_basis: str | None = None  # curated: a concept of pcg:FootprintBasisScheme (ontology 2.5.0)
 
 
 def lateral_key(t: LateralTieView) -> tuple[str, str, str, dt.date, int]:
@@ -234,6 +235,7 @@ class SharedStore:
             parents=tuple(self.ties_of_many([code], "up", as_of=as_of)),  # the code is known: no second check
             sources=tuple(sorted({n.source for n in names})),
             fictional=o.fictional,
+            footprint_basis=o.footprint_basis,
         )
 
     def ties_of_many(

@@ -61,11 +61,16 @@ def test_the_case_studies_load_and_pass_the_shapes(case_build) -> None:
     # and 10 more for the approaches (3 rural practices, the distant practice and its federation) and seed 000's PCO 1
     # with its 4 practices
     assert sum(1 for o in g.organisations.values() if "GPFederation" in o.kinds) == 11
-    assert len(g.organisations) == 276  # 270, the three localities of Small's CCG and three IAGP hubs (2.4.0)
+    # 270, the three localities of Small's CCG and three IAGP hubs (2.4.0); Embedded's non-fundholder initiative,
+    # clusters and Local Delivery Groups, Expanding's earlier provider collaboration and Struggling's three practice
+    # networks (2.5.0)
+    assert len(g.organisations) == 283
     assert sum(len(r.people) for r in g.results) == 57 and sum(len(r.posts) for r in g.results) == 122
     ties = [t for r in g.results for t in r.lateral_ties]
-    assert len(ties) == 482  # 432, and 50 referrals into Embedded's IAGP hub (2.4.0)
-    assert sum(t.kind == "ApproachTie" for t in ties) == 11 and sum(t.kind == "BidTie" for t in ties) == 10
+    # 432, 50 referrals into Embedded's IAGP hub (2.4.0), 6 legacies and the 3 networks' bids (2.5.0)
+    assert len(ties) == 491
+    assert sum(t.kind == "ApproachTie" for t in ties) == 11 and sum(t.kind == "BidTie" for t in ties) == 13
+    assert sum(t.kind == "LegacyTie" for t in ties) == 6
     assert sum(t.selection_basis is not None for t in ties) == 8
     assert {p.commissioning for r in g.results for p in r.posts} == {None, True, False}
 
@@ -122,7 +127,7 @@ def test_both_stores_answer_alike_on_the_case_studies(embedded, neo4j_cases) -> 
         assert neo4j_cases.provenance(code) == embedded.provenance(code)
     assert neo4j_cases.posts() == embedded.posts() and len(embedded.posts()) == 122
     assert neo4j_cases.lateral_ties() == embedded.lateral_ties() and len(embedded.lateral_ties()) > 400
-    assert len(embedded.lateral_ties()) == 482  # the rows of ties.csv
+    assert len(embedded.lateral_ties()) == 491  # the rows of ties.csv
     assert neo4j_cases.person("ZZP-EXP-CHAIR") == embedded.person("ZZP-EXP-CHAIR")
     assert neo4j_cases.search("expanding", as_of=day) == embedded.search("expanding", as_of=day)
     a, b = embedded.economy("ZZF-EXPANDING", day, depth=2), neo4j_cases.economy("ZZF-EXPANDING", day, depth=2)

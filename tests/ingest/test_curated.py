@@ -91,8 +91,8 @@ def test_template_then_import_beside_national_data(tmp_path: Path) -> None:
     assert {int(r["size"].value) for r in rows} == {5200, 5400}
     assert {r["cite"].value for r in rows} == {"004:190-198", "004:214"}
     report = runner.invoke(cli, ["report", "--rule", "curated-contradiction"], env=env)
-    assert "ZZF-TEES-P01: the sources disagree on list_size, both kept: 5200 (line 18, 004:190-198); " \
-           "5400 (line 19, 004:214)" in report.output  # 16 comment lines and the header come first
+    assert "ZZF-TEES-P01: the sources disagree on list_size, both kept: 5200 (line 19, 004:190-198); " \
+           "5400 (line 20, 004:214)" in report.output  # 17 comment lines and the header come first
 
 
 def _write(directory: Path, table: str, text: str) -> None:

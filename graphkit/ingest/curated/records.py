@@ -128,7 +128,7 @@ def _organisation(result: ImportResult, line: int, row: dict[str, Any], problem:
             code=code, name=row["name"], kinds=(row["kind"],), line=line, start=row.get("start"),
             end=row.get("end"), fictional=fictional, list_size=row.get("list_size"), citations=row["source"],
             central_functions=row.get("central_functions") or (), exit_costs=row.get("exit_costs") or (),
-            note=row.get("note"),
+            note=row.get("note"), footprint_basis=row.get("footprint_basis"),
         )
     )
 

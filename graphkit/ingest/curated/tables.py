@@ -4,7 +4,7 @@ Each table is a title and its columns, each column written as one line: its name
 kind (code, codes, text, date, bool, int, decimal, person, contract_id, contract_ref, sources, functions,
 exit_costs, function, or a vocabulary key: organisation, membership, contract, tie, service, role, appointment,
 hood_mode, arena, horizon, sanction, compliance, tie_status, selection_basis, outcome, membership_tier,
-exit_reason)
+exit_reason, footprint_basis)
 and its help, which the templates print.
 """
 
@@ -93,7 +93,8 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
 #: Columns whose values are the notations of an ontology concept scheme: column kind -> scheme (local name).
 SCHEMES = {"sanction": "SanctionScheme", "compliance": "ComplianceScheme", "tie_status": "TieStatusScheme",
            "exit_cost": "ExitCostScheme", "selection_basis": "SelectionBasisScheme", "outcome": "OutcomeScheme",
-           "membership_tier": "MembershipTierScheme", "exit_reason": "ExitReasonScheme"}
+           "membership_tier": "MembershipTierScheme", "exit_reason": "ExitReasonScheme",
+           "footprint_basis": "FootprintBasisScheme"}
 
 
 def concept_of(key: str, notation: str) -> str:
@@ -161,6 +162,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         "exit_costs         exit_costs    what a member must unwind to leave this federation, separated by ';': "
         "registration (a shared CQC registration), systems (shared systems), staff (staff employed by the centre), "
         "investment (a sunk investment)",
+        "footprint_basis    footprint_basis  a grouping of practices: place (its population lies in one defined "
+        "geographical area) or mosaic (its practices are scattered among other groupings'); empty: not stated",
         SOURCE,
         NOTE,
     ),

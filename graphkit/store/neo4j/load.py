@@ -314,6 +314,7 @@ def _org_row(o: MergedOrganisation) -> dict[str, Any]:
             "centralFunctions": sorted(o.central_functions),
             "stExitCosts": ["\n".join(st.exit_costs) for _, st in o.statements],
             "exitCosts": sorted(o.exit_costs),
+            "stFootprintBases": [st.footprint_basis or "" for _, st in o.statements],
             "stCitations": ["\n".join(st.citations) for _, st in o.statements],
             "names": [st.name for _, st in o.statements],
             "nameSources": [src.slug for src, _ in o.statements],

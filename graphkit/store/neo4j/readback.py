@@ -118,14 +118,16 @@ def _organisation(o: dict[str, Any], sources: dict[str, Source]) -> MergedOrgani
         resolved_name=o["name"],
     )
     exits_stated = o.get("stExitCosts") or [""] * len(o["stSources"])
-    for slug, line, name, start, end, size, citations, functions, exits in zip(
+    bases_stated = o.get("stFootprintBases") or [""] * len(o["stSources"])
+    for slug, line, name, start, end, size, citations, functions, exits, basis in zip(
         o["stSources"], o["stLines"], o["stNames"], o["stStarts"], o["stEnds"], o["stListSizes"],
-        o["stCitations"], o["stCentralFunctions"], exits_stated, strict=True,
+        o["stCitations"], o["stCentralFunctions"], exits_stated, bases_stated, strict=True,
     ):
         src = sources[slug]
         stated = Organisation(
             m.code, name, (), line, start=day(start), end=day(end), list_size=size if size >= 0 else None,
             citations=cited(citations), central_functions=cited(functions), exit_costs=cited(exits),
+            footprint_basis=basis or None,
         )
         m.statements.append((src, stated))
         m.names.append((src.vintage, name, src))

@@ -136,6 +136,7 @@ class Neo4jStore(SharedStore):
                 for n, s, v in zip(org["names"], org["nameSources"], org["nameVintages"], strict=True)
             ],
             roles=[RoleRow(code, r["role"], _date(r["start"]), _date(r["end"])) for r in roles],
+            footprint_basis=org.get("footprintBasis"),
         )
 
     def _ties(self, codes: list[str], direction: Direction, as_of: dt.date | None, kind: str | None) -> list[TieView]:

@@ -198,6 +198,7 @@ class OxigraphStore(SharedStore):
             status=_text(r["status"]),
             fictional=r["fictional"] is not None and r["fictional"].value == "true",
             names=names,
+            footprint_basis=_local_or_none(r["footprint"]),
         )
 
     def _organisation_records(self) -> dict[str, OrgRecord]:
@@ -221,6 +222,7 @@ class OxigraphStore(SharedStore):
                 fictional=r["fictional"] is not None and r["fictional"].value == "true",
                 names=names.get(code, []),
                 roles=[],
+                footprint_basis=_local_or_none(r["footprint"]),
             )
         bounded = sorted(c for c, o in records.items() if set(o.all_kinds) & TIME_BOUNDED_CLASSES)
         for role in self._role_rows(bounded):

@@ -527,9 +527,10 @@ def _write_payments(eco: Economy, pay: Path) -> dict[str, int]:
 
 
 # -- curated tables: federations ------------------------------------------------------------------------------------
-#: the optional columns of ontology 2.3.0 and 2.4.0 the synthetic rows do not fill (a table may leave optional columns
+#: the optional columns of ontology 2.3.0 to 2.5.0 the synthetic rows do not fill (a table may leave optional columns
 #: out)
-_NOT_WRITTEN = frozenset({"commissioning", "selection_basis", "outcome", "lot", "tier", "exit_reason", "succeeds"})
+_NOT_WRITTEN = frozenset({"commissioning", "selection_basis", "outcome", "lot", "tier", "exit_reason", "succeeds",
+                          "footprint_basis"})
 #: the header of each curated table, from the tables' own columns (graphkit/ingest/curated/tables.py)
 CURATED_HEADERS = {f"{table}.csv": ",".join(c.name for c in columns if c.name not in _NOT_WRITTEN)
                    for table, (_, columns) in TABLES.items()}

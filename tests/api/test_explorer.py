@@ -285,7 +285,7 @@ def evil_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
     table = seeds / "casestudies" / "organisations.csv"
     name = EVIL.replace('"', '""')
     with table.open("a", encoding="utf-8") as f:
-        f.write(f'ZZF-HTMLNAME,"{name}",GPFederation,2015-01-01,,true,,,,004:189,a name that is HTML (test)\n')
+        f.write(f'ZZF-HTMLNAME,"{name}",GPFederation,2015-01-01,,true,,,,,004:189,a name that is HTML (test)\n')
     store = root / "store"
     bin_dir = Path(sys.executable).parent
     run = subprocess.run([str(bin_dir / "graphkit"), "--store-path", str(store), "build", "--seeds", str(seeds),

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from api.app import create_app
-from graphkit.config import Settings
 from tests.api.conftest import ok
 
 
 @pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def cases_store(request, cases_embedded):
     return cases_embedded if request.param == "oxigraph" else request.getfixturevalue("cases_neo4j")
-
-
-@pytest.fixture
-def cases_app(cases_store):
-    return create_app(Settings(store="neo4j" if "Neo4j" in type(cases_store).__name__ else "oxigraph"),
-                      store=cases_store)
 
 
 def test_a_membership_says_its_tier_why_it_ended_and_its_note(cases_app) -> None:

@@ -4,25 +4,10 @@ by both stores: GET /ties and GET /organisations/{code}."""
 
 from __future__ import annotations
 
-import pytest
-
-from api.app import create_app
-from graphkit.config import Settings
 from tests.api.conftest import ok
 
 MOSAICS = {"ZZF-STR-NET-MOSAIC1", "ZZF-STR-NET-MOSAIC2"}
 NETWORKS = {*MOSAICS, "ZZF-STR-NET-PLACE1"}
-
-
-@pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def cases_store(request, cases_embedded):
-    return cases_embedded if request.param == "oxigraph" else request.getfixturevalue("cases_neo4j")
-
-
-@pytest.fixture
-def cases_app(cases_store):
-    return create_app(Settings(store="neo4j" if "Neo4j" in type(cases_store).__name__ else "oxigraph"),
-                      store=cases_store)
 
 
 def test_every_legacy_with_its_citation(cases_app) -> None:

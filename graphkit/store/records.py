@@ -1,47 +1,73 @@
-"""The merged-graph records of a store generation, kept beside its quads, so that a Neo4j load need not read them back
-from the quads (``graphkit.rdf.read.read_dataset``: about 20 s on the national store; these load in about a second).
+"""The merged-graph records of an embedded store, for ``graphkit load neo4j``.
 
-Not used by the build nor by ``graphkit load neo4j`` yet: ``benchmarks/neo4j_load.py`` measures a load from them
-(its (a')). The build's merged graph is not the same, record for record, as the one read back from the quads, so
-before the build writes them a test must show that both load the same Neo4j graph (docs/neo4j-store.md). The file is
-a pickle written by this project's own code into its own build area: never read one from elsewhere."""
+Two ways to the same records: the state the store's build (or last import) kept for imports
+(graphkit/store/increment.py: read in about a second on the national store, with the service payments, which the
+state leaves out, read again from their payments files), or, when there is no state this code can use, the quads
+read back (``graphkit.rdf.read.read_dataset``: about 20 s on the national store). Both plan the same Neo4j graph,
+node for node and property for property, list order included (graphkit/store/neo4j/load.py puts what the quads
+hold as a set in one order): tests/store/test_kept_records.py shows it on the case studies, after an import, and on
+the national store."""
 
 from __future__ import annotations
 
-import os
-import pickle
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 from graphkit.core.gcpause import collector_paused
 from graphkit.ingest.merge import MergedGraph
 
-RECORDS = "graphkit-records.pickle"
-FORMAT = "graphkit-records/1"  # changed whenever the record classes change in a way an old file cannot be read
 
+def kept_graph(store_path: Path) -> MergedGraph | None:
+    """The records of the store's current generation from the state its build kept, the payments read again from
+    their files; None when there is no state this code can use (none kept, kept by other code, an input file changed
+    since, or a payments file no longer as it was read), and then the quads must be read."""
+    from graphkit.ingest.importers.registry import read_file
+    from graphkit.store import increment
+    from graphkit.store.build import read_manifest
 
-def write_records(graph: MergedGraph, directory: Path) -> Path:
-    """Write the records into ``directory`` (atomically: a crash leaves the file whole or absent)."""
-    path = directory / RECORDS
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump((FORMAT, graph), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-    return path
-
-
-def read_records(directory: Path) -> MergedGraph | None:
-    """The records the build wrote beside the generation in ``directory``; None when there are none, or they were
-    written in another format (then the quads are read instead)."""
-    path = directory / RECORDS
-    if not path.is_file():
+    inputs = read_manifest(store_path)
+    if not inputs:
         return None
+    with collector_paused():
+        state = increment.read_state(store_path, [f.path for f in inputs])
+        if state is None:
+            return None
+        graph = state.graph
+        given = {f.path.name: f for f in inputs}  # the state's paths are as given to the build, maybe relative
+        results = []
+        for r in graph.results:
+            if r.contracts and not r.payments:  # a payments file whose payments the state left out
+                f = given.get(Path(r.path).name if r.path else r.source.file_name)
+                if f is None:
+                    return None
+                try:
+                    fresh = read_file(f.path, vintage=f.vintage, financial_year=f.financial_year)
+                except Exception:  # the file was checked by its stamps: anything else means read the quads
+                    return None
+                if fresh.source != r.source or fresh.contracts != r.contracts:
+                    return None
+                r = dataclasses.replace(r, payments=fresh.payments)
+            results.append(r)
+        graph.results = results
+    return graph
+
+
+def embedded_graph(store_path: Path) -> tuple[MergedGraph, str]:
+    """The store's records for a Neo4j load, and where they came from: the kept state (:func:`kept_graph`) when
+    usable, else the quads (``StoreUnavailable`` when there is no store)."""
+    graph = kept_graph(store_path)
+    if graph is not None:
+        return graph, "the build's kept records"
+    return _read_back(store_path), "the quads read back"
+
+
+def _read_back(store_path: Path) -> Any:
+    from graphkit.rdf.read import read_dataset
+    from graphkit.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore(store_path)  # StoreUnavailable when there is none
     try:
-        with collector_paused(), path.open("rb") as fh:
-            found = pickle.load(fh)  # our own code's file in our own build area
-    except Exception:
-        return None
-    if not (isinstance(found, tuple) and len(found) == 2 and found[0] == FORMAT and isinstance(found[1], MergedGraph)):
-        return None
-    return found[1]
+        return read_dataset(store.dataset())
+    finally:
+        store.close()

@@ -5,6 +5,7 @@ nodes and relationships of the new graph (:func:`plan`), and written in batches 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from graphkit.core.model import (
     ContractFact,
     Delivery,
     LateralTie,
+    Organisation,
     Person,
     PostHolding,
     ServicePayment,
@@ -297,6 +299,7 @@ def _lateral_tie_row(t: LateralTie, source: Source, iris: CuratedIRIs) -> dict[s
 
 
 def _org_row(o: MergedOrganisation) -> dict[str, Any]:
+    stated = _org_statements(o)
     return {
         "iri": str(org_iri(o.code)),
         "props": {
@@ -304,33 +307,59 @@ def _org_row(o: MergedOrganisation) -> dict[str, Any]:
             "name": o.name,
             "kinds": sorted(o.kinds),
             # what each file states: aligned lists (Neo4j lists hold no nulls: an absent date is "")
-            "stSources": [src.slug for src, _ in o.statements],
-            "stLines": [st.line for _, st in o.statements],
-            "stNames": [st.name for _, st in o.statements],
-            "stStarts": [iso(st.start) for _, st in o.statements],
-            "stEnds": [iso(st.end) for _, st in o.statements],
-            "stListSizes": [st.list_size if st.list_size is not None else -1 for _, st in o.statements],
-            "stCentralFunctions": ["\n".join(st.central_functions) for _, st in o.statements],
+            "stSources": [src.slug for src, _ in stated],
+            "stLines": [st.line for _, st in stated],
+            "stNames": [st.name for _, st in stated],
+            "stStarts": [iso(st.start) for _, st in stated],
+            "stEnds": [iso(st.end) for _, st in stated],
+            "stListSizes": [st.list_size if st.list_size is not None else -1 for _, st in stated],
+            "stCentralFunctions": ["\n".join(st.central_functions) for _, st in stated],
             "centralFunctions": sorted(o.central_functions),
-            "stExitCosts": ["\n".join(st.exit_costs) for _, st in o.statements],
+            "stExitCosts": ["\n".join(st.exit_costs) for _, st in stated],
             "exitCosts": sorted(o.exit_costs),
-            "stFootprintBases": [st.footprint_basis or "" for _, st in o.statements],
-            "stCitations": ["\n".join(st.citations) for _, st in o.statements],
-            "names": [st.name for _, st in o.statements],
-            "nameSources": [src.slug for src, _ in o.statements],
-            "nameVintages": [src.vintage for src, _ in o.statements],
+            "stFootprintBases": [st.footprint_basis or "" for _, st in stated],
+            "stCitations": ["\n".join(st.citations) for _, st in stated],
+            "names": [st.name for _, st in stated],
+            "nameSources": [src.slug for src, _ in stated],
+            "nameVintages": [src.vintage for src, _ in stated],
         },
     }
 
 
+def _org_statements(o: MergedOrganisation) -> list[tuple[Source, Organisation]]:
+    """An organisation's statements as the quads hold them, in one order: a file's citations, central functions and
+    exit costs are on the organisation in the file's graph, not on each of its rows (so every row of a file gets
+    them all, sorted), and the rows come by vintage, file and line. The records of a build and those read back
+    from its quads then plan the same nodes (tests/store/test_kept_records.py)."""
+    per_file: dict[str, tuple[set[str], set[str], set[str]]] = defaultdict(lambda: (set(), set(), set()))
+    for src, st in o.statements:
+        citations, functions, exits = per_file[src.slug]
+        citations.update(st.citations)
+        functions.update(st.central_functions)
+        exits.update(st.exit_costs)
+    out = []
+    for src, st in o.statements:
+        citations, functions, exits = per_file[src.slug]
+        out.append((src, dataclasses.replace(st, citations=tuple(sorted(citations)),
+                                             central_functions=tuple(sorted(functions)),
+                                             exit_costs=tuple(sorted(exits)))))
+    return sorted(out, key=lambda s: (s[0].vintage, s[0].slug, s[1].line, s[1].name or "", iso(s[1].start),
+                                      iso(s[1].end), -1 if s[1].list_size is None else s[1].list_size,
+                                      s[1].footprint_basis or ""))
+
+
 def _statement_lists(statements: list[Statement]) -> dict[str, list[Any]]:
+    """What each file states of a tie or role: aligned lists, by vintage, file and line (one order, whichever way
+    the records came: a build's or read back from the quads), each statement's citations sorted."""
+    ordered = sorted(statements, key=lambda s: (s.source.vintage, s.source.slug, s.line, iso(s.observed),
+                                                iso(s.start), iso(s.end), tuple(sorted(s.citations))))
     return {
-        "stSources": [s.source.slug for s in statements],
-        "stLines": [s.line for s in statements],
-        "stStarts": [iso(s.start) for s in statements],
-        "stEnds": [iso(s.end) for s in statements],
-        "stObserved": [iso(s.observed) for s in statements],
-        "stCitations": ["\n".join(s.citations) for s in statements],
+        "stSources": [s.source.slug for s in ordered],
+        "stLines": [s.line for s in ordered],
+        "stStarts": [iso(s.start) for s in ordered],
+        "stEnds": [iso(s.end) for s in ordered],
+        "stObserved": [iso(s.observed) for s in ordered],
+        "stCitations": ["\n".join(sorted(s.citations)) for s in ordered],
     }
 
 
@@ -373,8 +402,6 @@ def _event_row(e: ChangeEvent) -> dict[str, Any]:
             "result": e.result,
             "originals": list(e.originals),
             "eventDate": e.day,
-            "tieKind": e.tie_kind or None,
-            "membersMoved": e.members_moved or None,
             "derivationRule": EVENT_RULE,
             "sources": [s.slug for s in e.sources],
         },
@@ -382,13 +409,14 @@ def _event_row(e: ChangeEvent) -> dict[str, Any]:
 
 
 def _contract_row(c: ContractFact, source: Source, payments: list[ServicePayment]) -> dict[str, Any]:
+    paid = sorted(payments, key=lambda p: (p.service, p.amount))  # one order, as the quads hold no order
     return {
         "iri": contract_iri(c)[1:-1],
         "props": {
             **to_props(c, mapping.CONTRACT),
             "source": source.slug,
             # service payments: aligned lists (a payment is identified by contract and service)
-            "services": [p.service for p in payments],
-            "serviceAmounts": [p.amount for p in payments],
+            "services": [p.service for p in paid],
+            "serviceAmounts": [p.amount for p in paid],
         },
     }

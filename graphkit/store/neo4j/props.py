@@ -33,8 +33,8 @@ def cited(text: str) -> tuple[str, ...]:
 
 
 def _write(f: Field, v: Any) -> Any:
-    if f.neo4j == "list":
-        return list(v)
+    if f.neo4j == "list":  # the quads hold a set of values: one order, whichever way the record came
+        return sorted(v)
     if f.neo4j == "flag":
         return v or None
     if f.neo4j == "round":

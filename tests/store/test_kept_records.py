@@ -1,0 +1,111 @@
+"""``graphkit load neo4j`` reads the records from the state the build kept (graphkit/store/records.py), the service
+payments read again from their files, instead of reading the quads back: both ways plan the same Neo4j graph, node
+for node and relationship for relationship, every property and the order of every list."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphkit.rdf.read import read_dataset
+from graphkit.store import generations
+from graphkit.store.build import InputFile, build, import_files
+from graphkit.store.increment import STATE
+from graphkit.store.neo4j.load import plan
+from graphkit.store.oxigraph import OxigraphStore
+from graphkit.store.records import embedded_graph, kept_graph
+from tests.conftest import CASES, SEEDS
+
+
+def _read_back(store_path: Path) -> Any:
+    store = OxigraphStore(store_path)
+    try:
+        return read_dataset(store.dataset())
+    finally:
+        store.close()
+
+
+def _same_plan(a: Any, b: Any) -> None:
+    pa, pb = plan(a), plan(b)
+    assert pa.roles == pb.roles
+    assert pa.nodes.keys() == pb.nodes.keys()
+    differing = [k for k in pa.nodes if pa.nodes[k] != pb.nodes[k]]
+    assert not differing, f"{len(differing)} nodes differ, e.g. {differing[0]}: {pa.nodes[differing[0]]} != " \
+                          f"{pb.nodes[differing[0]]}"
+    assert pa.rels.keys() == pb.rels.keys()
+    differing = [k for k in pa.rels if pa.rels[k] != pb.rels[k]]
+    assert not differing, f"{len(differing)} relationships differ, e.g. {differing[0]}"
+
+
+def _small_payments(folder: Path, rows: int = 40) -> Path:
+    """The header and the first ``rows`` practices of the 2022-23 payments file, named as the national file is."""
+    with gzip.open(SEEDS / "payments" / "nhspaymentsgp_2022-23.csv.gz", "rt", encoding="utf-8-sig") as fh:
+        lines = [next(fh) for _ in range(rows + 1)]
+    path = folder / "nhspaymentsgp_2022-23.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_the_case_studies_kept_plan_as_read_back(case_build: tuple[Path, object]) -> None:
+    store_path = case_build[0]
+    kept = kept_graph(store_path)
+    assert kept is not None
+    back = _read_back(store_path)
+    assert len(kept.organisations) == len(back.organisations) > 250
+    _same_plan(kept, back)
+
+
+def test_payments_read_again_and_an_import_kept_as_a_delta(tmp_path: Path) -> None:
+    cases = tmp_path / "casestudies"
+    shutil.copytree(CASES, cases)
+    payments = _small_payments(tmp_path)
+    store_path = tmp_path / "store"
+    build([InputFile(SEEDS / "ods" / "eccg_2025-12.csv"), InputFile(payments)], store_path)
+    graph, came_from = embedded_graph(store_path)
+    assert came_from == "the build's kept records"
+    paid = [r for r in graph.results if r.payments]
+    assert len(paid) == 1 and len(paid[0].contracts) == 40
+    assert {p.practice for p in paid[0].payments} == {c.practice for c in paid[0].contracts}
+    _same_plan(graph, _read_back(store_path))
+    contracts = [props for (base, _), (_, props) in plan(graph).nodes.items() if base == "Contract"]
+    assert len(contracts) == 40 and all(props["services"] == sorted(props["services"]) for props in contracts)
+
+    import_files([InputFile(cases)], store_path)  # the state of an import: the build's, and a delta
+    here = generations.current(store_path)
+    assert here is not None and (here / STATE).is_file()
+    graph, came_from = embedded_graph(store_path)
+    assert came_from == "the build's kept records"
+    assert "ZZF-EXPANDING" in graph.organisations and len([r for r in graph.results if r.payments]) == 1
+    _same_plan(graph, _read_back(store_path))
+
+
+def test_without_a_usable_state_the_quads_are_read(tmp_path: Path) -> None:
+    payments = _small_payments(tmp_path, rows=10)
+    store_path = tmp_path / "store"
+    build([InputFile(SEEDS / "ods" / "eccg_2025-12.csv"), InputFile(payments)], store_path)
+    # a payments file changed since the build: the state cannot stand for the store's files
+    st = payments.stat()
+    payments.write_text(payments.read_text(encoding="utf-8").replace(",", ", ", 1), encoding="utf-8")
+    os.utime(payments, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert kept_graph(store_path) is None
+    graph, came_from = embedded_graph(store_path)
+    assert came_from == "the quads read back"
+    assert sum(len(r.payments) for r in graph.results) > 10
+    # no state at all (a store built by an older version)
+    here = generations.current(store_path)
+    assert here is not None
+    (here / STATE).unlink()
+    assert kept_graph(store_path) is None
+
+
+@pytest.mark.integration
+def test_the_national_store_kept_plans_as_read_back(seed_store: Path, seed_graph: object) -> None:
+    kept = kept_graph(seed_store)
+    assert kept is not None
+    assert sum(len(r.payments) for r in kept.results) == sum(len(r.payments) for r in seed_graph.results) > 280_000  # type: ignore[attr-defined]
+    _same_plan(kept, seed_graph)

@@ -331,21 +331,33 @@ def _org_statements(o: MergedOrganisation) -> list[tuple[Source, Organisation]]:
     exit costs are on the organisation in the file's graph, not on each of its rows (so every row of a file gets
     them all, sorted), and the rows come by vintage, file and line. The records of a build and those read back
     from its quads then plan the same nodes (tests/store/test_kept_records.py)."""
-    per_file: dict[str, tuple[set[str], set[str], set[str]]] = defaultdict(lambda: (set(), set(), set()))
-    for src, st in o.statements:
-        citations, functions, exits = per_file[src.slug]
-        citations.update(st.citations)
-        functions.update(st.central_functions)
-        exits.update(st.exit_costs)
-    out = []
-    for src, st in o.statements:
-        citations, functions, exits = per_file[src.slug]
-        out.append((src, dataclasses.replace(st, citations=tuple(sorted(citations)),
-                                             central_functions=tuple(sorted(functions)),
-                                             exit_costs=tuple(sorted(exits)))))
-    return sorted(out, key=lambda s: (s[0].vintage, s[0].slug, s[1].line, s[1].name or "", iso(s[1].start),
-                                      iso(s[1].end), -1 if s[1].list_size is None else s[1].list_size,
-                                      s[1].footprint_basis or ""))
+    statements = o.statements
+    if len({src.slug for src, _ in statements}) < len(statements):  # a file with two rows of it: their union
+        per_file: dict[str, tuple[set[str], set[str], set[str]]] = defaultdict(lambda: (set(), set(), set()))
+        for src, st in statements:
+            citations, functions, exits = per_file[src.slug]
+            citations.update(st.citations)
+            functions.update(st.central_functions)
+            exits.update(st.exit_costs)
+        statements = [(src, dataclasses.replace(st, citations=tuple(sorted(per_file[src.slug][0])),
+                                                central_functions=tuple(sorted(per_file[src.slug][1])),
+                                                exit_costs=tuple(sorted(per_file[src.slug][2]))))
+                      for src, st in statements]
+    else:  # most organisations: one row a file, most with nothing of these to sort
+        statements = [(src, st) if _in_order(st) else
+                      (src, dataclasses.replace(st, citations=tuple(sorted(st.citations)),
+                                                central_functions=tuple(sorted(st.central_functions)),
+                                                exit_costs=tuple(sorted(st.exit_costs))))
+                      for src, st in statements]
+    if len(statements) < 2:
+        return statements
+    return sorted(statements, key=lambda s: (s[0].vintage, s[0].slug, s[1].line, s[1].name or "", iso(s[1].start),
+                                             iso(s[1].end), -1 if s[1].list_size is None else s[1].list_size,
+                                             s[1].footprint_basis or ""))
+
+
+def _in_order(st: Organisation) -> bool:
+    return all(len(x) < 2 or list(x) == sorted(x) for x in (st.citations, st.central_functions, st.exit_costs))
 
 
 def _statement_lists(statements: list[Statement]) -> dict[str, list[Any]]:

@@ -175,50 +175,104 @@ class QuadSink:
 
 
 SLICE = 20_000  # lines handed on at a time by a streaming emitter: about 4 MB of text
+AHEAD = 64  # slices the first of two streams may hold unread (emitted_with_side)
 
 
 class _Stopped(Exception):
-    """The reader of an :class:`EmittedStream` stopped reading: its emitter gives up."""
+    """The reader of an emitted stream stopped reading: its emitter gives up."""
 
 
 class _StreamingSink(QuadSink):
-    """A sink that hands its lines on as UTF-8 text every :data:`SLICE` lines instead of keeping them."""
+    """A sink that hands its lines on as UTF-8 text every :data:`SLICE` lines instead of keeping them; with a side
+    channel, the lines of one graph (``side_graph``, as written: ``<iri>``) are handed on there too."""
 
-    def __init__(self, hand_on: Callable[[bytes], None]) -> None:
+    def __init__(self, hand_on: Callable[[bytes], None], side: Callable[[bytes], None] | None = None,
+                 side_graph: str | None = None) -> None:
         super().__init__()
-        self._hand_on = hand_on
+        self._hand_on, self._side, self._side_graph = hand_on, side, side_graph
+        self._side_lines: list[str] = []
 
     def add(self, s: str, p: str, o: str, g: str) -> None:
+        line = f"{s} {p} {o} {g} .\n"
         lines = self.lines
-        lines.append(f"{s} {p} {o} {g} .\n")
+        lines.append(line)
+        if g == self._side_graph:
+            self._side_lines.append(line)
+            if len(self._side_lines) >= SLICE:
+                self._flush_side()
         if len(lines) >= SLICE:
             self.flush()
+
+    def _flush_side(self) -> None:
+        if self._side_lines and self._side is not None:
+            self._side("".join(self._side_lines).encode("utf-8"))
+            self._side_lines = []
 
     def flush(self) -> None:
         if self.lines:
             self._hand_on("".join(self.lines).encode("utf-8"))
             self.lines = []
+        if len(self._side_lines) >= SLICE:
+            self._flush_side()
+
+    def flush_all(self) -> None:
+        self.flush()
+        self._flush_side()
+
+
+class _Emission:
+    """An emitter on a thread of its own, whose lines go to one stream, or to two (every line to the first, one
+    graph's to the second). An error of the emitter is raised by the read of either stream that reaches the end;
+    either stream closed before its end stops the emitter, and the other stream then ends with an error (never as if
+    complete)."""
+
+    def __init__(self, emitter: Callable[[QuadSink], object], side_graph: str | None, depth: int,
+                 side_depth: int = 4) -> None:
+        self.error: BaseException | None = None
+        self.streams = [EmittedStream(self, depth)] + ([EmittedStream(self, side_depth)] if side_graph else [])
+        self._side_graph = side_graph
+        self.thread = threading.Thread(target=self._run, args=(emitter,), name="emitting-quads", daemon=True)
+        self.thread.start()
+
+    def _run(self, emitter: Callable[[QuadSink], object]) -> None:
+        main, *side = self.streams
+        try:
+            sink = _StreamingSink(main.put, side[0].put if side else None, self._side_graph)
+            emitter(sink)
+            sink.flush_all()
+        except _Stopped:
+            self.error = RuntimeError("the quads stopped: a reader of the emitted quads closed before their end")
+        except BaseException as exc:
+            self.error = exc  # raised again by the readers
+        for stream in self.streams:
+            with contextlib.suppress(_Stopped):
+                stream.put(b"")  # the end
+
+    def stop(self) -> None:
+        """A reader stopped early: every stream's puts give up, so the emitter ends."""
+        for stream in self.streams:
+            stream.stop()
 
 
 class EmittedStream(io.RawIOBase):
-    """What ``emitter`` writes into a sink, as a binary N-Quads stream to read while it is written: the emitter runs on
+    """What an emitter writes into a sink, as a binary N-Quads stream to read while it is written: the emitter runs on
     a thread of its own and hands on :data:`SLICE` lines at a time through a short queue. The whole text is never
     held (at 1x England ~0.65 GB of text, at 10x ~6.5 GB), and Oxigraph's bulk loader, which holds Python's lock only
     while it calls :meth:`readinto`, parses and indexes what has come while the emitter writes the rest. An error of
     the emitter is raised by the read that reaches it (so by ``bulk_load``, which passes it on as it is); closing the
-    stream early stops the emitter."""
+    stream early stops the emitter. Made by :func:`emitted` and :func:`emitted_with_side`."""
 
-    def __init__(self, emitter: Callable[[QuadSink], object], depth: int = 4) -> None:
+    def __init__(self, emission: _Emission, depth: int = 4) -> None:
         super().__init__()
+        self._emission = emission
         self._queue: queue.Queue[bytes] = queue.Queue(maxsize=depth)
         self._stopped = threading.Event()
         self._chunk = memoryview(b"")
         self._ended = False
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(emitter,), name="emitting-quads", daemon=True)
-        self._thread.start()
 
-    def _put(self, chunk: bytes) -> None:
+    def put(self, chunk: bytes) -> None:
+        """Called by the emitter's thread: hand on a chunk (``b""``: the end); raises _Stopped once the stream is
+        closed."""
         while not self._stopped.is_set():
             try:
                 self._queue.put(chunk, timeout=0.1)
@@ -227,47 +281,57 @@ class EmittedStream(io.RawIOBase):
                 continue
         raise _Stopped
 
-    def _run(self, emitter: Callable[[QuadSink], object]) -> None:
-        try:
-            sink = _StreamingSink(self._put)
-            emitter(sink)
-            sink.flush()
-        except _Stopped:
-            return
-        except BaseException as exc:
-            self._error = exc  # raised again by the reader
-        with contextlib.suppress(_Stopped):
-            self._put(b"")  # the end
+    def stop(self) -> None:
+        self._stopped.set()
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
         while not self._chunk and not self._ended:
-            chunk = self._queue.get()
+            try:
+                chunk = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                if self._emission.thread.is_alive() or not self._queue.empty():
+                    continue
+                chunk = b""  # the emitter stopped without an end for this stream (another stream was closed early)
             if chunk:
                 self._chunk = memoryview(chunk)
                 continue
             self._ended = True
-            self._thread.join()
-            if self._error is not None:
-                raise self._error
+            self._emission.thread.join()
+            if self._emission.error is not None:
+                raise self._emission.error
         n = min(len(buffer), len(self._chunk))
         buffer[:n] = self._chunk[:n]
         self._chunk = self._chunk[n:]
         return n
 
     def close(self) -> None:
-        self._stopped.set()
-        while self._thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                self._queue.get(timeout=0.1)
+        """Closed before its end (its reader stopped): the emission stops, and another stream of it ends with an
+        error. Closed at its end: nothing else changes."""
+        if not self._ended:
+            self._emission.stop()
+            while self._emission.thread.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    self._queue.get(timeout=0.1)
         super().close()
 
 
 def emitted(emitter: Callable[[QuadSink], object]) -> io.BufferedReader:
-    """:class:`EmittedStream` behind a buffer of 1 MB (the bulk loader asks for a few kilobytes at a time)."""
-    return io.BufferedReader(EmittedStream(emitter), buffer_size=1 << 20)
+    """The quads ``emitter`` writes, as a stream (:class:`EmittedStream`) behind a buffer of 1 MB (the bulk loader asks
+    for a few kilobytes at a time)."""
+    return io.BufferedReader(_Emission(emitter, None, 4).streams[0], buffer_size=1 << 20)
+
+
+def emitted_with_side(emitter: Callable[[QuadSink], object], graph: str) -> tuple[io.BufferedReader, io.BufferedReader]:
+    """As :func:`emitted`, and a second stream of the quads of one graph (``graph``: its IRI), written once by one
+    emitter: the two streams are to be read at the same time (each on its own thread), as each waits for the other
+    when its queue is full. The first stream's queue holds :data:`AHEAD` slices (about 256 MB), so that a fast reader
+    of the second is not held to the pace of a slow reader of the first (the store's bulk loader reads about 50 MB
+    of text a second here; the emitter writes about 200)."""
+    streams = _Emission(emitter, f"<{graph}>", AHEAD).streams
+    return (io.BufferedReader(streams[0], buffer_size=1 << 20), io.BufferedReader(streams[1], buffer_size=1 << 20))
 
 
 def _cite(fact: str, citations: tuple[str, ...], g: str, sink: QuadSink) -> None:

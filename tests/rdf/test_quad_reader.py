@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graphkit.rdf.quads import SLICE, QuadSink, emitted
+from graphkit.rdf.quads import SLICE, QuadSink, emitted, emitted_with_side
 
 
 def _emit(n: int, sink: QuadSink) -> None:
@@ -50,7 +50,32 @@ def test_closing_the_stream_early_stops_the_emitter() -> None:
     assert stream.read(100)
     raw = stream.raw
     stream.close()
-    assert not raw._thread.is_alive()  # type: ignore[attr-defined]
+    assert not raw._emission.thread.is_alive()  # type: ignore[attr-defined]
+
+
+def test_the_side_stream_holds_one_graphs_quads_read_at_the_same_time() -> None:
+    import threading
+
+    n = 2 * SLICE + 5
+    main, side = emitted_with_side(lambda sink: _emit(n, sink), "https://example.org/g1")
+    got: dict[str, bytes] = {}
+    reader = threading.Thread(target=lambda: got.setdefault("side", side.read()))
+    reader.start()
+    got["main"] = main.read()
+    reader.join()
+    assert got["main"] == _text(n)
+    expected = b"".join(line + b"\n" for line in _text(n).split(b"\n") if line.endswith(b"<https://example.org/g1> ."))
+    assert got["side"] == expected and expected.count(b"\n") == (n + 1) // 3
+
+
+def test_a_side_stream_closed_early_fails_the_main_one() -> None:
+    """Never a truncated stream read as if whole: the side's reader stops, the main stream's read raises."""
+    main, side = emitted_with_side(lambda sink: _emit(50 * SLICE, sink), "https://example.org/g0")
+    assert side.read(10)
+    side.close()
+    with pytest.raises(RuntimeError, match="closed before their end"):
+        main.read()
+    assert not main.raw._emission.thread.is_alive()  # type: ignore[attr-defined]
 
 
 def test_the_store_loaded_from_the_stream_is_the_one_the_text_loads() -> None:

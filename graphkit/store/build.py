@@ -172,7 +172,7 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
     alongside: _ValidatedAlongside | None = None
     if _room_to_validate_alongside(out.graph):
         text, side = emitted_with_side(functools.partial(emit, out.graph), str(RESOLVED))
-        alongside = _ValidatedAlongside(side, checks, shown)
+        alongside = _ValidatedAlongside(side, checks, shown, out.graph)
     else:
         text = emitted(functools.partial(emit, out.graph))
     t3 = t2
@@ -196,7 +196,8 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
     stage = shown.task("writing RDF and storing")
     try:
         out.quads = load_nquads(store_path, text, check=check, lenient=True,  # the emitters' IRIs are valid
-                                extras=functools.partial(_belongings, inputs, files, out, shacl, checks, timings))
+                                extras=functools.partial(_belongings, inputs, files, out, shacl, checks, timings,
+                                                         alongside=alongside))
     except BaseException:
         if alongside is not None:
             alongside.close()
@@ -248,12 +249,15 @@ class _ValidatedAlongside:
     bulk-loads into an in-memory Oxigraph store with the ontology, and on which the compiled checks run (about 2.5x
     faster than on the written store, and on the core the store's writer leaves free for part of its time). The checks
     ask only the resolved graph and the ontology, so their results are those of the written store
-    (tests/store/test_build_alongside.py)."""
+    (tests/store/test_build_alongside.py). Then, while the store's writer still runs, the records are pickled for the
+    state the build keeps (graphkit/store/increment.py ``kept_graph_blob``)."""
 
-    def __init__(self, side: Any, checks: list[Check], shown: Progress) -> None:
+    def __init__(self, side: Any, checks: list[Check], shown: Progress, graph: MergedGraph) -> None:
         import threading
 
-        self._side, self._checks, self._shown = side, checks, shown
+        self._side, self._checks, self._shown, self._graph = side, checks, shown, graph
+        self.state_blob: bytes | None = None
+        self.footprint: Footprint | None = None
         self._results: list[Result] = []
         self.error: BaseException | None = None
         self.seconds = 0.0
@@ -275,9 +279,12 @@ class _ValidatedAlongside:
             load_ontology_into(memory, str(ONTOLOGY_GRAPH))
             self._results = validate_loaded(memory, checks=self._checks)
             del memory
+            self.seconds = time.perf_counter() - t
+            self.state_blob = increment.kept_graph_blob(self._graph)
+            self.footprint = footprint(self._graph.results)
         except BaseException as exc:
             self.error = exc
-        self.seconds = time.perf_counter() - t
+            self.seconds = time.perf_counter() - t
 
     def results(self) -> list[Result]:
         """The checks' results, once they have run (waiting for them); their error, if they failed."""
@@ -317,14 +324,19 @@ def _take_results(store: Any, shacl: list[Result], results: list[ImportResult], 
 
 def _belongings(inputs: list[InputFile], files: dict[str, Any], out: BuildReport, shacl: list[Result],
                 checks: list[Any], timings: dict[str, float], generation: Path, *,
-                kept_footprint: Footprint | None = None, previous: increment.BuildState | None = None) -> None:
+                kept_footprint: Footprint | None = None, previous: increment.BuildState | None = None,
+                alongside: _ValidatedAlongside | None = None) -> None:
     """The manifest, the report and the state for the next import (``files``: the inputs' stamps taken before they
     were read; ``kept_footprint``: that of the merged records, when known; ``previous``: the state an import started
-    from), written into the new generation of a build or an import before it is switched in."""
+    from; ``alongside``: the checks run while the store was written, which pickled the records for the state too),
+    written into the new generation of a build or an import before it is switched in."""
     t = time.perf_counter()
     assert out.quality is not None and out.graph is not None
     _write_belongings(generation, inputs, out.quality)
-    increment.write_state(generation, files, out.graph, shacl, out.quads, checks, kept_footprint, previous)
+    blob = None
+    if alongside is not None:
+        blob, kept_footprint = alongside.state_blob, alongside.footprint
+    increment.write_state(generation, files, out.graph, shacl, out.quads, checks, kept_footprint, previous, blob)
     timings["state"] = time.perf_counter() - t
 
 

@@ -48,7 +48,7 @@ from graphkit.ontology.shapes import Result
 STATE = "graphkit-state.pickle"  # the base: a whole state
 DELTAS = "graphkit-state.deltas.pickle"  # the imports since the base was written, each a StateDelta
 STAMPS = "graphkit-state.files.json"
-STATE_VERSION = 3
+STATE_VERSION = 4  # 4: the merged records pickled on their own (kept_graph_blob)
 # a larger change than this many nodes is validated whole (looking up every node's neighbours costs more)
 MAX_FOCUS = 50_000
 
@@ -61,7 +61,7 @@ class BuildState:
     version: int
     code: str
     files: dict[str, tuple[tuple[str, int, int], ...]]  # input path -> its files' (name, size, mtime_ns)
-    graph: MergedGraph
+    graph: MergedGraph  # written as the bytes of kept_graph_blob (pickled while the store is still being written)
     shacl: list[Result]
     quads: int  # in the store, the ontology's included
     checks: list[Check]  # the shapes compiled to SPARQL (compiling them parses the shapes and the ontology)
@@ -103,9 +103,16 @@ def stamps(paths: Iterable[Path]) -> dict[str, tuple[tuple[str, int, int], ...]]
     return {os.path.abspath(p): file_stamps(Path(p)) for p in paths}
 
 
+def kept_graph_blob(graph: MergedGraph) -> bytes:
+    """The merged records as a state keeps them (the service payments left out, :func:`_without_payments`), pickled:
+    the larger part of writing a state, which a build does while its store is still being written."""
+    kept = dataclasses.replace(graph, results=[_without_payments(r) for r in graph.results])
+    return pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def write_state(generation: Path, files: dict[str, tuple[tuple[str, int, int], ...]], graph: MergedGraph,
                 shacl: list[Result], quads: int, checks: list[Check], kept_footprint: Footprint | None = None,
-                previous: BuildState | None = None) -> None:
+                previous: BuildState | None = None, graph_blob: bytes | None = None) -> None:
     """The state of a build, into its generation: the pickle, and beside it the input files' stamps (:func:`stamps`,
     taken before the files were read) as JSON (read first, so that a stale state is never unpickled).
     ``kept_footprint``: the footprint of ``graph.results`` when known (else it is taken).
@@ -114,12 +121,13 @@ def write_state(generation: Path, files: dict[str, tuple[tuple[str, int, int], .
     ones themselves (its new records were merged onto the kept merge), the new state is the previous one's base file,
     hard-linked (the generation being switched in as a whole, as ever), and the previous deltas with one more
     (:class:`StateDelta`: the new units and records, the order of every list); else, or after :data:`MAX_DELTAS`
-    deltas, the whole state is written, a new base."""
+    deltas, the whole state is written, a new base. ``graph_blob``: :func:`kept_graph_blob` of ``graph``, when
+    already made."""
     import json
 
     if previous is None or not _write_delta(generation, previous, files, graph, shacl, quads, checks):
-        kept = dataclasses.replace(graph, results=[_without_payments(r) for r in graph.results])
-        state = BuildState(STATE_VERSION, code_fingerprint(), files, kept, shacl, quads, checks,
+        blob = graph_blob if graph_blob is not None else kept_graph_blob(graph)
+        state = BuildState(STATE_VERSION, code_fingerprint(), files, blob, shacl, quads, checks,  # type: ignore[arg-type]
                            kept_footprint if kept_footprint is not None else footprint(graph.results),
                            secrets.token_hex(16))
         with open(generation / STATE, "wb") as fh:
@@ -152,6 +160,9 @@ def read_state(store_path: Path, paths: Iterable[Path]) -> BuildState | None:
         with open(here / STATE, "rb") as fh:
             state = pickle.load(fh)
         if not isinstance(state, BuildState) or state.version != STATE_VERSION or state.code != code_fingerprint():
+            return None
+        state.graph = pickle.loads(state.graph)  # type: ignore[arg-type]
+        if not isinstance(state.graph, MergedGraph):
             return None
         blobs: list[bytes] = []
         if (here / DELTAS).is_file():

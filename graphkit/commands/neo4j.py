@@ -44,10 +44,13 @@ def load_neo4j(settings: Settings, uri: str, user: str, password: str, database:
     """Load the embedded store's content into Neo4j, all or nothing (the previous graph stays until the new
     one is complete; loading twice changes nothing). The records come from the state the build kept (about a
     second) or, when there is none this code can use, from the store's quads (about 20 s for England)."""
+    from graphkit.core.gcpause import collector_paused
     from graphkit.store.neo4j import Neo4jStore
     from graphkit.store.records import embedded_graph
 
-    with open_progress(sys.stderr) as progress:
+    # the records and the plan: millions of small objects and no cycle, kept until the command ends (a collection
+    # walking them would take about a second, twice)
+    with collector_paused(freeze=True), open_progress(sys.stderr) as progress:
         reading = progress.task("reading the embedded store")
         graph, came_from = embedded_graph(settings.store_path)
         reading.finish()

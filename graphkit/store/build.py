@@ -217,7 +217,7 @@ def _build_locked(inputs: list[InputFile], store_path: Path, progress: Progress 
 #: Bytes an in-memory Oxigraph store takes for each quad of the resolved graph, with a margin: 2,050,661 quads of
 #: the national build's resolved graph took 1.0 GB (measured 2026-12-07, pyoxigraph 0.5).
 _MEMORY_PER_QUAD = 600
-#: Records to resolved-graph quads, at most (the national build: 2.05 M quads of ~420,000 records).
+#: Resolved-graph quads a record makes, with a margin (the national build: 2.05 M quads of ~400,000 records, about 5).
 _QUADS_PER_RECORD = 8
 
 

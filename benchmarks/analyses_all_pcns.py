@@ -66,10 +66,12 @@ def run(store_path: Path, as_of: dt.date, list_size_year: str) -> dict[str, obje
         s = style.style(h, c)
         styles[s.style] = styles.get(s.style, 0) + 1
     t2 = time.perf_counter()
-    fp = _footprint(
-        g, membership_kind="PCNMembership", area_attr="area", weighted=False, threshold=0.5, low=30_000, high=50_000
+    fp = _footprint(  # the whole graph's footprints, as GET /analyses/footprint with no centre, kind or area
+        g, centre=None, kind=None, area=None, limit=None, offset=None, membership_kind="PCNMembership",
+        area_attr="area", weighted=False, threshold=0.5, low=30_000, high=50_000,
     )
-    comp = _competition(g, membership_kind="PCNMembership", area_attr="area", weighted=False, previous=None)
+    comp = _competition(g, membership_kind="PCNMembership", area_attr="area", weighted=False, previous_as_of=None,
+                        area=None)
     t3 = time.perf_counter()
     members, area_of, sizes = footprint.inputs_from_graph(g, membership_kinds={"PCNMembership"}, area_attr="area")
     multi = footprint.multi_area_organisations(members, area_of)

@@ -48,7 +48,7 @@ from graphkit.ontology.shapes import Result
 STATE = "graphkit-state.pickle"  # the base: a whole state
 DELTAS = "graphkit-state.deltas.pickle"  # the imports since the base was written, each a StateDelta
 STAMPS = "graphkit-state.files.json"
-STATE_VERSION = 4  # 4: the merged records pickled on their own (kept_graph_blob)
+STATE_VERSION = 5  # 5: the file is two pickles, the state without its records, then the records (kept_graph_blob)
 # a larger change than this many nodes is validated whole (looking up every node's neighbours costs more)
 MAX_FOCUS = 50_000
 
@@ -61,7 +61,7 @@ class BuildState:
     version: int
     code: str
     files: dict[str, tuple[tuple[str, int, int], ...]]  # input path -> its files' (name, size, mtime_ns)
-    graph: MergedGraph  # written as the bytes of kept_graph_blob (pickled while the store is still being written)
+    graph: MergedGraph  # written after the rest, as its own pickle (kept_graph_blob: made while the store is written)
     shacl: list[Result]
     quads: int  # in the store, the ontology's included
     checks: list[Check]  # the shapes compiled to SPARQL (compiling them parses the shapes and the ontology)
@@ -127,11 +127,12 @@ def write_state(generation: Path, files: dict[str, tuple[tuple[str, int, int], .
 
     if previous is None or not _write_delta(generation, previous, files, graph, shacl, quads, checks):
         blob = graph_blob if graph_blob is not None else kept_graph_blob(graph)
-        state = BuildState(STATE_VERSION, code_fingerprint(), files, blob, shacl, quads, checks,  # type: ignore[arg-type]
+        state = BuildState(STATE_VERSION, code_fingerprint(), files, MergedGraph(), shacl, quads, checks,
                            kept_footprint if kept_footprint is not None else footprint(graph.results),
                            secrets.token_hex(16))
-        with open(generation / STATE, "wb") as fh:
+        with open(generation / STATE, "wb") as fh:  # the state, its records left empty, then the records
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(blob)
     (generation / STAMPS).write_text(json.dumps(files), encoding="utf-8")
 
 
@@ -159,9 +160,9 @@ def read_state(store_path: Path, paths: Iterable[Path]) -> BuildState | None:
             return None
         with open(here / STATE, "rb") as fh:
             state = pickle.load(fh)
-        if not isinstance(state, BuildState) or state.version != STATE_VERSION or state.code != code_fingerprint():
-            return None
-        state.graph = pickle.loads(state.graph)  # type: ignore[arg-type]
+            if not isinstance(state, BuildState) or state.version != STATE_VERSION or state.code != code_fingerprint():
+                return None
+            state.graph = pickle.load(fh)  # the records, the file's second pickle
         if not isinstance(state.graph, MergedGraph):
             return None
         blobs: list[bytes] = []

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 from graphkit.core.gcpause import collector_paused
 from graphkit.ingest.merge import MergedGraph
@@ -59,10 +58,11 @@ def embedded_graph(store_path: Path) -> tuple[MergedGraph, str]:
     graph = kept_graph(store_path)
     if graph is not None:
         return graph, "the build's kept records"
-    return _read_back(store_path), "the quads read back"
+    return read_back(store_path), "the quads read back"
 
 
-def _read_back(store_path: Path) -> Any:
+def read_back(store_path: Path) -> MergedGraph:
+    """The store's records read back from its quads (``StoreUnavailable`` when there is no store)."""
     from graphkit.rdf.read import read_dataset
     from graphkit.store.oxigraph import OxigraphStore
 

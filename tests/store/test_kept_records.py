@@ -12,22 +12,12 @@ from typing import Any
 
 import pytest
 
-from graphkit.rdf.read import read_dataset
 from graphkit.store import generations
 from graphkit.store.build import InputFile, build, import_files
 from graphkit.store.increment import STATE
 from graphkit.store.neo4j.load import plan
-from graphkit.store.oxigraph import OxigraphStore
-from graphkit.store.records import embedded_graph, kept_graph
+from graphkit.store.records import embedded_graph, kept_graph, read_back
 from tests.conftest import CASES, SEEDS
-
-
-def _read_back(store_path: Path) -> Any:
-    store = OxigraphStore(store_path)
-    try:
-        return read_dataset(store.dataset())
-    finally:
-        store.close()
 
 
 def _same_plan(a: Any, b: Any) -> None:
@@ -55,7 +45,7 @@ def test_the_case_studies_kept_plan_as_read_back(case_build: tuple[Path, object]
     store_path = case_build[0]
     kept = kept_graph(store_path)
     assert kept is not None
-    back = _read_back(store_path)
+    back = read_back(store_path)
     assert len(kept.organisations) == len(back.organisations) > 250
     _same_plan(kept, back)
 
@@ -71,7 +61,7 @@ def test_payments_read_again_and_an_import_kept_as_a_delta(tmp_path: Path) -> No
     paid = [r for r in graph.results if r.payments]
     assert len(paid) == 1 and len(paid[0].contracts) == 40
     assert {p.practice for p in paid[0].payments} == {c.practice for c in paid[0].contracts}
-    _same_plan(graph, _read_back(store_path))
+    _same_plan(graph, read_back(store_path))
     contracts = [props for (base, _), (_, props) in plan(graph).nodes.items() if base == "Contract"]
     assert len(contracts) == 40 and all(props["services"] == sorted(props["services"]) for props in contracts)
 
@@ -81,7 +71,7 @@ def test_payments_read_again_and_an_import_kept_as_a_delta(tmp_path: Path) -> No
     graph, came_from = embedded_graph(store_path)
     assert came_from == "the build's kept records"
     assert "ZZF-EXPANDING" in graph.organisations and len([r for r in graph.results if r.payments]) == 1
-    _same_plan(graph, _read_back(store_path))
+    _same_plan(graph, read_back(store_path))
 
 
 def test_without_a_usable_state_the_quads_are_read(tmp_path: Path) -> None:
@@ -109,3 +99,24 @@ def test_the_national_store_kept_plans_as_read_back(seed_store: Path, seed_graph
     assert kept is not None
     assert sum(len(r.payments) for r in kept.results) == sum(len(r.payments) for r in seed_graph.results) > 280_000  # type: ignore[attr-defined]
     _same_plan(kept, seed_graph)
+
+
+@pytest.mark.neo4j
+def test_the_command_loads_neo4j_from_the_kept_records_as_the_quads_say(case_build: tuple[Path, object],
+                                                                        neo4j_db: Any, neo4j_uri: str) -> None:
+    """`graphkit load neo4j` on the case studies' store: it reads the kept records (and says so), and the graph it
+    writes into the real Neo4j, read back from there, plans as the store's quads do."""
+    from click.testing import CliRunner
+
+    from graphkit.cli import cli
+    from graphkit.store.neo4j import Neo4jStore
+
+    store_path = case_build[0]
+    out = CliRunner().invoke(cli, ["--store-path", str(store_path), "load", "neo4j", "--uri", neo4j_uri,
+                                    "--password", ""])
+    assert out.exit_code == 0, out.output
+    assert "from the build's kept records" in out.output
+    from_neo4j = Neo4jStore(neo4j_db, database="neo4j").read_graph()
+    back = read_back(store_path)
+    assert len(from_neo4j.organisations) == len(back.organisations) > 250
+    _same_plan(from_neo4j, back)

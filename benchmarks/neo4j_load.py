@@ -1,10 +1,11 @@
 """Benchmark: load the national graph into Neo4j three ways, side by side in one run, into one fresh server.
 
-(a) ours, end to end: what ``graphkit load neo4j`` does: the merged-graph records of the embedded store, from the
-    state its build kept (graphkit/store/records.py ``embedded_graph``: the payments read again from their files),
-    then ``Neo4jStore(driver).load(graph)``: the new graph planned in Python, CREATEd under staging labels in
-    batches, swapped in by one transaction of label changes (all or nothing). Timed from the store's path to the
-    swapped-in graph with its constraints and indexes.
+(a) ours, end to end: what ``graphkit load neo4j`` does (graphkit/store/records.py ``load_neo4j``): the merged-graph
+    records of the embedded store, from the state its build kept, then ``Neo4jStore(driver).load(graph, complete=
+    ...)``: the organisations planned and their writes begun, then, while they are written, the service payments
+    read again from their files and the rest planned; everything CREATEd under staging labels in batches by one
+    sender thread, swapped in by one transaction of label changes (all or nothing). Timed from the store's path to
+    the swapped-in graph with its constraints and indexes.
 (b) raw baseline: the very same nodes and relationships (labels, properties, relationship types and
     counts), flattened in Python beforehand with the row helpers of ``graphkit.store.neo4j`` (not
     timed), written with plain ``UNWIND $rows AS row CREATE (n:Label) SET n = row.props`` and
@@ -71,7 +72,7 @@ from graphkit.store.neo4j import (  # noqa: E402
     _role_row,
     _tie_row,
 )
-from graphkit.store.records import embedded_graph  # noqa: E402
+from graphkit.store.records import KEPT, embedded_graph, kept_records  # noqa: E402
 
 DATABASE = "neo4j"
 CURATED = ("people", "posts", "agreements", "deliveries", "lateral_ties")  # case studies: not in (b)
@@ -530,7 +531,7 @@ def measure(
         oxstore = ox.Store.read_only(str(path))
         quads = len(oxstore)
         graph = read_dataset(oxstore)  # untimed: the rows of (b), built before its clock starts
-        if embedded_graph(path)[1] != "the build's kept records":
+        if embedded_graph(path)[1] != KEPT:
             raise SystemExit(f"FAILED: {path} has no kept state this code can use: build it again with this code")
         t = time.perf_counter()
         raw = flatten(graph)
@@ -557,11 +558,14 @@ def measure(
                 for _ in range(max(1, repeat)):
                     ours = TimedNeo4jStore(driver)
                     with collector_paused(freeze=True):  # as the command runs them
-                        t = time.perf_counter()
-                        graph, _ = embedded_graph(path)
+                        t = time.perf_counter()  # as records.load_neo4j, the read and the load timed apart
+                        kept = kept_records(path)
                         read = time.perf_counter() - t
+                        if kept is None:
+                            raise SystemExit(f"FAILED: {path} has no kept state this code can use")
+                        graph, read_payments = kept
                         t = time.perf_counter()
-                        ours.load(graph)
+                        ours.load(graph, complete=read_payments)
                         load = time.perf_counter() - t
                     gc.unfreeze()  # the command ends here; this process goes on
                     del graph
@@ -610,7 +614,8 @@ def measure(
     )
     section.figures += [
         at_most("(a) `graphkit load neo4j`, end to end (records read + load), median", e2e, "s", 60,
-                f"read {read:.1f} s (the build's kept records) + load {load:.1f} s; runs: "
+                f"read {read:.1f} s (the build's kept state) + load {load:.1f} s (the payments files read again "
+                "while the organisations are written); runs: "
                 + ", ".join(f"{r.end_to_end:.1f}" for r in runs)),
         Figure("(b) raw `UNWIND ... CREATE` of the same nodes and relationships, median", raw_s, "s",
                note="rows built beforehand, not timed; runs: " + ", ".join(f"{r.raw:.1f}" for r in runs)),
@@ -667,11 +672,13 @@ def measure(
         va = f"{steps.steps[step_a]:.1f}" if step_a else ""
         vb = f"{steps.raw_steps[step_b]:.1f}" if step_b else ""
         rows.append(f"| {step_a or step_b} | {va} | {vb} |")
-    rows.append(f"| (a) planning the graph in Python (and the driver's own work) | "
-                f"{steps.load - sum(steps.steps.values()):.1f} | |")
-    rows.append(f"| (a) reading the records (the build's kept state, the payments files again) | {steps.read:.1f} | |")
+    rows.append(f"| (a) the rest of the load: planning the organisations before their writes begin, the driver's "
+                f"own work | {steps.load - sum(steps.steps.values()):.1f} | |")
+    rows.append(f"| (a) reading the build's kept state | {steps.read:.1f} | |")
     section.notes += notes
-    section.extra = "Where the time went in the middle run, in seconds:\n\n" + "\n".join(rows)
+    section.extra = ("Where the time went in the middle run, in seconds ((a)'s statements are sent by one thread while "
+                     "the load's own thread reads the payments files again and plans the rest of the graph: a "
+                     "statement's time includes its wait for the interpreter):\n\n" + "\n".join(rows))
     return section
 
 

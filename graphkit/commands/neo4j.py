@@ -46,18 +46,15 @@ def load_neo4j(settings: Settings, uri: str, user: str, password: str, database:
     second) or, when there is none this code can use, from the store's quads (about 20 s for England)."""
     from graphkit.core.gcpause import collector_paused
     from graphkit.store.neo4j import Neo4jStore
-    from graphkit.store.records import embedded_graph
+    from graphkit.store.records import load_neo4j
 
     # the records and the plan: millions of small objects and no cycle, kept until the command ends (a collection
     # walking them would take about a second, twice)
-    with collector_paused(freeze=True), open_progress(sys.stderr) as progress:
-        reading = progress.task("reading the embedded store")
-        graph, came_from = embedded_graph(settings.store_path)
-        reading.finish()
-        with _neo4j_driver(uri, user, password) as driver:
-            store = Neo4jStore(driver, database=database)
-            store.load(graph, progress=progress.task("loading into Neo4j", unit="rows"))
-            s = store.summary()
+    with collector_paused(freeze=True), open_progress(sys.stderr) as progress, \
+            _neo4j_driver(uri, user, password) as driver:
+        store = Neo4jStore(driver, database=database)
+        came_from = load_neo4j(settings.store_path, store, progress)
+        s = store.summary()
     click.echo(
         f"loaded into {uri} (database {database}) from {came_from}: {s.organisations} organisations, "
         f"{len(s.sources)} source files"

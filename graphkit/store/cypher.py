@@ -95,13 +95,14 @@ def _name(name: str) -> str:
 
 
 def create_nodes(labels: tuple[str, ...]) -> str:
-    """New nodes with these labels (a staging label first), one a row, each returning its element id with the row's
-    number: the relationships of the load find their ends by these ids, with no index on the staging labels."""
+    """New nodes with these labels (a staging label first), one a row, returning the pairs of each row's number and
+    its node's element id in one record (one list for the driver to unpack, not a record a node): the
+    relationships of the load find their ends by these ids, with no index on the staging labels."""
     return f"""
 UNWIND $rows AS row
 CREATE (n:{":".join(_name(x) for x in labels)})
 SET n = row.props
-RETURN row.i AS i, elementId(n) AS id
+RETURN collect([row.i, elementId(n)]) AS made
 """
 
 

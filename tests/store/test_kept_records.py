@@ -120,3 +120,32 @@ def test_the_command_loads_neo4j_from_the_kept_records_as_the_quads_say(case_bui
     back = read_back(store_path)
     assert len(from_neo4j.organisations) == len(back.organisations) > 250
     _same_plan(from_neo4j, back)
+
+
+@pytest.mark.neo4j
+def test_a_payments_file_changed_under_its_stamps_mid_load_starts_again_from_the_quads(tmp_path: Path,
+                                                                                        neo4j_db: Any) -> None:
+    """The payments are read again only once the organisations are being written: a payments file whose bytes
+    changed while its size and time stayed (so the kept state still stands for it) ends that load, and the
+    command loads again from the quads; the graph in Neo4j is the quads' own, nothing of the first try left."""
+    from graphkit.store.neo4j import Neo4jStore
+    from graphkit.store.records import READ_BACK, kept_records, load_neo4j
+
+    payments = _small_payments(tmp_path, rows=12)
+    store_path = tmp_path / "store"
+    build([InputFile(SEEDS / "ods" / "eccg_2025-12.csv"), InputFile(payments)], store_path)
+    st = payments.stat()
+    text = payments.read_text(encoding="utf-8")
+    digit = next(i for i, c in enumerate(text) if c.isdigit() and i > text.index("\n"))
+    changed = text[:digit] + str((int(text[digit]) + 1) % 10) + text[digit + 1:]
+    payments.write_text(changed, encoding="utf-8")
+    os.utime(payments, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert payments.stat().st_size == st.st_size
+    assert kept_records(store_path) is not None  # the stamps still match: the state is used until the payments
+
+    store = Neo4jStore(neo4j_db, database="neo4j")
+    assert load_neo4j(store_path, store) == READ_BACK
+    records, _, _ = neo4j_db.execute_query(
+        "MATCH (n) WHERE any(l IN labels(n) WHERE l STARTS WITH 'Staging') RETURN count(n) AS n")
+    assert records[0]["n"] == 0
+    _same_plan(store.read_graph(), read_back(store_path))

@@ -6,8 +6,10 @@ nodes and relationships of the new graph (:func:`plan`), and written in batches 
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from graphkit.core import contract_kinds
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 CONTRACT_CLASS = {s: k for s, k in contract_kinds.STATED.items() if k != "Contract"}
 CONTRACT_LABEL: dict[str, str | None] = {"Contract": None}  # the base class is the :Contract label itself
 BATCH = 10_000  # rows per UNWIND, each batch its own transaction
+SWITCH_INTERVAL = 0.0005  # s; while a load's sender runs (Python's default, 5 ms, keeps it waiting at every read)
 
 
 def batches(rows: list[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
@@ -65,8 +68,11 @@ class Plan:
         self.nodes: dict[Ref, tuple[set[str], dict[str, Any]]] = {}
         self.rels: dict[tuple[str, Ref, Ref, str | None], dict[str, Any]] = {}
         self.roles: dict[str, None] = {}  # the OdsRole nodes (shared by every graph: merged, not staged)
+        self.closed: set[str] = set()  # base labels fully planned (their writes may have begun): no more such nodes
 
     def node(self, base: str, key: str, props: dict[str, Any], *labels: str) -> None:
+        if base in self.closed:
+            raise RuntimeError(f"a {base} node planned after all of them were: {key}")
         found = self.nodes.get((base, key))
         if found is None:
             self.nodes[(base, key)] = ({*labels}, dict(props))
@@ -80,11 +86,14 @@ class Plan:
         key = (rel_type, a, b, (props or {}).get("iri"))
         self.rels.setdefault(key, {}).update(props or {})
 
-    def node_groups(self) -> dict[tuple[str, ...], list[Ref]]:
-        """The nodes by their labels (the staging label first), in a stable order."""
+    def node_groups(self, bases: Iterable[str] | None = None) -> dict[tuple[str, ...], list[Ref]]:
+        """The nodes by their labels (the staging label first), in a stable order; only those of ``bases`` when
+        given."""
+        wanted = None if bases is None else set(bases)
         groups: dict[tuple[str, ...], list[Ref]] = defaultdict(list)
         for ref, (labels, _) in self.nodes.items():
-            groups[(cypher.STAGING[ref[0]], *sorted(labels))].append(ref)
+            if wanted is None or ref[0] in wanted:
+                groups[(cypher.STAGING[ref[0]], *sorted(labels))].append(ref)
         return dict(sorted(groups.items()))
 
     def rel_groups(self) -> dict[str, list[tuple[Ref, Ref, dict[str, Any]]]]:
@@ -104,8 +113,21 @@ def _present(props: dict[str, Any]) -> dict[str, Any]:
 
 def plan(graph: MergedGraph) -> Plan:
     """The nodes and relationships a load writes (the same graph as the MERGE writes of earlier versions gave)."""
-    org = cypher.ORG_LABEL
     out = Plan()
+    _plan_sources_and_organisations(out, graph)
+    _plan_the_rest(out, graph)
+    return out
+
+
+#: The nodes :func:`_plan_sources_and_organisations` plans, all of them: their writes may begin before the rest of
+#: the graph is planned, as :func:`write_graph` does (Plan.node refuses them afterwards).
+FIRST_BASES = frozenset({"SourceDocument", cypher.ORG_LABEL})
+
+
+def _plan_sources_and_organisations(out: Plan, graph: MergedGraph) -> None:
+    """The source files' and the organisations' nodes (nothing else plans these: :data:`FIRST_BASES`). They need
+    neither the service payments nor any other node."""
+    org = cypher.ORG_LABEL
     for r in graph.results:
         row = _source_row(r.source)
         out.node("SourceDocument", row["iri"], {"iri": row["iri"], **row["props"]})
@@ -114,6 +136,13 @@ def plan(graph: MergedGraph) -> Plan:
             row = _org_row(o)
             props = {"iri": row["iri"], **row["props"]}
             out.node(org, props["odsCode"], props, *(cypher.label(k) for k in sorted(o.kinds)))
+    out.closed.update(FIRST_BASES)
+
+
+def _plan_the_rest(out: Plan, graph: MergedGraph) -> None:
+    """Everything but the nodes of :func:`_plan_sources_and_organisations`: the ties, roles, events, contracts (with
+    their service payments) and the curated records."""
+    org = cypher.ORG_LABEL
     terms = membership_terms(graph)
     for t in sorted(graph.ties, key=lambda t: t.kind):  # in the order the kinds were written
         row = _tie_row(t)
@@ -144,7 +173,6 @@ def plan(graph: MergedGraph) -> Plan:
         for row in rows:
             _contract(out, row, contract_kind)
     _plan_curated(out, graph)
-    return out
 
 
 def membership_terms(graph: MergedGraph) -> dict[tuple[str, str, str, Any], dict[str, Any]]:
@@ -219,33 +247,56 @@ def rows_to_load(graph: MergedGraph) -> int:
     return plan(graph).rows()
 
 
-def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None) -> None:
+def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None, *,
+                complete: Callable[[], None] | None = None, planned: Callable[[Plan], None] | None = None) -> None:
     """The load of :meth:`Neo4jStore.load`: the new graph CREATEd under staging labels (no index on them: the
     relationships find their ends by the element ids the nodes' writes returned), swapped in by one transaction of
-    label changes, then the previous graph deleted and the live constraints and indexes made sure of."""
-    new = new if new is not None else plan(graph)
+    label changes, then the previous graph deleted and the live constraints and indexes made sure of.
+
+    The batches are sent by one thread, in order, while this one plans what comes next: the source files' and the
+    organisations' nodes are planned first and their writes begin (a third of the server's work); meanwhile
+    ``complete`` (when given: the service payments read again from their files, graphkit/store/records.py) and the
+    rest of the graph are planned, and each relationship type's rows are made while the one before is written.
+    ``new``, when given, is the whole plan, made beforehand. ``planned`` is told the whole plan once it is made."""
     existing = {r["name"] for q in ("CONSTRAINTS", "INDEXES") for r in store._run(f"SHOW {q} YIELD name RETURN name")}
     for name in cypher.STAGING_CONSTRAINTS:  # an earlier version indexed the staging labels: upkeep for nothing
         if name in existing:
             store._run(f"DROP CONSTRAINT {name} IF EXISTS")
     with store.driver.session(database=store.database) as session:  # auto-commit, as IN TRANSACTIONS needs
         session.run(cypher.DROP_STAGING).consume()
-    ids: dict[Ref, str] = {}
-    for labels, refs in new.node_groups().items():
-        rows = [{"i": i, "props": _present(new.nodes[ref][1])} for i, ref in enumerate(refs)]
-        for rec in store._write(cypher.create_nodes(labels), rows):
-            ids[refs[rec["i"]]] = rec["id"]
-    if new.roles:
-        for rec in store._run(cypher.MERGE_ROLE_NODES, codes=list(new.roles)):
+    with _Sender(store) as send:
+        early: frozenset[str] = frozenset()
+        if new is None:
+            new, early = Plan(), FIRST_BASES
+            _plan_sources_and_organisations(new, graph)
+            first = _send_nodes(send, new, new.node_groups(early))
+            if complete is not None:
+                complete()
+            _plan_the_rest(new, graph)
+        else:
+            first = []
+        if planned is not None:
+            planned(new)
+        rest = _send_nodes(send, new, new.node_groups({base for base, _ in new.nodes} - early))
+        roles = send.run(cypher.MERGE_ROLE_NODES, codes=list(new.roles)) if new.roles else None
+        ids: dict[Ref, str] = {}
+        for refs, written in (*first, *rest):
+            for rec in written.result():
+                for i, node in rec["made"]:
+                    ids[refs[i]] = node
+        for rec in roles.result() if roles is not None else ():
             ids[("OdsRole", rec["code"])] = rec["id"]
-    for rel_type, rels in new.rel_groups().items():
-        rows = [{"a": ids[a], "b": ids[b], "props": _present(props)} for a, b, props in rels]
-        made = sum(rec["n"] for rec in store._write(cypher.create_rels(rel_type), rows))
-        if made != len(rows):  # an end node gone (another load cleared the staging area): never swap in a part
-            raise StoreUnavailable(
-                f"{len(rows) - made} of {len(rows)} {rel_type} relationships found no end node: another load may have "
-                "cleared the staging area meanwhile; the previous graph is still the one served, load again",
-                details={"relationship": rel_type})
+        sent: list[tuple[str, int, Future[list[Any]]]] = []
+        for rel_type, rels in new.rel_groups().items():  # each type's rows made while the one before is written
+            rows = [{"a": ids[a], "b": ids[b], "props": _present(props)} for a, b, props in rels]
+            sent.append((rel_type, len(rows), send.write(cypher.create_rels(rel_type), rows)))
+        for rel_type, count, written in sent:
+            made = sum(rec["n"] for rec in written.result())
+            if made != count:  # an end node gone (another load cleared the staging area): never swap in a part
+                raise StoreUnavailable(
+                    f"{count - made} of {count} {rel_type} relationships found no end node: another load may have "
+                    "cleared the staging area meanwhile; the previous graph is still the one served, load again",
+                    details={"relationship": rel_type})
     store._loading.update(description="switching Neo4j to the new graph")
     with store.driver.session(database=store.database) as session:
         session.execute_write(lambda tx: [tx.run(q).consume() for q in cypher.SWAP])
@@ -256,6 +307,44 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None) 
         store._run(c)
     if missing:
         store._run("CALL db.awaitIndexes(300)")
+
+
+class _Sender:
+    """One thread sending a load's statements, in the order given, while the caller goes on (the driver waits on
+    the server without holding the interpreter). Leaving the block waits for what was sent; leaving it by an
+    error cancels what was not yet sent."""
+
+    def __init__(self, store: Neo4jStore) -> None:
+        self._store = store
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-load")
+
+    def write(self, query: str, rows: list[dict[str, Any]]) -> Future[list[Any]]:
+        """``rows`` written in batches (:meth:`Neo4jStore._write`); the future of what the query returned."""
+        return self._pool.submit(self._store._write, query, rows)
+
+    def run(self, query: str, **params: Any) -> Future[list[Any]]:
+        return self._pool.submit(self._store._run, query, **params)
+
+    def __enter__(self) -> _Sender:
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+        finally:
+            sys.setswitchinterval(self._interval)
+
+
+def _send_nodes(send: _Sender, new: Plan, groups: dict[tuple[str, ...], list[Ref]]
+                ) -> list[tuple[list[Ref], Future[list[Any]]]]:
+    """Each group's nodes sent; with each, its refs (a written row returns its number in them and its element id)."""
+    out = []
+    for labels, refs in groups.items():
+        rows = [{"i": i, "props": _present(new.nodes[ref][1])} for i, ref in enumerate(refs)]
+        out.append((refs, send.write(cypher.create_nodes(labels), rows)))
+    return out
 
 
 # -- the rows ---------------------------------------------------------------------------------------

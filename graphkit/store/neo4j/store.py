@@ -6,6 +6,7 @@ back :mod:`graphkit.store.neo4j.readback`."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from graphkit.core.gcpause import collector_paused
@@ -62,24 +63,27 @@ class Neo4jStore(SharedStore):
             self._loading.advance(len(batch))
         return out
 
-    def load(self, graph: MergedGraph, *, progress: Task | None = None) -> None:
+    def load(self, graph: MergedGraph, *, progress: Task | None = None,
+             complete: Callable[[], None] | None = None) -> None:
         """Write the merged graph, all or nothing: the new graph is written under staging labels in
         batches, then one transaction replaces the previous graph with it. An interrupted load (the loader
         or the server killed: benchmarks/soak.py) leaves the previous complete graph queryable, and its
         staging nodes are removed by the next load; loading twice gives the same graph. Losing the server
-        midway raises StoreUnavailable. ``progress`` (graphkit/core/progress.py) counts the rows written."""
+        midway raises StoreUnavailable. ``progress`` (graphkit/core/progress.py) counts the rows written.
+        ``complete``: called while the organisations are being written, before the rest of the graph is planned
+        (graphkit/store/records.py: the service payments read again from their files); what it raises ends the
+        load, the previous graph still served."""
         with collector_paused():  # the plan: ~170,000 rows of small objects, no cycles
-            self._load(graph, progress)
+            self._load(graph, progress, complete)
 
-    def _load(self, graph: MergedGraph, progress: Task | None) -> None:
+    def _load(self, graph: MergedGraph, progress: Task | None, complete: Callable[[], None] | None) -> None:
         from neo4j.exceptions import DriverError, Neo4jError
 
-        new = loading.plan(graph)
         if progress is not None:
-            progress.update(total=new.rows())
             self._loading = progress
         try:
-            loading.write_graph(self, graph, new)
+            loading.write_graph(self, graph, complete=complete,
+                                planned=lambda new: self._loading.update(total=new.rows()))
             forget_held(self)  # the indexes kept on this store object describe the graph just replaced
             self._loading.update(description="loaded into Neo4j")
             self._loading.finish()

@@ -249,22 +249,17 @@ def rows_to_load(graph: MergedGraph) -> int:
 
 def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None, *,
                 complete: Callable[[], None] | None = None, planned: Callable[[Plan], None] | None = None) -> None:
-    """The load of :meth:`Neo4jStore.load`: the new graph CREATEd under staging labels (no index on them: the
-    relationships find their ends by the element ids the nodes' writes returned), swapped in by one transaction of
-    label changes, then the previous graph deleted and the live constraints and indexes made sure of.
+    """The load of :meth:`Neo4jStore.load`: the live constraints and indexes made sure of (:func:`_prepare`), the new
+    graph CREATEd under staging labels (no index on them: the relationships find their ends by the element ids the
+    nodes' writes returned), swapped in by one transaction of label changes, then the previous graph deleted.
 
     The batches are sent by one thread, in order, while this one plans what comes next: the source files' and the
     organisations' nodes are planned first and their writes begin (a third of the server's work); meanwhile
     ``complete`` (when given: the service payments read again from their files, graphkit/store/records.py) and the
     rest of the graph are planned, and each relationship type's rows are made while the one before is written.
     ``new``, when given, is the whole plan, made beforehand. ``planned`` is told the whole plan once it is made."""
-    existing = {r["name"] for q in ("CONSTRAINTS", "INDEXES") for r in store._run(f"SHOW {q} YIELD name RETURN name")}
-    for name in cypher.STAGING_CONSTRAINTS:  # an earlier version indexed the staging labels: upkeep for nothing
-        if name in existing:
-            store._run(f"DROP CONSTRAINT {name} IF EXISTS")
-    with store.driver.session(database=store.database) as session:  # auto-commit, as IN TRANSACTIONS needs
-        session.run(cypher.DROP_STAGING).consume()
     with _Sender(store) as send:
+        prepared = send.call(_prepare, store)  # on the sender, while the organisations are planned
         early: frozenset[str] = frozenset()
         if new is None:
             new, early = Plan(), FIRST_BASES
@@ -290,6 +285,7 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None, 
         for rel_type, rels in new.rel_groups().items():  # each type's rows made while the one before is written
             rows = [{"a": ids[a], "b": ids[b], "props": _present(props)} for a, b, props in rels]
             sent.append((rel_type, len(rows), send.write(cypher.create_rels(rel_type), rows)))
+        prepared.result()
         for rel_type, count, written in sent:
             made = sum(rec["n"] for rec in written.result())
             if made != count:  # an end node gone (another load cleared the staging area): never swap in a part
@@ -302,28 +298,55 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None, 
         session.execute_write(lambda tx: [tx.run(q).consume() for q in cypher.SWAP])
         session.run(cypher.DROP_RETIRED).consume()  # auto-commit, as IN TRANSACTIONS needs
         session.run(cypher.DROP_ORPHAN_ROLES).consume()
+
+
+def _prepare(store: Neo4jStore) -> list[Any]:
+    """Before the new graph is written: the constraints an earlier version put on the staging labels dropped, the
+    nodes an interrupted load left removed, and the live labels' constraints and indexes made sure of (a first
+    load creates them over empty labels, so that the swap fills them as every later load's swap does)."""
+    existing = {r["name"] for q in ("CONSTRAINTS", "INDEXES") for r in store._run(f"SHOW {q} YIELD name RETURN name")}
+    for name in cypher.STAGING_CONSTRAINTS:  # an earlier version indexed the staging labels: upkeep for nothing
+        if name in existing:
+            store._run(f"DROP CONSTRAINT {name} IF EXISTS")
+    with store.driver.session(database=store.database) as session:  # auto-commit, as IN TRANSACTIONS needs
+        session.run(cypher.DROP_STAGING).consume()
     missing = [c for c in cypher.CONSTRAINTS if c.split()[2] not in existing]
-    for c in missing:  # after the data: built once over the loaded graph
+    for c in missing:
         store._run(c)
     if missing:
         store._run("CALL db.awaitIndexes(300)")
+    return []
 
 
 class _Sender:
     """One thread sending a load's statements, in the order given, while the caller goes on (the driver waits on
-    the server without holding the interpreter). Leaving the block waits for what was sent; leaving it by an
-    error cancels what was not yet sent."""
+    the server without holding the interpreter). Once a statement fails, the ones after it are not sent (each
+    raises the first failure). Leaving the block waits for what was sent; leaving it by an error cancels what was
+    not yet sent."""
 
     def __init__(self, store: Neo4jStore) -> None:
         self._store = store
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-load")
+        self._failed: BaseException | None = None
+
+    def _send(self, fn: Callable[..., list[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+        if self._failed is not None:
+            raise self._failed
+        try:
+            return fn(*args, **kwargs)
+        except BaseException as exc:
+            self._failed = exc
+            raise
+
+    def call(self, fn: Callable[..., list[Any]], *args: Any, **kwargs: Any) -> Future[list[Any]]:
+        return self._pool.submit(self._send, fn, args, kwargs)
 
     def write(self, query: str, rows: list[dict[str, Any]]) -> Future[list[Any]]:
         """``rows`` written in batches (:meth:`Neo4jStore._write`); the future of what the query returned."""
-        return self._pool.submit(self._store._write, query, rows)
+        return self.call(self._store._write, query, rows)
 
     def run(self, query: str, **params: Any) -> Future[list[Any]]:
-        return self._pool.submit(self._store._run, query, **params)
+        return self.call(self._store._run, query, **params)
 
     def __enter__(self) -> _Sender:
         self._interval = sys.getswitchinterval()

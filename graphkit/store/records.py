@@ -120,10 +120,12 @@ def load_neo4j(store_path: Path, neo4j: Neo4jStore, progress: Progress | None = 
     if kept is not None:
         reading.finish()
         graph, read_payments = kept
+        loading = progress.task("loading into Neo4j", unit="rows")
         try:
-            neo4j.load(graph, progress=progress.task("loading into Neo4j", unit="rows"), complete=read_payments)
+            neo4j.load(graph, progress=loading, complete=read_payments)
             return KEPT
         except StaleRecords:  # nothing was swapped in, and the next load clears what this one staged
+            loading.remove()
             reading = progress.task("reading the embedded store's quads")
     graph = read_back(store_path)
     reading.finish()

@@ -247,8 +247,8 @@ def rows_to_load(graph: MergedGraph) -> int:
     return plan(graph).rows()
 
 
-def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None, *,
-                complete: Callable[[], None] | None = None, planned: Callable[[Plan], None] | None = None) -> None:
+def write_graph(store: Neo4jStore, graph: MergedGraph, *, complete: Callable[[], None] | None = None,
+                planned: Callable[[Plan], None] | None = None) -> None:
     """The load of :meth:`Neo4jStore.load`: what an interrupted load left removed (:func:`_prepare`), the new graph
     CREATEd under staging labels (no index on them: the relationships find their ends by the element ids the nodes'
     writes returned), swapped in by one transaction of label changes, then the previous graph deleted and the live
@@ -258,22 +258,18 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, new: Plan | None = None, 
     organisations' nodes are planned first and their writes begin (a third of the server's work); meanwhile
     ``complete`` (when given: the service payments read again from their files, graphkit/store/records.py) and the
     rest of the graph are planned, and each relationship type's rows are made while the one before is written.
-    ``new``, when given, is the whole plan, made beforehand. ``planned`` is told the whole plan once it is made."""
+    ``planned`` is told the whole plan once it is made (the load's progress total)."""
     with _Sender(store) as send:
         prepared = send.call(_prepare, store)  # on the sender, while the organisations are planned
-        early: frozenset[str] = frozenset()
-        if new is None:
-            new, early = Plan(), FIRST_BASES
-            _plan_sources_and_organisations(new, graph)
-            first = _send_nodes(send, new, new.node_groups(early))
-            if complete is not None:
-                complete()
-            _plan_the_rest(new, graph)
-        else:
-            first = []
+        new = Plan()
+        _plan_sources_and_organisations(new, graph)
+        first = _send_nodes(send, new, new.node_groups(FIRST_BASES))
+        if complete is not None:
+            complete()
+        _plan_the_rest(new, graph)
         if planned is not None:
             planned(new)
-        rest = _send_nodes(send, new, new.node_groups({base for base, _ in new.nodes} - early))
+        rest = _send_nodes(send, new, new.node_groups({base for base, _ in new.nodes} - FIRST_BASES))
         roles = send.run(cypher.MERGE_ROLE_NODES, codes=list(new.roles)) if new.roles else None
         ids: dict[Ref, str] = {}
         for refs, written in (*first, *rest):

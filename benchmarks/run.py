@@ -44,7 +44,8 @@ BENCHMARKS: tuple[tuple[str, str, dict[str, object]], ...] = (
     ("search_lists", "search as you type, lists and contracts in-process", {"store_path": "<store_path>"}),
     ("api_routes", "the API's routes in-process", {"store_path": "<store_path>"}),
     ("analyses_all_pcns", "every analysis for every PCN and federation", {"store_path": "<store_path>"}),
-    ("neo4j_load", "loading Neo4j: ours, raw UNWIND CREATE, rdflib-neo4j", {"store": "<store_path>"}),
+    ("neo4j_load", "loading Neo4j: ours, raw UNWIND CREATE, rdflib-neo4j",
+     {"store": "<store_path>", "rdflib_repeat": "<repeat>"}),  # the ratio: medians on both sides
     ("load_test", "loopback load on both stores", {"store_path": "<store_path>", "neo4j": True}),
     ("synthetic_scale", "synthetic economies at growing scales", {"scales": "<scales>"}),
 )

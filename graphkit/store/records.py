@@ -2,11 +2,11 @@
 
 Two ways to the same records: the state the store's build (or last import) kept for imports
 (graphkit/store/increment.py: read in about a second on the national store, with the service payments, which the
-state leaves out, read again from their payments files), or, when there is no state this code can use, the quads
-read back (``graphkit.rdf.read.read_dataset``: about 20 s on the national store). Both plan the same Neo4j graph,
-node for node and property for property, list order included (graphkit/store/neo4j/load.py puts what the quads
-hold as a set in one order): tests/store/test_kept_records.py shows it on the case studies, after an import, and on
-the national store."""
+state leaves out, read again from their payments files: by :func:`load_neo4j` while the organisations are
+written), or, when there is no state this code can use, the quads read back (``graphkit.rdf.read.read_dataset``:
+about 20 s on the national store). Both plan the same Neo4j graph, node for node and property for property, list
+order included (graphkit/store/neo4j/load.py puts what the quads hold as a set in one order):
+tests/store/test_kept_records.py shows it on the case studies, after an import, and on the national store."""
 
 from __future__ import annotations
 

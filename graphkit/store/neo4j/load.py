@@ -301,7 +301,7 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, *, complete: Callable[[],
         store._run("CALL db.awaitIndexes(300)")
 
 
-def _prepare(store: Neo4jStore) -> list[Any]:
+def _prepare(store: Neo4jStore) -> list[str]:
     """Before the new graph is written: the constraints an earlier version put on the staging labels dropped and the
     nodes an interrupted load left removed; returns the live constraints and indexes that are missing (a first
     load), which are created after the swap, built once over the loaded graph (faster than the swap filling them)."""

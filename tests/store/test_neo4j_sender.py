@@ -1,11 +1,12 @@
-"""The Neo4j load's sender thread on the real server (graphkit/store/neo4j/load.py ``_Sender``): a statement the
-server refuses ends the load with nothing after it sent, the previous graph still served, and the next load
-clean."""
+"""The Neo4j load's sender threads on the real server (graphkit/store/neo4j/load.py ``_Sender``): a statement the
+server refuses ends the load with nothing begun after its refusal (node writes go two at a time: one begun before
+it may still finish), no relationship sent, the previous graph still served, and the next load clean."""
 
 from __future__ import annotations
 
 import gzip
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,24 @@ pytestmark = pytest.mark.neo4j
 
 
 class _RefusedOnContracts(Neo4jStore):
-    """The real store, but its write of the contracts' nodes is a statement the server refuses (bad Cypher)."""
+    """The real store, but its write of the contracts' nodes is a statement the server refuses (bad Cypher); what
+    the load's threads did, in the order they did it: ("sent", query), ("refused", query)."""
 
     def __init__(self, driver: Any) -> None:
         super().__init__(driver, database="neo4j")
-        self.sent: list[str] = []
+        self.events: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
 
     def _write(self, query: str, rows: list[dict[str, Any]]) -> list[Any]:
-        self.sent.append(query)
-        if "StagingContract" in query:
-            query = query.replace("RETURN", "RETURN (", 1)
-        return super()._write(query, rows)
+        with self._lock:
+            self.events.append(("sent", query))
+        refused = "StagingContract" in query
+        try:
+            return super()._write(query.replace("RETURN", "RETURN (", 1) if refused else query, rows)
+        except BaseException:
+            with self._lock:
+                self.events.append(("refused", query))
+            raise
 
 
 def _count(driver: Any, query: str) -> int:
@@ -57,10 +65,12 @@ def test_a_refused_statement_ends_the_load_sends_nothing_after_it_and_keeps_the_
     with pytest.raises(StoreUnavailable, match="Neo4j refused the load"):
         refusing.load(after)
     assert sys.getswitchinterval() == interval
-    refused = next(i for i, q in enumerate(refusing.sent) if "StagingContract" in q)
-    assert refusing.sent[: refused] and all("StagingOrganisation" in q or "StagingSourceDocument" in q
-                                           for q in refusing.sent[: refused])
-    assert refused == len(refusing.sent) - 1  # no relationship, nor anything else, sent after the refusal
+    sent = [q for what, q in refusing.events if what == "sent"]
+    first = next(i for i, q in enumerate(sent) if "StagingContract" in q)
+    assert sent[:first] and all("StagingOrganisation" in q or "StagingSourceDocument" in q for q in sent[:first])
+    refusal = refusing.events.index(next(e for e in refusing.events if e[0] == "refused"))
+    assert [e for e in refusing.events[refusal:] if e[0] == "sent"] == []  # nothing begun after the refusal
+    assert not any("CREATE (a)-[r:" in q for q in sent)  # no relationship sent at all
     assert _count(neo4j_db, "MATCH (n:Organisation) RETURN count(n) AS n") == organisations
     assert _count(neo4j_db, "MATCH (n:Contract) RETURN count(n) AS n") == 0
     assert _count(neo4j_db, "MATCH (n:StagingOrganisation) RETURN count(n) AS n") > 0  # left for the next load

@@ -48,6 +48,9 @@ CONTRACT_CLASS = {s: k for s, k in contract_kinds.STATED.items() if k != "Contra
 CONTRACT_LABEL: dict[str, str | None] = {"Contract": None}  # the base class is the :Contract label itself
 BATCH = 10_000  # rows per UNWIND, each batch its own transaction
 SWITCH_INTERVAL = 0.0005  # s; while a load's sender runs (Python's default, 5 ms, keeps it waiting at every read)
+#: Node batches written at once. New nodes lock nothing another write needs, and the server takes a second core;
+#: the relationships are written one batch at a time (two batches locking the same nodes could deadlock).
+NODE_WRITERS = 2
 
 
 def batches(rows: list[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
@@ -254,8 +257,9 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, *, complete: Callable[[],
     writes returned), swapped in by one transaction of label changes, then the previous graph deleted and the live
     constraints and indexes made sure of.
 
-    The batches are sent by one thread, in order, while this one plans what comes next: the source files' and the
-    organisations' nodes are planned first and their writes begin (a third of the server's work); meanwhile
+    The batches are sent by other threads (:class:`_Sender`: in order, the nodes' two at a time) while this one plans
+    what comes next: the source files' and the organisations' nodes are planned first and their writes begin (a third
+    of the server's work); meanwhile
     ``complete`` (when given: the service payments read again from their files, graphkit/store/records.py) and the
     rest of the graph are planned, and each relationship type's rows are made while the one before is written.
     ``planned`` is told the whole plan once it is made (the load's progress total)."""
@@ -272,10 +276,11 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, *, complete: Callable[[],
         rest = _send_nodes(send, new, new.node_groups({base for base, _ in new.nodes} - FIRST_BASES))
         roles = send.run(cypher.MERGE_ROLE_NODES, codes=list(new.roles)) if new.roles else None
         ids: dict[Ref, str] = {}
-        for refs, written in (*first, *rest):
-            for rec in written.result():
-                for i, node in rec["made"]:
-                    ids[refs[i]] = node
+        for refs_of, made_of in (first, rest):
+            for refs, records in zip(refs_of, made_of.result(), strict=True):
+                for rec in records:
+                    for i, node in rec["made"]:
+                        ids[refs[i]] = node
         for rec in roles.result() if roles is not None else ():
             ids[("OdsRole", rec["code"])] = rec["id"]
         sent: list[tuple[str, int, Future[list[Any]]]] = []
@@ -315,31 +320,54 @@ def _prepare(store: Neo4jStore) -> list[str]:
 
 
 class _Sender:
-    """One thread sending a load's statements, in the order given, while the caller goes on (the driver waits on
-    the server without holding the interpreter). Once a statement fails, the ones after it are not sent (each
-    raises the first failure). Leaving the block waits for what was sent; leaving it by an error cancels what was
+    """The threads sending a load's statements, in the order given, while the caller goes on (the driver waits on
+    the server without holding the interpreter): one dispatcher takes each statement in turn; a set of node writes
+    (:meth:`write_apart`) is spread over :data:`NODE_WRITERS` threads, and what comes after it waits for all of it.
+    Once a statement fails, none is sent after it (each raises the first failure; a batch already on its way when
+    another fails still runs). Leaving the block waits for what was sent; leaving it by an error cancels what was
     not yet sent."""
 
     def __init__(self, store: Neo4jStore) -> None:
         self._store = store
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-load")
+        self._writers = ThreadPoolExecutor(max_workers=NODE_WRITERS, thread_name_prefix="neo4j-load-nodes")
         self._failed: BaseException | None = None
 
-    def _send(self, fn: Callable[..., list[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+    def _send(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self._failed is not None:
             raise self._failed
         try:
             return fn(*args, **kwargs)
         except BaseException as exc:
-            self._failed = exc
+            if self._failed is None:
+                self._failed = exc
             raise
 
-    def call(self, fn: Callable[..., list[Any]], *args: Any, **kwargs: Any) -> Future[list[Any]]:
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
         return self._pool.submit(self._send, fn, args, kwargs)
 
     def write(self, query: str, rows: list[dict[str, Any]]) -> Future[list[Any]]:
         """``rows`` written in batches (:meth:`Neo4jStore._write`); the future of what the query returned."""
         return self.call(self._store._write, query, rows)
+
+    def write_apart(self, writes: list[tuple[str, list[dict[str, Any]]]]) -> Future[list[list[Any]]]:
+        """Writes none of which needs another (new nodes), their batches sent :data:`NODE_WRITERS` at a time; the
+        future of what each write returned, in the order given."""
+        return self.call(self._spread, writes)
+
+    def _spread(self, writes: list[tuple[str, list[dict[str, Any]]]]) -> list[list[Any]]:
+        jobs = [(w, self._writers.submit(self._send, self._store._write, (query, batch), {}))
+                for w, (query, rows) in enumerate(writes) for batch in batches(rows)]
+        out: list[list[Any]] = [[] for _ in writes]
+        failure: BaseException | None = None
+        for w, job in jobs:  # every batch waited for (none left running on return), the first failure raised
+            try:
+                out[w].extend(job.result())
+            except BaseException as exc:
+                failure = failure or exc
+        if failure is not None:
+            raise self._failed or failure
+        return out
 
     def run(self, query: str, **params: Any) -> Future[list[Any]]:
         return self.call(self._store._run, query, **params)
@@ -352,18 +380,18 @@ class _Sender:
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         try:
             self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+            self._writers.shutdown(wait=True, cancel_futures=kind is not None)
         finally:
             sys.setswitchinterval(self._interval)
 
 
 def _send_nodes(send: _Sender, new: Plan, groups: dict[tuple[str, ...], list[Ref]]
-                ) -> list[tuple[list[Ref], Future[list[Any]]]]:
-    """Each group's nodes sent; with each, its refs (a written row returns its number in them and its element id)."""
-    out = []
-    for labels, refs in groups.items():
-        rows = [{"i": i, "props": _present(new.nodes[ref][1])} for i, ref in enumerate(refs)]
-        out.append((refs, send.write(cypher.create_nodes(labels), rows)))
-    return out
+                ) -> tuple[list[list[Ref]], Future[list[list[Any]]]]:
+    """Each group's nodes sent (:meth:`_Sender.write_apart`); with them, each group's refs (a written row returns
+    its number in them and its element id)."""
+    writes = [(cypher.create_nodes(labels), [{"i": i, "props": _present(new.nodes[ref][1])}
+                                             for i, ref in enumerate(refs)]) for labels, refs in groups.items()]
+    return list(groups.values()), send.write_apart(writes)
 
 
 # -- the rows ---------------------------------------------------------------------------------------

@@ -126,13 +126,16 @@ def check_financial_year(text: str) -> str:
 
 def _amount(text: str, field: str) -> float | None:
     """An amount or count as the files write it ('1,234.50', '£12'), or None when empty; a finite number."""
-    t = text.strip().replace(",", "").replace("£", "")
-    if not t:
-        return None
     try:
-        value = float(t)
+        value = float(text)  # most cells: a plain number (float() allows the spaces around it that strip() takes)
     except ValueError:
-        raise BadCell(field, text, "not a number") from None
+        t = text.strip().replace(",", "").replace("£", "")
+        if not t:
+            return None
+        try:
+            value = float(t)
+        except ValueError:
+            raise BadCell(field, text, "not a number") from None
     if not math.isfinite(value) or abs(value) >= 1e15:
         raise BadCell(field, text, "not a finite amount")
     return value

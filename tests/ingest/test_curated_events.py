@@ -106,9 +106,20 @@ def test_the_new_columns_load_and_read_back_from_the_embedded_store(built: Path)
     assert int(quads[0]["n"].value) == 1
 
 
-def test_bids_for_two_lots_are_not_an_overlap(built: Path) -> None:
-    report = CliRunner().invoke(cli, ["report"], env={"GRAPHKIT_STORE_PATH": str(built)}).output
-    assert "curated-overlap" not in report, report
+def test_bids_for_two_lots_are_not_an_overlap(built: Path, tmp_path: Path) -> None:
+    from graphkit.ingest.quality import curated_overlaps
+
+    shown = CliRunner().invoke(cli, ["report", "--limit", "0"], env={"GRAPHKIT_STORE_PATH": str(built)})
+    assert shown.exit_code == 0, shown.output
+    assert "BidTie" not in shown.output and "curated-overlap" not in shown.output, shown.output
+    # the control: the same bidder's two bids for one lot are one bid stated twice, reported with both its lines
+    (tmp_path / "set").mkdir()
+    same_lot = TIES.replace("lost,IAGP central locality 2018", "lost,IAGP northern locality 2018")
+    (tmp_path / "set" / "ties.csv").write_text(same_lot)
+    (tmp_path / "set" / "organisations.csv").write_text(ORGS)
+    found = curated_overlaps(read_curated(tmp_path / "set"))
+    assert [(i.rule, i.line) for i in found] == [("curated-overlap", 10)]
+    assert "BidTie / ZZF-FED / ZZF-CCG / IAGP northern locality 2018: stated on lines 9 and 10" in found[0].message
 
 
 @pytest.mark.neo4j

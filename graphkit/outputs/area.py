@@ -23,6 +23,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from graphkit.core.cells import neutralise
 from graphkit.core.model import Source
 from graphkit.core.namespaces import PREFIXES
 from graphkit.core.nhs import LOCAL_CODE_SYSTEM, ODS_CODE_SYSTEM
@@ -405,20 +406,6 @@ def to_graphml(g: nx.Graph) -> bytes:
 
 
 # -- CSV ----------------------------------------------------------------------------------------------
-
-
-#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"): such a cell is
-#: written with a leading apostrophe, which spreadsheets show as text and never evaluate.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """A CSV cell that no spreadsheet will evaluate: text starting with a formula character gets a leading ``'``.
-
-    >>> neutralise("=cmd|' /C calc'!A0"), neutralise("Stockton PCN"), neutralise("@SUM(A1)")
-    ("'=cmd|' /C calc'!A0", 'Stockton PCN', "'@SUM(A1)")
-    """
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def cell(value: object) -> str:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from graphkit.core.cells import FORMULA_PREFIXES
 from graphkit.errors import QueryRefused, ResourceLimit
 from graphkit.query.common import DEFAULT_MEMORY_MB, Dataset, ResultFormats, Row, T, Term, _PeakMemory
 from graphkit.query.sandbox import SandboxUnavailable, enter_sandbox
@@ -225,7 +226,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?INF|Na
 
 def neutralise_csv_term(term: Term) -> Term:
     """A term as the CSV results format may show it to a spreadsheet: a literal whose text would be read as a
-    formula (graphkit.outputs.area.neutralise: it starts with =, +, -, @, tab or carriage return) gets a leading
+    formula (graphkit.core.cells.neutralise: it starts with =, +, -, @, tab or carriage return) gets a leading
     ``'``, unless it is a number of a numeric datatype (``-5``); IRIs, blank nodes and numbers are unchanged, as are
     the terms inside a triple term (written as one cell, which starts with its subject's IRI or blank node).
 
@@ -240,9 +241,6 @@ def neutralise_csv_term(term: Term) -> Term:
     return {**term, "value": "'" + term["value"]}
 
 
-#: What makes a spreadsheet read a cell as a formula: graphkit.outputs.area.FORMULA_PREFIXES (not imported from
-#: there: that module pulls networkx and the ingest code into the child, which starts for every query).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _serialise_result(

@@ -356,11 +356,21 @@ def test_select_answers_in_each_results_format(url: str, store: Path, form: str,
         assert all(row[0] == f"<{EX}thing>" for row in rows[1:])
 
 
-def test_the_csv_rule_is_the_project_s() -> None:
-    from graphkit.outputs.area import FORMULA_PREFIXES
-    from graphkit.query.child import FORMULA_PREFIXES as CHILD_PREFIXES
+def test_the_csv_rule_is_the_project_s_and_the_child_stays_light() -> None:
+    import subprocess
+    import sys
 
-    assert CHILD_PREFIXES == FORMULA_PREFIXES
+    from graphkit.core import cells
+    from graphkit.outputs import area
+    from graphkit.query import child
+
+    assert child.FORMULA_PREFIXES is cells.FORMULA_PREFIXES
+    assert area.neutralise is cells.neutralise
+    # the child starts for every query: importing it pulls in neither networkx nor the exports
+    code = ("import sys, graphkit.query.child; "
+            "print(sorted(m for m in ('networkx', 'graphkit.outputs.area', 'graphkit.ingest') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 @pytest.mark.parametrize("form", PROTOCOL_FORMS)

@@ -12,28 +12,24 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import logging
 import re
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import graphkit
 from api.deps import CODE_PATTERN, DATE_PATTERN, Code, Store
+from api.errors import described
 from graphkit.core.nhs import LOCAL_CODE_SYSTEM, ODS_CODE_SYSTEM
 from graphkit.core.temporal import parse_as_of
-from graphkit.errors import BadParameter, Busy, GraphkitError, NotFound
+from graphkit.errors import BadParameter, GraphkitError, NotFound
 from graphkit.outputs import fhir
 from graphkit.store.base import TieView, tie_kinds
-
-log = logging.getLogger("graphkit.api")
 
 MEDIA_TYPE = "application/fhir+json"
 MAX_COUNT = 200  # each entry is a whole resource, with its role holdings read for it
@@ -63,23 +59,12 @@ class FhirRoute(APIRoute):
         async def fhir_handler(request: Request) -> Response:
             try:
                 return await handler(request)
-            except RequestValidationError as exc:
-                errors = exc.errors()
-                params = [".".join(str(p) for p in e.get("loc", ())[1:]) or str(e.get("loc")) for e in errors]
-                message = "bad parameter " + ", ".join(params) + ": " + "; ".join(str(e.get("msg")) for e in errors)
-                return outcome(422, "bad_parameter", message)
-            except GraphkitError as exc:
-                response = outcome(exc.http_status, exc.code, exc.message,
+            except Exception as exc:  # as the envelope would say it (api/errors.py), as an OperationOutcome
+                d = described(exc, request)
+                response = outcome(d.status, d.code, d.message,
                                    "not-supported" if isinstance(exc, UnsupportedSearch) else None)
-                if isinstance(exc, Busy):
-                    response.headers["Retry-After"] = str(exc.retry_after)
+                response.headers.update(d.headers)
                 return response
-            except StarletteHTTPException as exc:
-                return outcome(exc.status_code, "not_found" if exc.status_code == 404 else "http_error",
-                               str(exc.detail))
-            except Exception as exc:  # a bug: logged with its traceback for the operator, never shown to the caller
-                log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
-                return outcome(500, "internal_error", "the server met an unexpected error; it has been logged")
 
         return fhir_handler
 

@@ -259,9 +259,9 @@ def write_graph(store: Neo4jStore, graph: MergedGraph, *, complete: Callable[[],
 
     The batches are sent by other threads (:class:`_Sender`: in order, the nodes' two at a time) while this one plans
     what comes next: the source files' and the organisations' nodes are planned first and their writes begin (a third
-    of the server's work); meanwhile
-    ``complete`` (when given: the service payments read again from their files, graphkit/store/records.py) and the
-    rest of the graph are planned, and each relationship type's rows are made while the one before is written.
+    of the server's work); meanwhile ``complete`` (when given: the service payments read again from their files,
+    graphkit/store/records.py) and the rest of the graph are planned, and each relationship type's rows are made
+    while the one before is written.
     ``planned`` is told the whole plan once it is made (the load's progress total)."""
     with _Sender(store) as send:
         prepared = send.call(_prepare, store)  # on the sender, while the organisations are planned
@@ -365,7 +365,7 @@ class _Sender:
                 out[w].extend(job.result())
             except BaseException as exc:
                 failure = failure or exc
-        if failure is not None:
+        if failure is not None:  # the statement that failed first (a batch cancelled by it raised CancelledError)
             raise self._failed or failure
         return out
 

@@ -27,10 +27,9 @@ NATIONAL_GMS_2022_23 = 4664
 
 
 @pytest.fixture(scope="module")
-def both_embedded(seed_store: Path, tmp_path_factory: pytest.TempPathFactory) -> object:
-    """The seed store (national files) with the case studies imported into it."""
+def both_path(seed_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed store (national files) with the case studies imported into it: its path."""
     from graphkit.store.build import InputFile, import_files
-    from graphkit.store.oxigraph import OxigraphStore
 
     copy = tmp_path_factory.mktemp("national-and-cases") / "store"
     shutil.copytree(seed_store, copy)
@@ -38,17 +37,29 @@ def both_embedded(seed_store: Path, tmp_path_factory: pytest.TempPathFactory) ->
     if imports.exists():
         shutil.copy(imports, copy.with_name("store.imports.json"))
     import_files([InputFile(CASES)], copy)
-    return OxigraphStore(copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def both_embedded(both_path: Path) -> object:
+    from graphkit.store.oxigraph import OxigraphStore
+
+    return OxigraphStore(both_path)
 
 
 @pytest.fixture
-def national_cases_neo4j(neo4j_driver: object, both_embedded: object) -> object:
-    """A Neo4jStore holding the same graph (it replaces the national graph: tests/conftest.py runs this module after
-    those that read it)."""
-    from graphkit.rdf.read import read_dataset
+def national_cases_neo4j(neo4j_driver: object, both_path: Path, both_embedded: object) -> object:
+    """A Neo4jStore holding the same graph, from the records the import kept, as `graphkit load neo4j` reads them
+    (it replaces the national graph: tests/conftest.py runs this module after those that read it)."""
+    from graphkit.store.records import KEPT, embedded_graph
     from tests.conftest import _load_marked
 
-    return _load_marked(neo4j_driver, "national-and-cases", lambda: read_dataset(both_embedded.dataset()),  # type: ignore[attr-defined]
+    def records() -> object:
+        graph, came_from = embedded_graph(both_path)
+        assert came_from == KEPT
+        return graph
+
+    return _load_marked(neo4j_driver, "national-and-cases", records,
                         both_embedded.count_organisations())  # type: ignore[attr-defined]
 
 

@@ -46,6 +46,14 @@ def server(request, seed_store: Path, tmp_path: Path) -> Iterator[tuple[str, str
         yield kind, url, env
 
 
+#: The phases of schemathesis run over each store. The coverage phase (every boundary and invalid value of every
+#: parameter: about 70% of the run, 103 s of 145 s over the national embedded store) mostly checks the API's
+#: validation, which answers before any store is asked, and the routes behind it are the same code over either store:
+#: it runs over the embedded store only. Over Neo4j, the documented examples and the generated requests (both reach
+#: the store) run as over the embedded store.
+PHASES = {"oxigraph": "examples,coverage,fuzzing", "neo4j": "examples,fuzzing"}
+
+
 @pytest.mark.timeout(2400)
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, tmp_path: Path) -> None:
     kind, url, _ = server
@@ -53,7 +61,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, tmp_
     operations = sum(1 for item in spec["paths"].values() for m in item if m in ("get", "post"))
     run = subprocess.run(
         [str(BIN / "schemathesis"), "--config-file", str(CONFIG), "run", url + "/openapi.json", "--workers", "1",
-         "--no-color", "--phases", "examples,coverage,fuzzing", "--report", "junit",
+         "--no-color", "--phases", PHASES[kind], "--report", "junit",
          "--report-junit-path", str(tmp_path / "junit.xml")],
         capture_output=True, text=True, timeout=2400, cwd=tmp_path,
         # the serialiser of POST /sparql's application/sparql-query body (tests/schemathesis/hooks.py)
@@ -88,9 +96,18 @@ PATHS = [
 ]
 
 
+#: The paths asked over both stores (each `graphkit get` opens the store anew: a few seconds each): health, a lookup,
+#: members, a list, an error and the FHIR facade. The command builds the server's app over the store the environment
+#: names, so these show it reaches each store as the server does; the other paths are asked over the embedded one.
+BOTH_STORES = {"/health", "/organisations/A81001?as_of=2021-06-01", "/organisations/U93843/members?as_of=2020-06-01",
+               "/contracts?within=QHM&type=APMS&year=2022-23", "/organisations/ZZZ999",
+               "/fhir/Organization/H84031?as_of=2024-09-01"}
+
+
 def test_graphkit_get_prints_what_the_http_server_answers(server) -> None:
     kind, url, env = server
-    for path in PATHS:
+    assert set(PATHS) > BOTH_STORES
+    for path in PATHS if kind == "oxigraph" else [p for p in PATHS if p in BOTH_STORES]:
         http = httpx.get(url + path, timeout=120)
         cli = subprocess.run([str(BIN / "graphkit"), "get", path], env=env, capture_output=True, text=True,
                              timeout=300)

@@ -116,6 +116,11 @@ class Organisation(View):
         None, description="A grouping of practices (curated): FootprintPlace when its population lies in one defined "
         "geographical area, FootprintMosaic when its practices are scattered among other groupings' (a concept of "
         "pcg:FootprintBasisScheme); null when not stated.", examples=["FootprintMosaic"])
+    note: str | None = Field(
+        None, description="A curated organisation's note: the curator's words on the rows that state it (what the "
+        "source says, what was assumed), each row's note once, joined by \" | \"; evidence for a reader, not a fact "
+        "of the domain. Null for an organisation only the national files state.",
+        examples=["Site D; pseudonym (004:136). | CONTRADICTION (size), row 2 of 2: ..."])
     as_of: dt.date = Field(description="The date the kinds and parents were taken at.", examples=["2025-01-01"])
     parents: list[Tie] = Field(description="Ties upwards (PCN, commissioner, ICB, region) holding on the date.")
     names: list[Name] = Field(description="Every name the sources give, by vintage.")

@@ -10,6 +10,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 
+def joined_note(said: str | None, note: str | None) -> str | None:
+    """The note of a fact several curated rows state (an organisation, a membership), with one more row's note:
+    each note once, in the order read, joined by " | " (pcg:note is one string: ontology/shapes.ttl NoteShape)."""
+    if not note or (said and note in said.split(" | ")):
+        return said
+    return f"{said} | {note}" if said else note
+
+
 @dataclass(frozen=True)
 class Source:
     """One input file of one vintage: becomes one named graph."""

@@ -43,7 +43,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from graphkit.core.model import ImportResult, Organisation, Relation, RoleHolding, Source
+from graphkit.core.model import ImportResult, Organisation, Relation, RoleHolding, Source, joined_note
 from graphkit.core.nhs import CCG_LAST_DAY, ICB_DAY, ICB_RULE, ROLE_CLASS
 from graphkit.core.temporal import days_named, holds_on, most_named
 
@@ -109,6 +109,7 @@ class MergedOrganisation:
     central_functions: set[str] = field(default_factory=set)  # curated: every stated central function
     exit_costs: set[str] = field(default_factory=set)  # curated: every stated exit cost
     footprint_basis: str | None = None  # curated: the newest stated footprint basis (ontology 2.5.0)
+    note: str | None = None  # curated: the rows' notes, each once, in the order read, joined by " | " (ontology 2.6.0)
     statements: list[tuple[Source, Organisation]] = field(default_factory=list)
     resolved_name: str | None = None  # set when read back from a store, which holds the resolved name
 
@@ -519,6 +520,7 @@ def _merge_organisations(results: list[ImportResult], out: MergedGraph) -> None:
             m.central_functions.update(o.central_functions)
             m.exit_costs.update(o.exit_costs)
             m.footprint_basis = o.footprint_basis or m.footprint_basis
+            m.note = joined_note(m.note, o.note)
 
 
 REFERENCED_KIND = {

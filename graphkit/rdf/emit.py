@@ -227,6 +227,8 @@ def emit_organisation(o: MergedOrganisation, sink: QuadSink) -> None:
         sink.add(s, _i(PCG.exitCost), _pcg(f), r)
     if o.footprint_basis is not None:
         sink.add(s, _i(PCG.footprintBasis), _pcg(o.footprint_basis), r)
+    if o.note:
+        sink.add(s, _i(PCG.note), lit(o.note), r)
     for src, stated in o.statements:
         g = _graph(src.slug)
         sink.add(s, LABEL, lit(stated.name), g)

@@ -12,7 +12,16 @@ from typing import Any, Protocol
 
 from rdflib.namespace import FOAF, ORG
 
-from graphkit.core.model import Agreement, Delivery, ImportResult, LateralTie, Person, PostHolding, Relation
+from graphkit.core.model import (
+    Agreement,
+    Delivery,
+    ImportResult,
+    LateralTie,
+    Person,
+    PostHolding,
+    Relation,
+    joined_note,
+)
 from graphkit.core.namespaces import ID, fact_iri, segment
 from graphkit.ontology.vocab import PCG
 from graphkit.rdf import quads as q
@@ -258,16 +267,16 @@ def emit_membership_terms(relations: Iterable[Relation], sink: QuadSink) -> None
     """What a curated membership row says beyond the tie the merge resolves (ontology 2.4.0): its note, its tier
     and why it ended, on the resolved membership. Two rows stating one membership give one note (both, joined)."""
     r = _i(q.RESOLVED)
-    notes: dict[str, list[str]] = {}
+    notes: dict[str, str | None] = {}
     for rel in relations:
         if not (rel.note or rel.tier or rel.exit_reason):
             continue  # a national relation
         s = membership_iri(rel)
         sink.add_set(s, r, (_i(PCG.membershipTier), _pcg, rel.tier), (_i(PCG.exitReason), _pcg, rel.exit_reason))
-        if rel.note and rel.note not in notes.setdefault(s, []):
-            notes[s].append(rel.note)
+        notes[s] = joined_note(notes.get(s), rel.note)
     for s, said in notes.items():
-        sink.add(s, _i(PCG.note), lit(" | ".join(said)), r)
+        if said:
+            sink.add(s, _i(PCG.note), lit(said), r)
 
 
 def emit_curated(result: ImportResult, sink: QuadSink, iris: CuratedIRIs | None = None) -> None:

@@ -68,6 +68,7 @@ ORGANISATION = (
     _f("fictional", "fictional", PCG.fictional, neo4j="bool", default=False),
     _f("list_size", "listSize", PCG.listSize),
     _f("footprint_basis", "footprintBasis", PCG.footprintBasis, rdf="pcg"),  # curated (ontology 2.5.0)
+    NOTE,  # curated: its rows' notes, joined (ontology 2.6.0), in the resolved graph
 )
 
 #: A practice-year contract (NHS Payments to General Practice); its line is in the source graph.

@@ -70,6 +70,7 @@ class OrganisationView:
     sources: tuple[str, ...]
     fictional: bool = False
     footprint_basis: str | None = None  # a grouping's footprint: FootprintPlace or FootprintMosaic (ontology 2.5.0)
+    note: str | None = None  # a curated organisation's note: its rows' notes, joined (ontology 2.6.0)
 
 
 @dataclass(frozen=True)

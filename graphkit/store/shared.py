@@ -112,6 +112,7 @@ class OrgRecord:
     names: Iterable[NameView]
     roles: list[RoleRow] | None = None  # its role holdings, when the store has them at hand (else asked)
     footprint_basis: str | None = None  # curated: a concept of pcg:FootprintBasisScheme (ontology 2.5.0)
+    note: str | None = None  # curated: its rows' notes, joined (ontology 2.6.0)
 
 
 def lateral_key(t: LateralTieView) -> tuple[str, str, str, dt.date, int]:
@@ -236,6 +237,7 @@ class SharedStore:
             sources=tuple(sorted({n.source for n in names})),
             fictional=o.fictional,
             footprint_basis=o.footprint_basis,
+            note=o.note,
         )
 
     def ties_of_many(

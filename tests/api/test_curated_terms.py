@@ -3,9 +3,13 @@ stores: GET /ties for memberships and lateral ties, the stores' contract and pos
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+
 import pytest
 
 from tests.api.conftest import ok
+from tests.conftest import CASES
 
 
 @pytest.fixture(params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
@@ -115,3 +119,27 @@ def test_both_stores_hold_the_same_terms_notes_and_successions(cases_embedded, c
     assert cases_embedded.agreements() == cases_neo4j.agreements()
     assert cases_embedded.lateral_ties() == cases_neo4j.lateral_ties()
     assert cases_embedded.posts() == cases_neo4j.posts()
+
+
+
+def test_an_organisation_says_its_rows_notes_each_once(cases_app) -> None:
+    # organisations.csv's note column (ontology 2.6.0): Small is stated twice, by two rows that contradict each
+    # other on its size (004:136 against 004:419); both rows' notes are shown, in the order read
+    small = ok(cases_app, "/organisations/ZZF-SMALL")["note"]
+    first, second = small.split(" | ")
+    assert first.startswith("Site D; pseudonym (004:136).") and "row 1 of 2" in first
+    assert second.startswith("CONTRADICTION (size), row 2 of 2") and "004:419" in second
+    assert ok(cases_app, "/organisations/ZZF-CQC")["note"].startswith("The report names the CQC")
+
+
+def test_every_curated_organisation_has_the_notes_of_its_rows(cases_store) -> None:
+    rows = list(csv.DictReader(line for line in (CASES / "organisations.csv").open(encoding="utf-8")
+                               if not line.startswith("#")))
+    expected: dict[str, list[str]] = {}
+    for row in rows:  # a cell is read trimmed
+        said, note = expected.setdefault(row["code"].strip(), []), row["note"].strip()
+        if note and note not in said:
+            said.append(note)
+    assert len(expected) == 283 and [c for c, n in expected.items() if not n] == ["ZZF-LMC-EXP"]
+    for code, notes in expected.items():
+        assert cases_store.organisation(code, dt.date(2020, 1, 1)).note == (" | ".join(notes) or None), code

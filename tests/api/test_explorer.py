@@ -274,6 +274,7 @@ def test_time_to_first_view_of_a_pcn_network(browser: Any, site) -> None:
 # ---- a curated name that is HTML: shown as text, never run ----------------------------------------------------------
 
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> Test Federation (fictional)'
+EVIL_NOTE = '<img src=y onerror="window.__pwned=3"> a note that is HTML (test)'
 
 
 @pytest.fixture(scope="module")
@@ -283,9 +284,9 @@ def evil_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
     seeds = root / "seeds"
     shutil.copytree(SEEDS / "casestudies", seeds / "casestudies")
     table = seeds / "casestudies" / "organisations.csv"
-    name = EVIL.replace('"', '""')
+    name, note = EVIL.replace('"', '""'), EVIL_NOTE.replace('"', '""')
     with table.open("a", encoding="utf-8") as f:
-        f.write(f'ZZF-HTMLNAME,"{name}",GPFederation,2015-01-01,,true,,,,,004:189,a name that is HTML (test)\n')
+        f.write(f'ZZF-HTMLNAME,"{name}",GPFederation,2015-01-01,,true,,,,,004:189,"{note}"\n')
     store = root / "store"
     bin_dir = Path(sys.executable).parent
     run = subprocess.run([str(bin_dir / "graphkit"), "--store-path", str(store), "build", "--seeds", str(seeds),
@@ -306,13 +307,13 @@ def test_a_name_with_script_in_a_curated_table_shows_as_text(browser: Any, evil_
         assert p.inner_text("#hits li[data-code='ZZF-HTMLNAME'] .hit-name") == EVIL
         p.click("#hits li[data-code='ZZF-HTMLNAME']")
         page.drawn("ZZF-HTMLNAME")
-        assert p.inner_text("#org-name") == EVIL
+        assert p.inner_text("#org-name") == EVIL and p.inner_text("#org-note") == EVIL_NOTE
         # a federation without members: the page asks for no analysis of it (no 404 in the console), and says why
         p.wait_for_selector("#analyses[data-ready='true']", timeout=60_000)
         assert "No members on this date" in p.inner_text("#no-members")
         assert p.evaluate("() => window.__pwned") is None
         assert p.evaluate("() => document.scripts.length") == 3  # the page's own three
-        assert p.locator("img[src='x']").count() == 0
+        assert p.locator("img[src='x']").count() == 0 and p.locator("img[src='y']").count() == 0
         page.shot("casestudies-html-name")
     finally:
         page.close()
@@ -323,6 +324,7 @@ def test_a_federation_network_shows_its_ties_and_the_analyses_with_their_reasons
     try:
         p = page.open("/explore/ZZF-EXPANDING?as_of=2018-06-01")
         drawn = page.drawn("ZZF-EXPANDING", "2018-06-01")
+        assert p.inner_text("#org-note").startswith("Site A; pseudonym (004:136).")  # organisations.csv's note
         p.wait_for_selector("#analyses[data-ready='true']", timeout=60_000)
         inter = httpx.get(evil_site[1] + "/analyses/interdependence",
                           params={"centre": "ZZF-EXPANDING", "as_of": "2018-06-01"}).json()["result"]

@@ -162,7 +162,7 @@ def test_a_store_written_with_1x_is_refused_with_the_way_out_and_opens_once_migr
     del store
     opened = OxigraphStore(path)
     try:
-        assert opened.ontology_version() == "2.5.0"
+        assert opened.ontology_version() == "2.6.0"
         assert opened.organisation("ZZF-EXPANDING", None).name == "Expanding Federation (case study, fictional)"
         members = opened.ties("ZZF-EXPANDING", "down", kind="FederationMembership")
         assert len(members) > 5

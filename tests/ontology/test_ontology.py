@@ -121,9 +121,9 @@ def test_ontology_header() -> None:
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in g
     for p in (DCTERMS.title, DCTERMS.description, DCTERMS.license, RDFS.comment):
         assert g.value(ONTOLOGY_IRI, p) is not None, p
-    assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == "2.5.0"
-    assert g.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef("https://w3id.org/pcgraph/def/2.5.0")
-    assert g.value(ONTOLOGY_IRI, OWL.priorVersion) == URIRef("https://w3id.org/pcgraph/def/2.4.0")
+    assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == "2.6.0"
+    assert g.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef("https://w3id.org/pcgraph/def/2.6.0")
+    assert g.value(ONTOLOGY_IRI, OWL.priorVersion) == URIRef("https://w3id.org/pcgraph/def/2.5.0")
     assert set(g.objects(ONTOLOGY_IRI, OWL.imports)) == {URIRef("http://www.w3.org/ns/org#"),
                                                          URIRef("http://www.w3.org/ns/prov-o#")}
 

@@ -72,6 +72,10 @@ def test_unknown_code_is_not_found_in_both(store) -> None:
         store.organisation("ZZZ999", dt.date(2024, 1, 1))
 
 
+def test_an_organisation_only_the_national_files_state_has_no_note(store) -> None:
+    assert store.organisation("A81001", dt.date(2024, 1, 1)).note is None
+
+
 def test_pcn_members_on_a_date(store) -> None:
     members = store.ties("U89141", "down", as_of=dt.date(2024, 10, 1), kind="PCNMembership")
     assert len(members) == 7 and all(t.organisation == "U89141" for t in members)

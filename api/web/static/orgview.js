@@ -33,6 +33,8 @@ export async function renderOrganisation(root, code, asOf, { go }) {
         org.status ? h("span", { class: "status" }, org.status.toLowerCase()) : null,
         org.fictional ? h("span", { class: "fictional", title: "a case study of the federation report" }, "fictional") : null,
         h("span", { class: "muted" }, ` open ${period(org.start, org.end)}`)),
+      // a curated organisation's note: the curator's words on its rows (what the source says, what was assumed)
+      org.note ? h("p", { class: "org-note", id: "org-note", title: "the curator's note on the rows that state it" }, org.note) : null,
       open ? null : h("p", { class: "warn" }, `Not open on ${asOf}.`)),
   );
 

@@ -23,6 +23,7 @@ from graphkit.core.model import (
     PostHolding,
     ServicePayment,
     Source,
+    joined_note,
 )
 from graphkit.core.namespaces import fact_iri, org_iri, source_iri
 from graphkit.errors import StoreUnavailable
@@ -189,8 +190,8 @@ def membership_terms(graph: MergedGraph) -> dict[tuple[str, str, str, Any], dict
                 continue
             props = out.setdefault((rel.kind, rel.member, rel.organisation, rel.start), {})
             for key, value in to_props(rel, mapping.MEMBERSHIP_TERMS).items():
-                if key == "note" and props.get("note") and value and value not in props["note"].split(" | "):
-                    value = f"{props['note']} | {value}"
+                if key == "note":
+                    value = joined_note(props.get("note"), value)
                 if value is not None:
                     props[key] = value
     return out

@@ -141,6 +141,7 @@ class Neo4jStore(SharedStore):
             ],
             roles=[RoleRow(code, r["role"], _date(r["start"]), _date(r["end"])) for r in roles],
             footprint_basis=org.get("footprintBasis"),
+            note=org.get("note"),
         )
 
     def _ties(self, codes: list[str], direction: Direction, as_of: dt.date | None, kind: str | None) -> list[TieView]:

@@ -54,25 +54,26 @@ REQUIRE = f"SELECT ?org WHERE {{ GRAPH <{RESOLVED}> {{ ?org org:identifier ?c }}
 KINDS = f"""SELECT ?org ?kind WHERE {{ GRAPH <{RESOLVED}> {{ ?org a ?kind .
                  FILTER (STRSTARTS(STR(?kind), STR(pcg:))) }} }}"""
 
-ORGANISATION = f"""SELECT ?org ?name ?start ?end ?status ?fictional ?footprint WHERE {{ GRAPH <{RESOLVED}> {{
+ORGANISATION = f"""SELECT ?org ?name ?start ?end ?status ?fictional ?footprint ?note WHERE {{ GRAPH <{RESOLVED}> {{
                  ?org skos:prefLabel ?name .
                  OPTIONAL {{ ?org pcg:validDuring ?iv .
                             OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                             OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
                  OPTIONAL {{ ?org pcg:status ?status }}
                  OPTIONAL {{ ?org pcg:fictional ?fictional }}
-                 OPTIONAL {{ ?org pcg:footprintBasis ?footprint }} }} }}"""
+                 OPTIONAL {{ ?org pcg:footprintBasis ?footprint }} OPTIONAL {{ ?org pcg:note ?note }} }} }}"""
 
 #: :data:`ORGANISATION` and :data:`KINDS` of every organisation, with its code (the record index,
 #: graphkit/store/shared.py record_index).
-ALL_ORGANISATIONS = f"""SELECT ?code ?name ?start ?end ?status ?fictional ?footprint WHERE {{ GRAPH <{RESOLVED}> {{
+ALL_ORGANISATIONS = f"""SELECT ?code ?name ?start ?end ?status ?fictional ?footprint ?note WHERE {{
+                 GRAPH <{RESOLVED}> {{
                  ?org org:identifier ?code ; skos:prefLabel ?name .
                  OPTIONAL {{ ?org pcg:validDuring ?iv .
                             OPTIONAL {{ ?iv time:hasBeginning/time:inXSDDate ?start }}
                             OPTIONAL {{ ?iv time:hasEnd/time:inXSDDate ?end }} }}
                  OPTIONAL {{ ?org pcg:status ?status }}
                  OPTIONAL {{ ?org pcg:fictional ?fictional }}
-                 OPTIONAL {{ ?org pcg:footprintBasis ?footprint }} }} }}"""
+                 OPTIONAL {{ ?org pcg:footprintBasis ?footprint }} OPTIONAL {{ ?org pcg:note ?note }} }} }}"""
 ALL_KINDS = f"""SELECT ?code ?kind WHERE {{ GRAPH <{RESOLVED}> {{ ?org org:identifier ?code ; a ?kind .
                  FILTER (STRSTARTS(STR(?kind), STR(pcg:))) }} }}"""
 

@@ -199,6 +199,7 @@ class OxigraphStore(SharedStore):
             fictional=r["fictional"] is not None and r["fictional"].value == "true",
             names=names,
             footprint_basis=_local_or_none(r["footprint"]),
+            note=_text(r["note"]),
         )
 
     def _organisation_records(self) -> dict[str, OrgRecord]:
@@ -223,6 +224,7 @@ class OxigraphStore(SharedStore):
                 names=names.get(code, []),
                 roles=[],
                 footprint_basis=_local_or_none(r["footprint"]),
+                note=_text(r["note"]),
             )
         bounded = sorted(c for c, o in records.items() if set(o.all_kinds) & TIME_BOUNDED_CLASSES)
         for role in self._role_rows(bounded):

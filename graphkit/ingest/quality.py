@@ -13,7 +13,9 @@ between two snapshots is listed (``info``) with the interval it is known to lie 
 ``change-dated-by-evidence`` when evidence dated it before the first file showing the new state,
 ``change-dated-by-first-file`` when no evidence named a day inside the interval. A tie clipped to the lives of its
 organisations is a ``tie-clipped`` conflict, one carried to a successor a ``tie-moved-to-successor`` note, and one
-wholly outside a life a ``tie-outside-organisation-life`` conflict (merge rules 7 and 8).
+wholly outside a life a ``tie-outside-organisation-life`` conflict (merge rules 7 and 8). A curated post held before
+its organisation opened or after it closed is a ``post-outside-organisation-life`` warning: loaded as stated (a
+source may date a recruitment before the body's legal start), not clipped.
 """
 
 from __future__ import annotations
@@ -191,6 +193,29 @@ def clipped_ties(ties: list[MergedTie]) -> list[Issue]:
     return out
 
 
+def posts_outside_lives(graph: MergedGraph) -> list[Issue]:
+    """Every curated post whose stated period starts before its organisation's life or ends after it (both ends
+    known), as a warning naming the file, the line, the end that lies outside and both periods."""
+    out: list[Issue] = []
+    for r in graph.results:
+        for p in r.posts:
+            o = graph.organisations.get(p.organisation)
+            if o is None:
+                continue
+            outside = [f for f, yes in (("start", p.start is not None and o.start is not None and p.start < o.start),
+                                        ("end", p.end is not None and o.end is not None and p.end > o.end)) if yes]
+            if not outside:
+                continue
+            out.append(Issue(
+                "warning", "post-outside-organisation-life",
+                f"{p.person_id} holds {p.title or p.role} in {p.organisation} from {p.start or 'no start'} to "
+                f"{p.end or 'open'}, outside the organisation's life from {o.start or 'no start'} to "
+                f"{o.end or 'open'}: loaded as stated",
+                r.source.file_name, p.line, ",".join(outside), f"{p.start or ''}/{p.end or ''}", p.organisation,
+            ))
+    return out
+
+
 def report(graph: MergedGraph, unknown_role_codes: list[str] | None = None) -> QualityReport:
     q = QualityReport()
     for r in graph.results:
@@ -252,6 +277,7 @@ def report(graph: MergedGraph, unknown_role_codes: list[str] | None = None) -> Q
                         )
                     )
     q.issues.extend(clipped_ties(graph.ties))
+    q.issues.extend(posts_outside_lives(graph))
     inferred = {id(t) for t in graph.inferred}
     for t in graph.ties:
         if t.start_interval is None or t.moved_from is not None:

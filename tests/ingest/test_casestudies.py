@@ -73,6 +73,11 @@ def test_the_case_studies_load_and_pass_the_shapes(case_build) -> None:
     assert sum(t.kind == "LegacyTie" for t in ties) == 6
     assert sum(t.selection_basis is not None for t in ties) == 8
     assert {p.commissioning for r in g.results for p in r.posts} == {None, True, False}
+    # one post starts before its organisation: Embedded's COO, recruited in March 2016 for an interim role, before the
+    # federation's start in April (004:295); loaded as stated and reported
+    outside = report.quality.by_rule("post-outside-organisation-life")
+    assert [(i.file, i.line, i.field, i.subject) for i in outside] == [
+        ("casestudies/posts.csv", 86, "start", "ZZF-EMBEDDED")]
 
 
 def test_every_curated_row_cites_the_report(case_build) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graphkit.core.model import ImportResult, Organisation, Relation, Source
+from graphkit.core.model import ImportResult, Organisation, PostHolding, Relation, Source
 from graphkit.ingest.merge import merge
 from graphkit.ingest.quality import report
 
@@ -105,3 +105,23 @@ def test_no_member_has_two_commissioners_and_the_report_names_each_clip() -> Non
     p1 = next(i for i in clipped if i.subject == "P1")
     assert p1.file == "test-lives_2023-12.csv" and p1.line == 10
     assert "stated from 2013-04-01 to open, loaded from 2020-04-01 to open (Y opened on 2020-04-01)" in p1.message
+
+
+def test_a_post_held_outside_its_organisations_life_is_loaded_as_stated_and_reported() -> None:
+    curated = Source("test-posts", "posts.csv", "curated-posts", D(2024, 1, 1), "0" * 64, "test", "test")
+    posts = [
+        PostHolding("ZZP-A", "X1", "BoardChair", 2, title="chair", start=D(2012, 1, 1), end=D(2019, 12, 31)),
+        PostHolding("ZZP-B", "X1", None, 3, title="lead GP", start=D(2014, 1, 1), end=D(2020, 9, 30)),
+        PostHolding("ZZP-C", "X2", None, 4, title="lay member", start=D(2013, 4, 1), end=D(2020, 3, 31)),
+        PostHolding("ZZP-D", "P1", None, 5, title="partner"),  # undated: nothing to compare
+    ]
+    g = merge([ImportResult(OLD, organisations=ORGS), ImportResult(curated, posts=posts)])
+    issues = report(g).by_rule("post-outside-organisation-life")
+    assert [(i.severity, i.file, i.line, i.field, i.value, i.subject) for i in issues] == [
+        ("warning", "posts.csv", 2, "start", "2012-01-01/2019-12-31", "X1"),
+        ("warning", "posts.csv", 3, "end", "2014-01-01/2020-09-30", "X1"),
+    ]
+    assert "from 2013-04-01 to 2020-03-31" in issues[0].message and "loaded as stated" in issues[0].message
+    # loaded as stated, not clipped
+    assert [(p.start, p.end) for r in g.results for p in r.posts][:2] == [(D(2012, 1, 1), D(2019, 12, 31)),
+                                                                          (D(2014, 1, 1), D(2020, 9, 30))]

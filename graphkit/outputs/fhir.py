@@ -149,19 +149,11 @@ def identifier(code: str, fictional: bool = False) -> dict[str, str]:
 
 
 def source_vintages(store: GraphStore) -> dict[str, dt.date]:
-    """Source slug -> the vintage of that file, for every file that names an organisation: read once per store
-    from the names every file gives (the index /changes also keeps) and kept with the store."""
+    """Source slug -> the vintage of that file, for every file the store was built from (its description of the
+    files, read once per store and kept with it)."""
     from graphkit.store.areas import held
-    from graphkit.store.reorganisation import name_index
 
-    def build() -> dict[str, dt.date]:
-        out: dict[str, dt.date] = {}
-        for _, _, slug, vintage in name_index(store):
-            if slug not in out or vintage > out[slug]:
-                out[slug] = vintage
-        return out
-
-    return held(store, "_fhir_source_vintages", build)
+    return held(store, "_fhir_source_vintages", lambda: {s.slug: s.vintage for s in store.source_files()})
 
 
 def _by_vintage(slugs: Iterable[str], vintages: Mapping[str, dt.date]) -> list[str]:

@@ -89,13 +89,18 @@ def code_fingerprint() -> str:
 
 
 def file_stamps(path: Path) -> tuple[tuple[str, int, int], ...]:
-    """(name, size, mtime_ns) of a file, or of every file under a directory (a curated set)."""
+    """(name, size, mtime_ns) of a file, or of every file under a directory (a curated set, each named by its path
+    under the directory). The names do not depend on how the path was given (relative or absolute, from which
+    folder): :func:`stamps` keys them by the absolute path, and an import compares the stamps a build took of the
+    paths it was given with those of the manifest's absolute paths."""
     path = Path(path)
-    paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    if not path.is_dir():
+        st = path.stat()
+        return ((path.name, st.st_size, st.st_mtime_ns),)
     out = []
-    for p in paths:
+    for p in sorted(p for p in path.rglob("*") if p.is_file()):
         st = p.stat()
-        out.append((str(p), st.st_size, st.st_mtime_ns))
+        out.append((p.relative_to(path).as_posix(), st.st_size, st.st_mtime_ns))
     return tuple(out)
 
 

@@ -190,6 +190,21 @@ def test_a_changed_file_makes_the_import_rebuild(tmp_path: Path) -> None:
     assert increment.read_state(tmp_path / "store", [f.path for f in files]) is not None  # the rebuild's own
 
 
+def test_files_given_by_relative_paths_are_imported_from_the_state_each_time(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build and imports given paths relative to the folder they run in (as a user types them): the manifest
+    holds them absolute, and each import still starts from the state the last one kept, not a rebuild."""
+    _copy([*NATIONAL[:3], CURATED], tmp_path / "in")
+    monkeypatch.chdir(tmp_path)
+    names = [Path("in") / p.name for p in (*NATIONAL[:3], CURATED)]
+    build([InputFile(p) for p in names[:2]], Path("store"))
+    first = import_files([InputFile(names[2])], Path("store"))
+    second = import_files([InputFile(names[3])], Path("store"))
+    assert first.changed is not None and second.changed is not None  # both from the state
+    assert second.changed[0] > 0
+    assert increment.read_state(Path("store"), [tmp_path / n for n in names]) is not None
+
+
 def test_a_refused_import_writes_nothing(tmp_path: Path) -> None:
     files = [InputFile(p) for p in _copy(NATIONAL[:3], tmp_path / "in")]
     build(files, tmp_path / "store")

@@ -125,3 +125,19 @@ def test_a_post_held_outside_its_organisations_life_is_loaded_as_stated_and_repo
     # loaded as stated, not clipped
     assert [(p.start, p.end) for r in g.results for p in r.posts][:2] == [(D(2012, 1, 1), D(2019, 12, 31)),
                                                                           (D(2014, 1, 1), D(2020, 9, 30))]
+
+
+def test_the_report_written_reads_back_as_it_was(tmp_path) -> None:
+    from graphkit.ingest.quality import Issue, QualityReport
+
+    issues = [Issue("conflict", "tie-clipped", 'a "quoted" message,\nover two lines: café', "a.csv", 3, "start",
+                    "2019-01-01/", "P1"),
+              Issue("info", "role-code-not-in-held-list", "no file", value="RO999"),
+              Issue("warning", "organisation-not-described", "x", subject="Q99")]
+    QualityReport(issues).write(tmp_path / "report.json")
+    back = QualityReport.read(tmp_path / "report.json")
+    assert back.issues == issues and back.counts() == {"conflict:tie-clipped": 1, "info:role-code-not-in-held-list": 1,
+                                                       "warning:organisation-not-described": 1}
+    assert len((tmp_path / "report.json").read_text(encoding="utf-8").splitlines()) == 2 + 3 + 2  # an issue a line
+    QualityReport([]).write(tmp_path / "empty.json")
+    assert QualityReport.read(tmp_path / "empty.json").issues == []

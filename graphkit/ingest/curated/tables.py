@@ -37,54 +37,60 @@ HOOD_MODES = ("Oversight", "Competition", "Mutuality", "ContrivedRandomness")
 
 @functools.cache
 def vocabulary() -> dict[str, tuple[str, ...]]:
-    """Allowed values per kind of column, read from ontology/*.ttl (so they follow the ontology)."""
-    from rdflib import RDF, RDFS, Namespace
+    """Allowed values per kind of column, read from ontology/*.ttl (so they follow the ontology). Parsed by
+    pyoxigraph (a build or an import reads the tables: rdflib took about 0.3 s to parse the ontology)."""
+    import pyoxigraph as ox
 
     from graphkit.core.namespaces import PCG_NS
-    from graphkit.ontology.vocabgen import load_ontology
+    from graphkit.ontology.vocabgen import ONTOLOGY_FILES, ROOT
 
-    g = load_ontology()
-    org_ns = Namespace("http://www.w3.org/ns/org#")
+    g = ox.Store()
+    for name in ONTOLOGY_FILES:
+        g.load(path=str(ROOT / "ontology" / name), format=ox.RdfFormat.TURTLE)
+    pcg, org = str(PCG_NS), "http://www.w3.org/ns/org#"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    sub_class = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    in_scheme = ox.NamedNode("http://www.w3.org/2004/02/skos/core#inScheme")
+    notation = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
+    subclass_of = [(q.subject, q.object) for q in g.quads_for_pattern(None, sub_class, None)]
 
-    def below(*roots: Any) -> set[Any]:
-        found = set(roots)
+    def below(*roots: str) -> set[Any]:
+        found: set[Any] = {ox.NamedNode(r) for r in roots}
         changed = True
         while changed:
             changed = False
-            for s, _, o in g.triples((None, RDFS.subClassOf, None)):
+            for s, o in subclass_of:
                 if o in found and s not in found:
                     found.add(s)
                     changed = True
         return found
 
     def local(terms: set[Any]) -> tuple[str, ...]:
-        ns = str(PCG_NS)
-        return tuple(sorted(str(t)[len(ns) :] for t in terms if str(t).startswith(ns)))
+        return tuple(sorted(t.value[len(pcg):] for t in terms if isinstance(t, ox.NamedNode)
+                            and t.value.startswith(pcg)))
 
-    role_classes = below(org_ns.Role)
-    skos = Namespace("http://www.w3.org/2004/02/skos/core#")
-    functions = {
-        str(n): str(c)[len(str(PCG_NS)) :] for c in g.subjects(skos.inScheme, PCG_NS.CentralFunctionScheme)
-        for n in g.objects(c, skos.notation)
-    }
-    def notations(scheme: Any) -> dict[str, str]:
-        return {str(n): str(c)[len(str(PCG_NS)) :] for c in g.subjects(skos.inScheme, scheme)
-                for n in g.objects(c, skos.notation)}
+    def notations(scheme: str) -> dict[str, str]:
+        return {n.object.value: c.subject.value[len(pcg):]
+                for c in g.quads_for_pattern(None, in_scheme, ox.NamedNode(pcg + scheme))
+                if isinstance(c.subject, ox.NamedNode)
+                for n in g.quads_for_pattern(c.subject, notation, None) if isinstance(n.object, ox.Literal)}
 
-    schemes = {key: notations(PCG_NS[name]) for key, name in SCHEMES.items()}
+    role_classes = below(org + "Role")
+    functions = notations("CentralFunctionScheme")
+    schemes = {key: notations(name) for key, name in SCHEMES.items()}
     return {
         **{f"{key}_notations": tuple(sorted(v)) for key, v in schemes.items()},
         **{f"{key}_concepts": tuple(v[n] for n in sorted(v)) for key, v in schemes.items()},
-        "organisation": local(below(org_ns.Organization, org_ns.FormalOrganization, org_ns.OrganizationalUnit)),
+        "organisation": local(below(org + "Organization", org + "FormalOrganization", org + "OrganizationalUnit")),
         # memberships and dated relations (commissioning, part-of ...); a post holding has its own table
-        "membership": tuple(k for k in local(below(org_ns.Membership, PCG_NS.DatedRelation))
+        "membership": tuple(k for k in local(below(org + "Membership", pcg + "DatedRelation"))
                             if k not in ("DatedRelation", "PostHolding")),
         # memberships proper (org:Membership), which alone have a tier or an exit reason
-        "org_membership": tuple(k for k in local(below(org_ns.Membership)) if k != "PostHolding"),
-        "contract": local(below(PCG_NS.Contract)),
-        "tie": tuple(k for k in local(below(PCG_NS.Tie)) if k != "Tie"),
-        "service": local(below(PCG_NS.Service)),
-        "role": local({s for c in role_classes for s in g.subjects(RDF.type, c)}),
+        "org_membership": tuple(k for k in local(below(org + "Membership")) if k != "PostHolding"),
+        "contract": local(below(pcg + "Contract")),
+        "tie": tuple(k for k in local(below(pcg + "Tie")) if k != "Tie"),
+        "service": local(below(pcg + "Service")),
+        "role": local({q.subject for c in role_classes for q in g.quads_for_pattern(None, rdf_type, c)}),
         "function_notations": tuple(sorted(functions)),
         "function_concepts": tuple(functions[n] for n in sorted(functions)),
     }

@@ -211,7 +211,8 @@ def posts_outside_lives(graph: MergedGraph) -> list[Issue]:
                 continue
             out.append(Issue(
                 "warning", "post-outside-organisation-life",
-                f"{p.person_id} holds {p.title or p.role} in {p.organisation} from {p.start or 'no start'} to "
+                f"{p.person_id} holds {p.title or p.role or 'a post'} in {p.organisation} from "
+                f"{p.start or 'no start'} to "
                 f"{p.end or 'open'}, outside the organisation's life from {o.start or 'no start'} to "
                 f"{o.end or 'open'}: loaded as stated",
                 r.source.file_name, p.line, ",".join(outside), f"{p.start or ''}/{p.end or ''}", p.organisation,
